@@ -1,0 +1,201 @@
+/**
+ * The contract between the workflows (src/workflows) and the activities (src/activities).
+ * Plain JSON data only: everything here goes into workflow history, so it must never hold a
+ * credential, token, kubeconfig, CA or client certificate. Activities look those up themselves
+ * from the target (local emulator or GCP) by the environment's coordinates.
+ */
+
+/** Where an environment lives. `id` is the workflow id `gkeflow/<project>/<location>/<cluster>`. */
+export interface EnvRef {
+  id: string;
+  project: string;
+  location: string;
+  cluster: string;
+}
+
+/** Labels every created resource carries (`managed-by: gkeflow`, `gkeflow-env`, `gkeflow-expires-at`). */
+export type ResourceLabels = Record<string, string>;
+
+// ---------- registry ----------
+
+/** A source image: an OCI archive (tar), an OCI layout directory, or a registry reference. */
+export type ImageSource =
+  | { kind: 'oci-archive'; path: string }
+  | { kind: 'oci-layout'; path: string; tag?: string }
+  | { kind: 'registry'; reference: string };
+
+export interface PushImageInput {
+  env: EnvRef;
+  source: ImageSource;
+  /** Destination repository without tag, e.g. `asia-docker.pkg.dev/P/REPO/tensorflow` or `127.0.0.1:5000/P/REPO/tensorflow`. */
+  repository: string;
+  tag: string;
+}
+
+export interface PushImageResult {
+  /** `sha256:…` digest of the pushed manifest. */
+  digest: string;
+  /** `repository@digest`: what the Deployment runs. */
+  reference: string;
+  bytesUploaded: number;
+  bytesSkipped: number;
+}
+
+export interface DeleteImageTagInput {
+  env: EnvRef;
+  repository: string;
+  tag: string;
+}
+
+// ---------- gke ----------
+
+export interface NodePoolInput {
+  name: string;
+  machineType: string;
+  nodeCount: number;
+  diskSizeGb?: number;
+  autoscaling?: { minNodeCount: number; maxNodeCount: number };
+  labels?: Record<string, string>;
+}
+
+export interface EnsureClusterInput {
+  env: EnvRef;
+  nodePools: NodePoolInput[];
+  labels: ResourceLabels;
+  /** Standard (default) or Autopilot. */
+  mode?: 'standard' | 'autopilot';
+  releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE';
+}
+
+export interface EnsureClusterResult {
+  /** true when this call created it; false when an existing cluster of this environment was adopted. */
+  created: boolean;
+  status: string;
+  /** Public endpoint host (no credentials). */
+  endpoint: string;
+  nodeCount: number;
+}
+
+export interface ResizeNodePoolInput {
+  env: EnvRef;
+  pool: string;
+  nodeCount: number;
+}
+
+export interface DeleteClusterResult {
+  /** false when it was already gone (NOT_FOUND counts as done). */
+  deleted: boolean;
+}
+
+// ---------- kube ----------
+
+export interface ContainerInput {
+  name: string;
+  /** For the app container: filled by the workflow with the pushed `repository@digest`. */
+  image: string;
+  ports: Array<{ name?: string; containerPort: number; protocol?: 'TCP' | 'UDP' }>;
+  env?: Record<string, string>;
+  command?: string[];
+  args?: string[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readinessProbe?: ProbeInput;
+  livenessProbe?: ProbeInput;
+}
+
+export interface ProbeInput {
+  httpGet?: { path: string; port: number };
+  tcpSocket?: { port: number };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+}
+
+export interface ApplyDeploymentInput {
+  env: EnvRef;
+  namespace: string;
+  name: string;
+  replicas: number;
+  containers: ContainerInput[];
+  labels: ResourceLabels;
+  /** Pod labels and selector. */
+  selector: Record<string, string>;
+  nodePool?: string;
+}
+
+export interface RolloutResult {
+  readyReplicas: number;
+}
+
+export interface ApplyServiceInput {
+  env: EnvRef;
+  namespace: string;
+  name: string;
+  selector: Record<string, string>;
+  ports: Array<{ name?: string; port: number; targetPort: number; protocol?: 'TCP' | 'UDP' }>;
+  labels: ResourceLabels;
+}
+
+export interface ResourceRef {
+  env: EnvRef;
+  namespace: string;
+  name: string;
+}
+
+export interface ExternalIpResult {
+  ip: string;
+}
+
+export interface ScaleDeploymentInput extends ResourceRef {
+  replicas: number;
+}
+
+export interface DeleteResult {
+  deleted: boolean;
+}
+
+// ---------- probe ----------
+
+export interface ProbeEndpointInput {
+  url: string;
+  expectStatus?: number;
+  timeoutSeconds?: number;
+}
+
+export interface ProbeEndpointResult {
+  ok: boolean;
+  status?: number;
+  /** Why the probe was not run (e.g. the local target's pods are simulated). */
+  skipped?: string;
+}
+
+/**
+ * The activity functions, as built by createActivities(deps) in src/activities/index.ts.
+ * Workflows proxy this type; activities implement it.
+ */
+export interface GkeflowActivities {
+  pushImage(input: PushImageInput): Promise<PushImageResult>;
+  deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult>;
+  ensureCluster(input: EnsureClusterInput): Promise<EnsureClusterResult>;
+  resizeNodePool(input: ResizeNodePoolInput): Promise<void>;
+  deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;
+  applyDeployment(input: ApplyDeploymentInput): Promise<RolloutResult>;
+  applyService(input: ApplyServiceInput): Promise<void>;
+  waitForExternalIp(input: ResourceRef): Promise<ExternalIpResult>;
+  scaleDeployment(input: ScaleDeploymentInput): Promise<RolloutResult>;
+  deleteService(input: ResourceRef): Promise<DeleteResult>;
+  deleteDeployment(input: ResourceRef): Promise<DeleteResult>;
+  probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult>;
+}
+
+/**
+ * Failure types (ApplicationFailure.type) activities throw. The permanent ones are listed in
+ * the workflows' nonRetryableErrorTypes; everything else is retried with backoff.
+ */
+export const PERMANENT_ERROR_TYPES = [
+  'InvalidSpecError',
+  'NameTakenError',
+  'QuotaExceededError',
+  'PermissionDeniedError',
+  'ImageNotFoundError',
+  'InvalidArgumentError',
+] as const;
+export const TRANSIENT_ERROR_TYPES = ['IncompatibleOperationError', 'TransientCloudError', 'OperationTimeoutError'] as const;

@@ -1,0 +1,57 @@
+/**
+ * Errors the CLI turns into exit codes. Only the CLI's main calls process.exit; everything
+ * else throws one of these. Exit codes: 0 ok, 1 the run failed, 2 bad input or usage.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+    /** Stable code from docs/errors.md, e.g. GKF-USAGE. */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Thrown by any command when its input (flags, arguments, spec, environment) is wrong. */
+export class UsageError extends CliError {
+  constructor(message: string, code = 'GKF-USAGE') {
+    super(message, 2, code);
+  }
+}
+
+/** Thrown when a local port the stack needs is held by a process the stack did not start. */
+export class PortInUseError extends CliError {
+  constructor(readonly port: number, readonly what: string, readonly envVar: string) {
+    super(`port 127.0.0.1:${port} for ${what} is already in use by another process; stop it or set ${envVar} to a free port`, 2, 'GKF-PORT-IN-USE');
+  }
+}
+
+/** Thrown by the toolchain when a binary must be built and no Go toolchain is available. */
+export class GoMissingError extends CliError {
+  constructor() {
+    super('Go is not installed (needed once to build the local toolchain): install Go >= 1.26 (apt-get install golang-go, or unpack go.dev/dl into /usr/local/go) or set GKEFLOW_GO to the go binary', 2, 'GKF-GO-MISSING');
+  }
+}
+
+/** Thrown by the toolchain when a cache entry exists but its binaries are missing or broken. */
+export class CorruptCacheError extends CliError {
+  constructor(readonly dir: string, detail: string) {
+    super(`corrupt toolchain cache entry ${dir} (${detail}); run: npx gkeflow stack toolchain --rebuild`, 2, 'GKF-CACHE-CORRUPT');
+  }
+}
+
+/** Thrown when building a toolchain component fails (compiler error, proxy unreachable). */
+export class ToolchainBuildError extends CliError {
+  constructor(readonly component: string, detail: string) {
+    super(`building ${component} failed: ${detail}`, 1, 'GKF-TOOLCHAIN-BUILD');
+  }
+}
+
+/** Thrown by the stack when a component does not become healthy in time. */
+export class StackHealthError extends CliError {
+  constructor(readonly component: string, readonly logFile: string, detail: string) {
+    super(`${component} did not become healthy: ${detail} (log: ${logFile})`, 1, 'GKF-STACK-UNHEALTHY');
+  }
+}

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs fn while holding an exclusive lock: a directory created atomically with mkdir, holding
+ * the owner's pid. A lock whose owner died is taken over, so a killed build never wedges the cache.
+ */
+export async function withDirLock<T>(lockDir: string, log: (l: string) => void, waitingMsg: string, fn: () => Promise<T>): Promise<T> {
+  let announced = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(`${lockDir}/pid`, String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number(fs.readFileSync(`${lockDir}/pid`, { encoding: 'utf8', flag: 'a+' }) || 0);
+      if (owner && !alive(owner)) {
+        fs.rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) log(`waiting: ${waitingMsg}`);
+      announced = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { StackHealthError } from '../errors';
+import { isAlive, startProcess, stopProcess, waitUntil } from './process';
+
+/** Search attributes gkeflow sets on its workflows (registered when the dev server starts). */
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Datetime' | 'Int' | 'Text'> = {
+  GkeflowProject: 'Keyword',
+  GkeflowLocation: 'Keyword',
+  GkeflowCluster: 'Keyword',
+  GkeflowPhase: 'Keyword',
+  GkeflowExpiresAt: 'Datetime',
+};
+
+export interface TemporalServerOptions {
+  binary: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file; runs survive a restart. Omit for an in-memory server (tests). */
+  dbFile?: string;
+  logFile: string;
+  detached: boolean;
+  namespace?: string;
+}
+
+/** Arguments for `temporal server start-dev`, bound to loopback with our search attributes. */
+export function temporalArgs(o: TemporalServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort), '--log-level', 'warn', '--namespace', o.namespace ?? 'default'];
+  if (o.dbFile) args.push('--db-filename', o.dbFile);
+  else args.push('--headless');
+  for (const [k, v] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${k}=${v}`);
+  return args;
+}
+
+/** Starts the dev server and waits until its gRPC frontend answers a health check. */
+export async function startTemporalServer(o: TemporalServerOptions, timeoutMs = 60_000): Promise<number> {
+  const pid = startProcess({
+    cmd: o.binary,
+    args: temporalArgs(o),
+    logFile: o.logFile,
+    env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+    cwd: path.dirname(o.logFile),
+    detached: o.detached,
+  });
+  const ok = await waitUntil(() => temporalHealthy(`127.0.0.1:${o.port}`), timeoutMs, 500, () => isAlive(pid));
+  if (!ok) {
+    await stopProcess(pid);
+    throw new StackHealthError('temporal', o.logFile, `no healthy frontend on 127.0.0.1:${o.port} within ${timeoutMs / 1000}s`);
+  }
+  return pid;
+}
+
+/** True when the Temporal frontend at address answers its gRPC health check. */
+export async function temporalHealthy(address: string): Promise<boolean> {
+  const conn = await Connection.connect({ address, connectTimeout: 2000 });
+  try {
+    const res = await conn.healthService.check({});
+    return res.status === 1; // SERVING
+  } finally {
+    await conn.close();
+  }
+}
