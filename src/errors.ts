@@ -31,7 +31,7 @@ export class PortInUseError extends CliError {
 /** Thrown by the toolchain when a binary must be built and no Go toolchain is available. */
 export class GoMissingError extends CliError {
   constructor() {
-    super('Go is not installed (needed once to build the local toolchain): install Go >= 1.26 (apt-get install golang-go, or unpack go.dev/dl into /usr/local/go) or set GKEFLOW_GO to the go binary', 2, 'GKF-GO-MISSING');
+    super("Go was not found on PATH (it is needed once, to build the local toolchain): install Go >= 1.26 (unpack it into /usr/local/go and add /usr/local/go/bin to PATH) or set GKEFLOW_GO to the go binary", 2, 'GKF-GO-MISSING');
   }
 }
 

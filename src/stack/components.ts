@@ -30,7 +30,7 @@ export interface Component {
   tools: Tool[];
   /** How to build: `go install` of module paths at a version, or `go build` in a wrapper module. */
   build:
-    | { kind: 'install'; packages: string[] }
+    | { kind: 'install'; packages: string[]; ldflags: string }
     | { kind: 'wrapper'; moduleDir: string; packages: Array<{ pkg: string; out: string }>; ldflags: string };
 }
 
@@ -56,8 +56,8 @@ export const components: Component[] = [
   {
     name: 'temporal',
     version: '1.5.1',
-    tools: [tool('temporal', ['--version'], '1.5.1')],
-    build: { kind: 'install', packages: ['github.com/temporalio/cli/cmd/temporal@v1.5.1'] },
+    tools: [tool('temporal', ['--version'], 'temporal version 1.5.1')],
+    build: { kind: 'install', packages: ['github.com/temporalio/cli/cmd/temporal@v1.5.1'], ldflags: '-s -w -X github.com/temporalio/cli/temporalcli.Version=1.5.1' },
   },
   {
     name: 'kubernetes',
@@ -88,13 +88,13 @@ export const components: Component[] = [
     name: 'kwok',
     version: '0.8.0',
     tools: [tool('kwokctl', ['--version'], '0.8.0'), tool('kwok', ['--version'], '0.8.0')],
-    build: { kind: 'install', packages: ['sigs.k8s.io/kwok/cmd/kwokctl@v0.8.0', 'sigs.k8s.io/kwok/cmd/kwok@v0.8.0'] },
+    build: { kind: 'install', packages: ['sigs.k8s.io/kwok/cmd/kwokctl@v0.8.0', 'sigs.k8s.io/kwok/cmd/kwok@v0.8.0'], ldflags: '-s -w' },
   },
   {
     name: 'registry',
     version: '3.1.1',
     tools: [tool('registry', ['--version'], '3.1.1')],
-    build: { kind: 'install', packages: ['github.com/distribution/distribution/v3/cmd/registry@v3.1.1'] },
+    build: { kind: 'install', packages: ['github.com/distribution/distribution/v3/cmd/registry@v3.1.1'], ldflags: '-s -w' },
   },
 ];
 

@@ -123,8 +123,11 @@ async function ensureComponent(c: Component, env: NodeJS.ProcessEnv, log: (l: st
 }
 
 function findGo(env: NodeJS.ProcessEnv): string {
-  if (env.GKEFLOW_GO) return env.GKEFLOW_GO;
-  for (const p of (env.PATH ?? '').split(path.delimiter).concat('/usr/local/go/bin')) {
+  if (env.GKEFLOW_GO) {
+    if (!fs.existsSync(env.GKEFLOW_GO)) throw new UsageError(`GKEFLOW_GO=${env.GKEFLOW_GO}: no such file`);
+    return env.GKEFLOW_GO;
+  }
+  for (const p of (env.PATH ?? '').split(path.delimiter)) {
     const f = path.join(p, 'go');
     if (p && fs.existsSync(f)) return f;
   }
@@ -140,14 +143,14 @@ async function buildComponent(c: Component, dir: string, env: NodeJS.ProcessEnv,
   const names = c.tools.map((t) => t.name).join(', ');
   log(`building ${c.name} v${c.version} (${names}) from Go modules; first build takes minutes`);
   const ticker = setInterval(() => log(`  … ${c.name} still building, ${fmtSeconds((Date.now() - started) / 1000)}`), 30_000);
-  const goEnv = { ...env, CGO_ENABLED: '0', GOFLAGS: '-trimpath', GOBIN: tmp, GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'local' };
+  const goEnv = { ...env, CGO_ENABLED: '0', GOBIN: tmp, GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'local' };
   try {
     if (c.build.kind === 'install') {
-      await goRun(go, ['install', ...c.build.packages], repoRoot, goEnv, c.name);
+      await goRun(go, ['install', '-ldflags', c.build.ldflags, ...c.build.packages], repoRoot, goEnv, c.name);
     } else {
       const cwd = path.join(repoRoot, c.build.moduleDir);
       for (const p of c.build.packages) {
-        await goRun(go, ['build', '-mod=readonly', '-ldflags', c.build.ldflags, '-o', path.join(tmp, p.out), p.pkg], cwd, goEnv, c.name);
+        await goRun(go, ['build', '-mod=readonly', '-trimpath', '-ldflags', c.build.ldflags, '-o', path.join(tmp, p.out), p.pkg], cwd, goEnv, c.name);
       }
     }
     const files: Record<string, number> = {};

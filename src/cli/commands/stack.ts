@@ -1,0 +1,60 @@
+import { UsageError } from '../../errors';
+import { components } from '../../stack/components';
+import { stackDown, stackLogs, stackStatus, stackUp, type ServiceStatus } from '../../stack/stack';
+import { stackServices } from '../../stack/services';
+import { describeToolchain, ensureToolchain, fmtSeconds } from '../../stack/toolchain';
+import type { CommandInput } from '../table';
+
+const list = (v: unknown): string[] | undefined => (typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined);
+
+function checkComponents(flag: string, names: string[] | undefined): void {
+  const bad = (names ?? []).filter((n) => !components.some((c) => c.name === n));
+  if (bad.length) throw new UsageError(`--${flag}: unknown component ${bad.join(', ')} (known: ${components.map((c) => c.name).join(', ')})`);
+}
+
+/** `gkeflow stack toolchain`: provide the binaries, or list the cache with --list. */
+export async function toolchainCommand({ flags, out, err }: CommandInput): Promise<void> {
+  const only = list(flags.only);
+  checkComponents('only', only);
+  if (!flags.list) {
+    const rebuild = flags.rebuild === undefined ? false : flags.rebuild === '' || flags.rebuild === 'all' ? true : list(flags.rebuild);
+    if (Array.isArray(rebuild)) checkComponents('rebuild', rebuild);
+    await ensureToolchain({ only, rebuild, log: (l) => err(`toolchain: ${l}`) });
+  }
+  const rows = describeToolchain().filter((r) => !only || only.includes(r.component));
+  if (flags.json) return out(JSON.stringify(rows, null, 2));
+  for (const r of rows) out(`${r.component.padEnd(11)} v${r.version.padEnd(7)} ${r.state.padEnd(9)} ${r.seconds !== undefined ? `built in ${fmtSeconds(r.seconds)}`.padEnd(17) : ''.padEnd(17)} ${r.dir}`);
+}
+
+/** `gkeflow stack up`. */
+export async function upCommand({ out, err }: CommandInput): Promise<void> {
+  const status = await stackUp({ log: (l) => err(l) });
+  printStatus(status, out);
+}
+
+/** `gkeflow stack down`. */
+export async function downCommand({ err }: CommandInput): Promise<void> {
+  await stackDown({ log: (l) => err(l) });
+}
+
+/** `gkeflow stack status`: exit 1 when a started service is unhealthy. */
+export async function statusCommand({ flags, out }: CommandInput): Promise<number> {
+  const status = await stackStatus();
+  if (flags.json) out(JSON.stringify(status, null, 2));
+  else printStatus(status, out);
+  return status.some((s) => s.state === 'unhealthy') ? 1 : 0;
+}
+
+/** `gkeflow stack logs [SERVICE] [-n LINES]`. */
+export async function logsCommand({ flags, args, out }: CommandInput): Promise<void> {
+  const names = stackServices().map((s) => s.name);
+  if (args[0] && !names.includes(args[0])) throw new UsageError(`unknown service '${args[0]}' (services: ${names.join(', ')})`);
+  const n = flags.lines === undefined ? 50 : Number(flags.lines);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--lines: must be a positive integer (got '${String(flags.lines)}')`);
+  out(stackLogs(args[0], n));
+}
+
+function printStatus(status: ServiceStatus[], out: (l: string) => void): void {
+  out(`${'SERVICE'.padEnd(14)}${'STATE'.padEnd(11)}${'PID'.padEnd(9)}ADDRESS`);
+  for (const s of status) out(`${s.name.padEnd(14)}${s.state.padEnd(11)}${String(s.pid ?? '-').padEnd(9)}${s.address}`);
+}

@@ -1,0 +1,72 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** Parsed flags and positionals handed to a command. */
+export interface CommandInput {
+  flags: Record<string, string | boolean | string[] | undefined>;
+  args: string[];
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export type CommandFn = (input: CommandInput) => Promise<number | void>;
+
+export interface CommandDef {
+  /** Words that select it, e.g. `stack up`. */
+  name: string;
+  summary: string;
+  usage: string;
+  /** Longer help: what it does, examples. */
+  help?: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Allowed positionals: [min, max]. */
+  positionals: [number, number];
+  load: () => Promise<CommandFn>;
+}
+
+const json = { json: { type: 'boolean', description: 'print machine-readable JSON' } } as const;
+
+/** Every gkeflow command. Commands load lazily so `--help` and `validate` stay fast. */
+export const COMMANDS: CommandDef[] = [
+  {
+    name: 'stack toolchain',
+    summary: 'build (once) and list the local stack binaries',
+    usage: 'gkeflow stack toolchain [--rebuild [COMPONENT,...]] [--only COMPONENT,...] [--list]',
+    help: 'Provides temporal, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwokctl, kwok and registry\nfrom the per-user cache, building what is missing from pinned Go modules (needs Go; minutes on a cold cache).\nA binary named by GKEFLOW_<NAME>_BIN (e.g. GKEFLOW_KUBE_APISERVER_BIN) is used instead of the cache.',
+    options: { rebuild: { type: 'string' }, only: { type: 'string' }, list: { type: 'boolean' }, ...json },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/stack')).toolchainCommand,
+  },
+  {
+    name: 'stack up',
+    summary: 'start the local stack (Temporal + Web UI, registry, GKE emulator, worker)',
+    usage: 'gkeflow stack up',
+    help: 'Idempotent: services already running are left alone. Ports: GKEFLOW_TEMPORAL_PORT (7233), GKEFLOW_UI_PORT (8233),\nGKEFLOW_REGISTRY_PORT (5000), GKEFLOW_EMULATOR_PORT (8090), GKEFLOW_EMULATOR_ADMIN_PORT (8091). State: GKEFLOW_STATE_DIR (./.gkeflow).',
+    options: {},
+    positionals: [0, 0],
+    load: async () => (await import('./commands/stack')).upCommand,
+  },
+  {
+    name: 'stack down',
+    summary: 'stop what `stack up` started (state is kept)',
+    usage: 'gkeflow stack down',
+    options: {},
+    positionals: [0, 0],
+    load: async () => (await import('./commands/stack')).downCommand,
+  },
+  {
+    name: 'stack status',
+    summary: 'show each local service, its pid, address and health',
+    usage: 'gkeflow stack status [--json]',
+    options: { ...json },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/stack')).statusCommand,
+  },
+  {
+    name: 'stack logs',
+    summary: "print the tail of a service's log",
+    usage: 'gkeflow stack logs [SERVICE] [-n LINES]',
+    options: { lines: { type: 'string', short: 'n' } },
+    positionals: [0, 1],
+    load: async () => (await import('./commands/stack')).logsCommand,
+  },
+];

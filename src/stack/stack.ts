@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PortInUseError, StackHealthError } from '../errors';
+import { PORT_VARS, logFile, pidFile, stackConfig, type StackConfig } from './config';
+import { isAlive, portOpen, startProcess, stopProcess, waitUntil } from './process';
+import { stackServices, type Service } from './services';
+import { ensureToolchain, fmtSeconds } from './toolchain';
+
+/** What the pid file of a started service records, so `down` stops only what `up` started. */
+interface RunRecord {
+  pid: number;
+  cmd: string;
+  startedAt: string;
+}
+
+export interface ServiceStatus {
+  name: string;
+  state: 'running' | 'unhealthy' | 'stopped';
+  pid?: number;
+  address: string;
+  log: string;
+}
+
+function readRecord(cfg: StackConfig, name: string): RunRecord | undefined {
+  try {
+    const rec = JSON.parse(fs.readFileSync(pidFile(cfg, name), 'utf8')) as RunRecord;
+    return ownsPid(rec) ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when rec.pid is alive and still runs the command we started (pids get reused). */
+function ownsPid(rec: RunRecord): boolean {
+  if (!isAlive(rec.pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0').includes(rec.cmd);
+  } catch {
+    return true; // no /proc: trust the pid
+  }
+}
+
+/**
+ * Starts every service of the local stack that is not running, waiting for each to be healthy.
+ * Idempotent. Ports are checked before anything starts; on failure, what this call started is stopped.
+ */
+export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.ProcessEnv }): Promise<ServiceStatus[]> {
+  const cfg = stackConfig(opts.env);
+  const services = stackServices();
+  const toStart = services.filter((s) => !readRecord(cfg, s.name));
+  for (const s of toStart) {
+    for (const p of s.ports) {
+      if (await portOpen(cfg[p.key])) throw new PortInUseError(cfg[p.key], p.what, PORT_VARS[p.key][0]);
+    }
+  }
+  const tc = await ensureToolchain({ log: (l) => opts.log(`toolchain: ${l}`), env: opts.env });
+  fs.mkdirSync(path.join(cfg.stateDir, 'run'), { recursive: true });
+  const started: number[] = [];
+  try {
+    for (const s of services) {
+      if (!toStart.includes(s)) {
+        opts.log(`${s.name}: already running`);
+        continue;
+      }
+      const t0 = Date.now();
+      const { cmd, args, env } = s.command(cfg, tc);
+      const pid = startProcess({ cmd, args, env, logFile: logFile(cfg, s.name), cwd: cfg.stateDir, detached: true });
+      started.push(pid);
+      const rec: RunRecord = { pid, cmd, startedAt: new Date().toISOString() };
+      fs.writeFileSync(pidFile(cfg, s.name), JSON.stringify(rec));
+      opts.log(`${s.name}: starting (pid ${pid})`);
+      await waitHealthy(cfg, s, pid);
+      opts.log(`${s.name}: healthy at ${s.address(cfg)} in ${fmtSeconds((Date.now() - t0) / 1000)}`);
+    }
+  } catch (e) {
+    for (const pid of started.reverse()) await stopProcess(pid);
+    for (const s of toStart) fs.rmSync(pidFile(cfg, s.name), { force: true });
+    throw e;
+  }
+  return stackStatus(opts.env);
+}
+
+async function waitHealthy(cfg: StackConfig, s: Service, pid: number): Promise<void> {
+  const ok = await waitUntil(() => s.healthy(cfg), s.timeoutMs, 300, () => isAlive(pid));
+  if (ok) return;
+  const why = isAlive(pid) ? `not healthy within ${s.timeoutMs / 1000}s` : 'exited during start-up';
+  throw new StackHealthError(s.name, logFile(cfg, s.name), why);
+}
+
+/** Stops the services `up` started (in reverse order), and only those. */
+export async function stackDown(opts: { log: (l: string) => void; env?: NodeJS.ProcessEnv }): Promise<void> {
+  const cfg = stackConfig(opts.env);
+  for (const s of [...stackServices()].reverse()) {
+    const rec = readRecord(cfg, s.name);
+    fs.rmSync(pidFile(cfg, s.name), { force: true });
+    if (!rec) continue;
+    opts.log(`${s.name}: stopping (pid ${rec.pid})`);
+    await stopProcess(rec.pid, 15_000);
+  }
+  opts.log('stack is down');
+}
+
+/** Each service of the stack: state, pid, address, log file. */
+export async function stackStatus(env?: NodeJS.ProcessEnv): Promise<ServiceStatus[]> {
+  const cfg = stackConfig(env);
+  const out: ServiceStatus[] = [];
+  for (const s of stackServices()) {
+    const rec = readRecord(cfg, s.name);
+    let state: ServiceStatus['state'] = 'stopped';
+    if (rec) state = (await s.healthy(cfg).catch(() => false)) ? 'running' : 'unhealthy';
+    out.push({ name: s.name, state, pid: rec?.pid, address: s.address(cfg), log: logFile(cfg, s.name) });
+  }
+  return out;
+}
+
+/** The last `lines` lines of a service's log (all services when name is omitted). */
+export function stackLogs(name: string | undefined, lines: number, env?: NodeJS.ProcessEnv): string {
+  const cfg = stackConfig(env);
+  const names = stackServices().map((s) => s.name);
+  const chosen = name ? [name] : names;
+  return chosen
+    .map((n) => {
+      const f = logFile(cfg, n);
+      const text = fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').slice(-lines - 1).join('\n') : '(no log yet)\n';
+      return `==> ${n} (${f}) <==\n${text}`;
+    })
+    .join('\n');
+}
