@@ -1,0 +1,84 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../helpers/cli';
+import { freePort, isAlive } from '../../src/stack/process';
+
+// One real stack in a temp state dir on free ports, so it never meets a developer's own stack.
+let env: NodeJS.ProcessEnv;
+let stateDir: string;
+
+before(async () => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-stack-'));
+  env = {
+    GKEFLOW_STATE_DIR: stateDir,
+    GKEFLOW_TEMPORAL_PORT: String(await freePort()),
+    GKEFLOW_UI_PORT: String(await freePort()),
+    GKEFLOW_REGISTRY_PORT: String(await freePort()),
+    GKEFLOW_EMULATOR_PORT: String(await freePort()),
+    GKEFLOW_EMULATOR_ADMIN_PORT: String(await freePort()),
+  };
+});
+
+after(async () => {
+  await runCli(['stack', 'down'], env);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+interface Row {
+  name: string;
+  state: string;
+  pid?: number;
+  address: string;
+  log: string;
+}
+
+async function status(): Promise<Row[]> {
+  const r = await runCli(['stack', 'status', '--json'], env);
+  return JSON.parse(r.stdout) as Row[];
+}
+
+test('a port held by another process fails up with exit 2 naming the port and its variable, starting nothing', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(Number(env.GKEFLOW_REGISTRY_PORT), '127.0.0.1', r));
+  try {
+    const r = await runCli(['stack', 'up'], env);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr.trim(), new RegExp(`^gkeflow: port 127\\.0\\.0\\.1:${env.GKEFLOW_REGISTRY_PORT} for the image registry is already in use.*GKEFLOW_REGISTRY_PORT`));
+    for (const s of await status()) assert.equal(s.state, 'stopped', `${s.name} must not have started`);
+  } finally {
+    blocker.close();
+  }
+});
+
+test('up starts every service healthy, a second up changes nothing, down stops them all', async () => {
+  const up = await runCli(['stack', 'up'], env);
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /temporal\s+running/);
+  const first = await status();
+  assert.ok(first.length >= 2);
+  for (const s of first) {
+    assert.equal(s.state, 'running', `${s.name}: ${fs.existsSync(s.log) ? fs.readFileSync(s.log, 'utf8').slice(-2000) : ''}`);
+    assert.ok(s.pid && isAlive(s.pid));
+  }
+  assert.ok(fs.existsSync(path.join(stateDir, 'temporal.db')), 'Temporal keeps its state in SQLite under the state dir');
+  const registry = await fetch(`http://127.0.0.1:${env.GKEFLOW_REGISTRY_PORT}/v2/`);
+  assert.equal(registry.status, 200);
+
+  const again = await runCli(['stack', 'up'], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /temporal: already running/);
+  assert.deepEqual((await status()).map((s) => s.pid), first.map((s) => s.pid), 'same processes');
+
+  const logs = await runCli(['stack', 'logs', 'registry', '-n', '5'], env);
+  assert.equal(logs.code, 0);
+  assert.match(logs.stdout, /==> registry/);
+
+  const down = await runCli(['stack', 'down'], env);
+  assert.equal(down.code, 0, down.stderr);
+  for (const s of first) assert.ok(!isAlive(s.pid!), `${s.name} (pid ${s.pid}) stopped`);
+  for (const s of await status()) assert.equal(s.state, 'stopped');
+});
