@@ -18,11 +18,13 @@ export type ResourceLabels = Record<string, string>;
 
 // ---------- registry ----------
 
-/** A source image: an OCI archive (tar), an OCI layout directory, or a registry reference. */
+/** A source image: an OCI archive (tar), an OCI layout directory, a registry reference, or gkeflow's builtin demo image. */
 export type ImageSource =
   | { kind: 'oci-archive'; path: string }
   | { kind: 'oci-layout'; path: string; tag?: string }
-  | { kind: 'registry'; reference: string };
+  | { kind: 'registry'; reference: string }
+  /** A tiny real image gkeflow builds locally (spec source `builtin:demo`), so the demo needs no Docker Hub. */
+  | { kind: 'builtin'; name: 'demo' };
 
 export interface PushImageInput {
   env: EnvRef;

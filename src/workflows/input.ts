@@ -1,0 +1,71 @@
+/**
+ * What the environment workflow is started with (plain JSON, never a credential), and the
+ * state it carries across continue-as-new. Durations are Temporal durations ('30s', 5000).
+ */
+import type { EnvironmentSpec } from '../spec/validate';
+
+/** A Temporal duration: a string like '10m' or milliseconds. */
+export type DurationLike = string | number;
+
+/** Timeouts and retry knobs; defaults suit real GKE, tests pass short ones. */
+export interface ProvisionTuning {
+  /** startToClose of quick API calls (apply Service, delete Deployment, delete tag, probe). Default 2m. */
+  shortTimeout?: DurationLike;
+  /** startToClose of long waits (cluster create/delete, rollout, external IP, resize, push). Default 30m. */
+  longTimeout?: DurationLike;
+  /** Heartbeat timeout of the long activities. Default 1m. */
+  heartbeatTimeout?: DurationLike;
+  /** First retry delay; doubles up to 10× this. Default 2s. */
+  retryInitialInterval?: DurationLike;
+  /** Attempts per activity call before the step fails (transient errors). Default 8. */
+  maximumAttempts?: number;
+  /** Attempts per compensation (cleanup) call. Default 10. */
+  cleanupMaximumAttempts?: number;
+  /** Delete the pushed image tag when tearing down. Default false (tags are cheap and cacheable). */
+  deleteImageOnTeardown?: boolean;
+  /** Continue-as-new once history has this many events (or when the server suggests it). Default 2000. */
+  historyEventLimit?: number;
+}
+
+/** Input of environmentWorkflow. */
+export interface ProvisionInput {
+  /** The validated, normalised spec (re-validated inside the workflow). */
+  spec: EnvironmentSpec;
+  tuning?: ProvisionTuning;
+  /** Present only when continued-as-new: the state of the previous run. */
+  carried?: CarriedState;
+}
+
+/** Lifecycle phase, also the GkeflowPhase search attribute. */
+export type Phase = 'validating' | 'provisioning' | 'running' | 'scaling' | 'resizing' | 'tearing-down' | 'torn-down' | 'failed';
+
+/** State of one resource the environment owns. */
+export type ResourceState = 'absent' | 'creating' | 'ready' | 'deleting' | 'deleted' | 'cleanup-failed';
+
+/** Resources in creation order; teardown goes in reverse. */
+export const RESOURCE_KINDS = ['image', 'cluster', 'deployment', 'service'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** State that survives continue-as-new. */
+export interface CarriedState {
+  phase: Phase;
+  resources: Record<ResourceKind, ResourceState>;
+  imageReference?: string;
+  endpoint?: string;
+  replicas: number;
+  poolSizes: Record<string, number>;
+  stepsDone: number;
+  /** Epoch ms when the TTL expires (fixed at first start). */
+  expiresAtMs: number;
+  lastError?: string;
+  probe?: { ok: boolean; status?: number; skipped?: string };
+}
+
+/** The `status` query's answer. */
+export interface EnvironmentStatus extends CarriedState {
+  envId: string;
+  expiresAt: string;
+  stepsTotal: number;
+  /** How many times this environment continued-as-new. */
+  generation: number;
+}
