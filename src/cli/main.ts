@@ -65,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     const code = await fn({ flags: parsed.values as Record<string, string | boolean | undefined>, args: parsed.positionals, out, err });
     return code ?? 0;
   } catch (e) {
+    if (e instanceof Error && e.name === 'SpecValidationError') {
+      err(`gkeflow: invalid spec ${e.message}`);
+      return 2;
+    }
     if (e instanceof CliError) {
       err(`gkeflow: ${e.message}`);
       return e.exitCode;

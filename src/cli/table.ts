@@ -26,7 +26,18 @@ export interface CommandDef {
 const json = { json: { type: 'boolean', description: 'print machine-readable JSON' } } as const;
 
 /** Every gkeflow command. Commands load lazily so `--help` and `validate` stay fast. */
+const file = { file: { type: 'string', short: 'f' } } as const;
+
 export const COMMANDS: CommandDef[] = [
+  {
+    name: 'validate',
+    summary: 'check an environment spec without touching anything',
+    usage: 'gkeflow validate -f SPEC.yaml [--json]',
+    help: 'Reports every problem at once, each naming its field (exit 2), or a summary of the environment (exit 0).',
+    options: { ...file, ...json },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/validate')).validateCommand,
+  },
   {
     name: 'stack toolchain',
     summary: 'build (once) and list the local stack binaries',

@@ -1,0 +1,23 @@
+import { UsageError } from '../../errors';
+import { envIdOf, loadSpecFile } from '../../spec';
+import type { CommandInput } from '../table';
+
+/** `-f FILE` is required by every spec-taking command. */
+export function specFlag(flags: CommandInput['flags']): string {
+  const f = flags.file;
+  if (typeof f !== 'string' || f === '') throw new UsageError('-f/--file: a spec file is required (e.g. -f examples/tensorflow-notebook.yaml)');
+  return f;
+}
+
+/** `gkeflow validate -f spec.yaml`: check a spec without touching anything. */
+export async function validateCommand({ flags, out }: CommandInput): Promise<void> {
+  const spec = loadSpecFile(specFlag(flags));
+  if (flags.json) return out(JSON.stringify({ valid: true, envId: envIdOf(spec), spec }, null, 2));
+  const pools = spec.cluster.nodePools.map((p) => `${p.name} ${p.nodeCount}×${p.machineType}`).join(', ');
+  out(`${specFlag(flags)}: valid`);
+  out(`  environment  ${envIdOf(spec)} (target ${spec.target})`);
+  out(`  cluster      ${spec.cluster.name}: ${pools || spec.cluster.mode}`);
+  out(`  deployment   ${spec.deployment.namespace}/${spec.deployment.name} × ${spec.deployment.replicas}`);
+  out(`  steps        ${spec.steps.length ? spec.steps.map((s) => ('scale' in s ? `scale ${s.scale}` : `resize ${s.resize.pool} → ${s.resize.nodeCount}`)).join(', ') : '(none)'}`);
+  out(`  ttl          ${spec.ttl}`);
+}
