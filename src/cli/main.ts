@@ -66,11 +66,11 @@ export async function main(argv: string[]): Promise<number> {
     return code ?? 0;
   } catch (e) {
     if (e instanceof Error && e.name === 'SpecValidationError') {
-      err(`gkeflow: invalid spec ${e.message}`);
+      err(`gkeflow: invalid spec ${e.message.replace(/:\n/, ' [GKF-SPEC-INVALID]:\n')}`);
       return 2;
     }
     if (e instanceof CliError) {
-      err(`gkeflow: ${e.message}`);
+      err(`gkeflow: ${e.message} [${e.code}]`);
       return e.exitCode;
     }
     err(`gkeflow: unexpected error: ${(e as Error).stack ?? String(e)}`);

@@ -1,0 +1,98 @@
+import { UsageError } from '../../errors';
+import { loadSpecFile } from '../../spec';
+import { connectClient, temporalConfig } from '../../temporal/connection';
+import { envHandle, envStatus, resolveEnvId, startEnvironment, TEARDOWN_UPDATE, uiLink, ENV_WORKFLOW } from '../../temporal/environments';
+import { followEnvironment, printStatus } from '../progress';
+import type { CommandInput } from '../table';
+import { specFlag } from './validate';
+
+/** `gkeflow up -f SPEC [--wait]`: start the environment workflow, or attach to the open run. */
+export async function upCommand({ flags, out, err }: CommandInput): Promise<number> {
+  const spec = loadSpecFile(specFlag(flags)); // invalid ⇒ exit 2 before anything is started
+  const cfg = temporalConfig();
+  const { client, close } = await connectClient(cfg);
+  try {
+    const s = await startEnvironment(client, cfg, spec);
+    err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
+    err(`Web UI: ${s.uiLink}`);
+    if (!flags.wait) {
+      out(s.envId);
+      return 0;
+    }
+    return await followEnvironment(client, s.envId, spec, out, err);
+  } finally {
+    await close();
+  }
+}
+
+/** `gkeflow status ENV [--json]`. */
+export async function statusCommand({ flags, args, out }: CommandInput): Promise<number> {
+  const cfg = temporalConfig();
+  const { client, close } = await connectClient(cfg);
+  try {
+    const envId = await resolveEnvId(client, args[0]!);
+    const st = await envStatus(client, envId);
+    if (flags.json) {
+      out(JSON.stringify({ envId, run: st.runStatus, runId: st.runId, ...st.status, uiLink: uiLink(cfg, envId, st.runId) }, null, 2));
+    } else {
+      out(`${envId}  (run ${st.runStatus.toLowerCase()})`);
+      if (st.status) printStatus(st.status, out);
+      out(`  web ui      ${uiLink(cfg, envId, st.runId)}`);
+    }
+    return st.status?.phase === 'failed' || st.runStatus === 'FAILED' ? 1 : 0;
+  } finally {
+    await close();
+  }
+}
+
+/** `gkeflow down ENV [--wait]`: tear the environment down (Service → Deployment → cluster). */
+export async function downCommand({ flags, args, out, err }: CommandInput): Promise<number> {
+  const cfg = temporalConfig();
+  const { client, close } = await connectClient(cfg);
+  try {
+    const envId = await resolveEnvId(client, args[0]!);
+    const h = await envHandle(client, envId);
+    const d = await h.describe();
+    if (d.status.name !== 'RUNNING') {
+      err(`${envId} is not running (run ${d.status.name.toLowerCase()}); nothing to tear down`);
+      return 0;
+    }
+    if (!flags.wait) {
+      await h.startUpdate(TEARDOWN_UPDATE, { args: [], waitForStage: 'ACCEPTED' });
+      err(`teardown of ${envId} started; follow it with: npx gkeflow status ${envId.split('/')[3]}`);
+      return 0;
+    }
+    err(`tearing down ${envId} …`);
+    await h.executeUpdate(TEARDOWN_UPDATE, { args: [] });
+    await h.result().catch(() => undefined);
+    const st = await envStatus(client, envId).catch(() => undefined);
+    out(`${envId}: torn down${st ? ` (run ${st.runStatus.toLowerCase()})` : ''}`);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+/** `gkeflow list [--json]`: environments known to Temporal, newest first. */
+export async function listCommand({ flags, out }: CommandInput): Promise<void> {
+  const cfg = temporalConfig();
+  const { client, close } = await connectClient(cfg);
+  try {
+    const rows: Array<{ envId: string; status: string; phase: string; started: string }> = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENV_WORKFLOW}'` })) {
+      const phase = wf.searchAttributes?.GkeflowPhase?.[0];
+      rows.push({ envId: wf.workflowId, status: wf.status.name.toLowerCase(), phase: typeof phase === 'string' ? phase : '-', started: wf.startTime.toISOString() });
+    }
+    if (flags.json) return out(JSON.stringify(rows, null, 2));
+    if (!rows.length) return out('no environments');
+    out(`${'ENVIRONMENT'.padEnd(60)}${'RUN'.padEnd(12)}${'PHASE'.padEnd(14)}STARTED`);
+    for (const r of rows) out(`${r.envId.padEnd(60)}${r.status.padEnd(12)}${r.phase.padEnd(14)}${r.started}`);
+  } finally {
+    await close();
+  }
+}
+
+/** Refuses a positional that is not an environment reference. */
+export function requireEnvArg(args: string[]): void {
+  if (!args[0]) throw new UsageError('<env>: an environment id or cluster name is required');
+}

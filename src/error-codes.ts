@@ -1,0 +1,20 @@
+/**
+ * The registry of gkeflow's stable error codes (printed by the CLI, documented in
+ * docs/errors.md; a test keeps the two and the code base equal).
+ */
+export const ERROR_CODES = {
+  'GKF-USAGE': { exit: 2, summary: 'unknown command or flag, missing or malformed argument or setting' },
+  'GKF-SPEC-INVALID': { exit: 2, summary: 'the environment spec has problems; each is listed with its field' },
+  'GKF-PORT-IN-USE': { exit: 2, summary: 'a port the local stack needs is held by another process' },
+  'GKF-GO-MISSING': { exit: 2, summary: 'Go is needed to build the toolchain and was not found' },
+  'GKF-CACHE-CORRUPT': { exit: 2, summary: 'a toolchain cache entry is missing or has a truncated binary' },
+  'GKF-TARGET-CONFIG': { exit: 2, summary: 'GKEFLOW_TARGET / emulator / registry settings are malformed' },
+  'GKF-ENV-NOT-FOUND': { exit: 2, summary: 'no environment matches the given id or cluster name' },
+  'GKF-ENV-AMBIGUOUS': { exit: 2, summary: 'a cluster name matches several environments; pass the full id' },
+  'GKF-TOOLCHAIN-BUILD': { exit: 1, summary: 'building a toolchain component failed' },
+  'GKF-STACK-UNHEALTHY': { exit: 1, summary: 'a local service did not become healthy in time' },
+  'GKF-TEMPORAL-UNREACHABLE': { exit: 1, summary: 'the Temporal frontend cannot be reached' },
+  'GKF-RUN-FAILED': { exit: 1, summary: 'the environment workflow failed (its cleanup ran; leftovers are listed)' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

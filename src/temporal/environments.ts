@@ -1,0 +1,81 @@
+/**
+ * Client-side operations on environment workflows: start-or-attach, find by name, status,
+ * teardown. Used by the CLI and the e2e tests; holds no workflow logic.
+ */
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { UsageError } from '../errors';
+import { envIdOf, toProvisionInput, type EnvironmentSpec } from '../spec';
+import type { EnvironmentStatus, ProvisionTuning } from '../workflows/input';
+import type { TemporalConfig } from './connection';
+
+/** Workflow type, query and update names (as exported by src/workflows). */
+export const ENV_WORKFLOW = 'environmentWorkflow';
+export const STATUS_QUERY = 'status';
+export const TEARDOWN_UPDATE = 'teardown';
+
+export interface Started {
+  envId: string;
+  runId: string;
+  /** false when a run for this environment was already open and we attached to it. */
+  started: boolean;
+  uiLink: string;
+}
+
+/** Link to a run in the Temporal Web UI. */
+export function uiLink(cfg: TemporalConfig, envId: string, runId?: string): string {
+  return `${cfg.uiUrl}/namespaces/${encodeURIComponent(cfg.namespace)}/workflows/${encodeURIComponent(envId)}${runId ? `/${runId}/history` : ''}`;
+}
+
+/** Starts the environment workflow of a validated spec, or attaches to the open one. */
+export async function startEnvironment(client: Client, cfg: TemporalConfig, spec: EnvironmentSpec, tuning?: ProvisionTuning): Promise<Started> {
+  const envId = envIdOf(spec);
+  const existing = client.workflow.getHandle(envId);
+  const before = await existing.describe().catch(() => undefined);
+  const handle = await client.workflow.start(ENV_WORKFLOW, {
+    workflowId: envId,
+    taskQueue: cfg.taskQueue,
+    args: [toProvisionInput(spec, tuning)],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    staticSummary: `GKE environment ${spec.cluster.name} in ${spec.project}/${spec.location}`,
+    staticDetails: `push image → create cluster → deploy ${spec.deployment.name} → expose LoadBalancer → external IP → ${spec.steps.length} plan step(s); TTL ${spec.ttl}`,
+  });
+  const runId = handle.firstExecutionRunId;
+  const attached = before?.status.name === 'RUNNING' && before.runId === runId;
+  return { envId, runId, started: !attached, uiLink: uiLink(cfg, envId, runId) };
+}
+
+/**
+ * Resolves what the user typed to an environment id: a full id `gkeflow/P/L/C`, or a cluster
+ * name when exactly one environment has it.
+ */
+export async function resolveEnvId(client: Client, ref: string): Promise<string> {
+  if (ref.startsWith('gkeflow/')) return ref;
+  if (!/^[a-z][-a-z0-9]*$/.test(ref)) throw new UsageError(`<env> '${ref}': expected an environment id gkeflow/<project>/<location>/<cluster> or a cluster name`);
+  const ids = new Set<string>();
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENV_WORKFLOW}' AND WorkflowId STARTS_WITH 'gkeflow/'` })) {
+    if (wf.workflowId.split('/')[3] === ref) ids.add(wf.workflowId);
+  }
+  if (ids.size === 0) throw new UsageError(`no environment has a cluster named '${ref}' (see 'gkeflow list')`, 'GKF-ENV-NOT-FOUND');
+  if (ids.size > 1) throw new UsageError(`cluster name '${ref}' is ambiguous: ${[...ids].sort().join(', ')}; pass the full id`, 'GKF-ENV-AMBIGUOUS');
+  return [...ids][0]!;
+}
+
+/** The handle of an environment's latest run; a clear error when there is none. */
+export async function envHandle(client: Client, envId: string): Promise<WorkflowHandle> {
+  const h = client.workflow.getHandle(envId);
+  try {
+    await h.describe();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) throw new UsageError(`no environment ${envId}`, 'GKF-ENV-NOT-FOUND');
+    throw e;
+  }
+  return h;
+}
+
+/** The environment's status (live query on an open run). */
+export async function envStatus(client: Client, envId: string): Promise<{ status?: EnvironmentStatus; runStatus: string; runId: string }> {
+  const h = await envHandle(client, envId);
+  const d = await h.describe();
+  if (d.status.name !== 'RUNNING') return { runStatus: d.status.name, runId: d.runId };
+  return { status: await h.query<EnvironmentStatus>(STATUS_QUERY), runStatus: d.status.name, runId: d.runId };
+}

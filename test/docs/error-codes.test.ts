@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ERROR_CODES } from '../../src/error-codes';
+import { repoRoot } from '../../src/stack/paths';
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+test('docs/errors.md lists exactly the registered codes with their exit codes and meanings', () => {
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
+  const rows = [...doc.matchAll(/^\| (GKF-[A-Z-]+) \| (\d) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
+  assert.deepEqual(rows, Object.entries(ERROR_CODES).map(([code, v]) => [code, v.exit, v.summary]));
+});
+
+test('every code used in src is registered', () => {
+  const used = new Set<string>();
+  for (const f of sources(path.join(repoRoot, 'src'))) {
+    if (f.endsWith('error-codes.ts')) continue;
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/'(GKF-[A-Z-]+)'/g)) used.add(m[1]!);
+  }
+  const unknown = [...used].filter((c) => !(c in ERROR_CODES));
+  assert.deepEqual(unknown, []);
+});
