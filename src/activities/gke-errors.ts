@@ -1,0 +1,71 @@
+/**
+ * The one place where GKE (ClusterManager gRPC) failures become activity errors.
+ */
+import { status as Code } from '@grpc/grpc-js';
+import {
+  type ActivityError,
+  type ErrorContext,
+  IncompatibleOperationError,
+  InvalidArgumentError,
+  NameTakenError,
+  PermissionDeniedError,
+  QuotaExceededError,
+  ResourceNotFoundError,
+  TransientCloudError,
+} from './errors';
+
+/** The parts of a google-gax GoogleError (or a grpc-js ServiceError) the mapping reads. */
+interface GrpcLikeError {
+  code?: number;
+  details?: string;
+  message?: string;
+  /** ErrorInfo.reason from google.rpc.Status details, when the server sent one. */
+  reason?: string;
+}
+
+/** ErrorInfo reasons Google APIs use for rate limiting (retryable), as opposed to quota (permanent). */
+const RATE_LIMIT_REASONS = new Set(['RATE_LIMIT_EXCEEDED', 'rateLimitExceeded', 'userRateLimitExceeded']);
+
+/** The gRPC status code of an error thrown by the GKE client, if it has one. */
+export function grpcCode(err: unknown): number | undefined {
+  const c = (err as GrpcLikeError | undefined)?.code;
+  return typeof c === 'number' ? c : undefined;
+}
+
+/**
+ * Maps a GKE client error to an activity error by gRPC status code (and ErrorInfo.reason for
+ * RESOURCE_EXHAUSTED). No message matching:
+ * - FAILED_PRECONDITION is what GKE answers while another operation runs on the cluster
+ *   ("incompatible operation") and while a cluster is not yet RUNNING; both clear with time,
+ *   so every FAILED_PRECONDITION is an IncompatibleOperationError (retryable).
+ * - RESOURCE_EXHAUSTED is a rate limit (retryable) when ErrorInfo.reason says so, otherwise a
+ *   quota (permanent): GKE's quota errors carry no other machine-readable signal.
+ * - Unknown codes and errors without a code (network failures inside gax) are transient.
+ */
+export function gkeError(err: unknown, context: ErrorContext): ActivityError {
+  const e = (err ?? {}) as GrpcLikeError;
+  const detail = e.details || e.message || String(err);
+  const msg = `GKE: ${detail}`;
+  switch (e.code) {
+    case Code.INVALID_ARGUMENT:
+    case Code.OUT_OF_RANGE:
+      return new InvalidArgumentError(msg, context);
+    case Code.PERMISSION_DENIED:
+    case Code.UNAUTHENTICATED:
+      return new PermissionDeniedError(msg, context);
+    case Code.NOT_FOUND:
+      return new ResourceNotFoundError(msg, context);
+    case Code.ALREADY_EXISTS:
+      return new NameTakenError(msg, context);
+    case Code.FAILED_PRECONDITION:
+      return new IncompatibleOperationError(msg, context);
+    case Code.RESOURCE_EXHAUSTED:
+      return e.reason && RATE_LIMIT_REASONS.has(e.reason) ? new TransientCloudError(msg, { ...context, reason: e.reason }) : new QuotaExceededError(msg, context);
+    case Code.UNIMPLEMENTED:
+      // The API does not offer this call (e.g. an emulator without it): retrying cannot help.
+      return new InvalidArgumentError(msg, context);
+    default:
+      // UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, ABORTED, UNKNOWN, CANCELLED, DATA_LOSS, no code.
+      return new TransientCloudError(msg, { ...context, grpcCode: e.code });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Which cloud the activities talk to, built from the environment once per worker.
+ *
+ * | env var                    | meaning                                              | default          |
+ * |----------------------------|------------------------------------------------------|------------------|
+ * | GKEFLOW_TARGET             | `local` (emulator + local registry) or `gcp`         | `local`          |
+ * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | `127.0.0.1:8090` |
+ * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | `127.0.0.1:5000` |
+ * | GKEFLOW_EMULATOR_TOKEN     | static bearer token for an emulator started with --require-auth (local) | none |
+ */
+import { UsageError } from '../errors';
+import { staticTokenSource, type TokenSource } from './credentials';
+
+export type TargetKind = 'local' | 'gcp';
+
+export interface TargetConfig {
+  target: TargetKind;
+  /** host:port of the GKE emulator; used by the local target only. */
+  emulatorAddress: string;
+  /** host:port of the local OCI registry; used by the local target only. */
+  registryAddress: string;
+  /**
+   * Where access tokens come from. gcp: Application Default Credentials when absent (tests pass
+   * a fake). local: absent means no auth; set it to talk to an emulator started with --require-auth.
+   */
+  tokenSource?: TokenSource;
+}
+
+export const DEFAULT_EMULATOR_ADDRESS = '127.0.0.1:8090';
+export const DEFAULT_REGISTRY_ADDRESS = '127.0.0.1:5000';
+
+const HOST_PORT_RE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+
+/** Reads the target from env vars (see the table above); every problem is reported at once. */
+export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TargetConfig {
+  const problems: string[] = [];
+  const target = (env.GKEFLOW_TARGET || 'local') as TargetKind;
+  if (target !== 'local' && target !== 'gcp') problems.push(`GKEFLOW_TARGET must be 'local' or 'gcp' (got '${target}')`);
+  const emulatorAddress = env.GKEFLOW_EMULATOR_ADDRESS || DEFAULT_EMULATOR_ADDRESS;
+  const registryAddress = env.GKEFLOW_REGISTRY_ADDRESS || DEFAULT_REGISTRY_ADDRESS;
+  if (!HOST_PORT_RE.test(emulatorAddress)) problems.push(`GKEFLOW_EMULATOR_ADDRESS must be host:port (got '${emulatorAddress}')`);
+  if (!HOST_PORT_RE.test(registryAddress)) problems.push(`GKEFLOW_REGISTRY_ADDRESS must be host:port (got '${registryAddress}')`);
+  if (problems.length) throw new UsageError(problems.join('; '), 'GKF-TARGET-CONFIG');
+  const token = env.GKEFLOW_EMULATOR_TOKEN;
+  return Object.freeze({
+    target,
+    emulatorAddress,
+    registryAddress,
+    ...(target === 'local' && token ? { tokenSource: staticTokenSource(token) } : {}),
+  });
+}
+
+/** Splits host:port (IPv6 in brackets allowed). */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  return { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(address.slice(i + 1)) };
+}

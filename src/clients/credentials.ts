@@ -1,0 +1,42 @@
+/**
+ * Access tokens for the gcp target (and for an emulator that requires auth). Tokens are held
+ * in memory only: never written to disk, logged, returned from an activity, or put in heartbeats.
+ */
+import { GoogleAuth } from 'google-auth-library';
+import { PermissionDeniedError } from '../activities/errors';
+
+/** Something that yields a current OAuth2 access token. */
+export interface TokenSource {
+  getAccessToken(): Promise<string>;
+}
+
+export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+function noCredentials(detail: string): PermissionDeniedError {
+  return new PermissionDeniedError(`no Google credentials: ${detail}; run 'gcloud auth application-default login' or set GOOGLE_APPLICATION_CREDENTIALS`, { credentials: 'adc' });
+}
+
+/**
+ * Application Default Credentials with the cloud-platform scope. google-auth-library caches the
+ * token and refreshes it before expiry. Tests pass a GoogleAuth built around a fake client.
+ */
+export function adcTokenSource(auth: GoogleAuth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })): TokenSource {
+  return {
+    async getAccessToken() {
+      let token: string | null | undefined;
+      try {
+        token = await auth.getAccessToken();
+      } catch (e) {
+        // The library's message may quote a credentials file path, never a secret.
+        throw noCredentials((e as Error).message.split('\n')[0] ?? 'unknown');
+      }
+      if (!token) throw noCredentials('the credentials yielded no access token');
+      return token;
+    },
+  };
+}
+
+/** A fixed token (an emulator started with --require-auth, tests). */
+export function staticTokenSource(token: string): TokenSource {
+  return { getAccessToken: async () => token };
+}

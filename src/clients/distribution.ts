@@ -1,0 +1,211 @@
+/**
+ * An OCI distribution (registry HTTP API v2) client on plain fetch, for one repository:
+ * blob HEAD / mount / monolithic and chunked upload, manifest GET / PUT / DELETE, and the auth
+ * handshake (401 + WWW-Authenticate: Basic, or Bearer with a token from the realm). Tokens and
+ * passwords stay inside this object: errors carry status codes and OCI error codes only.
+ */
+import crypto from 'node:crypto';
+import type { ActivityError } from '../activities/errors';
+import { InvalidArgumentError } from '../activities/errors';
+import { registryError, registryNetworkError } from '../activities/registry-errors';
+import { MANIFEST_ACCEPT } from '../image/oci';
+import type { RegistryRepo } from './registry';
+
+type Side = 'source' | 'destination';
+
+/** Parses `Bearer realm="…",service="…",scope="…"` / `Basic realm="…"`. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const m = /^(\w+)\s*(.*)$/s.exec(header.trim());
+  const params: Record<string, string> = {};
+  for (const p of (m?.[2] ?? '').matchAll(/(\w+)="([^"]*)"|(\w+)=([^,\s]*)/g)) params[(p[1] ?? p[3])!.toLowerCase()] = p[2] ?? p[4] ?? '';
+  return { scheme: (m?.[1] ?? '').toLowerCase(), params };
+}
+
+interface RequestOptions {
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Extra repositories this request pulls from (cross-repo mount). */
+  alsoPull?: string;
+}
+
+export class DistributionClient {
+  private authorization: string | undefined;
+  private readonly bearer = new Map<string, string>();
+
+  constructor(
+    readonly repo: RegistryRepo,
+    private readonly side: Side,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private scopes(alsoPull?: string): string[] {
+    const own = `repository:${this.repo.name}:${this.side === 'source' ? 'pull' : 'pull,push'}`;
+    return alsoPull ? [own, `repository:${alsoPull}:pull`] : [own];
+  }
+
+  fail(status: number, body: string, what: string): ActivityError {
+    return registryError(status, body, this.side, { what, repository: `${this.repo.host}/${this.repo.name}` });
+  }
+
+  /** One HTTP request, answering at most one auth challenge. */
+  async request(method: string, pathOrUrl: string, opts: RequestOptions = {}): Promise<Response> {
+    const url = new URL(pathOrUrl, this.repo.base);
+    const scopes = this.scopes(opts.alsoPull);
+    const send = (auth: string | undefined) => {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (auth) headers.authorization = auth;
+      return fetch(url, { method, headers, body: opts.body, redirect: 'follow', signal: this.signal }).catch((e: unknown) => {
+        throw registryNetworkError(e, { what: `${method} ${url.pathname}`, repository: this.repo.name });
+      });
+    };
+    const cached = this.bearer.get(scopes.join(' ')) ?? this.authorization;
+    const res = await send(cached);
+    if (res.status !== 401) return res;
+    const challenge = res.headers.get('www-authenticate');
+    await res.arrayBuffer();
+    if (!challenge) return send(cached);
+    const auth = await this.answer(challenge, scopes);
+    return send(auth);
+  }
+
+  private async basic(): Promise<string | undefined> {
+    const c = await this.repo.credentials?.();
+    return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+  }
+
+  private async answer(challenge: string, scopes: string[]): Promise<string | undefined> {
+    const { scheme, params } = parseChallenge(challenge);
+    if (scheme === 'basic') {
+      this.authorization = await this.basic();
+      return this.authorization;
+    }
+    if (scheme !== 'bearer' || !params.realm) return undefined;
+    const realm = new URL(params.realm);
+    if (params.service) realm.searchParams.set('service', params.service);
+    for (const s of scopes) realm.searchParams.append('scope', s);
+    const basic = await this.basic();
+    const res = await fetch(realm, { headers: basic ? { authorization: basic } : {}, signal: this.signal }).catch((e: unknown) => {
+      throw registryNetworkError(e, { what: 'token request', repository: this.repo.name });
+    });
+    const text = await res.text();
+    if (!res.ok) throw this.fail(res.status, text, 'token request');
+    const json = JSON.parse(text) as { token?: string; access_token?: string };
+    const token = json.token ?? json.access_token;
+    if (!token) return undefined;
+    this.bearer.set(scopes.join(' '), `Bearer ${token}`);
+    return `Bearer ${token}`;
+  }
+
+  private blobsPath = () => `/v2/${this.repo.name}/blobs/`;
+
+  /** True when the repository already has the blob. */
+  async hasBlob(digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', `${this.blobsPath()}${digest}`);
+    await res.arrayBuffer();
+    if (res.ok) return true;
+    if (res.status === 404) return false;
+    throw this.fail(res.status, '', `HEAD blob ${digest}`);
+  }
+
+  /** Tries a cross-repository mount; returns true when mounted, else an upload URL to use instead. */
+  async mountOrStart(digest: string, from: string | undefined): Promise<true | string> {
+    const q = from ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}` : '';
+    const res = await this.request('POST', `${this.blobsPath()}uploads/${q}`, { alsoPull: from });
+    const text = await res.text();
+    if (res.status === 201 && from) return true;
+    if (res.status !== 202) throw this.fail(res.status, text, `start upload of ${digest}`);
+    return this.location(res);
+  }
+
+  private location(res: Response): string {
+    const loc = res.headers.get('location');
+    if (!loc) throw new InvalidArgumentError('registry answered without a Location header', { repository: this.repo.name });
+    return new URL(loc, this.repo.base).toString();
+  }
+
+  /**
+   * Uploads a blob: one PUT when it fits in a chunk, else PATCH chunks then PUT. Verifies the
+   * bytes against the digest before committing. onChunk reports bytes sent so far.
+   */
+  async upload(uploadUrl: string, digest: string, size: number, read: (offset: number, length: number) => Promise<Buffer>, chunkSize: number, onChunk: (bytes: number) => void): Promise<void> {
+    const hash = crypto.createHash('sha256');
+    const commit = async (url: string, body?: Buffer) => {
+      const u = new URL(url);
+      u.searchParams.set('digest', digest);
+      const res = await this.request('PUT', u.toString(), { body, headers: { 'content-type': 'application/octet-stream', 'content-length': String(body?.length ?? 0) } });
+      const text = await res.text();
+      if (res.status !== 201) throw this.fail(res.status, text, `commit blob ${digest}`);
+    };
+    const check = () => {
+      const got = `sha256:${hash.digest('hex')}`;
+      if (digest.startsWith('sha256:') && got !== digest) throw new InvalidArgumentError(`source blob ${digest} has digest ${got}: the source image is corrupt`, { digest });
+    };
+    if (size <= chunkSize) {
+      const body = await read(0, size);
+      hash.update(body);
+      check();
+      await commit(uploadUrl, body);
+      onChunk(size);
+      return;
+    }
+    let url = uploadUrl;
+    for (let offset = 0; offset < size; offset += chunkSize) {
+      const body = await read(offset, Math.min(chunkSize, size - offset));
+      hash.update(body);
+      const res = await this.request('PATCH', url, {
+        body,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'content-range': `${offset}-${offset + body.length - 1}` },
+      });
+      const text = await res.text();
+      if (res.status !== 202) throw this.fail(res.status, text, `upload chunk of ${digest}`);
+      url = this.location(res);
+      onChunk(offset + body.length);
+    }
+    check();
+    await commit(url);
+  }
+
+  /** GET a byte range of a blob (the whole blob when the registry ignores Range). */
+  async readBlob(digest: string, offset: number, length: number): Promise<Buffer> {
+    const res = await this.request('GET', `${this.blobsPath()}${digest}`, { headers: { range: `bytes=${offset}-${offset + length - 1}` } });
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status === 206) return body;
+    if (res.status === 200) return body.subarray(offset, offset + length);
+    throw this.fail(res.status, body.toString(), `GET blob ${digest}`);
+  }
+
+  /** GET a manifest by tag or digest. */
+  async getManifest(ref: string): Promise<{ body: Buffer; mediaType: string; digest: string }> {
+    const res = await this.request('GET', `/v2/${this.repo.name}/manifests/${ref}`, { headers: { accept: MANIFEST_ACCEPT } });
+    const body = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) throw this.fail(res.status, body.toString(), `GET manifest ${ref}`);
+    const digest = `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
+    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim() || ((JSON.parse(body.toString()) as { mediaType?: string }).mediaType ?? '');
+    return { body, mediaType, digest };
+  }
+
+  /** The digest a tag points at, or undefined when the tag does not exist. */
+  async headManifest(ref: string): Promise<string | undefined> {
+    const res = await this.request('HEAD', `/v2/${this.repo.name}/manifests/${ref}`, { headers: { accept: MANIFEST_ACCEPT } });
+    await res.arrayBuffer();
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw this.fail(res.status, '', `HEAD manifest ${ref}`);
+    return res.headers.get('docker-content-digest') ?? undefined;
+  }
+
+  /** PUT a manifest under a tag or digest; returns the digest the registry computed. */
+  async putManifest(ref: string, body: Buffer, mediaType: string): Promise<string | undefined> {
+    const res = await this.request('PUT', `/v2/${this.repo.name}/manifests/${ref}`, { body, headers: { 'content-type': mediaType } });
+    const text = await res.text();
+    if (res.status !== 201) throw this.fail(res.status, text, `PUT manifest ${ref}`);
+    return res.headers.get('docker-content-digest') ?? undefined;
+  }
+
+  /** DELETE a manifest by tag or digest; false when it did not exist. */
+  async deleteManifest(ref: string): Promise<{ deleted: boolean; status: number; body: string }> {
+    const res = await this.request('DELETE', `/v2/${this.repo.name}/manifests/${ref}`);
+    const body = await res.text();
+    if (res.status === 202 || res.status === 200) return { deleted: true, status: res.status, body };
+    return { deleted: false, status: res.status, body };
+  }
+}

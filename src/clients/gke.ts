@@ -1,0 +1,58 @@
+/**
+ * The GKE ClusterManager client for a target: the official @google-cloud/container client,
+ * pointed at the local emulator (insecure loopback gRPC) or at container.googleapis.com (TLS).
+ * Auth is one mechanism for both: each call carries `authorization: Bearer <token>` from the
+ * target's token source (ADC for gcp; only when configured for local). gax's own credential
+ * lookup is bypassed by passing sslCreds, so nothing probes the metadata server.
+ */
+import { v1, type protos } from '@google-cloud/container';
+import { grpc, type CallOptions, type ClientOptions } from 'google-gax';
+import { splitHostPort, type TargetConfig } from './config';
+import { adcTokenSource, type TokenSource } from './credentials';
+
+export type Cluster = protos.google.container.v1.ICluster;
+export type Operation = protos.google.container.v1.IOperation;
+
+/** The ClusterManager calls the activities use; names are full resource names. */
+export interface GkeClient {
+  getCluster(name: string): Promise<Cluster>;
+  listClusters(parent: string): Promise<Cluster[]>;
+  createCluster(parent: string, cluster: Cluster): Promise<Operation>;
+  deleteCluster(name: string): Promise<Operation>;
+  setNodePoolSize(name: string, nodeCount: number): Promise<Operation>;
+  getOperation(name: string): Promise<Operation>;
+  close(): Promise<void>;
+}
+
+export const GKE_API_ENDPOINT = 'container.googleapis.com';
+
+/** The constructor options of the official client for a target (exported for tests). */
+export function gkeClientOptions(config: TargetConfig): ClientOptions {
+  if (config.target === 'local') {
+    const { host, port } = splitHostPort(config.emulatorAddress);
+    // universeDomain stops the metadata-server lookup; the emulator ignores the project.
+    return { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com', projectId: 'gkeflow-local' };
+  }
+  return { apiEndpoint: GKE_API_ENDPOINT, port: 443, sslCreds: grpc.credentials.createSsl(), universeDomain: 'googleapis.com' };
+}
+
+/** The token source of a target: the configured one, ADC for gcp, none for a plain local emulator. */
+export function tokenSourceFor(config: TargetConfig): TokenSource | undefined {
+  return config.tokenSource ?? (config.target === 'gcp' ? adcTokenSource() : undefined);
+}
+
+/** Builds the GKE client of a target. */
+export function createGkeClient(config: TargetConfig): GkeClient {
+  const client = new v1.ClusterManagerClient(gkeClientOptions(config));
+  const tokens = tokenSourceFor(config);
+  const opts = async (): Promise<CallOptions> => (tokens ? { otherArgs: { headers: { authorization: `Bearer ${await tokens.getAccessToken()}` } } } : {});
+  return {
+    getCluster: async (name) => (await client.getCluster({ name }, await opts()))[0],
+    listClusters: async (parent) => (await client.listClusters({ parent }, await opts()))[0].clusters ?? [],
+    createCluster: async (parent, cluster) => (await client.createCluster({ parent, cluster }, await opts()))[0],
+    deleteCluster: async (name) => (await client.deleteCluster({ name }, await opts()))[0],
+    setNodePoolSize: async (name, nodeCount) => (await client.setNodePoolSize({ name, nodeCount }, await opts()))[0],
+    getOperation: async (name) => (await client.getOperation({ name }, await opts()))[0],
+    close: () => client.close(),
+  };
+}
