@@ -1,0 +1,55 @@
+// Memory of one kwok cluster: creates a cluster (3 nodes, a 5-replica Deployment), lets it
+// settle, and sums VmRSS from /proc/<pid>/status over the cluster's processes.
+// Usage: npx tsx bench/kwok-cluster-rss.ts [--nodes N] [--settle-seconds S]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { ensureToolchain } from '../src/stack/toolchain';
+import { createKwokCluster, deleteKwokCluster, kwokClusterPids, kwokKubeConfig } from '../src/kube/kwok-cluster';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+
+/** Resident set size of a process in KiB, from /proc/<pid>/status. */
+export function rssKiB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+const commOf = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+
+async function run(): Promise<void> {
+  const nodes = arg('nodes', 3);
+  const settle = arg('settle-seconds', 15);
+  const toolchain = await ensureToolchain({ only: ['kubernetes', 'etcd', 'kwok'] });
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-rss-'));
+  const ref = { name: 'rss', workdir, toolchain };
+  try {
+    const started = Date.now();
+    const cluster = await createKwokCluster({ ...ref, nodes: Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}` })) });
+    const createdMs = Date.now() - started;
+    const labels = { app: 'bench' };
+    await kwokKubeConfig(cluster)
+      .makeApiClient(AppsV1Api)
+      .createNamespacedDeployment({
+        namespace: 'default',
+        body: { metadata: { name: 'bench' }, spec: { replicas: 5, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'bench:1' }] } } } },
+      });
+    await new Promise((r) => setTimeout(r, settle * 1000));
+    const rows = kwokClusterPids(ref).map((pid) => ({ pid, name: commOf(pid), kib: rssKiB(pid) }));
+    for (const r of rows.sort((a, b) => b.kib - a.kib)) console.log(`${r.name.padEnd(24)} pid ${String(r.pid).padEnd(8)} ${(r.kib / 1024).toFixed(1)} MiB`);
+    const total = rows.reduce((s, r) => s + r.kib, 0);
+    console.log(`kwok cluster (${nodes} nodes, 5 pods) created in ${(createdMs / 1000).toFixed(1)} s; RSS total ${(total / 1024).toFixed(0)} MiB over ${rows.length} processes`);
+  } finally {
+    await deleteKwokCluster(ref);
+    fs.rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,322 @@
+/**
+ * A real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler) with simulated nodes and pods, made by `kwokctl --runtime binary` from the
+ * toolchain's binaries. Everything listens on 127.0.0.1; kwokctl's state lives under the
+ * caller's `workdir` (KWOK_WORKDIR), never in ~/.kwok, and no kubeconfig outside it is touched.
+ *
+ * Layout: `<workdir>/clusters/<name>/` holds kwok.yaml (config + Stages), kubeconfig.yaml,
+ * pki/, etcd/, logs/ and pids/ (one pid file per component process).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import YAML from 'yaml';
+import type { Toolchain } from '../stack/toolchain';
+import { addKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
+import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
+
+/** The binaries a kwok cluster runs. */
+export type KwokToolchain = Pick<Toolchain, 'kwokctl' | 'kwok' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kubectl'>;
+
+/** Names one kwok cluster: its name and the KWOK_WORKDIR it lives in. */
+export interface KwokClusterRef {
+  /** kwok cluster name: lowercase letters, digits and hyphens. */
+  name: string;
+  /** KWOK_WORKDIR: the cluster lives in `<workdir>/clusters/<name>`. */
+  workdir: string;
+  toolchain: KwokToolchain;
+}
+
+export interface CreateKwokClusterOptions extends KwokClusterRef {
+  /** Nodes to create once the API server serves (default none). */
+  nodes?: KwokNodeSpec[];
+  /** Delays of the LoadBalancer Stages (see kwok-stages.ts). */
+  loadBalancer?: LoadBalancerTimings;
+  /**
+   * YAML documents (kwok Stages) that replace gkeflow's Stage set. kwok runs only these, so they
+   * must carry node and pod stages too. Default: kwokStages(loadBalancer).
+   */
+  stagesConfig?: string;
+  /** How long create may take before it is abandoned and cleaned up (default 3 min). */
+  timeoutMs?: number;
+}
+
+/** How to reach a kwok cluster. The *Data fields are base64 PEM, as in a kubeconfig or GKE's masterAuth. */
+export interface KwokCluster {
+  name: string;
+  workdir: string;
+  /** `<workdir>/clusters/<name>` */
+  dir: string;
+  /** kwokctl's kubeconfig for this cluster (certificate paths inside `dir`); for kubectl --kubeconfig. */
+  kubeconfigPath: string;
+  /** `https://127.0.0.1:<port>` */
+  server: string;
+  caData: string;
+  clientCertData: string;
+  clientKeyData: string;
+}
+
+/** Thrown by the kwok functions when kwokctl fails or a cluster does not come up; carries the log tail. */
+export class KwokClusterError extends Error {
+  constructor(readonly cluster: string, message: string) {
+    super(`kwok cluster ${cluster}: ${message}`);
+    this.name = 'KwokClusterError';
+  }
+}
+
+const NAME_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const COMPONENT_PORTS = ['etcdPort', 'etcdPeerPort', 'kubeApiserverPort', 'kwokControllerPort', 'kubeControllerManagerPort', 'kubeSchedulerPort'] as const;
+
+/** `<workdir>/clusters/<name>` */
+export const kwokClusterDir = (ref: Pick<KwokClusterRef, 'name' | 'workdir'>) => path.join(ref.workdir, 'clusters', ref.name);
+
+/**
+ * Creates and starts a cluster with the given nodes and waits until they are Ready.
+ * On failure everything it started is stopped and removed again.
+ */
+export async function createKwokCluster(o: CreateKwokClusterOptions): Promise<KwokCluster> {
+  if (!NAME_RE.test(o.name)) throw new KwokClusterError(o.name, 'name must be lowercase letters, digits and hyphens');
+  if (fs.existsSync(path.join(kwokClusterDir(o), 'kwok.yaml'))) throw new KwokClusterError(o.name, `already exists in ${o.workdir}`);
+  fs.mkdirSync(o.workdir, { recursive: true });
+  const timeoutMs = o.timeoutMs ?? 180_000;
+  const configPath = path.join(o.workdir, `.${o.name}.kwokctl.yaml`);
+  fs.writeFileSync(configPath, await kwokctlConfig(o));
+  try {
+    await kwokctl(o, ['create', 'cluster', '--runtime', 'binary', '--config', configPath, '--kubeconfig', '', '--timeout', `${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 10_000);
+    const cluster = readKwokCluster(o);
+    if (o.nodes?.length) {
+      const kc = kwokKubeConfig(cluster);
+      await addKwokNodes(kc, o.nodes);
+      await waitForKwokNodesReady(kc, o.nodes.map((n) => n.name), 60_000);
+    }
+    return cluster;
+  } catch (e) {
+    const tail = logTail(o);
+    await deleteKwokCluster(o).catch(() => {});
+    throw e instanceof KwokClusterError ? e : new KwokClusterError(o.name, `${(e as Error).message}${tail}`);
+  } finally {
+    fs.rmSync(configPath, { force: true });
+  }
+}
+
+/** Stops the cluster's processes and removes its directory. A cluster that does not exist counts as deleted. */
+export async function deleteKwokCluster(ref: KwokClusterRef): Promise<void> {
+  const dir = kwokClusterDir(ref);
+  if (!fs.existsSync(dir)) return;
+  await stopKwokCluster(ref);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Stops the cluster's processes, keeping its state (etcd data, pki) for startKwokCluster. */
+export async function stopKwokCluster(ref: KwokClusterRef): Promise<void> {
+  if (!fs.existsSync(path.join(kwokClusterDir(ref), 'kwok.yaml'))) return;
+  const pids = kwokClusterPids(ref);
+  await kwokctl(ref, ['stop', 'cluster'], 60_000).catch(() => {});
+  // kwokctl sends SIGTERM and forgets the pid; make sure nothing outlives the stop.
+  await Promise.all(pids.map((pid) => stopPid(pid)));
+  for (const f of pidFiles(ref)) fs.rmSync(f, { force: true });
+}
+
+/**
+ * Starts a stopped cluster again (e.g. after a reboot) and waits until its API server serves.
+ *
+ * kwok holds each node's Lease under a random identity per process; a restarted kwok would wait
+ * for the old Leases to expire (minutes) before it manages those nodes and their pods again. So
+ * the Leases are deleted and kwok is started once more, and it takes the nodes over at once.
+ */
+export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000): Promise<KwokCluster> {
+  if (!fs.existsSync(path.join(kwokClusterDir(ref), 'kwok.yaml'))) throw new KwokClusterError(ref.name, `does not exist in ${ref.workdir}`);
+  // A pid file from before a reboot may name an unrelated process; kwokctl would then skip the start.
+  for (const f of pidFiles(ref)) if (!pidRunsBinary(f)) fs.rmSync(f, { force: true });
+  const start = () =>
+    kwokctl(ref, ['start', 'cluster', '--timeout', `${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 10_000).catch((e: Error) => {
+      throw new KwokClusterError(ref.name, `${e.message}${logTail(ref)}`);
+    });
+  await start();
+  const cluster = readKwokCluster(ref);
+  const kwokPidFile = path.join(kwokClusterDir(ref), 'pids', 'kwok-controller.pid');
+  await stopPid(Number(fs.readFileSync(kwokPidFile, 'utf8')));
+  fs.rmSync(kwokPidFile, { force: true });
+  await kwokKubeConfig(cluster).makeApiClient(CoordinationV1Api).deleteCollectionNamespacedLease({ namespace: 'kube-node-lease' });
+  await start();
+  return cluster;
+}
+
+/** Connection details of an existing cluster, read from its directory. */
+export function readKwokCluster(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): KwokCluster {
+  const dir = kwokClusterDir(ref);
+  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'kwok.yaml'), 'utf8')).map((d) => d.toJS() as { kind?: string; options?: { kubeApiserverPort?: number } });
+  const port = docs.find((d) => d.kind === 'KwokctlConfiguration')?.options?.kubeApiserverPort;
+  if (!port) throw new KwokClusterError(ref.name, `no kubeApiserverPort in ${dir}/kwok.yaml`);
+  const b64 = (f: string) => fs.readFileSync(path.join(dir, 'pki', f)).toString('base64');
+  return {
+    name: ref.name,
+    workdir: ref.workdir,
+    dir,
+    kubeconfigPath: path.join(dir, 'kubeconfig.yaml'),
+    server: `https://127.0.0.1:${port}`,
+    caData: b64('ca.crt'),
+    clientCertData: b64('admin.crt'),
+    clientKeyData: b64('admin.key'),
+  };
+}
+
+/** A @kubernetes/client-node KubeConfig for the cluster (admin client certificate). */
+export function kwokKubeConfig(c: Pick<KwokCluster, 'name' | 'server' | 'caData' | 'clientCertData' | 'clientKeyData'>): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: c.name, server: c.server, caData: c.caData }],
+    users: [{ name: `${c.name}-admin`, certData: c.clientCertData, keyData: c.clientKeyData }],
+    contexts: [{ name: c.name, cluster: c.name, user: `${c.name}-admin` }],
+    currentContext: c.name,
+  });
+  return kc;
+}
+
+/** Pids of the cluster's running processes (etcd, kube-apiserver, controller manager, scheduler, kwok). */
+export function kwokClusterPids(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): number[] {
+  return pidFiles(ref)
+    .map((f) => Number(fs.readFileSync(f, 'utf8').trim()))
+    .filter((pid) => Number.isInteger(pid) && pid > 0 && processRunning(pid));
+}
+
+/** The kwokctl config: loopback everywhere, our binaries and ports, our Stages. */
+async function kwokctlConfig(o: CreateKwokClusterOptions): Promise<string> {
+  const ports = await reservePorts(o.workdir, COMPONENT_PORTS.length);
+  const options: Record<string, unknown> = {
+    runtime: 'binary',
+    bindAddress: '127.0.0.1',
+    securePort: true,
+    kubeApiserverCertSANs: ['127.0.0.1', 'localhost'],
+    disableQPSLimits: true,
+    kubeApiserverBinary: o.toolchain['kube-apiserver'],
+    kubeControllerManagerBinary: o.toolchain['kube-controller-manager'],
+    kubeSchedulerBinary: o.toolchain['kube-scheduler'],
+    kwokControllerBinary: o.toolchain.kwok,
+    etcdBinary: o.toolchain.etcd,
+    kubectlBinary: o.toolchain.kubectl,
+  };
+  COMPONENT_PORTS.forEach((k, i) => (options[k] = ports[i]));
+  const head = YAML.stringify({ apiVersion: 'config.kwok.x-k8s.io/v1alpha1', kind: 'KwokctlConfiguration', options });
+  const stages = o.stagesConfig ?? kwokStages(o.loadBalancer).map((s) => YAML.stringify(s)).join('---\n');
+  return `${head}---\n${stages}`;
+}
+
+function kwokctl(ref: KwokClusterRef, args: string[], timeoutMs: number): Promise<string> {
+  const env = { ...process.env, KWOK_WORKDIR: ref.workdir };
+  return new Promise((resolve, reject) => {
+    execFile(ref.toolchain.kwokctl, [...args, '--name', ref.name], { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new KwokClusterError(ref.name, `kwokctl ${args.slice(0, 2).join(' ')} failed: ${(stderr || err.message).trim().split('\n').slice(-8).join('\n')}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+// Ports handed out by this process and not yet visible in a kwok.yaml (clusters being created).
+const reserved = new Set<number>();
+
+/**
+ * Free loopback ports below the ephemeral range (so an outgoing connection cannot take one
+ * first), skipping those of every cluster in the workdir, running or stopped, so a stopped
+ * cluster can start again on its ports.
+ */
+async function reservePorts(workdir: string, n: number): Promise<number[]> {
+  const taken = portsInWorkdir(workdir);
+  const out: number[] = [];
+  while (out.length < n) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (reserved.has(port) || taken.has(port) || !(await canListen(port))) continue;
+    reserved.add(port);
+    out.push(port);
+  }
+  // Once kwok.yaml is written they are found by portsInWorkdir; forget them after create.
+  setTimeout(() => out.forEach((p) => reserved.delete(p)), 600_000).unref();
+  return out;
+}
+
+function portsInWorkdir(workdir: string): Set<number> {
+  const ports = new Set<number>();
+  const root = path.join(workdir, 'clusters');
+  if (!fs.existsSync(root)) return ports;
+  for (const name of fs.readdirSync(root)) {
+    const file = path.join(root, name, 'kwok.yaml');
+    if (!fs.existsSync(file)) continue;
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s+\w+Port: (\d+)$/gm)) ports.add(Number(m[1]));
+  }
+  return ports;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function pidFiles(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): string[] {
+  const dir = path.join(kwokClusterDir(ref), 'pids');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.pid')).map((f) => path.join(dir, f)) : [];
+}
+
+/** Whether the pid in a pid file runs the component's binary (`<dir>/bin/<component>`, a symlink into the toolchain). */
+function pidRunsBinary(pidFile: string): boolean {
+  try {
+    const pid = fs.readFileSync(pidFile, 'utf8').trim();
+    const bin = path.join(path.dirname(path.dirname(pidFile)), 'bin', path.basename(pidFile, '.pid'));
+    return fs.readlinkSync(`/proc/${pid}/exe`) === fs.realpathSync(bin);
+  } catch {
+    return false;
+  }
+}
+
+function logTail(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): string {
+  const dir = path.join(kwokClusterDir(ref), 'logs');
+  if (!fs.existsSync(dir)) return '';
+  const parts = fs.readdirSync(dir).map((f) => {
+    const file = path.join(dir, f);
+    const size = fs.statSync(file).size;
+    const fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(Math.min(size, 2048));
+    fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+    fs.closeSync(fd);
+    return `--- ${f}\n${buf.toString('utf8').trim().split('\n').slice(-5).join('\n')}`;
+  });
+  return parts.length ? `\n${parts.join('\n')}` : '';
+}
+
+/** True while the process exists and is not a zombie (kwokctl's children are reparented, and not always reaped at once). */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after graceMs. */
+async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
+  if (!(pid > 0) || !processRunning(pid)) return;
+  kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (processRunning(pid) && Date.now() < deadline) await sleep(50);
+  if (processRunning(pid)) kill(pid, 'SIGKILL');
+}
+
+function kill(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
