@@ -58,6 +58,9 @@ export class ResourceNotFoundError extends PermanentError {}
 /** Thrown by applyDeployment/scaleDeployment when Kubernetes reports the rollout failed (ProgressDeadlineExceeded). */
 export class RolloutFailedError extends PermanentError {}
 
+/** Thrown by ensureCluster when the cluster exists but GKE reports it in status ERROR (it will not recover by itself). */
+export class ClusterFailedError extends PermanentError {}
+
 /** Thrown by GKE calls when the cluster is busy with another operation (FAILED_PRECONDITION); retry later. */
 export class IncompatibleOperationError extends RetryableError {}
 

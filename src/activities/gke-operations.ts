@@ -1,0 +1,61 @@
+/**
+ * Waiting for GKE long-running operations: poll GetOperation with heartbeats carrying the
+ * operation name, so a retried activity resumes waiting for the same operation instead of
+ * starting a second one.
+ */
+import type { GkeClient, Operation } from '../clients/gke';
+import { type ErrorContext, OperationTimeoutError } from './errors';
+import { gkeError } from './gke-errors';
+import { heartbeat, pause } from './progress';
+
+const OP_STATUS = ['STATUS_UNSPECIFIED', 'PENDING', 'RUNNING', 'DONE', 'ABORTING'];
+const CLUSTER_STATUS = ['STATUS_UNSPECIFIED', 'PROVISIONING', 'RUNNING', 'RECONCILING', 'STOPPING', 'ERROR', 'DEGRADED'];
+
+/** Enum values arrive as names from gax (enums: String) or numbers from other clients. */
+export function enumName(v: unknown, names: string[]): string {
+  return typeof v === 'number' ? (names[v] ?? String(v)) : String(v ?? 'STATUS_UNSPECIFIED');
+}
+export const operationStatus = (op: Operation) => enumName(op.status, OP_STATUS);
+export const clusterStatus = (v: unknown) => enumName(v, CLUSTER_STATUS);
+
+/** Heartbeat details of the GKE activities. */
+export interface GkeProgress {
+  /** Full operation name being waited for. */
+  operation?: string;
+  /** What the operation does (create, resize, delete) and for which resource. */
+  step: string;
+  status?: string;
+  polls?: number;
+}
+
+/** `projects/P/locations/L/operations/OP` for an operation GKE named by short id or full name. */
+export function operationName(parent: string, op: Operation): string {
+  const name = op.name ?? '';
+  return name.includes('/') ? name : `${parent}/operations/${name}`;
+}
+
+export interface WaitOptions {
+  pollMs: number;
+  timeoutMs: number;
+}
+
+/**
+ * Polls until the operation is DONE; a DONE operation with an error throws that error mapped
+ * by its status code. Heartbeats every poll.
+ */
+export async function waitForOperation(gke: GkeClient, name: string, step: string, o: WaitOptions, context: ErrorContext): Promise<Operation> {
+  const deadline = Date.now() + o.timeoutMs;
+  for (let polls = 1; ; polls++) {
+    const op = await gke.getOperation(name).catch((e: unknown) => {
+      throw gkeError(e, { ...context, operation: name });
+    });
+    const status = operationStatus(op);
+    heartbeat({ operation: name, step, status, polls } satisfies GkeProgress);
+    if (status === 'DONE') {
+      if (op.error && op.error.code) throw gkeError({ code: op.error.code, details: op.error.message ?? op.statusMessage ?? 'operation failed' }, { ...context, operation: name });
+      return op;
+    }
+    if (Date.now() >= deadline) throw new OperationTimeoutError(`GKE operation ${name} (${step}) still ${status} after ${Math.round(o.timeoutMs / 1000)}s`, { ...context, operation: name });
+    await pause(o.pollMs);
+  }
+}

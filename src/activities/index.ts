@@ -1,0 +1,65 @@
+/**
+ * createActivities(deps): every gkeflow activity for one target, with no module-level clients.
+ * The worker passes the clients of its target; tests pass local ones. Errors leave as typed
+ * ApplicationFailures (type = error class name, nonRetryable for the permanent ones).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { TargetConfig } from '../clients/config';
+import type { GkeClient } from '../clients/gke';
+import { toTemporalFailure } from './errors';
+import { gkeActivities } from './gke';
+import { kubeActivities } from './kube';
+import { probeActivities } from './probe';
+import { registryActivities } from './registry';
+import type { EnvRef, GkeflowActivities } from './types';
+
+/** Wait budgets and poll intervals (ms); defaults suit GKE, tests shorten them. */
+export interface ActivityTimings {
+  gkePollMs?: number;
+  operationTimeoutMs?: number;
+  rolloutTimeoutMs?: number;
+  externalIpTimeoutMs?: number;
+  deleteTimeoutMs?: number;
+  heartbeatMs?: number;
+  probeWindowMs?: number;
+  probeIntervalMs?: number;
+  /** Registry upload chunk size in bytes. */
+  chunkSize?: number;
+}
+
+export interface ActivityDeps {
+  config: TargetConfig;
+  gke: GkeClient;
+  /** The KubeConfig of an environment's cluster, looked up inside the activity (see createTargetClients). */
+  kubeFor: (env: EnvRef) => Promise<KubeConfig>;
+  timings?: ActivityTimings;
+}
+
+type AnyFn = (...args: never[]) => Promise<unknown>;
+
+/** Wraps an activity so our error classes reach Temporal as typed ApplicationFailures. */
+function typed<F extends AnyFn>(fn: F): F {
+  return (async (...args: Parameters<F>) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      throw toTemporalFailure(e);
+    }
+  }) as F;
+}
+
+/** Builds the activities. Usage: `createActivities({config, ...createTargetClients(config)})`. */
+export function createActivities(deps: ActivityDeps): GkeflowActivities {
+  const t = deps.timings ?? {};
+  const all: GkeflowActivities = {
+    ...registryActivities({ config: deps.config, chunkSize: t.chunkSize }),
+    ...gkeActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
+    ...kubeActivities({ kubeFor: deps.kubeFor, rolloutTimeoutMs: t.rolloutTimeoutMs, externalIpTimeoutMs: t.externalIpTimeoutMs, deleteTimeoutMs: t.deleteTimeoutMs, heartbeatMs: t.heartbeatMs }),
+    ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
+  };
+  const wrapped = {} as Record<string, AnyFn>;
+  for (const [name, fn] of Object.entries(all) as Array<[string, AnyFn]>) wrapped[name] = typed(fn);
+  return wrapped as unknown as GkeflowActivities;
+}
+
+export { envHash, managedLabels, belongsTo, expiresAtLabel } from './labels';

@@ -1,0 +1,43 @@
+/**
+ * Every client a target needs, built once per worker: the GKE client, a per-environment
+ * Kubernetes config lookup (GetCluster → endpoint, CA, client cert or token, in memory), and the
+ * token source. Nothing here is ever passed through workflow history.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { gkeError } from '../activities/gke-errors';
+import type { EnvRef } from '../activities/types';
+import type { TargetConfig } from './config';
+import type { TokenSource } from './credentials';
+import { createGkeClient, tokenSourceFor, type GkeClient } from './gke';
+import { kubeConfigForCluster } from './kube';
+
+export interface TargetClients {
+  config: TargetConfig;
+  gke: GkeClient;
+  /** The KubeConfig of an environment's cluster, looked up now (tokens are short-lived: don't keep it). */
+  kubeFor(env: EnvRef): Promise<KubeConfig>;
+  close(): Promise<void>;
+}
+
+/** `projects/P/locations/L/clusters/C` of an environment. */
+export const clusterResourceName = (env: EnvRef) => `projects/${env.project}/locations/${env.location}/clusters/${env.cluster}`;
+
+/** A kubeFor that asks GKE (or the emulator) for the cluster's endpoint and credentials. */
+export function kubeForVia(gke: GkeClient, tokens: TokenSource | undefined): (env: EnvRef) => Promise<KubeConfig> {
+  return async (env) => {
+    const name = clusterResourceName(env);
+    const cluster = await gke.getCluster(name).catch((e: unknown) => {
+      throw gkeError(e, { cluster: name });
+    });
+    return kubeConfigForCluster(cluster, tokens);
+  };
+}
+
+/** Builds the clients of a target (local: emulator + local registry; gcp: Google APIs with ADC). */
+export function createTargetClients(config: TargetConfig, overrides: { gke?: GkeClient } = {}): TargetClients {
+  const gke = overrides.gke ?? createGkeClient(config);
+  return { config, gke, kubeFor: kubeForVia(gke, tokenSourceFor(config)), close: () => gke.close() };
+}
+
+export type { TargetConfig } from './config';
+export { targetConfigFromEnv } from './config';
