@@ -199,5 +199,11 @@ export const PERMANENT_ERROR_TYPES = [
   'PermissionDeniedError',
   'ImageNotFoundError',
   'InvalidArgumentError',
+  /** The cluster, node pool or Deployment a step needs does not exist. */
+  'ResourceNotFoundError',
+  /** Kubernetes reports the rollout failed (ProgressDeadlineExceeded). */
+  'RolloutFailedError',
+  /** GKE reports the cluster in status ERROR. */
+  'ClusterFailedError',
 ] as const;
 export const TRANSIENT_ERROR_TYPES = ['IncompatibleOperationError', 'TransientCloudError', 'OperationTimeoutError'] as const;
