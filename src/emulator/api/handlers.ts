@@ -1,0 +1,76 @@
+/**
+ * The implemented ClusterManager RPCs: each parses its names, calls the lifecycle or the store,
+ * and shapes the answer. Errors are ApiErrors, turned into call statuses by the edge (index.ts).
+ */
+import type { Core } from '../core';
+import type { Fault } from '../faults';
+import { createCluster, deleteCluster, setLabels, updateCluster } from '../lifecycle';
+import { parseClusterName, parseOperationName, parseParent, parsePoolName, type LegacyFields } from '../names';
+import { createNodePool, deleteNodePool, findPool, setNodePoolAutoscaling, setNodePoolSize } from '../pools';
+import { serverConfig, toCluster, toNodePool, toOperation } from './resources';
+
+export type Request = Record<string, unknown> & LegacyFields;
+export type Handler = (core: Core, req: Request, fault?: Fault) => unknown;
+
+export const handlers: Record<string, Handler> = {
+  ListClusters: (core, req) => {
+    const p = parseParent(req.parent, req);
+    return { clusters: core.store.listClusters(p.project, p.location).map(toCluster), missingZones: [] };
+  },
+  GetCluster: (core, req) => toCluster(core.store.cluster(parseClusterName(req.name, req))),
+  CreateCluster: (core, req, fault) => toOperation(createCluster(core, parseParent(req.parent, req), req.cluster, fault)),
+  DeleteCluster: (core, req, fault) => toOperation(deleteCluster(core, parseClusterName(req.name, req), fault)),
+  UpdateCluster: (core, req, fault) => toOperation(updateCluster(core, parseClusterName(req.name, req), req.update, fault)),
+  SetLabels: (core, req, fault) => toOperation(setLabels(core, parseClusterName(req.name, req), req.resourceLabels, req.labelFingerprint, fault)),
+
+  GetOperation: (core, req) => {
+    const k = parseOperationName(req.name, req);
+    return toOperation(core.store.operation(k.project, k.location, k.operation));
+  },
+  ListOperations: (core, req) => {
+    const p = parseParent(req.parent, req);
+    return { operations: core.store.listOperations(p.project, p.location).map(toOperation), missingZones: [] };
+  },
+  CancelOperation: (core, req) => {
+    const k = parseOperationName(req.name, req);
+    core.ops.cancel(core.store.operation(k.project, k.location, k.operation));
+    return {};
+  },
+
+  CreateNodePool: (core, req, fault) => toOperation(createNodePool(core, parseClusterName(req.parent, req, 'parent'), req.nodePool, fault)),
+  DeleteNodePool: (core, req, fault) => toOperation(deleteNodePool(core, parsePoolName(req.name, req), fault)),
+  GetNodePool: (core, req) => {
+    const k = parsePoolName(req.name, req);
+    const c = core.store.cluster(k);
+    return toNodePool(c, findPool(c, k));
+  },
+  ListNodePools: (core, req) => {
+    const c = core.store.cluster(parseClusterName(req.parent, req, 'parent'));
+    return { nodePools: c.pools.map((p) => toNodePool(c, p)) };
+  },
+  SetNodePoolSize: (core, req, fault) => toOperation(setNodePoolSize(core, parsePoolName(req.name, req), req.nodeCount, fault)),
+  SetNodePoolAutoscaling: (core, req, fault) => toOperation(setNodePoolAutoscaling(core, parsePoolName(req.name, req), req.autoscaling, fault)),
+
+  GetServerConfig: (_core, req) => {
+    const legacy = req.projectId ? { ...req, name: `projects/${req.projectId}/locations/${req.zone}` } : req;
+    parseParent(legacy.name, {}, 'name');
+    return serverConfig();
+  },
+};
+
+/** Resource labels of the cluster a request targets (for label-scoped faults), if it can tell. */
+export function targetLabels(core: Core, rpc: string, req: Request): Record<string, string> | undefined {
+  try {
+    if (rpc === 'CreateCluster') {
+      const c = req.cluster as { resourceLabels?: Record<string, string> } | undefined;
+      return c?.resourceLabels;
+    }
+    const name = typeof req.name === 'string' && req.name ? req.name : typeof req.parent === 'string' ? req.parent : '';
+    const m = /^(projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+)/.exec(name);
+    if (m) return core.store.findCluster(parseClusterName(m[1], {}))?.resourceLabels;
+    if (req.projectId && req.clusterId) return core.store.findCluster(parseClusterName('', req))?.resourceLabels;
+  } catch {
+    /* unparseable: the handler will say why */
+  }
+  return undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * The gRPC edge: authentication, undecodable requests, injected faults, and the mapping of
+ * errors to statuses. Known conditions arrive as ApiErrors with their status; anything else is
+ * INTERNAL with its message (never UNKNOWN). RPCs without a handler answer UNIMPLEMENTED.
+ */
+import type { Metadata} from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Core } from '../core';
+import { ApiError } from '../errors';
+import { handlers, targetLabels, type Request } from './handlers';
+import { clusterManagerService, DECODE_ERROR, type DecodedRequest } from './proto';
+
+interface CallError {
+  code: status;
+  details: string;
+  metadata?: Metadata;
+}
+
+/** UNAUTHENTICATED unless the call carries `authorization: Bearer <token>` (the given token, when one is fixed). */
+function checkAuth(required: boolean | string, md: Metadata): void {
+  if (!required) return;
+  const header = md.get('authorization')[0];
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!m) throw new ApiError(status.UNAUTHENTICATED, 'Request is missing required authentication credential. Expected OAuth 2 access token (authorization: Bearer <token>).');
+  if (typeof required === 'string' && m[1] !== required) throw new ApiError(status.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
+}
+
+function toCallError(e: unknown, rpc: string): CallError {
+  if (e instanceof ApiError) return { code: e.code, details: e.message };
+  return { code: status.INTERNAL, details: `${rpc}: internal error in the emulator: ${(e as Error)?.message ?? String(e)}` };
+}
+
+/** The service implementation for grpc-js Server.addService. */
+export function clusterManagerImplementation(core: Core): UntypedServiceImplementation {
+  const impl: UntypedServiceImplementation = {};
+  for (const rpc of Object.keys(clusterManagerService())) {
+    impl[rpc] = (call: ServerUnaryCall<DecodedRequest, unknown>, callback: sendUnaryData<unknown>) => {
+      try {
+        checkAuth(core.settings.requireAuth, call.metadata);
+        const req = call.request;
+        if (req[DECODE_ERROR]) throw new ApiError(status.INVALID_ARGUMENT, `request could not be decoded as ${rpc}Request: ${req[DECODE_ERROR]}`);
+        const handler = handlers[rpc];
+        if (!handler) throw new ApiError(status.UNIMPLEMENTED, `${rpc} is not implemented by the gkeflow GKE emulator`);
+        const fault = core.faults.check(rpc, targetLabels(core, rpc, req as Request));
+        if (fault?.where === 'call') throw new ApiError(fault.code, fault.message);
+        callback(null, handler(core, req as Request, fault));
+      } catch (e) {
+        const err = toCallError(e, rpc);
+        if (err.code === status.INTERNAL) core.log(`${rpc} failed: ${(e as Error)?.stack ?? String(e)}`);
+        callback(err);
+      }
+    };
+  }
+  return impl;
+}

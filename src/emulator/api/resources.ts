@@ -1,0 +1,103 @@
+/**
+ * Stored records → proto messages (google.container.v1 Cluster, NodePool, Operation,
+ * ServerConfig), shaped like GKE's answers: self links, deprecated zone fields, base64 certs.
+ */
+import { clusterPath, selfLink } from '../names';
+import type { ClusterRecord, OperationRecord, PoolRecord } from '../store';
+import { KUBE_VERSION } from '../validate';
+
+const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
+  name: p.name,
+  config: { machineType: p.machineType, diskSizeGb: p.diskSizeGb, imageType: p.imageType, labels: p.labels, diskType: 'pd-balanced', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] },
+  initialNodeCount: p.nodeCount,
+  locations: p.locations,
+  selfLink: selfLink(`${clusterPath(c)}/nodePools/${p.name}`),
+  version: p.version,
+  instanceGroupUrls: p.locations.map((z) => `https://www.googleapis.com/compute/v1/projects/${c.project}/zones/${z}/instanceGroupManagers/gke-${c.cluster}-${p.name}-grp`),
+  status: p.status,
+  statusMessage: p.statusMessage ?? '',
+  autoscaling: p.autoscaling ? { enabled: true, minNodeCount: p.autoscaling.minNodeCount, maxNodeCount: p.autoscaling.maxNodeCount, autoprovisioned: Boolean(p.autoscaling.autoprovisioned) } : { enabled: false },
+  management: { autoRepair: true, autoUpgrade: true },
+  maxPodsConstraint: { maxPodsPerNode: 110 },
+  podIpv4CidrSize: 24,
+  etag: `${p.nodeCount}-${p.status}`,
+});
+
+/** The NodePool message. */
+export const toNodePool = poolToProto;
+
+/** The Cluster message GKE answers GetCluster with. */
+export function toCluster(c: ClusterRecord): Record<string, unknown> {
+  const nodes = c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0);
+  const first = c.pools[0];
+  return {
+    name: c.cluster,
+    description: c.description,
+    initialNodeCount: 0,
+    nodeConfig: first ? poolToProto(c, first).config : undefined,
+    masterAuth: {
+      clusterCaCertificate: c.access?.caData ?? '',
+      clientCertificate: c.access?.clientCertData ?? '',
+      clientKey: c.access?.clientKeyData ?? '',
+      clientCertificateConfig: { issueClientCertificate: Boolean(c.access?.clientCertData) },
+    },
+    loggingService: c.loggingService,
+    monitoringService: c.monitoringService,
+    network: c.network,
+    subnetwork: c.subnetwork,
+    clusterIpv4Cidr: c.clusterIpv4Cidr,
+    servicesIpv4Cidr: c.servicesIpv4Cidr,
+    nodePools: c.pools.map((p) => poolToProto(c, p)),
+    locations: c.locations,
+    resourceLabels: c.resourceLabels,
+    labelFingerprint: c.labelFingerprint,
+    selfLink: selfLink(clusterPath(c)),
+    zone: c.location,
+    location: c.location,
+    endpoint: c.status === 'PROVISIONING' ? '' : (c.access?.endpoint ?? ''),
+    initialClusterVersion: KUBE_VERSION,
+    currentMasterVersion: c.masterVersion,
+    currentNodeVersion: first?.version ?? c.masterVersion,
+    currentNodeCount: nodes,
+    createTime: c.createTime,
+    status: c.status,
+    statusMessage: c.statusMessage,
+    id: c.id,
+    etag: `${c.labelFingerprint}-${c.status}`,
+    autopilot: { enabled: c.autopilot },
+    releaseChannel: { channel: c.releaseChannel },
+  };
+}
+
+/** The Operation message. */
+export function toOperation(o: OperationRecord): Record<string, unknown> {
+  return {
+    name: o.name,
+    zone: o.location,
+    location: o.location,
+    operationType: o.operationType,
+    status: o.status,
+    detail: o.detail,
+    statusMessage: o.error?.message ?? '',
+    selfLink: o.selfLink,
+    targetLink: o.targetLink,
+    startTime: o.startTime,
+    endTime: o.endTime ?? '',
+    progress: { name: o.stage, status: o.status, metrics: [{ name: 'PERCENT_DONE', intValue: o.percent }] },
+    error: o.error ? { code: o.error.code, message: o.error.message, details: [] } : undefined,
+  };
+}
+
+const VERSIONS = [KUBE_VERSION, '1.35.5-gke.1000', '1.34.8-gke.1000'];
+
+/** GetServerConfig: the versions this emulator offers (its control planes run Kubernetes 1.36.1). */
+export function serverConfig(): Record<string, unknown> {
+  return {
+    defaultClusterVersion: KUBE_VERSION,
+    validNodeVersions: VERSIONS,
+    validMasterVersions: VERSIONS,
+    defaultImageType: 'COS_CONTAINERD',
+    validImageTypes: ['COS_CONTAINERD', 'UBUNTU_CONTAINERD'],
+    channels: ['RAPID', 'REGULAR', 'STABLE'].map((channel) => ({ channel, defaultVersion: KUBE_VERSION, validVersions: VERSIONS })),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The emulator's settings: delays, speed, quotas, faults, auth. One shape for startEmulator(),
+ * the standalone entry (flags → env → config file → defaults) and the admin endpoint.
+ */
+import type { FaultRule } from './faults';
+
+/** Injected time (ms, at speed 1) each kind of work takes. Ordered like GKE: create > resize > LB IP. */
+export interface Delays {
+  /** PENDING → RUNNING of every operation. */
+  operationPending: number;
+  createCluster: number;
+  deleteCluster: number;
+  updateCluster: number;
+  setLabels: number;
+  createNodePool: number;
+  deleteNodePool: number;
+  setNodePoolSize: number;
+  setNodePoolAutoscaling: number;
+  /** LoadBalancer Service → external IP (fixed into a kwok cluster when it is created). */
+  lbProvision: number;
+  /** Service deletion → cleanup finalizer removed (same). */
+  lbRelease: number;
+}
+
+/** Realistic in order, short in absolute terms (GKE: create 3–10 min, resize ~2 min, LB IP ~1 min). */
+export const DEFAULT_DELAYS: Delays = {
+  operationPending: 200,
+  createCluster: 6000,
+  deleteCluster: 3000,
+  updateCluster: 1500,
+  setLabels: 300,
+  createNodePool: 3000,
+  deleteNodePool: 2000,
+  setNodePoolSize: 2500,
+  setNodePoolAutoscaling: 1000,
+  lbProvision: 1500,
+  lbRelease: 1000,
+};
+
+/** Every delay zero: as fast as the control plane allows (tests). */
+export const ZERO_DELAYS: Delays = Object.fromEntries(Object.keys(DEFAULT_DELAYS).map((k) => [k, 0])) as unknown as Delays;
+
+/** Per-project quotas, checked at create/resize time (RESOURCE_EXHAUSTED when exceeded). */
+export interface Quotas {
+  clustersPerProject: number;
+  nodesPerProject: number;
+}
+
+export const DEFAULT_QUOTAS: Quotas = { clustersPerProject: 50, nodesPerProject: 200 };
+
+/** What starts an emulator. */
+export interface EmulatorOptions {
+  /** gRPC port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  /** Admin HTTP port on 127.0.0.1; 0 picks a free one. */
+  adminPort?: number;
+  /** Where state (emulator.json) and the kwok clusters live. */
+  stateDir: string;
+  /** 'kwok': each cluster is a real control plane; 'none': GKE metadata only (fast). Default 'kwok'. */
+  controlPlane?: 'kwok' | 'none';
+  /** Divides every delay: 10 runs ten times faster. Default 1. */
+  speed?: number;
+  delays?: Partial<Delays>;
+  quotas?: Partial<Quotas>;
+  faults?: FaultRule[];
+  /** Seeds the fault PRNG so probabilistic faults repeat exactly. Default 1. */
+  seed?: number;
+  /** Reject calls without `authorization: Bearer <token>`; a string also fixes the token. */
+  requireAuth?: boolean | string;
+  /** Progress lines (cluster created, control plane restarted, …). */
+  log?: (line: string) => void;
+}
+
+/** Settings after defaults, mutable at run time through the admin endpoint. */
+export interface Settings {
+  controlPlane: 'kwok' | 'none';
+  speed: number;
+  delays: Delays;
+  quotas: Quotas;
+  requireAuth: boolean | string;
+}
+
+/** Applies defaults and checks ranges; throws an Error naming the bad field. */
+export function resolveSettings(o: EmulatorOptions): Settings {
+  const speed = o.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`speed must be a positive number (got ${o.speed})`);
+  return {
+    controlPlane: o.controlPlane ?? 'kwok',
+    speed,
+    delays: checkDelays({ ...DEFAULT_DELAYS, ...o.delays }),
+    quotas: { ...DEFAULT_QUOTAS, ...o.quotas },
+    requireAuth: o.requireAuth ?? false,
+  };
+}
+
+/** Checks every delay is a finite number ≥ 0; returns them. */
+export function checkDelays(d: Delays): Delays {
+  for (const [k, v] of Object.entries(d)) {
+    if (!(k in DEFAULT_DELAYS)) throw new Error(`unknown delay '${k}'; known: ${Object.keys(DEFAULT_DELAYS).join(', ')}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`delays.${k} must be a number of milliseconds ≥ 0 (got ${JSON.stringify(v)})`);
+  }
+  return d;
+}
+
+/** The effective wait for a delay at the current speed. */
+export const scaled = (s: Settings, key: keyof Delays): number => Math.round(s.delays[key] / s.speed);

@@ -1,0 +1,24 @@
+/**
+ * The emulator's one error type: a known condition with the gRPC status GKE answers for it.
+ * The store, validation and lifecycle throw these; the API edge turns them into call errors,
+ * so clients never see UNKNOWN for a known condition.
+ */
+import { status } from '@grpc/grpc-js';
+
+/** Thrown by the emulator's store, validation and lifecycle when a request cannot be served; `code` is the gRPC status. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const invalidArgument = (message: string) => new ApiError(status.INVALID_ARGUMENT, message);
+export const notFound = (message: string) => new ApiError(status.NOT_FOUND, message);
+export const alreadyExists = (message: string) => new ApiError(status.ALREADY_EXISTS, message);
+export const failedPrecondition = (message: string) => new ApiError(status.FAILED_PRECONDITION, message);
+export const resourceExhausted = (message: string) => new ApiError(status.RESOURCE_EXHAUSTED, message);
+export const unimplemented = (message: string) => new ApiError(status.UNIMPLEMENTED, message);

@@ -1,0 +1,28 @@
+// The standalone GKE emulator: `npx tsx src/emulator/main.ts [--port 8090] [--admin-port 8091]
+// [--state-dir DIR] [--control-plane kwok|none] [--speed N] [--seed N] [--require-auth[=TOKEN]]
+// [--config FILE]`. Flags beat GKEFLOW_EMULATOR_* env vars beat the config file beat defaults.
+import { parseEmulatorArgs } from './options';
+import { startEmulator } from './server';
+
+async function run(): Promise<number> {
+  let options;
+  try {
+    options = parseEmulatorArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`gke-emulator: ${(e as Error).message}`);
+    return 2;
+  }
+  const emulator = await startEmulator({ ...options, log: (l) => console.log(`[gke-emulator] ${l}`) });
+  await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+  console.log('[gke-emulator] stopping (control planes keep their state)');
+  await emulator.stop();
+  return 0;
+}
+
+run().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

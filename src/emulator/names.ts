@@ -1,0 +1,83 @@
+/**
+ * GKE resource names: `projects/P/locations/L/clusters/C[/nodePools/N]` and
+ * `projects/P/locations/L/operations/O`, plus the deprecated project_id/zone/cluster_id form.
+ * Every parse failure is INVALID_ARGUMENT naming the field.
+ */
+import { LOCATIONS, PROJECT_ID_RE } from '../gke/rules';
+import { invalidArgument } from './errors';
+
+export interface ClusterKey {
+  project: string;
+  location: string;
+  cluster: string;
+}
+
+export interface PoolKey extends ClusterKey {
+  pool: string;
+}
+
+/** The deprecated fields every request still carries. */
+export interface LegacyFields {
+  projectId?: string;
+  zone?: string;
+  clusterId?: string;
+  nodePoolId?: string;
+  operationId?: string;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+function checkProject(project: string, field: string): void {
+  if (!PROJECT_ID_RE.test(project)) throw invalidArgument(`${field}: invalid project id '${project}'`);
+}
+
+function checkLocation(location: string, field: string, allowAll: boolean): void {
+  if (allowAll && location === '-') return;
+  if (!LOCATIONS.has(location)) throw invalidArgument(`${field}: unknown location '${location}'`);
+}
+
+/** `projects/P/locations/L` (L may be `-` for all locations). */
+export function parseParent(parent: unknown, legacy: LegacyFields, field = 'parent'): { project: string; location: string } {
+  let p = str(parent);
+  if (!p && legacy.projectId) p = `projects/${legacy.projectId}/locations/${legacy.zone || '-'}`;
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(p);
+  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location} (got '${p}')`);
+  checkProject(m[1]!, field);
+  checkLocation(m[2]!, field, true);
+  return { project: m[1]!, location: m[2]! };
+}
+
+/** `projects/P/locations/L/clusters/C` */
+export function parseClusterName(name: unknown, legacy: LegacyFields, field = 'name'): ClusterKey {
+  let n = str(name);
+  if (!n && legacy.projectId && legacy.clusterId) n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}`;
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/]+)$/.exec(n);
+  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/clusters/{cluster} (got '${n}')`);
+  checkProject(m[1]!, field);
+  checkLocation(m[2]!, field, false);
+  return { project: m[1]!, location: m[2]!, cluster: m[3]! };
+}
+
+/** `projects/P/locations/L/clusters/C/nodePools/N` */
+export function parsePoolName(name: unknown, legacy: LegacyFields, field = 'name'): PoolKey {
+  let n = str(name);
+  if (!n && legacy.projectId && legacy.clusterId && legacy.nodePoolId) n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}/nodePools/${legacy.nodePoolId}`;
+  const m = /^(projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+)\/nodePools\/([^/]+)$/.exec(n);
+  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{pool} (got '${n}')`);
+  return { ...parseClusterName(m[1], {}, field), pool: m[2]! };
+}
+
+/** `projects/P/locations/L/operations/O` */
+export function parseOperationName(name: unknown, legacy: LegacyFields, field = 'name'): { project: string; location: string; operation: string } {
+  let n = str(name);
+  if (!n && legacy.projectId && legacy.operationId) n = `projects/${legacy.projectId}/locations/${legacy.zone}/operations/${legacy.operationId}`;
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/operations\/([^/]+)$/.exec(n);
+  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/operations/{operation} (got '${n}')`);
+  checkProject(m[1]!, field);
+  checkLocation(m[2]!, field, false);
+  return { project: m[1]!, location: m[2]!, operation: m[3]! };
+}
+
+export const clusterPath = (k: ClusterKey) => `projects/${k.project}/locations/${k.location}/clusters/${k.cluster}`;
+export const clusterId = (k: ClusterKey) => `${k.project}/${k.location}/${k.cluster}`;
+export const selfLink = (path: string) => `https://container.googleapis.com/v1/${path}`;

@@ -1,0 +1,156 @@
+/**
+ * Long-running operations: PENDING → RUNNING → DONE (with progress, and an error when the work
+ * fails, is cancelled or has an injected fault). One operation at a time per cluster, as GKE:
+ * a second one is refused with FAILED_PRECONDITION ("incompatible operation").
+ */
+import crypto from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { scaled, type Delays, type Settings } from './config';
+import { ApiError, failedPrecondition, notFound } from './errors';
+import type { Fault } from './faults';
+import { clusterId, selfLink, type ClusterKey } from './names';
+import type { EmulatorStore, OperationRecord } from './store';
+
+/** What the work of an operation can do while it runs. */
+export interface OperationContext {
+  signal: AbortSignal;
+  /** Reports progress (0–100) and the current stage name. */
+  progress(percent: number, stage: string): void;
+}
+
+export interface OperationSpec {
+  cluster: ClusterKey;
+  type: string;
+  /** Resource path the operation targets (cluster or node pool). */
+  target: string;
+  /** Which injected delay the operation takes (at least; the work may take longer). */
+  delay: keyof Delays;
+  detail?: string;
+  /** The real work; a throw ends the operation with an error. */
+  work: (ctx: OperationContext) => Promise<void>;
+  /** Runs after the work succeeded (state changes: status RUNNING, record removed, …). */
+  onDone?: () => void;
+  /** Runs when the operation fails or is cancelled. */
+  onError?: (err: ApiError) => void;
+  /** An injected fault: the operation fails after its delay, without doing the work. */
+  fault?: Fault;
+}
+
+const abortable = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
+  });
+
+/** Starts, tracks and cancels operations; the records live in the store. */
+export class Operations {
+  private active = new Map<string, { op: OperationRecord; abort: AbortController; done: Promise<void> }>();
+
+  constructor(
+    private store: EmulatorStore,
+    private settings: Settings,
+  ) {}
+
+  /** The unfinished operation on a cluster, if any. */
+  runningOn(k: ClusterKey): OperationRecord | undefined {
+    return [...this.active.values()].find((a) => a.op.clusterId === clusterId(k))?.op;
+  }
+
+  /** Refuses when another operation runs on the cluster (GKE's "incompatible operation"). */
+  assertIdle(k: ClusterKey): void {
+    const other = this.runningOn(k);
+    if (other) throw failedPrecondition(`Cluster is running incompatible operation ${other.name}.`);
+  }
+
+  /** Starts an operation and returns its record (PENDING). */
+  start(spec: OperationSpec): OperationRecord {
+    this.assertIdle(spec.cluster);
+    const name = `operation-${Date.now()}-${crypto.randomBytes(4).toString('hex')}`;
+    const { project, location } = spec.cluster;
+    const op: OperationRecord = {
+      name,
+      project,
+      location,
+      operationType: spec.type,
+      status: 'PENDING',
+      detail: spec.detail ?? '',
+      targetLink: selfLink(spec.target),
+      selfLink: selfLink(`projects/${project}/locations/${location}/operations/${name}`),
+      startTime: new Date().toISOString(),
+      percent: 0,
+      stage: 'PENDING',
+      clusterId: clusterId(spec.cluster),
+    };
+    this.store.putOperation(op);
+    const abort = new AbortController();
+    const done = this.run(op, spec, abort.signal).finally(() => this.active.delete(name));
+    this.active.set(name, { op, abort, done });
+    return op;
+  }
+
+  private async run(op: OperationRecord, spec: OperationSpec, signal: AbortSignal): Promise<void> {
+    const ctx: OperationContext = {
+      signal,
+      progress: (percent, stage) => {
+        op.percent = Math.max(op.percent, Math.min(99, Math.round(percent)));
+        op.stage = stage;
+        this.store.save();
+      },
+    };
+    try {
+      await abortable(scaled(this.settings, 'operationPending'), signal);
+      op.status = 'RUNNING';
+      ctx.progress(1, 'RUNNING');
+      if (spec.fault) {
+        // An injected failure: the operation takes its time, then fails without doing the work.
+        await abortable(scaled(this.settings, spec.delay), signal);
+        throw new ApiError(spec.fault.code, spec.fault.message);
+      }
+      const work = spec.work(ctx);
+      // A cancel ends the wait at once, but the work (e.g. starting a control plane) cannot be
+      // interrupted half-way: let it settle so onError sees a consistent state.
+      await Promise.all([work, abortable(scaled(this.settings, spec.delay), signal)]).catch(async (e: unknown) => {
+        await work.catch(() => {});
+        throw e;
+      });
+      spec.onDone?.();
+      op.percent = 100;
+      op.stage = 'DONE';
+    } catch (e) {
+      const err = signal.aborted
+        ? new ApiError(status.CANCELLED, 'Operation was cancelled.')
+        : e instanceof ApiError
+          ? e
+          : new ApiError(status.INTERNAL, `operation failed: ${(e as Error).message}`);
+      op.error = { code: err.code, message: err.message };
+      spec.onError?.(err);
+    } finally {
+      op.status = 'DONE';
+      op.endTime = new Date().toISOString();
+      this.store.save();
+    }
+  }
+
+  /** Cancels an unfinished operation (it ends DONE with a CANCELLED error); a finished one is left alone. */
+  cancel(op: OperationRecord): void {
+    const a = this.active.get(op.name);
+    if (!a) {
+      if (op.status !== 'DONE') throw notFound(`operation ${op.name} is not running`);
+      return;
+    }
+    op.status = 'ABORTING';
+    a.abort.abort(new Error('cancelled'));
+  }
+
+  /** Resolves when every running operation has finished. */
+  async idle(): Promise<void> {
+    while (this.active.size) await Promise.allSettled([...this.active.values()].map((a) => a.done));
+  }
+
+  /** Cancels everything still running (emulator stop or reset) and waits for it to wind down. */
+  async abortAll(): Promise<void> {
+    for (const a of this.active.values()) a.abort.abort(new Error('emulator stopping'));
+    await this.idle();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Options of the standalone emulator: flags, then environment variables, then a config file
+ * (JSON or YAML), then defaults. Every problem is one Error naming the flag or variable.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { stateDir as stackStateDir } from '../stack/paths';
+import { checkDelays, DEFAULT_DELAYS, type Delays, type EmulatorOptions } from './config';
+import { checkFaultRule, type FaultRule } from './faults';
+
+/** Env vars the standalone emulator reads (flag in brackets). */
+export const ENV = {
+  port: 'GKEFLOW_EMULATOR_PORT', // --port, default 8090
+  adminPort: 'GKEFLOW_EMULATOR_ADMIN_PORT', // --admin-port, default 8091
+  stateDir: 'GKEFLOW_EMULATOR_STATE_DIR', // --state-dir, default <stack state dir>/emulator
+  controlPlane: 'GKEFLOW_EMULATOR_CONTROL_PLANE', // --control-plane kwok|none
+  speed: 'GKEFLOW_EMULATOR_SPEED', // --speed
+  seed: 'GKEFLOW_EMULATOR_SEED', // --seed
+  requireAuth: 'GKEFLOW_EMULATOR_REQUIRE_AUTH', // --require-auth[=TOKEN]
+  config: 'GKEFLOW_EMULATOR_CONFIG', // --config FILE
+} as const;
+
+const FLAGS: Record<string, keyof typeof ENV> = {
+  '--port': 'port',
+  '--admin-port': 'adminPort',
+  '--state-dir': 'stateDir',
+  '--control-plane': 'controlPlane',
+  '--speed': 'speed',
+  '--seed': 'seed',
+  '--require-auth': 'requireAuth',
+  '--config': 'config',
+};
+
+/** Config file shape: any EmulatorOptions field except stateDir and log. */
+interface FileConfig {
+  controlPlane?: 'kwok' | 'none';
+  speed?: number;
+  seed?: number;
+  delays?: Partial<Delays>;
+  quotas?: EmulatorOptions['quotas'];
+  faults?: FaultRule[];
+  requireAuth?: boolean | string;
+}
+
+function intIn(v: string, what: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new Error(`${what}: expected an integer ${min}–${max}, got '${v}'`);
+  return n;
+}
+
+/** Parses argv (without node and script) and env into EmulatorOptions. */
+export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
+  const flags: Partial<Record<keyof typeof ENV, string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const key = FLAGS[flag];
+    if (!key) throw new Error(`unknown flag ${flag}; known: ${Object.keys(FLAGS).join(', ')}`);
+    if (key === 'requireAuth' && inline === undefined) flags.requireAuth = 'true';
+    else if (inline !== undefined) flags[key] = inline;
+    else if (argv[i + 1] === undefined) throw new Error(`${flag} needs a value`);
+    else flags[key] = argv[++i];
+  }
+  const get = (k: keyof typeof ENV): [string, string] | undefined => (flags[k] !== undefined ? [flags[k]!, `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] : env[ENV[k]] ? [env[ENV[k]]!, ENV[k]] : undefined);
+
+  const cfgPath = get('config');
+  const file: FileConfig = cfgPath ? readConfig(cfgPath[0], cfgPath[1]) : {};
+  const port = get('port');
+  const admin = get('adminPort');
+  const dir = get('stateDir');
+  const cp = get('controlPlane');
+  const speed = get('speed');
+  const seed = get('seed');
+  const auth = get('requireAuth');
+  const controlPlane = cp ? cp[0] : (file.controlPlane ?? 'kwok');
+  if (controlPlane !== 'kwok' && controlPlane !== 'none') throw new Error(`${cp?.[1] ?? 'config.controlPlane'}: expected kwok or none, got '${controlPlane}'`);
+  const speedN = speed ? Number(speed[0]) : (file.speed ?? 1);
+  if (!(speedN > 0) || !Number.isFinite(speedN)) throw new Error(`${speed?.[1] ?? 'config.speed'}: expected a positive number, got '${speed?.[0] ?? file.speed}'`);
+  return {
+    port: port ? intIn(port[0], port[1], 0, 65535) : 8090,
+    adminPort: admin ? intIn(admin[0], admin[1], 0, 65535) : 8091,
+    stateDir: path.resolve(dir ? dir[0] : path.join(stackStateDir(env), 'emulator')),
+    controlPlane,
+    speed: speedN,
+    seed: seed ? intIn(seed[0], seed[1], 0, 2 ** 32 - 1) : (file.seed ?? 1),
+    delays: file.delays,
+    quotas: file.quotas,
+    faults: file.faults,
+    requireAuth: auth ? (/^(1|true|yes)$/i.test(auth[0]) ? true : /^(0|false|no)$/i.test(auth[0]) ? false : auth[0]) : (file.requireAuth ?? false),
+  };
+}
+
+function readConfig(file: string, what: string): FileConfig {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${what}=${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (typeof raw !== 'object' || raw === null) throw new Error(`${what}=${file}: expected a mapping`);
+  const cfg = raw as FileConfig;
+  const known = ['controlPlane', 'speed', 'seed', 'delays', 'quotas', 'faults', 'requireAuth'];
+  const unknown = Object.keys(cfg).filter((k) => !known.includes(k));
+  if (unknown.length) throw new Error(`${file}: unknown field ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  if (cfg.delays) checkDelays({ ...DEFAULT_DELAYS, ...cfg.delays });
+  (cfg.faults ?? []).forEach((r, i) => checkFaultRule(r, i));
+  return cfg;
+}

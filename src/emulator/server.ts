@@ -1,0 +1,82 @@
+/**
+ * The embeddable GKE emulator: `startEmulator({port: 0, stateDir, …})` serves
+ * google.container.v1.ClusterManager over gRPC on 127.0.0.1 plus an admin HTTP endpoint, and
+ * restores the clusters found in stateDir (their control planes restarted).
+ */
+import type http from 'node:http';
+import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import { startAdmin } from './admin';
+import { clusterManagerImplementation } from './api';
+import { clusterManagerService } from './api/proto';
+import { resolveSettings, type EmulatorOptions } from './config';
+import type { Core } from './core';
+import { FaultInjector } from './faults';
+import { Operations } from './operations';
+import { recover, resetAll, stopControlPlanes } from './recovery';
+import { KwokRuntime, NoControlPlaneRuntime } from './runtime';
+import { EmulatorStore } from './store';
+
+export type { EmulatorOptions } from './config';
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** gRPC port on 127.0.0.1. */
+  port: number;
+  /** Admin HTTP port on 127.0.0.1. */
+  adminPort: number;
+  /** `127.0.0.1:<port>`, for clients. */
+  address: string;
+  /** Resolves when no operation is running (tests). */
+  idle(): Promise<void>;
+  /** Stops serving, cancels running operations, stops the control planes (their state is kept), saves. */
+  stop(): Promise<void>;
+}
+
+/** Starts an emulator; see EmulatorOptions for the knobs and docs/emulator.md for the guide. */
+export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator> {
+  const settings = resolveSettings(o);
+  const log = o.log ?? (() => {});
+  const store = new EmulatorStore(o.stateDir);
+  const core: Core = {
+    store,
+    ops: new Operations(store, settings),
+    settings,
+    faults: new FaultInjector(o.faults ?? [], o.seed ?? 1),
+    runtimes: { kwok: new KwokRuntime(o.stateDir, log), none: new NoControlPlaneRuntime() },
+    log,
+  };
+  await recover(core);
+
+  const grpcServer = new Server({ 'grpc.max_receive_message_length': 4 << 20 });
+  grpcServer.addService(clusterManagerService() as ServiceDefinition, clusterManagerImplementation(core));
+  const port = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync(`127.0.0.1:${o.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  let admin: http.Server;
+  try {
+    admin = await startAdmin(core, o.adminPort ?? 0, () => resetAll(core));
+  } catch (e) {
+    grpcServer.forceShutdown();
+    throw e;
+  }
+  const adminPort = (admin.address() as { port: number }).port;
+  log(`GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port}, admin on http://127.0.0.1:${adminPort} (control plane: ${settings.controlPlane}, state: ${o.stateDir})`);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    adminPort,
+    address: `127.0.0.1:${port}`,
+    idle: () => core.ops.idle(),
+    stop: () =>
+      (stopped ??= (async () => {
+        await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+        const closed = new Promise<void>((resolve) => admin.close(() => resolve()));
+        admin.closeAllConnections();
+        await closed;
+        await core.ops.abortAll();
+        await stopControlPlanes(core);
+        store.flush();
+      })()),
+  };
+}
