@@ -4,7 +4,7 @@ import type { Toolchain } from './toolchain';
 import { PORT_VARS, type StackConfig } from './config';
 import { repoRoot } from './paths';
 import { portOpen } from './process';
-import { temporalArgs, temporalHealthy } from './temporal-server';
+import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
 
 /** How the stack starts one long-running process and knows it is healthy. */
 export interface Service {
@@ -13,13 +13,13 @@ export interface Service {
   ports: Array<{ key: keyof typeof PORT_VARS; what: string }>;
   /** Where users reach it, for `stack status`. */
   address(cfg: StackConfig): string;
-  command(cfg: StackConfig, tc: Toolchain): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv };
-  healthy(cfg: StackConfig): Promise<boolean>;
+  command(cfg: StackConfig, tc: Toolchain): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string };
+  /** pid: the process `up` started, when known. */
+  healthy(cfg: StackConfig, pid?: number): Promise<boolean>;
   /** How long `up` waits for health. */
   timeoutMs: number;
 }
 
-const tsx = () => require.resolve('tsx/cli');
 
 const temporal: Service = {
   name: 'temporal',
@@ -78,7 +78,8 @@ const emulator: Service = {
   address: (c) => `127.0.0.1:${c.emulatorPort} (admin http://127.0.0.1:${c.emulatorAdminPort})`,
   command: (c) => ({
     cmd: process.execPath,
-    args: [tsx(), path.join(repoRoot, 'src', 'emulator', 'main.ts')],
+    args: ['--import', 'tsx', path.join(repoRoot, 'src', 'emulator', 'main.ts')],
+    cwd: repoRoot, // where `--import tsx` resolves
     env: {
       ...process.env,
       GKEFLOW_EMULATOR_PORT: String(c.emulatorPort),
@@ -96,7 +97,8 @@ const worker: Service = {
   address: (c) => `task queue gkeflow on 127.0.0.1:${c.temporalPort}`,
   command: (c) => ({
     cmd: process.execPath,
-    args: [tsx(), path.join(repoRoot, 'src', 'worker.ts')],
+    args: ['--import', 'tsx', path.join(repoRoot, 'src', 'worker.ts')],
+    cwd: repoRoot,
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: `127.0.0.1:${c.temporalPort}`,
@@ -104,18 +106,12 @@ const worker: Service = {
       GKEFLOW_REGISTRY_ADDRESS: `127.0.0.1:${c.registryPort}`,
     },
   }),
-  // The worker has no port: healthy once its log says it is polling.
-  healthy: async (c) => fs.existsSync(path.join(c.stateDir, 'logs', 'worker.log')) && fs.readFileSync(path.join(c.stateDir, 'logs', 'worker.log'), 'utf8').includes('Worker state changed'),
+  // The worker has no port: healthy once a poller with its identity (`<pid>@host`) polls the queue.
+  healthy: (c, pid) => workerPolling(`127.0.0.1:${c.temporalPort}`, 'gkeflow', pid),
   timeoutMs: 120_000,
 };
 
-/**
- * The services of the local stack in start order. The emulator and worker join once their
- * entry points exist in this checkout.
- */
+/** The services of the local stack in start order (the worker needs the others). */
 export function stackServices(): Service[] {
-  const list = [temporal, registry];
-  if (fs.existsSync(path.join(repoRoot, 'src', 'emulator', 'main.ts'))) list.push(emulator);
-  if (fs.existsSync(path.join(repoRoot, 'src', 'worker.ts'))) list.push(worker);
-  return list;
+  return [temporal, registry, emulator, worker];
 }

@@ -63,8 +63,8 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
         continue;
       }
       const t0 = Date.now();
-      const { cmd, args, env } = s.command(cfg, tc);
-      const pid = startProcess({ cmd, args, env, logFile: logFile(cfg, s.name), cwd: cfg.stateDir, detached: true });
+      const { cmd, args, env, cwd } = s.command(cfg, tc);
+      const pid = startProcess({ cmd, args, env, logFile: logFile(cfg, s.name), cwd: cwd ?? cfg.stateDir, detached: true });
       started.push(pid);
       const rec: RunRecord = { pid, cmd, startedAt: new Date().toISOString() };
       fs.writeFileSync(pidFile(cfg, s.name), JSON.stringify(rec));
@@ -81,7 +81,7 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
 }
 
 async function waitHealthy(cfg: StackConfig, s: Service, pid: number): Promise<void> {
-  const ok = await waitUntil(() => s.healthy(cfg), s.timeoutMs, 300, () => isAlive(pid));
+  const ok = await waitUntil(() => s.healthy(cfg, pid), s.timeoutMs, 300, () => isAlive(pid));
   if (ok) return;
   const why = isAlive(pid) ? `not healthy within ${s.timeoutMs / 1000}s` : 'exited during start-up';
   throw new StackHealthError(s.name, logFile(cfg, s.name), why);
@@ -107,7 +107,7 @@ export async function stackStatus(env?: NodeJS.ProcessEnv): Promise<ServiceStatu
   for (const s of stackServices()) {
     const rec = readRecord(cfg, s.name);
     let state: ServiceStatus['state'] = 'stopped';
-    if (rec) state = (await s.healthy(cfg).catch(() => false)) ? 'running' : 'unhealthy';
+    if (rec) state = (await s.healthy(cfg, rec.pid).catch(() => false)) ? 'running' : 'unhealthy';
     out.push({ name: s.name, state, pid: rec?.pid, address: s.address(cfg), log: logFile(cfg, s.name) });
   }
   return out;

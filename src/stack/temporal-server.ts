@@ -60,3 +60,14 @@ export async function temporalHealthy(address: string): Promise<boolean> {
     await conn.close();
   }
 }
+
+/** True when a worker (with process id `pid`, when given) polls the task queue's workflow tasks. */
+export async function workerPolling(address: string, taskQueue: string, pid?: number, namespace = 'default'): Promise<boolean> {
+  const conn = await Connection.connect({ address, connectTimeout: 2000 });
+  try {
+    const res = await conn.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
+    return (res.pollers ?? []).some((p) => pid === undefined || (p.identity ?? '').startsWith(`${pid}@`));
+  } finally {
+    await conn.close();
+  }
+}

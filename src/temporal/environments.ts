@@ -2,10 +2,11 @@
  * Client-side operations on environment workflows: start-or-attach, find by name, status,
  * teardown. Used by the CLI and the e2e tests; holds no workflow logic.
  */
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { UsageError } from '../errors';
-import { envIdOf, toProvisionInput, type EnvironmentSpec } from '../spec';
+import { toProvisionInput, type EnvironmentSpec } from '../spec';
 import type { EnvironmentStatus, ProvisionTuning } from '../workflows/input';
+import { environmentStartOptions } from '../workflows/start';
 import type { TemporalConfig } from './connection';
 
 /** Workflow type, query and update names (as exported by src/workflows). */
@@ -28,17 +29,11 @@ export function uiLink(cfg: TemporalConfig, envId: string, runId?: string): stri
 
 /** Starts the environment workflow of a validated spec, or attaches to the open one. */
 export async function startEnvironment(client: Client, cfg: TemporalConfig, spec: EnvironmentSpec, tuning?: ProvisionTuning): Promise<Started> {
-  const envId = envIdOf(spec);
-  const existing = client.workflow.getHandle(envId);
-  const before = await existing.describe().catch(() => undefined);
-  const handle = await client.workflow.start(ENV_WORKFLOW, {
-    workflowId: envId,
-    taskQueue: cfg.taskQueue,
-    args: [toProvisionInput(spec, tuning)],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    staticSummary: `GKE environment ${spec.cluster.name} in ${spec.project}/${spec.location}`,
-    staticDetails: `push image → create cluster → deploy ${spec.deployment.name} → expose LoadBalancer → external IP → ${spec.steps.length} plan step(s); TTL ${spec.ttl}`,
-  });
+  const input = toProvisionInput(spec, tuning);
+  const options = environmentStartOptions(input);
+  const envId = options.workflowId;
+  const before = await client.workflow.getHandle(envId).describe().catch(() => undefined);
+  const handle = await client.workflow.start(ENV_WORKFLOW, { ...options, taskQueue: cfg.taskQueue, args: [input] });
   const runId = handle.firstExecutionRunId;
   const attached = before?.status.name === 'RUNNING' && before.runId === runId;
   return { envId, runId, started: !attached, uiLink: uiLink(cfg, envId, runId) };

@@ -4,6 +4,7 @@ import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, TEARDOWN_UPDATE, uiLink, ENV_WORKFLOW } from '../../temporal/environments';
 import { followEnvironment, printStatus } from '../progress';
 import type { CommandInput } from '../table';
+import type { TeardownRequest, TeardownResult } from '../../workflows/definitions';
 import { specFlag } from './validate';
 
 /** `gkeflow up -f SPEC [--wait]`: start the environment workflow, or attach to the open run. */
@@ -58,12 +59,16 @@ export async function downCommand({ flags, args, out, err }: CommandInput): Prom
       return 0;
     }
     if (!flags.wait) {
-      await h.startUpdate(TEARDOWN_UPDATE, { args: [], waitForStage: 'ACCEPTED' });
+      await h.startUpdate(TEARDOWN_UPDATE, { args: [{ reason: 'gkeflow down' }], waitForStage: 'ACCEPTED' });
       err(`teardown of ${envId} started; follow it with: npx gkeflow status ${envId.split('/')[3]}`);
       return 0;
     }
     err(`tearing down ${envId} …`);
-    await h.executeUpdate(TEARDOWN_UPDATE, { args: [] });
+    const res = await h.executeUpdate<TeardownResult, [TeardownRequest]>(TEARDOWN_UPDATE, { args: [{ reason: 'gkeflow down' }] });
+    if (res.leftovers.length) {
+      err(`could not clean: ${res.leftovers.map((l) => JSON.stringify(l)).join('; ')} (left labelled for the reaper)`);
+      return 1;
+    }
     await h.result().catch(() => undefined);
     const st = await envStatus(client, envId).catch(() => undefined);
     out(`${envId}: torn down${st ? ` (run ${st.runStatus.toLowerCase()})` : ''}`);

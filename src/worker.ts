@@ -1,0 +1,37 @@
+/**
+ * The gkeflow worker: environment workflows + activities for one target on task queue
+ * `gkeflow` (GKEFLOW_TASK_QUEUE). Run with `npx gkeflow worker`; the local stack starts one.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { createTargetClients, targetConfigFromEnv } from './clients';
+import { connectionOptions, temporalConfig } from './temporal/connection';
+
+/** Runs the worker until SIGINT/SIGTERM; returns when it has shut down. */
+export async function runWorker(log: (l: string) => void = console.log): Promise<void> {
+  const cfg = temporalConfig();
+  const target = targetConfigFromEnv();
+  const clients = createTargetClients(target);
+  const connection = await NativeConnection.connect(connectionOptions(cfg));
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: cfg.namespace,
+      taskQueue: cfg.taskQueue,
+      workflowsPath: require.resolve('./workflows'),
+      activities: createActivities(clients),
+    });
+    log(`gkeflow worker: task queue ${cfg.taskQueue} on ${cfg.address}, target ${target.target}${target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : ''}`);
+    await worker.run();
+  } finally {
+    await connection.close();
+    await clients.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
