@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Toolchain } from './toolchain';
-import { PORT_VARS, type StackConfig } from './config';
+import type { PORT_VARS} from './config';
+import { type StackConfig } from './config';
 import { repoRoot } from './paths';
 import { portOpen } from './process';
 import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
