@@ -5,6 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TargetConfig } from '../clients/config';
+import { createTargetClients } from '../clients/index';
 import type { GkeClient } from '../clients/gke';
 import { toTemporalFailure } from './errors';
 import { gkeActivities } from './gke';
@@ -60,6 +61,19 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
   const wrapped = {} as Record<string, AnyFn>;
   for (const [name, fn] of Object.entries(all) as Array<[string, AnyFn]>) wrapped[name] = typed(fn);
   return wrapped as unknown as GkeflowActivities;
+}
+
+/** Polls suited to the local emulator, whose operations take seconds rather than minutes. */
+const LOCAL_TIMINGS: ActivityTimings = { gkePollMs: 500, heartbeatMs: 2000 };
+
+/**
+ * What the worker calls: the clients of a target and the activities over them.
+ * `const { activities, close } = activitiesForTarget(targetConfigFromEnv())`.
+ */
+export function activitiesForTarget(config: TargetConfig, timings: ActivityTimings = {}): { activities: GkeflowActivities; close(): Promise<void> } {
+  const clients = createTargetClients(config);
+  const t = config.target === 'local' ? { ...LOCAL_TIMINGS, ...timings } : timings;
+  return { activities: createActivities({ config, gke: clients.gke, kubeFor: clients.kubeFor, timings: t }), close: () => clients.close() };
 }
 
 export { envHash, managedLabels, belongsTo, expiresAtLabel } from './labels';

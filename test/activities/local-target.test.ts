@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities } from '../../src/activities/index';
+import { activitiesForTarget } from '../../src/activities/index';
 import type { EnvRef, GkeflowActivities } from '../../src/activities/types';
 import type { TargetConfig } from '../../src/clients/config';
 import { createTargetClients, type TargetClients } from '../../src/clients/index';
@@ -28,6 +28,7 @@ void describe('all activities on the local target (emulator + kwok + registry)',
   let clients: TargetClients;
   let acts: GkeflowActivities;
   let stateDir: string;
+  let closeActs: (() => Promise<void>) | undefined;
   const times: Array<[string, number]> = [];
   const timed = async <T>(step: string, f: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -43,12 +44,15 @@ void describe('all activities on the local target (emulator + kwok + registry)',
     reg = await startTestRegistry();
     emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', delays: { operationPending: 0, createCluster: 200, deleteCluster: 200, setNodePoolSize: 200, lbProvision: 500, lbRelease: 500 } });
     const config: TargetConfig = { target: 'local', emulatorAddress: emu.address, registryAddress: reg.address };
-    clients = createTargetClients(config);
-    acts = createActivities({ config, gke: clients.gke, kubeFor: clients.kubeFor, timings: { gkePollMs: 100, heartbeatMs: 1000 } });
+    clients = createTargetClients(config); // for inspecting the cluster
+    const built = activitiesForTarget(config, { gkePollMs: 100, heartbeatMs: 1000 }); // what the worker does
+    acts = built.activities;
+    closeActs = built.close;
   });
   after(async () => {
     await acts?.deleteCluster({ env }).catch(() => {});
     await clients?.close();
+    await closeActs?.();
     await emu?.stop();
     await reg?.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
