@@ -47,7 +47,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   };
   await recover(core);
 
-  const grpcServer = new Server({ 'grpc.max_receive_message_length': 4 << 20 });
+  const grpcServer = new Server({ 'grpc.max_receive_message_length': 64 << 20 });
   grpcServer.addService(clusterManagerService() as ServiceDefinition, clusterManagerImplementation(core));
   const port = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(`127.0.0.1:${o.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
