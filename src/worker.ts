@@ -3,15 +3,15 @@
  * `gkeflow` (GKEFLOW_TASK_QUEUE). Run with `npx gkeflow worker`; the local stack starts one.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from './activities';
-import { createTargetClients, targetConfigFromEnv } from './clients';
+import { activitiesForTarget } from './activities';
+import { targetConfigFromEnv } from './clients';
 import { connectionOptions, temporalConfig } from './temporal/connection';
 
 /** Runs the worker until SIGINT/SIGTERM; returns when it has shut down. */
 export async function runWorker(log: (l: string) => void = console.log): Promise<void> {
   const cfg = temporalConfig();
   const target = targetConfigFromEnv();
-  const clients = createTargetClients(target);
+  const { activities, close } = activitiesForTarget(target);
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   try {
     const worker = await Worker.create({
@@ -19,13 +19,13 @@ export async function runWorker(log: (l: string) => void = console.log): Promise
       namespace: cfg.namespace,
       taskQueue: cfg.taskQueue,
       workflowsPath: require.resolve('./workflows'),
-      activities: createActivities(clients),
+      activities,
     });
     log(`gkeflow worker: task queue ${cfg.taskQueue} on ${cfg.address}, target ${target.target}${target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : ''}`);
     await worker.run();
   } finally {
     await connection.close();
-    await clients.close();
+    await close();
   }
 }
 
