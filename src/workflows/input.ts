@@ -2,10 +2,11 @@
  * What the environment workflow is started with (plain JSON, never a credential), and the
  * state it carries across continue-as-new. Durations are Temporal durations ('30s', 5000).
  */
+import type { Duration } from '@temporalio/common';
 import type { EnvironmentSpec } from '../spec/validate';
 
 /** A Temporal duration: a string like '10m' or milliseconds. */
-export type DurationLike = string | number;
+export type DurationLike = Duration;
 
 /** Timeouts and retry knobs; defaults suit real GKE, tests pass short ones. */
 export interface ProvisionTuning {
@@ -59,6 +60,8 @@ export interface CarriedState {
   expiresAtMs: number;
   lastError?: string;
   probe?: { ok: boolean; status?: number; skipped?: string };
+  /** How many times this environment continued-as-new. */
+  generation: number;
 }
 
 /** The `status` query's answer. */
@@ -66,6 +69,4 @@ export interface EnvironmentStatus extends CarriedState {
   envId: string;
   expiresAt: string;
   stepsTotal: number;
-  /** How many times this environment continued-as-new. */
-  generation: number;
 }

@@ -1,0 +1,84 @@
+/**
+ * Failures the workflows end with. Each is an ApplicationFailure whose type names the failure
+ * mode and whose details are plain JSON the CLI can print; the activity failure that started it
+ * is the cause, so the chain reads WorkflowFailedError → ApplicationFailure(type) → ActivityFailure → …
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { SpecIssue } from '../spec/validate';
+import type { ResourceKind } from './input';
+
+/** Failure type names (ApplicationFailure.type) of the workflows. */
+export const WorkflowErrorType = {
+  /** The input spec failed validation inside the workflow; nothing was touched. */
+  invalidSpec: 'InvalidSpecError',
+  /** A provisioning step failed; everything created was cleaned up. */
+  provisionFailed: 'ProvisionFailedError',
+  /** Some resources could not be deleted; they are listed and left labelled for the reaper. */
+  cleanupIncomplete: 'CleanupIncompleteError',
+  /** The endpoint answered, but not with the expected status. */
+  probeFailed: 'EndpointProbeFailedError',
+} as const;
+
+/** A resource that could not be deleted. */
+export interface Leftover {
+  kind: ResourceKind;
+  name: string;
+  error: string;
+}
+
+/** Details of ProvisionFailedError / CleanupIncompleteError (details[0]). */
+export interface FailureDetails {
+  envId: string;
+  /** The step that failed (`ensureCluster`, `scale 3`, …), or `teardown`. */
+  failedStep: string;
+  /** Why cleanup ran: a failed step, a cancel, the TTL, a teardown request. */
+  reason: string;
+  cleaned: ResourceKind[];
+  leftovers: Leftover[];
+}
+
+/** Thrown by environmentWorkflow when its input spec is invalid (details[0] = the issues). */
+export function invalidSpecFailure(issues: SpecIssue[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: WorkflowErrorType.invalidSpec,
+    message: `invalid spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    nonRetryable: true,
+    details: [issues],
+  });
+}
+
+/** The failure a run ends with after cleanup: CleanupIncompleteError when something was left, else ProvisionFailedError. */
+export function provisionFailure(details: FailureDetails, cause: Error | undefined): ApplicationFailure {
+  const incomplete = details.leftovers.length > 0;
+  const left = details.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ');
+  return ApplicationFailure.create({
+    type: incomplete ? WorkflowErrorType.cleanupIncomplete : WorkflowErrorType.provisionFailed,
+    message: incomplete
+      ? `${details.failedStep} failed (${details.reason}) and cleanup is incomplete; left for the reaper: ${left}`
+      : `${details.failedStep} failed (${details.reason}); cleaned up: ${details.cleaned.join(', ') || 'nothing to clean'}`,
+    nonRetryable: true,
+    details: [details],
+    cause,
+  });
+}
+
+/** Thrown by teardown when some resources could not be deleted. */
+export function cleanupFailure(details: FailureDetails): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: WorkflowErrorType.cleanupIncomplete,
+    message: `teardown (${details.reason}) incomplete; left for the reaper: ${details.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ')}`,
+    nonRetryable: true,
+    details: [details],
+  });
+}
+
+/** A one-line description of any error, for status and leftovers. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    const type = (err as { type?: string }).type;
+    const own = type ? `${type}: ${err.message}` : err.message;
+    return cause instanceof Error && cause.message && cause.message !== err.message ? `${own} ← ${describeError(cause)}` : own;
+  }
+  return String(err);
+}

@@ -1,0 +1,100 @@
+/**
+ * Activity inputs and their one-line summaries, derived from the spec: pure functions, so the
+ * workflow code reads as the walkthrough's sequence and these read as its manifests.
+ */
+import type { ApplyDeploymentInput, ApplyServiceInput, EnsureClusterInput, EnvRef, PushImageInput, ResourceLabels, ResourceRef } from '../activities/types';
+import { parseImageSource } from '../spec/image-ref';
+import type { EnvironmentSpec } from '../spec/validate';
+
+/** The label every resource carries with its expiry (unix seconds; label values may not hold ':'). */
+export function resourceLabels(spec: EnvironmentSpec, expiresAtMs: number): ResourceLabels {
+  return { ...spec.labels, 'gkeflow-expires-at': String(Math.floor(expiresAtMs / 1000)) };
+}
+
+/** pushImage's input, or undefined when the spec pushes nothing. */
+export function pushRequest(spec: EnvironmentSpec, env: EnvRef): PushImageInput | undefined {
+  if (!spec.image) return undefined;
+  const source = parseImageSource(spec.image.source);
+  // The spec was validated, so the source parses; a string here would be a validator bug.
+  if (typeof source === 'string') throw new Error(`image.source: ${source}`);
+  return { env, source, repository: spec.image.repository, tag: spec.image.tag };
+}
+
+export function clusterRequest(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels): EnsureClusterInput {
+  return {
+    env,
+    labels,
+    mode: spec.cluster.mode,
+    ...(spec.cluster.releaseChannel ? { releaseChannel: spec.cluster.releaseChannel } : {}),
+    nodePools: spec.cluster.nodePools.map((p) => ({
+      name: p.name,
+      machineType: p.machineType,
+      nodeCount: p.nodeCount,
+      diskSizeGb: p.diskSizeGb,
+      labels: p.labels,
+      ...(p.autoscaling ? { autoscaling: { minNodeCount: p.autoscaling.min, maxNodeCount: p.autoscaling.max } } : {}),
+    })),
+  };
+}
+
+/** Pod labels and the selectors of the Deployment and Service. */
+export function selectorOf(spec: EnvironmentSpec): Record<string, string> {
+  return { app: spec.deployment.name };
+}
+
+export function deploymentRequest(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels, pushedImage: string | undefined): ApplyDeploymentInput {
+  const d = spec.deployment;
+  return {
+    env,
+    namespace: d.namespace,
+    name: d.name,
+    replicas: d.replicas,
+    labels: { ...labels, ...d.labels },
+    selector: selectorOf(spec),
+    ...(d.nodePool ? { nodePool: d.nodePool } : {}),
+    containers: d.containers.map((c) => ({
+      name: c.name,
+      image: c.image === '$image' ? (pushedImage ?? c.image) : c.image,
+      ports: c.ports.map((p) => ({ ...('name' in p && p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: p.protocol })),
+      env: c.env,
+      ...(c.command ? { command: c.command } : {}),
+      ...(c.args ? { args: c.args } : {}),
+      ...(c.resources ? { resources: c.resources as { requests?: Record<string, string>; limits?: Record<string, string> } } : {}),
+      ...(c.readinessProbe ? { readinessProbe: c.readinessProbe } : {}),
+      ...(c.livenessProbe ? { livenessProbe: c.livenessProbe } : {}),
+    })),
+  };
+}
+
+export function serviceRequest(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels): ApplyServiceInput {
+  return {
+    env,
+    namespace: spec.deployment.namespace,
+    name: spec.service.name,
+    selector: selectorOf(spec),
+    labels,
+    ports: spec.service.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+  };
+}
+
+export const deploymentRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({ env, namespace: spec.deployment.namespace, name: spec.deployment.name });
+export const serviceRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({ env, namespace: spec.deployment.namespace, name: spec.service.name });
+
+/** Web UI summaries, worded like the walkthrough's steps. */
+export const summaries = {
+  push: (spec: EnvironmentSpec) => `Push image ${spec.image?.source} → ${spec.image?.repository}:${spec.image?.tag}`,
+  cluster: (spec: EnvironmentSpec) =>
+    spec.cluster.mode === 'autopilot'
+      ? `Create Autopilot cluster ${spec.cluster.name} in ${spec.location}`
+      : `Create cluster ${spec.cluster.name} (${spec.cluster.nodePools.map((p) => `${p.nodeCount} × ${p.machineType}`).join(' + ')}) in ${spec.location}`,
+  deploy: (spec: EnvironmentSpec) => `Deploy ${spec.deployment.name} (${spec.deployment.replicas} replicas, port ${spec.deployment.containers.flatMap((c) => c.ports.map((p) => p.containerPort)).join(', ') || 'none'})`,
+  expose: (spec: EnvironmentSpec) => `Expose ${spec.deployment.name} as LoadBalancer Service ${spec.service.name} on port ${spec.service.ports.map((p) => p.port).join(', ')}`,
+  externalIp: (spec: EnvironmentSpec) => `Wait for the external IP of Service ${spec.service.name}`,
+  probe: (url: string, status: number) => `Verify ${url} answers ${status}`,
+  scale: (spec: EnvironmentSpec, n: number) => `Scale ${spec.deployment.name} to ${n} pods`,
+  resize: (pool: string, n: number) => `Resize node pool ${pool} to ${n} nodes`,
+  deleteService: (spec: EnvironmentSpec) => `Delete Service ${spec.service.name} and wait for its load balancer to be released`,
+  deleteDeployment: (spec: EnvironmentSpec) => `Delete Deployment ${spec.deployment.name}`,
+  deleteCluster: (cluster: string) => `Delete cluster ${cluster}`,
+  deleteImage: (spec: EnvironmentSpec) => `Delete image tag ${spec.image?.repository}:${spec.image?.tag}`,
+};

@@ -1,0 +1,48 @@
+/**
+ * How clients start an environment workflow: its id, "start twice attaches" (USE_EXISTING),
+ * search attributes from the first moment, and the static summary/details the Web UI shows.
+ */
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type BaseWorkflowOptions } from '@temporalio/common';
+import { envIdOf } from '../spec/provision-input';
+import { parseDuration } from '../spec/names';
+import type { ProvisionInput } from './input';
+import { SearchKeys } from './state';
+
+/** The workflow id of an environment: `gkeflow/<project>/<location>/<cluster>`. */
+export function environmentWorkflowId(project: string, location: string, cluster: string): string {
+  return envIdOf({ project, location, cluster: { name: cluster } });
+}
+
+/** The name to start: `environmentWorkflow`. */
+export const ENVIRONMENT_WORKFLOW = 'environmentWorkflow';
+export const TEARDOWN_WORKFLOW = 'teardownWorkflow';
+
+/**
+ * Options for `client.workflow.start(environmentWorkflow, {...environmentStartOptions(input, now), taskQueue, args: [input]})`.
+ * Starting an environment that is already running attaches to it; a torn-down one may be started again.
+ */
+export function environmentStartOptions(input: ProvisionInput, now = new Date()): { workflowId: string } & Required<Pick<BaseWorkflowOptions, 'workflowIdConflictPolicy' | 'workflowIdReusePolicy' | 'typedSearchAttributes' | 'staticSummary' | 'staticDetails'>> {
+  const s = input.spec;
+  const expiresAt = new Date(now.getTime() + (parseDuration(s.ttl) ?? 0));
+  const pools = s.cluster.nodePools.map((p) => `${p.nodeCount} × ${p.machineType} (${p.name})`).join(', ') || 'Autopilot';
+  return {
+    workflowId: envIdOf(s),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: [
+      { key: SearchKeys.project, value: s.project },
+      { key: SearchKeys.location, value: s.location },
+      { key: SearchKeys.cluster, value: s.cluster.name },
+      { key: SearchKeys.phase, value: 'provisioning' },
+      { key: SearchKeys.expiresAt, value: expiresAt },
+    ],
+    staticSummary: `GKE environment **${s.cluster.name}** in ${s.location} (${s.project}): ${s.deployment.name} × ${s.deployment.replicas} behind a LoadBalancer, TTL ${s.ttl}`,
+    staticDetails: [
+      `Cluster: ${s.cluster.name} (${s.cluster.mode}), nodes: ${pools}`,
+      s.image ? `Image: ${s.image.source} → ${s.image.repository}:${s.image.tag}` : 'Image: none pushed',
+      `Deployment: ${s.deployment.namespace}/${s.deployment.name}, ${s.deployment.replicas} replicas`,
+      `Service: ${s.service.name} (LoadBalancer) ports ${s.service.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ')}`,
+      `Plan: ${s.steps.map((st) => (st.resize ? `resize ${st.resize.pool} to ${st.resize.nodeCount}` : `scale to ${st.scale}`)).join(' → ') || 'none'}`,
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The environment's mutable state and how it is made visible: GkeflowPhase and friends as
+ * search attributes, the current step as the run's details in the Web UI, and the status query.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { EnvironmentSpec } from '../spec/validate';
+import type { CarriedState, EnvironmentStatus, Phase, ResourceKind, ResourceState } from './input';
+
+/** Search attribute keys (registered on the dev server by src/stack/temporal-server.ts). */
+export const SearchKeys = {
+  project: defineSearchAttributeKey('GkeflowProject', 'KEYWORD'),
+  location: defineSearchAttributeKey('GkeflowLocation', 'KEYWORD'),
+  cluster: defineSearchAttributeKey('GkeflowCluster', 'KEYWORD'),
+  phase: defineSearchAttributeKey('GkeflowPhase', 'KEYWORD'),
+  expiresAt: defineSearchAttributeKey('GkeflowExpiresAt', 'DATETIME'),
+};
+
+/** The state a fresh environment starts with. */
+export function initialState(spec: EnvironmentSpec, expiresAtMs: number): CarriedState {
+  const resources: Record<ResourceKind, ResourceState> = { image: 'absent', cluster: 'absent', deployment: 'absent', service: 'absent' };
+  return {
+    phase: 'validating',
+    resources,
+    replicas: spec.deployment.replicas,
+    poolSizes: Object.fromEntries(spec.cluster.nodePools.map((p) => [p.name, p.nodeCount])),
+    stepsDone: 0,
+    expiresAtMs,
+    generation: 0,
+  };
+}
+
+/** Sets every search attribute of the environment (at start and after continue-as-new). */
+export function publishIdentity(spec: EnvironmentSpec, state: CarriedState): void {
+  upsertSearchAttributes([
+    { key: SearchKeys.project, value: spec.project },
+    { key: SearchKeys.location, value: spec.location },
+    { key: SearchKeys.cluster, value: spec.cluster.name },
+    { key: SearchKeys.phase, value: state.phase },
+    { key: SearchKeys.expiresAt, value: new Date(state.expiresAtMs) },
+  ]);
+}
+
+/** Moves to a phase and keeps GkeflowPhase current. */
+export function setPhase(state: CarriedState, phase: Phase): void {
+  if (state.phase === phase) return;
+  state.phase = phase;
+  upsertSearchAttributes([{ key: SearchKeys.phase, value: phase }]);
+}
+
+/** Shows what the run is doing now in the Web UI (markdown, one line). */
+export function showStep(text: string): void {
+  setCurrentDetails(text);
+}
+
+/** The `status` query's answer. */
+export function statusOf(spec: EnvironmentSpec, state: CarriedState): EnvironmentStatus {
+  return {
+    ...state,
+    resources: { ...state.resources },
+    poolSizes: { ...state.poolSizes },
+    envId: workflowInfo().workflowId,
+    expiresAt: new Date(state.expiresAtMs).toISOString(),
+    stepsTotal: spec.steps.length,
+  };
+}
