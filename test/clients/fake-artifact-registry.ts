@@ -13,7 +13,8 @@ export interface FakeArtifactRegistry {
   close(): Promise<void>;
 }
 
-export async function startFakeArtifactRegistry(upstream: string, accessToken: string): Promise<FakeArtifactRegistry> {
+/** `scheme: 'basic'` answers with a Basic challenge and takes the credentials on every request instead. */
+export async function startFakeArtifactRegistry(upstream: string, accessToken: string, scheme: 'bearer' | 'basic' = 'bearer'): Promise<FakeArtifactRegistry> {
   const tokenRequests: string[][] = [];
   const registryToken = 'registry-token-42';
   let base = '';
@@ -30,7 +31,12 @@ export async function startFakeArtifactRegistry(upstream: string, accessToken: s
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: registryToken, expires_in: 3600 }));
         return;
       }
-      if (req.headers.authorization !== `Bearer ${registryToken}`) {
+      const basic = `Basic ${Buffer.from(`oauth2accesstoken:${accessToken}`).toString('base64')}`;
+      if (scheme === 'basic' && req.headers.authorization !== basic) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="fake-ar"', 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+        return;
+      }
+      if (scheme === 'bearer' && req.headers.authorization !== `Bearer ${registryToken}`) {
         res.writeHead(401, { 'www-authenticate': `Bearer realm="${base}/v2/token",service="fake-ar"`, 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
         return;
       }

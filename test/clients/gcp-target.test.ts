@@ -116,4 +116,17 @@ void describe('Artifact Registry auth handshake (Bearer challenge, oauth2accesst
       return true;
     });
   });
+
+  void it('answers a Basic challenge with oauth2accesstoken and the ADC token', async () => {
+    const basic = await startFakeArtifactRegistry(reg.address, FAKE_TOKEN, 'basic');
+    try {
+      const config: TargetConfig = { target: 'gcp', emulatorAddress: 'a:1', registryAddress: 'b:2', tokenSource: adcTokenSource(fakeAdc()) };
+      const { pushImage } = registryActivities({ config, resolve: (r) => ({ ...resolveRepository(r, config), base: basic.base }) });
+      const res = await pushImage({ env, source: { kind: 'builtin', name: 'demo' }, repository: 'europe-docker.pkg.dev/demo-project/apps/basic', tag: 'v1' });
+      assert.equal(res.digest, buildDemoImage().manifest.digest);
+      assert.equal(basic.tokenRequests.length, 0);
+    } finally {
+      await basic.close();
+    }
+  });
 });
