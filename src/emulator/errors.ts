@@ -10,6 +10,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: status,
     message: string,
+    /** ErrorInfo.reason sent in the status details (e.g. RATE_LIMIT_EXCEEDED). */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -12,6 +12,8 @@ export interface FaultRule {
   /** gRPC status: a name (`UNAVAILABLE`) or its number. */
   code: string | number;
   message?: string;
+  /** ErrorInfo.reason sent with the status (gax puts it in err.reason), e.g. RATE_LIMIT_EXCEEDED. */
+  reason?: string;
   /** Fire on the next N matching calls, then stop. */
   count?: number;
   /** Fire with this probability (0–1) on each matching call. Default 1 when count is unset. */
@@ -26,6 +28,7 @@ export interface FaultRule {
 export interface Fault {
   code: number;
   message: string;
+  reason?: string;
   where: 'call' | 'operation';
 }
 
@@ -43,6 +46,7 @@ export function checkFaultRule(r: FaultRule, i = 0): FaultRule {
   statusCode(r.code);
   if (r.count !== undefined && !(Number.isInteger(r.count) && r.count >= 0)) throw new Error(`faults[${i}].count must be an integer ≥ 0`);
   if (r.probability !== undefined && !(r.probability >= 0 && r.probability <= 1)) throw new Error(`faults[${i}].probability must be between 0 and 1`);
+  if (r.reason !== undefined && (typeof r.reason !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(r.reason))) throw new Error(`faults[${i}].reason must be an UPPER_SNAKE_CASE ErrorInfo reason`);
   if (r.where !== undefined && r.where !== 'call' && r.where !== 'operation') throw new Error(`faults[${i}].where must be 'call' or 'operation'`);
   return { ...r, labels: r.labels ? { ...r.labels } : undefined };
 }
@@ -95,7 +99,7 @@ export class FaultInjector {
         r.count -= 1;
       } else if (this.random() >= (r.probability ?? 1)) continue;
       const code = statusCode(r.code);
-      return { code, message: r.message ?? `injected fault: ${rpc} answered ${status[code]}`, where: r.where ?? 'call' };
+      return { code, message: r.message ?? `injected fault: ${rpc} answered ${status[code]}`, reason: r.reason, where: r.where ?? 'call' };
     }
     return undefined;
   }

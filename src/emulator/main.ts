@@ -2,7 +2,7 @@
 // [--state-dir DIR] [--control-plane kwok|none] [--speed N] [--seed N] [--require-auth[=TOKEN]]
 // [--config FILE]`. Flags beat GKEFLOW_EMULATOR_* env vars beat the config file beat defaults.
 import { parseEmulatorArgs } from './options';
-import { startEmulator } from './server';
+import { EmulatorPortInUseError, startEmulator } from './server';
 
 async function run(): Promise<number> {
   let options;
@@ -12,7 +12,14 @@ async function run(): Promise<number> {
     console.error(`gke-emulator: ${(e as Error).message}`);
     return 2;
   }
-  const emulator = await startEmulator({ ...options, log: (l) => console.log(`[gke-emulator] ${l}`) });
+  let emulator;
+  try {
+    emulator = await startEmulator({ ...options, log: (l) => console.log(`[gke-emulator] ${l}`) });
+  } catch (e) {
+    if (!(e instanceof EmulatorPortInUseError)) throw e;
+    console.error(`gke-emulator: ${e.message}`);
+    return 2;
+  }
   await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
   console.log('[gke-emulator] stopping (control planes keep their state)');
   await emulator.stop();

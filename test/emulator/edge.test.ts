@@ -110,6 +110,11 @@ void test('--require-auth rejects calls without a bearer token and accepts the c
   await fixed.stop();
 });
 
+void test('a taken port is refused with an error naming the env var', async () => {
+  await assert.rejects(emulator({ port: emu.port }), (e: Error) => e.name === 'EmulatorPortInUseError' && /GKEFLOW_EMULATOR_PORT/.test(e.message));
+  await assert.rejects(emulator({ adminPort: emu.adminPort }), /GKEFLOW_EMULATOR_ADMIN_PORT/);
+});
+
 void test('options: flags beat env beat defaults; bad values name the flag or variable', () => {
   const d = parseEmulatorArgs([], {});
   assert.equal(d.port, 8090);

@@ -32,6 +32,15 @@ void test('a counted fault fails the next N matching calls, then stops', async (
   await c.close();
 });
 
+void test('a fault can carry an ErrorInfo reason, which the client exposes as err.reason', async () => {
+  const emu = await start({ faults: [{ rpc: 'SetNodePoolSize', code: 'RESOURCE_EXHAUSTED', reason: 'RATE_LIMIT_EXCEEDED', count: 1 }] });
+  const c = client(emu);
+  const err = (await c.setNodePoolSize({ name: `${clusterName('any')}/nodePools/p`, nodeCount: 1 }).catch((e: unknown) => e)) as { code: number; reason?: string };
+  assert.equal(err.code, status.RESOURCE_EXHAUSTED);
+  assert.equal(err.reason, 'RATE_LIMIT_EXCEEDED');
+  await c.close();
+});
+
 void test('a label-scoped fault only hits clusters carrying the label', async () => {
   const emu = await start({ faults: [{ rpc: 'CreateCluster', code: 'RESOURCE_EXHAUSTED', labels: { chaos: 'quota' } }] });
   const c = client(emu);

@@ -9,6 +9,10 @@ import type { Core } from '../core';
 import { ApiError } from '../errors';
 import { handlers, targetLabels, type Request } from './handlers';
 import { clusterManagerService, DECODE_ERROR, type DecodedRequest } from './proto';
+import { errorInfoMetadata } from './status-details';
+
+/** RPCs that answer with an Operation: only they can fail "in the operation". */
+const OPERATION_RPCS = new Set(['CreateCluster', 'DeleteCluster', 'UpdateCluster', 'SetLabels', 'CreateNodePool', 'DeleteNodePool', 'SetNodePoolSize', 'SetNodePoolAutoscaling']);
 
 interface CallError {
   code: status;
@@ -26,7 +30,7 @@ function checkAuth(required: boolean | string, md: Metadata): void {
 }
 
 function toCallError(e: unknown, rpc: string): CallError {
-  if (e instanceof ApiError) return { code: e.code, details: e.message };
+  if (e instanceof ApiError) return { code: e.code, details: e.message, metadata: e.reason ? errorInfoMetadata(e.code, e.message, e.reason) : undefined };
   return { code: status.INTERNAL, details: `${rpc}: internal error in the emulator: ${(e as Error)?.message ?? String(e)}` };
 }
 
@@ -42,7 +46,7 @@ export function clusterManagerImplementation(core: Core): UntypedServiceImplemen
         const handler = handlers[rpc];
         if (!handler) throw new ApiError(status.UNIMPLEMENTED, `${rpc} is not implemented by the gkeflow GKE emulator`);
         const fault = core.faults.check(rpc, targetLabels(core, rpc, req as Request));
-        if (fault?.where === 'call') throw new ApiError(fault.code, fault.message);
+        if (fault && (fault.where === 'call' || !OPERATION_RPCS.has(rpc))) throw new ApiError(fault.code, fault.message, fault.reason);
         callback(null, handler(core, req as Request, fault));
       } catch (e) {
         const err = toCallError(e, rpc);
