@@ -34,6 +34,9 @@ export function operationName(parent: string, op: Operation): string {
   return name.includes('/') ? name : `${parent}/operations/${name}`;
 }
 
+/** Consecutive transient GetOperation failures tolerated inside one wait. */
+const MAX_POLL_BLIPS = 3;
+
 export interface WaitOptions {
   pollMs: number;
   timeoutMs: number;
@@ -45,10 +48,21 @@ export interface WaitOptions {
  */
 export async function waitForOperation(gke: GkeClient, name: string, step: string, o: WaitOptions, context: ErrorContext): Promise<Operation> {
   const deadline = Date.now() + o.timeoutMs;
+  let blips = 0;
   for (let polls = 1; ; polls++) {
-    const op = await gke.getOperation(name).catch((e: unknown) => {
-      throw gkeError(e, { ...context, operation: name });
-    });
+    let op: Operation;
+    try {
+      op = await gke.getOperation(name);
+      blips = 0;
+    } catch (e) {
+      const err = gkeError(e, { ...context, operation: name });
+      // A poll that hits a transient error is tried again here a few times: failing the whole
+      // activity for one UNAVAILABLE would only make Temporal retry it to resume this same wait.
+      if (err.nonRetryable || ++blips > MAX_POLL_BLIPS) throw err;
+      heartbeat({ operation: name, step, status: 'POLL_RETRY', polls } satisfies GkeProgress);
+      await pause(o.pollMs * 2 ** blips);
+      continue;
+    }
     const status = operationStatus(op);
     heartbeat({ operation: name, step, status, polls } satisfies GkeProgress);
     if (status === 'DONE') {

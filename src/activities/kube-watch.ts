@@ -9,7 +9,8 @@ import { kubeError } from './kube-errors';
 import { cancelSignal, heartbeat, pause } from './progress';
 
 export interface WatchUntilOptions<T extends KubernetesObject, R> {
-  kc: KubeConfig;
+  /** Called for every list+watch round, so a short-lived token (GKE) is renewed at least once a minute. */
+  kubeConfig: () => Promise<KubeConfig>;
   apiVersion: string;
   kind: string;
   /** Plural resource path segment, e.g. `deployments`. */
@@ -30,13 +31,13 @@ type Outcome<R> = { done: R } | { relist: true };
 /** Watches one object until check() returns a result. */
 export async function watchUntil<T extends KubernetesObject, R>(o: WatchUntilOptions<T, R>): Promise<R> {
   const deadline = Date.now() + o.timeoutMs;
-  const objects = KubernetesObjectApi.makeApiClient(o.kc);
   const group = o.apiVersion.includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
   const path = `${group}/namespaces/${o.namespace}/${o.plural}`;
   const fieldSelector = `metadata.name=${o.name}`;
   const ctx = { kind: o.kind, namespace: o.namespace, name: o.name };
   for (;;) {
-    const list = await objects.list<T>(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, fieldSelector).catch((e: unknown) => {
+    const kc = await o.kubeConfig();
+    const list = await KubernetesObjectApi.makeApiClient(kc).list<T>(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, fieldSelector).catch((e: unknown) => {
       throw kubeError(e, ctx);
     });
     let current = list.items.find((i) => i.metadata?.name === o.name);
@@ -63,7 +64,7 @@ export async function watchUntil<T extends KubernetesObject, R>(o: WatchUntilOpt
       );
       const onAbort = () => finish(() => reject(signal?.reason));
       signal?.addEventListener('abort', onAbort, { once: true });
-      new Watch(o.kc)
+      new Watch(kc)
         .watch(
           path,
           { fieldSelector, resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 60 },

@@ -45,9 +45,21 @@ export function kubeActivities(deps: KubeActivityDeps) {
         throw kubeError(e, { kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name });
       });
 
+  /** The config already built for the first round, a fresh lookup (new token) for later ones. */
+  const refresh = (first: KubeConfig, env: EnvRef) => {
+    let used = false;
+    return async () => {
+      if (!used) {
+        used = true;
+        return first;
+      }
+      return deps.kubeFor(env);
+    };
+  };
+
   const waitRollout = (kc: KubeConfig, ref: ResourceRef, want: number) =>
     watchUntil<V1Deployment, RolloutResult>({
-      kc, apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespace: ref.namespace, name: ref.name,
+      kubeConfig: refresh(kc, ref.env), apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespace: ref.namespace, name: ref.name,
       check: (d) => rolloutDone(d, want, { namespace: ref.namespace, name: ref.name }),
       progress: (d) => ({ step: 'rollout', want, ...rolloutProgress(d) }),
       timeoutMs: deps.rolloutTimeoutMs ?? 10 * 60_000, heartbeatMs: deps.heartbeatMs,
@@ -64,7 +76,7 @@ export function kubeActivities(deps: KubeActivityDeps) {
     }
     // Finalizers (the Service's load-balancer-cleanup) hold the object until the cloud resource is released.
     await watchUntil<KubernetesObject, true>({
-      kc, apiVersion, kind, plural, namespace: ref.namespace, name: ref.name,
+      kubeConfig: refresh(kc, ref.env), apiVersion, kind, plural, namespace: ref.namespace, name: ref.name,
       check: (o) => (o ? undefined : true),
       progress: (o) => ({ step: 'delete', kind, finalizers: o?.metadata?.finalizers ?? [] }),
       timeoutMs: deps.deleteTimeoutMs ?? 10 * 60_000, heartbeatMs: deps.heartbeatMs,
@@ -92,7 +104,7 @@ export function kubeActivities(deps: KubeActivityDeps) {
     async waitForExternalIp(ref: ResourceRef): Promise<ExternalIpResult> {
       const kc = await deps.kubeFor(ref.env);
       return watchUntil<V1Service, ExternalIpResult>({
-        kc, apiVersion: 'v1', kind: 'Service', plural: 'services', namespace: ref.namespace, name: ref.name,
+        kubeConfig: refresh(kc, ref.env), apiVersion: 'v1', kind: 'Service', plural: 'services', namespace: ref.namespace, name: ref.name,
         check: (s) => {
           if (!s) throw new ResourceNotFoundError(`Service ${ref.namespace}/${ref.name} does not exist`, { namespace: ref.namespace, name: ref.name });
           const ingress = s.status?.loadBalancer?.ingress?.[0];

@@ -117,6 +117,19 @@ void describe('GKE activities: quota and auth', () => {
     }
   });
 
+  void it('rides out transient GetOperation failures (INTERNAL twice; gax itself retries UNAVAILABLE) inside one wait', async () => {
+    const { emu, config, stateDir } = await emulator({ faults: [{ rpc: 'GetOperation', code: 'INTERNAL', count: 2 }] });
+    const gke = createGkeClient(config);
+    try {
+      const res = await gkeActivities({ gke, pollMs: 10 }).ensureCluster(inputOf(envOf('blippy')));
+      assert.equal(res.status, 'RUNNING');
+    } finally {
+      await gke.close();
+      await emu.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   void it('an emulator started with requireAuth takes the token source\'s bearer token and refuses calls without one', async () => {
     const { emu, config, stateDir } = await emulator({ requireAuth: 'ya29.emulator-token' });
     const authed = createGkeClient({ ...config, tokenSource: staticTokenSource('ya29.emulator-token') });
