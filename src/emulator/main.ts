@@ -3,6 +3,7 @@
 // [--config FILE]`. Flags beat GKEFLOW_EMULATOR_* env vars beat the config file beat defaults.
 import { parseEmulatorArgs } from './options';
 import { EmulatorPortInUseError, startEmulator } from './server';
+import { EmulatorStateError } from './store';
 
 async function run(): Promise<number> {
   let options;
@@ -16,7 +17,7 @@ async function run(): Promise<number> {
   try {
     emulator = await startEmulator({ ...options, log: (l) => console.log(`[gke-emulator] ${l}`) });
   } catch (e) {
-    if (!(e instanceof EmulatorPortInUseError)) throw e;
+    if (!(e instanceof EmulatorPortInUseError || e instanceof EmulatorStateError)) throw e;
     console.error(`gke-emulator: ${e.message}`);
     return 2;
   }

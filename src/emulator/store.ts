@@ -111,6 +111,17 @@ interface State {
   leaks: LeakedLoadBalancer[];
 }
 
+/** Thrown by the store when the state file exists but cannot be read as emulator state. */
+export class EmulatorStateError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file} is not readable emulator state (${detail}); move it away to start empty`);
+    this.name = 'EmulatorStateError';
+  }
+}
+
 /** In-memory state with JSON persistence. Methods return live records: mutate, then call save(). */
 export class EmulatorStore {
   private clusters = new Map<string, ClusterRecord>();
@@ -123,7 +134,13 @@ export class EmulatorStore {
     this.file = path.join(stateDir, 'emulator.json');
     fs.mkdirSync(stateDir, { recursive: true });
     if (fs.existsSync(this.file)) {
-      const s = JSON.parse(fs.readFileSync(this.file, 'utf8')) as State;
+      let s: State;
+      try {
+        s = JSON.parse(fs.readFileSync(this.file, 'utf8')) as State;
+        if (s.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations)) throw new Error('unknown layout');
+      } catch (e) {
+        throw new EmulatorStateError(this.file, (e as Error).message);
+      }
       for (const c of s.clusters) this.clusters.set(clusterId(c), c);
       for (const o of s.operations) this.operations.set(o.name, o);
       this.leaks = s.leaks ?? [];

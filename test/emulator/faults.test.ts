@@ -2,6 +2,8 @@
 // endpoint, and persistence across an emulator restart. Metadata-only emulators.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import type { RunningEmulator } from '../../src/emulator/server';
 import { client, clusterName, codeOf, emulator, parent, tempStateDir, waitOp } from './helpers';
@@ -109,6 +111,12 @@ void test('the admin endpoint reads and sets delays, speed, quotas and faults, a
   assert.equal((await admin(emu, 'POST', '/reset')).status, 200);
   assert.equal(await codeOf(c.getCluster({ name: clusterName('slow') })), status.NOT_FOUND);
   await c.close();
+});
+
+void test('a corrupt state file is refused with an error naming it', async () => {
+  const stateDir = tempStateDir();
+  fs.writeFileSync(path.join(stateDir, 'emulator.json'), '{"version": 1, "clus');
+  await assert.rejects(emulator({ stateDir }), (e: Error) => e.name === 'EmulatorStateError' && e.message.includes('emulator.json'));
 });
 
 void test('state persists across an emulator restart', async () => {

@@ -2,6 +2,7 @@
 // (kwokctl --runtime binary, loopback only) with simulated nodes, driven by @kubernetes/client-node.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +69,16 @@ void test('serves on loopback with its own CA and client certificate', () => {
   assert.match(Buffer.from(cluster.clientKeyData, 'base64').toString(), /PRIVATE KEY/);
   assert.ok(cluster.kubeconfigPath.startsWith(ref.workdir), 'kubeconfig stays in the workdir');
   assert.equal(kwokClusterPids(ref).length, 5, 'etcd, kube-apiserver, controller manager, scheduler, kwok');
+});
+
+void test('every process of the cluster listens on 127.0.0.1 only', () => {
+  const pids = new Set(kwokClusterPids(ref));
+  const sockets = execFileSync('ss', ['-Hltnp'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => ({ local: line.trim().split(/\s+/)[3] ?? '', pid: Number(/pid=(\d+)/.exec(line)?.[1]) }))
+    .filter((s) => pids.has(s.pid));
+  assert.ok(sockets.length >= 5, `found the cluster's listening sockets: ${JSON.stringify(sockets)}`);
+  for (const s of sockets) assert.match(s.local, /^127\.0\.0\.1:\d+$/, `pid ${s.pid} listens on ${s.local}`);
 });
 
 void test(`has ${NODES} Ready nodes labelled with their pool`, async () => {
