@@ -9,13 +9,15 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { Toolchain } from '../stack/toolchain';
 import { addKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
+import { pidFiles, pidRunsBinary, processRunning, reservePorts, stopPid } from './kwok-process';
 import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
+
+export { processRunning } from './kwok-process';
 
 /** The binaries a kwok cluster runs. */
 export type KwokToolchain = Pick<Toolchain, 'kwokctl' | 'kwok' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kubectl'>;
@@ -116,7 +118,7 @@ export async function stopKwokCluster(ref: KwokClusterRef): Promise<void> {
   await kwokctl(ref, ['stop', 'cluster'], 60_000).catch(() => {});
   // kwokctl sends SIGTERM and forgets the pid; make sure nothing outlives the stop.
   await Promise.all(pids.map((pid) => stopPid(pid)));
-  for (const f of pidFiles(ref)) fs.rmSync(f, { force: true });
+  for (const f of pidFiles(kwokClusterDir(ref))) fs.rmSync(f, { force: true });
 }
 
 /**
@@ -129,7 +131,7 @@ export async function stopKwokCluster(ref: KwokClusterRef): Promise<void> {
 export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000): Promise<KwokCluster> {
   if (!fs.existsSync(path.join(kwokClusterDir(ref), 'kwok.yaml'))) throw new KwokClusterError(ref.name, `does not exist in ${ref.workdir}`);
   // A pid file from before a reboot may name an unrelated process; kwokctl would then skip the start.
-  for (const f of pidFiles(ref)) if (!pidRunsBinary(f)) fs.rmSync(f, { force: true });
+  for (const f of pidFiles(kwokClusterDir(ref))) if (!pidRunsBinary(f)) fs.rmSync(f, { force: true });
   const start = () =>
     kwokctl(ref, ['start', 'cluster', '--timeout', `${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 10_000).catch((e: Error) => {
       throw new KwokClusterError(ref.name, `${e.message}${logTail(ref)}`);
@@ -177,7 +179,7 @@ export function kwokKubeConfig(c: Pick<KwokCluster, 'name' | 'server' | 'caData'
 
 /** Pids of the cluster's running processes (etcd, kube-apiserver, controller manager, scheduler, kwok). */
 export function kwokClusterPids(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): number[] {
-  return pidFiles(ref)
+  return pidFiles(kwokClusterDir(ref))
     .map((f) => Number(fs.readFileSync(f, 'utf8').trim()))
     .filter((pid) => Number.isInteger(pid) && pid > 0 && processRunning(pid));
 }
@@ -214,65 +216,6 @@ function kwokctl(ref: KwokClusterRef, args: string[], timeoutMs: number): Promis
   });
 }
 
-// Ports handed out by this process and not yet visible in a kwok.yaml (clusters being created).
-const reserved = new Set<number>();
-
-/**
- * Free loopback ports below the ephemeral range (so an outgoing connection cannot take one
- * first), skipping those of every cluster in the workdir, running or stopped, so a stopped
- * cluster can start again on its ports.
- */
-async function reservePorts(workdir: string, n: number): Promise<number[]> {
-  const taken = portsInWorkdir(workdir);
-  const out: number[] = [];
-  while (out.length < n) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (reserved.has(port) || taken.has(port) || !(await canListen(port))) continue;
-    reserved.add(port);
-    out.push(port);
-  }
-  // Once kwok.yaml is written they are found by portsInWorkdir; forget them after create.
-  setTimeout(() => out.forEach((p) => reserved.delete(p)), 600_000).unref();
-  return out;
-}
-
-function portsInWorkdir(workdir: string): Set<number> {
-  const ports = new Set<number>();
-  const root = path.join(workdir, 'clusters');
-  if (!fs.existsSync(root)) return ports;
-  for (const name of fs.readdirSync(root)) {
-    const file = path.join(root, name, 'kwok.yaml');
-    if (!fs.existsSync(file)) continue;
-    const text = fs.readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^\s+\w+Port: (\d+)$/gm)) ports.add(Number(m[1]));
-  }
-  return ports;
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-function pidFiles(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): string[] {
-  const dir = path.join(kwokClusterDir(ref), 'pids');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.pid')).map((f) => path.join(dir, f)) : [];
-}
-
-/** Whether the pid in a pid file runs the component's binary (`<dir>/bin/<component>`, a symlink into the toolchain). */
-function pidRunsBinary(pidFile: string): boolean {
-  try {
-    const pid = fs.readFileSync(pidFile, 'utf8').trim();
-    const bin = path.join(path.dirname(path.dirname(pidFile)), 'bin', path.basename(pidFile, '.pid'));
-    return fs.readlinkSync(`/proc/${pid}/exe`) === fs.realpathSync(bin);
-  } catch {
-    return false;
-  }
-}
-
 function logTail(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): string {
   const dir = path.join(kwokClusterDir(ref), 'logs');
   if (!fs.existsSync(dir)) return '';
@@ -287,36 +230,3 @@ function logTail(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): string {
   });
   return parts.length ? `\n${parts.join('\n')}` : '';
 }
-
-/** True while the process exists and is not a zombie (kwokctl's children are reparented, and not always reaped at once). */
-export function processRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, then SIGKILL after graceMs. */
-async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
-  if (!(pid > 0) || !processRunning(pid)) return;
-  kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (processRunning(pid) && Date.now() < deadline) await sleep(50);
-  if (processRunning(pid)) kill(pid, 'SIGKILL');
-}
-
-function kill(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

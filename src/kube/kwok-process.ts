@@ -1,0 +1,100 @@
+/**
+ * Process and port plumbing of kwok clusters: free loopback ports for a new cluster, the pid
+ * files kwokctl writes, and stopping processes for sure (kwokctl forgets them after SIGTERM).
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+// Ports handed out by this process and not yet visible in a kwok.yaml (clusters being created).
+const reserved = new Set<number>();
+
+/**
+ * Free loopback ports below the ephemeral range (so an outgoing connection cannot take one
+ * first), skipping those of every cluster in the workdir, running or stopped, so a stopped
+ * cluster can start again on its ports.
+ */
+export async function reservePorts(workdir: string, n: number): Promise<number[]> {
+  const taken = portsInWorkdir(workdir);
+  const out: number[] = [];
+  while (out.length < n) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (reserved.has(port) || taken.has(port) || !(await canListen(port))) continue;
+    reserved.add(port);
+    out.push(port);
+  }
+  // Once kwok.yaml is written they are found by portsInWorkdir; forget them after create.
+  setTimeout(() => out.forEach((p) => reserved.delete(p)), 600_000).unref();
+  return out;
+}
+
+function portsInWorkdir(workdir: string): Set<number> {
+  const ports = new Set<number>();
+  const root = path.join(workdir, 'clusters');
+  if (!fs.existsSync(root)) return ports;
+  for (const name of fs.readdirSync(root)) {
+    const file = path.join(root, name, 'kwok.yaml');
+    if (!fs.existsSync(file)) continue;
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s+\w+Port: (\d+)$/gm)) ports.add(Number(m[1]));
+  }
+  return ports;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** The pid files of the cluster in `dir` (`<dir>/pids/<component>.pid`). */
+export function pidFiles(dir: string): string[] {
+  dir = path.join(dir, 'pids');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.pid')).map((f) => path.join(dir, f)) : [];
+}
+
+/** Whether the pid in a pid file runs the component's binary (`<dir>/bin/<component>`, a symlink into the toolchain). */
+export function pidRunsBinary(pidFile: string): boolean {
+  try {
+    const pid = fs.readFileSync(pidFile, 'utf8').trim();
+    const bin = path.join(path.dirname(path.dirname(pidFile)), 'bin', path.basename(pidFile, '.pid'));
+    return fs.readlinkSync(`/proc/${pid}/exe`) === fs.realpathSync(bin);
+  } catch {
+    return false;
+  }
+}
+
+/** True while the process exists and is not a zombie (kwokctl's children are reparented, and not always reaped at once). */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after graceMs. */
+export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
+  if (!(pid > 0) || !processRunning(pid)) return;
+  kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (processRunning(pid) && Date.now() < deadline) await sleep(50);
+  if (processRunning(pid)) kill(pid, 'SIGKILL');
+}
+
+function kill(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
