@@ -20,6 +20,11 @@ export interface Delays {
   lbProvision: number;
   /** Service deletion → cleanup finalizer removed (same). */
   lbRelease: number;
+  /**
+   * Length of the operation GKE itself may start right after a cluster is created (then a
+   * change fails FAILED_PRECONDITION until it ends). 0 = GKE starts none (default).
+   */
+  autoOperationAfterCreate: number;
 }
 
 /** Realistic in order, short in absolute terms (GKE: create 3–10 min, resize ~2 min, LB IP ~1 min). */
@@ -35,6 +40,7 @@ export const DEFAULT_DELAYS: Delays = {
   setNodePoolAutoscaling: 1000,
   lbProvision: 1500,
   lbRelease: 1000,
+  autoOperationAfterCreate: 0,
 };
 
 /** Every delay zero: as fast as the control plane allows (tests). */

@@ -4,6 +4,7 @@
  * change is a long-running operation; the control plane work happens inside it.
  */
 import crypto from 'node:crypto';
+import { scaled } from './config';
 import type { Fault } from './faults';
 import { alreadyExists, failedPrecondition, invalidArgument, unimplemented } from './errors';
 import { assertChangeable, assertQuota, CONTROL_PLANE_LABEL, labelFingerprint, lbTimings, runtimeOf, type Core } from './core';
@@ -62,6 +63,8 @@ export function createCluster(core: Core, parent: { project: string; location: s
       rec.status = 'RUNNING';
       for (const p of rec.pools) p.status = 'RUNNING';
       core.log(`cluster ${clusterPath(key)} is RUNNING (${rec.controlPlane}${rec.access?.endpoint ? ` at ${rec.access.endpoint}` : ''})`);
+      // Once the create operation is off the books, GKE may start one of its own.
+      if (scaled(core.settings, 'autoOperationAfterCreate') > 0) setTimeout(() => startAutoOperation(core, key), 0);
     },
     onError: (err) => {
       rec.status = 'ERROR';
@@ -86,6 +89,23 @@ function requestedPools(cluster: Record<string, unknown>, locations: string[], a
     : [checkPool({ name: 'default-pool', initialNodeCount: legacyCount ?? DEFAULT_NODE_COUNT, config: cluster.nodeConfig }, 'cluster', locations)];
   checkUniquePools(pools, 'cluster.nodePools');
   return pools;
+}
+
+/** GKE's own post-create operation: the cluster is RECONCILING and changes are refused until it ends. */
+function startAutoOperation(core: Core, key: ClusterKey): void {
+  const rec = core.store.findCluster(key);
+  if (!rec || rec.status !== 'RUNNING' || core.ops.runningOn(key)) return;
+  rec.status = 'RECONCILING';
+  core.ops.start({
+    cluster: key,
+    type: 'UPDATE_CLUSTER',
+    target: clusterPath(key),
+    delay: 'autoOperationAfterCreate',
+    detail: 'GKE-initiated maintenance after cluster creation',
+    work: () => Promise.resolve(),
+    onDone: () => (rec.status = 'RUNNING'),
+    onError: () => (rec.status = 'RUNNING'),
+  });
 }
 
 /** Starts deleting a cluster: STOPPING, control plane removed, leaked LoadBalancers recorded, record gone. */

@@ -22,7 +22,7 @@ export function emulator(o: Partial<EmulatorOptions> = {}): Promise<RunningEmula
   return startEmulator({ port: 0, adminPort: 0, controlPlane: 'none', delays: { ...zero }, ...o, stateDir: o.stateDir ?? tempStateDir() });
 }
 
-const zero = { operationPending: 0, createCluster: 0, deleteCluster: 0, updateCluster: 0, setLabels: 0, createNodePool: 0, deleteNodePool: 0, setNodePoolSize: 0, setNodePoolAutoscaling: 0, lbProvision: 500, lbRelease: 500 };
+const zero = { operationPending: 0, createCluster: 0, deleteCluster: 0, updateCluster: 0, setLabels: 0, createNodePool: 0, deleteNodePool: 0, setNodePoolSize: 0, setNodePoolAutoscaling: 0, lbProvision: 500, lbRelease: 500, autoOperationAfterCreate: 0 };
 
 /** The official client, pointed at the emulator as docs/emulator.md shows. */
 export function client(emu: { port: number }, extra: Record<string, unknown> = {}): v1.ClusterManagerClient {

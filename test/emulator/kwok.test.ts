@@ -15,7 +15,7 @@ import type { RunningEmulator } from '../../src/emulator/server';
 import { client, clusterName, emulator, parent, tempStateDir, waitOp } from './helpers';
 
 const run = promisify(execFile);
-const delays = { operationPending: 0, createCluster: 0, deleteCluster: 0, updateCluster: 0, setLabels: 0, createNodePool: 0, deleteNodePool: 0, setNodePoolSize: 0, setNodePoolAutoscaling: 0, lbProvision: 1000, lbRelease: 1500 };
+const delays = { operationPending: 0, createCluster: 0, deleteCluster: 0, updateCluster: 0, setLabels: 0, createNodePool: 0, deleteNodePool: 0, setNodePoolSize: 0, setNodePoolAutoscaling: 0, lbProvision: 1000, lbRelease: 1500, autoOperationAfterCreate: 0 };
 let stateDir: string;
 let emu: RunningEmulator;
 let c: v1.ClusterManagerClient;

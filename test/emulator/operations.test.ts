@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pool = (p: string) => `${clusterName('ops')}/nodePools/${p}`;
 
 before(async () => {
-  emu = await emulator({ delays: { operationPending: 100, createCluster: 400, deleteCluster: 300, updateCluster: 300, setLabels: 100, createNodePool: 300, deleteNodePool: 200, setNodePoolSize: 300, setNodePoolAutoscaling: 200, lbProvision: 0, lbRelease: 0 } });
+  emu = await emulator({ delays: { operationPending: 100, createCluster: 400, deleteCluster: 300, updateCluster: 300, setLabels: 100, createNodePool: 300, deleteNodePool: 200, setNodePoolSize: 300, setNodePoolAutoscaling: 200, lbProvision: 0, lbRelease: 0, autoOperationAfterCreate: 0 } });
   c = client(emu);
 });
 
@@ -95,6 +95,20 @@ void test('creates, lists, gets, resizes, autoscales and deletes node pools', as
   assert.equal((await c.getNodePool({ name: pool('extra') }))[0].status, 'STOPPING');
   await waitOp(c, del);
   assert.equal(await codeOf(c.getNodePool({ name: pool('extra') })), status.NOT_FOUND);
+});
+
+void test("GKE's own post-create operation refuses changes until it ends (when switched on)", async () => {
+  const gke = await emulator({ delays: { operationPending: 0, createCluster: 0, autoOperationAfterCreate: 400 } });
+  const g = client(gke);
+  await waitOp(g, (await g.createCluster({ parent: parent(), cluster: { name: 'auto', initialNodeCount: 1 } }))[0]);
+  await sleep(50);
+  const [cl] = await g.getCluster({ name: clusterName('auto') });
+  assert.equal(cl.status, 'RECONCILING');
+  assert.equal(await codeOf(g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 })), status.FAILED_PRECONDITION);
+  await sleep(500);
+  await waitOp(g, (await g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 }))[0]);
+  await g.close();
+  await gke.stop();
 });
 
 void test('deleting shows STOPPING until the cluster is gone', async () => {
