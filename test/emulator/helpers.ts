@@ -12,9 +12,15 @@ export const ZONE = 'us-central1-a';
 export const parent = (location = ZONE, project = PROJECT) => `projects/${project}/locations/${location}`;
 export const clusterName = (name: string, location = ZONE) => `${parent(location)}/clusters/${name}`;
 
-/** A fresh state dir under the test tmp dir. */
+const made: string[] = [];
+// Emulators are stopped in each file's after hook; their state dirs go when the file's process exits.
+process.once('exit', () => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A fresh state dir under the test tmp dir, removed when the test process exits. */
 export function tempStateDir(prefix = 'emu-'): string {
-  return fs.mkdtempSync(path.join(process.env.GKEFLOW_TEST_TMP ?? os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(process.env.GKEFLOW_TEST_TMP ?? os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Starts an emulator (metadata only and zero delays unless told otherwise). */
