@@ -1,5 +1,6 @@
 // Memory of one kwok cluster: creates a cluster (3 nodes, a 5-replica Deployment), lets it
-// settle, and sums VmRSS from /proc/<pid>/status over the cluster's processes.
+// settle, and sums VmRSS from /proc/<pid>/status over the cluster's processes; then the CPU the
+// idle cluster uses (utime + stime from /proc/<pid>/stat over 20 s).
 // Usage: npx tsx bench/kwok-cluster-rss.ts [--nodes N] [--settle-seconds S]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,12 @@ export function rssKiB(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;
 }
+
+/** CPU time (user + system) of a process in clock ticks, from /proc/<pid>/stat. */
+const cpuTicks = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
 
 const commOf = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
 
@@ -43,6 +50,12 @@ async function run(): Promise<void> {
     for (const r of rows.sort((a, b) => b.kib - a.kib)) console.log(`${r.name.padEnd(24)} pid ${String(r.pid).padEnd(8)} ${(r.kib / 1024).toFixed(1)} MiB`);
     const total = rows.reduce((s, r) => s + r.kib, 0);
     console.log(`kwok cluster (${nodes} nodes, 5 pods) created in ${(createdMs / 1000).toFixed(1)} s; RSS total ${(total / 1024).toFixed(0)} MiB over ${rows.length} processes`);
+    // Idle cost: CPU used by the cluster's processes over 20 s with nothing happening (100 ticks/s).
+    const pids = rows.map((r) => r.pid);
+    const before = pids.reduce((s, p) => s + cpuTicks(p), 0);
+    await new Promise((r) => setTimeout(r, 20_000));
+    const used = pids.reduce((s, p) => s + cpuTicks(p), 0) - before;
+    console.log(`idle CPU: ${(used / 100 / 20 * 100).toFixed(1)}% of one core (20 s window)`);
   } finally {
     await deleteKwokCluster(ref);
     fs.rmSync(workdir, { recursive: true, force: true });
