@@ -139,7 +139,7 @@ export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000)
   await start();
   const cluster = readKwokCluster(ref);
   const kwokPidFile = path.join(kwokClusterDir(ref), 'pids', 'kwok-controller.pid');
-  await stopPid(Number(fs.readFileSync(kwokPidFile, 'utf8')));
+  if (fs.existsSync(kwokPidFile)) await stopPid(Number(fs.readFileSync(kwokPidFile, 'utf8')));
   fs.rmSync(kwokPidFile, { force: true });
   await kwokKubeConfig(cluster).makeApiClient(CoordinationV1Api).deleteCollectionNamespacedLease({ namespace: 'kube-node-lease' });
   await start();
