@@ -19,6 +19,8 @@ export const ENV = {
   seed: 'GKEFLOW_EMULATOR_SEED', // --seed
   requireAuth: 'GKEFLOW_EMULATOR_REQUIRE_AUTH', // --require-auth[=TOKEN]
   config: 'GKEFLOW_EMULATOR_CONFIG', // --config FILE
+  delays: 'GKEFLOW_EMULATOR_DELAYS', // --delays JSON, e.g. {"createCluster":20000}
+  faults: 'GKEFLOW_EMULATOR_FAULTS', // --faults JSON, an array of fault rules
 } as const;
 
 const FLAGS: Record<string, keyof typeof ENV> = {
@@ -30,6 +32,8 @@ const FLAGS: Record<string, keyof typeof ENV> = {
   '--seed': 'seed',
   '--require-auth': 'requireAuth',
   '--config': 'config',
+  '--delays': 'delays',
+  '--faults': 'faults',
 };
 
 /** Config file shape: any EmulatorOptions field except stateDir and log. */
@@ -72,6 +76,12 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   const speed = get('speed');
   const seed = get('seed');
   const auth = get('requireAuth');
+  const delaysArg = get('delays');
+  const faultsArg = get('faults');
+  const delays = delaysArg ? { ...file.delays, ...(json(delaysArg, 'object') as Partial<Delays>) } : file.delays;
+  if (delays) wrapField(delaysArg?.[1] ?? 'config.delays', () => checkDelays({ ...DEFAULT_DELAYS, ...delays }));
+  const faults = faultsArg ? (json(faultsArg, 'array') as FaultRule[]) : file.faults;
+  if (faultsArg) wrapField(faultsArg[1], () => (faults ?? []).forEach((r, i) => checkFaultRule(r, i)));
   const controlPlane = cp ? cp[0] : (file.controlPlane ?? 'kwok');
   if (controlPlane !== 'kwok' && controlPlane !== 'none') throw new Error(`${cp?.[1] ?? 'config.controlPlane'}: expected kwok or none, got '${controlPlane}'`);
   const speedN = speed ? Number(speed[0]) : (file.speed ?? 1);
@@ -83,11 +93,30 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     controlPlane,
     speed: speedN,
     seed: seed ? intIn(seed[0], seed[1], 0, 2 ** 32 - 1) : (file.seed ?? 1),
-    delays: file.delays,
+    delays,
     quotas: file.quotas,
-    faults: file.faults,
+    faults,
     requireAuth: auth ? (/^(1|true|yes)$/i.test(auth[0]) ? true : /^(0|false|no)$/i.test(auth[0]) ? false : auth[0]) : (file.requireAuth ?? false),
   };
+}
+
+function json([text, what]: [string, string], kind: 'object' | 'array'): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what}: not JSON (${(e as Error).message})`);
+  }
+  if (kind === 'array' ? !Array.isArray(v) : typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what}: expected a JSON ${kind}`);
+  return v;
+}
+
+function wrapField(what: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
 }
 
 function readConfig(file: string, what: string): FileConfig {

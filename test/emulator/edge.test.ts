@@ -126,6 +126,11 @@ void test('options: flags beat env beat defaults; bad values name the flag or va
   assert.throws(() => parseEmulatorArgs(['--bogus'], {}), /unknown flag --bogus/);
   assert.throws(() => parseEmulatorArgs([], { GKEFLOW_EMULATOR_PORT: 'x' }), /GKEFLOW_EMULATOR_PORT/);
   assert.throws(() => parseEmulatorArgs(['--control-plane', 'docker'], {}), /--control-plane/);
+  const data = parseEmulatorArgs(['--delays', '{"createCluster": 100}'], { GKEFLOW_EMULATOR_FAULTS: '[{"rpc": "GetCluster", "code": "UNAVAILABLE", "count": 1}]' });
+  assert.equal(data.delays?.createCluster, 100);
+  assert.equal(data.faults?.[0]?.rpc, 'GetCluster');
+  assert.throws(() => parseEmulatorArgs([], { GKEFLOW_EMULATOR_DELAYS: '{"createCluster": -5}' }), /GKEFLOW_EMULATOR_DELAYS: delays.createCluster/);
+  assert.throws(() => parseEmulatorArgs(['--faults', '[{"rpc": "X", "code": "WAT"}]'], {}), /--faults: faults\[\]\.code/);
 });
 
 void test('the standalone entry serves on loopback, stops on SIGTERM, and exits 2 on a bad flag', async () => {
