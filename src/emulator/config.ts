@@ -52,6 +52,7 @@ export interface Quotas {
   nodesPerProject: number;
 }
 
+/** Generous for local work; tests lower them to hit RESOURCE_EXHAUSTED. */
 export const DEFAULT_QUOTAS: Quotas = { clustersPerProject: 50, nodesPerProject: 200 };
 
 /** What starts an emulator. */

@@ -10,6 +10,7 @@ import type { Operations } from './operations';
 import type { ControlPlaneRuntime } from './runtime';
 import type { ClusterRecord, EmulatorStore } from './store';
 
+/** The emulator's shared state and services, passed to every lifecycle function. */
 export interface Core {
   store: EmulatorStore;
   ops: Operations;
@@ -22,6 +23,7 @@ export interface Core {
 /** Resource label that picks a cluster's control plane regardless of the emulator's default. */
 export const CONTROL_PLANE_LABEL = 'emulator-control-plane';
 
+/** The control-plane runtime of a cluster ('kwok' or 'none', fixed at creation). */
 export const runtimeOf = (core: Core, c: ClusterRecord) => core.runtimes[c.controlPlane];
 
 /** GKE's label fingerprint: a hash of the sorted labels. */

@@ -18,6 +18,7 @@ export class ApiError extends Error {
   }
 }
 
+// Shorthands for the statuses the emulator answers with, worded like GKE's messages by the callers.
 export const invalidArgument = (message: string) => new ApiError(status.INVALID_ARGUMENT, message);
 export const notFound = (message: string) => new ApiError(status.NOT_FOUND, message);
 export const alreadyExists = (message: string) => new ApiError(status.ALREADY_EXISTS, message);

@@ -6,6 +6,7 @@
  */
 import { status } from '@grpc/grpc-js';
 
+/** One fault rule, as given in config, env or the admin endpoint (see docs/emulator.md). */
 export interface FaultRule {
   /** RPC name as in the proto (`CreateCluster`, `GetOperation`, …) or `*` for every RPC. */
   rpc: string;

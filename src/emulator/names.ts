@@ -6,12 +6,14 @@
 import { LOCATIONS, PROJECT_ID_RE } from '../gke/rules';
 import { invalidArgument } from './errors';
 
+/** Identifies a cluster: project, location (zone or region), name. */
 export interface ClusterKey {
   project: string;
   location: string;
   cluster: string;
 }
 
+/** Identifies a node pool within its cluster. */
 export interface PoolKey extends ClusterKey {
   pool: string;
 }
@@ -78,6 +80,9 @@ export function parseOperationName(name: unknown, legacy: LegacyFields, field = 
   return { project: m[1]!, location: m[2]!, operation: m[3]! };
 }
 
+/** `projects/P/locations/L/clusters/C` */
 export const clusterPath = (k: ClusterKey) => `projects/${k.project}/locations/${k.location}/clusters/${k.cluster}`;
+/** `P/L/C`: the store's key for a cluster. */
 export const clusterId = (k: ClusterKey) => `${k.project}/${k.location}/${k.cluster}`;
+/** GKE's self/target link for a resource path. */
 export const selfLink = (path: string) => `https://container.googleapis.com/v1/${path}`;

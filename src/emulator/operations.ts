@@ -18,6 +18,7 @@ export interface OperationContext {
   progress(percent: number, stage: string): void;
 }
 
+/** What an operation does: its type and target, the delay it takes, the work, and what happens to state on success or failure. */
 export interface OperationSpec {
   cluster: ClusterKey;
   type: string;

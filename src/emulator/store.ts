@@ -8,9 +8,12 @@ import path from 'node:path';
 import { notFound } from './errors';
 import { clusterId, clusterPath, type ClusterKey } from './names';
 
+/** Cluster.Status values the emulator uses. */
 export type ClusterStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR' | 'DEGRADED';
+/** NodePool.Status values the emulator uses. */
 export type PoolStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR';
 
+/** A pool's autoscaling bounds (per zone). */
 export interface Autoscaling {
   enabled: boolean;
   minNodeCount: number;
@@ -18,6 +21,7 @@ export interface Autoscaling {
   autoprovisioned?: boolean;
 }
 
+/** A stored node pool. */
 export interface PoolRecord {
   name: string;
   machineType: string;
@@ -47,6 +51,7 @@ export interface ControlPlaneAccess {
   kwokName?: string;
 }
 
+/** A stored cluster: GKE metadata plus how to reach its control plane. */
 export interface ClusterRecord extends ClusterKey {
   id: string;
   description: string;
@@ -70,8 +75,10 @@ export interface ClusterRecord extends ClusterKey {
   access?: ControlPlaneAccess;
 }
 
+/** Operation.Status values. */
 export type OperationStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'ABORTING';
 
+/** A stored long-running operation. */
 export interface OperationRecord {
   name: string;
   project: string;

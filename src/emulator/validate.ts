@@ -8,8 +8,10 @@ import type { Autoscaling, PoolRecord } from './store';
 
 /** GKE's per-pool, per-zone node limit. */
 export const MAX_NODES_PER_POOL = 1000;
+/** GKE's default machine type and default-pool size. */
 export const DEFAULT_MACHINE_TYPE = 'e2-medium';
 export const DEFAULT_NODE_COUNT = 3;
+/** The GKE version reported: the control planes run Kubernetes 1.36.1. */
 export const KUBE_VERSION = '1.36.1-gke.1000';
 
 type Obj = Record<string, unknown>;

@@ -9,9 +9,12 @@ import { parseClusterName, parseOperationName, parseParent, parsePoolName, type 
 import { createNodePool, deleteNodePool, findPool, setNodePoolAutoscaling, setNodePoolSize } from '../pools';
 import { serverConfig, toCluster, toNodePool, toOperation } from './resources';
 
+/** A decoded request message (camelCase fields, absent ones undefined). */
 export type Request = Record<string, unknown> & LegacyFields;
+/** One RPC: request in, response message out (or an ApiError thrown). */
 export type Handler = (core: Core, req: Request, fault?: Fault) => unknown;
 
+/** The implemented RPCs by proto name; the rest answer UNIMPLEMENTED. */
 export const handlers: Record<string, Handler> = {
   ListClusters: (core, req) => {
     const p = parseParent(req.parent, req);
