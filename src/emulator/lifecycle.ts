@@ -128,8 +128,10 @@ export function deleteCluster(core: Core, key: ClusterKey, fault?: Fault): Opera
       core.store.leaks.push(...leaks);
     },
     onDone: () => core.store.removeCluster(key),
-    onError: () => {
-      rec.status = before === 'ERROR' ? 'ERROR' : 'RUNNING';
+    onError: (_err, workDone) => {
+      // Cancelled after the control plane was already gone: the cluster is gone too.
+      if (workDone) core.store.removeCluster(key);
+      else rec.status = before === 'ERROR' ? 'ERROR' : 'RUNNING';
       core.store.save();
     },
   });

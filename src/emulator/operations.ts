@@ -31,8 +31,8 @@ export interface OperationSpec {
   work: (ctx: OperationContext) => Promise<void>;
   /** Runs after the work succeeded (state changes: status RUNNING, record removed, …). */
   onDone?: () => void;
-  /** Runs when the operation fails or is cancelled. */
-  onError?: (err: ApiError) => void;
+  /** Runs when the operation fails or is cancelled; `workDone` says whether the work had completed anyway. */
+  onError?: (err: ApiError, workDone: boolean) => void;
   /** An injected fault: the operation fails after its delay, without doing the work. */
   fault?: Fault;
 }
@@ -99,6 +99,7 @@ export class Operations {
         this.store.save();
       },
     };
+    let workDone = false;
     try {
       await abortable(scaled(this.settings, 'operationPending'), signal);
       op.status = 'RUNNING';
@@ -108,7 +109,9 @@ export class Operations {
         await abortable(scaled(this.settings, spec.delay), signal);
         throw new ApiError(spec.fault.code, spec.fault.message);
       }
-      const work = spec.work(ctx);
+      const work = spec.work(ctx).then(() => {
+        workDone = true;
+      });
       // A cancel ends the wait at once, but the work (e.g. starting a control plane) cannot be
       // interrupted half-way: let it settle so onError sees a consistent state.
       await Promise.all([work, abortable(scaled(this.settings, spec.delay), signal)]).catch(async (e: unknown) => {
@@ -125,7 +128,7 @@ export class Operations {
           ? e
           : new ApiError(status.INTERNAL, `operation failed: ${(e as Error).message}`);
       op.error = { code: err.code, message: err.message };
-      spec.onError?.(err);
+      spec.onError?.(err, workDone);
     } finally {
       op.status = 'DONE';
       op.endTime = new Date().toISOString();
