@@ -12,8 +12,8 @@ import { environmentStartOptions, type ProvisionInput, type ProvisionTuning } fr
 import type { environmentWorkflow } from '../../src/workflows/environment';
 import { testTemporalAddress, uniqueTaskQueue } from '../helpers/temporal';
 
-// Worker INFO logs drown the test report; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Worker INFO logs drown the test report; errors still show.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 export type ActivityName = keyof GkeflowActivities;
 
