@@ -1,0 +1,139 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { validateSpec, type EnvironmentSpec } from '../../src/spec';
+import { repoRoot } from '../../src/stack/paths';
+import { envStatus, startEnvironment } from '../../src/temporal/environments';
+import type { ProvisionTuning } from '../../src/workflows/input';
+import type { TeardownResult } from '../../src/workflows/definitions';
+import { startLocalCloud, type ActivityWrapper, type LocalCloud } from '../helpers/local-cloud';
+
+// The walkthrough example, end to end through Temporal, on real local systems. Each test uses
+// its own cluster name (its own environment workflow id).
+let cloud: LocalCloud;
+let wrapper: ActivityWrapper | undefined;
+const tuning: ProvisionTuning = { retryInitialInterval: '100ms', maximumAttempts: 4, cleanupMaximumAttempts: 6, heartbeatTimeout: '30s', shortTimeout: '1m', longTimeout: '3m' };
+
+before(async () => {
+  cloud = await startLocalCloud(() => wrapper);
+});
+after(async () => {
+  await cloud?.stop();
+});
+
+function exampleSpec(cluster: string): EnvironmentSpec {
+  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+  doc.cluster!.name = cluster;
+  doc.ttl = '1h' as never;
+  return validateSpec(doc, cluster);
+}
+
+/** Every message along an error's cause chain, outermost first. */
+function causeChain(e: unknown): string {
+  const out: string[] = [];
+  for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(String(c.message));
+  return out.join(' <- ');
+}
+
+async function waitForPhase(envId: string, done: (phase: string, steps: boolean) => boolean, timeoutMs = 120_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let phase = '?';
+  while (Date.now() < deadline) {
+    const st = await envStatus(cloud.client, envId).catch(() => undefined);
+    if (st?.status) {
+      phase = st.status.phase;
+      if (done(phase, st.status.stepsDone === st.status.stepsTotal)) return phase;
+    } else if (st && st.runStatus !== 'RUNNING') return st.runStatus;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${envId} stuck in phase ${phase}`);
+}
+
+/** Nothing of the environment is left: no cluster in the emulator, no leaked load balancer. */
+async function assertNothingLeft(): Promise<void> {
+  const { clusters } = await cloud.admin<{ clusters: unknown[] }>('/clusters');
+  assert.deepEqual(clusters, [], 'no cluster left');
+  const { leaks } = await cloud.admin<{ leaks: unknown[] }>('/leaks');
+  assert.deepEqual(leaks, [], 'no leaked load balancer');
+}
+
+test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and tears down leaving nothing', async () => {
+  const spec = exampleSpec('walkthrough-e2e');
+  const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
+  assert.equal(await waitForPhase(s.envId, (p, steps) => (p === 'running' && steps) || p === 'failed'), 'running');
+  const st = (await envStatus(cloud.client, s.envId)).status!;
+  assert.equal(st.replicas, 5);
+  assert.deepEqual(st.poolSizes, { 'default-pool': 3 });
+  assert.match(st.endpoint ?? '', /^http:\/\/203\.0\.113\.\d+:8888$/);
+  assert.match(st.imageReference ?? '', new RegExp(`^${cloud.registry.address.replace(/\./g, '\\.')}/gkeflow-demo/notebooks/tensorflow@sha256:[0-9a-f]{64}$`));
+
+  // Starting it again attaches to the same run.
+  const again = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
+  assert.equal(again.started, false);
+  assert.equal(again.runId, s.runId);
+
+  const handle = cloud.client.workflow.getHandle(s.envId);
+  assert.deepEqual(await handle.executeUpdate('scale', { args: [{ replicas: 2 }] }), { readyReplicas: 2 });
+  const res = await handle.executeUpdate<TeardownResult, [{ reason: string }]>('teardown', { args: [{ reason: 'e2e' }] });
+  assert.deepEqual(res.leftovers, []);
+  assert.deepEqual([...res.cleaned].sort(), ['cluster', 'deployment', 'service']);
+  await handle.result();
+  await assertNothingLeft();
+});
+
+// A fault after each step's real work (the resource exists, then the step fails permanently):
+// the run fails, and the saga removes exactly what was made.
+const steps: Array<keyof import('../../src/activities/types').GkeflowActivities> = ['pushImage', 'ensureCluster', 'applyDeployment', 'applyService', 'waitForExternalIp', 'scaleDeployment', 'resizeNodePool'];
+for (const [i, step] of steps.entries()) {
+  test(`a permanent fault at ${step} fails the run and leaves nothing behind`, async () => {
+    const spec = exampleSpec(`fault-${i}-${step.toLowerCase()}`);
+    wrapper = (name, real) => async (...args) => {
+      const out = await real(...args);
+      if (name === step) throw ApplicationFailure.create({ type: 'InjectedFaultError', message: `injected after ${step}`, nonRetryable: true });
+      return out;
+    };
+    try {
+      const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
+      const err = await cloud.client.workflow.getHandle(s.envId).result().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError, `the run failed (got ${String(err)})`);
+      assert.match(causeChain(err), new RegExp(`injected after ${step}`));
+      await assertNothingLeft();
+    } finally {
+      wrapper = undefined;
+    }
+  });
+}
+
+test('a cluster whose create operation fails with a quota error fails fast and leaves nothing', async () => {
+  await cloud.setFaults([{ rpc: 'CreateCluster', code: 'RESOURCE_EXHAUSTED', message: 'Insufficient regional quota to satisfy request: resource "CPUS"', count: 1 }]);
+  try {
+    const spec = exampleSpec('quota-e2e');
+    const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
+    const err = await cloud.client.workflow.getHandle(s.envId).result().then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(causeChain(err), /quota/i);
+    await assertNothingLeft();
+  } finally {
+    await cloud.setFaults([]);
+  }
+});
+
+test('transient GKE errors (UNAVAILABLE, incompatible operation) are retried and the run succeeds', async () => {
+  await cloud.setFaults([
+    { rpc: 'CreateCluster', code: 'UNAVAILABLE', count: 2 },
+    { rpc: 'SetNodePoolSize', code: 'FAILED_PRECONDITION', message: 'Cluster is running incompatible operation operation-1', count: 1 },
+  ]);
+  try {
+    const spec = exampleSpec('transient-e2e');
+    const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
+    assert.equal(await waitForPhase(s.envId, (p, done) => (p === 'running' && done) || p === 'failed'), 'running');
+    await cloud.client.workflow.getHandle(s.envId).executeUpdate('teardown', { args: [{ reason: 'e2e' }] });
+    await assertNothingLeft();
+  } finally {
+    await cloud.setFaults([]);
+  }
+});
