@@ -12,13 +12,13 @@ function sources(dir: string): string[] {
   });
 }
 
-test('docs/errors.md lists exactly the registered codes with their exit codes and meanings', () => {
+void test('docs/errors.md lists exactly the registered codes with their exit codes and meanings', () => {
   const doc = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
   const rows = [...doc.matchAll(/^\| (GKF-[A-Z-]+) \| (\d) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
   assert.deepEqual(rows, Object.entries(ERROR_CODES).map(([code, v]) => [code, v.exit, v.summary]));
 });
 
-test('every code used in src is registered', () => {
+void test('every code used in src is registered', () => {
   const used = new Set<string>();
   for (const f of sources(path.join(repoRoot, 'src'))) {
     if (f.endsWith('error-codes.ts')) continue;

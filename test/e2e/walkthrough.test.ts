@@ -5,6 +5,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
+import type { GkeflowActivities } from '../../src/activities/types';
 import { validateSpec, type EnvironmentSpec } from '../../src/spec';
 import { repoRoot } from '../../src/stack/paths';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
@@ -61,7 +62,7 @@ async function assertNothingLeft(): Promise<void> {
   assert.deepEqual(leaks, [], 'no leaked load balancer');
 }
 
-test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and tears down leaving nothing', async () => {
+void test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and tears down leaving nothing', async () => {
   const spec = exampleSpec('walkthrough-e2e');
   const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
   assert.equal(await waitForPhase(s.envId, (p, steps) => (p === 'running' && steps) || p === 'failed'), 'running');
@@ -87,9 +88,9 @@ test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and tears 
 
 // A fault after each step's real work (the resource exists, then the step fails permanently):
 // the run fails, and the saga removes exactly what was made.
-const steps: Array<keyof import('../../src/activities/types').GkeflowActivities> = ['pushImage', 'ensureCluster', 'applyDeployment', 'applyService', 'waitForExternalIp', 'scaleDeployment', 'resizeNodePool'];
+const steps: Array<keyof GkeflowActivities> = ['pushImage', 'ensureCluster', 'applyDeployment', 'applyService', 'waitForExternalIp', 'scaleDeployment', 'resizeNodePool'];
 for (const [i, step] of steps.entries()) {
-  test(`a permanent fault at ${step} fails the run and leaves nothing behind`, async () => {
+  void test(`a permanent fault at ${step} fails the run and leaves nothing behind`, async () => {
     const spec = exampleSpec(`fault-${i}-${step.toLowerCase()}`);
     wrapper = (name, real) => async (...args) => {
       const out = await real(...args);
@@ -108,7 +109,7 @@ for (const [i, step] of steps.entries()) {
   });
 }
 
-test('a cluster whose create operation fails with a quota error fails fast and leaves nothing', async () => {
+void test('a cluster whose create operation fails with a quota error fails fast and leaves nothing', async () => {
   await cloud.setFaults([{ rpc: 'CreateCluster', code: 'RESOURCE_EXHAUSTED', message: 'Insufficient regional quota to satisfy request: resource "CPUS"', count: 1 }]);
   try {
     const spec = exampleSpec('quota-e2e');
@@ -122,7 +123,7 @@ test('a cluster whose create operation fails with a quota error fails fast and l
   }
 });
 
-test('transient GKE errors (UNAVAILABLE, incompatible operation) are retried and the run succeeds', async () => {
+void test('transient GKE errors (UNAVAILABLE, incompatible operation) are retried and the run succeeds', async () => {
   await cloud.setFaults([
     { rpc: 'CreateCluster', code: 'UNAVAILABLE', count: 2 },
     { rpc: 'SetNodePoolSize', code: 'FAILED_PRECONDITION', message: 'Cluster is running incompatible operation operation-1', count: 1 },

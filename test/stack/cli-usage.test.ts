@@ -15,41 +15,41 @@ function assertUsageError(r: { code: number; stdout: string; stderr: string }, m
   assert.match(lines[0]!, mentions);
 }
 
-test('--help lists the commands and exits 0', async () => {
+void test('--help lists the commands and exits 0', async () => {
   const r = await runCli(['--help']);
   assert.equal(r.code, 0);
   for (const c of ['stack up', 'stack down', 'stack status', 'stack logs', 'stack toolchain']) assert.ok(r.stdout.includes(c), c);
 });
 
-test('an unknown command exits 2 naming it', async () => {
+void test('an unknown command exits 2 naming it', async () => {
   assertUsageError(await runCli(['frobnicate']), /unknown command 'frobnicate'/);
 });
 
-test('an unknown stack subcommand exits 2 naming it', async () => {
+void test('an unknown stack subcommand exits 2 naming it', async () => {
   assertUsageError(await runCli(['stack', 'explode']), /unknown command 'stack explode'/);
 });
 
-test('an unknown flag exits 2 naming the flag and the usage', async () => {
+void test('an unknown flag exits 2 naming the flag and the usage', async () => {
   assertUsageError(await runCli(['stack', 'status', '--colour']), /--colour.*usage: gkeflow stack status/);
 });
 
-test('a stray argument exits 2', async () => {
+void test('a stray argument exits 2', async () => {
   assertUsageError(await runCli(['stack', 'up', 'now']), /expected 0 argument/);
 });
 
-test('an unknown log service exits 2 listing the services', async () => {
+void test('an unknown log service exits 2 listing the services', async () => {
   assertUsageError(await runCli(['stack', 'logs', 'nginx']), /unknown service 'nginx'.*temporal/);
 });
 
-test('a malformed port variable exits 2 naming the variable', async () => {
+void test('a malformed port variable exits 2 naming the variable', async () => {
   assertUsageError(await runCli(['stack', 'status'], { GKEFLOW_REGISTRY_PORT: 'http' }), /GKEFLOW_REGISTRY_PORT=http: must be a port number/);
 });
 
-test('an unknown toolchain component exits 2 listing the known ones', async () => {
+void test('an unknown toolchain component exits 2 listing the known ones', async () => {
   assertUsageError(await runCli(['stack', 'toolchain', '--only', 'docker']), /--only: unknown component docker \(known: temporal/);
 });
 
-test('a missing Go toolchain exits 2 and says how to get Go', async () => {
+void test('a missing Go toolchain exits 2 and says how to get Go', async () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-nogo-'));
   const r = await runCli(['stack', 'toolchain', '--only', 'registry'], { PATH: '/usr/bin:/bin', GKEFLOW_CACHE_DIR: cache });
   assertUsageError(r, /Go was not found on PATH.*GKEFLOW_GO/);
@@ -57,7 +57,7 @@ test('a missing Go toolchain exits 2 and says how to get Go', async () => {
   fs.rmSync(cache, { recursive: true, force: true });
 });
 
-test('a corrupt cache entry exits 2 naming the entry and the fix', async () => {
+void test('a corrupt cache entry exits 2 naming the entry and the fix', async () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-corrupt-'));
   const reg = components.find((c) => c.name === 'registry')!;
   const dir = path.join(cache, 'toolchain', `registry-${reg.version}`);

@@ -41,7 +41,7 @@ async function status(): Promise<Row[]> {
   return JSON.parse(r.stdout) as Row[];
 }
 
-test('a port held by another process fails up with exit 2 naming the port and its variable, starting nothing', async () => {
+void test('a port held by another process fails up with exit 2 naming the port and its variable, starting nothing', async () => {
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(Number(env.GKEFLOW_REGISTRY_PORT), '127.0.0.1', r));
   try {
@@ -54,7 +54,7 @@ test('a port held by another process fails up with exit 2 naming the port and it
   }
 });
 
-test('up starts every service healthy, a second up changes nothing, down stops them all', async () => {
+void test('up starts every service healthy, a second up changes nothing, down stops them all', async () => {
   const up = await runCli(['stack', 'up'], env);
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /temporal\s+running/);
