@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { scaleUpdate, statusQuery, teardownUpdate, type TeardownInput } from '../../src/workflows';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
-import { eventually, FAST, startEnv, stubActivities, testInput, type ActivityName, type Fault } from './helpers';
+import { eventually, FAST, startEnv, testInput, type ActivityName, type Fault } from './helpers';
 
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
 export interface Scenario {
