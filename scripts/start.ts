@@ -1,12 +1,19 @@
-// `npm start`: build the toolchain if needed, bring the local stack up and show where it is.
+// `npm start`: the demo. Builds the toolchain if needed, brings the local stack up, then runs
+// the classic walkthrough (examples/tensorflow-notebook.yaml) end to end with live progress,
+// and leaves the environment running with its TTL.
 import { main } from '../src/cli/main';
+
+const SPEC = 'examples/tensorflow-notebook.yaml';
 
 async function run(): Promise<number> {
   const up = await main(['stack', 'up']);
   if (up !== 0) return up;
-  console.log('\nTemporal Web UI: http://127.0.0.1:' + (process.env.GKEFLOW_UI_PORT ?? '8233'));
-  console.log('Stop the stack with: npx gkeflow stack down');
-  return 0;
+  console.log(`\nTemporal Web UI: http://127.0.0.1:${process.env.GKEFLOW_UI_PORT ?? '8233'}\n`);
+  console.log(`Running the walkthrough: gkeflow up -f ${SPEC} --wait\n`);
+  const code = await main(['up', '-f', SPEC, '--wait']);
+  console.log('\nTear it down:  npx gkeflow down tensorflow-cluster001 --wait');
+  console.log('Stop the stack: npx gkeflow stack down');
+  return code;
 }
 
 run().then(
