@@ -5,12 +5,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';
 import { targetConfigFromEnv } from './clients';
-import { connectionOptions, temporalConfig } from './temporal/connection';
+import { connectionOptions, taskQueueFor, temporalConfig } from './temporal/connection';
 
 /** Runs the worker until SIGINT/SIGTERM; returns when it has shut down. */
 export async function runWorker(log: (l: string) => void = console.log): Promise<void> {
-  const cfg = temporalConfig();
   const target = targetConfigFromEnv();
+  const cfg = { ...temporalConfig(), taskQueue: taskQueueFor(target.target) };
   const { activities, close } = activitiesForTarget(target);
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   try {

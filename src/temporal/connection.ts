@@ -8,12 +8,20 @@
  * | TEMPORAL_NAMESPACE      | namespace                                          | `default`        |
  * | TEMPORAL_API_KEY        | Temporal Cloud API key (enables TLS)               | none             |
  * | TEMPORAL_TLS_CERT/KEY   | mTLS client certificate and key files (enables TLS) | none            |
- * | GKEFLOW_TASK_QUEUE      | task queue of the worker                           | `gkeflow`        |
+ * | GKEFLOW_TASK_QUEUE      | task queue (overrides the per-target default)       | `gkeflow` (local), `gkeflow-gcp` (gcp) |
  * | GKEFLOW_UI_URL          | base URL of the Web UI, for links                  | `http://127.0.0.1:8233` |
  */
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { CliError, UsageError } from '../errors';
+
+/**
+ * The task queue of a target: local and gcp workers poll different queues, so a spec for one
+ * target is never run by the other's worker.
+ */
+export function taskQueueFor(target: 'local' | 'gcp', env: NodeJS.ProcessEnv = process.env): string {
+  return env.GKEFLOW_TASK_QUEUE || (target === 'gcp' ? 'gkeflow-gcp' : 'gkeflow');
+}
 
 export interface TemporalConfig {
   address: string;
@@ -30,7 +38,7 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
   const cfg: TemporalConfig = {
     address: env.TEMPORAL_ADDRESS || `127.0.0.1:${port}`,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: env.GKEFLOW_TASK_QUEUE || 'gkeflow',
+    taskQueue: taskQueueFor('local', env),
     uiUrl: (env.GKEFLOW_UI_URL || `http://127.0.0.1:${env.GKEFLOW_UI_PORT || '8233'}`).replace(/\/$/, ''),
   };
   if (env.TEMPORAL_API_KEY) {

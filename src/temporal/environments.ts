@@ -7,7 +7,7 @@ import { UsageError } from '../errors';
 import { toProvisionInput, type EnvironmentSpec } from '../spec';
 import type { EnvironmentStatus, ProvisionTuning } from '../workflows/input';
 import { environmentStartOptions } from '../workflows/start';
-import type { TemporalConfig } from './connection';
+import { taskQueueFor, type TemporalConfig } from './connection';
 
 /** Workflow type, query and update names (as exported by src/workflows). */
 export const ENV_WORKFLOW = 'environmentWorkflow';
@@ -27,13 +27,17 @@ export function uiLink(cfg: TemporalConfig, envId: string, runId?: string): stri
   return `${cfg.uiUrl}/namespaces/${encodeURIComponent(cfg.namespace)}/workflows/${encodeURIComponent(envId)}${runId ? `/${runId}/history` : ''}`;
 }
 
-/** Starts the environment workflow of a validated spec, or attaches to the open one. */
+/**
+ * Starts the environment workflow of a validated spec, or attaches to the open one. It goes to
+ * the task queue of the spec's target unless cfg names one explicitly (tests).
+ */
 export async function startEnvironment(client: Client, cfg: TemporalConfig, spec: EnvironmentSpec, tuning?: ProvisionTuning): Promise<Started> {
   const input = toProvisionInput(spec, tuning);
   const options = environmentStartOptions(input);
   const envId = options.workflowId;
   const before = await client.workflow.getHandle(envId).describe().catch(() => undefined);
-  const handle = await client.workflow.start(ENV_WORKFLOW, { ...options, taskQueue: cfg.taskQueue, args: [input] });
+  const taskQueue = cfg.taskQueue === taskQueueFor('local') ? taskQueueFor(spec.target) : cfg.taskQueue;
+  const handle = await client.workflow.start(ENV_WORKFLOW, { ...options, taskQueue, args: [input] });
   const runId = handle.firstExecutionRunId;
   const attached = before?.status.name === 'RUNNING' && before.runId === runId;
   return { envId, runId, started: !attached, uiLink: uiLink(cfg, envId, runId) };

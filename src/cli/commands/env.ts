@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors';
 import { loadSpecFile } from '../../spec';
-import { connectClient, temporalConfig } from '../../temporal/connection';
+import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
+import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, TEARDOWN_UPDATE, uiLink, ENV_WORKFLOW } from '../../temporal/environments';
 import { followEnvironment, printStatus } from '../progress';
 import type { CommandInput } from '../table';
@@ -16,6 +17,10 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
     const s = await startEnvironment(client, cfg, spec);
     err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
     err(`Web UI: ${s.uiLink}`);
+    const queue = taskQueueFor(spec.target);
+    if (!(await workerPolling(cfg.address, queue, undefined, cfg.namespace).catch(() => true))) {
+      err(`warning: no worker polls task queue ${queue} yet; start one: ${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`);
+    }
     if (!flags.wait) {
       out(s.envId);
       return 0;
