@@ -2,6 +2,7 @@
  * An ImageReader over a registry reference (`host/name:tag` or `host/name@sha256:…`), so
  * pushImage can copy registry → registry and mount blobs when both sit on the same registry.
  */
+import { InvalidArgumentError } from '../activities/errors';
 import type { Descriptor } from '../image/oci';
 import type { ImageReader } from '../image/reader';
 import type { TargetConfig } from './config';
@@ -21,7 +22,13 @@ export function registryReader(reference: string, config: TargetConfig, signal?:
       manifests.set(m.digest, m.body);
       return { mediaType: m.mediaType, digest: m.digest, size: m.body.length };
     },
-    manifest: async (d) => manifests.get(d.digest) ?? (await client.getManifest(d.digest)).body,
+    manifest: async (d) => {
+      const known = manifests.get(d.digest);
+      if (known) return known;
+      const m = await client.getManifest(d.digest);
+      if (d.digest.startsWith('sha256:') && m.digest !== d.digest) throw new InvalidArgumentError(`source registry returned manifest ${m.digest} for ${d.digest}`, { digest: d.digest });
+      return m.body;
+    },
     read: (digest, offset, length) => client.readBlob(digest, offset, length),
     close: async () => {},
   };

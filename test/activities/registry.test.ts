@@ -10,7 +10,7 @@ import type { EnvRef, PushImageInput } from '../../src/activities/types';
 import type { TargetConfig } from '../../src/clients/config';
 import { buildDemoImage } from '../../src/image/demo';
 import { writeOciArchive, writeOciLayout } from '../../src/image/layout';
-import { buildImage, sha256 } from '../../src/image/oci';
+import { buildImage, MEDIA, sha256 } from '../../src/image/oci';
 import { startTestRegistry, type TestRegistry } from './registry-server';
 
 const env: EnvRef = { id: 'gkeflow/demo-project/asia-east1-a/c1', project: 'demo-project', location: 'asia-east1-a', cluster: 'c1' };
@@ -99,6 +99,24 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
       globalThis.fetch = realFetch;
     }
     assert.deepEqual(methods, ['PUT', 'PUT'], 'only the manifest by digest and by tag');
+  });
+
+  void it('copies a multi-platform image index with its child manifests, from a layout and then registry to registry', async () => {
+    const amd = buildImage({ layers: [[{ path: 'a', content: 'amd64' }]], architecture: 'amd64' });
+    const arm = buildImage({ layers: [[{ path: 'a', content: 'arm64' }]], architecture: 'arm64' });
+    const indexBody = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [amd.manifest, arm.manifest] }));
+    const blobs = new Map([...amd.blobs, ...arm.blobs, [sha256(indexBody), indexBody]]);
+    const index = { blobs, manifest: { mediaType: MEDIA.index, digest: sha256(indexBody), size: indexBody.length } };
+    const layout = writeOciLayout(index, path.join(tmp, 'multi'), 'multi');
+    const { pushImage } = registryActivities({ config });
+    const first = await pushImage({ env, source: { kind: 'oci-layout', path: layout }, repository: `${AR}/multi`, tag: 'm1' });
+    assert.equal(first.digest, index.manifest.digest);
+    assert.equal(first.blobsUploaded, 4, 'two configs and two layers');
+    const copy = await pushImage({ env, source: { kind: 'registry', reference: `${reg.address}/demo-project/apps/multi:m1` }, repository: `${AR}/multi-copy`, tag: 'm1' });
+    assert.equal(copy.digest, index.manifest.digest);
+    assert.equal(copy.blobsMounted, 4);
+    const child = await fetch(`http://${reg.address}/v2/demo-project/apps/multi-copy/manifests/${arm.manifest.digest}`, { headers: { accept: MEDIA.manifest } });
+    assert.equal(child.status, 200);
   });
 
   void it('reports a missing source as ImageNotFoundError and an unreachable registry as transient', async () => {
