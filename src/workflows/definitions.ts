@@ -31,7 +31,10 @@ export interface TeardownResult {
 export const scaleUpdate = defineUpdate<{ readyReplicas: number }, [ScaleRequest]>('scale');
 /** Resize a node pool; resolves once GKE finished the operation. */
 export const resizeUpdate = defineUpdate<{ pool: string; nodeCount: number }, [ResizeRequest]>('resize');
-/** Tear the environment down (Service → Deployment → cluster); resolves when done, and the workflow completes. */
+/**
+ * Tear the environment down (Service → Deployment → cluster); resolves when done with what was
+ * cleaned and what was left (then the run fails with CleanupIncompleteError), and the run ends.
+ */
 export const teardownUpdate = defineUpdate<TeardownResult, [TeardownRequest]>('teardown');
 /** Where the environment stands: phase, resources, endpoint, expiry, last error, steps done. */
 export const statusQuery = defineQuery<EnvironmentStatus>('status');

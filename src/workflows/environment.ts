@@ -36,7 +36,8 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
   const ctx: EnvContext = { spec, env, state, acts: activityProxies(tuning), tuning, labels: resourceLabels(spec, state.expiresAtMs), currentStep: '' };
 
   let teardownReason: string | undefined;
-  let outcome: { result: TeardownResult } | { failure: ApplicationFailure } | undefined;
+  /** Set when the run is ending; a waiting teardown update answers with `result` (leftovers included). */
+  let outcome: { result: TeardownResult } | undefined;
   let busy = false;
   const provisioning = new CancellationScope();
 
@@ -69,8 +70,8 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     // A teardown during provisioning stops the step in flight; the saga then cleans up.
     if (state.phase === 'provisioning' || state.phase === 'validating') provisioning.cancel();
     await condition(() => outcome !== undefined);
-    if (outcome && 'result' in outcome) return outcome.result;
-    throw outcome?.failure;
+    // Leftovers are in the result; the run itself still fails with CleanupIncompleteError.
+    return (outcome as { result: TeardownResult }).result;
   }, { validator: (_req) => {
     if (state.phase === 'torn-down' || state.phase === 'failed') throw new Error(`the environment is already ${state.phase}`);
   } });
@@ -85,17 +86,16 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     const r = await runCleanup(cleanupTargets(ctx), (kind, s) => (state.resources[kind] = s));
     const details = { envId: env.id, failedStep, reason, cleaned: r.cleaned, leftovers: r.leftovers };
     const requested = cause === undefined || (isCancellation(cause) && teardownReason !== undefined);
+    outcome = { result: { envId: env.id, reason, cleaned: r.cleaned, leftovers: r.leftovers } };
     if (requested && r.leftovers.length === 0) {
       setPhase(state, 'torn-down');
       showStep(`Torn down (${reason})`);
-      outcome = { result: { envId: env.id, reason, cleaned: r.cleaned, leftovers: [] } };
-      await condition(allHandlersFinished);
+      await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
       return outcome.result;
     }
     setPhase(state, 'failed');
     if (cause !== undefined) state.lastError = describeError(cause);
     const failure = requested ? cleanupFailure(details) : provisionFailure(details, cause as Error);
-    outcome = { failure };
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     // A cancel that cleaned up completely ends as cancelled; anything left over is a failure.
     if (isCancellation(cause) && teardownReason === undefined && r.leftovers.length === 0) throw cause;

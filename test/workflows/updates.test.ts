@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { resizeUpdate, scaleUpdate, statusQuery, teardownUpdate } from '../../src/workflows';
 import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from './helpers';
 
@@ -79,5 +79,23 @@ void test('teardown deletes the Service before the Deployment before the cluster
     assert.deepEqual(stub.calls.slice(-4), ['deleteService', 'deleteDeployment', 'deleteCluster', 'deleteImageTag']);
     assert.equal((await handle.query(statusQuery)).phase, 'torn-down');
     assert.deepEqual((await handle.describe()).searchAttributes.GkeflowPhase, ['torn-down']);
+  });
+});
+
+void test('a teardown that cannot delete the cluster answers with the leftover and fails the run with CleanupIncompleteError', async () => {
+  const stub = stubActivities();
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const handle = await startEnv(client, taskQueue, testInput((d) => (d.steps = [])));
+    await eventually(() => handle.query(statusQuery), (s) => s.phase === 'running');
+    stub.faults.deleteCluster = { kind: 'permanent', type: 'PermissionDeniedError' };
+    const r = await handle.executeUpdate(teardownUpdate, { args: [{}] });
+    assert.deepEqual(r.cleaned, ['service', 'deployment']);
+    assert.deepEqual(r.leftovers.map((l) => l.kind), ['cluster']);
+    const err = await handle.result().catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+    assert.equal(err.cause.type, 'CleanupIncompleteError');
+    const s = await handle.query(statusQuery);
+    assert.equal(s.phase, 'failed');
+    assert.equal(s.resources.cluster, 'cleanup-failed');
   });
 });
