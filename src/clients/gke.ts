@@ -36,9 +36,18 @@ export function gkeClientOptions(config: TargetConfig): ClientOptions {
   return { apiEndpoint: GKE_API_ENDPOINT, port: 443, sslCreds: grpc.credentials.createSsl(), universeDomain: 'googleapis.com' };
 }
 
-/** The token source of a target: the configured one, ADC for gcp, none for a plain local emulator. */
+const adcByConfig = new WeakMap<TargetConfig, TokenSource>();
+
+/**
+ * The token source of a target: the configured one, ADC for gcp (one per config, so its token
+ * cache is shared by the GKE, Kubernetes and registry clients), none for a plain local emulator.
+ */
 export function tokenSourceFor(config: TargetConfig): TokenSource | undefined {
-  return config.tokenSource ?? (config.target === 'gcp' ? adcTokenSource() : undefined);
+  if (config.tokenSource) return config.tokenSource;
+  if (config.target !== 'gcp') return undefined;
+  let adc = adcByConfig.get(config);
+  if (!adc) adcByConfig.set(config, (adc = adcTokenSource()));
+  return adc;
 }
 
 /** Builds the GKE client of a target. */

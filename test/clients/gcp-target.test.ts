@@ -42,7 +42,9 @@ void describe('gcp clients and credentials', () => {
 
   void it('takes access tokens from Application Default Credentials', async () => {
     assert.equal(await adcTokenSource(fakeAdc()).getAccessToken(), FAKE_TOKEN);
-    assert.ok(tokenSourceFor({ ...gcp, tokenSource: undefined }), 'gcp defaults to ADC');
+    const noToken = { ...gcp, tokenSource: undefined };
+    assert.ok(tokenSourceFor(noToken), 'gcp defaults to ADC');
+    assert.equal(tokenSourceFor(noToken), tokenSourceFor(noToken), 'one ADC client per config');
     assert.equal(tokenSourceFor({ target: 'local', emulatorAddress: 'a:1', registryAddress: 'b:2' }), undefined);
   });
 
