@@ -76,7 +76,7 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     if (state.phase === 'torn-down' || state.phase === 'failed') throw new Error(`the environment is already ${state.phase}`);
   } });
 
-  /** Runs the compensations and ends the run: returns the result, or throws the failure (also given to a waiting teardown update). */
+  /** Runs the compensations and ends the run: returns the result, or throws the cancel/failure (a waiting teardown update gets the result). */
   const finish = async (reason: string, cause?: unknown): Promise<TeardownResult> => {
     setPhase(state, 'tearing-down');
     showStep(`Tearing down (${reason})`);
@@ -86,19 +86,20 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     const r = await runCleanup(cleanupTargets(ctx), (kind, s) => (state.resources[kind] = s));
     const details = { envId: env.id, failedStep, reason, cleaned: r.cleaned, leftovers: r.leftovers };
     const requested = cause === undefined || (isCancellation(cause) && teardownReason !== undefined);
+    const cancelled = isCancellation(cause) && teardownReason === undefined;
     outcome = { result: { envId: env.id, reason, cleaned: r.cleaned, leftovers: r.leftovers } };
-    if (requested && r.leftovers.length === 0) {
+    if (r.leftovers.length === 0 && (requested || cancelled)) {
       setPhase(state, 'torn-down');
       showStep(`Torn down (${reason})`);
       await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+      // A cancel that cleaned up completely ends the run as cancelled.
+      if (cancelled) throw cause;
       return outcome.result;
     }
     setPhase(state, 'failed');
     if (cause !== undefined) state.lastError = describeError(cause);
     const failure = requested ? cleanupFailure(details) : provisionFailure(details, cause as Error);
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
-    // A cancel that cleaned up completely ends as cancelled; anything left over is a failure.
-    if (isCancellation(cause) && teardownReason === undefined && r.leftovers.length === 0) throw cause;
     throw failure;
   };
 
@@ -113,7 +114,8 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     showStep(`Running at ${state.endpoint ?? '(no endpoint)'}`);
   }
 
-  const historyLimit = tuning.historyEventLimit ?? 2000;
+  // A floor, so a tiny limit cannot make every new run continue-as-new again at once.
+  const historyLimit = Math.max(tuning.historyEventLimit ?? 2000, 30);
   const shouldContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
   try {
     for (;;) {

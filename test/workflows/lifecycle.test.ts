@@ -27,6 +27,7 @@ void test('cancel during provisioning stops the step in flight and cleans up wha
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, `expected a cancelled run, got ${String(err)}`);
+    assert.equal((await handle.query(statusQuery)).phase, 'torn-down');
   });
   assert.deepEqual(stub.calls, ['pushImage', 'ensureCluster', 'applyDeployment', 'deleteDeployment', 'deleteCluster']);
 });
