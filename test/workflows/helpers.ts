@@ -25,7 +25,9 @@ export type Fault =
   /** Does its side effect (records `created:<name>`), then throws a retryable error every time. */
   | { kind: 'create-then-fail' }
   /** Heartbeats until cancelled (a long wait a cancel must interrupt). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** First attempt goes silent (no heartbeats) for ms, as a dead worker would; later attempts work. */
+  | { kind: 'stall-once'; ms: number };
 
 /** Stubbed activities: `calls` lists every attempt's activity name, in order. */
 export interface Stub {
@@ -63,6 +65,10 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
       if (fault?.kind === 'create-then-fail') {
         if (attempt === 1) stub.succeeded.push(`created:${name}`);
         throw ApplicationFailure.retryable(`${name} timed out waiting for the operation`, 'OperationTimeoutError');
+      }
+      if (fault?.kind === 'stall-once' && attempt === 1) {
+        await new Promise((r) => setTimeout(r, fault.ms));
+        throw new Error('stalled attempt finished too late to matter');
       }
       if (fault?.kind === 'hang') {
         for (;;) {

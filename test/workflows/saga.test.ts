@@ -73,6 +73,16 @@ void test('retries transient errors with backoff, then succeeds', async () => {
   assert.deepEqual(stub.succeeded.slice(0, 5), ['pushImage', 'ensureCluster', 'applyDeployment', 'applyService', 'waitForExternalIp']);
 });
 
+void test('a long activity that stops heartbeating is retried after its heartbeat timeout', async () => {
+  const stub = stubActivities({ ensureCluster: { kind: 'stall-once', ms: 2500 } });
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const handle = await startEnv(client, taskQueue, testInput((d) => (d.steps = []), { ...FAST, heartbeatTimeout: '1s' }));
+    await eventually(() => handle.query(statusQuery), (st) => st.phase === 'running');
+    assert.equal(stub.attempts.ensureCluster, 2);
+    await handle.executeUpdate(teardownUpdate, { args: [{}] });
+  });
+});
+
 void test('a create that happened but then timed out is still cleaned up', async () => {
   const { err, stub } = await failingRun({ ensureCluster: { kind: 'create-then-fail' } });
   assert.equal(stub.attempts.ensureCluster, FAST.maximumAttempts);
