@@ -37,10 +37,12 @@ export interface Stub {
   succeeded: string[];
   faults: Partial<Record<ActivityName, Fault>>;
   attempts: Partial<Record<ActivityName, number>>;
+  /** The input of every call, by activity. */
+  inputs: Partial<Record<ActivityName, unknown[]>>;
 }
 
 export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}): Stub {
-  const stub: Stub = { activities: {} as GkeflowActivities, calls: [], succeeded: [], faults, attempts: {} };
+  const stub: Stub = { activities: {} as GkeflowActivities, calls: [], succeeded: [], faults, attempts: {}, inputs: {} };
   const results: { [K in ActivityName]: Awaited<ReturnType<GkeflowActivities[K]>> } = {
     pushImage: { digest: `sha256:${'ab'.repeat(32)}`, reference: `asia-docker.pkg.dev/gkeflow-test/repo/app@sha256:${'ab'.repeat(32)}`, bytesUploaded: 10, bytesSkipped: 0 },
     deleteImageTag: { deleted: true },
@@ -58,6 +60,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
   for (const name of Object.keys(results) as ActivityName[]) {
     (stub.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>)[name] = async (input: unknown) => {
       stub.calls.push(name);
+      (stub.inputs[name] ??= []).push(input);
       const attempt = (stub.attempts[name] = (stub.attempts[name] ?? 0) + 1);
       const fault = stub.faults[name];
       if (fault?.kind === 'permanent') throw ApplicationFailure.retryable(`${name} failed for good`, fault.type ?? 'QuotaExceededError');
