@@ -90,6 +90,10 @@ export function crossCheck(doc: unknown): SpecIssue[] {
   if (typeof repo !== 'string' && root.project !== undefined && repo.project !== root.project) {
     out.push({ path: 'image.repository', message: `must be in the environment's project ${String(root.project)} (got ${repo.project})` });
   }
+  const appLabel = obj(deployment.labels).app;
+  if (appLabel !== undefined && deployment.name !== undefined && appLabel !== deployment.name) {
+    out.push({ path: 'deployment.labels.app', message: `is the pod selector label gkeflow sets to the deployment name (${String(deployment.name)}); remove it or use another key` });
+  }
   const nodePool = str(deployment.nodePool);
   if (nodePool !== undefined && !poolNames.has(nodePool) && !(pools.length === 0 && nodePool === 'default-pool' && !autopilot)) {
     out.push({ path: 'deployment.nodePool', message: `no node pool named "${nodePool}" in cluster.nodePools` });

@@ -36,6 +36,7 @@ const cases: Array<{ kind: string; mutate: (d: Doc) => void; paths: string[]; me
   { kind: 'reserved and malformed resource labels', mutate: (d) => { d.labels = { 'managed-by': 'me', Team: 'x', ok: 'UPPER' }; }, paths: ['labels["managed-by"]', 'labels.Team', 'labels.ok'] },
   { kind: '$image without an image section', mutate: (d) => { delete d.image; }, paths: ['deployment.containers[0].image'], message: /no image section/ },
   { kind: 'service type other than LoadBalancer and probe status out of range', mutate: (d) => { d.service.type = 'NodePort'; d.probe = { expectStatus: 700, path: 'health' }; }, paths: ['service.type', 'probe.expectStatus', 'probe.path'] },
+  { kind: 'a pod label that would break the selector', mutate: (d) => { d.deployment.labels = { app: 'other' }; }, paths: ['deployment.labels.app'], message: /selector/ },
   { kind: 'wrong types everywhere', mutate: (d) => { d.cluster.nodePools = 'default-pool'; d.deployment.containers = []; d.service.ports = {}; }, paths: ['cluster.nodePools', 'deployment.containers', 'service.ports'] },
 ];
 
