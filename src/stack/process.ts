@@ -30,7 +30,9 @@ export function startProcess(o: StartOptions): number {
   try {
     const child = spawn(o.cmd, o.args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', fd, fd], detached: o.detached });
     if (child.pid === undefined) throw new Error(`could not start ${o.cmd}`);
-    if (o.detached) child.unref();
+    // Never keep the caller's event loop alive for the child; attached children are still
+    // stopped by their owner (stopProcess, or an exit hook in tests).
+    child.unref();
     return child.pid;
   } finally {
     fs.closeSync(fd);

@@ -54,7 +54,7 @@ void test('a port held by another process fails up with exit 2 naming the port a
   }
 });
 
-void test('up starts every service healthy, a second up changes nothing, down stops them all', async () => {
+void test('up starts every service healthy, a second up changes nothing, the walkthrough runs through the CLI, down stops them all', async () => {
   const up = await runCli(['stack', 'up'], env);
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /temporal\s+running/);
@@ -72,6 +72,29 @@ void test('up starts every service healthy, a second up changes nothing, down st
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /temporal: already running/);
   assert.deepEqual((await status()).map((s) => s.pid), first.map((s) => s.pid), 'same processes');
+
+  // The walkthrough through the CLI on this stack, as `npm start` runs it.
+  const upEnv = await runCli(['up', '-f', 'examples/tensorflow-notebook.yaml', '--wait'], env);
+  assert.equal(upEnv.code, 0, upEnv.stderr);
+  assert.match(upEnv.stdout, /tensorflow-cluster001 is running/);
+  assert.match(upEnv.stdout, /endpoint +http:\/\/203\.0\.113\.\d+:8888/);
+  assert.match(upEnv.stdout, /kubeconfig +npx gkeflow kubeconfig tensorflow-cluster001/);
+  assert.match(upEnv.stderr, new RegExp(`Web UI: http://127\\.0\\.0\\.1:${env.GKEFLOW_UI_PORT}/namespaces/default/workflows/gkeflow%2Fgkeflow-demo`));
+  const st = await runCli(['status', 'tensorflow-cluster001', '--json'], env);
+  assert.equal(st.code, 0, st.stderr);
+  const envState = JSON.parse(st.stdout) as { phase: string; replicas: number; poolSizes: Record<string, number> };
+  assert.equal(envState.phase, 'running');
+  assert.equal(envState.replicas, 5);
+  assert.deepEqual(envState.poolSizes, { 'default-pool': 3 });
+  const kc = await runCli(['kubeconfig', 'tensorflow-cluster001'], env);
+  assert.equal(kc.code, 0, kc.stderr);
+  assert.match(kc.stdout, /"server": ?"https:\/\/127\.0\.0\.1:\d+"/);
+  const downEnv = await runCli(['down', 'tensorflow-cluster001', '--wait'], env);
+  assert.equal(downEnv.code, 0, downEnv.stderr);
+  const leaks = (await (await fetch(`http://127.0.0.1:${env.GKEFLOW_EMULATOR_ADMIN_PORT}/leaks`)).json()) as { leaks: unknown[] };
+  assert.deepEqual(leaks.leaks, []);
+  const clusters = (await (await fetch(`http://127.0.0.1:${env.GKEFLOW_EMULATOR_ADMIN_PORT}/clusters`)).json()) as { clusters: unknown[] };
+  assert.deepEqual(clusters.clusters, []);
 
   const logs = await runCli(['stack', 'logs', 'registry', '-n', '5'], env);
   assert.equal(logs.code, 0);
