@@ -54,7 +54,7 @@ void test('a port held by another process fails up with exit 2 naming the port a
   }
 });
 
-void test('up starts every service healthy, a second up changes nothing, the walkthrough runs through the CLI, down stops them all', async () => {
+void test('up starts every service healthy, a second up changes nothing, the walkthrough runs through the CLI and survives a killed worker, down stops them all', async () => {
   const up = await runCli(['stack', 'up'], env);
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /temporal\s+running/);
@@ -73,9 +73,27 @@ void test('up starts every service healthy, a second up changes nothing, the wal
   assert.match(again.stderr, /temporal: already running/);
   assert.deepEqual((await status()).map((s) => s.pid), first.map((s) => s.pid), 'same processes');
 
-  // The walkthrough through the CLI on this stack, as `npm start` runs it.
+  // The walkthrough through the CLI on this stack, as `npm start` runs it — with the worker
+  // killed (SIGKILL) while GKE is creating the cluster: a restarted worker resumes the run.
+  const started = await runCli(['up', '-f', 'examples/tensorflow-notebook.yaml'], env);
+  assert.equal(started.code, 0, started.stderr);
+  const envId = started.stdout.trim();
+  for (let i = 0; ; i++) {
+    const js = await runCli(['status', envId, '--json'], env);
+    if ((JSON.parse(js.stdout) as { resources?: { cluster?: string } }).resources?.cluster === 'creating') break;
+    assert.ok(i < 100, `cluster creation never seen: ${js.stdout}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const workerPid = first.find((s) => s.name === 'worker')!.pid!;
+  process.kill(workerPid, 'SIGKILL');
+  while (isAlive(workerPid)) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await status()).find((s) => s.name === 'worker')!.state, 'stopped');
+  const restart = await runCli(['stack', 'up'], env);
+  assert.equal(restart.code, 0, restart.stderr);
+  assert.match(restart.stderr, /worker: healthy/);
   const upEnv = await runCli(['up', '-f', 'examples/tensorflow-notebook.yaml', '--wait'], env);
   assert.equal(upEnv.code, 0, upEnv.stderr);
+  assert.match(upEnv.stderr, /^attached to gkeflow\/gkeflow-demo\/asia-east1-a\/tensorflow-cluster001/m);
   assert.match(upEnv.stdout, /tensorflow-cluster001 is running/);
   assert.match(upEnv.stdout, /endpoint +http:\/\/203\.0\.113\.\d+:8888/);
   assert.match(upEnv.stdout, /kubeconfig +npx gkeflow kubeconfig tensorflow-cluster001/);
@@ -100,8 +118,9 @@ void test('up starts every service healthy, a second up changes nothing, the wal
   assert.equal(logs.code, 0);
   assert.match(logs.stdout, /==> registry/);
 
+  const last = await status();
   const down = await runCli(['stack', 'down'], env);
   assert.equal(down.code, 0, down.stderr);
-  for (const s of first) assert.ok(!isAlive(s.pid!), `${s.name} (pid ${s.pid}) stopped`);
+  for (const s of last) assert.ok(!isAlive(s.pid!), `${s.name} (pid ${s.pid}) stopped`);
   for (const s of await status()) assert.equal(s.state, 'stopped');
 });
