@@ -7,8 +7,8 @@ import { ActivityCancellationType, proxyActivities, type ActivityInterfaceFor, t
 import { PERMANENT_ERROR_TYPES, type GkeflowActivities } from '../activities/types';
 import type { ProvisionTuning } from './input';
 
-/** Failure types that must not be retried: the contract's permanent ones plus two the activities add. */
-export const NON_RETRYABLE_TYPES: string[] = [...PERMANENT_ERROR_TYPES, 'ResourceNotFoundError', 'RolloutFailedError'];
+/** Failure types that must not be retried: the contract's permanent ones. */
+export const NON_RETRYABLE_TYPES: string[] = [...PERMANENT_ERROR_TYPES];
 
 type Acts = ActivityInterfaceFor<GkeflowActivities>;
 
