@@ -84,6 +84,14 @@ void test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and t
   assert.deepEqual([...res.cleaned].sort(), ['cluster', 'deployment', 'service']);
   await handle.result();
   await assertNothingLeft();
+
+  // No credential ever entered the history: no PEM (plain or base64), no key, no token.
+  const decode = (k: string, v: unknown) => (k === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v);
+  const history = JSON.stringify(await handle.fetchHistory(), decode);
+  assert.match(history, /\\"cluster\\":\\"walkthrough-e2e\\"/, 'payloads are decoded (the check below can see them)');
+  for (const secret of [/BEGIN CERTIFICATE/, /PRIVATE KEY/, /LS0tLS1CRUdJTi/, /Bearer /i, /clientKey|clientCertificate|clusterCaCertificate|keyData|certData/]) {
+    assert.doesNotMatch(history, secret, `history holds ${secret}`);
+  }
 });
 
 // A fault after each step's real work (the resource exists, then the step fails permanently):
