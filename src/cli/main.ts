@@ -2,8 +2,12 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../errors';
 import { COMMANDS, type CommandDef } from './table';
 
-const out = (l: string) => process.stdout.write(`${l}\n`);
-const err = (l: string) => process.stderr.write(`${l}\n`);
+const out = (l: string): void => {
+  process.stdout.write(`${l}\n`);
+};
+const err = (l: string): void => {
+  process.stderr.write(`${l}\n`);
+};
 
 function topHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -63,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const fn = await def.load();
     const code = await fn({ flags: parsed.values as Record<string, string | boolean | undefined>, args: parsed.positionals, out, err });
-    return code ?? 0;
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof Error && e.name === 'SpecValidationError') {
       err(`gkeflow: invalid spec ${e.message.replace(/:\n/, ' [GKF-SPEC-INVALID]:\n')}`);

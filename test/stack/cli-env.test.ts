@@ -97,5 +97,19 @@ void test('a good spec starts the workflow; starting it again attaches to the sa
   assert.match(second.stderr, /^attached to gkeflow\/cli-env-test\/us-central1-a\/attach-test/m);
   const runId = (s: string) => /\(run ([0-9a-f-]+)\)/.exec(s)?.[1];
   assert.equal(runId(second.stderr), runId(first.stderr));
+  const list = await runCli(['list', '--json'], env);
+  assert.equal(list.code, 0, list.stderr);
+  const rows = JSON.parse(list.stdout) as Array<{ envId: string; status: string }>;
+  assert.ok(rows.some((r) => r.envId === 'gkeflow/cli-env-test/us-central1-a/attach-test' && r.status === 'running'), list.stdout);
   await client.workflow.getHandle('gkeflow/cli-env-test/us-central1-a/attach-test').terminate('test done');
+});
+
+void test('validate --json prints the normalised spec and exits 0', async () => {
+  const f = write('json.yaml', base('cluster: { name: json-test, nodePools: [{ name: p, machineType: e2-small, nodeCount: 1 }] }'));
+  const r = await runCli(['validate', '-f', f, '--json'], env);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { valid: boolean; envId: string; spec: { ttl: string; target: string } };
+  assert.equal(doc.valid, true);
+  assert.equal(doc.envId, 'gkeflow/cli-env-test/us-central1-a/json-test');
+  assert.equal(doc.spec.target, 'local', 'defaults are filled in');
 });

@@ -95,8 +95,9 @@ export async function listCommand({ flags, out }: CommandInput): Promise<void> {
     }
     if (flags.json) return out(JSON.stringify(rows, null, 2));
     if (!rows.length) return out('no environments');
-    out(`${'ENVIRONMENT'.padEnd(60)}${'RUN'.padEnd(12)}${'PHASE'.padEnd(14)}STARTED`);
-    for (const r of rows) out(`${r.envId.padEnd(60)}${r.status.padEnd(12)}${r.phase.padEnd(14)}${r.started}`);
+    const w = Math.max(...rows.map((r) => r.envId.length), 11) + 2;
+    out(`${'ENVIRONMENT'.padEnd(w)}${'RUN'.padEnd(12)}${'PHASE'.padEnd(14)}STARTED`);
+    for (const r of rows) out(`${r.envId.padEnd(w)}${r.status.padEnd(12)}${r.phase.padEnd(14)}${r.started}`);
   } finally {
     await close();
   }
