@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { ensureToolchain } from '../../src/stack/toolchain';
 import {
   createKwokCluster,
@@ -98,8 +98,9 @@ void test('runs a 2-replica Deployment, then scales it to 5', async () => {
     },
   });
   await waitFor('2 Running pods', async () => ((await runningPods('app=hello')) === 2 ? true : undefined));
-  const scale = await apps.readNamespacedDeploymentScale({ name: 'hello', namespace: ns });
-  await apps.replaceNamespacedDeploymentScale({ name: 'hello', namespace: ns, body: { ...scale, spec: { replicas: 5 } } });
+  // A merge patch of the scale subresource: a read-then-replace races the controllers' own
+  // status updates (409 Conflict on a busy machine).
+  await apps.patchNamespacedDeploymentScale({ name: 'hello', namespace: ns, body: { spec: { replicas: 5 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   await waitFor('5 Running pods', async () => ((await runningPods('app=hello')) === 5 ? true : undefined));
   const d = await waitFor('5 ready replicas', async () => {
     const dep = await apps.readNamespacedDeployment({ name: 'hello', namespace: ns });
