@@ -66,6 +66,23 @@ export const COMMANDS: CommandDef[] = [
     load: async () => (await import('./commands/env')).downCommand,
   },
   {
+    name: 'scale',
+    summary: "scale an environment's Deployment and wait for the ready replicas",
+    usage: 'gkeflow scale ENV --replicas N',
+    help: 'Sends the scale update; the workflow validates it first (exit 2 when rejected, nothing changed) and\nanswers once the rollout is done (exit 1 if it failed).',
+    options: { replicas: { type: 'string' } },
+    positionals: [1, 1],
+    load: async () => (await import('./commands/change')).scaleCommand,
+  },
+  {
+    name: 'resize',
+    summary: 'resize a node pool of an environment and wait for GKE',
+    usage: 'gkeflow resize ENV --pool POOL --nodes N',
+    options: { pool: { type: 'string' }, nodes: { type: 'string' } },
+    positionals: [1, 1],
+    load: async () => (await import('./commands/change')).resizeCommand,
+  },
+  {
     name: 'list',
     summary: 'list environments (open and closed runs)',
     usage: 'gkeflow list [--json]',

@@ -104,6 +104,17 @@ void test('up starts every service healthy, a second up changes nothing, the wal
   assert.equal(envState.phase, 'running');
   assert.equal(envState.replicas, 5);
   assert.deepEqual(envState.poolSizes, { 'default-pool': 3 });
+  const scaled = await runCli(['scale', 'tensorflow-cluster001', '--replicas', '3'], env);
+  assert.equal(scaled.code, 0, scaled.stderr);
+  assert.match(scaled.stdout, /"readyReplicas":3/);
+  const rejected = await runCli(['resize', 'tensorflow-cluster001', '--pool', 'gpu-pool', '--nodes', '2'], env);
+  assert.equal(rejected.code, 2, rejected.stderr);
+  assert.match(rejected.stderr, /resize rejected: pool: no node pool named "gpu-pool" \(known: default-pool\)/);
+  const resized = await runCli(['resize', 'tensorflow-cluster001', '--pool', 'default-pool', '--nodes', '2'], env);
+  assert.equal(resized.code, 0, resized.stderr);
+  const changed = JSON.parse((await runCli(['status', 'tensorflow-cluster001', '--json'], env)).stdout) as { replicas: number; poolSizes: Record<string, number> };
+  assert.equal(changed.replicas, 3);
+  assert.deepEqual(changed.poolSizes, { 'default-pool': 2 });
   const kc = await runCli(['kubeconfig', 'tensorflow-cluster001'], env);
   assert.equal(kc.code, 0, kc.stderr);
   assert.match(kc.stdout, /"server": ?"https:\/\/127\.0\.0\.1:\d+"/);
