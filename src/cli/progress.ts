@@ -1,9 +1,22 @@
 import type { Client } from '@temporalio/client';
 import type { EnvironmentSpec } from '../spec';
 import { envStatus } from '../temporal/environments';
+import type { TeardownResult } from '../workflows/definitions';
 import type { EnvironmentStatus } from '../workflows/input';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One line on how a closed run ended: what teardown removed, or why it failed (the cause chain). */
+export async function closedOutcome(client: Client, envId: string): Promise<string> {
+  try {
+    const r = (await client.workflow.getHandle(envId).result()) as TeardownResult | undefined;
+    return r ? `torn down (${r.reason}): cleaned ${r.cleaned.join(', ') || 'nothing'}` : 'completed';
+  } catch (e) {
+    const chain: string[] = [];
+    for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) chain.push(String(c.message));
+    return `failed: ${chain.slice(1).join(' <- ') || chain[0]}`;
+  }
+}
 
 /** Human lines for a status: phase, resources, endpoint, expiry. */
 export function printStatus(s: EnvironmentStatus, out: (l: string) => void): void {
@@ -47,7 +60,7 @@ export async function followEnvironment(client: Client, envId: string, spec: Env
         return 0;
       }
     } else if (st && st.runStatus !== 'RUNNING') {
-      err(`environment ${envId} run ended: ${st.runStatus.toLowerCase()}`);
+      err(`environment ${envId} run ended: ${await closedOutcome(client, envId)}`);
       return 1;
     }
     await sleep(500);

@@ -51,11 +51,13 @@ export function invalidSpecFailure(issues: SpecIssue[]): ApplicationFailure {
 export function provisionFailure(details: FailureDetails, cause: Error | undefined): ApplicationFailure {
   const incomplete = details.leftovers.length > 0;
   const left = details.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ');
+  // The reason only adds something when it is not just "<step> failed" again.
+  const why = details.reason === `${details.failedStep} failed` ? '' : ` (${details.reason})`;
   return ApplicationFailure.create({
     type: incomplete ? WorkflowErrorType.cleanupIncomplete : WorkflowErrorType.provisionFailed,
     message: incomplete
-      ? `${details.failedStep} failed (${details.reason}) and cleanup is incomplete; left for the reaper: ${left}`
-      : `${details.failedStep} failed (${details.reason}); cleaned up: ${details.cleaned.join(', ') || 'nothing to clean'}`,
+      ? `${details.failedStep} failed${why} and cleanup is incomplete; left for the reaper: ${left}`
+      : `${details.failedStep} failed${why}; cleaned up: ${details.cleaned.join(', ') || 'nothing to clean'}`,
     nonRetryable: true,
     details: [details],
     cause,

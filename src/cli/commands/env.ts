@@ -3,7 +3,7 @@ import { loadSpecFile } from '../../spec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, TEARDOWN_UPDATE, uiLink, ENV_WORKFLOW } from '../../temporal/environments';
-import { followEnvironment, printStatus } from '../progress';
+import { closedOutcome, followEnvironment, printStatus } from '../progress';
 import type { CommandInput } from '../table';
 import type { TeardownRequest, TeardownResult } from '../../workflows/definitions';
 import { specFlag } from './validate';
@@ -43,6 +43,7 @@ export async function statusCommand({ flags, args, out }: CommandInput): Promise
     } else {
       out(`${envId}  (run ${st.runStatus.toLowerCase()})`);
       if (st.status) printStatus(st.status, out);
+      else out(`  outcome     ${await closedOutcome(client, envId)}`);
       out(`  web ui      ${uiLink(cfg, envId, st.runId)}`);
     }
     return st.status?.phase === 'failed' || st.runStatus === 'FAILED' ? 1 : 0;
