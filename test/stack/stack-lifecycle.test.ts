@@ -125,6 +125,20 @@ void test('up starts every service healthy, a second up changes nothing, the wal
   const clusters = (await (await fetch(`http://127.0.0.1:${env.GKEFLOW_EMULATOR_ADMIN_PORT}/clusters`)).json()) as { clusters: unknown[] };
   assert.deepEqual(clusters.clusters, []);
 
+  // A run that fails: exit 1, the cause named, the status says so, nothing left.
+  const admin = `http://127.0.0.1:${env.GKEFLOW_EMULATOR_ADMIN_PORT}`;
+  const fault = { rpc: 'CreateCluster', code: 'PERMISSION_DENIED', message: 'Required container.clusters.create permission', count: 1 };
+  await fetch(`${admin}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [fault] }) });
+  const denied = path.join(stateDir, 'denied.yaml');
+  fs.writeFileSync(denied, fs.readFileSync(path.join(__dirname, '../../examples/tensorflow-notebook.yaml'), 'utf8').replace('tensorflow-cluster001', 'denied-cluster'));
+  const failed = await runCli(['up', '-f', denied, '--wait'], env);
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(failed.stderr, /run ended: failed: ensureCluster failed; cleaned up: cluster .*Required container\.clusters\.create permission/);
+  const failedStatus = await runCli(['status', 'denied-cluster'], env);
+  assert.equal(failedStatus.code, 1);
+  assert.match(failedStatus.stdout, /\(run failed\)/);
+  assert.deepEqual(((await (await fetch(`${admin}/clusters`)).json()) as { clusters: unknown[] }).clusters, []);
+
   const logs = await runCli(['stack', 'logs', 'registry', '-n', '5'], env);
   assert.equal(logs.code, 0);
   assert.match(logs.stdout, /==> registry/);
