@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { EnvironmentSpec } from '../spec';
+import { sleep } from '../stack/process';
 import { envStatus } from '../temporal/environments';
 import type { TeardownResult } from '../workflows/definitions';
 import type { EnvironmentStatus } from '../workflows/input';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One line on how a closed run ended: what teardown removed, or why it failed (the cause chain). */
 export async function closedOutcome(client: Client, envId: string): Promise<string> {

@@ -4,9 +4,9 @@
  * restores the clusters found in stateDir (their control planes restarted).
  */
 import type http from 'node:http';
-import net from 'node:net';
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { startAdmin } from './admin';
+import { canBind } from '../stack/process';
 import { clusterManagerImplementation } from './api';
 import { clusterManagerService } from './api/proto';
 import { resolveSettings, type EmulatorOptions } from './config';
@@ -44,20 +44,12 @@ export class EmulatorPortInUseError extends Error {
   }
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
 /** Starts an emulator; see EmulatorOptions for the knobs and docs/emulator.md for the guide. */
 export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator> {
   const settings = resolveSettings(o);
   // Fail before restarting any control plane.
-  if (o.port && !(await portFree(o.port))) throw new EmulatorPortInUseError(o.port, 'GKEFLOW_EMULATOR_PORT');
-  if (o.adminPort && !(await portFree(o.adminPort))) throw new EmulatorPortInUseError(o.adminPort, 'GKEFLOW_EMULATOR_ADMIN_PORT');
+  if (o.port && !(await canBind(o.port))) throw new EmulatorPortInUseError(o.port, 'GKEFLOW_EMULATOR_PORT');
+  if (o.adminPort && !(await canBind(o.adminPort))) throw new EmulatorPortInUseError(o.adminPort, 'GKEFLOW_EMULATOR_ADMIN_PORT');
   const log = o.log ?? (() => {});
   const store = new EmulatorStore(o.stateDir);
   const core: Core = {

@@ -14,10 +14,10 @@ import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { Toolchain } from '../stack/toolchain';
 import { addKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
-import { pidFiles, pidRunsBinary, processRunning, reservePorts, stopPid } from './kwok-process';
+import { isAlive, stopProcess } from '../stack/process';
+import { pidFiles, pidRunsBinary, reservePorts } from './kwok-process';
 import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
 
-export { processRunning } from './kwok-process';
 
 /** The binaries a kwok cluster runs. */
 export type KwokToolchain = Pick<Toolchain, 'kwokctl' | 'kwok' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kubectl'>;
@@ -117,7 +117,7 @@ export async function stopKwokCluster(ref: KwokClusterRef): Promise<void> {
   const pids = kwokClusterPids(ref);
   await kwokctl(ref, ['stop', 'cluster'], 60_000).catch(() => {});
   // kwokctl sends SIGTERM and forgets the pid; make sure nothing outlives the stop.
-  await Promise.all(pids.map((pid) => stopPid(pid)));
+  await Promise.all(pids.map((pid) => stopProcess(pid)));
   for (const f of pidFiles(kwokClusterDir(ref))) fs.rmSync(f, { force: true });
 }
 
@@ -139,7 +139,7 @@ export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000)
   await start();
   const cluster = readKwokCluster(ref);
   const kwokPidFile = path.join(kwokClusterDir(ref), 'pids', 'kwok-controller.pid');
-  if (fs.existsSync(kwokPidFile)) await stopPid(Number(fs.readFileSync(kwokPidFile, 'utf8')));
+  if (fs.existsSync(kwokPidFile)) await stopProcess(Number(fs.readFileSync(kwokPidFile, 'utf8')));
   fs.rmSync(kwokPidFile, { force: true });
   await kwokKubeConfig(cluster).makeApiClient(CoordinationV1Api).deleteCollectionNamespacedLease({ namespace: 'kube-node-lease' });
   await start();
@@ -181,7 +181,7 @@ export function kwokKubeConfig(c: Pick<KwokCluster, 'name' | 'server' | 'caData'
 export function kwokClusterPids(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): number[] {
   return pidFiles(kwokClusterDir(ref))
     .map((f) => Number(fs.readFileSync(f, 'utf8').trim()))
-    .filter((pid) => Number.isInteger(pid) && pid > 0 && processRunning(pid));
+    .filter((pid) => Number.isInteger(pid) && pid > 0 && isAlive(pid));
 }
 
 /** The kwokctl config: loopback everywhere, our binaries and ports, our Stages. */

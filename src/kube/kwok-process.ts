@@ -1,10 +1,10 @@
 /**
  * Process and port plumbing of kwok clusters: free loopback ports for a new cluster, the pid
- * files kwokctl writes, and stopping processes for sure (kwokctl forgets them after SIGTERM).
+ * files kwokctl writes. Processes are checked and stopped with src/stack/process.ts.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { canBind } from '../stack/process';
 
 // Ports handed out by this process and not yet visible in a kwok.yaml (clusters being created).
 const reserved = new Set<number>();
@@ -19,7 +19,7 @@ export async function reservePorts(workdir: string, n: number): Promise<number[]
   const out: number[] = [];
   while (out.length < n) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (reserved.has(port) || taken.has(port) || !(await canListen(port))) continue;
+    if (reserved.has(port) || taken.has(port) || !(await canBind(port))) continue;
     reserved.add(port);
     out.push(port);
   }
@@ -41,14 +41,6 @@ function portsInWorkdir(workdir: string): Set<number> {
   return ports;
 }
 
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
 /** The pid files of the cluster in `dir` (`<dir>/pids/<component>.pid`). */
 export function pidFiles(dir: string): string[] {
   dir = path.join(dir, 'pids');
@@ -65,36 +57,3 @@ export function pidRunsBinary(pidFile: string): boolean {
     return false;
   }
 }
-
-/** True while the process exists and is not a zombie (kwokctl's children are reparented, and not always reaped at once). */
-export function processRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, then SIGKILL after graceMs. */
-export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
-  if (!(pid > 0) || !processRunning(pid)) return;
-  kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (processRunning(pid) && Date.now() < deadline) await sleep(50);
-  if (processRunning(pid)) kill(pid, 'SIGKILL');
-}
-
-function kill(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

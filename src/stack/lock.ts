@@ -1,13 +1,5 @@
 import fs from 'node:fs';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isAlive, sleep } from './process';
 
 /**
  * Runs fn while holding an exclusive lock: a directory created atomically with mkdir, holding
@@ -23,13 +15,13 @@ export async function withDirLock<T>(lockDir: string, log: (l: string) => void, 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = Number(fs.readFileSync(`${lockDir}/pid`, { encoding: 'utf8', flag: 'a+' }) || 0);
-      if (owner && !alive(owner)) {
+      if (owner && !isAlive(owner)) {
         fs.rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
       if (!announced) log(`waiting: ${waitingMsg}`);
       announced = true;
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
     }
   }
   try {

@@ -3,13 +3,21 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-/** True when a process with this pid exists. */
+/**
+ * True while a process with this pid exists and is not a zombie (an exited child that nobody
+ * has reaped yet, as kwokctl's reparented children can be, is as good as gone).
+ */
 export function isAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
 
@@ -41,6 +49,7 @@ export function startProcess(o: StartOptions): number {
 
 /** Sends SIGTERM to a process (and its group when it leads one), then SIGKILL after graceMs. */
 export async function stopProcess(pid: number, graceMs = 10_000): Promise<void> {
+  if (!isAlive(pid)) return;
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
@@ -75,6 +84,15 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
       resolve(false);
     });
     s.once('error', () => resolve(false));
+  });
+}
+
+/** True when this process could listen on 127.0.0.1:port now (nothing else holds it). */
+export function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PortInUseError, StackHealthError } from '../errors';
 import { PORT_VARS, logFile, pidFile, stackConfig, type StackConfig } from './config';
-import { isAlive, portOpen, startProcess, stopProcess, waitUntil } from './process';
+import { canBind, isAlive, startProcess, stopProcess, waitUntil } from './process';
 import { stackServices, type Service } from './services';
 import { ensureToolchain, fmtSeconds } from './toolchain';
 
@@ -50,7 +50,7 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
   const toStart = services.filter((s) => !readRecord(cfg, s.name));
   for (const s of toStart) {
     for (const p of s.ports) {
-      if (await portOpen(cfg[p.key])) throw new PortInUseError(cfg[p.key], p.what, PORT_VARS[p.key][0]);
+      if (!(await canBind(cfg[p.key]))) throw new PortInUseError(cfg[p.key], p.what, PORT_VARS[p.key][0]);
     }
   }
   const tc = await ensureToolchain({ log: (l) => opts.log(`toolchain: ${l}`), env: opts.env });

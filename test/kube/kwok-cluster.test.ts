@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { isAlive } from '../../src/stack/process';
 import { ensureToolchain } from '../../src/stack/toolchain';
 import {
   createKwokCluster,
   deleteKwokCluster,
   kwokClusterPids,
   kwokKubeConfig,
-  processRunning,
   startKwokCluster,
   stopKwokCluster,
   type KwokCluster,
@@ -157,5 +157,5 @@ void test('deletes the Deployment and the whole cluster, leaving no process behi
   const pids = kwokClusterPids(ref);
   await deleteKwokCluster(ref);
   assert.equal(fs.existsSync(cluster.dir), false);
-  for (const pid of pids) assert.equal(processRunning(pid), false, `pid ${pid} is gone`);
+  for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} is gone`);
 });
