@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureToolchain } from '../src/stack/toolchain';
-import { freePort, stopProcess } from '../src/stack/process';
-import { startTemporalServer } from '../src/stack/temporal-server';
+import { startEphemeralTemporal } from '../src/stack/temporal-server';
 import { repoRoot } from '../src/stack/paths';
 
 function findTests(dir: string): string[] {
@@ -27,20 +26,19 @@ async function run(): Promise<number> {
   if (files.length === 0) throw new Error(`no test files match ${filters.join(' ')}`);
   const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-test-'));
-  const port = await freePort();
-  const pid = await startTemporalServer({ binary: tc.temporal, port, uiPort: await freePort(), logFile: path.join(tmp, 'temporal.log'), detached: false });
-  console.log(`[test] temporal dev server on 127.0.0.1:${port} (log ${tmp}/temporal.log); ${files.length} test files`);
+  const temporal = await startEphemeralTemporal(tc.temporal, tmp);
+  console.log(`[test] temporal dev server on ${temporal.address} (log ${tmp}/temporal.log); ${files.length} test files`);
   try {
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
         cwd: repoRoot,
         stdio: 'inherit',
-        env: { ...process.env, GKEFLOW_TEST_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, GKEFLOW_TEST_TMP: tmp },
+        env: { ...process.env, GKEFLOW_TEST_TEMPORAL_ADDRESS: temporal.address, GKEFLOW_TEST_TMP: tmp },
       });
       child.on('close', (code) => resolve(code ?? 1));
     });
   } finally {
-    await stopProcess(pid);
+    await temporal.stop();
   }
 }
 

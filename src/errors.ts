@@ -55,3 +55,10 @@ export class StackHealthError extends CliError {
     super(`${component} did not become healthy: ${detail} (log: ${logFile})`, 1, 'GKF-STACK-UNHEALTHY');
   }
 }
+
+/** The messages along an error's cause chain, outermost first (Temporal nests the real reason deep). */
+export function causeMessages(err: unknown): string[] {
+  const out: string[] = [];
+  for (let c = err as { message?: unknown; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(String(c.message));
+  return out;
+}

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { EnvironmentSpec } from '../spec';
+import { causeMessages } from '../errors';
 import { sleep } from '../stack/process';
 import { envStatus } from '../temporal/environments';
 import type { TeardownResult } from '../workflows/definitions';
@@ -12,8 +13,7 @@ export async function closedOutcome(client: Client, envId: string): Promise<stri
     const r = (await client.workflow.getHandle(envId).result()) as TeardownResult | undefined;
     return r ? `torn down (${r.reason}): cleaned ${r.cleaned.join(', ') || 'nothing'}` : 'completed';
   } catch (e) {
-    const chain: string[] = [];
-    for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) chain.push(String(c.message));
+    const chain = causeMessages(e);
     return `failed: ${chain.slice(1).join(' <- ') || chain[0]}`;
   }
 }

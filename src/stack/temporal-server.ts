@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { StackHealthError } from '../errors';
-import { isAlive, startProcess, stopProcess, waitUntil } from './process';
+import { freePort, isAlive, startProcess, stopProcess, waitUntil } from './process';
 
 /** Search attributes gkeflow sets on its workflows (registered when the dev server starts). */
 export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Datetime' | 'Int' | 'Text'> = {
@@ -70,4 +70,28 @@ export async function workerPolling(address: string, taskQueue: string, pid?: nu
   } finally {
     await conn.close();
   }
+}
+
+/**
+ * An in-memory dev server on free loopback ports for one test run, logging to `<logDir>/temporal.log`.
+ * It dies with the calling process; stop() ends it sooner.
+ */
+export async function startEphemeralTemporal(binary: string, logDir: string): Promise<{ address: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const pid = await startTemporalServer({ binary, port, uiPort: await freePort(), logFile: path.join(logDir, 'temporal.log'), detached: false });
+  const kill = () => {
+    try {
+      process.kill(pid);
+    } catch {
+      /* gone */
+    }
+  };
+  process.once('exit', kill);
+  return {
+    address: `127.0.0.1:${port}`,
+    stop: async () => {
+      process.removeListener('exit', kill);
+      await stopProcess(pid);
+    },
+  };
 }

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { GkeflowActivities } from '../../src/activities/types';
+import { causeMessages } from '../../src/errors';
 import { validateSpec, type EnvironmentSpec } from '../../src/spec';
 import { repoRoot } from '../../src/stack/paths';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
@@ -33,12 +34,7 @@ function exampleSpec(cluster: string): EnvironmentSpec {
   return validateSpec(doc, cluster);
 }
 
-/** Every message along an error's cause chain, outermost first. */
-function causeChain(e: unknown): string {
-  const out: string[] = [];
-  for (let c = e as { message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(String(c.message));
-  return out.join(' <- ');
-}
+const causeChain = (e: unknown) => causeMessages(e).join(' <- ');
 
 async function waitForPhase(envId: string, done: (phase: string, steps: boolean) => boolean, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;

@@ -2,10 +2,9 @@ import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
 import { ensureToolchain } from '../../src/stack/toolchain';
-import { freePort, stopProcess } from '../../src/stack/process';
-import { startTemporalServer } from '../../src/stack/temporal-server';
+import { startEphemeralTemporal } from '../../src/stack/temporal-server';
 
-let started: Promise<{ address: string; stop: () => Promise<void> }> | undefined;
+let started: Promise<{ address: string }> | undefined;
 
 /**
  * The address of a real Temporal dev server for tests. `npm test` starts one for the whole run
@@ -15,17 +14,7 @@ export async function testTemporalAddress(): Promise<string> {
   if (process.env.GKEFLOW_TEST_TEMPORAL_ADDRESS) return process.env.GKEFLOW_TEST_TEMPORAL_ADDRESS;
   started ??= (async () => {
     const tc = await ensureToolchain({ only: ['temporal'], log: (l) => console.error(`[toolchain] ${l}`) });
-    const port = await freePort();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-temporal-'));
-    const pid = await startTemporalServer({ binary: tc.temporal, port, uiPort: await freePort(), logFile: path.join(dir, 'temporal.log'), detached: false });
-    process.once('exit', () => {
-      try {
-        process.kill(pid);
-      } catch {
-        /* gone */
-      }
-    });
-    return { address: `127.0.0.1:${port}`, stop: () => stopProcess(pid) };
+    return startEphemeralTemporal(tc.temporal, fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-temporal-')));
   })();
   return (await started).address;
 }
