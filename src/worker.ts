@@ -10,18 +10,19 @@ import { connectionOptions, taskQueueFor, temporalConfig } from './temporal/conn
 /** Runs the worker until SIGINT/SIGTERM; returns when it has shut down. */
 export async function runWorker(log: (l: string) => void = console.log): Promise<void> {
   const target = targetConfigFromEnv();
-  const cfg = { ...temporalConfig(), taskQueue: taskQueueFor(target.target) };
+  const cfg = temporalConfig();
+  const taskQueue = taskQueueFor(target.target, cfg);
   const { activities, close } = activitiesForTarget(target);
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   try {
     const worker = await Worker.create({
       connection,
       namespace: cfg.namespace,
-      taskQueue: cfg.taskQueue,
+      taskQueue,
       workflowsPath: require.resolve('./workflows'),
       activities,
     });
-    log(`gkeflow worker: task queue ${cfg.taskQueue} on ${cfg.address}, target ${target.target}${target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : ''}`);
+    log(`gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : ''}`);
     await worker.run();
   } finally {
     await connection.close();

@@ -19,14 +19,15 @@ import { CliError, UsageError } from '../errors';
  * The task queue of a target: local and gcp workers poll different queues, so a spec for one
  * target is never run by the other's worker.
  */
-export function taskQueueFor(target: 'local' | 'gcp', env: NodeJS.ProcessEnv = process.env): string {
-  return env.GKEFLOW_TASK_QUEUE || (target === 'gcp' ? 'gkeflow-gcp' : 'gkeflow');
+export function taskQueueFor(target: 'local' | 'gcp', cfg: Pick<TemporalConfig, 'taskQueue'>): string {
+  return cfg.taskQueue ?? (target === 'gcp' ? 'gkeflow-gcp' : 'gkeflow');
 }
 
 export interface TemporalConfig {
   address: string;
   namespace: string;
-  taskQueue: string;
+  /** An explicit task queue for every target (GKEFLOW_TASK_QUEUE, or a test's own); see taskQueueFor. */
+  taskQueue?: string;
   uiUrl: string;
   apiKey?: string;
   tls?: { cert: Buffer; key: Buffer } | true;
@@ -38,7 +39,7 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
   const cfg: TemporalConfig = {
     address: env.TEMPORAL_ADDRESS || `127.0.0.1:${port}`,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: taskQueueFor('local', env),
+    taskQueue: env.GKEFLOW_TASK_QUEUE || undefined,
     uiUrl: (env.GKEFLOW_UI_URL || `http://127.0.0.1:${env.GKEFLOW_UI_PORT || '8233'}`).replace(/\/$/, ''),
   };
   if (env.TEMPORAL_API_KEY) {

@@ -27,16 +27,13 @@ export function uiLink(cfg: TemporalConfig, envId: string, runId?: string): stri
   return `${cfg.uiUrl}/namespaces/${encodeURIComponent(cfg.namespace)}/workflows/${encodeURIComponent(envId)}${runId ? `/${runId}/history` : ''}`;
 }
 
-/**
- * Starts the environment workflow of a validated spec, or attaches to the open one. It goes to
- * the task queue of the spec's target unless cfg names one explicitly (tests).
- */
+/** Starts the environment workflow of a validated spec, or attaches to the open one, on its target's task queue. */
 export async function startEnvironment(client: Client, cfg: TemporalConfig, spec: EnvironmentSpec, tuning?: ProvisionTuning): Promise<Started> {
   const input = toProvisionInput(spec, tuning);
   const options = environmentStartOptions(input);
   const envId = options.workflowId;
   const before = await client.workflow.getHandle(envId).describe().catch(() => undefined);
-  const taskQueue = cfg.taskQueue === taskQueueFor('local') ? taskQueueFor(spec.target) : cfg.taskQueue;
+  const taskQueue = taskQueueFor(spec.target, cfg);
   const handle = await client.workflow.start(ENV_WORKFLOW, { ...options, taskQueue, args: [input] });
   const runId = handle.firstExecutionRunId;
   const attached = before?.status.name === 'RUNNING' && before.runId === runId;

@@ -17,7 +17,7 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
     const s = await startEnvironment(client, cfg, spec);
     err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
     err(`Web UI: ${s.uiLink}`);
-    const queue = taskQueueFor(spec.target);
+    const queue = taskQueueFor(spec.target, cfg);
     if (!(await workerPolling(cfg.address, queue, undefined, cfg.namespace).catch(() => true))) {
       err(`warning: no worker polls task queue ${queue} yet; start one: ${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`);
     }
