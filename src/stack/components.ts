@@ -97,5 +97,3 @@ export const components: Component[] = [
     build: { kind: 'install', packages: ['github.com/distribution/distribution/v3/cmd/registry@v3.1.1'], ldflags: '-s -w' },
   },
 ];
-
-export const allTools: Tool[] = components.flatMap((c) => c.tools);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CorruptCacheError, GoMissingError, ToolchainBuildError, UsageError } from '../errors';
-import { allTools, components, type Component, type Tool, type ToolName } from './components';
+import { components, type Component, type Tool, type ToolName } from './components';
 import { withDirLock } from './lock';
 import { cacheDir, repoRoot } from './paths';
 
@@ -59,14 +59,6 @@ export async function ensureToolchain(opts: ToolchainOptions = {}): Promise<Tool
     for (const t of c.tools) result[t.name] ??= path.join(dir, t.name);
   }
   return result as Toolchain;
-}
-
-/** Paths of the cached binaries without building anything; throws if one is not there yet. */
-export function cachedToolPath(name: ToolName, env: NodeJS.ProcessEnv = process.env): string {
-  const t = allTools.find((x) => x.name === name)!;
-  if (env[t.envVar]) return env[t.envVar]!;
-  const c = components.find((x) => x.tools.includes(t))!;
-  return path.join(entryDir(c, env), name);
 }
 
 async function checkOverride(t: Tool, file: string): Promise<string> {

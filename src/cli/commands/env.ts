@@ -1,4 +1,3 @@
-import { UsageError } from '../../errors';
 import { loadSpecFile } from '../../spec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
@@ -102,9 +101,4 @@ export async function listCommand({ flags, out }: CommandInput): Promise<void> {
   } finally {
     await close();
   }
-}
-
-/** Refuses a positional that is not an environment reference. */
-export function requireEnvArg(args: string[]): void {
-  if (!args[0]) throw new UsageError('<env>: an environment id or cluster name is required');
 }
