@@ -51,8 +51,8 @@ export class ToolchainBuildError extends CliError {
 
 /** Thrown by the stack when a component does not become healthy in time. */
 export class StackHealthError extends CliError {
-  constructor(readonly component: string, readonly logFile: string, detail: string) {
-    super(`${component} did not become healthy: ${detail} (log: ${logFile})`, 1, 'GKF-STACK-UNHEALTHY');
+  constructor(readonly component: string, readonly logFile: string, detail: string, logTail = '') {
+    super(`${component} did not become healthy: ${detail} (log: ${logFile})${logTail ? `; its log ends: ${logTail}` : ''}`, 1, 'GKF-STACK-UNHEALTHY');
   }
 }
 

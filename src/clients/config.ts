@@ -4,8 +4,8 @@
  * | env var                    | meaning                                              | default          |
  * |----------------------------|------------------------------------------------------|------------------|
  * | GKEFLOW_TARGET             | `local` (emulator + local registry) or `gcp`         | `local`          |
- * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | `127.0.0.1:8090` |
- * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | `127.0.0.1:5000` |
+ * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | `127.0.0.1:<GKEFLOW_EMULATOR_PORT or 8090>` |
+ * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | `127.0.0.1:<GKEFLOW_REGISTRY_PORT or 5000>` |
  * | GKEFLOW_EMULATOR_TOKEN     | static bearer token for an emulator started with --require-auth (local) | none |
  */
 import { UsageError } from '../errors';
@@ -36,8 +36,9 @@ export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Targe
   const problems: string[] = [];
   const target = (env.GKEFLOW_TARGET || 'local') as TargetKind;
   if (target !== 'local' && target !== 'gcp') problems.push(`GKEFLOW_TARGET must be 'local' or 'gcp' (got '${target}')`);
-  const emulatorAddress = env.GKEFLOW_EMULATOR_ADDRESS || DEFAULT_EMULATOR_ADDRESS;
-  const registryAddress = env.GKEFLOW_REGISTRY_ADDRESS || DEFAULT_REGISTRY_ADDRESS;
+  // Without an explicit address, follow the local stack's ports (a stack moved by its port vars).
+  const emulatorAddress = env.GKEFLOW_EMULATOR_ADDRESS || (env.GKEFLOW_EMULATOR_PORT ? `127.0.0.1:${env.GKEFLOW_EMULATOR_PORT}` : DEFAULT_EMULATOR_ADDRESS);
+  const registryAddress = env.GKEFLOW_REGISTRY_ADDRESS || (env.GKEFLOW_REGISTRY_PORT ? `127.0.0.1:${env.GKEFLOW_REGISTRY_PORT}` : DEFAULT_REGISTRY_ADDRESS);
   if (!HOST_PORT_RE.test(emulatorAddress)) problems.push(`GKEFLOW_EMULATOR_ADDRESS must be host:port (got '${emulatorAddress}')`);
   if (!HOST_PORT_RE.test(registryAddress)) problems.push(`GKEFLOW_REGISTRY_ADDRESS must be host:port (got '${registryAddress}')`);
   if (problems.length) throw new UsageError(problems.join('; '), 'GKF-TARGET-CONFIG');

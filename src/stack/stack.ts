@@ -84,7 +84,16 @@ async function waitHealthy(cfg: StackConfig, s: Service, pid: number): Promise<v
   const ok = await waitUntil(() => s.healthy(cfg, pid), s.timeoutMs, 300, () => isAlive(pid));
   if (ok) return;
   const why = isAlive(pid) ? `not healthy within ${s.timeoutMs / 1000}s` : 'exited during start-up';
-  throw new StackHealthError(s.name, logFile(cfg, s.name), why);
+  throw new StackHealthError(s.name, logFile(cfg, s.name), why, logTail(logFile(cfg, s.name)));
+}
+
+/** The last non-empty lines of a log, on one line, so a failed start says why. */
+function logTail(file: string, lines = 3): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ').slice(-600);
+  } catch {
+    return '';
+  }
 }
 
 /** Stops the services `up` started (in reverse order), and only those. */
