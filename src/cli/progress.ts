@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { EnvironmentSpec } from '../spec';
 import { causeMessages } from '../errors';
-import { sleep } from '../stack/process';
+import { sleep } from '../process/process';
 import { envStatus } from '../temporal/environments';
 import type { TeardownResult } from '../workflows/definitions';
 import type { EnvironmentStatus } from '../workflows/input';

@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { startAdmin } from './admin';
-import { canBind } from '../stack/process';
+import { canBind } from '../process/process';
 import { clusterManagerImplementation } from './api';
 import { clusterManagerService } from './api/proto';
 import { resolveSettings, type EmulatorOptions } from './config';

@@ -14,7 +14,7 @@ import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { Toolchain } from '../stack/toolchain';
 import { addKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
-import { isAlive, stopProcess } from '../stack/process';
+import { isAlive, stopProcess } from '../process/process';
 import { pidFiles, pidRunsBinary, reservePorts } from './kwok-process';
 import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
 

@@ -1,10 +1,10 @@
 /**
  * Process and port plumbing of kwok clusters: free loopback ports for a new cluster, the pid
- * files kwokctl writes. Processes are checked and stopped with src/stack/process.ts.
+ * files kwokctl writes. Processes are checked and stopped with src/process/process.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { canBind } from '../stack/process';
+import { canBind } from '../process/process';
 
 // Ports handed out by this process and not yet visible in a kwok.yaml (clusters being created).
 const reserved = new Set<number>();

@@ -4,7 +4,7 @@ import type { Toolchain } from './toolchain';
 import type { PORT_VARS} from './config';
 import { type StackConfig } from './config';
 import { repoRoot } from './paths';
-import { portOpen } from './process';
+import { portOpen } from '../process/process';
 import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
 
 /** How the stack starts one long-running process and knows it is healthy. */

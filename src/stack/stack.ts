@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PortInUseError, StackHealthError } from '../errors';
 import { PORT_VARS, logFile, pidFile, stackConfig, type StackConfig } from './config';
-import { canBind, isAlive, startProcess, stopProcess, waitUntil } from './process';
+import { canBind, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
 import { stackServices, type Service } from './services';
 import { ensureToolchain, fmtSeconds } from './toolchain';
 

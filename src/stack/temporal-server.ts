@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { StackHealthError } from '../errors';
-import { freePort, isAlive, startProcess, stopProcess, waitUntil } from './process';
+import { freePort, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
 
 /** Search attributes gkeflow sets on its workflows (registered when the dev server starts). */
 export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Datetime' | 'Int' | 'Text'> = {

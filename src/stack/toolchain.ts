@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CorruptCacheError, GoMissingError, ToolchainBuildError, UsageError } from '../errors';
 import { components, type Component, type Tool, type ToolName } from './components';
-import { withDirLock } from './lock';
+import { withDirLock } from '../process/lock';
 import { cacheDir, repoRoot } from './paths';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { registryConfig } from '../../src/stack/services';
 import { ensureToolchain } from '../../src/stack/toolchain';
-import { freePort, startProcess, stopProcess, waitUntil } from '../../src/stack/process';
+import { freePort, startProcess, stopProcess, waitUntil } from '../../src/process/process';
 
 export interface TestRegistry {
   /** host:port */

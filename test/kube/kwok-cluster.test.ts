@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { isAlive } from '../../src/stack/process';
+import { isAlive } from '../../src/process/process';
 import { ensureToolchain } from '../../src/stack/toolchain';
 import {
   createKwokCluster,

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
-import { freePort, isAlive } from '../../src/stack/process';
+import { freePort, isAlive } from '../../src/process/process';
 
 // One real stack in a temp state dir on free ports, so it never meets a developer's own stack.
 let env: NodeJS.ProcessEnv;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { withDirLock } from '../../src/stack/lock';
+import { withDirLock } from '../../src/process/lock';
 import { describeToolchain, ensureToolchain } from '../../src/stack/toolchain';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-lock-'));
