@@ -1,6 +1,7 @@
 /**
- * The gkeflow worker: environment workflows + activities for one target on task queue
- * `gkeflow` (GKEFLOW_TASK_QUEUE). Run with `npx gkeflow worker`; the local stack starts one.
+ * The gkeflow worker: environment workflows + activities for one target on that target's task
+ * queue (TASK_QUEUES in src/contract/endpoints, or GKEFLOW_TASK_QUEUE). Run with
+ * `npx gkeflow worker`; the local stack starts one.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { ENDPOINT_ENV, LOCAL_PORTS, PORT_ENV, type PortName } from '../contract/endpoints';
 
 /** Parsed flags and positionals handed to a command. */
 export interface CommandInput {
@@ -27,6 +28,9 @@ const json = { json: { type: 'boolean', description: 'print machine-readable JSO
 
 /** Every gkeflow command. Commands load lazily so `--help` and `validate` stay fast. */
 const file = { file: { type: 'string', short: 'f' } } as const;
+
+/** `GKEFLOW_TEMPORAL_PORT (7233), …` for the stack's help, from the endpoints contract. */
+const portHelp = (Object.keys(LOCAL_PORTS) as PortName[]).map((k) => `${PORT_ENV[k]} (${LOCAL_PORTS[k]})`);
 
 export const COMMANDS: CommandDef[] = [
   {
@@ -103,7 +107,7 @@ export const COMMANDS: CommandDef[] = [
     name: 'worker',
     summary: 'run a gkeflow worker in the foreground',
     usage: 'gkeflow worker',
-    help: 'Env: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GKEFLOW_TASK_QUEUE, GKEFLOW_TARGET (local|gcp), GKEFLOW_EMULATOR_ADDRESS, GKEFLOW_REGISTRY_ADDRESS.',
+    help: `Env: ${ENDPOINT_ENV.temporalAddress}, TEMPORAL_NAMESPACE, ${ENDPOINT_ENV.taskQueue}, GKEFLOW_TARGET (local|gcp), ${ENDPOINT_ENV.emulatorAddress}, ${ENDPOINT_ENV.registryAddress}.`,
     options: {},
     positionals: [0, 0],
     load: async () => (await import('./commands/worker')).workerCommand,
@@ -121,7 +125,7 @@ export const COMMANDS: CommandDef[] = [
     name: 'stack up',
     summary: 'start the local stack (Temporal + Web UI, registry, GKE emulator, worker)',
     usage: 'gkeflow stack up',
-    help: 'Idempotent: services already running are left alone. Ports: GKEFLOW_TEMPORAL_PORT (7233), GKEFLOW_UI_PORT (8233),\nGKEFLOW_REGISTRY_PORT (5000), GKEFLOW_EMULATOR_PORT (8090), GKEFLOW_EMULATOR_ADMIN_PORT (8091). State: GKEFLOW_STATE_DIR (./.gkeflow).',
+    help: `Idempotent: services already running are left alone. Ports: ${portHelp.slice(0, 2).join(', ')},\n${portHelp.slice(2).join(', ')}. State: GKEFLOW_STATE_DIR (./.gkeflow).`,
     options: {},
     positionals: [0, 0],
     load: async () => (await import('./commands/stack')).upCommand,

@@ -4,10 +4,11 @@
  * | env var                    | meaning                                              | default          |
  * |----------------------------|------------------------------------------------------|------------------|
  * | GKEFLOW_TARGET             | `local` (emulator + local registry) or `gcp`         | `local`          |
- * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | `127.0.0.1:<GKEFLOW_EMULATOR_PORT or 8090>` |
- * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | `127.0.0.1:<GKEFLOW_REGISTRY_PORT or 5000>` |
+ * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | the local stack's, see src/contract/endpoints |
+ * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | the local stack's, see src/contract/endpoints |
  * | GKEFLOW_EMULATOR_TOKEN     | static bearer token for an emulator started with --require-auth (local) | none |
  */
+import { checkEndpoints } from '../contract/endpoints';
 import { UsageError } from '../errors';
 import { staticTokenSource, type TokenSource } from './credentials';
 
@@ -26,21 +27,15 @@ export interface TargetConfig {
   tokenSource?: TokenSource;
 }
 
-export const DEFAULT_EMULATOR_ADDRESS = '127.0.0.1:8090';
-export const DEFAULT_REGISTRY_ADDRESS = '127.0.0.1:5000';
-
-const HOST_PORT_RE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
-
 /** Reads the target from env vars (see the table above); every problem is reported at once. */
 export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TargetConfig {
   const problems: string[] = [];
   const target = (env.GKEFLOW_TARGET || 'local') as TargetKind;
   if (target !== 'local' && target !== 'gcp') problems.push(`GKEFLOW_TARGET must be 'local' or 'gcp' (got '${target}')`);
-  // Without an explicit address, follow the local stack's ports (a stack moved by its port vars).
-  const emulatorAddress = env.GKEFLOW_EMULATOR_ADDRESS || (env.GKEFLOW_EMULATOR_PORT ? `127.0.0.1:${env.GKEFLOW_EMULATOR_PORT}` : DEFAULT_EMULATOR_ADDRESS);
-  const registryAddress = env.GKEFLOW_REGISTRY_ADDRESS || (env.GKEFLOW_REGISTRY_PORT ? `127.0.0.1:${env.GKEFLOW_REGISTRY_PORT}` : DEFAULT_REGISTRY_ADDRESS);
-  if (!HOST_PORT_RE.test(emulatorAddress)) problems.push(`GKEFLOW_EMULATOR_ADDRESS must be host:port (got '${emulatorAddress}')`);
-  if (!HOST_PORT_RE.test(registryAddress)) problems.push(`GKEFLOW_REGISTRY_ADDRESS must be host:port (got '${registryAddress}')`);
+  // Without an explicit address, the endpoints follow the local stack's ports (a stack moved by its port vars).
+  const { endpoints, problems: endpointProblems } = checkEndpoints(env);
+  problems.push(...endpointProblems);
+  const { emulatorAddress, registryAddress } = endpoints;
   if (problems.length) throw new UsageError(problems.join('; '), 'GKF-TARGET-CONFIG');
   const token = env.GKEFLOW_EMULATOR_TOKEN;
   return Object.freeze({

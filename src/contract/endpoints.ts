@@ -5,13 +5,11 @@
  *
  * Exports (names are stable):
  * - `LOCAL_HOST`       '127.0.0.1', the only interface the local stack binds.
- * - `LOCAL_PORTS`      default port per service: temporal 7233, ui 8233, registry 5000,
- *                      emulator 8090, emulatorAdmin 8091.
- * - `PORT_ENV`         the env var that moves each port (GKEFLOW_TEMPORAL_PORT, GKEFLOW_UI_PORT,
- *                      GKEFLOW_REGISTRY_PORT, GKEFLOW_EMULATOR_PORT, GKEFLOW_EMULATOR_ADMIN_PORT).
- * - `ENDPOINT_ENV`     the env vars that point elsewhere: TEMPORAL_ADDRESS, GKEFLOW_UI_URL,
- *                      GKEFLOW_EMULATOR_ADDRESS, GKEFLOW_REGISTRY_ADDRESS, GKEFLOW_TASK_QUEUE.
- * - `TASK_QUEUES`      default task queue per target: local `gkeflow`, gcp `gkeflow-gcp`.
+ * - `LOCAL_PORTS`      default port per service: temporal, ui, registry, emulator, emulatorAdmin.
+ * - `PORT_ENV`         the env var that moves each of those ports.
+ * - `ENDPOINT_ENV`     the env vars that point elsewhere: temporalAddress, uiUrl, emulatorAddress,
+ *                      registryAddress, taskQueue.
+ * - `TASK_QUEUES`      default task queue per target: local, gcp.
  * - `localAddress(port)`  `127.0.0.1:<port>`.
  * - `readEndpoints(env?, flags?)`    flags, then env, then defaults; validated and frozen; a bad
  *                      value is a UsageError (exit 2) naming each bad variable at once.
@@ -20,6 +18,19 @@
  * - `taskQueueFor(target, endpoints)` the explicit queue (GKEFLOW_TASK_QUEUE or a test's) else the
  *                      target's default.
  * - types `PortName`, `EndpointVar`, `EndpointFlags`, `Endpoints`, `TargetName`.
+ *
+ * | env var                      | what                                  | default                         |
+ * |------------------------------|---------------------------------------|---------------------------------|
+ * | GKEFLOW_TEMPORAL_PORT        | Temporal frontend port (stack)        | LOCAL_PORTS.temporal            |
+ * | GKEFLOW_UI_PORT              | Temporal Web UI port (stack)          | LOCAL_PORTS.ui                  |
+ * | GKEFLOW_REGISTRY_PORT        | OCI registry port (stack)             | LOCAL_PORTS.registry            |
+ * | GKEFLOW_EMULATOR_PORT        | GKE emulator gRPC port (stack)        | LOCAL_PORTS.emulator            |
+ * | GKEFLOW_EMULATOR_ADMIN_PORT  | GKE emulator admin HTTP port (stack)  | LOCAL_PORTS.emulatorAdmin       |
+ * | TEMPORAL_ADDRESS             | host[:port] of any Temporal frontend  | 127.0.0.1:<temporal port>       |
+ * | GKEFLOW_UI_URL               | Web UI base URL for printed links     | http://127.0.0.1:<ui port>      |
+ * | GKEFLOW_EMULATOR_ADDRESS     | host:port of the GKE emulator         | 127.0.0.1:<emulator port>       |
+ * | GKEFLOW_REGISTRY_ADDRESS     | host:port of the OCI registry         | 127.0.0.1:<registry port>       |
+ * | GKEFLOW_TASK_QUEUE           | task queue for every target           | TASK_QUEUES[target]             |
  */
 import { UsageError } from '../errors';
 

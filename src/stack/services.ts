@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Toolchain } from './toolchain';
-import type { PORT_VARS} from './config';
-import { type StackConfig } from './config';
+import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../contract/endpoints';
+import type { StackConfig } from './config';
 import { repoRoot } from './paths';
 import { portOpen } from '../process/process';
 import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
@@ -11,7 +11,7 @@ import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server'
 export interface Service {
   name: string;
   /** Ports it binds, each with what it is (for the port-in-use error). */
-  ports: Array<{ key: keyof typeof PORT_VARS; what: string }>;
+  ports: Array<{ key: PortName; what: string }>;
   /** Where users reach it, for `stack status`. */
   address(cfg: StackConfig): string;
   command(cfg: StackConfig, tc: Toolchain): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string };
@@ -21,20 +21,19 @@ export interface Service {
   timeoutMs: number;
 }
 
-
 const temporal: Service = {
   name: 'temporal',
   ports: [
-    { key: 'temporalPort', what: 'the Temporal frontend' },
-    { key: 'uiPort', what: 'the Temporal Web UI' },
+    { key: 'temporal', what: 'the Temporal frontend' },
+    { key: 'ui', what: 'the Temporal Web UI' },
   ],
-  address: (c) => `127.0.0.1:${c.temporalPort} (Web UI http://127.0.0.1:${c.uiPort})`,
+  address: (c) => `${localAddress(c.ports.temporal)} (Web UI http://${localAddress(c.ports.ui)})`,
   command: (c, tc) => ({
     cmd: tc.temporal,
-    args: temporalArgs({ binary: tc.temporal, port: c.temporalPort, uiPort: c.uiPort, dbFile: path.join(c.stateDir, 'temporal.db'), logFile: '', detached: true }),
+    args: temporalArgs({ binary: tc.temporal, port: c.ports.temporal, uiPort: c.ports.ui, dbFile: path.join(c.stateDir, 'temporal.db'), logFile: '', detached: true }),
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
   }),
-  healthy: (c) => temporalHealthy(`127.0.0.1:${c.temporalPort}`),
+  healthy: (c) => temporalHealthy(localAddress(c.ports.temporal)),
   timeoutMs: 90_000,
 };
 
@@ -52,63 +51,66 @@ export function registryConfig(port: number, storageDir: string): string {
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: 127.0.0.1:${port}`,
+    `  addr: ${localAddress(port)}`,
     '',
   ].join('\n');
 }
 
 const registry: Service = {
   name: 'registry',
-  ports: [{ key: 'registryPort', what: 'the image registry' }],
-  address: (c) => `http://127.0.0.1:${c.registryPort}`,
+  ports: [{ key: 'registry', what: 'the image registry' }],
+  address: (c) => `http://${localAddress(c.ports.registry)}`,
   command: (c, tc) => {
     const file = path.join(c.stateDir, 'registry.yml');
-    fs.writeFileSync(file, registryConfig(c.registryPort, path.join(c.stateDir, 'registry')));
+    fs.writeFileSync(file, registryConfig(c.ports.registry, path.join(c.stateDir, 'registry')));
     return { cmd: tc.registry, args: ['serve', file], env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' } };
   },
-  healthy: async (c) => (await fetch(`http://127.0.0.1:${c.registryPort}/v2/`)).status === 200,
+  healthy: async (c) => (await fetch(`http://${localAddress(c.ports.registry)}/v2/`)).status === 200,
   timeoutMs: 30_000,
 };
 
 const emulator: Service = {
   name: 'gke-emulator',
   ports: [
-    { key: 'emulatorPort', what: 'the GKE emulator (gRPC)' },
-    { key: 'emulatorAdminPort', what: 'the GKE emulator admin endpoint' },
+    { key: 'emulator', what: 'the GKE emulator (gRPC)' },
+    { key: 'emulatorAdmin', what: 'the GKE emulator admin endpoint' },
   ],
-  address: (c) => `127.0.0.1:${c.emulatorPort} (admin http://127.0.0.1:${c.emulatorAdminPort})`,
+  address: (c) => `${localAddress(c.ports.emulator)} (admin http://${localAddress(c.ports.emulatorAdmin)})`,
   command: (c) => ({
     cmd: process.execPath,
     args: ['--import', 'tsx', path.join(repoRoot, 'src', 'emulator', 'main.ts')],
     cwd: repoRoot, // where `--import tsx` resolves
     env: {
       ...process.env,
-      GKEFLOW_EMULATOR_PORT: String(c.emulatorPort),
-      GKEFLOW_EMULATOR_ADMIN_PORT: String(c.emulatorAdminPort),
+      [PORT_ENV.emulator]: String(c.ports.emulator),
+      [PORT_ENV.emulatorAdmin]: String(c.ports.emulatorAdmin),
       GKEFLOW_EMULATOR_STATE_DIR: path.join(c.stateDir, 'emulator'),
     },
   }),
-  healthy: (c) => portOpen(c.emulatorPort),
+  healthy: (c) => portOpen(c.ports.emulator),
   timeoutMs: 120_000,
 };
 
 const worker: Service = {
   name: 'worker',
   ports: [],
-  address: (c) => `task queue gkeflow on 127.0.0.1:${c.temporalPort}`,
+  address: (c) => `task queue ${c.taskQueue} on ${localAddress(c.ports.temporal)}`,
   command: (c) => ({
     cmd: process.execPath,
     args: ['--import', 'tsx', path.join(repoRoot, 'src', 'worker.ts')],
     cwd: repoRoot,
     env: {
       ...process.env,
-      TEMPORAL_ADDRESS: `127.0.0.1:${c.temporalPort}`,
-      GKEFLOW_EMULATOR_ADDRESS: `127.0.0.1:${c.emulatorPort}`,
-      GKEFLOW_REGISTRY_ADDRESS: `127.0.0.1:${c.registryPort}`,
+      // The stack's worker serves the local target on the stack's own services and queue.
+      GKEFLOW_TARGET: 'local',
+      [ENDPOINT_ENV.taskQueue]: c.taskQueue,
+      [ENDPOINT_ENV.temporalAddress]: localAddress(c.ports.temporal),
+      [ENDPOINT_ENV.emulatorAddress]: localAddress(c.ports.emulator),
+      [ENDPOINT_ENV.registryAddress]: localAddress(c.ports.registry),
     },
   }),
   // The worker has no port: healthy once a poller with its identity (`<pid>@host`) polls the queue.
-  healthy: (c, pid) => workerPolling(`127.0.0.1:${c.temporalPort}`, 'gkeflow', pid),
+  healthy: (c, pid) => workerPolling(localAddress(c.ports.temporal), c.taskQueue, pid),
   timeoutMs: 120_000,
 };
 

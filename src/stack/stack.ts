@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PortInUseError, StackHealthError } from '../errors';
-import { PORT_VARS, logFile, pidFile, stackConfig, type StackConfig } from './config';
+import { PORT_ENV } from '../contract/endpoints';
+import { logFile, pidFile, stackConfig, type StackConfig } from './config';
 import { canBind, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
 import { stackServices, type Service } from './services';
 import { ensureToolchain, fmtSeconds } from './toolchain';
@@ -50,7 +51,7 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
   const toStart = services.filter((s) => !readRecord(cfg, s.name));
   for (const s of toStart) {
     for (const p of s.ports) {
-      if (!(await canBind(cfg[p.key]))) throw new PortInUseError(cfg[p.key], p.what, PORT_VARS[p.key][0]);
+      if (!(await canBind(cfg.ports[p.key]))) throw new PortInUseError(cfg.ports[p.key], p.what, PORT_ENV[p.key]);
     }
   }
   const tc = await ensureToolchain({ log: (l) => opts.log(`toolchain: ${l}`), env: opts.env });

@@ -1,27 +1,21 @@
 /**
  * How gkeflow reaches Temporal: the local dev server by default, any Temporal cluster or
- * Temporal Cloud by env vars.
+ * Temporal Cloud by env vars. Address, UI URL and task queue come from src/contract/endpoints
+ * (TEMPORAL_ADDRESS, GKEFLOW_TEMPORAL_PORT, GKEFLOW_UI_URL, GKEFLOW_UI_PORT, GKEFLOW_TASK_QUEUE);
+ * this module adds the rest.
  *
- * | env var                 | meaning                                            | default          |
- * |-------------------------|----------------------------------------------------|------------------|
- * | TEMPORAL_ADDRESS        | host:port of the frontend                          | `127.0.0.1:7233` (or GKEFLOW_TEMPORAL_PORT) |
- * | TEMPORAL_NAMESPACE      | namespace                                          | `default`        |
- * | TEMPORAL_API_KEY        | Temporal Cloud API key (enables TLS)               | none             |
- * | TEMPORAL_TLS_CERT/KEY   | mTLS client certificate and key files (enables TLS) | none            |
- * | GKEFLOW_TASK_QUEUE      | task queue (overrides the per-target default)       | `gkeflow` (local), `gkeflow-gcp` (gcp) |
- * | GKEFLOW_UI_URL          | base URL of the Web UI, for links                  | `http://127.0.0.1:8233` |
+ * | env var                 | meaning                                              | default |
+ * |-------------------------|------------------------------------------------------|---------|
+ * | TEMPORAL_NAMESPACE      | namespace                                            | `default` |
+ * | TEMPORAL_API_KEY        | Temporal Cloud API key (enables TLS)                 | none    |
+ * | TEMPORAL_TLS_CERT/KEY   | mTLS client certificate and key files (enables TLS)  | none    |
  */
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { readEndpoints } from '../contract/endpoints';
 import { CliError, UsageError } from '../errors';
 
-/**
- * The task queue of a target: local and gcp workers poll different queues, so a spec for one
- * target is never run by the other's worker.
- */
-export function taskQueueFor(target: 'local' | 'gcp', cfg: Pick<TemporalConfig, 'taskQueue'>): string {
-  return cfg.taskQueue ?? (target === 'gcp' ? 'gkeflow-gcp' : 'gkeflow');
-}
+export { taskQueueFor } from '../contract/endpoints';
 
 export interface TemporalConfig {
   address: string;
@@ -33,14 +27,14 @@ export interface TemporalConfig {
   tls?: { cert: Buffer; key: Buffer } | true;
 }
 
-/** Reads the Temporal settings from env vars; a missing TLS file is a usage error. */
+/** Reads the Temporal settings from env vars; a malformed endpoint or a missing TLS file is a usage error. */
 export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  const port = env.GKEFLOW_TEMPORAL_PORT || '7233';
+  const endpoints = readEndpoints(env);
   const cfg: TemporalConfig = {
-    address: env.TEMPORAL_ADDRESS || `127.0.0.1:${port}`,
+    address: endpoints.temporalAddress,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: env.GKEFLOW_TASK_QUEUE || undefined,
-    uiUrl: (env.GKEFLOW_UI_URL || `http://127.0.0.1:${env.GKEFLOW_UI_PORT || '8233'}`).replace(/\/$/, ''),
+    taskQueue: endpoints.taskQueue,
+    uiUrl: endpoints.uiUrl,
   };
   if (env.TEMPORAL_API_KEY) {
     cfg.apiKey = env.TEMPORAL_API_KEY;
