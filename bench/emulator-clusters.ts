@@ -12,7 +12,8 @@ import { v1 } from '@google-cloud/container';
 import { grpc } from 'google-gax';
 import { ZERO_DELAYS } from '../src/emulator/config';
 import { startEmulator } from '../src/emulator/server';
-import { kwokClusterPids } from '../src/kube/kwok-cluster';
+import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
+import { kwokClusterPids } from '../src/emulator/runtime/kwok-cluster';
 import { ensureToolchain } from '../src/stack/toolchain';
 
 const arg = (name: string, dflt: number) => {
@@ -46,10 +47,10 @@ async function run(): Promise<void> {
   const runs = arg('runs', 3);
   const concurrent = arg('concurrent', 5);
   const nodes = arg('nodes', 3);
-  await ensureToolchain({ only: ['kubernetes', 'etcd', 'kwok'] });
+  const toolchain = await ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS] });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-bench-'));
   const workdir = path.join(stateDir, 'kwok');
-  const emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', delays: ZERO_DELAYS, quotas: { clustersPerProject: 100, nodesPerProject: 1000 } });
+  const emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', toolchain: () => Promise.resolve(toolchain), delays: ZERO_DELAYS, quotas: { clustersPerProject: 100, nodesPerProject: 1000 } });
   const c = new v1.ClusterManagerClient({ apiEndpoint: '127.0.0.1', port: emu.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com', projectId: 'bench-project' });
   const parent = 'projects/bench-project/locations/us-central1-a';
   const create = async (name: string) => {

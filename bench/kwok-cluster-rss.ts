@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { ensureToolchain } from '../src/stack/toolchain';
-import { createKwokCluster, deleteKwokCluster, kwokClusterPids, kwokKubeConfig } from '../src/kube/kwok-cluster';
+import { createKwokCluster, deleteKwokCluster, kwokClusterPids, kwokKubeConfig } from '../src/emulator/runtime/kwok-cluster';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -3,6 +3,7 @@
  * the standalone entry (flags → env → config file → defaults) and the admin endpoint.
  */
 import type { FaultRule } from './faults';
+import type { KwokToolchainProvider } from './runtime';
 
 /** Injected time (ms, at speed 1) each kind of work takes. Ordered like GKE: create > resize > LB IP. */
 export interface Delays {
@@ -76,6 +77,11 @@ export interface EmulatorOptions {
   requireAuth?: boolean | string;
   /** Progress lines (cluster created, control plane restarted, …). */
   log?: (line: string) => void;
+  /**
+   * Provides the binaries of kwok control planes (needed when a cluster gets one), e.g.
+   * `(log) => ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log })`.
+   */
+  toolchain?: KwokToolchainProvider;
 }
 
 /** Settings after defaults, mutable at run time through the admin endpoint. */

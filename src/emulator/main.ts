@@ -1,7 +1,13 @@
 // The standalone GKE emulator: `npx tsx src/emulator/main.ts [--port 8090] [--admin-port 8091]
 // [--state-dir DIR] [--control-plane kwok|none] [--speed N] [--seed N] [--require-auth[=TOKEN]]
 // [--config FILE]`. Flags beat GKEFLOW_EMULATOR_* env vars beat the config file beat defaults.
+// This entry is where the emulator meets the local stack: it takes the stack's state dir as the
+// default and the stack's toolchain for kwok control planes; the library imports neither.
+import path from 'node:path';
+import { stateDir as stackStateDir } from '../stack/paths';
+import { ensureToolchain } from '../stack/toolchain';
 import { parseEmulatorArgs } from './options';
+import { KWOK_TOOLCHAIN_COMPONENTS } from './runtime';
 import { EmulatorPortInUseError, startEmulator } from './server';
 import { EmulatorStateError } from './store';
 
@@ -15,7 +21,12 @@ async function run(): Promise<number> {
   }
   let emulator;
   try {
-    emulator = await startEmulator({ ...options, log: (l) => console.log(`[gke-emulator] ${l}`) });
+    emulator = await startEmulator({
+      ...options,
+      stateDir: options.stateDir ?? path.join(stackStateDir(), 'emulator'),
+      toolchain: (log) => ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log }),
+      log: (l) => console.log(`[gke-emulator] ${l}`),
+    });
   } catch (e) {
     if (!(e instanceof EmulatorPortInUseError || e instanceof EmulatorStateError)) throw e;
     console.error(`gke-emulator: ${e.message}`);

@@ -1,19 +1,21 @@
 /**
  * Options of the standalone emulator: flags, then environment variables, then a config file
- * (JSON or YAML), then defaults. Every problem is one Error naming the flag or variable.
+ * (JSON or YAML), then defaults (ports from src/contract/endpoints.ts). Every problem is one
+ * Error naming the flag or variable. The state dir has no default here: the entry (main.ts)
+ * supplies the local stack's.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { stateDir as stackStateDir } from '../stack/paths';
+import { LOCAL_PORTS, PORT_ENV } from '../contract/endpoints';
 import { checkDelays, DEFAULT_DELAYS, type Delays, type EmulatorOptions } from './config';
 import { checkFaultRule, type FaultRule } from './faults';
 
 /** Env vars the standalone emulator reads (flag in brackets). */
 export const ENV = {
-  port: 'GKEFLOW_EMULATOR_PORT', // --port, default 8090
-  adminPort: 'GKEFLOW_EMULATOR_ADMIN_PORT', // --admin-port, default 8091
-  stateDir: 'GKEFLOW_EMULATOR_STATE_DIR', // --state-dir, default <stack state dir>/emulator
+  port: PORT_ENV.emulator, // --port, default LOCAL_PORTS.emulator
+  adminPort: PORT_ENV.emulatorAdmin, // --admin-port, default LOCAL_PORTS.emulatorAdmin
+  stateDir: 'GKEFLOW_EMULATOR_STATE_DIR', // --state-dir, default (main.ts) <stack state dir>/emulator
   controlPlane: 'GKEFLOW_EMULATOR_CONTROL_PLANE', // --control-plane kwok|none
   speed: 'GKEFLOW_EMULATOR_SPEED', // --speed
   seed: 'GKEFLOW_EMULATOR_SEED', // --seed
@@ -53,8 +55,11 @@ function intIn(v: string, what: string, min: number, max: number): number {
   return n;
 }
 
-/** Parses argv (without node and script) and env into EmulatorOptions. */
-export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
+/** EmulatorOptions as the flags and env give them: the state dir only when one was given. */
+export type ParsedEmulatorOptions = Readonly<Omit<EmulatorOptions, 'stateDir'> & { stateDir?: string }>;
+
+/** Parses argv (without node and script) and env into frozen EmulatorOptions. */
+export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedEmulatorOptions {
   const flags: Partial<Record<keyof typeof ENV, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
@@ -86,10 +91,10 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   if (controlPlane !== 'kwok' && controlPlane !== 'none') throw new Error(`${cp?.[1] ?? 'config.controlPlane'}: expected kwok or none, got '${controlPlane}'`);
   const speedN = speed ? Number(speed[0]) : (file.speed ?? 1);
   if (!(speedN > 0) || !Number.isFinite(speedN)) throw new Error(`${speed?.[1] ?? 'config.speed'}: expected a positive number, got '${speed?.[0] ?? file.speed}'`);
-  return {
-    port: port ? intIn(port[0], port[1], 0, 65535) : 8090,
-    adminPort: admin ? intIn(admin[0], admin[1], 0, 65535) : 8091,
-    stateDir: path.resolve(dir ? dir[0] : path.join(stackStateDir(env), 'emulator')),
+  return Object.freeze({
+    port: port ? intIn(port[0], port[1], 0, 65535) : LOCAL_PORTS.emulator,
+    adminPort: admin ? intIn(admin[0], admin[1], 0, 65535) : LOCAL_PORTS.emulatorAdmin,
+    ...(dir ? { stateDir: path.resolve(dir[0]) } : {}),
     controlPlane,
     speed: speedN,
     seed: seed ? intIn(seed[0], seed[1], 0, 2 ** 32 - 1) : (file.seed ?? 1),
@@ -97,7 +102,7 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     quotas: file.quotas,
     faults,
     requireAuth: auth ? (/^(1|true|yes)$/i.test(auth[0]) ? true : /^(0|false|no)$/i.test(auth[0]) ? false : auth[0]) : (file.requireAuth ?? false),
-  };
+  });
 }
 
 function json([text, what]: [string, string], kind: 'object' | 'array'): unknown {

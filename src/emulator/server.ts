@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { startAdmin } from './admin';
 import { canBind } from '../process/process';
+import { PORT_ENV } from '../contract/endpoints';
 import { clusterManagerImplementation } from './api';
 import { clusterManagerService } from './api/proto';
 import { resolveSettings, type EmulatorOptions } from './config';
@@ -48,8 +49,8 @@ export class EmulatorPortInUseError extends Error {
 export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator> {
   const settings = resolveSettings(o);
   // Fail before restarting any control plane.
-  if (o.port && !(await canBind(o.port))) throw new EmulatorPortInUseError(o.port, 'GKEFLOW_EMULATOR_PORT');
-  if (o.adminPort && !(await canBind(o.adminPort))) throw new EmulatorPortInUseError(o.adminPort, 'GKEFLOW_EMULATOR_ADMIN_PORT');
+  if (o.port && !(await canBind(o.port))) throw new EmulatorPortInUseError(o.port, PORT_ENV.emulator);
+  if (o.adminPort && !(await canBind(o.adminPort))) throw new EmulatorPortInUseError(o.adminPort, PORT_ENV.emulatorAdmin);
   const log = o.log ?? (() => {});
   const store = new EmulatorStore(o.stateDir);
   const core: Core = {
@@ -57,7 +58,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     ops: new Operations(store, settings),
     settings,
     faults: new FaultInjector(o.faults ?? [], o.seed ?? 1),
-    runtimes: { kwok: new KwokRuntime(o.stateDir, log), none: new NoControlPlaneRuntime() },
+    runtimes: { kwok: new KwokRuntime(o.stateDir, o.toolchain, log), none: new NoControlPlaneRuntime() },
     log,
   };
   await recover(core);

@@ -9,8 +9,8 @@ import { kubeActivities } from '../../src/activities/kube';
 import { envHash } from '../../src/activities/labels';
 import type { ApplyDeploymentInput, EnvRef, RolloutResult } from '../../src/activities/types';
 import { kubeConfigForCluster } from '../../src/clients/kube';
-import { createKwokCluster, deleteKwokCluster, type KwokCluster, type KwokClusterRef } from '../../src/kube/kwok-cluster';
-import { LB_CLEANUP_FINALIZER } from '../../src/kube/kwok-stages';
+import { createKwokCluster, deleteKwokCluster, type KwokCluster, type KwokClusterRef } from '../../src/emulator/runtime/kwok-cluster';
+import { LB_CLEANUP_FINALIZER } from '../../src/emulator/runtime/kwok-stages';
 import { ensureToolchain } from '../../src/stack/toolchain';
 
 const env: EnvRef = { id: 'gkeflow/demo-project/asia-east1-a/kube-test', project: 'demo-project', location: 'asia-east1-a', cluster: 'kube-test' };

@@ -15,6 +15,7 @@ import type { EnvRef, GkeflowActivities } from '../../src/activities/types';
 import type { TargetConfig } from '../../src/clients/config';
 import { createTargetClients, type TargetClients } from '../../src/clients/index';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { kwokToolchain } from '../helpers/kwok-toolchain';
 import { startTestRegistry, type TestRegistry } from './registry-server';
 
 const env: EnvRef = { id: 'gkeflow/demo-project/asia-east1-a/tensorflow-cluster001', project: 'demo-project', location: 'asia-east1-a', cluster: 'tensorflow-cluster001' };
@@ -42,7 +43,7 @@ void describe('all activities on the local target (emulator + kwok + registry)',
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-local-'));
     reg = await startTestRegistry();
-    emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', delays: { operationPending: 0, createCluster: 200, deleteCluster: 200, setNodePoolSize: 200, lbProvision: 500, lbRelease: 500 } });
+    emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', delays: { operationPending: 0, createCluster: 200, deleteCluster: 200, setNodePoolSize: 200, lbProvision: 500, lbRelease: 500 }, toolchain: kwokToolchain });
     const config: TargetConfig = { target: 'local', emulatorAddress: emu.address, registryAddress: reg.address };
     clients = createTargetClients(config); // for inspecting the cluster
     const built = activitiesForTarget(config, { gkePollMs: 100, heartbeatMs: 1000 }); // what the worker does

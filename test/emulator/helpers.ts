@@ -6,6 +6,7 @@ import path from 'node:path';
 import { v1 } from '@google-cloud/container';
 import { grpc } from 'google-gax';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
+import { kwokToolchain } from '../helpers/kwok-toolchain';
 
 export const PROJECT = 'gkeflow-test';
 export const ZONE = 'us-central1-a';
@@ -25,7 +26,7 @@ export function tempStateDir(prefix = 'emu-'): string {
 
 /** Starts an emulator (metadata only and zero delays unless told otherwise). */
 export function emulator(o: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
-  return startEmulator({ port: 0, adminPort: 0, controlPlane: 'none', delays: { ...zero }, ...o, stateDir: o.stateDir ?? tempStateDir() });
+  return startEmulator({ port: 0, adminPort: 0, controlPlane: 'none', delays: { ...zero }, toolchain: kwokToolchain, ...o, stateDir: o.stateDir ?? tempStateDir() });
 }
 
 const zero = { operationPending: 0, createCluster: 0, deleteCluster: 0, updateCluster: 0, setLabels: 0, createNodePool: 0, deleteNodePool: 0, setNodePoolSize: 0, setNodePoolAutoscaling: 0, lbProvision: 500, lbRelease: 500, autoOperationAfterCreate: 0 };

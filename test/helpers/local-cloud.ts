@@ -12,6 +12,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from '../../src/activities';
 import type { GkeflowActivities } from '../../src/activities/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { kwokToolchain } from './kwok-toolchain';
 import type { TemporalConfig } from '../../src/temporal/connection';
 import { startTestRegistry, type TestRegistry } from '../activities/registry-server';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
@@ -35,7 +36,7 @@ export async function startLocalCloud(wrapper: () => ActivityWrapper | undefined
   const address = await testTemporalAddress();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-e2e-'));
   const registry = await startTestRegistry();
-  const emulator = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', speed: 10 });
+  const emulator = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', speed: 10, toolchain: kwokToolchain });
   const { activities, close } = activitiesForTarget({ target: 'local', emulatorAddress: emulator.address, registryAddress: registry.address });
   const wrapped = Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [name, (...args: unknown[]) => {

@@ -18,9 +18,9 @@ import {
   stopKwokCluster,
   type KwokCluster,
   type KwokClusterRef,
-} from '../../src/kube/kwok-cluster';
-import { addKwokNodes, GKE_NODEPOOL_LABEL, readyKwokNodes, removeKwokNodes, waitForKwokNodesReady } from '../../src/kube/kwok-nodes';
-import { LB_CLEANUP_FINALIZER, LB_IP_PREFIX } from '../../src/kube/kwok-stages';
+} from '../../src/emulator/runtime/kwok-cluster';
+import { addKwokNodes, GKE_NODEPOOL_LABEL, readyKwokNodes, removeKwokNodes, waitForKwokNodesReady } from '../../src/emulator/runtime/kwok-nodes';
+import { LB_CLEANUP_FINALIZER, LB_IP_PREFIX } from '../../src/emulator/runtime/kwok-stages';
 
 const NODES = 3;
 const ns = 'default';

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { canBind } from '../process/process';
+import { canBind } from '../../process/process';
 
 // Ports handed out by this process and not yet visible in a kwok.yaml (clusters being created).
 const reserved = new Set<number>();

@@ -1,34 +1,26 @@
 /**
- * The control planes behind emulated clusters. 'kwok': a real Kubernetes control plane per
- * cluster (src/kube/kwok-cluster.ts) with one kwok node per GKE node, labelled like GKE's;
- * 'none': GKE metadata only, an unreachable TEST-NET endpoint and no credentials.
+ * Kwok control planes: each emulated cluster is a kwok cluster made by kwokctl under
+ * `<stateDir>/kwok`, with one kwok node per GKE node, named and labelled like GKE's.
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { regionOf, MACHINE_TYPES } from '../gke/rules';
-import { createKwokCluster, deleteKwokCluster, kwokKubeConfig, startKwokCluster, stopKwokCluster, type KwokToolchain } from '../kube/kwok-cluster';
-import { addKwokNodes, GKE_NODEPOOL_LABEL, removeKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from '../kube/kwok-nodes';
-import type { LoadBalancerTimings } from '../kube/kwok-stages';
-import { ensureToolchain } from '../stack/toolchain';
-import { clusterId } from './names';
-import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from './store';
+import { regionOf, MACHINE_TYPES } from '../../gke/rules';
+import { clusterId } from '../names';
+import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store';
+import { hash, type ControlPlaneRuntime } from './control-plane';
+import { createKwokCluster, deleteKwokCluster, kwokKubeConfig, startKwokCluster, stopKwokCluster, type KwokCluster, type KwokToolchain } from './kwok-cluster';
+import { addKwokNodes, GKE_NODEPOOL_LABEL, removeKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
+import type { LoadBalancerTimings } from './kwok-stages';
 
-/** What the lifecycle needs from a control plane. */
-export interface ControlPlaneRuntime {
-  create(c: ClusterRecord, lb: LoadBalancerTimings): Promise<ControlPlaneAccess>;
-  /** Makes the pool's nodes match nodeCount × locations (adds or removes nodes). */
-  syncPool(c: ClusterRecord, pool: PoolRecord): Promise<void>;
-  removePool(c: ClusterRecord, pool: string): Promise<void>;
-  /** Deletes the control plane; returns the LoadBalancer Services it still had (leaked). */
-  delete(c: ClusterRecord): Promise<LeakedLoadBalancer[]>;
-  /** Starts a stopped control plane again (emulator restart). */
-  restore(c: ClusterRecord): Promise<ControlPlaneAccess>;
-  /** Stops it, keeping its state. */
-  stop(c: ClusterRecord): Promise<void>;
-}
+/** Toolchain components a kwok control plane runs (kwokctl, kwok, etcd, the Kubernetes binaries). */
+export const KWOK_TOOLCHAIN_COMPONENTS: readonly string[] = ['kubernetes', 'etcd', 'kwok'];
 
-const hash = (s: string) => crypto.createHash('sha1').update(s).digest('hex');
+/**
+ * Provides the binaries of a kwok control plane, e.g.
+ * `(log) => ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log })`. Called at most once,
+ * when the first kwok cluster is created or restored; `log` takes its progress lines.
+ */
+export type KwokToolchainProvider = (log: (line: string) => void) => Promise<KwokToolchain>;
 
 /** GKE-like node names: gke-<cluster>-<pool>-<hash>-<zone letter><index>. */
 export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
@@ -51,6 +43,17 @@ export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
   );
 }
 
+/** kwok cluster name: the GKE name plus a hash of project/location, unique in the workdir. */
+export const kwokName = (c: ClusterRecord) => `${c.cluster}-${hash(clusterId(c)).slice(0, 6)}`;
+
+const accessOf = (k: KwokCluster): ControlPlaneAccess => ({
+  endpoint: k.server.replace('https://', ''),
+  caData: k.caData,
+  clientCertData: k.clientCertData,
+  clientKeyData: k.clientKeyData,
+  kwokName: k.name,
+});
+
 /** Control planes made by kwokctl under `<stateDir>/kwok`. */
 export class KwokRuntime implements ControlPlaneRuntime {
   private toolchain: Promise<KwokToolchain> | undefined;
@@ -58,7 +61,8 @@ export class KwokRuntime implements ControlPlaneRuntime {
 
   constructor(
     stateDir: string,
-    private log: (line: string) => void = () => {},
+    private readonly provideToolchain: KwokToolchainProvider | undefined,
+    private readonly log: (line: string) => void = () => {},
   ) {
     this.workdir = path.join(stateDir, 'kwok');
   }
@@ -66,7 +70,8 @@ export class KwokRuntime implements ControlPlaneRuntime {
   private ref = async (c: ClusterRecord) => ({ name: kwokName(c), workdir: this.workdir, toolchain: await this.tools() });
 
   private tools(): Promise<KwokToolchain> {
-    this.toolchain ??= ensureToolchain({ only: ['kubernetes', 'etcd', 'kwok'], log: (l) => this.log(`[toolchain] ${l}`) });
+    if (!this.provideToolchain) return Promise.reject(new Error('kwok control planes need the toolchain: start the emulator with the toolchain option'));
+    this.toolchain ??= this.provideToolchain((l) => this.log(`[toolchain] ${l}`));
     return this.toolchain;
   }
 
@@ -78,8 +83,7 @@ export class KwokRuntime implements ControlPlaneRuntime {
   async create(c: ClusterRecord, loadBalancer: LoadBalancerTimings): Promise<ControlPlaneAccess> {
     const ref = await this.ref(c);
     await deleteKwokCluster(ref); // a leftover from an interrupted create
-    const k = await createKwokCluster({ ...ref, loadBalancer, nodes: c.pools.flatMap((p) => nodeNames(c, p)) });
-    return { endpoint: k.server.replace('https://', ''), caData: k.caData, clientCertData: k.clientCertData, clientKeyData: k.clientKeyData, kwokName: k.name };
+    return accessOf(await createKwokCluster({ ...ref, loadBalancer, nodes: c.pools.flatMap((p) => nodeNames(c, p)) }));
   }
 
   async syncPool(c: ClusterRecord, pool: PoolRecord): Promise<void> {
@@ -124,28 +128,10 @@ export class KwokRuntime implements ControlPlaneRuntime {
   }
 
   async restore(c: ClusterRecord): Promise<ControlPlaneAccess> {
-    const k = await startKwokCluster(await this.ref(c));
-    return { endpoint: k.server.replace('https://', ''), caData: k.caData, clientCertData: k.clientCertData, clientKeyData: k.clientKeyData, kwokName: k.name };
+    return accessOf(await startKwokCluster(await this.ref(c)));
   }
 
   async stop(c: ClusterRecord): Promise<void> {
     await stopKwokCluster(await this.ref(c));
   }
 }
-
-/** Metadata-only clusters: fast, no processes. */
-export class NoControlPlaneRuntime implements ControlPlaneRuntime {
-  create(c: ClusterRecord): Promise<ControlPlaneAccess> {
-    // TEST-NET-1 (RFC 5737): clearly not reachable.
-    const n = 1 + (parseInt(hash(clusterId(c)).slice(0, 4), 16) % 254);
-    return Promise.resolve({ endpoint: `192.0.2.${n}`, caData: '', clientCertData: '', clientKeyData: '' });
-  }
-  syncPool = () => Promise.resolve();
-  removePool = () => Promise.resolve();
-  delete = () => Promise.resolve([]);
-  restore = (c: ClusterRecord) => Promise.resolve(c.access ?? { endpoint: '', caData: '', clientCertData: '', clientKeyData: '' });
-  stop = () => Promise.resolve();
-}
-
-/** kwok cluster name: the GKE name plus a hash of project/location, unique in the workdir. */
-export const kwokName = (c: ClusterRecord) => `${c.cluster}-${hash(clusterId(c)).slice(0, 6)}`;

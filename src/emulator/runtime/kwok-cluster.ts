@@ -12,15 +12,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
-import type { Toolchain } from '../stack/toolchain';
 import { addKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
-import { isAlive, stopProcess } from '../process/process';
+import { isAlive, stopProcess } from '../../process/process';
 import { pidFiles, pidRunsBinary, reservePorts } from './kwok-process';
 import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
 
 
-/** The binaries a kwok cluster runs. */
-export type KwokToolchain = Pick<Toolchain, 'kwokctl' | 'kwok' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kubectl'>;
+/** Absolute paths of the binaries a kwok cluster runs (a subset of the toolchain's). */
+export type KwokToolchain = Record<'kwokctl' | 'kwok' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kubectl', string>;
 
 /** Names one kwok cluster: its name and the KWOK_WORKDIR it lives in. */
 export interface KwokClusterRef {
