@@ -31,6 +31,11 @@ void describe('target config from the environment', () => {
     assert.equal(c.target, 'gcp');
     assert.throws(() => targetConfigFromEnv({ GKEFLOW_TARGET: 'aws', GKEFLOW_REGISTRY_ADDRESS: 'nope' }), (e: Error) => e.message.includes('GKEFLOW_TARGET') && e.message.includes('GKEFLOW_REGISTRY_ADDRESS'));
   });
+  void it('follows a local stack moved by its port variables unless an address is given', () => {
+    const c = targetConfigFromEnv({ GKEFLOW_EMULATOR_PORT: '18090', GKEFLOW_REGISTRY_PORT: '15000', GKEFLOW_REGISTRY_ADDRESS: 'reg:1' });
+    assert.deepEqual([c.emulatorAddress, c.registryAddress], ['127.0.0.1:18090', 'reg:1']);
+    assert.throws(() => targetConfigFromEnv({ GKEFLOW_EMULATOR_PORT: 'x' }), (e: Error & { code?: string }) => e.code === 'GKF-TARGET-CONFIG' && e.message.includes('GKEFLOW_EMULATOR_PORT=x'));
+  });
   void it('gives the local target a token source only when GKEFLOW_EMULATOR_TOKEN is set', async () => {
     assert.equal(targetConfigFromEnv({}).tokenSource, undefined);
     assert.equal(await targetConfigFromEnv({ GKEFLOW_EMULATOR_TOKEN: 't0k' }).tokenSource?.getAccessToken(), 't0k');

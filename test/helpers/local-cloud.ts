@@ -13,6 +13,7 @@ import { activitiesForTarget } from '../../src/activities';
 import type { GkeflowActivities } from '../../src/activities/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { kwokToolchain } from './kwok-toolchain';
+import { readEndpoints } from '../../src/contract/endpoints';
 import type { TemporalConfig } from '../../src/temporal/connection';
 import { startTestRegistry, type TestRegistry } from '../activities/registry-server';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
@@ -54,7 +55,7 @@ export async function startLocalCloud(wrapper: () => ActivityWrapper | undefined
   const adminUrl = `http://127.0.0.1:${emulator.adminPort}`;
   return {
     client,
-    cfg: { address, namespace: 'default', taskQueue, uiUrl: 'http://127.0.0.1:8233' },
+    cfg: { address, namespace: 'default', taskQueue, uiUrl: readEndpoints({}).uiUrl },
     emulator,
     registry,
     admin: async (p) => (await (await fetch(`${adminUrl}${p}`)).json()) as never,
