@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkEndpoints, readEndpoints, taskQueueFor } from '../../src/contract/endpoints';
+import { checkEndpoints, LOCAL_PORTS, PORT_ENV, readEndpoints, TASK_QUEUES, taskQueueFor, type PortName } from '../../src/contract/endpoints';
 import { UsageError } from '../../src/errors';
 import { stackConfig } from '../../src/stack/config';
+import { repoRoot } from '../../src/stack/paths';
 import { temporalConfig } from '../../src/temporal/connection';
 
 void describe('endpoints of the local stack', () => {
@@ -75,4 +78,18 @@ void describe('endpoints of the local stack', () => {
     assert.equal(s.taskQueue, 'q');
     assert.equal(t.taskQueue, 'q');
   });
+});
+
+void describe('the docs state the endpoints of the contract', () => {
+  for (const doc of ['README.md', 'docs/local-stack.md']) {
+    void it(`${doc} gives each port variable its default and names the task queues`, () => {
+      const lines = fs.readFileSync(path.join(repoRoot, doc), 'utf8').split('\n');
+      for (const k of Object.keys(LOCAL_PORTS) as PortName[]) {
+        const rows = lines.filter((l) => l.startsWith('|') && l.includes(`\`${PORT_ENV[k]}\``));
+        assert.ok(rows.length > 0, `${doc}: a table row names ${PORT_ENV[k]}`);
+        for (const r of rows) assert.ok(r.includes(String(LOCAL_PORTS[k])), `${doc}: ${PORT_ENV[k]} row says ${LOCAL_PORTS[k]}: ${r}`);
+      }
+      assert.ok(lines.some((l) => l.includes(`task queue \`${TASK_QUEUES.local}\``)), `${doc}: names the local task queue`);
+    });
+  }
 });
