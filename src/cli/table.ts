@@ -29,7 +29,7 @@ const json = { json: { type: 'boolean', description: 'print machine-readable JSO
 /** Every gkeflow command. Commands load lazily so `--help` and `validate` stay fast. */
 const file = { file: { type: 'string', short: 'f' } } as const;
 
-/** `GKEFLOW_TEMPORAL_PORT (7233), …` for the stack's help, from the endpoints contract. */
+/** `<port variable> (<default>)` for each port of the stack, for its help. */
 const portHelp = (Object.keys(LOCAL_PORTS) as PortName[]).map((k) => `${PORT_ENV[k]} (${LOCAL_PORTS[k]})`);
 
 export const COMMANDS: CommandDef[] = [

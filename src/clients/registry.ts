@@ -1,11 +1,11 @@
 /**
  * Where a repository name points for a target, and which credentials it takes.
  *
- * Local target mapping (the registry at GKEFLOW_REGISTRY_ADDRESS, default 127.0.0.1:5000, over
- * plain HTTP on loopback): the host of an Artifact Registry or Container Registry name is
+ * Local target mapping (the registry at GKEFLOW_REGISTRY_ADDRESS, by default the local stack's, over
+ * plain HTTP on loopback; REG below): the host of an Artifact Registry or Container Registry name is
  * replaced by the local registry and the path kept, so
- *   `asia-docker.pkg.dev/P/REPO/IMG`  →  `127.0.0.1:5000/P/REPO/IMG`
- *   `gcr.io/P/IMG`                    →  `127.0.0.1:5000/P/IMG`
+ *   `asia-docker.pkg.dev/P/REPO/IMG`  →  `REG/P/REPO/IMG`
+ *   `gcr.io/P/IMG`                    →  `REG/P/IMG`
  * Names already on a loopback host are used as they are. The gcp target uses the real host over
  * HTTPS with `oauth2accesstoken` + an ADC access token for Artifact Registry / gcr.io hosts.
  */
@@ -21,9 +21,9 @@ export interface RegistryCredentials {
 
 /** A repository on a concrete registry endpoint. */
 export interface RegistryRepo {
-  /** `http://127.0.0.1:5000` or `https://asia-docker.pkg.dev`. */
+  /** `http://REG` (the local registry) or `https://asia-docker.pkg.dev`. */
   base: string;
-  /** Host as it appears in image references (`127.0.0.1:5000`, `asia-docker.pkg.dev`). */
+  /** Host as it appears in image references (`REG`, `asia-docker.pkg.dev`). */
   host: string;
   /** Repository path, e.g. `P/REPO/IMG`. */
   name: string;
