@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { readEndpoints } from '../contract/endpoints';
+import { ENDPOINT_ENV, readEndpoints } from '../contract/endpoints';
 import { CliError, UsageError } from '../errors';
 
 export { taskQueueFor } from '../contract/endpoints';
@@ -60,7 +60,7 @@ export function connectionOptions(cfg: TemporalConfig) {
 /** Thrown when the Temporal frontend cannot be reached. */
 export class TemporalUnreachableError extends CliError {
   constructor(readonly address: string) {
-    super(`cannot reach Temporal at ${address}: start the local stack with 'npx gkeflow stack up' or set TEMPORAL_ADDRESS`, 1, 'GKF-TEMPORAL-UNREACHABLE');
+    super(`cannot reach Temporal at ${address}: start the local stack with 'npx gkeflow stack up' or set ${ENDPOINT_ENV.temporalAddress}`, 1, 'GKF-TEMPORAL-UNREACHABLE');
   }
 }
 
