@@ -6,14 +6,45 @@
  * keeps its cluster alive: deleting the cluster would leak the Service's cloud load balancer.
  */
 import { CancellationScope } from '@temporalio/workflow';
+import type { EnvRef } from '../activities/types';
+import { STEPS, stepSummary, type ResourceKind, type StepInput } from '../contract/steps';
 import { describeError, type Leftover } from './errors';
-import type { ResourceKind } from './input';
+import { callStep, type ActivityProxies } from './proxies';
 
 /** One delete to run. `run` must be idempotent (activities treat NOT_FOUND as done). */
 export interface CleanupTarget {
   kind: ResourceKind;
   name: string;
   run: () => Promise<unknown>;
+}
+
+/** What may exist of an environment; what is omitted is not deleted. */
+export interface CleanupSubjects {
+  env: EnvRef;
+  /** Namespace of the Deployment and Service. */
+  namespace: string;
+  service?: string;
+  deployment?: string;
+  cluster: boolean;
+  image?: { repository: string; tag: string };
+}
+
+type DeleteStep = 'deleteService' | 'deleteDeployment' | 'deleteCluster' | 'deleteImageTag';
+
+/** The one cleanup plan of every workflow that tears down: Service → Deployment → cluster → image tag. */
+export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupTarget[] {
+  const { env, namespace } = s;
+  const target = <K extends DeleteStep>(step: K, name: string, input: StepInput<K>): CleanupTarget => ({
+    kind: STEPS[step].kind,
+    name,
+    run: () => callStep(acts, step, input, stepSummary(step, input)),
+  });
+  const targets: CleanupTarget[] = [];
+  if (s.service) targets.push(target('deleteService', s.service, { env, namespace, name: s.service }));
+  if (s.deployment) targets.push(target('deleteDeployment', s.deployment, { env, namespace, name: s.deployment }));
+  if (s.cluster) targets.push(target('deleteCluster', env.cluster, { env }));
+  if (s.image) targets.push(target('deleteImageTag', `${s.image.repository}:${s.image.tag}`, { env, repository: s.image.repository, tag: s.image.tag }));
+  return targets;
 }
 
 /** What cleanup achieved. */

@@ -5,15 +5,17 @@
  * TTL, a teardown or a cancel; continues-as-new when its history grows.
  */
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo,
+  allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo,
 } from '@temporalio/workflow';
+import { failure } from '../contract/failures';
 import { envRefOf } from '../spec/provision-input';
 import { parseDuration } from '../spec/names';
 import { checkSpec } from '../spec/validate';
 import { runCleanup } from './cleanup';
 import { resizeUpdate, scaleUpdate, statusQuery, teardownUpdate, type TeardownResult } from './definitions';
-import { cleanupFailure, describeError, invalidSpecFailure, provisionFailure } from './errors';
+import { describeError, invalidSpecFailure } from './errors';
 import type { ProvisionInput } from './input';
+import { outcomeOf, type Outcome } from './outcome';
 import { cleanupTargets, provision, resize, scale, type EnvContext } from './provision';
 import { activityProxies } from './proxies';
 import { resourceLabels } from './requests';
@@ -36,22 +38,22 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
   const ctx: EnvContext = { spec, env, state, acts: activityProxies(tuning), tuning, labels: resourceLabels(spec, state.expiresAtMs), currentStep: '' };
 
   let teardownReason: string | undefined;
-  /** Set when the run is ending; a waiting teardown update answers with `result` (leftovers included). */
-  let outcome: { result: TeardownResult } | undefined;
+  /** Set when the run is ending; a waiting teardown update answers with it (leftovers included). */
+  let ended: TeardownResult | undefined;
   let busy = false;
   const provisioning = new CancellationScope();
 
   /** One cluster change at a time: GKE rejects concurrent operations anyway. */
   const exclusive = async <T>(phase: 'scaling' | 'resizing', fn: () => Promise<T>): Promise<T> => {
     await condition(() => !busy);
-    if (teardownReason !== undefined) throw ApplicationFailure.create({ type: 'EnvironmentClosingError', message: 'the environment is being torn down', nonRetryable: true });
+    if (teardownReason !== undefined) throw failure('EnvironmentClosingError', 'the environment is being torn down');
     busy = true;
     setPhase(state, phase);
     try {
       return await fn();
     } catch (err) {
       state.lastError = describeError(err);
-      throw ApplicationFailure.create({ type: phase === 'scaling' ? 'ScaleFailedError' : 'ResizeFailedError', message: `${ctx.currentStep} failed: ${describeError(err)}`, nonRetryable: true, cause: err as Error });
+      throw failure(phase === 'scaling' ? 'ScaleFailedError' : 'ResizeFailedError', `${ctx.currentStep} failed: ${describeError(err)}`, { cause: err as Error });
     } finally {
       busy = false;
       setPhase(state, 'running');
@@ -69,38 +71,38 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     teardownReason ??= req?.reason ?? 'teardown requested';
     // A teardown during provisioning stops the step in flight; the saga then cleans up.
     if (state.phase === 'provisioning' || state.phase === 'validating') provisioning.cancel();
-    await condition(() => outcome !== undefined);
+    await condition(() => ended !== undefined);
     // Leftovers are in the result; the run itself still fails with CleanupIncompleteError.
-    return (outcome as { result: TeardownResult }).result;
+    return ended as TeardownResult;
   }, { validator: (_req) => {
     if (state.phase === 'torn-down' || state.phase === 'failed') throw new Error(`the environment is already ${state.phase}`);
   } });
 
-  /** Runs the compensations and ends the run: returns the result, or throws the cancel/failure (a waiting teardown update gets the result). */
-  const finish = async (reason: string, cause?: unknown): Promise<TeardownResult> => {
+  /** Runs the compensations after the run stopped, and works out how it ends. */
+  const cleanUp = async (reason: string, cause?: unknown): Promise<Outcome> => {
     setPhase(state, 'tearing-down');
     showStep(`Tearing down (${reason})`);
-    const failedStep = cause !== undefined ? ctx.currentStep : 'teardown';
+    const step = cause !== undefined ? ctx.currentStep : 'teardown';
     // Wait for an in-flight scale/resize: deleting under it only makes it fail noisily.
     await CancellationScope.nonCancellable(() => condition(() => !busy));
     const r = await runCleanup(cleanupTargets(ctx), (kind, s) => (state.resources[kind] = s));
-    const details = { envId: env.id, failedStep, reason, cleaned: r.cleaned, leftovers: r.leftovers };
-    const requested = cause === undefined || (isCancellation(cause) && teardownReason !== undefined);
-    const cancelled = isCancellation(cause) && teardownReason === undefined;
-    outcome = { result: { envId: env.id, reason, cleaned: r.cleaned, leftovers: r.leftovers } };
-    if (r.leftovers.length === 0 && (requested || cancelled)) {
+    // Read after cleanup: a teardown requested meanwhile turns a cancel into a requested teardown.
+    return outcomeOf(env.id, { reason, cause, step }, teardownReason !== undefined, r);
+  };
+
+  /** Ends the run as `o` says: returns the result, or throws the cancel or the failure. */
+  const finish = async (o: Outcome): Promise<TeardownResult> => {
+    ended = o.result;
+    if (o.end === 'failed') {
+      setPhase(state, 'failed');
+      if (o.cause !== undefined) state.lastError = describeError(o.cause);
+    } else {
       setPhase(state, 'torn-down');
-      showStep(`Torn down (${reason})`);
-      await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
-      // A cancel that cleaned up completely ends the run as cancelled.
-      if (cancelled) throw cause;
-      return outcome.result;
+      showStep(`Torn down (${o.result.reason})`);
     }
-    setPhase(state, 'failed');
-    if (cause !== undefined) state.lastError = describeError(cause);
-    const failure = requested ? cleanupFailure(details) : provisionFailure(details, cause as Error);
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
-    throw failure;
+    if (o.end === 'completed') return o.result;
+    throw o.end === 'cancelled' ? o.cancel : o.failure;
   };
 
   if (!input.carried) {
@@ -108,7 +110,7 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     try {
       await provisioning.run(() => provision(ctx));
     } catch (err) {
-      return finish(isCancellation(err) ? (teardownReason ?? 'cancelled') : `${ctx.currentStep} failed`, err);
+      return finish(await cleanUp(isCancellation(err) ? (teardownReason ?? 'cancelled') : `${ctx.currentStep} failed`, err));
     }
     setPhase(state, 'running');
     showStep(`Running at ${state.endpoint ?? '(no endpoint)'}`);
@@ -123,14 +125,14 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
       const remaining = state.expiresAtMs - Date.now();
       const woke = remaining > 0 && (await condition(() => teardownReason !== undefined || shouldContinue(), remaining));
       if (!woke) teardownReason ??= 'ttl expired';
-      if (teardownReason !== undefined) return await finish(teardownReason);
+      if (teardownReason !== undefined) return await finish(await cleanUp(teardownReason));
       await condition(() => (!busy && allHandlersFinished()) || teardownReason !== undefined);
       if (teardownReason !== undefined) continue;
       state.generation += 1;
       return await continueAsNew<typeof environmentWorkflow>({ spec: input.spec, ...(input.tuning ? { tuning: input.tuning } : {}), carried: state });
     }
   } catch (err) {
-    if (isCancellation(err)) return finish('cancelled', err);
+    if (isCancellation(err)) return finish(await cleanUp('cancelled', err));
     throw err;
   }
 }

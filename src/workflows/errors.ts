@@ -3,21 +3,10 @@
  * mode and whose details are plain JSON the CLI can print; the activity failure that started it
  * is the cause, so the chain reads WorkflowFailedError → ApplicationFailure(type) → ActivityFailure → …
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import type { ApplicationFailure } from '@temporalio/workflow';
+import { failure } from '../contract/failures';
+import type { ResourceKind } from '../contract/steps';
 import type { SpecIssue } from '../spec/validate';
-import type { ResourceKind } from './input';
-
-/** Failure type names (ApplicationFailure.type) of the workflows. */
-export const WorkflowErrorType = {
-  /** The input spec failed validation inside the workflow; nothing was touched. */
-  invalidSpec: 'InvalidSpecError',
-  /** A provisioning step failed; everything created was cleaned up. */
-  provisionFailed: 'ProvisionFailedError',
-  /** Some resources could not be deleted; they are listed and left labelled for the reaper. */
-  cleanupIncomplete: 'CleanupIncompleteError',
-  /** The endpoint answered, but not with the expected status. */
-  probeFailed: 'EndpointProbeFailedError',
-} as const;
 
 /** A resource that could not be deleted. */
 export interface Leftover {
@@ -39,12 +28,7 @@ export interface FailureDetails {
 
 /** Thrown by environmentWorkflow when its input spec is invalid (details[0] = the issues). */
 export function invalidSpecFailure(issues: SpecIssue[]): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: WorkflowErrorType.invalidSpec,
-    message: `invalid spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    nonRetryable: true,
-    details: [issues],
-  });
+  return failure('InvalidSpecError', `invalid spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { details: [issues] });
 }
 
 /** The failure a run ends with after cleanup: CleanupIncompleteError when something was left, else ProvisionFailedError. */
@@ -53,25 +37,15 @@ export function provisionFailure(details: FailureDetails, cause: Error | undefin
   const left = details.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ');
   // The reason only adds something when it is not just "<step> failed" again.
   const why = details.reason === `${details.failedStep} failed` ? '' : ` (${details.reason})`;
-  return ApplicationFailure.create({
-    type: incomplete ? WorkflowErrorType.cleanupIncomplete : WorkflowErrorType.provisionFailed,
-    message: incomplete
-      ? `${details.failedStep} failed${why} and cleanup is incomplete; left for the reaper: ${left}`
-      : `${details.failedStep} failed${why}; cleaned up: ${details.cleaned.join(', ') || 'nothing to clean'}`,
-    nonRetryable: true,
-    details: [details],
-    cause,
-  });
+  return incomplete
+    ? failure('CleanupIncompleteError', `${details.failedStep} failed${why} and cleanup is incomplete; left for the reaper: ${left}`, { details: [details], cause })
+    : failure('ProvisionFailedError', `${details.failedStep} failed${why}; cleaned up: ${details.cleaned.join(', ') || 'nothing to clean'}`, { details: [details], cause });
 }
 
 /** Thrown by teardown when some resources could not be deleted. */
 export function cleanupFailure(details: FailureDetails): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: WorkflowErrorType.cleanupIncomplete,
-    message: `teardown (${details.reason}) incomplete; left for the reaper: ${details.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ')}`,
-    nonRetryable: true,
-    details: [details],
-  });
+  const left = details.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ');
+  return failure('CleanupIncompleteError', `teardown (${details.reason}) incomplete; left for the reaper: ${left}`, { details: [details] });
 }
 
 /** A one-line description of any error, for status and leftovers. */

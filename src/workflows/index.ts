@@ -5,7 +5,6 @@
 export { environmentWorkflow } from './environment';
 export { teardownWorkflow, type TeardownInput } from './teardown';
 export { scaleUpdate, resizeUpdate, teardownUpdate, statusQuery, type ScaleRequest, type ResizeRequest, type TeardownRequest, type TeardownResult } from './definitions';
-export { WorkflowErrorType, type FailureDetails, type Leftover } from './errors';
+export type { FailureDetails, Leftover } from './errors';
 export type { ProvisionInput, ProvisionTuning, CarriedState, EnvironmentStatus, Phase, ResourceKind, ResourceState } from './input';
-export { environmentWorkflowId, environmentStartOptions, ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW } from './start';
-export { SearchKeys } from './state';
+export { environmentStartOptions, ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW } from './start';

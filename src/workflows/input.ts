@@ -3,6 +3,7 @@
  * state it carries across continue-as-new. Durations are Temporal durations ('30s', 5000).
  */
 import type { Duration } from '@temporalio/common';
+import type { ResourceKind } from '../contract/steps';
 import type { EnvironmentSpec } from '../spec/validate';
 
 /** A Temporal duration: a string like '10m' or milliseconds. */
@@ -43,9 +44,7 @@ export type Phase = 'validating' | 'provisioning' | 'running' | 'scaling' | 'res
 /** State of one resource the environment owns. */
 export type ResourceState = 'absent' | 'creating' | 'ready' | 'deleting' | 'deleted' | 'cleanup-failed';
 
-/** Resources in creation order; teardown goes in reverse. */
-export const RESOURCE_KINDS = ['image', 'cluster', 'deployment', 'service'] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export type { ResourceKind } from '../contract/steps';
 
 /** State that survives continue-as-new. */
 export interface CarriedState {

@@ -4,21 +4,15 @@
  * failure types never retry; cleanup calls retry longer than provisioning ones.
  */
 import { ActivityCancellationType, proxyActivities, type ActivityInterfaceFor, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
-import { PERMANENT_ERROR_TYPES, type GkeflowActivities } from '../activities/types';
+import type { GkeflowActivities } from '../activities/types';
+import { NON_RETRYABLE_TYPES } from '../contract/failures';
+import { STEPS, type StepInput, type StepName, type StepResult, type TimeoutClass } from '../contract/steps';
 import type { ProvisionTuning } from './input';
-
-/** Failure types that must not be retried: the contract's permanent ones. */
-export const NON_RETRYABLE_TYPES: string[] = [...PERMANENT_ERROR_TYPES];
 
 type Acts = ActivityInterfaceFor<GkeflowActivities>;
 
-/** The four proxies a workflow uses: quick vs long calls, provisioning vs cleanup retries. */
-export interface ActivityProxies {
-  short: Acts;
-  long: Acts;
-  cleanupShort: Acts;
-  cleanupLong: Acts;
-}
+/** The four proxies a workflow uses, one per timeout class: quick vs long calls, provisioning vs cleanup retries. */
+export type ActivityProxies = Record<TimeoutClass, Acts>;
 
 /** Builds the proxies for a run from its tuning. */
 export function activityProxies(t: ProvisionTuning = {}): ActivityProxies {
@@ -27,7 +21,7 @@ export function activityProxies(t: ProvisionTuning = {}): ActivityProxies {
     backoffCoefficient: 2,
     maximumInterval: typeof t.retryInitialInterval === 'number' ? t.retryInitialInterval * 10 : '20s',
     maximumAttempts,
-    nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
   });
   const shortOpts: ActivityOptions = { startToCloseTimeout: t.shortTimeout ?? '2m' };
   const longOpts: ActivityOptions = { startToCloseTimeout: t.longTimeout ?? '30m', heartbeatTimeout: t.heartbeatTimeout ?? '1m' };
@@ -37,18 +31,16 @@ export function activityProxies(t: ProvisionTuning = {}): ActivityProxies {
     // On cancel, wait for a create to stop before compensating, so a delete never races its create.
     short: proxyActivities<GkeflowActivities>({ ...shortOpts, retry: retry(attempts), cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
     long: proxyActivities<GkeflowActivities>({ ...longOpts, retry: retry(attempts), cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
-    cleanupShort: proxyActivities<GkeflowActivities>({ ...shortOpts, retry: retry(cleanupAttempts) }),
-    cleanupLong: proxyActivities<GkeflowActivities>({ ...longOpts, retry: retry(cleanupAttempts) }),
+    'cleanup-short': proxyActivities<GkeflowActivities>({ ...shortOpts, retry: retry(cleanupAttempts) }),
+    'cleanup-long': proxyActivities<GkeflowActivities>({ ...longOpts, retry: retry(cleanupAttempts) }),
   };
 }
 
-/** Calls an activity with a one-line summary, so the Web UI reads like the walkthrough. */
-export function call<K extends keyof GkeflowActivities>(
-  proxy: Acts,
-  name: K,
-  summary: string,
-  input: Parameters<GkeflowActivities[K]>[0],
-): Promise<Awaited<ReturnType<GkeflowActivities[K]>>> {
-  const fn = proxy[name] as unknown as { executeWithOptions(o: ActivityOptions, args: unknown[]): Promise<Awaited<ReturnType<GkeflowActivities[K]>>> };
+/**
+ * Runs step `name` with the proxy of its timeout class and `summary` as its Web UI summary, so
+ * the Web UI reads like the walkthrough.
+ */
+export function callStep<K extends StepName>(acts: ActivityProxies, name: K, input: StepInput<K>, summary: string): Promise<StepResult<K>> {
+  const fn = acts[STEPS[name].timeout][name] as unknown as { executeWithOptions(o: ActivityOptions, args: unknown[]): Promise<StepResult<K>> };
   return fn.executeWithOptions({ summary }, [input]);
 }

@@ -1,14 +1,15 @@
 /**
- * Activity inputs and their one-line summaries, derived from the spec: pure functions, so the
- * workflow code reads as the walkthrough's sequence and these read as its manifests.
+ * Activity inputs derived from the spec: pure functions, so the workflow code reads as the
+ * walkthrough's sequence and these read as its manifests (the summaries are in src/contract/steps.ts).
  */
 import type { ApplyDeploymentInput, ApplyServiceInput, EnsureClusterInput, EnvRef, PushImageInput, ResourceLabels, ResourceRef } from '../activities/types';
+import { expiresAtLabel, LABELS } from '../contract/labels';
 import { parseImageSource } from '../spec/image-ref';
 import type { EnvironmentSpec } from '../spec/validate';
 
 /** The label every resource carries with its expiry (unix seconds; label values may not hold ':'). */
 export function resourceLabels(spec: EnvironmentSpec, expiresAtMs: number): ResourceLabels {
-  return { ...spec.labels, 'gkeflow-expires-at': String(Math.floor(expiresAtMs / 1000)) };
+  return { ...spec.labels, [LABELS.expiresAt]: expiresAtLabel(expiresAtMs) };
 }
 
 /** pushImage's input, or undefined when the spec pushes nothing. */
@@ -79,22 +80,3 @@ export function serviceRequest(spec: EnvironmentSpec, env: EnvRef, labels: Resou
 
 export const deploymentRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({ env, namespace: spec.deployment.namespace, name: spec.deployment.name });
 export const serviceRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({ env, namespace: spec.deployment.namespace, name: spec.service.name });
-
-/** Web UI summaries, worded like the walkthrough's steps. */
-export const summaries = {
-  push: (spec: EnvironmentSpec) => `Push image ${spec.image?.source} → ${spec.image?.repository}:${spec.image?.tag}`,
-  cluster: (spec: EnvironmentSpec) =>
-    spec.cluster.mode === 'autopilot'
-      ? `Create Autopilot cluster ${spec.cluster.name} in ${spec.location}`
-      : `Create cluster ${spec.cluster.name} (${spec.cluster.nodePools.map((p) => `${p.nodeCount} × ${p.machineType}`).join(' + ')}) in ${spec.location}`,
-  deploy: (spec: EnvironmentSpec) => `Deploy ${spec.deployment.name} (${spec.deployment.replicas} replicas, port ${spec.deployment.containers.flatMap((c) => c.ports.map((p) => p.containerPort)).join(', ') || 'none'})`,
-  expose: (spec: EnvironmentSpec) => `Expose ${spec.deployment.name} as LoadBalancer Service ${spec.service.name} on port ${spec.service.ports.map((p) => p.port).join(', ')}`,
-  externalIp: (spec: EnvironmentSpec) => `Wait for the external IP of Service ${spec.service.name}`,
-  probe: (url: string, status: number) => `Verify ${url} answers ${status}`,
-  scale: (spec: EnvironmentSpec, n: number) => `Scale ${spec.deployment.name} to ${n} pods`,
-  resize: (pool: string, n: number) => `Resize node pool ${pool} to ${n} nodes`,
-  deleteService: (spec: EnvironmentSpec) => `Delete Service ${spec.service.name} and wait for its load balancer to be released`,
-  deleteDeployment: (spec: EnvironmentSpec) => `Delete Deployment ${spec.deployment.name}`,
-  deleteCluster: (cluster: string) => `Delete cluster ${cluster}`,
-  deleteImage: (spec: EnvironmentSpec) => `Delete image tag ${spec.image?.repository}:${spec.image?.tag}`,
-};

@@ -3,15 +3,10 @@
  * search attributes from the first moment, and the static summary/details the Web UI shows.
  */
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type BaseWorkflowOptions } from '@temporalio/common';
+import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
 import { envIdOf } from '../spec/provision-input';
 import { parseDuration } from '../spec/names';
 import type { ProvisionInput } from './input';
-import { SearchKeys } from './state';
-
-/** The workflow id of an environment: `gkeflow/<project>/<location>/<cluster>`. */
-export function environmentWorkflowId(project: string, location: string, cluster: string): string {
-  return envIdOf({ project, location, cluster: { name: cluster } });
-}
 
 /** The name to start: `environmentWorkflow`. */
 export const ENVIRONMENT_WORKFLOW = 'environmentWorkflow';
@@ -30,11 +25,11 @@ export function environmentStartOptions(input: ProvisionInput, now = new Date())
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     typedSearchAttributes: [
-      { key: SearchKeys.project, value: s.project },
-      { key: SearchKeys.location, value: s.location },
-      { key: SearchKeys.cluster, value: s.cluster.name },
-      { key: SearchKeys.phase, value: 'provisioning' },
-      { key: SearchKeys.expiresAt, value: expiresAt },
+      { key: SA.project, value: s.project },
+      { key: SA.location, value: s.location },
+      { key: SA.cluster, value: s.cluster.name },
+      { key: SA.phase, value: 'provisioning' },
+      { key: SA.expiresAt, value: expiresAt },
     ],
     staticSummary: `GKE environment **${s.cluster.name}** in ${s.location} (${s.project}): ${s.deployment.name} × ${s.deployment.replicas} behind a LoadBalancer, TTL ${s.ttl}`,
     staticDetails: [

@@ -2,19 +2,11 @@
  * The environment's mutable state and how it is made visible: GkeflowPhase and friends as
  * search attributes, the current step as the run's details in the Web UI, and the status query.
  */
-import { defineSearchAttributeKey } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
+import type { ResourceKind } from '../contract/steps';
 import type { EnvironmentSpec } from '../spec/validate';
-import type { CarriedState, EnvironmentStatus, Phase, ResourceKind, ResourceState } from './input';
-
-/** Search attribute keys (registered on the dev server by src/stack/temporal-server.ts). */
-export const SearchKeys = {
-  project: defineSearchAttributeKey('GkeflowProject', 'KEYWORD'),
-  location: defineSearchAttributeKey('GkeflowLocation', 'KEYWORD'),
-  cluster: defineSearchAttributeKey('GkeflowCluster', 'KEYWORD'),
-  phase: defineSearchAttributeKey('GkeflowPhase', 'KEYWORD'),
-  expiresAt: defineSearchAttributeKey('GkeflowExpiresAt', 'DATETIME'),
-};
+import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from './input';
 
 /** The state a fresh environment starts with. */
 export function initialState(spec: EnvironmentSpec, expiresAtMs: number): CarriedState {
@@ -33,11 +25,11 @@ export function initialState(spec: EnvironmentSpec, expiresAtMs: number): Carrie
 /** Sets every search attribute of the environment (at start and after continue-as-new). */
 export function publishIdentity(spec: EnvironmentSpec, state: CarriedState): void {
   upsertSearchAttributes([
-    { key: SearchKeys.project, value: spec.project },
-    { key: SearchKeys.location, value: spec.location },
-    { key: SearchKeys.cluster, value: spec.cluster.name },
-    { key: SearchKeys.phase, value: state.phase },
-    { key: SearchKeys.expiresAt, value: new Date(state.expiresAtMs) },
+    { key: SA.project, value: spec.project },
+    { key: SA.location, value: spec.location },
+    { key: SA.cluster, value: spec.cluster.name },
+    { key: SA.phase, value: state.phase },
+    { key: SA.expiresAt, value: new Date(state.expiresAtMs) },
   ]);
 }
 
@@ -45,7 +37,7 @@ export function publishIdentity(spec: EnvironmentSpec, state: CarriedState): voi
 export function setPhase(state: CarriedState, phase: Phase): void {
   if (state.phase === phase) return;
   state.phase = phase;
-  upsertSearchAttributes([{ key: SearchKeys.phase, value: phase }]);
+  upsertSearchAttributes([{ key: SA.phase, value: phase }]);
 }
 
 /** Shows what the run is doing now in the Web UI (markdown, one line). */

@@ -5,11 +5,11 @@
  */
 import { setCurrentDetails } from '@temporalio/workflow';
 import type { EnvRef } from '../activities/types';
-import { runCleanup, type CleanupTarget } from './cleanup';
+import { cleanupPlan, runCleanup } from './cleanup';
 import type { TeardownResult } from './definitions';
 import { cleanupFailure } from './errors';
 import type { ProvisionTuning } from './input';
-import { activityProxies, call } from './proxies';
+import { activityProxies } from './proxies';
 
 /** Input of teardownWorkflow: what to delete. Omitted names are skipped (the cluster always goes). */
 export interface TeardownInput {
@@ -27,15 +27,9 @@ export interface TeardownInput {
 /** Deletes an environment's resources; throws CleanupIncompleteError listing what is left. */
 export async function teardownWorkflow(input: TeardownInput): Promise<TeardownResult> {
   const { env } = input;
-  const acts = activityProxies(input.tuning);
-  const namespace = input.namespace ?? 'default';
   const reason = input.reason ?? 'teardown';
-  const targets: CleanupTarget[] = [];
   const { service, deployment, image } = input;
-  if (service) targets.push({ kind: 'service', name: service, run: () => call(acts.cleanupLong, 'deleteService', `Delete Service ${service} and wait for its load balancer to be released`, { env, namespace, name: service }) });
-  if (deployment) targets.push({ kind: 'deployment', name: deployment, run: () => call(acts.cleanupShort, 'deleteDeployment', `Delete Deployment ${deployment}`, { env, namespace, name: deployment }) });
-  targets.push({ kind: 'cluster', name: env.cluster, run: () => call(acts.cleanupLong, 'deleteCluster', `Delete cluster ${env.cluster}`, { env }) });
-  if (image) targets.push({ kind: 'image', name: `${image.repository}:${image.tag}`, run: () => call(acts.cleanupShort, 'deleteImageTag', `Delete image tag ${image.repository}:${image.tag}`, { env, ...image }) });
+  const targets = cleanupPlan(activityProxies(input.tuning), { env, namespace: input.namespace ?? 'default', service, deployment, cluster: true, image });
   setCurrentDetails(`Tearing down ${env.id} (${reason})`);
   const r = await runCleanup(targets);
   if (r.leftovers.length > 0) throw cleanupFailure({ envId: env.id, failedStep: 'teardown', reason, cleaned: r.cleaned, leftovers: r.leftovers });

@@ -1,0 +1,34 @@
+/**
+ * The id of an environment, which is also its workflow id: `gkeflow/<project>/<location>/<cluster>`.
+ * The only place that builds or takes one apart. Workflow-safe.
+ */
+import type { EnvRef } from '../activities/types';
+
+/** What every environment id starts with. */
+export const ENV_ID_PREFIX = 'gkeflow/';
+
+/** The coordinates an environment id is made of. */
+export interface EnvCoordinates {
+  project: string;
+  location: string;
+  cluster: string;
+}
+
+/** The environment id of a project, location and cluster. */
+export function formatEnvId(c: EnvCoordinates): string {
+  return `${ENV_ID_PREFIX}${c.project}/${c.location}/${c.cluster}`;
+}
+
+/** The EnvRef of an id (its coordinates plus the id), or undefined when `id` is not an environment id. */
+export function parseEnvId(id: string): EnvRef | undefined {
+  if (!id.startsWith(ENV_ID_PREFIX)) return undefined;
+  const parts = id.slice(ENV_ID_PREFIX.length).split('/');
+  const [project, location, cluster] = parts;
+  if (parts.length !== 3 || !project || !location || !cluster) return undefined;
+  return { id, project, location, cluster };
+}
+
+/** The EnvRef activities get for these coordinates: the id plus the coordinates, no credentials. */
+export function envRef(c: EnvCoordinates): EnvRef {
+  return { id: formatEnvId(c), project: c.project, location: c.location, cluster: c.cluster };
+}

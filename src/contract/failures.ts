@@ -1,0 +1,87 @@
+/**
+ * The registry of Temporal failure types (ApplicationFailure.type) gkeflow raises: whether
+ * Temporal may retry it, the CLI's exit code when it ends a command, and its line in
+ * docs/errors.md. The activity error classes, the workers' non-retryable list, the CLI's exit
+ * mapping and the docs test all derive from this table. Workflow-safe: no Node built-ins.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+
+/** Where a failure type is raised. */
+export type FailureSource =
+  /** The spec failed validation (the workflow checks it again); never retried anywhere. */
+  | 'validation'
+  /** An activity: the error classes of src/activities/errors.ts. */
+  | 'activity'
+  /** The environment workflow, ending a run (or failing a provisioning step). */
+  | 'workflow'
+  /** The environment workflow's `scale`/`resize` updates. */
+  | 'update';
+
+/** One failure type. */
+export interface FailureInfo {
+  source: FailureSource;
+  /** false: Temporal never retries it (listed in every activity's nonRetryableErrorTypes). */
+  retryable: boolean;
+  /** The CLI's exit code when this failure ends a command: 1 a run failed, 2 bad input. */
+  exit: 1 | 2;
+  /** Its meaning, as docs/errors.md lists it. */
+  doc: string;
+}
+
+/** Every failure type, in the order docs/errors.md lists them. */
+export const FAILURES = {
+  InvalidSpecError: { source: 'validation', retryable: false, exit: 2, doc: 'the spec given to the environment workflow is invalid; nothing was touched' },
+  NameTakenError: { source: 'activity', retryable: false, exit: 1, doc: "a cluster of that name exists without this environment's gkeflow-env label" },
+  QuotaExceededError: { source: 'activity', retryable: false, exit: 1, doc: 'a GKE quota (CPUs, clusters, IPs) does not allow the request' },
+  PermissionDeniedError: { source: 'activity', retryable: false, exit: 1, doc: 'credentials are missing, expired beyond refresh, or lack a permission' },
+  ImageNotFoundError: { source: 'activity', retryable: false, exit: 1, doc: 'the source image, one of its blobs, or its tag does not exist' },
+  InvalidArgumentError: { source: 'activity', retryable: false, exit: 1, doc: 'the cloud rejected a request as malformed, or does not offer the call' },
+  ResourceNotFoundError: { source: 'activity', retryable: false, exit: 1, doc: 'the cluster, node pool or Deployment a step needs does not exist' },
+  RolloutFailedError: { source: 'activity', retryable: false, exit: 1, doc: 'Kubernetes reports the rollout failed (ProgressDeadlineExceeded)' },
+  ClusterFailedError: { source: 'activity', retryable: false, exit: 1, doc: 'GKE reports the cluster in status ERROR' },
+  IncompatibleOperationError: { source: 'activity', retryable: true, exit: 1, doc: 'the cluster is busy with another operation; retried later' },
+  TransientCloudError: { source: 'activity', retryable: true, exit: 1, doc: 'unavailable, deadline, internal error, rate limit or conflict; retried with backoff' },
+  OperationTimeoutError: { source: 'activity', retryable: true, exit: 1, doc: "a waiting activity's own wait budget ran out; retried" },
+  EndpointProbeFailedError: { source: 'workflow', retryable: false, exit: 1, doc: 'the endpoint answered, but not with the expected status' },
+  ProvisionFailedError: { source: 'workflow', retryable: false, exit: 1, doc: 'a provisioning step failed; everything created was cleaned up' },
+  CleanupIncompleteError: { source: 'workflow', retryable: false, exit: 1, doc: 'some resources could not be deleted; they are listed and left labelled for the reaper' },
+  EnvironmentClosingError: { source: 'update', retryable: false, exit: 1, doc: 'a scale or resize was waiting when the environment began tearing down' },
+  ScaleFailedError: { source: 'update', retryable: false, exit: 1, doc: 'the scale update ran and failed (its cause says why)' },
+  ResizeFailedError: { source: 'update', retryable: false, exit: 1, doc: 'the resize update ran and failed (its cause says why)' },
+} as const satisfies Record<string, FailureInfo>;
+
+/** A registered failure type name. */
+export type FailureType = keyof typeof FAILURES;
+
+/** The failure types activities raise (one error class each in src/activities/errors.ts). */
+export type ActivityFailureType = { [K in FailureType]: (typeof FAILURES)[K]['source'] extends 'activity' ? K : never }[FailureType];
+
+const entries = Object.entries(FAILURES) as Array<[FailureType, FailureInfo]>;
+
+/** The failure types raised by `source`, in registry order. */
+export function failureTypesOf(source: FailureSource): FailureType[] {
+  return entries.filter(([, f]) => f.source === source).map(([t]) => t);
+}
+
+/**
+ * The activities' nonRetryableErrorTypes: every permanent type an activity attempt may end with
+ * (the activities' own, and an invalid spec), in registry order.
+ */
+export const NON_RETRYABLE_TYPES: readonly string[] = Object.freeze(
+  entries.filter(([, f]) => !f.retryable && (f.source === 'activity' || f.source === 'validation')).map(([t]) => t),
+);
+
+/** True when `type` is a registered failure type. */
+export function isFailureType(type: unknown): type is FailureType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(FAILURES, type);
+}
+
+/** The CLI's exit code for a failure type, or undefined when it is not a registered one. */
+export function failureExitCode(type: string | null | undefined): 1 | 2 | undefined {
+  return isFailureType(type) ? FAILURES[type].exit : undefined;
+}
+
+/** A typed ApplicationFailure of a workflow or update failure type; retryability comes from the registry. */
+export function failure(type: FailureType, message: string, extra: { details?: unknown[]; cause?: Error } = {}): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: !FAILURES[type].retryable, ...extra });
+}

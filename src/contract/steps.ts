@@ -1,0 +1,131 @@
+/**
+ * The walkthrough's steps, keyed by the activity that performs each: the resource it acts on,
+ * its timeout class (which activity proxy runs it), and its one-line Web UI summary. The
+ * workflows run every step through this table, so a step is one line there and both workflows
+ * that tear down share the same deletes. Workflow-safe: types and pure functions only.
+ */
+import type { GkeflowActivities } from '../activities/types';
+import type { EnvironmentSpec } from '../spec/validate';
+
+/** Resources an environment owns, in creation order; teardown goes in reverse. */
+export const RESOURCE_KINDS = ['image', 'cluster', 'deployment', 'service'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/**
+ * Which activity options a step runs with: quick API calls or long waits (heartbeats), with
+ * provisioning retries (a cancel waits for the call to stop) or cleanup retries (more attempts).
+ */
+export type TimeoutClass = 'short' | 'long' | 'cleanup-short' | 'cleanup-long';
+
+/** A step's name: the activity that performs it. */
+export type StepName = keyof GkeflowActivities;
+export type StepInput<K extends StepName> = Parameters<GkeflowActivities[K]>[0];
+export type StepResult<K extends StepName> = Awaited<ReturnType<GkeflowActivities[K]>>;
+
+/** One step of the walkthrough. */
+export interface StepDef<K extends StepName> {
+  /** The resource the step acts on. */
+  kind: ResourceKind;
+  timeout: TimeoutClass;
+  /** The step creates `kind`: the saga registers its delete (state `creating`) before it runs. */
+  creates: boolean;
+  /** The Web UI summary. `spec` is the environment's (absent in teardownWorkflow, which only deletes). */
+  summary: (input: StepInput<K>, spec?: EnvironmentSpec) => string;
+  /** How failure details name the step; default the activity name. */
+  label?: (input: StepInput<K>) => string;
+}
+
+const ports = (ps: Array<{ port: number }>) => ps.map((p) => p.port).join(', ');
+
+/** Every step, in walkthrough order: provisioning, the plan's changes, then the deletes. */
+export const STEPS: { [K in StepName]: StepDef<K> } = {
+  pushImage: {
+    kind: 'image',
+    timeout: 'long',
+    creates: true,
+    summary: (i, spec) => `Push image ${spec?.image?.source} → ${i.repository}:${i.tag}`,
+  },
+  ensureCluster: {
+    kind: 'cluster',
+    timeout: 'long',
+    creates: true,
+    summary: (i) =>
+      i.mode === 'autopilot'
+        ? `Create Autopilot cluster ${i.env.cluster} in ${i.env.location}`
+        : `Create cluster ${i.env.cluster} (${i.nodePools.map((p) => `${p.nodeCount} × ${p.machineType}`).join(' + ')}) in ${i.env.location}`,
+  },
+  applyDeployment: {
+    kind: 'deployment',
+    timeout: 'long',
+    creates: true,
+    summary: (i) =>
+      `Deploy ${i.name} (${i.replicas} replicas, port ${i.containers.flatMap((c) => c.ports.map((p) => p.containerPort)).join(', ') || 'none'})`,
+  },
+  applyService: {
+    kind: 'service',
+    timeout: 'short',
+    creates: true,
+    summary: (i, spec) => `Expose ${spec?.deployment.name} as LoadBalancer Service ${i.name} on port ${ports(i.ports)}`,
+  },
+  waitForExternalIp: {
+    kind: 'service',
+    timeout: 'long',
+    creates: false,
+    summary: (i) => `Wait for the external IP of Service ${i.name}`,
+  },
+  probeEndpoint: {
+    kind: 'service',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `Verify ${i.url} answers ${i.expectStatus}`,
+  },
+  scaleDeployment: {
+    kind: 'deployment',
+    timeout: 'long',
+    creates: false,
+    summary: (i) => `Scale ${i.name} to ${i.replicas} pods`,
+    label: (i) => `scale ${i.replicas}`,
+  },
+  resizeNodePool: {
+    kind: 'cluster',
+    timeout: 'long',
+    creates: false,
+    summary: (i) => `Resize node pool ${i.pool} to ${i.nodeCount} nodes`,
+    label: (i) => `resize ${i.pool} ${i.nodeCount}`,
+  },
+  deleteService: {
+    kind: 'service',
+    timeout: 'cleanup-long',
+    creates: false,
+    summary: (i) => `Delete Service ${i.name} and wait for its load balancer to be released`,
+  },
+  deleteDeployment: {
+    kind: 'deployment',
+    timeout: 'cleanup-short',
+    creates: false,
+    summary: (i) => `Delete Deployment ${i.name}`,
+  },
+  deleteCluster: {
+    kind: 'cluster',
+    timeout: 'cleanup-long',
+    creates: false,
+    summary: (i) => `Delete cluster ${i.env.cluster}`,
+  },
+  deleteImageTag: {
+    kind: 'image',
+    timeout: 'cleanup-short',
+    creates: false,
+    summary: (i) => `Delete image tag ${i.repository}:${i.tag}`,
+  },
+};
+
+/** How failure details and status name a step with this input (`ensureCluster`, `scale 3`, …). */
+export function stepLabel<K extends StepName>(name: K, input: StepInput<K>): string {
+  const label = (STEPS[name] as StepDef<K>).label;
+  return label ? label(input) : name;
+}
+
+/** The Web UI summary of a step with this input. */
+export function stepSummary<K extends StepName>(name: K, input: StepInput<K>, spec?: EnvironmentSpec): string {
+  return (STEPS[name] as StepDef<K>).summary(input, spec);
+}
