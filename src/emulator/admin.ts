@@ -98,10 +98,9 @@ async function route(core: Core, reset: () => Promise<void>, req: http.IncomingM
       core.faults.set([]);
       return [200, core.faults.list()];
     case 'GET /leaks':
-      return [200, { leaks: core.store.leaks }];
+      return [200, { leaks: core.store.leaks() }];
     case 'DELETE /leaks':
-      core.store.leaks = [];
-      core.store.save();
+      core.store.clearLeaks();
       return [200, { leaks: [] }];
     case 'GET /clusters':
       return [200, { clusters: core.store.allClusters().map((c) => ({ name: clusterPath(c), status: c.status, controlPlane: c.controlPlane, endpoint: c.access?.endpoint ?? '', nodes: c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0) })) }];

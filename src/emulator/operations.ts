@@ -83,7 +83,7 @@ export class Operations {
       stage: 'PENDING',
       clusterId: clusterId(spec.cluster),
     };
-    this.store.putOperation(op);
+    this.store.beginOperation(op);
     const abort = new AbortController();
     const done = this.run(op, spec, abort.signal).finally(() => this.active.delete(name));
     this.active.set(name, { op, abort, done });
@@ -93,16 +93,12 @@ export class Operations {
   private async run(op: OperationRecord, spec: OperationSpec, signal: AbortSignal): Promise<void> {
     const ctx: OperationContext = {
       signal,
-      progress: (percent, stage) => {
-        op.percent = Math.max(op.percent, Math.min(99, Math.round(percent)));
-        op.stage = stage;
-        this.store.save();
-      },
+      progress: (percent, stage) => this.store.recordProgress(op.name, percent, stage),
     };
     let workDone = false;
     try {
       await abortable(scaled(this.settings, 'operationPending'), signal);
-      op.status = 'RUNNING';
+      this.store.markOperationRunning(op.name);
       ctx.progress(1, 'RUNNING');
       if (spec.fault) {
         // An injected failure: the operation takes its time, then fails without doing the work.
@@ -119,20 +115,17 @@ export class Operations {
         throw e;
       });
       spec.onDone?.();
-      op.percent = 100;
-      op.stage = 'DONE';
+      this.store.completeOperation(op.name);
     } catch (e) {
       const err = signal.aborted
         ? new ApiError(status.CANCELLED, 'Operation was cancelled.')
         : e instanceof ApiError
           ? e
           : new ApiError(status.INTERNAL, `operation failed: ${(e as Error).message}`);
-      op.error = { code: err.code, message: err.message };
+      this.store.failOperation(op.name, err);
       spec.onError?.(err, workDone);
     } finally {
-      op.status = 'DONE';
-      op.endTime = new Date().toISOString();
-      this.store.save();
+      this.store.finishOperation(op.name);
     }
   }
 
@@ -143,7 +136,7 @@ export class Operations {
       if (op.status !== 'DONE') throw notFound(`operation ${op.name} is not running`);
       return;
     }
-    op.status = 'ABORTING';
+    this.store.markOperationAborting(op.name);
     a.abort.abort(new Error('cancelled'));
   }
 

@@ -1,13 +1,13 @@
 /**
  * Node-pool lifecycle: create, delete, resize, autoscaling. Each is an operation on the
  * cluster (which is RECONCILING meanwhile); on a kwok cluster the pool's nodes follow.
+ * Requests arrive validated (api/commands.ts); state changes go through the store.
  */
-import { alreadyExists, invalidArgument, notFound } from './errors';
 import { assertChangeable, assertQuota, runtimeOf, type Core } from './core';
+import { alreadyExists, invalidArgument, notFound } from './errors';
 import type { Fault } from './faults';
 import { clusterPath, type ClusterKey, type PoolKey } from './names';
-import type { ClusterRecord, OperationRecord, PoolRecord } from './store';
-import { checkAutoscaling, checkNodeCount, checkPool } from './validate';
+import type { Autoscaling, ClusterRecord, OperationRecord, PoolRecord } from './store';
 
 const poolPath = (k: PoolKey) => `${clusterPath(k)}/nodePools/${k.pool}`;
 
@@ -20,48 +20,53 @@ export function findPool(c: ClusterRecord, k: PoolKey): PoolRecord {
 
 const nodesOf = (p: Pick<PoolRecord, 'nodeCount' | 'locations'>) => p.nodeCount * p.locations.length;
 
-function poolOperation(core: Core, rec: ClusterRecord, k: PoolKey, type: string, delay: 'createNodePool' | 'deleteNodePool' | 'setNodePoolSize' | 'setNodePoolAutoscaling', fault: Fault | undefined, work: () => Promise<void>, onDone: () => void, onError?: () => void): OperationRecord {
-  rec.status = 'RECONCILING';
-  core.store.save();
+type PoolDelay = 'createNodePool' | 'deleteNodePool' | 'setNodePoolSize' | 'setNodePoolAutoscaling';
+
+/** What a pool operation does: its work, and the pool's transition when it succeeds or fails. */
+interface PoolChange {
+  type: string;
+  delay: PoolDelay;
+  work: () => Promise<void>;
+  onDone: () => void;
+  onError: () => void;
+}
+
+function poolOperation(core: Core, k: PoolKey, fault: Fault | undefined, change: PoolChange): OperationRecord {
+  core.store.beginReconcile(k);
   return core.ops.start({
     cluster: k,
-    type,
+    type: change.type,
     target: poolPath(k),
-    delay,
+    delay: change.delay,
     fault,
-    work,
+    work: change.work,
     onDone: () => {
-      onDone();
-      rec.status = 'RUNNING';
+      change.onDone();
+      core.store.endReconcile(k);
     },
     onError: () => {
-      onError?.();
-      rec.status = 'RUNNING';
+      change.onError();
+      core.store.endReconcile(k);
     },
   });
 }
 
-/** CreateNodePool: validated like GKE (name rules, machine type, counts, duplicates). */
-export function createNodePool(core: Core, key: ClusterKey, nodePool: unknown, fault?: Fault): OperationRecord {
+/** CreateNodePool: GKE's checks against the cluster (duplicate name, Autopilot, quota). */
+export function createNodePool(core: Core, key: ClusterKey, pool: PoolRecord, fault?: Fault): OperationRecord {
   const rec = core.store.cluster(key);
-  const pool = checkPool(nodePool, 'nodePool', rec.locations);
   const k = { ...key, pool: pool.name };
   if (rec.pools.some((p) => p.name === pool.name)) throw alreadyExists(`Already exists: ${poolPath(k)}.`);
   if (rec.autopilot) throw invalidArgument('nodePool: Autopilot clusters manage their node pools');
   assertChangeable(core, rec);
   assertQuota(core, key.project, { nodes: nodesOf(pool) });
-  rec.pools.push(pool);
-  return poolOperation(
-    core,
-    rec,
-    k,
-    'CREATE_NODE_POOL',
-    'createNodePool',
-    fault,
-    () => runtimeOf(core, rec).syncPool(rec, pool),
-    () => (pool.status = 'RUNNING'),
-    () => (pool.status = 'ERROR'),
-  );
+  core.store.addPool(key, pool);
+  return poolOperation(core, k, fault, {
+    type: 'CREATE_NODE_POOL',
+    delay: 'createNodePool',
+    work: () => runtimeOf(core, rec).syncPool(rec, pool),
+    onDone: () => core.store.setPoolStatus(k, 'RUNNING'),
+    onError: () => core.store.setPoolStatus(k, 'ERROR'),
+  });
 }
 
 /** DeleteNodePool: the pool's nodes go (their pods are rescheduled or stay Pending). */
@@ -69,66 +74,46 @@ export function deleteNodePool(core: Core, k: PoolKey, fault?: Fault): Operation
   const rec = core.store.cluster(k);
   const pool = findPool(rec, k);
   assertChangeable(core, rec);
-  pool.status = 'STOPPING';
-  return poolOperation(
-    core,
-    rec,
-    k,
-    'DELETE_NODE_POOL',
-    'deleteNodePool',
-    fault,
-    () => runtimeOf(core, rec).removePool(rec, pool.name),
-    () => (rec.pools = rec.pools.filter((p) => p !== pool)),
-    () => (pool.status = 'RUNNING'),
-  );
+  core.store.setPoolStatus(k, 'STOPPING');
+  return poolOperation(core, k, fault, {
+    type: 'DELETE_NODE_POOL',
+    delay: 'deleteNodePool',
+    work: () => runtimeOf(core, rec).removePool(rec, pool.name),
+    onDone: () => core.store.removePool(k),
+    onError: () => core.store.setPoolStatus(k, 'RUNNING'),
+  });
 }
 
 /** SetNodePoolSize: nodes per zone; quota-checked; nodes added or removed on kwok. */
-export function setNodePoolSize(core: Core, k: PoolKey, nodeCount: unknown, fault?: Fault): OperationRecord {
-  const n = checkNodeCount(nodeCount, 'nodeCount');
+export function setNodePoolSize(core: Core, k: PoolKey, nodeCount: number, fault?: Fault): OperationRecord {
   const rec = core.store.cluster(k);
   const pool = findPool(rec, k);
   assertChangeable(core, rec);
-  assertQuota(core, k.project, { nodes: (n - pool.nodeCount) * pool.locations.length });
-  pool.status = 'RECONCILING';
-  return poolOperation(
-    core,
-    rec,
-    k,
-    'SET_NODE_POOL_SIZE',
-    'setNodePoolSize',
-    fault,
-    () => runtimeOf(core, rec).syncPool(rec, { ...pool, nodeCount: n }),
-    () => {
-      pool.nodeCount = n;
-      pool.status = 'RUNNING';
-    },
-    () => (pool.status = 'RUNNING'),
-  );
+  assertQuota(core, k.project, { nodes: (nodeCount - pool.nodeCount) * pool.locations.length });
+  core.store.setPoolStatus(k, 'RECONCILING');
+  return poolOperation(core, k, fault, {
+    type: 'SET_NODE_POOL_SIZE',
+    delay: 'setNodePoolSize',
+    work: () => runtimeOf(core, rec).syncPool(rec, { ...pool, nodeCount }),
+    onDone: () => core.store.resizePool(k, nodeCount),
+    onError: () => core.store.setPoolStatus(k, 'RUNNING'),
+  });
 }
 
 /** SetNodePoolAutoscaling: like the cluster autoscaler, a pool outside the new bounds is brought into them. */
-export function setNodePoolAutoscaling(core: Core, k: PoolKey, autoscaling: unknown, fault?: Fault): OperationRecord {
-  const a = checkAutoscaling(autoscaling, 'autoscaling');
+export function setNodePoolAutoscaling(core: Core, k: PoolKey, autoscaling: Autoscaling | undefined, fault?: Fault): OperationRecord {
   const rec = core.store.cluster(k);
   const pool = findPool(rec, k);
   assertChangeable(core, rec);
+  const a = autoscaling;
   const target = a ? Math.min(Math.max(pool.nodeCount, a.minNodeCount), a.maxNodeCount) : pool.nodeCount;
   if (target > pool.nodeCount) assertQuota(core, k.project, { nodes: (target - pool.nodeCount) * pool.locations.length });
-  pool.status = 'RECONCILING';
-  return poolOperation(
-    core,
-    rec,
-    k,
-    'UPDATE_CLUSTER',
-    'setNodePoolAutoscaling',
-    fault,
-    () => runtimeOf(core, rec).syncPool(rec, { ...pool, nodeCount: target }),
-    () => {
-      pool.autoscaling = a;
-      pool.nodeCount = target;
-      pool.status = 'RUNNING';
-    },
-    () => (pool.status = 'RUNNING'),
-  );
+  core.store.setPoolStatus(k, 'RECONCILING');
+  return poolOperation(core, k, fault, {
+    type: 'UPDATE_CLUSTER',
+    delay: 'setNodePoolAutoscaling',
+    work: () => runtimeOf(core, rec).syncPool(rec, { ...pool, nodeCount: target }),
+    onDone: () => core.store.resizePool(k, target, { value: a }),
+    onError: () => core.store.setPoolStatus(k, 'RUNNING'),
+  });
 }

@@ -3,7 +3,6 @@
  * their clusters settle (a half-created cluster is ERROR, a half-deleted one is deleted), and
  * every kwok control plane is started again, two at a time (2 cores).
  */
-import { status } from '@grpc/grpc-js';
 import { runtimeOf, type Core } from './core';
 import { clusterPath } from './names';
 import type { ClusterRecord } from './store';
@@ -14,35 +13,23 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
 
 /** Settles interrupted work and restarts the control planes of the stored clusters. */
 export async function recover(core: Core): Promise<void> {
-  const now = new Date().toISOString();
-  for (const op of core.store.allOperations()) {
-    if (op.status === 'DONE') continue;
-    op.status = 'DONE';
-    op.endTime = now;
-    op.error = { code: status.ABORTED, message: 'The emulator restarted while this operation ran.' };
-  }
+  core.store.settleAfterRestart();
   const clusters = core.store.allClusters();
-  for (const c of clusters) {
-    for (const p of c.pools) if (p.status !== 'ERROR') p.status = 'RUNNING';
-    if (c.status === 'PROVISIONING') {
-      c.status = 'ERROR';
-      c.statusMessage = 'The emulator restarted while the cluster was being created.';
-    } else if (c.status === 'RECONCILING') c.status = 'RUNNING';
-  }
   const stopping = clusters.filter((c) => c.status === 'STOPPING');
   await inBatches(stopping, 2, async (c) => {
-    core.store.leaks.push(...(await runtimeOf(core, c).delete(c).catch(() => [])));
-    core.store.removeCluster(c);
+    core.store.recordLeaks(await runtimeOf(core, c).delete(c).catch(() => []));
+    core.store.finishDelete(c);
   });
   const live = clusters.filter((c: ClusterRecord) => c.controlPlane === 'kwok' && c.access?.kwokName && c.status !== 'STOPPING');
   await inBatches(live, 2, async (c) => {
     try {
-      c.access = await runtimeOf(core, c).restore(c);
-      core.log(`restarted the control plane of ${clusterPath(c)} at ${c.access.endpoint}`);
+      const access = await runtimeOf(core, c).restore(c);
+      core.store.recordAccess(c, access);
+      core.log(`restarted the control plane of ${clusterPath(c)} at ${access.endpoint}`);
     } catch (e) {
-      c.status = 'ERROR';
-      c.statusMessage = `control plane did not restart: ${(e as Error).message.split('\n')[0]}`;
-      core.log(`${clusterPath(c)}: ${c.statusMessage}`);
+      const message = `control plane did not restart: ${(e as Error).message.split('\n')[0]}`;
+      core.store.markError(c, message);
+      core.log(`${clusterPath(c)}: ${message}`);
     }
   });
   core.store.flush();

@@ -2,114 +2,37 @@
  * The emulator's state: clusters with their node pools, operations, and leaked load balancers,
  * kept in memory and persisted as one JSON file in the state dir (written atomically, coalesced
  * per tick), so a restarted emulator finds its clusters again.
+ *
+ * The store alone changes state, through the named transitions below; everyone else reads
+ * records, whose fields are readonly. Every transition schedules a save.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { status } from '@grpc/grpc-js';
 import { notFound } from './errors';
-import { clusterId, clusterPath, type ClusterKey } from './names';
+import { clusterId, clusterPath, type ClusterKey, type PoolKey } from './names';
+import type { Autoscaling, ClusterRecord, ClusterStatus, ControlPlaneAccess, LeakedLoadBalancer, OperationRecord, PoolRecord, PoolStatus } from './records';
 
-/** Cluster.Status values the emulator uses. */
-export type ClusterStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR' | 'DEGRADED';
-/** NodePool.Status values the emulator uses. */
-export type PoolStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR';
+export type * from './records';
 
-/** A pool's autoscaling bounds (per zone). */
-export interface Autoscaling {
-  enabled: boolean;
-  minNodeCount: number;
-  maxNodeCount: number;
-  autoprovisioned?: boolean;
+/** What an UPDATE_CLUSTER changes once its work is done; absent fields stay as they are. */
+export interface ClusterChanges {
+  /** The node pool the pool-level fields apply to. */
+  pool?: string;
+  /** Set when the update names autoscaling (undefined turns it off). */
+  autoscaling?: { value: Autoscaling | undefined };
+  nodeVersion?: string;
+  imageType?: string;
+  masterVersion?: string;
+  locations?: readonly string[];
+  releaseChannel?: string;
+  loggingService?: string;
+  monitoringService?: string;
 }
 
-/** A stored node pool. */
-export interface PoolRecord {
-  name: string;
-  machineType: string;
-  diskSizeGb: number;
-  imageType: string;
-  /** Kubernetes labels GKE puts on the pool's nodes (NodeConfig.labels). */
-  labels: Record<string, string>;
-  /** Nodes per zone, as GKE counts them. */
-  nodeCount: number;
-  /** Zones the pool's nodes run in: total nodes = nodeCount × locations.length. */
-  locations: string[];
-  autoscaling?: Autoscaling;
-  status: PoolStatus;
-  statusMessage?: string;
-  version: string;
-  createTime: string;
-}
-
-/** How clients reach the cluster's Kubernetes API; empty for clusters without a control plane. */
-export interface ControlPlaneAccess {
-  /** `127.0.0.1:<port>` (GKE gives a bare IP; the port is part of it here). */
-  endpoint: string;
-  caData: string;
-  clientCertData: string;
-  clientKeyData: string;
-  /** The kwok cluster behind it, if any. */
-  kwokName?: string;
-}
-
-/** A stored cluster: GKE metadata plus how to reach its control plane. */
-export interface ClusterRecord extends ClusterKey {
-  id: string;
-  description: string;
-  createTime: string;
-  status: ClusterStatus;
-  statusMessage: string;
-  resourceLabels: Record<string, string>;
-  labelFingerprint: string;
-  locations: string[];
-  pools: PoolRecord[];
-  autopilot: boolean;
-  releaseChannel: string;
-  masterVersion: string;
-  loggingService: string;
-  monitoringService: string;
-  network: string;
-  subnetwork: string;
-  clusterIpv4Cidr: string;
-  servicesIpv4Cidr: string;
-  controlPlane: 'kwok' | 'none';
-  access?: ControlPlaneAccess;
-}
-
-/** Operation.Status values. */
-export type OperationStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'ABORTING';
-
-/** A stored long-running operation. */
-export interface OperationRecord {
-  name: string;
-  project: string;
-  location: string;
-  operationType: string;
-  status: OperationStatus;
-  detail: string;
-  targetLink: string;
-  selfLink: string;
-  startTime: string;
-  endTime?: string;
-  /** 0–100 */
-  percent: number;
-  stage: string;
-  error?: { code: number; message: string };
-  /** `project/location/cluster` of the cluster it works on. */
-  clusterId: string;
-}
-
-/** A load balancer left behind when its cluster was deleted (GKE leaks the forwarding rule too). */
-export interface LeakedLoadBalancer {
-  /** Forwarding-rule name as GKE makes it: `a` + the Service uid without dashes, 32 chars. */
-  forwardingRule: string;
-  project: string;
-  location: string;
-  cluster: string;
-  namespace: string;
-  service: string;
-  ip?: string;
-  leakedAt: string;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableCluster = Mutable<Omit<ClusterRecord, 'pools'>> & { pools: Array<Mutable<PoolRecord>> };
+type MutableOperation = Mutable<OperationRecord>;
 
 interface State {
   version: 1;
@@ -129,36 +52,35 @@ export class EmulatorStateError extends Error {
   }
 }
 
-/** In-memory state with JSON persistence. Methods return live records: mutate, then call save(). */
+/** In-memory state with JSON persistence; records are read-only outside, changed by transitions. */
 export class EmulatorStore {
-  private clusters = new Map<string, ClusterRecord>();
-  private operations = new Map<string, OperationRecord>();
-  leaks: LeakedLoadBalancer[] = [];
+  private readonly clusters = new Map<string, MutableCluster>();
+  private readonly operations = new Map<string, MutableOperation>();
+  private leaked: LeakedLoadBalancer[] = [];
   private pending: NodeJS.Immediate | undefined;
   readonly file: string;
 
   constructor(stateDir: string) {
     this.file = path.join(stateDir, 'emulator.json');
     fs.mkdirSync(stateDir, { recursive: true });
-    if (fs.existsSync(this.file)) {
-      let s: State;
-      try {
-        s = JSON.parse(fs.readFileSync(this.file, 'utf8')) as State;
-        if (s.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations)) throw new Error('unknown layout');
-      } catch (e) {
-        throw new EmulatorStateError(this.file, (e as Error).message);
-      }
-      for (const c of s.clusters) this.clusters.set(clusterId(c), c);
-      for (const o of s.operations) this.operations.set(o.name, o);
-      this.leaks = s.leaks ?? [];
+    if (!fs.existsSync(this.file)) return;
+    let s: State;
+    try {
+      s = JSON.parse(fs.readFileSync(this.file, 'utf8')) as State;
+      if (s.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations)) throw new Error('unknown layout');
+    } catch (e) {
+      throw new EmulatorStateError(this.file, (e as Error).message);
     }
+    for (const c of s.clusters) this.clusters.set(clusterId(c), c as MutableCluster);
+    for (const o of s.operations) this.operations.set(o.name, o);
+    this.leaked = s.leaks ?? [];
   }
+
+  // ---- reads ----
 
   /** The cluster, or NOT_FOUND as GKE words it. */
   cluster(k: ClusterKey): ClusterRecord {
-    const c = this.clusters.get(clusterId(k));
-    if (!c) throw notFound(`Not found: ${clusterPath(k)}.`);
-    return c;
+    return this.mutable(k);
   }
 
   findCluster(k: ClusterKey): ClusterRecord | undefined {
@@ -174,16 +96,6 @@ export class EmulatorStore {
     return [...this.clusters.values()];
   }
 
-  putCluster(c: ClusterRecord): void {
-    this.clusters.set(clusterId(c), c);
-    this.save();
-  }
-
-  removeCluster(k: ClusterKey): void {
-    this.clusters.delete(clusterId(k));
-    this.save();
-  }
-
   operation(project: string, location: string, name: string): OperationRecord {
     const o = this.operations.get(name);
     if (!o || o.project !== project || (location !== '-' && o.location !== location)) throw notFound(`Not found: projects/${project}/locations/${location}/operations/${name}.`);
@@ -194,13 +106,9 @@ export class EmulatorStore {
     return [...this.operations.values()].filter((o) => o.project === project && (location === '-' || o.location === location));
   }
 
-  allOperations(): OperationRecord[] {
-    return [...this.operations.values()];
-  }
-
-  putOperation(o: OperationRecord): void {
-    this.operations.set(o.name, o);
-    this.save();
+  /** Load balancers left behind by deleted clusters (a copy). */
+  leaks(): LeakedLoadBalancer[] {
+    return [...this.leaked];
   }
 
   /** Nodes and clusters a project uses now, for quota checks. */
@@ -210,26 +118,258 @@ export class EmulatorStore {
     return { clusters: mine.length, nodes };
   }
 
+  // ---- cluster transitions ----
+
+  /** A new cluster, PROVISIONING. */
+  beginCreate(c: ClusterRecord): void {
+    this.clusters.set(clusterId(c), c as MutableCluster);
+    this.save();
+  }
+
+  /** The control plane answers at `access` (created or restarted). */
+  recordAccess(k: ClusterKey, access: ControlPlaneAccess): void {
+    this.change(k, (c) => (c.access = access));
+  }
+
+  /** Creation finished: the cluster and its pools are RUNNING. */
+  markRunning(k: ClusterKey): void {
+    this.change(k, (c) => {
+      c.status = 'RUNNING';
+      for (const p of c.pools) p.status = 'RUNNING';
+    });
+  }
+
+  /** Creation failed: the cluster and its pools are ERROR. */
+  failCreate(k: ClusterKey, message: string): void {
+    this.change(k, (c) => {
+      c.status = 'ERROR';
+      c.statusMessage = message;
+      for (const p of c.pools) p.status = 'ERROR';
+    });
+  }
+
+  /** The cluster is ERROR (its pools keep their status), e.g. a control plane that did not restart. */
+  markError(k: ClusterKey, message: string): void {
+    this.change(k, (c) => {
+      c.status = 'ERROR';
+      c.statusMessage = message;
+    });
+  }
+
+  /** An operation changes the cluster: RECONCILING. */
+  beginReconcile(k: ClusterKey): void {
+    this.setStatus(k, 'RECONCILING');
+  }
+
+  /** The change ended (done or not): RUNNING. */
+  endReconcile(k: ClusterKey): void {
+    this.setStatus(k, 'RUNNING');
+  }
+
+  /** Deletion starts: STOPPING. Returns the status it had, for abortDelete. */
+  beginDelete(k: ClusterKey): ClusterStatus {
+    const before = this.mutable(k).status;
+    this.setStatus(k, 'STOPPING');
+    return before;
+  }
+
+  /** Deletion stopped before the control plane went: an ERROR cluster stays ERROR, any other is RUNNING. */
+  abortDelete(k: ClusterKey, before: ClusterStatus): void {
+    this.setStatus(k, before === 'ERROR' ? 'ERROR' : 'RUNNING');
+  }
+
+  /** Deletion finished: the record is gone. */
+  finishDelete(k: ClusterKey): void {
+    this.clusters.delete(clusterId(k));
+    this.save();
+  }
+
+  /** An UPDATE_CLUSTER's work is done: apply its changes; RUNNING. */
+  applyUpdate(k: ClusterKey, u: ClusterChanges): void {
+    this.change(k, (c) => {
+      const pool = u.pool === undefined ? undefined : c.pools.find((p) => p.name === u.pool);
+      if (pool && u.autoscaling) pool.autoscaling = u.autoscaling.value;
+      if (pool && u.nodeVersion !== undefined) pool.version = u.nodeVersion;
+      if (pool && u.imageType !== undefined) pool.imageType = u.imageType;
+      if (u.masterVersion !== undefined) c.masterVersion = u.masterVersion;
+      if (u.locations) {
+        c.locations = u.locations;
+        for (const p of c.pools) p.locations = u.locations;
+      }
+      if (u.releaseChannel !== undefined) c.releaseChannel = u.releaseChannel;
+      if (u.loggingService !== undefined) c.loggingService = u.loggingService;
+      if (u.monitoringService !== undefined) c.monitoringService = u.monitoringService;
+      c.status = 'RUNNING';
+    });
+  }
+
+  /** New resource labels with their fingerprint. */
+  setLabels(k: ClusterKey, labels: Readonly<Record<string, string>>, fingerprint: string): void {
+    this.change(k, (c) => {
+      c.resourceLabels = labels;
+      c.labelFingerprint = fingerprint;
+    });
+  }
+
+  // ---- node-pool transitions ----
+
+  /** A new pool in the cluster (PROVISIONING). */
+  addPool(k: ClusterKey, pool: PoolRecord): void {
+    this.change(k, (c) => c.pools.push(pool));
+  }
+
+  setPoolStatus(k: PoolKey, s: PoolStatus): void {
+    this.changePool(k, (p) => (p.status = s));
+  }
+
+  /** The pool has nodeCount nodes per zone (and, when given, new autoscaling bounds); RUNNING. */
+  resizePool(k: PoolKey, nodeCount: number, autoscaling?: { value: Autoscaling | undefined }): void {
+    this.changePool(k, (p) => {
+      if (autoscaling) p.autoscaling = autoscaling.value;
+      p.nodeCount = nodeCount;
+      p.status = 'RUNNING';
+    });
+  }
+
+  removePool(k: PoolKey): void {
+    this.change(k, (c) => (c.pools = c.pools.filter((p) => p.name !== k.pool)));
+  }
+
+  // ---- operation transitions ----
+
+  /** A new operation, PENDING. */
+  beginOperation(o: OperationRecord): void {
+    this.operations.set(o.name, o);
+    this.save();
+  }
+
+  /** PENDING → RUNNING. */
+  markOperationRunning(name: string): void {
+    this.changeOp(name, (o) => (o.status = 'RUNNING'));
+  }
+
+  /** Progress (never backwards, at most 99 until done) and the current stage name. */
+  recordProgress(name: string, percent: number, stage: string): void {
+    this.changeOp(name, (o) => {
+      o.percent = Math.max(o.percent, Math.min(99, Math.round(percent)));
+      o.stage = stage;
+    });
+  }
+
+  /** A cancel was asked for: ABORTING until the work winds down. */
+  markOperationAborting(name: string): void {
+    this.changeOp(name, (o) => (o.status = 'ABORTING'));
+  }
+
+  /** The operation succeeded: 100 %, stage DONE (finishOperation ends it). */
+  completeOperation(name: string): void {
+    this.changeOp(name, (o) => {
+      o.percent = 100;
+      o.stage = 'DONE';
+    });
+  }
+
+  /** The operation failed, was cancelled or had an injected fault (finishOperation ends it). */
+  failOperation(name: string, error: { code: number; message: string }): void {
+    this.changeOp(name, (o) => (o.error = { code: error.code, message: error.message }));
+  }
+
+  /** The operation is DONE, now. */
+  finishOperation(name: string): void {
+    this.changeOp(name, (o) => {
+      o.status = 'DONE';
+      o.endTime = new Date().toISOString();
+    });
+  }
+
+  // ---- leaks, restart, reset ----
+
+  recordLeaks(leaks: readonly LeakedLoadBalancer[]): void {
+    this.leaked.push(...leaks);
+    this.save();
+  }
+
+  clearLeaks(): void {
+    this.leaked = [];
+    this.save();
+  }
+
+  /**
+   * After a restart: operations cut short end ABORTED, and their clusters settle (pools RUNNING
+   * unless ERROR; a half-created cluster is ERROR; a reconciling one RUNNING).
+   */
+  settleAfterRestart(): void {
+    const now = new Date().toISOString();
+    for (const o of this.operations.values()) {
+      if (o.status === 'DONE') continue;
+      o.status = 'DONE';
+      o.endTime = now;
+      o.error = { code: status.ABORTED, message: 'The emulator restarted while this operation ran.' };
+    }
+    for (const c of this.clusters.values()) {
+      for (const p of c.pools) if (p.status !== 'ERROR') p.status = 'RUNNING';
+      if (c.status === 'PROVISIONING') {
+        c.status = 'ERROR';
+        c.statusMessage = 'The emulator restarted while the cluster was being created.';
+      } else if (c.status === 'RECONCILING') c.status = 'RUNNING';
+    }
+    this.save();
+  }
+
   /** Forgets everything (admin reset). */
   clear(): void {
     this.clusters.clear();
     this.operations.clear();
-    this.leaks = [];
+    this.leaked = [];
     this.save();
-  }
-
-  /** Schedules a write at the end of this tick; many changes in one tick cost one write. */
-  save(): void {
-    this.pending ??= setImmediate(() => this.flush());
   }
 
   /** Writes the state now (atomically: temp file, then rename). */
   flush(): void {
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
-    const state: State = { version: 1, clusters: [...this.clusters.values()], operations: [...this.operations.values()], leaks: this.leaks };
+    const state: State = { version: 1, clusters: [...this.clusters.values()], operations: [...this.operations.values()], leaks: this.leaked };
     const tmp = `${this.file}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify(state, null, 1));
     fs.renameSync(tmp, this.file);
+  }
+
+  // ---- internals ----
+
+  /** Schedules a write at the end of this tick; many changes in one tick cost one write. */
+  private save(): void {
+    this.pending ??= setImmediate(() => this.flush());
+  }
+
+  private mutable(k: ClusterKey): MutableCluster {
+    const c = this.clusters.get(clusterId(k));
+    if (!c) throw notFound(`Not found: ${clusterPath(k)}.`);
+    return c;
+  }
+
+  // Transitions run from operation callbacks too, where a throw would go unhandled: on a record
+  // that is gone (a reset), they change nothing.
+
+  private change(k: ClusterKey, fn: (c: MutableCluster) => void): void {
+    const c = this.clusters.get(clusterId(k));
+    if (c) fn(c);
+    this.save();
+  }
+
+  private changePool(k: PoolKey, fn: (p: Mutable<PoolRecord>) => void): void {
+    this.change(k, (c) => {
+      const p = c.pools.find((x) => x.name === k.pool);
+      if (p) fn(p);
+    });
+  }
+
+  private changeOp(name: string, fn: (o: MutableOperation) => void): void {
+    const o = this.operations.get(name);
+    if (o) fn(o);
+    this.save();
+  }
+
+  private setStatus(k: ClusterKey, s: ClusterStatus): void {
+    this.change(k, (c) => (c.status = s));
   }
 }

@@ -79,7 +79,7 @@ export function checkAutoscaling(a: unknown, field: string): Autoscaling | undef
 }
 
 /** A node pool from a request (CreateCluster's node_pools[] or CreateNodePool's node_pool). */
-export function checkPool(p: unknown, field: string, locations: string[]): PoolRecord {
+export function checkPool(p: unknown, field: string, locations: readonly string[]): PoolRecord {
   if (!isObj(p)) throw invalidArgument(`${field}: required`);
   const name = checkName(p.name, `${field}.name`);
   const config = isObj(p.config) ? p.config : {};
@@ -106,7 +106,7 @@ export function checkPool(p: unknown, field: string, locations: string[]): PoolR
 }
 
 /** Rejects duplicate pool names. */
-export function checkUniquePools(pools: PoolRecord[], field: string): void {
+export function checkUniquePools(pools: readonly PoolRecord[], field: string): void {
   const seen = new Set<string>();
   for (const p of pools) {
     if (seen.has(p.name)) throw invalidArgument(`${field}: duplicate node pool name '${p.name}'`);

@@ -1,12 +1,14 @@
 /**
- * The implemented ClusterManager RPCs: each parses its names, calls the lifecycle or the store,
- * and shapes the answer. Errors are ApiErrors, turned into call statuses by the edge (index.ts).
+ * The implemented ClusterManager RPCs: each parses its names, decodes its body into a command
+ * (commands.ts), calls the lifecycle or reads the store, and shapes the answer. Errors are
+ * ApiErrors, turned into call statuses by the edge (index.ts).
  */
-import type { Core } from '../core';
+import { assertChangeable, type Core } from '../core';
 import type { Fault } from '../faults';
 import { createCluster, deleteCluster, setLabels, updateCluster } from '../lifecycle';
 import { parseClusterName, parseOperationName, parseParent, parsePoolName, type LegacyFields } from '../names';
 import { createNodePool, deleteNodePool, findPool, setNodePoolAutoscaling, setNodePoolSize } from '../pools';
+import { decodeAutoscaling, decodeClusterUpdate, decodeCreateCluster, decodeNodeCount, decodeNodePool, decodeSetLabels, decodeUpdateFields, updateTargetPool } from './commands';
 import { serverConfig, toCluster, toNodePool, toOperation } from './resources';
 
 /** A decoded request message (camelCase fields, absent ones undefined). */
@@ -21,10 +23,22 @@ export const handlers: Record<string, Handler> = {
     return { clusters: core.store.listClusters(p.project, p.location).map(toCluster), missingZones: [] };
   },
   GetCluster: (core, req) => toCluster(core.store.cluster(parseClusterName(req.name, req))),
-  CreateCluster: (core, req, fault) => toOperation(createCluster(core, parseParent(req.parent, req), req.cluster, fault)),
+  CreateCluster: (core, req, fault) => toOperation(createCluster(core, decodeCreateCluster(parseParent(req.parent, req), req.cluster), fault)),
   DeleteCluster: (core, req, fault) => toOperation(deleteCluster(core, parseClusterName(req.name, req), fault)),
-  UpdateCluster: (core, req, fault) => toOperation(updateCluster(core, parseClusterName(req.name, req), req.update, fault)),
-  SetLabels: (core, req, fault) => toOperation(setLabels(core, parseClusterName(req.name, req), req.resourceLabels, req.labelFingerprint, fault)),
+  UpdateCluster: (core, req, fault) => {
+    const key = parseClusterName(req.name, req);
+    const fields = decodeUpdateFields(req.update);
+    // The cluster is looked at before the field values, as GKE answers NOT_FOUND or
+    // FAILED_PRECONDITION first.
+    const c = core.store.cluster(key);
+    assertChangeable(core, c);
+    const cmd = decodeClusterUpdate(fields, key.location, updateTargetPool(c, fields));
+    return toOperation(updateCluster(core, key, cmd, fault));
+  },
+  SetLabels: (core, req, fault) => {
+    const key = parseClusterName(req.name, req);
+    return toOperation(setLabels(core, key, decodeSetLabels(req.resourceLabels, req.labelFingerprint), fault));
+  },
 
   GetOperation: (core, req) => {
     const k = parseOperationName(req.name, req);
@@ -40,7 +54,11 @@ export const handlers: Record<string, Handler> = {
     return {};
   },
 
-  CreateNodePool: (core, req, fault) => toOperation(createNodePool(core, parseClusterName(req.parent, req, 'parent'), req.nodePool, fault)),
+  CreateNodePool: (core, req, fault) => {
+    const key = parseClusterName(req.parent, req, 'parent');
+    const pool = decodeNodePool(req.nodePool, core.store.cluster(key).locations);
+    return toOperation(createNodePool(core, key, pool, fault));
+  },
   DeleteNodePool: (core, req, fault) => toOperation(deleteNodePool(core, parsePoolName(req.name, req), fault)),
   GetNodePool: (core, req) => {
     const k = parsePoolName(req.name, req);
@@ -51,8 +69,14 @@ export const handlers: Record<string, Handler> = {
     const c = core.store.cluster(parseClusterName(req.parent, req, 'parent'));
     return { nodePools: c.pools.map((p) => toNodePool(c, p)) };
   },
-  SetNodePoolSize: (core, req, fault) => toOperation(setNodePoolSize(core, parsePoolName(req.name, req), req.nodeCount, fault)),
-  SetNodePoolAutoscaling: (core, req, fault) => toOperation(setNodePoolAutoscaling(core, parsePoolName(req.name, req), req.autoscaling, fault)),
+  SetNodePoolSize: (core, req, fault) => {
+    const k = parsePoolName(req.name, req);
+    return toOperation(setNodePoolSize(core, k, decodeNodeCount(req.nodeCount), fault));
+  },
+  SetNodePoolAutoscaling: (core, req, fault) => {
+    const k = parsePoolName(req.name, req);
+    return toOperation(setNodePoolAutoscaling(core, k, decodeAutoscaling(req.autoscaling), fault));
+  },
 
   GetServerConfig: (_core, req) => {
     const legacy = req.projectId ? { ...req, name: `projects/${req.projectId}/locations/${req.zone}` } : req;

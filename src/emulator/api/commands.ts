@@ -1,0 +1,154 @@
+/**
+ * Decoded request bodies → typed commands. Every problem is INVALID_ARGUMENT naming the field
+ * (validate.ts holds GKE's rules); the lifecycle receives only commands that passed.
+ */
+import { CONTROL_PLANE_LABEL } from '../core';
+import { invalidArgument, unimplemented } from '../errors';
+import type { ClusterKey } from '../names';
+import type { Autoscaling, ClusterRecord, PoolRecord } from '../store';
+import { checkAutoscaling, checkName, checkNodeCount, checkPool, checkResourceLabels, checkUniquePools, clusterLocations, DEFAULT_NODE_COUNT, isObj } from '../validate';
+
+/** A CreateClusterRequest that passed validation. */
+export interface CreateClusterCommand {
+  key: ClusterKey;
+  description: string;
+  resourceLabels: Record<string, string>;
+  locations: string[];
+  autopilot: boolean;
+  pools: PoolRecord[];
+  releaseChannel: string;
+  network: string;
+  subnetwork: string;
+  /** The control plane the cluster's labels ask for, if any. */
+  controlPlane?: 'kwok' | 'none';
+}
+
+/** Validates CreateClusterRequest.cluster under its parent. */
+export function decodeCreateCluster(parent: { project: string; location: string }, cluster: unknown): CreateClusterCommand {
+  if (parent.location === '-') throw invalidArgument('parent: a cluster needs a location, not -');
+  if (!isObj(cluster)) throw invalidArgument('cluster: required');
+  const name = checkName(cluster.name, 'cluster.name');
+  const resourceLabels = checkResourceLabels(cluster.resourceLabels, 'cluster.resourceLabels');
+  const locations = clusterLocations(parent.location, cluster.locations, 'cluster.locations');
+  const autopilot = isObj(cluster.autopilot) && cluster.autopilot.enabled === true;
+  const pools = requestedPools(cluster, locations, autopilot);
+  const cp = resourceLabels[CONTROL_PLANE_LABEL];
+  return {
+    key: { ...parent, cluster: name },
+    description: typeof cluster.description === 'string' ? cluster.description.slice(0, 1000) : '',
+    resourceLabels,
+    locations,
+    autopilot,
+    pools,
+    releaseChannel: isObj(cluster.releaseChannel) && typeof cluster.releaseChannel.channel === 'string' ? cluster.releaseChannel.channel : 'REGULAR',
+    network: typeof cluster.network === 'string' && cluster.network ? cluster.network : 'default',
+    subnetwork: typeof cluster.subnetwork === 'string' && cluster.subnetwork ? cluster.subnetwork : 'default',
+    controlPlane: cp === 'none' || cp === 'kwok' ? cp : undefined,
+  };
+}
+
+function requestedPools(cluster: Record<string, unknown>, locations: string[], autopilot: boolean): PoolRecord[] {
+  const given = Array.isArray(cluster.nodePools) ? cluster.nodePools : [];
+  const legacyCount = cluster.initialNodeCount;
+  if (autopilot) {
+    if (given.length) throw invalidArgument('cluster.nodePools: Autopilot clusters manage their node pools; leave it empty');
+    const pool = checkPool({ name: 'default-pool', initialNodeCount: 1, autoscaling: { enabled: true, minNodeCount: 0, maxNodeCount: 1000, autoprovisioned: true } }, 'cluster.nodePools[0]', locations);
+    return [pool];
+  }
+  if (given.length && (legacyCount || isObj(cluster.nodeConfig))) throw invalidArgument('cluster.initialNodeCount/nodeConfig and cluster.nodePools cannot both be set');
+  if (given.length > 32) throw invalidArgument(`cluster.nodePools: at most 32 node pools (got ${given.length})`);
+  const pools = given.length
+    ? given.map((p, i) => checkPool(p, `cluster.nodePools[${i}]`, locations))
+    : [checkPool({ name: 'default-pool', initialNodeCount: legacyCount ?? DEFAULT_NODE_COUNT, config: cluster.nodeConfig }, 'cluster', locations)];
+  checkUniquePools(pools, 'cluster.nodePools');
+  return pools;
+}
+
+/** SetLabelsRequest's body. */
+export interface SetLabelsCommand {
+  labels: Record<string, string>;
+  fingerprint: string;
+}
+
+export function decodeSetLabels(labels: unknown, fingerprint: unknown): SetLabelsCommand {
+  const next = checkResourceLabels(labels, 'resourceLabels');
+  if (typeof fingerprint !== 'string' || !fingerprint) throw invalidArgument('labelFingerprint: required (read it from GetCluster)');
+  return { labels: next, fingerprint };
+}
+
+/** Fields of ClusterUpdate the emulator applies; any other set field is UNIMPLEMENTED. */
+const SUPPORTED_UPDATES = new Set(['desiredNodePoolId', 'desiredNodePoolAutoscaling', 'desiredNodeVersion', 'desiredMasterVersion', 'desiredImageType', 'desiredLocations', 'desiredReleaseChannel', 'desiredLoggingService', 'desiredMonitoringService']);
+const POOL_FIELDS = ['desiredNodePoolAutoscaling', 'desiredNodeVersion', 'desiredImageType'];
+
+const isSet = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+
+/** The fields a ClusterUpdate sets (first stage of its decoding, before the cluster is looked at). */
+export interface UpdateFields {
+  update: Record<string, unknown>;
+  set: string[];
+}
+
+export function decodeUpdateFields(update: unknown): UpdateFields {
+  if (!isObj(update)) throw invalidArgument('update: required');
+  const set = Object.keys(update).filter((k) => isSet(update[k]));
+  const unsupported = set.filter((k) => !SUPPORTED_UPDATES.has(k));
+  if (unsupported.length) throw unimplemented(`update.${unsupported[0]}: not supported by the gkeflow emulator (supported: ${[...SUPPORTED_UPDATES].join(', ')})`);
+  if (!set.some((k) => k !== 'desiredNodePoolId')) throw invalidArgument('update: no field to update');
+  return { update, set };
+}
+
+/** The node pool an update's pool-level fields apply to, if it has any; INVALID_ARGUMENT when it cannot tell. */
+export function updateTargetPool(c: ClusterRecord, { update, set }: UpdateFields): string | undefined {
+  if (!POOL_FIELDS.some((k) => set.includes(k))) return undefined;
+  const poolId = typeof update.desiredNodePoolId === 'string' && update.desiredNodePoolId ? update.desiredNodePoolId : undefined;
+  if (!poolId && c.pools.length !== 1) throw invalidArgument('update.desiredNodePoolId: required when the cluster has more than one node pool');
+  const pool = poolId ? c.pools.find((p) => p.name === poolId) : c.pools[0];
+  if (!pool) throw invalidArgument(`update.desiredNodePoolId: no node pool '${poolId}'`);
+  return pool.name;
+}
+
+/** An UpdateClusterRequest that passed validation. */
+export interface UpdateClusterCommand {
+  /** The node pool the pool-level fields apply to. */
+  pool?: string;
+  autoscaling?: { value: Autoscaling | undefined };
+  locations?: string[];
+  nodeVersion: boolean;
+  masterVersion: boolean;
+  imageType?: string;
+  releaseChannel?: string;
+  loggingService?: string;
+  monitoringService?: string;
+}
+
+/** Second stage: the values of the set fields (the cluster's location bounds its zones). */
+export function decodeClusterUpdate({ update, set }: UpdateFields, location: string, pool: string | undefined): UpdateClusterCommand {
+  const autoscaling = set.includes('desiredNodePoolAutoscaling') ? { value: checkAutoscaling(update.desiredNodePoolAutoscaling, 'update.desiredNodePoolAutoscaling') } : undefined;
+  const locations = set.includes('desiredLocations') ? clusterLocations(location, update.desiredLocations, 'update.desiredLocations') : undefined;
+  for (const k of ['desiredMasterVersion', 'desiredNodeVersion'] as const) {
+    const v = update[k];
+    if (isSet(v) && (typeof v !== 'string' || !/^(latest|-|1\.\d+(\.\d+(-gke\.\d+)?)?)$/.test(v))) throw invalidArgument(`update.${k}: unknown version '${String(v)}'`);
+  }
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const channel = update.desiredReleaseChannel;
+  return {
+    pool,
+    autoscaling,
+    locations,
+    nodeVersion: isSet(update.desiredNodeVersion),
+    masterVersion: isSet(update.desiredMasterVersion),
+    imageType: str(update.desiredImageType),
+    releaseChannel: isObj(channel) && typeof channel.channel === 'string' ? channel.channel : undefined,
+    loggingService: str(update.desiredLoggingService),
+    monitoringService: str(update.desiredMonitoringService),
+  };
+}
+
+/** CreateNodePoolRequest.node_pool, in a cluster whose nodes run in `locations`. */
+export const decodeNodePool = (nodePool: unknown, locations: readonly string[]): PoolRecord => checkPool(nodePool, 'nodePool', locations);
+
+/** SetNodePoolSizeRequest.node_count. */
+export const decodeNodeCount = (n: unknown): number => checkNodeCount(n, 'nodeCount');
+
+/** SetNodePoolAutoscalingRequest.autoscaling; undefined turns autoscaling off. */
+export const decodeAutoscaling = (a: unknown): Autoscaling | undefined => checkAutoscaling(a, 'autoscaling');

@@ -1,0 +1,108 @@
+/**
+ * The emulator's records: clusters with their node pools, operations, leaked load balancers.
+ * Every field is readonly: only the store (store.ts) changes them, through its transitions.
+ */
+import type { ClusterKey } from './names';
+
+/** Cluster.Status values the emulator uses. */
+export type ClusterStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR' | 'DEGRADED';
+/** NodePool.Status values the emulator uses. */
+export type PoolStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR';
+
+/** A pool's autoscaling bounds (per zone). */
+export interface Autoscaling {
+  readonly enabled: boolean;
+  readonly minNodeCount: number;
+  readonly maxNodeCount: number;
+  readonly autoprovisioned?: boolean;
+}
+
+/** A stored node pool. */
+export interface PoolRecord {
+  readonly name: string;
+  readonly machineType: string;
+  readonly diskSizeGb: number;
+  readonly imageType: string;
+  /** Kubernetes labels GKE puts on the pool's nodes (NodeConfig.labels). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Nodes per zone, as GKE counts them. */
+  readonly nodeCount: number;
+  /** Zones the pool's nodes run in: total nodes = nodeCount × locations.length. */
+  readonly locations: readonly string[];
+  readonly autoscaling?: Autoscaling;
+  readonly status: PoolStatus;
+  readonly statusMessage?: string;
+  readonly version: string;
+  readonly createTime: string;
+}
+
+/** How clients reach the cluster's Kubernetes API; empty for clusters without a control plane. */
+export interface ControlPlaneAccess {
+  /** `127.0.0.1:<port>` (GKE gives a bare IP; the port is part of it here). */
+  readonly endpoint: string;
+  readonly caData: string;
+  readonly clientCertData: string;
+  readonly clientKeyData: string;
+  /** The kwok cluster behind it, if any. */
+  readonly kwokName?: string;
+}
+
+/** A stored cluster: GKE metadata plus how to reach its control plane. */
+export interface ClusterRecord extends ClusterKey {
+  readonly id: string;
+  readonly description: string;
+  readonly createTime: string;
+  readonly status: ClusterStatus;
+  readonly statusMessage: string;
+  readonly resourceLabels: Readonly<Record<string, string>>;
+  readonly labelFingerprint: string;
+  readonly locations: readonly string[];
+  readonly pools: readonly PoolRecord[];
+  readonly autopilot: boolean;
+  readonly releaseChannel: string;
+  readonly masterVersion: string;
+  readonly loggingService: string;
+  readonly monitoringService: string;
+  readonly network: string;
+  readonly subnetwork: string;
+  readonly clusterIpv4Cidr: string;
+  readonly servicesIpv4Cidr: string;
+  readonly controlPlane: 'kwok' | 'none';
+  readonly access?: ControlPlaneAccess;
+}
+
+/** Operation.Status values. */
+export type OperationStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'ABORTING';
+
+/** A stored long-running operation. */
+export interface OperationRecord {
+  readonly name: string;
+  readonly project: string;
+  readonly location: string;
+  readonly operationType: string;
+  readonly status: OperationStatus;
+  readonly detail: string;
+  readonly targetLink: string;
+  readonly selfLink: string;
+  readonly startTime: string;
+  readonly endTime?: string;
+  /** 0–100 */
+  readonly percent: number;
+  readonly stage: string;
+  readonly error?: Readonly<{ code: number; message: string }>;
+  /** `project/location/cluster` of the cluster it works on. */
+  readonly clusterId: string;
+}
+
+/** A load balancer left behind when its cluster was deleted (GKE leaks the forwarding rule too). */
+export interface LeakedLoadBalancer {
+  /** Forwarding-rule name as GKE makes it: `a` + the Service uid without dashes, 32 chars. */
+  readonly forwardingRule: string;
+  readonly project: string;
+  readonly location: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly service: string;
+  readonly ip?: string;
+  readonly leakedAt: string;
+}
