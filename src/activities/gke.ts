@@ -5,10 +5,10 @@
  */
 import { status as Code } from '@grpc/grpc-js';
 import type { Cluster, GkeClient } from '../clients/gke';
-import { type ActivityError, ClusterFailedError, IncompatibleOperationError, NameTakenError, OperationTimeoutError } from './errors';
+import { belongsTo, managedLabels } from '../contract/labels';
+import { ClusterFailedError, IncompatibleOperationError, NameTakenError, OperationTimeoutError, ResourceNotFoundError } from './errors';
 import { gkeError, grpcCode } from './gke-errors';
 import { clusterStatus, operationName, waitForOperation, type GkeProgress, type WaitOptions } from './gke-operations';
-import { belongsTo, managedLabels } from './labels';
 import { heartbeat, pause, resumeDetails } from './progress';
 import type { DeleteClusterResult, EnsureClusterInput, EnsureClusterResult, EnvRef, ResizeNodePoolInput } from './types';
 
@@ -92,7 +92,7 @@ export function gkeActivities(deps: GkeActivityDeps) {
       try {
         await waitForOperation(gke, resumed.operation, step, wait, ctx);
       } catch (e) {
-        if ((e as Error).name !== 'ResourceNotFoundError' || !(e as ActivityError).context.operation) throw e;
+        if (!(e instanceof ResourceNotFoundError) || !e.context.operation) throw e;
       }
       return resumed.operation;
     }
@@ -125,7 +125,7 @@ export function gkeActivities(deps: GkeActivityDeps) {
       operation = await runOperation(env, step, () => gke.createCluster(parentOf(env), clusterRequest(input)));
     } catch (e) {
       // ALREADY_EXISTS: an earlier attempt's create got through after all; adopt it (or refuse a foreign one).
-      if ((e as Error).name === 'NameTakenError' && !raced) return ensureCluster(input, true);
+      if (e instanceof NameTakenError && !raced) return ensureCluster(input, true);
       throw e;
     }
     return result(await waitRunning(env, step, operation), true);
@@ -161,7 +161,7 @@ export function gkeActivities(deps: GkeActivityDeps) {
         await runOperation(env, step, () => gke.deleteCluster(name));
       } catch (e) {
         // Deleted between our GetCluster and DeleteCluster (by an earlier attempt or the reaper).
-        if ((e as Error).name === 'ResourceNotFoundError' && !(e as ActivityError).context.operation) return { deleted: false };
+        if (e instanceof ResourceNotFoundError && !e.context.operation) return { deleted: false };
         throw e;
       }
       return { deleted: true };

@@ -76,4 +76,4 @@ export function activitiesForTarget(config: TargetConfig, timings: ActivityTimin
   return { activities: createActivities({ config, gke: clients.gke, kubeFor: clients.kubeFor, timings: t }), close: () => clients.close() };
 }
 
-export { envHash, managedLabels, belongsTo, expiresAtLabel } from './labels';
+export { envHash, managedLabels, belongsTo, expiresAtLabel } from '../contract/labels';

@@ -3,7 +3,7 @@
  * input gives the same object, so a second server-side apply changes nothing.
  */
 import type { V1Container, V1Deployment, V1Namespace, V1Probe, V1Service } from '@kubernetes/client-node';
-import { managedLabels } from './labels';
+import { LABELS, managedLabels } from '../contract/labels';
 import type { ApplyDeploymentInput, ApplyServiceInput, ContainerInput, EnvRef, ProbeInput } from './types';
 
 /** The label GKE puts on every node with its node pool's name. */
@@ -44,7 +44,7 @@ export function deploymentManifest(input: ApplyDeploymentInput): V1Deployment {
       replicas: input.replicas,
       selector: { matchLabels: input.selector },
       template: {
-        metadata: { labels: { ...input.selector, 'managed-by': labels['managed-by']!, 'gkeflow-env': labels['gkeflow-env']! } },
+        metadata: { labels: { ...input.selector, [LABELS.managedBy]: labels[LABELS.managedBy]!, [LABELS.env]: labels[LABELS.env]! } },
         spec: {
           containers: input.containers.map(container),
           ...(input.nodePool ? { nodeSelector: { [GKE_NODEPOOL_LABEL]: input.nodePool } } : {}),

@@ -187,23 +187,3 @@ export interface GkeflowActivities {
   deleteDeployment(input: ResourceRef): Promise<DeleteResult>;
   probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult>;
 }
-
-/**
- * Failure types (ApplicationFailure.type) activities throw. The permanent ones are listed in
- * the workflows' nonRetryableErrorTypes; everything else is retried with backoff.
- */
-export const PERMANENT_ERROR_TYPES = [
-  'InvalidSpecError',
-  'NameTakenError',
-  'QuotaExceededError',
-  'PermissionDeniedError',
-  'ImageNotFoundError',
-  'InvalidArgumentError',
-  /** The cluster, node pool or Deployment a step needs does not exist. */
-  'ResourceNotFoundError',
-  /** Kubernetes reports the rollout failed (ProgressDeadlineExceeded). */
-  'RolloutFailedError',
-  /** GKE reports the cluster in status ERROR. */
-  'ClusterFailedError',
-] as const;
-export const TRANSIENT_ERROR_TYPES = ['IncompatibleOperationError', 'TransientCloudError', 'OperationTimeoutError'] as const;

@@ -6,21 +6,19 @@ import * as errors from '../../src/activities/errors';
 import { gkeError } from '../../src/activities/gke-errors';
 import { kubeError } from '../../src/activities/kube-errors';
 import { registryError, registryNetworkError } from '../../src/activities/registry-errors';
-import { PERMANENT_ERROR_TYPES, TRANSIENT_ERROR_TYPES } from '../../src/activities/types';
+import { FAILURES, failureTypesOf, NON_RETRYABLE_TYPES } from '../../src/contract/failures';
 
 const ctx = { cluster: 'projects/p/locations/l/clusters/c' };
 
 void describe('error classes', () => {
-  void it('have one class per failure type named in the contract, with the right retryability', () => {
-    for (const t of PERMANENT_ERROR_TYPES) {
-      const C = (errors as unknown as Record<string, new (m: string) => errors.ActivityError>)[t];
-      assert.ok(C, `class ${t} exists`);
-      assert.equal(new C('x').nonRetryable, true, t);
-    }
-    for (const t of TRANSIENT_ERROR_TYPES) {
-      const C = (errors as unknown as Record<string, new (m: string) => errors.ActivityError>)[t];
-      assert.ok(C, `class ${t} exists`);
-      assert.equal(new C('x').nonRetryable, false, t);
+  void it('have one class per activity failure type in the registry, named after it, with its retryability', () => {
+    const classes = Object.entries(errors).filter(([, C]) => typeof C === 'function' && C.prototype instanceof errors.ActivityError);
+    assert.deepEqual(classes.map(([n]) => n).sort(), failureTypesOf('activity').sort());
+    for (const t of failureTypesOf('activity')) {
+      const e = new (errors as unknown as Record<string, new (m: string) => errors.ActivityError>)[t]!('x');
+      assert.equal(e.name, t);
+      assert.equal(e.nonRetryable, !FAILURES[t].retryable, t);
+      assert.equal(NON_RETRYABLE_TYPES.includes(t), e.nonRetryable, `${t} in the workers' non-retryable list`);
     }
   });
 

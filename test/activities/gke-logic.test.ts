@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { clusterNameOf, clusterRequest, gkeActivities } from '../../src/activities/gke';
-import { envHash } from '../../src/activities/labels';
+import { envHash } from '../../src/contract/labels';
 import type { EnsureClusterInput, EnsureClusterResult, EnvRef } from '../../src/activities/types';
 import { FakeGke } from './fake-gke';
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { clusterNameOf, gkeActivities, parentOf } from '../../src/activities/gke';
 import type { GkeProgress } from '../../src/activities/gke-operations';
-import { envHash } from '../../src/activities/labels';
+import { envHash } from '../../src/contract/labels';
 import type { EnsureClusterInput, EnsureClusterResult, EnvRef } from '../../src/activities/types';
 import type { TargetConfig } from '../../src/clients/config';
 import { staticTokenSource } from '../../src/clients/credentials';

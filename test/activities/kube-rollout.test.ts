@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rolloutDone } from '../../src/activities/kube';
 import { deploymentManifest } from '../../src/activities/kube-manifests';
-import { envHash } from '../../src/activities/labels';
+import { envHash } from '../../src/contract/labels';
 
 const ref = { namespace: 'default', name: 'rc-node' };
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { kubeActivities } from '../../src/activities/kube';
-import { envHash } from '../../src/activities/labels';
+import { envHash } from '../../src/contract/labels';
 import type { ApplyDeploymentInput, EnvRef, RolloutResult } from '../../src/activities/types';
 import { kubeConfigForCluster } from '../../src/clients/kube';
 import { createKwokCluster, deleteKwokCluster, type KwokCluster, type KwokClusterRef } from '../../src/emulator/runtime/kwok-cluster';
