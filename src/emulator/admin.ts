@@ -4,7 +4,7 @@
  * reset everything. See docs/emulator.md for the routes.
  */
 import http from 'node:http';
-import { checkDelays, type Delays, type Quotas } from './config';
+import { patchSettings } from './config';
 import type { Core } from './core';
 import type { FaultRule } from './faults';
 import { clusterPath, parseClusterName } from './names';
@@ -66,17 +66,7 @@ async function route(core: Core, reset: () => Promise<void>, req: http.IncomingM
       return [200, settingsView(core)];
     case 'PATCH /config': {
       const b = obj(await body(req), 'body');
-      const speed = b.speed ?? core.settings.speed;
-      if (typeof speed !== 'number' || !(speed > 0) || !Number.isFinite(speed)) throw new BadRequest('speed must be a positive number');
-      let delays: Delays;
-      try {
-        delays = checkDelays({ ...core.settings.delays, ...(b.delays ? obj(b.delays, 'delays') : {}) } as Delays);
-      } catch (e) {
-        throw new BadRequest((e as Error).message);
-      }
-      const quotas = { ...core.settings.quotas, ...(b.quotas ? obj(b.quotas, 'quotas') : {}) } as Quotas;
-      for (const [k, v] of Object.entries(quotas)) if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new BadRequest(`quotas.${k} must be an integer ≥ 0`);
-      Object.assign(core.settings, { speed, delays, quotas });
+      wrap(() => (core.settings = patchSettings(core.settings, b)));
       return [200, settingsView(core)];
     }
     case 'GET /faults':

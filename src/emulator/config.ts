@@ -84,26 +84,57 @@ export interface EmulatorOptions {
   toolchain?: KwokToolchainProvider;
 }
 
-/** Settings after defaults, mutable at run time through the admin endpoint. */
+/**
+ * Settings after defaults, validated and frozen. The admin endpoint changes speed, delays and
+ * quotas at run time by replacing the whole value (patchSettings), never by editing it.
+ */
 export interface Settings {
-  controlPlane: 'kwok' | 'none';
-  speed: number;
-  delays: Delays;
-  quotas: Quotas;
-  requireAuth: boolean | string;
+  readonly controlPlane: 'kwok' | 'none';
+  readonly speed: number;
+  readonly delays: Readonly<Delays>;
+  readonly quotas: Readonly<Quotas>;
+  readonly requireAuth: boolean | string;
 }
+
+/** True for a usable speed: a finite number > 0. */
+export const isSpeed = (v: unknown): v is number => typeof v === 'number' && v > 0 && Number.isFinite(v);
+
+const freeze = (s: Settings): Settings => Object.freeze({ ...s, delays: Object.freeze({ ...s.delays }), quotas: Object.freeze({ ...s.quotas }) });
 
 /** Applies defaults and checks ranges; throws an Error naming the bad field. */
 export function resolveSettings(o: EmulatorOptions): Settings {
   const speed = o.speed ?? 1;
-  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`speed must be a positive number (got ${o.speed})`);
-  return {
+  if (!isSpeed(speed)) throw new Error(`speed must be a positive number (got ${o.speed})`);
+  return freeze({
     controlPlane: o.controlPlane ?? 'kwok',
     speed,
     delays: checkDelays({ ...DEFAULT_DELAYS, ...o.delays }),
     quotas: { ...DEFAULT_QUOTAS, ...o.quotas },
     requireAuth: o.requireAuth ?? false,
-  };
+  });
+}
+
+/** What the admin endpoint may change at run time, as sent; absent fields keep their value. */
+export interface SettingsPatch {
+  speed?: unknown;
+  delays?: unknown;
+  quotas?: unknown;
+}
+
+function objectOrEmpty(v: unknown, what: string): Record<string, unknown> {
+  if (!v) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${what} must be a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/** New settings: the current ones with the patch applied, checked and frozen; throws an Error naming the bad field. */
+export function patchSettings(current: Settings, patch: SettingsPatch): Settings {
+  const speed = patch.speed ?? current.speed;
+  if (!isSpeed(speed)) throw new Error('speed must be a positive number');
+  const delays = checkDelays({ ...current.delays, ...objectOrEmpty(patch.delays, 'delays') } as Delays);
+  const quotas = { ...current.quotas, ...objectOrEmpty(patch.quotas, 'quotas') } as Quotas;
+  for (const [k, v] of Object.entries(quotas)) if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`quotas.${k} must be an integer ≥ 0`);
+  return freeze({ ...current, speed, delays, quotas });
 }
 
 /** Checks every delay is a finite number ≥ 0; returns them. */

@@ -14,6 +14,7 @@ import type { ClusterRecord, EmulatorStore } from './store';
 export interface Core {
   store: EmulatorStore;
   ops: Operations;
+  /** Frozen; replaced as a whole when the admin endpoint changes it. */
   settings: Settings;
   faults: FaultInjector;
   runtimes: { kwok: ControlPlaneRuntime; none: ControlPlaneRuntime };

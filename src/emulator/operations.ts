@@ -49,8 +49,9 @@ export class Operations {
   private active = new Map<string, { op: OperationRecord; abort: AbortController; done: Promise<void> }>();
 
   constructor(
-    private store: EmulatorStore,
-    private settings: Settings,
+    private readonly store: EmulatorStore,
+    /** The current settings (the admin endpoint may replace them while an operation waits). */
+    private readonly settings: () => Settings,
   ) {}
 
   /** The unfinished operation on a cluster, if any. */
@@ -97,12 +98,12 @@ export class Operations {
     };
     let workDone = false;
     try {
-      await abortable(scaled(this.settings, 'operationPending'), signal);
+      await abortable(scaled(this.settings(), 'operationPending'), signal);
       this.store.markOperationRunning(op.name);
       ctx.progress(1, 'RUNNING');
       if (spec.fault) {
         // An injected failure: the operation takes its time, then fails without doing the work.
-        await abortable(scaled(this.settings, spec.delay), signal);
+        await abortable(scaled(this.settings(), spec.delay), signal);
         throw new ApiError(spec.fault.code, spec.fault.message);
       }
       const work = spec.work(ctx).then(() => {
@@ -110,7 +111,7 @@ export class Operations {
       });
       // A cancel ends the wait at once, but the work (e.g. starting a control plane) cannot be
       // interrupted half-way: let it settle so onError sees a consistent state.
-      await Promise.all([work, abortable(scaled(this.settings, spec.delay), signal)]).catch(async (e: unknown) => {
+      await Promise.all([work, abortable(scaled(this.settings(), spec.delay), signal)]).catch(async (e: unknown) => {
         await work.catch(() => {});
         throw e;
       });

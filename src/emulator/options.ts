@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { LOCAL_PORTS, PORT_ENV } from '../contract/endpoints';
-import { checkDelays, DEFAULT_DELAYS, type Delays, type EmulatorOptions } from './config';
+import { checkDelays, DEFAULT_DELAYS, isSpeed, type Delays, type EmulatorOptions } from './config';
 import { checkFaultRule, type FaultRule } from './faults';
 
 /** Env vars the standalone emulator reads (flag in brackets). */
@@ -90,7 +90,7 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   const controlPlane = cp ? cp[0] : (file.controlPlane ?? 'kwok');
   if (controlPlane !== 'kwok' && controlPlane !== 'none') throw new Error(`${cp?.[1] ?? 'config.controlPlane'}: expected kwok or none, got '${controlPlane}'`);
   const speedN = speed ? Number(speed[0]) : (file.speed ?? 1);
-  if (!(speedN > 0) || !Number.isFinite(speedN)) throw new Error(`${speed?.[1] ?? 'config.speed'}: expected a positive number, got '${speed?.[0] ?? file.speed}'`);
+  if (!isSpeed(speedN)) throw new Error(`${speed?.[1] ?? 'config.speed'}: expected a positive number, got '${speed?.[0] ?? file.speed}'`);
   return Object.freeze({
     port: port ? intIn(port[0], port[1], 0, 65535) : LOCAL_PORTS.emulator,
     adminPort: admin ? intIn(admin[0], admin[1], 0, 65535) : LOCAL_PORTS.emulatorAdmin,

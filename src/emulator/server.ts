@@ -55,7 +55,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   const store = new EmulatorStore(o.stateDir);
   const core: Core = {
     store,
-    ops: new Operations(store, settings),
+    ops: new Operations(store, () => core.settings),
     settings,
     faults: new FaultInjector(o.faults ?? [], o.seed ?? 1),
     runtimes: { kwok: new KwokRuntime(o.stateDir, o.toolchain, log), none: new NoControlPlaneRuntime() },
