@@ -1,16 +1,8 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../contract/labels';
 import { StackHealthError } from '../errors';
 import { freePort, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
-
-/** Search attributes gkeflow sets on its workflows (registered when the dev server starts). */
-export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Datetime' | 'Int' | 'Text'> = {
-  GkeflowProject: 'Keyword',
-  GkeflowLocation: 'Keyword',
-  GkeflowCluster: 'Keyword',
-  GkeflowPhase: 'Keyword',
-  GkeflowExpiresAt: 'Datetime',
-};
 
 export interface TemporalServerOptions {
   binary: string;
@@ -28,7 +20,7 @@ export function temporalArgs(o: TemporalServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort), '--log-level', 'warn', '--namespace', o.namespace ?? 'default'];
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   else args.push('--headless');
-  for (const [k, v] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${k}=${v}`);
+  for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);
   return args;
 }
 
