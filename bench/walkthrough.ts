@@ -9,11 +9,13 @@ import { temporal } from '@temporalio/proto';
 import { validateSpec } from '../src/spec';
 import { repoRoot } from '../src/stack/paths';
 import { connectClient, temporalConfig } from '../src/temporal/connection';
+import type { StepName } from '../src/contract/steps';
 import { envStatus, startEnvironment } from '../src/temporal/environments';
+import { teardownUpdate } from '../src/workflows/definitions';
 
 const EventType = temporal.api.enums.v1.EventType;
 // What a real GKE run takes (../shared/DESIGN.md), beside the local figures.
-const ANCHORS: Record<string, string> = {
+const ANCHORS: Partial<Record<StepName, string>> = {
   pushImage: 'depends on image size',
   ensureCluster: 'GKE: 3–10 min',
   applyDeployment: 'GKE: ~30 s (image pull)',
@@ -54,7 +56,7 @@ async function once(i: number, client: Awaited<ReturnType<typeof connectClient>>
     }
   }
   const t0 = Date.now();
-  await h.executeUpdate('teardown', { args: [{ reason: 'bench' }] });
+  await h.executeUpdate(teardownUpdate, { args: [{ reason: 'bench' }] });
   return { total: end - start, steps, teardown: Date.now() - t0 };
 }
 
@@ -66,7 +68,7 @@ async function run(): Promise<void> {
       const r = await once(i, client, cfg);
       console.log(`\nrun ${i + 1}: walkthrough provisioned + plan done in ${(r.total / 1000).toFixed(1)} s; teardown ${(r.teardown / 1000).toFixed(1)} s`);
       console.log(`${'step'.padEnd(20)}${'seconds'.padStart(9)}${'share'.padStart(8)}   anchor`);
-      for (const s of r.steps) console.log(`${s.type.padEnd(20)}${(s.ms / 1000).toFixed(2).padStart(9)}${`${((100 * s.ms) / r.total).toFixed(0)}%`.padStart(8)}   ${ANCHORS[s.type] ?? ''}`);
+      for (const s of r.steps) console.log(`${s.type.padEnd(20)}${(s.ms / 1000).toFixed(2).padStart(9)}${`${((100 * s.ms) / r.total).toFixed(0)}%`.padStart(8)}   ${ANCHORS[s.type as StepName] ?? ''}`);
     }
   } finally {
     await close();

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../errors';
+import { SpecValidationError } from '../spec/validate';
 import { COMMANDS, type CommandDef } from './table';
 
 const out = (l: string): void => {
@@ -69,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = await fn({ flags: parsed.values as Record<string, string | boolean | undefined>, args: parsed.positionals, out, err });
     return typeof code === 'number' ? code : 0;
   } catch (e) {
-    if (e instanceof Error && e.name === 'SpecValidationError') {
+    if (e instanceof SpecValidationError) {
       err(`gkeflow: invalid spec ${e.message.replace(/:\n/, ' [GKF-SPEC-INVALID]:\n')}`);
       return 2;
     }

@@ -1,16 +1,19 @@
 /** From a validated spec to the environment's identity and the workflow's input. */
 import type { EnvRef } from '../activities/types';
+import { envRef, formatEnvId } from '../contract/environment-id';
 import type { ProvisionInput, ProvisionTuning } from '../workflows/input';
 import type { EnvironmentSpec } from './validate';
 
-/** The workflow id of an environment: `gkeflow/<project>/<location>/<cluster>`. */
-export function envIdOf(spec: Pick<EnvironmentSpec, 'project' | 'location'> & { cluster: { name: string } }): string {
-  return `gkeflow/${spec.project}/${spec.location}/${spec.cluster.name}`;
+type SpecCoordinates = Pick<EnvironmentSpec, 'project' | 'location'> & { cluster: { name: string } };
+
+/** The environment id (and workflow id) of a spec (see src/contract/environment-id.ts). */
+export function envIdOf(spec: SpecCoordinates): string {
+  return formatEnvId({ project: spec.project, location: spec.location, cluster: spec.cluster.name });
 }
 
 /** The EnvRef activities get: the environment's coordinates (no credentials). */
-export function envRefOf(spec: Pick<EnvironmentSpec, 'project' | 'location'> & { cluster: { name: string } }): EnvRef {
-  return { id: envIdOf(spec), project: spec.project, location: spec.location, cluster: spec.cluster.name };
+export function envRefOf(spec: SpecCoordinates): EnvRef {
+  return envRef({ project: spec.project, location: spec.location, cluster: spec.cluster.name });
 }
 
 /** The environment workflow's input for a validated spec (a plain JSON copy, safe for history). */

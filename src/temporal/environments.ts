@@ -3,16 +3,13 @@
  * teardown. Used by the CLI and the e2e tests; holds no workflow logic.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ENV_ID_PREFIX, parseEnvId } from '../contract/environment-id';
 import { UsageError } from '../errors';
 import { toProvisionInput, type EnvironmentSpec } from '../spec';
+import { statusQuery } from '../workflows/definitions';
 import type { EnvironmentStatus, ProvisionTuning } from '../workflows/input';
-import { environmentStartOptions } from '../workflows/start';
+import { ENVIRONMENT_WORKFLOW, environmentStartOptions } from '../workflows/start';
 import { taskQueueFor, type TemporalConfig } from './connection';
-
-/** Workflow type, query and update names (as exported by src/workflows). */
-export const ENV_WORKFLOW = 'environmentWorkflow';
-export const STATUS_QUERY = 'status';
-export const TEARDOWN_UPDATE = 'teardown';
 
 export interface Started {
   envId: string;
@@ -34,7 +31,7 @@ export async function startEnvironment(client: Client, cfg: TemporalConfig, spec
   const envId = options.workflowId;
   const before = await client.workflow.getHandle(envId).describe().catch(() => undefined);
   const taskQueue = taskQueueFor(spec.target, cfg);
-  const handle = await client.workflow.start(ENV_WORKFLOW, { ...options, taskQueue, args: [input] });
+  const handle = await client.workflow.start(ENVIRONMENT_WORKFLOW, { ...options, taskQueue, args: [input] });
   const runId = handle.firstExecutionRunId;
   const attached = before?.status.name === 'RUNNING' && before.runId === runId;
   return { envId, runId, started: !attached, uiLink: uiLink(cfg, envId, runId) };
@@ -45,11 +42,11 @@ export async function startEnvironment(client: Client, cfg: TemporalConfig, spec
  * name when exactly one environment has it.
  */
 export async function resolveEnvId(client: Client, ref: string): Promise<string> {
-  if (ref.startsWith('gkeflow/')) return ref;
+  if (ref.startsWith(ENV_ID_PREFIX)) return ref;
   if (!/^[a-z][-a-z0-9]*$/.test(ref)) throw new UsageError(`<env> '${ref}': expected an environment id gkeflow/<project>/<location>/<cluster> or a cluster name`);
   const ids = new Set<string>();
-  for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENV_WORKFLOW}' AND WorkflowId STARTS_WITH 'gkeflow/'` })) {
-    if (wf.workflowId.split('/')[3] === ref) ids.add(wf.workflowId);
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}' AND WorkflowId STARTS_WITH '${ENV_ID_PREFIX}'` })) {
+    if (parseEnvId(wf.workflowId)?.cluster === ref) ids.add(wf.workflowId);
   }
   if (ids.size === 0) throw new UsageError(`no environment has a cluster named '${ref}' (see 'gkeflow list')`, 'GKF-ENV-NOT-FOUND');
   if (ids.size > 1) throw new UsageError(`cluster name '${ref}' is ambiguous: ${[...ids].sort().join(', ')}; pass the full id`, 'GKF-ENV-AMBIGUOUS');
@@ -73,5 +70,5 @@ export async function envStatus(client: Client, envId: string): Promise<{ status
   const h = await envHandle(client, envId);
   const d = await h.describe();
   if (d.status.name !== 'RUNNING') return { runStatus: d.status.name, runId: d.runId };
-  return { status: await h.query<EnvironmentStatus>(STATUS_QUERY), runStatus: d.status.name, runId: d.runId };
+  return { status: await h.query(statusQuery), runStatus: d.status.name, runId: d.runId };
 }

@@ -1,12 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { failureExitCode } from '../../contract/failures';
 import { CliError, UsageError } from '../../errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, resolveEnvId } from '../../temporal/environments';
+import { resizeUpdate, scaleUpdate } from '../../workflows/definitions';
 import type { CommandInput } from '../table';
-
-/** Failure types of an update that ran and failed (exit 1); anything else was a rejection by its validator (exit 2). */
-const RUN_FAILURES = new Set(['ScaleFailedError', 'ResizeFailedError', 'EnvironmentClosingError']);
 
 function wholeNumber(flag: string, v: unknown): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
@@ -14,19 +13,30 @@ function wholeNumber(flag: string, v: unknown): number {
   return n;
 }
 
-async function sendUpdate(envRef: string, name: 'scale' | 'resize', arg: object, out: (l: string) => void, err: (l: string) => void): Promise<void> {
+/**
+ * Runs an update and prints its result. An update that ran and failed has a registered failure
+ * type (exit 1); anything else was a rejection by its validator (exit 2).
+ */
+async function sendUpdate<Ret, Arg>(
+  envRef: string,
+  update: UpdateDefinition<Ret, [Arg]>,
+  arg: Arg,
+  out: (l: string) => void,
+  err: (l: string) => void,
+): Promise<void> {
+  const name = update.name;
   const { client, close } = await connectClient(temporalConfig());
   try {
     const envId = await resolveEnvId(client, envRef);
     const h = await envHandle(client, envId);
     err(`${name} ${envId}: ${JSON.stringify(arg)} …`);
     try {
-      const res = await h.executeUpdate(name, { args: [arg] });
+      const res = await h.executeUpdate(update, { args: [arg] });
       out(`${envId}: ${JSON.stringify(res)}`);
     } catch (e) {
       if (!(e instanceof WorkflowUpdateFailedError)) throw e;
       const cause = e.cause instanceof ApplicationFailure ? e.cause : undefined;
-      if (cause?.type && RUN_FAILURES.has(cause.type)) throw new CliError(`${name} failed: ${cause.message}`, 1, 'GKF-RUN-FAILED');
+      if (cause && failureExitCode(cause.type) === 1) throw new CliError(`${name} failed: ${cause.message}`, 1, 'GKF-RUN-FAILED');
       throw new UsageError(`${name} rejected: ${cause?.message ?? e.message}`);
     }
   } finally {
@@ -37,12 +47,12 @@ async function sendUpdate(envRef: string, name: 'scale' | 'resize', arg: object,
 /** `gkeflow scale ENV --replicas N`: scale the Deployment and wait for the ready replicas. */
 export async function scaleCommand({ flags, args, out, err }: CommandInput): Promise<void> {
   const replicas = wholeNumber('replicas', flags.replicas);
-  await sendUpdate(args[0]!, 'scale', { replicas }, out, err);
+  await sendUpdate(args[0]!, scaleUpdate, { replicas }, out, err);
 }
 
 /** `gkeflow resize ENV --pool P --nodes N`: resize a node pool and wait for GKE to finish. */
 export async function resizeCommand({ flags, args, out, err }: CommandInput): Promise<void> {
   const nodeCount = wholeNumber('nodes', flags.nodes);
   if (typeof flags.pool !== 'string' || !flags.pool) throw new UsageError('--pool: the node pool name is required');
-  await sendUpdate(args[0]!, 'resize', { pool: flags.pool, nodeCount }, out, err);
+  await sendUpdate(args[0]!, resizeUpdate, { pool: flags.pool, nodeCount }, out, err);
 }

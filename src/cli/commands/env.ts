@@ -1,10 +1,13 @@
+import { parseEnvId } from '../../contract/environment-id';
+import { SEARCH_ATTRIBUTES } from '../../contract/labels';
 import { loadSpecFile } from '../../spec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
-import { envHandle, envStatus, resolveEnvId, startEnvironment, TEARDOWN_UPDATE, uiLink, ENV_WORKFLOW } from '../../temporal/environments';
+import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { closedOutcome, followEnvironment, printStatus } from '../progress';
 import type { CommandInput } from '../table';
-import type { TeardownRequest, TeardownResult } from '../../workflows/definitions';
+import { teardownUpdate } from '../../workflows/definitions';
+import { ENVIRONMENT_WORKFLOW } from '../../workflows/start';
 import { specFlag } from './validate';
 
 /** `gkeflow up -f SPEC [--wait]`: start the environment workflow, or attach to the open run. */
@@ -64,12 +67,12 @@ export async function downCommand({ flags, args, out, err }: CommandInput): Prom
       return 0;
     }
     if (!flags.wait) {
-      await h.startUpdate(TEARDOWN_UPDATE, { args: [{ reason: 'gkeflow down' }], waitForStage: 'ACCEPTED' });
-      err(`teardown of ${envId} started; follow it with: npx gkeflow status ${envId.split('/')[3]}`);
+      await h.startUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }], waitForStage: 'ACCEPTED' });
+      err(`teardown of ${envId} started; follow it with: npx gkeflow status ${parseEnvId(envId)?.cluster ?? envId}`);
       return 0;
     }
     err(`tearing down ${envId} …`);
-    const res = await h.executeUpdate<TeardownResult, [TeardownRequest]>(TEARDOWN_UPDATE, { args: [{ reason: 'gkeflow down' }] });
+    const res = await h.executeUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }] });
     if (res.leftovers.length) {
       err(`could not clean: ${res.leftovers.map((l) => JSON.stringify(l)).join('; ')} (left labelled for the reaper)`);
       return 1;
@@ -89,8 +92,8 @@ export async function listCommand({ flags, out }: CommandInput): Promise<void> {
   const { client, close } = await connectClient(cfg);
   try {
     const rows: Array<{ envId: string; status: string; phase: string; started: string }> = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENV_WORKFLOW}'` })) {
-      const phase = wf.searchAttributes?.GkeflowPhase?.[0];
+    for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}'` })) {
+      const phase = wf.searchAttributes?.[SEARCH_ATTRIBUTES.phase.name]?.[0];
       rows.push({ envId: wf.workflowId, status: wf.status.name.toLowerCase(), phase: typeof phase === 'string' ? phase : '-', started: wf.startTime.toISOString() });
     }
     if (flags.json) return out(JSON.stringify(rows, null, 2));

@@ -1,4 +1,5 @@
 import { clusterResourceName, createTargetClients, targetConfigFromEnv } from '../../clients';
+import { parseEnvId } from '../../contract/environment-id';
 import { UsageError } from '../../errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { resolveEnvId } from '../../temporal/environments';
@@ -17,16 +18,17 @@ export async function kubeconfigCommand({ args, out }: CommandInput): Promise<vo
   } finally {
     await close();
   }
-  const [, project, location, cluster] = envId.split('/') as [string, string, string, string];
+  const env = parseEnvId(envId);
+  if (!env) throw new UsageError(`no environment ${envId}`, 'GKF-ENV-NOT-FOUND');
   const target = targetConfigFromEnv();
   if (target.target === 'gcp') {
-    out(`gcloud container clusters get-credentials ${cluster} --location ${location} --project ${project}`);
+    out(`gcloud container clusters get-credentials ${env.cluster} --location ${env.location} --project ${env.project}`);
     return;
   }
   const clients = createTargetClients(target);
   try {
-    const kc = await clients.kubeFor({ id: envId, project, location, cluster }).catch((e: Error) => {
-      throw new UsageError(`cluster ${clusterResourceName({ id: envId, project, location, cluster })}: ${e.message}`, 'GKF-ENV-NOT-FOUND');
+    const kc = await clients.kubeFor(env).catch((e: Error) => {
+      throw new UsageError(`cluster ${clusterResourceName(env)}: ${e.message}`, 'GKF-ENV-NOT-FOUND');
     });
     out(kc.exportConfig());
   } finally {
