@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { ApplicationFailure } from '@temporalio/common';
 import * as errors from '../../src/activities/errors';
@@ -20,6 +22,13 @@ void describe('error classes', () => {
       assert.equal(e.nonRetryable, !FAILURES[t].retryable, t);
       assert.equal(NON_RETRYABLE_TYPES.includes(t), e.nonRetryable, `${t} in the workers' non-retryable list`);
     }
+  });
+
+  void it('are told apart by class or registered type, never by matching a .name string', () => {
+    const src = path.join(__dirname, '..', '..', 'src');
+    const files = fs.readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const hits = files.filter((f) => /\.name\s*[!=]==?\s*'[A-Z]\w*Error'/.test(fs.readFileSync(path.join(src, f), 'utf8')));
+    assert.deepEqual(hits, []);
   });
 
   void it('become ApplicationFailures typed by class name, carrying the context', () => {
