@@ -6,14 +6,14 @@
  * The store alone changes state, through the named transitions below; everyone else reads
  * records, whose fields are readonly. Every transition schedules a save.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { notFound } from './errors';
 import { clusterId, clusterPath, type ClusterKey, type PoolKey } from './names';
 import type { Autoscaling, ClusterRecord, ClusterStatus, ControlPlaneAccess, LeakedLoadBalancer, OperationRecord, PoolRecord, PoolStatus } from './records';
+import { readStateFile, stateFile, writeStateFile } from './state-file';
 
 export type * from './records';
+export { EmulatorStateError } from './state-file';
 
 /** What an UPDATE_CLUSTER changes once its work is done; absent fields stay as they are. */
 export interface ClusterChanges {
@@ -34,24 +34,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableCluster = Mutable<Omit<ClusterRecord, 'pools'>> & { pools: Array<Mutable<PoolRecord>> };
 type MutableOperation = Mutable<OperationRecord>;
 
-interface State {
-  version: 1;
-  clusters: ClusterRecord[];
-  operations: OperationRecord[];
-  leaks: LeakedLoadBalancer[];
-}
-
-/** Thrown by the store when the state file exists but cannot be read as emulator state. */
-export class EmulatorStateError extends Error {
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`${file} is not readable emulator state (${detail}); move it away to start empty`);
-    this.name = 'EmulatorStateError';
-  }
-}
-
 /** In-memory state with JSON persistence; records are read-only outside, changed by transitions. */
 export class EmulatorStore {
   private readonly clusters = new Map<string, MutableCluster>();
@@ -61,19 +43,12 @@ export class EmulatorStore {
   readonly file: string;
 
   constructor(stateDir: string) {
-    this.file = path.join(stateDir, 'emulator.json');
-    fs.mkdirSync(stateDir, { recursive: true });
-    if (!fs.existsSync(this.file)) return;
-    let s: State;
-    try {
-      s = JSON.parse(fs.readFileSync(this.file, 'utf8')) as State;
-      if (s.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations)) throw new Error('unknown layout');
-    } catch (e) {
-      throw new EmulatorStateError(this.file, (e as Error).message);
-    }
+    this.file = stateFile(stateDir);
+    const s = readStateFile(this.file);
+    if (!s) return;
     for (const c of s.clusters) this.clusters.set(clusterId(c), c as MutableCluster);
     for (const o of s.operations) this.operations.set(o.name, o);
-    this.leaked = s.leaks ?? [];
+    this.leaked = [...s.leaks];
   }
 
   // ---- reads ----
@@ -328,10 +303,7 @@ export class EmulatorStore {
   flush(): void {
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
-    const state: State = { version: 1, clusters: [...this.clusters.values()], operations: [...this.operations.values()], leaks: this.leaked };
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(state, null, 1));
-    fs.renameSync(tmp, this.file);
+    writeStateFile(this.file, { version: 1, clusters: [...this.clusters.values()], operations: [...this.operations.values()], leaks: this.leaked });
   }
 
   // ---- internals ----
