@@ -27,9 +27,14 @@ const ANCHORS: Partial<Record<StepName, string>> = {
 };
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 1) || 1;
-const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 
-async function once(i: number, client: Awaited<ReturnType<typeof connectClient>>['client'], cfg: ReturnType<typeof temporalConfig>) {
+async function once(
+  i: number,
+  client: Awaited<ReturnType<typeof connectClient>>['client'],
+  cfg: ReturnType<typeof temporalConfig>,
+) {
   const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8'));
   doc.cluster.name = `bench-walkthrough-${Date.now().toString(36)}-${i}`;
   const spec = validateSpec(doc, 'bench');
@@ -48,7 +53,11 @@ async function once(i: number, client: Awaited<ReturnType<typeof connectClient>>
   const steps: Array<{ type: string; ms: number }> = [];
   let end = start;
   for (const e of events) {
-    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) scheduled.set(Number(e.eventId), { type: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?', at: ms(e.eventTime) });
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+      scheduled.set(Number(e.eventId), {
+        type: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?',
+        at: ms(e.eventTime),
+      });
     if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
       const sch = scheduled.get(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId));
       if (sch) steps.push({ type: sch.type, ms: ms(e.eventTime) - sch.at });
@@ -66,9 +75,14 @@ async function run(): Promise<void> {
   try {
     for (let i = 0; i < runs; i++) {
       const r = await once(i, client, cfg);
-      console.log(`\nrun ${i + 1}: walkthrough provisioned + plan done in ${(r.total / 1000).toFixed(1)} s; teardown ${(r.teardown / 1000).toFixed(1)} s`);
+      console.log(
+        `\nrun ${i + 1}: walkthrough provisioned + plan done in ${(r.total / 1000).toFixed(1)} s; teardown ${(r.teardown / 1000).toFixed(1)} s`,
+      );
       console.log(`${'step'.padEnd(20)}${'seconds'.padStart(9)}${'share'.padStart(8)}   anchor`);
-      for (const s of r.steps) console.log(`${s.type.padEnd(20)}${(s.ms / 1000).toFixed(2).padStart(9)}${`${((100 * s.ms) / r.total).toFixed(0)}%`.padStart(8)}   ${ANCHORS[s.type as StepName] ?? ''}`);
+      for (const s of r.steps)
+        console.log(
+          `${s.type.padEnd(20)}${(s.ms / 1000).toFixed(2).padStart(9)}${`${((100 * s.ms) / r.total).toFixed(0)}%`.padStart(8)}   ${ANCHORS[s.type as StepName] ?? ''}`,
+        );
     }
   } finally {
     await close();

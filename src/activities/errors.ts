@@ -27,7 +27,12 @@ export abstract class ActivityError extends Error {
 
   /** The ApplicationFailure Temporal records: type = the failure type, details = [context]. */
   toFailure(): ApplicationFailure {
-    return ApplicationFailure.create({ type: this.type, message: this.message, nonRetryable: this.nonRetryable, details: [this.context] });
+    return ApplicationFailure.create({
+      type: this.type,
+      message: this.message,
+      nonRetryable: this.nonRetryable,
+      details: [this.context],
+    });
   }
 }
 

@@ -6,11 +6,23 @@
 import { status as Code } from '@grpc/grpc-js';
 import type { Cluster, GkeClient } from '../clients/gke';
 import { belongsTo, managedLabels } from '../contract/labels';
-import { ClusterFailedError, IncompatibleOperationError, NameTakenError, OperationTimeoutError, ResourceNotFoundError } from './errors';
+import {
+  ClusterFailedError,
+  IncompatibleOperationError,
+  NameTakenError,
+  OperationTimeoutError,
+  ResourceNotFoundError,
+} from './errors';
 import { gkeError, grpcCode } from './gke-errors';
 import { clusterStatus, operationName, waitForOperation, type GkeProgress, type WaitOptions } from './gke-operations';
 import { heartbeat, pause, resumeDetails } from './progress';
-import type { DeleteClusterResult, EnsureClusterInput, EnsureClusterResult, EnvRef, ResizeNodePoolInput } from './types';
+import type {
+  DeleteClusterResult,
+  EnsureClusterInput,
+  EnsureClusterResult,
+  EnvRef,
+  ResizeNodePoolInput,
+} from './types';
 
 export interface GkeActivityDeps {
   gke: GkeClient;
@@ -31,8 +43,20 @@ export function clusterRequest(input: EnsureClusterInput): Cluster {
   const pools = input.nodePools.map((p) => ({
     name: p.name,
     initialNodeCount: p.nodeCount,
-    config: { machineType: p.machineType, ...(p.diskSizeGb ? { diskSizeGb: p.diskSizeGb } : {}), ...(p.labels ? { labels: p.labels } : {}) },
-    ...(p.autoscaling ? { autoscaling: { enabled: true, minNodeCount: p.autoscaling.minNodeCount, maxNodeCount: p.autoscaling.maxNodeCount } } : {}),
+    config: {
+      machineType: p.machineType,
+      ...(p.diskSizeGb ? { diskSizeGb: p.diskSizeGb } : {}),
+      ...(p.labels ? { labels: p.labels } : {}),
+    },
+    ...(p.autoscaling
+      ? {
+          autoscaling: {
+            enabled: true,
+            minNodeCount: p.autoscaling.minNodeCount,
+            maxNodeCount: p.autoscaling.maxNodeCount,
+          },
+        }
+      : {}),
     // Node auto-repair: the health check the 2016 walkthrough lacked (GKE's default for Standard pools).
     management: { autoRepair: true, autoUpgrade: true },
   }));
@@ -44,9 +68,15 @@ export function clusterRequest(input: EnsureClusterInput): Cluster {
   };
 }
 
-const nodeCountOf = (c: Cluster) => (c.nodePools ?? []).reduce((n, p) => n + (p.initialNodeCount ?? 0), 0) || (c.currentNodeCount ?? 0);
+const nodeCountOf = (c: Cluster) =>
+  (c.nodePools ?? []).reduce((n, p) => n + (p.initialNodeCount ?? 0), 0) || (c.currentNodeCount ?? 0);
 
-const result = (c: Cluster, created: boolean): EnsureClusterResult => ({ created, status: clusterStatus(c.status), endpoint: c.endpoint ?? '', nodeCount: nodeCountOf(c) });
+const result = (c: Cluster, created: boolean): EnsureClusterResult => ({
+  created,
+  status: clusterStatus(c.status),
+  endpoint: c.endpoint ?? '',
+  nodeCount: nodeCountOf(c),
+});
 
 /** Builds the GKE activities. */
 export function gkeActivities(deps: GkeActivityDeps) {
@@ -68,12 +98,17 @@ export function gkeActivities(deps: GkeActivityDeps) {
     const deadline = Date.now() + wait.timeoutMs;
     for (let polls = 1; ; polls++) {
       const c = await getCluster(env);
-      if (!c) throw new IncompatibleOperationError(`cluster ${name} disappeared while waiting for it`, { cluster: name });
+      if (!c)
+        throw new IncompatibleOperationError(`cluster ${name} disappeared while waiting for it`, { cluster: name });
       const status = clusterStatus(c.status);
       heartbeat({ step, status, polls, ...(operation ? { operation } : {}) } satisfies GkeProgress);
       if (status === 'RUNNING') return c;
-      if (status === 'ERROR') throw new ClusterFailedError(`cluster ${name} is in status ERROR: ${c.statusMessage ?? ''}`, { cluster: name });
-      if (status === 'STOPPING') throw new IncompatibleOperationError(`cluster ${name} is being deleted; retry once it is gone`, { cluster: name });
+      if (status === 'ERROR')
+        throw new ClusterFailedError(`cluster ${name} is in status ERROR: ${c.statusMessage ?? ''}`, { cluster: name });
+      if (status === 'STOPPING')
+        throw new IncompatibleOperationError(`cluster ${name} is being deleted; retry once it is gone`, {
+          cluster: name,
+        });
       if (Date.now() >= deadline) throw new OperationTimeoutError(`cluster ${name} still ${status}`, { cluster: name });
       await pause(wait.pollMs);
     }
@@ -85,7 +120,11 @@ export function gkeActivities(deps: GkeActivityDeps) {
    * An operation GKE no longer knows (NOT_FOUND after a retry) counts as finished; callers
    * check the resulting state themselves.
    */
-  const runOperation = async (env: EnvRef, step: string, start: () => Promise<{ name?: string | null }>): Promise<string> => {
+  const runOperation = async (
+    env: EnvRef,
+    step: string,
+    start: () => Promise<{ name?: string | null }>,
+  ): Promise<string> => {
     const ctx = { cluster: clusterNameOf(env), step };
     const resumed = resumeDetails<GkeProgress>();
     if (resumed?.step === step && resumed.operation) {
@@ -115,7 +154,10 @@ export function gkeActivities(deps: GkeActivityDeps) {
       const existing = await getCluster(env);
       if (existing) {
         if (!belongsTo(env, existing.resourceLabels)) {
-          throw new NameTakenError(`cluster ${name} already exists and does not belong to this environment (its gkeflow-env label differs or is missing)`, { cluster: name });
+          throw new NameTakenError(
+            `cluster ${name} already exists and does not belong to this environment (its gkeflow-env label differs or is missing)`,
+            { cluster: name },
+          );
         }
         return result(await waitRunning(env, step), false);
       }
@@ -141,7 +183,9 @@ export function gkeActivities(deps: GkeActivityDeps) {
     /** Sets a node pool's size and waits for the operation (setting the current size is a no-op operation). */
     async resizeNodePool(input: ResizeNodePoolInput): Promise<void> {
       const pool = `${clusterNameOf(input.env)}/nodePools/${input.pool}`;
-      await runOperation(input.env, `resize ${pool} to ${input.nodeCount}`, () => gke.setNodePoolSize(pool, input.nodeCount));
+      await runOperation(input.env, `resize ${pool} to ${input.nodeCount}`, () =>
+        gke.setNodePoolSize(pool, input.nodeCount),
+      );
     },
 
     /**
@@ -155,7 +199,11 @@ export function gkeActivities(deps: GkeActivityDeps) {
       if (!(resumed?.operation && resumed.step === step)) {
         const c = await getCluster(env);
         if (!c) return { deleted: false };
-        if (!belongsTo(env, c.resourceLabels)) throw new NameTakenError(`refusing to delete cluster ${name}: it does not carry this environment's gkeflow-env label`, { cluster: name });
+        if (!belongsTo(env, c.resourceLabels))
+          throw new NameTakenError(
+            `refusing to delete cluster ${name}: it does not carry this environment's gkeflow-env label`,
+            { cluster: name },
+          );
       }
       try {
         await runOperation(env, step, () => gke.deleteCluster(name));

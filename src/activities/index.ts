@@ -55,7 +55,13 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
   const all: GkeflowActivities = {
     ...registryActivities({ config: deps.config, chunkSize: t.chunkSize }),
     ...gkeActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
-    ...kubeActivities({ kubeFor: deps.kubeFor, rolloutTimeoutMs: t.rolloutTimeoutMs, externalIpTimeoutMs: t.externalIpTimeoutMs, deleteTimeoutMs: t.deleteTimeoutMs, heartbeatMs: t.heartbeatMs }),
+    ...kubeActivities({
+      kubeFor: deps.kubeFor,
+      rolloutTimeoutMs: t.rolloutTimeoutMs,
+      externalIpTimeoutMs: t.externalIpTimeoutMs,
+      deleteTimeoutMs: t.deleteTimeoutMs,
+      heartbeatMs: t.heartbeatMs,
+    }),
     ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
   };
   const wrapped = {} as Record<string, AnyFn>;
@@ -70,10 +76,16 @@ const LOCAL_TIMINGS: ActivityTimings = { gkePollMs: 500, heartbeatMs: 2000 };
  * What the worker calls: the clients of a target and the activities over them.
  * `const { activities, close } = activitiesForTarget(targetConfigFromEnv())`.
  */
-export function activitiesForTarget(config: TargetConfig, timings: ActivityTimings = {}): { activities: GkeflowActivities; close(): Promise<void> } {
+export function activitiesForTarget(
+  config: TargetConfig,
+  timings: ActivityTimings = {},
+): { activities: GkeflowActivities; close(): Promise<void> } {
   const clients = createTargetClients(config);
   const t = config.target === 'local' ? { ...LOCAL_TIMINGS, ...timings } : timings;
-  return { activities: createActivities({ config, gke: clients.gke, kubeFor: clients.kubeFor, timings: t }), close: () => clients.close() };
+  return {
+    activities: createActivities({ config, gke: clients.gke, kubeFor: clients.kubeFor, timings: t }),
+    close: () => clients.close(),
+  };
 }
 
 export { envHash, managedLabels, belongsTo, expiresAtLabel } from '../contract/labels';

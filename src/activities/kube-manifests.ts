@@ -23,7 +23,11 @@ function container(c: ContainerInput): V1Container {
   return {
     name: c.name,
     image: c.image,
-    ports: c.ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', ...(p.name ? { name: p.name } : {}) })),
+    ports: c.ports.map((p) => ({
+      containerPort: p.containerPort,
+      protocol: p.protocol ?? 'TCP',
+      ...(p.name ? { name: p.name } : {}),
+    })),
     ...(c.env ? { env: Object.entries(c.env).map(([name, value]) => ({ name, value })) } : {}),
     ...(c.command ? { command: c.command } : {}),
     ...(c.args ? { args: c.args } : {}),
@@ -44,7 +48,13 @@ export function deploymentManifest(input: ApplyDeploymentInput): V1Deployment {
       replicas: input.replicas,
       selector: { matchLabels: input.selector },
       template: {
-        metadata: { labels: { ...input.selector, [LABELS.managedBy]: labels[LABELS.managedBy]!, [LABELS.env]: labels[LABELS.env]! } },
+        metadata: {
+          labels: {
+            ...input.selector,
+            [LABELS.managedBy]: labels[LABELS.managedBy]!,
+            [LABELS.env]: labels[LABELS.env]!,
+          },
+        },
         spec: {
           containers: input.containers.map(container),
           ...(input.nodePool ? { nodeSelector: { [GKE_NODEPOOL_LABEL]: input.nodePool } } : {}),
@@ -63,7 +73,12 @@ export function serviceManifest(input: ApplyServiceInput): V1Service {
     spec: {
       type: 'LoadBalancer',
       selector: input.selector,
-      ports: input.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, protocol: p.protocol ?? 'TCP', ...(p.name ? { name: p.name } : {}) })),
+      ports: input.ports.map((p) => ({
+        port: p.port,
+        targetPort: p.targetPort,
+        protocol: p.protocol ?? 'TCP',
+        ...(p.name ? { name: p.name } : {}),
+      })),
     },
   };
 }

@@ -50,7 +50,9 @@ export async function main(argv: string[]): Promise<number> {
         out(group.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`).join('\n'));
         return argv.length === 1 ? 2 : 0;
       }
-      throw new UsageError(`unknown command '${argv.slice(0, group.length ? 2 : 1).join(' ')}'; run 'gkeflow --help' for the list`);
+      throw new UsageError(
+        `unknown command '${argv.slice(0, group.length ? 2 : 1).join(' ')}'; run 'gkeflow --help' for the list`,
+      );
     }
     if (rest.includes('--help') || rest.includes('-h')) {
       out(cmdHelp(def));
@@ -60,14 +62,23 @@ export async function main(argv: string[]): Promise<number> {
     try {
       parsed = parseArgs({ args: rest, options: def.options, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new UsageError(`${def.name}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}; usage: ${def.usage}`);
+      throw new UsageError(
+        `${def.name}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}; usage: ${def.usage}`,
+      );
     }
     const [min, max] = def.positionals;
     if (parsed.positionals.length < min || parsed.positionals.length > max) {
-      throw new UsageError(`${def.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}; usage: ${def.usage}`);
+      throw new UsageError(
+        `${def.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}; usage: ${def.usage}`,
+      );
     }
     const fn = await def.load();
-    const code = await fn({ flags: parsed.values as Record<string, string | boolean | undefined>, args: parsed.positionals, out, err });
+    const code = await fn({
+      flags: parsed.values as Record<string, string | boolean | undefined>,
+      args: parsed.positionals,
+      out,
+      err,
+    });
     return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof SpecValidationError) {

@@ -30,31 +30,118 @@ export interface FailureInfo {
 
 /** Every failure type, in the order docs/errors.md lists them. */
 export const FAILURES = {
-  InvalidSpecError: { source: 'validation', retryable: false, exit: 2, doc: 'the spec given to the environment workflow is invalid; nothing was touched' },
-  NameTakenError: { source: 'activity', retryable: false, exit: 1, doc: "a cluster of that name exists without this environment's gkeflow-env label" },
-  QuotaExceededError: { source: 'activity', retryable: false, exit: 1, doc: 'a GKE quota (CPUs, clusters, IPs) does not allow the request' },
-  PermissionDeniedError: { source: 'activity', retryable: false, exit: 1, doc: 'credentials are missing, expired beyond refresh, or lack a permission' },
-  ImageNotFoundError: { source: 'activity', retryable: false, exit: 1, doc: 'the source image, one of its blobs, or its tag does not exist' },
-  InvalidArgumentError: { source: 'activity', retryable: false, exit: 1, doc: 'the cloud rejected a request as malformed, or does not offer the call' },
-  ResourceNotFoundError: { source: 'activity', retryable: false, exit: 1, doc: 'the cluster, node pool or Deployment a step needs does not exist' },
-  RolloutFailedError: { source: 'activity', retryable: false, exit: 1, doc: 'Kubernetes reports the rollout failed (ProgressDeadlineExceeded)' },
+  InvalidSpecError: {
+    source: 'validation',
+    retryable: false,
+    exit: 2,
+    doc: 'the spec given to the environment workflow is invalid; nothing was touched',
+  },
+  NameTakenError: {
+    source: 'activity',
+    retryable: false,
+    exit: 1,
+    doc: "a cluster of that name exists without this environment's gkeflow-env label",
+  },
+  QuotaExceededError: {
+    source: 'activity',
+    retryable: false,
+    exit: 1,
+    doc: 'a GKE quota (CPUs, clusters, IPs) does not allow the request',
+  },
+  PermissionDeniedError: {
+    source: 'activity',
+    retryable: false,
+    exit: 1,
+    doc: 'credentials are missing, expired beyond refresh, or lack a permission',
+  },
+  ImageNotFoundError: {
+    source: 'activity',
+    retryable: false,
+    exit: 1,
+    doc: 'the source image, one of its blobs, or its tag does not exist',
+  },
+  InvalidArgumentError: {
+    source: 'activity',
+    retryable: false,
+    exit: 1,
+    doc: 'the cloud rejected a request as malformed, or does not offer the call',
+  },
+  ResourceNotFoundError: {
+    source: 'activity',
+    retryable: false,
+    exit: 1,
+    doc: 'the cluster, node pool or Deployment a step needs does not exist',
+  },
+  RolloutFailedError: {
+    source: 'activity',
+    retryable: false,
+    exit: 1,
+    doc: 'Kubernetes reports the rollout failed (ProgressDeadlineExceeded)',
+  },
   ClusterFailedError: { source: 'activity', retryable: false, exit: 1, doc: 'GKE reports the cluster in status ERROR' },
-  IncompatibleOperationError: { source: 'activity', retryable: true, exit: 1, doc: 'the cluster is busy with another operation; retried later' },
-  TransientCloudError: { source: 'activity', retryable: true, exit: 1, doc: 'unavailable, deadline, internal error, rate limit or conflict; retried with backoff' },
-  OperationTimeoutError: { source: 'activity', retryable: true, exit: 1, doc: "a waiting activity's own wait budget ran out; retried" },
-  EndpointProbeFailedError: { source: 'workflow', retryable: false, exit: 1, doc: 'the endpoint answered, but not with the expected status' },
-  ProvisionFailedError: { source: 'workflow', retryable: false, exit: 1, doc: 'a provisioning step failed; everything created was cleaned up' },
-  CleanupIncompleteError: { source: 'workflow', retryable: false, exit: 1, doc: 'some resources could not be deleted; they are listed and left labelled for the reaper' },
-  EnvironmentClosingError: { source: 'update', retryable: false, exit: 1, doc: 'a scale or resize was waiting when the environment began tearing down' },
-  ScaleFailedError: { source: 'update', retryable: false, exit: 1, doc: 'the scale update ran and failed (its cause says why)' },
-  ResizeFailedError: { source: 'update', retryable: false, exit: 1, doc: 'the resize update ran and failed (its cause says why)' },
+  IncompatibleOperationError: {
+    source: 'activity',
+    retryable: true,
+    exit: 1,
+    doc: 'the cluster is busy with another operation; retried later',
+  },
+  TransientCloudError: {
+    source: 'activity',
+    retryable: true,
+    exit: 1,
+    doc: 'unavailable, deadline, internal error, rate limit or conflict; retried with backoff',
+  },
+  OperationTimeoutError: {
+    source: 'activity',
+    retryable: true,
+    exit: 1,
+    doc: "a waiting activity's own wait budget ran out; retried",
+  },
+  EndpointProbeFailedError: {
+    source: 'workflow',
+    retryable: false,
+    exit: 1,
+    doc: 'the endpoint answered, but not with the expected status',
+  },
+  ProvisionFailedError: {
+    source: 'workflow',
+    retryable: false,
+    exit: 1,
+    doc: 'a provisioning step failed; everything created was cleaned up',
+  },
+  CleanupIncompleteError: {
+    source: 'workflow',
+    retryable: false,
+    exit: 1,
+    doc: 'some resources could not be deleted; they are listed and left labelled for the reaper',
+  },
+  EnvironmentClosingError: {
+    source: 'update',
+    retryable: false,
+    exit: 1,
+    doc: 'a scale or resize was waiting when the environment began tearing down',
+  },
+  ScaleFailedError: {
+    source: 'update',
+    retryable: false,
+    exit: 1,
+    doc: 'the scale update ran and failed (its cause says why)',
+  },
+  ResizeFailedError: {
+    source: 'update',
+    retryable: false,
+    exit: 1,
+    doc: 'the resize update ran and failed (its cause says why)',
+  },
 } as const satisfies Record<string, FailureInfo>;
 
 /** A registered failure type name. */
 export type FailureType = keyof typeof FAILURES;
 
 /** The failure types activities raise (one error class each in src/activities/errors.ts). */
-export type ActivityFailureType = { [K in FailureType]: (typeof FAILURES)[K]['source'] extends 'activity' ? K : never }[FailureType];
+export type ActivityFailureType = {
+  [K in FailureType]: (typeof FAILURES)[K]['source'] extends 'activity' ? K : never;
+}[FailureType];
 
 const entries = Object.entries(FAILURES) as Array<[FailureType, FailureInfo]>;
 
@@ -82,6 +169,10 @@ export function failureExitCode(type: string | null | undefined): 1 | 2 | undefi
 }
 
 /** A typed ApplicationFailure of a workflow or update failure type; retryability comes from the registry. */
-export function failure(type: FailureType, message: string, extra: { details?: unknown[]; cause?: Error } = {}): ApplicationFailure {
+export function failure(
+  type: FailureType,
+  message: string,
+  extra: { details?: unknown[]; cause?: Error } = {},
+): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: !FAILURES[type].retryable, ...extra });
 }

@@ -36,6 +36,10 @@ export interface StepDef<K extends StepName> {
 }
 
 const ports = (ps: Array<{ port: number }>) => ps.map((p) => p.port).join(', ');
+const pools = (i: StepInput<'ensureCluster'>) =>
+  i.nodePools.map((p) => `${p.nodeCount} × ${p.machineType}`).join(' + ');
+const containerPorts = (i: StepInput<'applyDeployment'>) =>
+  i.containers.flatMap((c) => c.ports.map((p) => p.containerPort)).join(', ') || 'none';
 
 /** Every step, in walkthrough order: provisioning, the plan's changes, then the deletes. */
 export const STEPS: { [K in StepName]: StepDef<K> } = {
@@ -52,14 +56,13 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     summary: (i) =>
       i.mode === 'autopilot'
         ? `Create Autopilot cluster ${i.env.cluster} in ${i.env.location}`
-        : `Create cluster ${i.env.cluster} (${i.nodePools.map((p) => `${p.nodeCount} × ${p.machineType}`).join(' + ')}) in ${i.env.location}`,
+        : `Create cluster ${i.env.cluster} (${pools(i)}) in ${i.env.location}`,
   },
   applyDeployment: {
     kind: 'deployment',
     timeout: 'long',
     creates: true,
-    summary: (i) =>
-      `Deploy ${i.name} (${i.replicas} replicas, port ${i.containers.flatMap((c) => c.ports.map((p) => p.containerPort)).join(', ') || 'none'})`,
+    summary: (i) => `Deploy ${i.name} (${i.replicas} replicas, port ${containerPorts(i)})`,
   },
   applyService: {
     kind: 'service',

@@ -25,11 +25,19 @@ export function uiLink(cfg: TemporalConfig, envId: string, runId?: string): stri
 }
 
 /** Starts the environment workflow of a validated spec, or attaches to the open one, on its target's task queue. */
-export async function startEnvironment(client: Client, cfg: TemporalConfig, spec: EnvironmentSpec, tuning?: ProvisionTuning): Promise<Started> {
+export async function startEnvironment(
+  client: Client,
+  cfg: TemporalConfig,
+  spec: EnvironmentSpec,
+  tuning?: ProvisionTuning,
+): Promise<Started> {
   const input = toProvisionInput(spec, tuning);
   const options = environmentStartOptions(input);
   const envId = options.workflowId;
-  const before = await client.workflow.getHandle(envId).describe().catch(() => undefined);
+  const before = await client.workflow
+    .getHandle(envId)
+    .describe()
+    .catch(() => undefined);
   const taskQueue = taskQueueFor(spec.target, cfg);
   const handle = await client.workflow.start(ENVIRONMENT_WORKFLOW, { ...options, taskQueue, args: [input] });
   const runId = handle.firstExecutionRunId;
@@ -43,13 +51,23 @@ export async function startEnvironment(client: Client, cfg: TemporalConfig, spec
  */
 export async function resolveEnvId(client: Client, ref: string): Promise<string> {
   if (ref.startsWith(ENV_ID_PREFIX)) return ref;
-  if (!/^[a-z][-a-z0-9]*$/.test(ref)) throw new UsageError(`<env> '${ref}': expected an environment id gkeflow/<project>/<location>/<cluster> or a cluster name`);
+  if (!/^[a-z][-a-z0-9]*$/.test(ref))
+    throw new UsageError(
+      `<env> '${ref}': expected an environment id gkeflow/<project>/<location>/<cluster> or a cluster name`,
+    );
   const ids = new Set<string>();
-  for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}' AND WorkflowId STARTS_WITH '${ENV_ID_PREFIX}'` })) {
+  for await (const wf of client.workflow.list({
+    query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}' AND WorkflowId STARTS_WITH '${ENV_ID_PREFIX}'`,
+  })) {
     if (parseEnvId(wf.workflowId)?.cluster === ref) ids.add(wf.workflowId);
   }
-  if (ids.size === 0) throw new UsageError(`no environment has a cluster named '${ref}' (see 'gkeflow list')`, 'GKF-ENV-NOT-FOUND');
-  if (ids.size > 1) throw new UsageError(`cluster name '${ref}' is ambiguous: ${[...ids].sort().join(', ')}; pass the full id`, 'GKF-ENV-AMBIGUOUS');
+  if (ids.size === 0)
+    throw new UsageError(`no environment has a cluster named '${ref}' (see 'gkeflow list')`, 'GKF-ENV-NOT-FOUND');
+  if (ids.size > 1)
+    throw new UsageError(
+      `cluster name '${ref}' is ambiguous: ${[...ids].sort().join(', ')}; pass the full id`,
+      'GKF-ENV-AMBIGUOUS',
+    );
   return [...ids][0]!;
 }
 
@@ -66,7 +84,10 @@ export async function envHandle(client: Client, envId: string): Promise<Workflow
 }
 
 /** The environment's status (live query on an open run). */
-export async function envStatus(client: Client, envId: string): Promise<{ status?: EnvironmentStatus; runStatus: string; runId: string }> {
+export async function envStatus(
+  client: Client,
+  envId: string,
+): Promise<{ status?: EnvironmentStatus; runStatus: string; runId: string }> {
   const h = await envHandle(client, envId);
   const d = await h.describe();
   if (d.status.name !== 'RUNNING') return { runStatus: d.status.name, runId: d.runId };

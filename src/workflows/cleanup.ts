@@ -43,7 +43,14 @@ export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupT
   if (s.service) targets.push(target('deleteService', s.service, { env, namespace, name: s.service }));
   if (s.deployment) targets.push(target('deleteDeployment', s.deployment, { env, namespace, name: s.deployment }));
   if (s.cluster) targets.push(target('deleteCluster', env.cluster, { env }));
-  if (s.image) targets.push(target('deleteImageTag', `${s.image.repository}:${s.image.tag}`, { env, repository: s.image.repository, tag: s.image.tag }));
+  if (s.image)
+    targets.push(
+      target('deleteImageTag', `${s.image.repository}:${s.image.tag}`, {
+        env,
+        repository: s.image.repository,
+        tag: s.image.tag,
+      }),
+    );
   return targets;
 }
 
@@ -54,13 +61,21 @@ export interface CleanupResult {
 }
 
 /** Runs targets in order without cancellation; reports each state change through onState. */
-export function runCleanup(targets: CleanupTarget[], onState: (kind: ResourceKind, state: 'deleting' | 'deleted' | 'cleanup-failed') => void = () => undefined): Promise<CleanupResult> {
+export function runCleanup(
+  targets: CleanupTarget[],
+  onState: (kind: ResourceKind, state: 'deleting' | 'deleted' | 'cleanup-failed') => void = () => undefined,
+): Promise<CleanupResult> {
   return CancellationScope.nonCancellable(async () => {
     const result: CleanupResult = { cleaned: [], leftovers: [] };
     for (const t of targets) {
       const serviceLeft = result.leftovers.some((l) => l.kind === 'service');
       if (t.kind === 'cluster' && serviceLeft) {
-        result.leftovers.push({ kind: t.kind, name: t.name, error: 'kept: its LoadBalancer Service could not be deleted, and deleting the cluster would leak the load balancer' });
+        result.leftovers.push({
+          kind: t.kind,
+          name: t.name,
+          error:
+            'kept: its LoadBalancer Service could not be deleted, and deleting the cluster would leak the load balancer',
+        });
         onState(t.kind, 'cleanup-failed');
         continue;
       }

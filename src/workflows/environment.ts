@@ -5,7 +5,13 @@
  * TTL, a teardown or a cancel; continues-as-new when its history grows.
  */
 import {
-  allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { failure } from '../contract/failures';
 import { envRefOf } from '../spec/provision-input';
@@ -29,13 +35,27 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
   const spec = checked.spec;
   const env = envRefOf(spec);
   if (workflowInfo().workflowId !== env.id) {
-    throw invalidSpecFailure([{ path: '(workflow id)', message: `must be ${env.id} (one workflow per environment), got ${workflowInfo().workflowId}` }]);
+    throw invalidSpecFailure([
+      {
+        path: '(workflow id)',
+        message: `must be ${env.id} (one workflow per environment), got ${workflowInfo().workflowId}`,
+      },
+    ]);
   }
   const tuning = input.tuning ?? {};
   // The expiry is fixed at first start and carried across continue-as-new.
-  const state = input.carried ?? initialState(spec, workflowInfo().startTime.getTime() + (parseDuration(spec.ttl) ?? 0));
+  const state =
+    input.carried ?? initialState(spec, workflowInfo().startTime.getTime() + (parseDuration(spec.ttl) ?? 0));
   publishIdentity(spec, state);
-  const ctx: EnvContext = { spec, env, state, acts: activityProxies(tuning), tuning, labels: resourceLabels(spec, state.expiresAtMs), currentStep: '' };
+  const ctx: EnvContext = {
+    spec,
+    env,
+    state,
+    acts: activityProxies(tuning),
+    tuning,
+    labels: resourceLabels(spec, state.expiresAtMs),
+    currentStep: '',
+  };
 
   let teardownReason: string | undefined;
   /** Set when the run is ending; a waiting teardown update answers with it (leftovers included). */
@@ -53,7 +73,11 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
       return await fn();
     } catch (err) {
       state.lastError = describeError(err);
-      throw failure(phase === 'scaling' ? 'ScaleFailedError' : 'ResizeFailedError', `${ctx.currentStep} failed: ${describeError(err)}`, { cause: err as Error });
+      throw failure(
+        phase === 'scaling' ? 'ScaleFailedError' : 'ResizeFailedError',
+        `${ctx.currentStep} failed: ${describeError(err)}`,
+        { cause: err as Error },
+      );
     } finally {
       busy = false;
       setPhase(state, 'running');
@@ -62,21 +86,35 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
   };
 
   setHandler(statusQuery, () => statusOf(spec, state));
-  setHandler(scaleUpdate, ({ replicas }) => exclusive('scaling', () => scale(ctx, replicas)), { validator: (req) => validateScale(state, teardownReason, req) });
-  setHandler(resizeUpdate, ({ pool, nodeCount }) => exclusive('resizing', async () => {
-    await resize(ctx, pool, nodeCount);
-    return { pool, nodeCount };
-  }), { validator: (req) => validateResize(spec, state, teardownReason, req) });
-  setHandler(teardownUpdate, async (req) => {
-    teardownReason ??= req?.reason ?? 'teardown requested';
-    // A teardown during provisioning stops the step in flight; the saga then cleans up.
-    if (state.phase === 'provisioning' || state.phase === 'validating') provisioning.cancel();
-    await condition(() => ended !== undefined);
-    // Leftovers are in the result; the run itself still fails with CleanupIncompleteError.
-    return ended as TeardownResult;
-  }, { validator: (_req) => {
-    if (state.phase === 'torn-down' || state.phase === 'failed') throw new Error(`the environment is already ${state.phase}`);
-  } });
+  setHandler(scaleUpdate, ({ replicas }) => exclusive('scaling', () => scale(ctx, replicas)), {
+    validator: (req) => validateScale(state, teardownReason, req),
+  });
+  setHandler(
+    resizeUpdate,
+    ({ pool, nodeCount }) =>
+      exclusive('resizing', async () => {
+        await resize(ctx, pool, nodeCount);
+        return { pool, nodeCount };
+      }),
+    { validator: (req) => validateResize(spec, state, teardownReason, req) },
+  );
+  setHandler(
+    teardownUpdate,
+    async (req) => {
+      teardownReason ??= req?.reason ?? 'teardown requested';
+      // A teardown during provisioning stops the step in flight; the saga then cleans up.
+      if (state.phase === 'provisioning' || state.phase === 'validating') provisioning.cancel();
+      await condition(() => ended !== undefined);
+      // Leftovers are in the result; the run itself still fails with CleanupIncompleteError.
+      return ended as TeardownResult;
+    },
+    {
+      validator: (_req) => {
+        if (state.phase === 'torn-down' || state.phase === 'failed')
+          throw new Error(`the environment is already ${state.phase}`);
+      },
+    },
+  );
 
   /** Runs the compensations after the run stopped, and works out how it ends. */
   const cleanUp = async (reason: string, cause?: unknown): Promise<Outcome> => {
@@ -110,7 +148,9 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     try {
       await provisioning.run(() => provision(ctx));
     } catch (err) {
-      return finish(await cleanUp(isCancellation(err) ? (teardownReason ?? 'cancelled') : `${ctx.currentStep} failed`, err));
+      return finish(
+        await cleanUp(isCancellation(err) ? (teardownReason ?? 'cancelled') : `${ctx.currentStep} failed`, err),
+      );
     }
     setPhase(state, 'running');
     showStep(`Running at ${state.endpoint ?? '(no endpoint)'}`);
@@ -123,13 +163,18 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     for (;;) {
       // Workflow time (Date.now is deterministic inside the workflow sandbox).
       const remaining = state.expiresAtMs - Date.now();
-      const woke = remaining > 0 && (await condition(() => teardownReason !== undefined || shouldContinue(), remaining));
+      const woke =
+        remaining > 0 && (await condition(() => teardownReason !== undefined || shouldContinue(), remaining));
       if (!woke) teardownReason ??= 'ttl expired';
       if (teardownReason !== undefined) return await finish(await cleanUp(teardownReason));
       await condition(() => (!busy && allHandlersFinished()) || teardownReason !== undefined);
       if (teardownReason !== undefined) continue;
       state.generation += 1;
-      return await continueAsNew<typeof environmentWorkflow>({ spec: input.spec, ...(input.tuning ? { tuning: input.tuning } : {}), carried: state });
+      return await continueAsNew<typeof environmentWorkflow>({
+        spec: input.spec,
+        ...(input.tuning ? { tuning: input.tuning } : {}),
+        carried: state,
+      });
     }
   } catch (err) {
     if (isCancellation(err)) return finish(await cleanUp('cancelled', err));

@@ -28,7 +28,9 @@ export interface FailureDetails {
 
 /** Thrown by environmentWorkflow when its input spec is invalid (details[0] = the issues). */
 export function invalidSpecFailure(issues: SpecIssue[]): ApplicationFailure {
-  return failure('InvalidSpecError', `invalid spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { details: [issues] });
+  return failure('InvalidSpecError', `invalid spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+    details: [issues],
+  });
 }
 
 /** The failure a run ends with after cleanup: CleanupIncompleteError when something was left, else ProvisionFailedError. */
@@ -38,14 +40,24 @@ export function provisionFailure(details: FailureDetails, cause: Error | undefin
   // The reason only adds something when it is not just "<step> failed" again.
   const why = details.reason === `${details.failedStep} failed` ? '' : ` (${details.reason})`;
   return incomplete
-    ? failure('CleanupIncompleteError', `${details.failedStep} failed${why} and cleanup is incomplete; left for the reaper: ${left}`, { details: [details], cause })
-    : failure('ProvisionFailedError', `${details.failedStep} failed${why}; cleaned up: ${details.cleaned.join(', ') || 'nothing to clean'}`, { details: [details], cause });
+    ? failure(
+        'CleanupIncompleteError',
+        `${details.failedStep} failed${why} and cleanup is incomplete; left for the reaper: ${left}`,
+        { details: [details], cause },
+      )
+    : failure(
+        'ProvisionFailedError',
+        `${details.failedStep} failed${why}; cleaned up: ${details.cleaned.join(', ') || 'nothing to clean'}`,
+        { details: [details], cause },
+      );
 }
 
 /** Thrown by teardown when some resources could not be deleted. */
 export function cleanupFailure(details: FailureDetails): ApplicationFailure {
   const left = details.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ');
-  return failure('CleanupIncompleteError', `teardown (${details.reason}) incomplete; left for the reaper: ${left}`, { details: [details] });
+  return failure('CleanupIncompleteError', `teardown (${details.reason}) incomplete; left for the reaper: ${left}`, {
+    details: [details],
+  });
 }
 
 /** A one-line description of any error, for status and leftovers. */
@@ -54,7 +66,9 @@ export function describeError(err: unknown): string {
     const cause = (err as { cause?: unknown }).cause;
     const type = (err as { type?: string }).type;
     const own = type ? `${type}: ${err.message}` : err.message;
-    return cause instanceof Error && cause.message && cause.message !== err.message ? `${own} ← ${describeError(cause)}` : own;
+    return cause instanceof Error && cause.message && cause.message !== err.message
+      ? `${own} ← ${describeError(cause)}`
+      : own;
   }
   return String(err);
 }

@@ -4,7 +4,24 @@
  */
 export { environmentWorkflow } from './environment';
 export { teardownWorkflow, type TeardownInput } from './teardown';
-export { scaleUpdate, resizeUpdate, teardownUpdate, statusQuery, type ScaleRequest, type ResizeRequest, type TeardownRequest, type TeardownResult } from './definitions';
+export {
+  scaleUpdate,
+  resizeUpdate,
+  teardownUpdate,
+  statusQuery,
+  type ScaleRequest,
+  type ResizeRequest,
+  type TeardownRequest,
+  type TeardownResult,
+} from './definitions';
 export type { FailureDetails, Leftover } from './errors';
-export type { ProvisionInput, ProvisionTuning, CarriedState, EnvironmentStatus, Phase, ResourceKind, ResourceState } from './input';
+export type {
+  ProvisionInput,
+  ProvisionTuning,
+  CarriedState,
+  EnvironmentStatus,
+  Phase,
+  ResourceKind,
+  ResourceState,
+} from './input';
 export { environmentStartOptions, ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW } from './start';

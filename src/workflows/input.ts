@@ -39,7 +39,8 @@ export interface ProvisionInput {
 }
 
 /** Lifecycle phase, also the GkeflowPhase search attribute. */
-export type Phase = 'validating' | 'provisioning' | 'running' | 'scaling' | 'resizing' | 'tearing-down' | 'torn-down' | 'failed';
+export type Phase =
+  'validating' | 'provisioning' | 'running' | 'scaling' | 'resizing' | 'tearing-down' | 'torn-down' | 'failed';
 
 /** State of one resource the environment owns. */
 export type ResourceState = 'absent' | 'creating' | 'ready' | 'deleting' | 'deleted' | 'cleanup-failed';

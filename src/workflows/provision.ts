@@ -59,7 +59,8 @@ async function verify(ctx: EnvContext, url: string): Promise<void> {
   const expectStatus = ctx.spec.probe.expectStatus;
   const r = await step(ctx, 'probeEndpoint', { url, expectStatus });
   ctx.state.probe = r;
-  if (!r.ok && !r.skipped) throw failure('EndpointProbeFailedError', `${url} answered ${r.status ?? 'nothing'}, expected ${expectStatus}`);
+  if (!r.ok && !r.skipped)
+    throw failure('EndpointProbeFailedError', `${url} answered ${r.status ?? 'nothing'}, expected ${expectStatus}`);
 }
 
 /** Runs the plan steps not yet done, in order. */
@@ -88,8 +89,12 @@ export async function resize(ctx: EnvContext, pool: string, nodeCount: number): 
 /** The compensations of what exists (or may exist), in teardown order: Service → Deployment → cluster → image tag. */
 export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
   const { spec, env, state } = ctx;
-  const live = (k: keyof CarriedState['resources']) => state.resources[k] !== 'absent' && state.resources[k] !== 'deleted';
-  const image = spec.image && ctx.tuning.deleteImageOnTeardown && live('image') ? { repository: spec.image.repository, tag: spec.image.tag } : undefined;
+  const live = (k: keyof CarriedState['resources']) =>
+    state.resources[k] !== 'absent' && state.resources[k] !== 'deleted';
+  const image =
+    spec.image && ctx.tuning.deleteImageOnTeardown && live('image')
+      ? { repository: spec.image.repository, tag: spec.image.tag }
+      : undefined;
   return cleanupPlan(ctx.acts, {
     env,
     namespace: spec.deployment.namespace,

@@ -3,7 +3,13 @@
  * heartbeat timeouts (a dead worker is noticed in a minute, not after the whole wait); permanent
  * failure types never retry; cleanup calls retry longer than provisioning ones.
  */
-import { ActivityCancellationType, proxyActivities, type ActivityInterfaceFor, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { GkeflowActivities } from '../activities/types';
 import { NON_RETRYABLE_TYPES } from '../contract/failures';
 import { STEPS, type StepInput, type StepName, type StepResult, type TimeoutClass } from '../contract/steps';
@@ -24,13 +30,24 @@ export function activityProxies(t: ProvisionTuning = {}): ActivityProxies {
     nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
   });
   const shortOpts: ActivityOptions = { startToCloseTimeout: t.shortTimeout ?? '2m' };
-  const longOpts: ActivityOptions = { startToCloseTimeout: t.longTimeout ?? '30m', heartbeatTimeout: t.heartbeatTimeout ?? '1m' };
+  const longOpts: ActivityOptions = {
+    startToCloseTimeout: t.longTimeout ?? '30m',
+    heartbeatTimeout: t.heartbeatTimeout ?? '1m',
+  };
   const attempts = t.maximumAttempts ?? 8;
   const cleanupAttempts = t.cleanupMaximumAttempts ?? 10;
   return {
     // On cancel, wait for a create to stop before compensating, so a delete never races its create.
-    short: proxyActivities<GkeflowActivities>({ ...shortOpts, retry: retry(attempts), cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
-    long: proxyActivities<GkeflowActivities>({ ...longOpts, retry: retry(attempts), cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
+    short: proxyActivities<GkeflowActivities>({
+      ...shortOpts,
+      retry: retry(attempts),
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    }),
+    long: proxyActivities<GkeflowActivities>({
+      ...longOpts,
+      retry: retry(attempts),
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    }),
     'cleanup-short': proxyActivities<GkeflowActivities>({ ...shortOpts, retry: retry(cleanupAttempts) }),
     'cleanup-long': proxyActivities<GkeflowActivities>({ ...longOpts, retry: retry(cleanupAttempts) }),
   };
@@ -40,7 +57,14 @@ export function activityProxies(t: ProvisionTuning = {}): ActivityProxies {
  * Runs step `name` with the proxy of its timeout class and `summary` as its Web UI summary, so
  * the Web UI reads like the walkthrough.
  */
-export function callStep<K extends StepName>(acts: ActivityProxies, name: K, input: StepInput<K>, summary: string): Promise<StepResult<K>> {
-  const fn = acts[STEPS[name].timeout][name] as unknown as { executeWithOptions(o: ActivityOptions, args: unknown[]): Promise<StepResult<K>> };
+export function callStep<K extends StepName>(
+  acts: ActivityProxies,
+  name: K,
+  input: StepInput<K>,
+  summary: string,
+): Promise<StepResult<K>> {
+  const fn = acts[STEPS[name].timeout][name] as unknown as {
+    executeWithOptions(o: ActivityOptions, args: unknown[]): Promise<StepResult<K>>;
+  };
   return fn.executeWithOptions({ summary }, [input]);
 }

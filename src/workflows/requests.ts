@@ -2,7 +2,15 @@
  * Activity inputs derived from the spec: pure functions, so the workflow code reads as the
  * walkthrough's sequence and these read as its manifests (the summaries are in src/contract/steps.ts).
  */
-import type { ApplyDeploymentInput, ApplyServiceInput, EnsureClusterInput, EnvRef, PushImageInput, ResourceLabels, ResourceRef } from '../activities/types';
+import type {
+  ApplyDeploymentInput,
+  ApplyServiceInput,
+  EnsureClusterInput,
+  EnvRef,
+  PushImageInput,
+  ResourceLabels,
+  ResourceRef,
+} from '../activities/types';
 import { expiresAtLabel, LABELS } from '../contract/labels';
 import { parseImageSource } from '../spec/image-ref';
 import type { EnvironmentSpec } from '../spec/validate';
@@ -43,7 +51,12 @@ export function selectorOf(spec: EnvironmentSpec): Record<string, string> {
   return { app: spec.deployment.name };
 }
 
-export function deploymentRequest(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels, pushedImage: string | undefined): ApplyDeploymentInput {
+export function deploymentRequest(
+  spec: EnvironmentSpec,
+  env: EnvRef,
+  labels: ResourceLabels,
+  pushedImage: string | undefined,
+): ApplyDeploymentInput {
   const d = spec.deployment;
   return {
     env,
@@ -56,11 +69,17 @@ export function deploymentRequest(spec: EnvironmentSpec, env: EnvRef, labels: Re
     containers: d.containers.map((c) => ({
       name: c.name,
       image: c.image === '$image' ? (pushedImage ?? c.image) : c.image,
-      ports: c.ports.map((p) => ({ ...('name' in p && p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: p.protocol })),
+      ports: c.ports.map((p) => ({
+        ...('name' in p && p.name ? { name: p.name } : {}),
+        containerPort: p.containerPort,
+        protocol: p.protocol,
+      })),
       env: c.env,
       ...(c.command ? { command: c.command } : {}),
       ...(c.args ? { args: c.args } : {}),
-      ...(c.resources ? { resources: c.resources as { requests?: Record<string, string>; limits?: Record<string, string> } } : {}),
+      ...(c.resources
+        ? { resources: c.resources as { requests?: Record<string, string>; limits?: Record<string, string> } }
+        : {}),
       ...(c.readinessProbe ? { readinessProbe: c.readinessProbe } : {}),
       ...(c.livenessProbe ? { livenessProbe: c.livenessProbe } : {}),
     })),
@@ -74,9 +93,22 @@ export function serviceRequest(spec: EnvironmentSpec, env: EnvRef, labels: Resou
     name: spec.service.name,
     selector: selectorOf(spec),
     labels,
-    ports: spec.service.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+    ports: spec.service.ports.map((p) => ({
+      ...(p.name ? { name: p.name } : {}),
+      port: p.port,
+      targetPort: p.targetPort,
+      protocol: p.protocol,
+    })),
   };
 }
 
-export const deploymentRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({ env, namespace: spec.deployment.namespace, name: spec.deployment.name });
-export const serviceRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({ env, namespace: spec.deployment.namespace, name: spec.service.name });
+export const deploymentRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({
+  env,
+  namespace: spec.deployment.namespace,
+  name: spec.deployment.name,
+});
+export const serviceRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({
+  env,
+  namespace: spec.deployment.namespace,
+  name: spec.service.name,
+});

@@ -16,10 +16,19 @@ export const TEARDOWN_WORKFLOW = 'teardownWorkflow';
  * Options for `client.workflow.start(environmentWorkflow, {...environmentStartOptions(input, now), taskQueue, args: [input]})`.
  * Starting an environment that is already running attaches to it; a torn-down one may be started again.
  */
-export function environmentStartOptions(input: ProvisionInput, now = new Date()): { workflowId: string } & Required<Pick<BaseWorkflowOptions, 'workflowIdConflictPolicy' | 'workflowIdReusePolicy' | 'typedSearchAttributes' | 'staticSummary' | 'staticDetails'>> {
+export function environmentStartOptions(
+  input: ProvisionInput,
+  now = new Date(),
+): { workflowId: string } & Required<
+  Pick<
+    BaseWorkflowOptions,
+    'workflowIdConflictPolicy' | 'workflowIdReusePolicy' | 'typedSearchAttributes' | 'staticSummary' | 'staticDetails'
+  >
+> {
   const s = input.spec;
   const expiresAt = new Date(now.getTime() + (parseDuration(s.ttl) ?? 0));
-  const pools = s.cluster.nodePools.map((p) => `${p.nodeCount} × ${p.machineType} (${p.name})`).join(', ') || 'Autopilot';
+  const pools =
+    s.cluster.nodePools.map((p) => `${p.nodeCount} × ${p.machineType} (${p.name})`).join(', ') || 'Autopilot';
   return {
     workflowId: envIdOf(s),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,

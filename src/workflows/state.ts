@@ -10,7 +10,12 @@ import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from './in
 
 /** The state a fresh environment starts with. */
 export function initialState(spec: EnvironmentSpec, expiresAtMs: number): CarriedState {
-  const resources: Record<ResourceKind, ResourceState> = { image: 'absent', cluster: 'absent', deployment: 'absent', service: 'absent' };
+  const resources: Record<ResourceKind, ResourceState> = {
+    image: 'absent',
+    cluster: 'absent',
+    deployment: 'absent',
+    service: 'absent',
+  };
   return {
     phase: 'validating',
     resources,

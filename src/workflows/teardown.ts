@@ -29,10 +29,18 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
   const { env } = input;
   const reason = input.reason ?? 'teardown';
   const { service, deployment, image } = input;
-  const targets = cleanupPlan(activityProxies(input.tuning), { env, namespace: input.namespace ?? 'default', service, deployment, cluster: true, image });
+  const targets = cleanupPlan(activityProxies(input.tuning), {
+    env,
+    namespace: input.namespace ?? 'default',
+    service,
+    deployment,
+    cluster: true,
+    image,
+  });
   setCurrentDetails(`Tearing down ${env.id} (${reason})`);
   const r = await runCleanup(targets);
-  if (r.leftovers.length > 0) throw cleanupFailure({ envId: env.id, failedStep: 'teardown', reason, cleaned: r.cleaned, leftovers: r.leftovers });
+  if (r.leftovers.length > 0)
+    throw cleanupFailure({ envId: env.id, failedStep: 'teardown', reason, cleaned: r.cleaned, leftovers: r.leftovers });
   setCurrentDetails(`Torn down ${env.id}`);
   return { envId: env.id, reason, cleaned: r.cleaned, leftovers: [] };
 }

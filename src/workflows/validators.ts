@@ -9,12 +9,17 @@ import type { CarriedState } from './input';
 
 function assertChangeable(state: CarriedState, teardownReason: string | undefined): void {
   if (teardownReason !== undefined) throw new Error(`the environment is being torn down (${teardownReason})`);
-  if (state.phase === 'validating' || state.phase === 'provisioning') throw new Error('the environment is still provisioning; try again when it is running');
+  if (state.phase === 'validating' || state.phase === 'provisioning')
+    throw new Error('the environment is still provisioning; try again when it is running');
   if (!['running', 'scaling', 'resizing'].includes(state.phase)) throw new Error(`the environment is ${state.phase}`);
 }
 
 /** Rejects a scale request with bad replicas or at the wrong time. */
-export function validateScale(state: CarriedState, teardownReason: string | undefined, req: ScaleRequest | undefined): void {
+export function validateScale(
+  state: CarriedState,
+  teardownReason: string | undefined,
+  req: ScaleRequest | undefined,
+): void {
   const replicas = req?.replicas;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) {
     throw new Error(`replicas: must be a whole number 0..${MAX_REPLICAS} (got ${JSON.stringify(replicas)})`);
@@ -23,14 +28,25 @@ export function validateScale(state: CarriedState, teardownReason: string | unde
 }
 
 /** Rejects a resize of an unknown pool, a count out of bounds, or at the wrong time. */
-export function validateResize(spec: EnvironmentSpec, state: CarriedState, teardownReason: string | undefined, req: ResizeRequest | undefined): void {
+export function validateResize(
+  spec: EnvironmentSpec,
+  state: CarriedState,
+  teardownReason: string | undefined,
+  req: ResizeRequest | undefined,
+): void {
   if (spec.cluster.mode === 'autopilot') throw new Error('autopilot clusters have no node pools to resize');
   const pool = spec.cluster.nodePools.find((p) => p.name === req?.pool);
-  if (!pool) throw new Error(`pool: no node pool named ${JSON.stringify(req?.pool)} (known: ${spec.cluster.nodePools.map((p) => p.name).join(', ')})`);
+  if (!pool)
+    throw new Error(
+      `pool: no node pool named ${JSON.stringify(req?.pool)} (known: ${spec.cluster.nodePools.map((p) => p.name).join(', ')})`,
+    );
   const n = req?.nodeCount;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_POOL_NODES) throw new Error(`nodeCount: must be a whole number 0..${MAX_POOL_NODES} (got ${JSON.stringify(n)})`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_POOL_NODES)
+    throw new Error(`nodeCount: must be a whole number 0..${MAX_POOL_NODES} (got ${JSON.stringify(n)})`);
   if (pool.autoscaling && (n < pool.autoscaling.min || n > pool.autoscaling.max)) {
-    throw new Error(`nodeCount: must be within ${pool.name}'s autoscaling bounds ${pool.autoscaling.min}..${pool.autoscaling.max}`);
+    throw new Error(
+      `nodeCount: must be within ${pool.name}'s autoscaling bounds ${pool.autoscaling.min}..${pool.autoscaling.max}`,
+    );
   }
   assertChangeable(state, teardownReason);
 }

@@ -14,7 +14,9 @@ const ctx = { cluster: 'projects/p/locations/l/clusters/c' };
 
 void describe('error classes', () => {
   void it('have one class per activity failure type in the registry, named after it, with its retryability', () => {
-    const classes = Object.entries(errors).filter(([, C]) => typeof C === 'function' && C.prototype instanceof errors.ActivityError);
+    const classes = Object.entries(errors).filter(
+      ([, C]) => typeof C === 'function' && C.prototype instanceof errors.ActivityError,
+    );
     assert.deepEqual(classes.map(([n]) => n).sort(), failureTypesOf('activity').sort());
     for (const t of failureTypesOf('activity')) {
       const e = new (errors as unknown as Record<string, new (m: string) => errors.ActivityError>)[t]!('x');
@@ -27,7 +29,9 @@ void describe('error classes', () => {
   void it('are told apart by class or registered type, never by matching a .name string', () => {
     const src = path.join(__dirname, '..', '..', 'src');
     const files = fs.readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    const hits = files.filter((f) => /\.name\s*[!=]==?\s*'[A-Z]\w*Error'/.test(fs.readFileSync(path.join(src, f), 'utf8')));
+    const hits = files.filter((f) =>
+      /\.name\s*[!=]==?\s*'[A-Z]\w*Error'/.test(fs.readFileSync(path.join(src, f), 'utf8')),
+    );
     assert.deepEqual(hits, []);
   });
 
@@ -84,7 +88,10 @@ void describe('kubeError (HTTP status → failure type)', () => {
   ];
   for (const [code, type] of cases) {
     void it(`maps ${code ?? 'a network error'} to ${type} and keeps only the Status message`, () => {
-      const err = Object.assign(new Error('HTTP-Code: x\nHeaders: {"set-cookie":"secret"}'), { code, body: JSON.stringify({ kind: 'Status', message: 'deployments.apps "x" not found' }) });
+      const err = Object.assign(new Error('HTTP-Code: x\nHeaders: {"set-cookie":"secret"}'), {
+        code,
+        body: JSON.stringify({ kind: 'Status', message: 'deployments.apps "x" not found' }),
+      });
       const e = kubeError(err, { name: 'x' });
       assert.equal(e.name, type);
       assert.ok(!e.message.includes('secret'));
@@ -96,12 +103,21 @@ void describe('registryError (HTTP status + OCI code → failure type)', () => {
   void it('maps by status and side', () => {
     assert.equal(registryError(401, '', 'destination', {}).name, 'PermissionDeniedError');
     assert.equal(registryError(403, '{"errors":[{"code":"DENIED"}]}', 'destination', {}).name, 'PermissionDeniedError');
-    assert.equal(registryError(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', 'source', {}).name, 'ImageNotFoundError');
+    assert.equal(
+      registryError(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', 'source', {}).name,
+      'ImageNotFoundError',
+    );
     assert.equal(registryError(404, '', 'destination', {}).name, 'ResourceNotFoundError');
-    assert.equal(registryError(400, '{"errors":[{"code":"DIGEST_INVALID"}]}', 'destination', {}).name, 'InvalidArgumentError');
+    assert.equal(
+      registryError(400, '{"errors":[{"code":"DIGEST_INVALID"}]}', 'destination', {}).name,
+      'InvalidArgumentError',
+    );
     assert.equal(registryError(429, '', 'destination', {}).name, 'TransientCloudError');
     assert.equal(registryError(503, '', 'source', {}).name, 'TransientCloudError');
-    const net = registryNetworkError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }), {});
+    const net = registryNetworkError(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+      {},
+    );
     assert.equal(net.name, 'TransientCloudError');
     assert.equal(net.context.errno, 'ECONNREFUSED');
   });

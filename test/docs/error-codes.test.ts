@@ -16,13 +16,25 @@ function sources(dir: string): string[] {
 void test('docs/errors.md lists exactly the registered codes with their exit codes and meanings', () => {
   const doc = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
   const rows = [...doc.matchAll(/^\| (GKF-[A-Z-]+) \| (\d) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
-  assert.deepEqual(rows, Object.entries(ERROR_CODES).map(([code, v]) => [code, v.exit, v.summary]));
+  assert.deepEqual(
+    rows,
+    Object.entries(ERROR_CODES).map(([code, v]) => [code, v.exit, v.summary]),
+  );
 });
 
 void test('docs/errors.md lists exactly the registered Temporal failure types with source, retryability, exit code and meaning', () => {
   const doc = fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8');
-  const rows = [...doc.matchAll(/^\| ([A-Z][A-Za-z]+Error) \| ([a-z]+) \| (yes|no) \| (\d) \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3] === 'yes', Number(m[4]), m[5]]);
-  assert.deepEqual(rows, Object.entries(FAILURES).map(([type, f]) => [type, f.source, f.retryable, f.exit, f.doc]));
+  const rows = [...doc.matchAll(/^\| ([A-Z][A-Za-z]+Error) \| ([a-z]+) \| (yes|no) \| (\d) \| (.+) \|$/gm)].map((m) => [
+    m[1],
+    m[2],
+    m[3] === 'yes',
+    Number(m[4]),
+    m[5],
+  ]);
+  assert.deepEqual(
+    rows,
+    Object.entries(FAILURES).map(([type, f]) => [type, f.source, f.retryable, f.exit, f.doc]),
+  );
 });
 
 void test('every code used in src is registered', () => {

@@ -19,7 +19,8 @@ void test('an environment id formats and parses back to its coordinates; anythin
   assert.deepEqual(parseEnvId(id), envRef(c));
   const ref = envRefOf(testInput().spec);
   assert.deepEqual(parseEnvId(ref.id), ref);
-  for (const bad of ['gkeflow/p/l', 'gkeflow/p/l/c/x', 'other/p/l/c', 'gkeflow//l/c', 'web']) assert.equal(parseEnvId(bad), undefined, bad);
+  for (const bad of ['gkeflow/p/l', 'gkeflow/p/l/c/x', 'other/p/l/c', 'gkeflow//l/c', 'web'])
+    assert.equal(parseEnvId(bad), undefined, bad);
 });
 
 void test('the step table has one step per activity, each with a summary', () => {
@@ -27,7 +28,10 @@ void test('the step table has one step per activity, each with a summary', () =>
   const { spec } = testInput();
   const env = envRefOf(spec);
   assert.equal(stepSummary('deleteCluster', { env }), `Delete cluster ${spec.cluster.name}`);
-  assert.equal(stepSummary('scaleDeployment', { env, namespace: 'default', name: 'rc-node', replicas: 3 }), 'Scale rc-node to 3 pods');
+  assert.equal(
+    stepSummary('scaleDeployment', { env, namespace: 'default', name: 'rc-node', replicas: 3 }),
+    'Scale rc-node to 3 pods',
+  );
   assert.equal(stepLabel('resizeNodePool', { env, pool: 'default-pool', nodeCount: 4 }), 'resize default-pool 4');
   assert.equal(stepLabel('ensureCluster', { env, nodePools: [], labels: {} }), 'ensureCluster');
 });
@@ -35,14 +39,35 @@ void test('the step table has one step per activity, each with a summary', () =>
 void test('one cleanup plan: Service → Deployment → cluster → image tag, skipping what is not there', () => {
   const env = envRef({ project: 'p', location: 'l', cluster: 'c' });
   const acts = {} as ActivityProxies; // never called: the plan is only listed here
-  const all = cleanupPlan(acts, { env, namespace: 'default', service: 's', deployment: 'd', cluster: true, image: { repository: 'r', tag: 't' } });
-  assert.deepEqual(all.map((t) => [t.kind, t.name]), [['service', 's'], ['deployment', 'd'], ['cluster', 'c'], ['image', 'r:t']]);
-  assert.deepEqual(cleanupPlan(acts, { env, namespace: 'default', cluster: true }).map((t) => t.kind), ['cluster']);
+  const all = cleanupPlan(acts, {
+    env,
+    namespace: 'default',
+    service: 's',
+    deployment: 'd',
+    cluster: true,
+    image: { repository: 'r', tag: 't' },
+  });
+  assert.deepEqual(
+    all.map((t) => [t.kind, t.name]),
+    [
+      ['service', 's'],
+      ['deployment', 'd'],
+      ['cluster', 'c'],
+      ['image', 'r:t'],
+    ],
+  );
+  assert.deepEqual(
+    cleanupPlan(acts, { env, namespace: 'default', cluster: true }).map((t) => t.kind),
+    ['cluster'],
+  );
 });
 
 void test('labels and search attributes: one list each, the dev server registers exactly the workflow keys', () => {
   assert.deepEqual(Object.values(LABELS), ['managed-by', 'gkeflow-env', 'gkeflow-expires-at', 'gkeflow-protect']);
-  assert.deepEqual(searchAttributeFlags(), Object.values(SEARCH_ATTRIBUTES).map((k) => `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`));
+  assert.deepEqual(
+    searchAttributeFlags(),
+    Object.values(SEARCH_ATTRIBUTES).map((k) => `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`),
+  );
 });
 
 void test('a run ends completed, cancelled, or failed at a step, decided once after cleanup', () => {
@@ -51,8 +76,14 @@ void test('a run ends completed, cancelled, or failed at a step, decided once af
   const cancel = new CancelledFailure('cancelled');
   const boom = new Error('boom');
   assert.equal(outcomeOf('id', { reason: 'ttl expired', step: 'teardown' }, true, clean).end, 'completed');
-  assert.equal(outcomeOf('id', { reason: 'cancelled', cause: cancel, step: 'applyDeployment' }, false, clean).end, 'cancelled');
-  assert.equal(outcomeOf('id', { reason: 'down', cause: cancel, step: 'applyDeployment' }, true, clean).end, 'completed');
+  assert.equal(
+    outcomeOf('id', { reason: 'cancelled', cause: cancel, step: 'applyDeployment' }, false, clean).end,
+    'cancelled',
+  );
+  assert.equal(
+    outcomeOf('id', { reason: 'down', cause: cancel, step: 'applyDeployment' }, true, clean).end,
+    'completed',
+  );
   const failed = outcomeOf('id', { reason: 'applyService failed', cause: boom, step: 'applyService' }, false, clean);
   assert.equal(failed.end === 'failed' && failed.step, 'applyService');
   assert.equal(failed.end === 'failed' && failed.failure.type, 'ProvisionFailedError');

@@ -9,7 +9,10 @@ import type { CommandInput } from '../table';
 
 function wholeNumber(flag: string, v: unknown): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n)) throw new UsageError(`--${flag}: a whole number is required (got ${v === undefined ? 'nothing' : `'${String(v)}'`})`);
+  if (!Number.isInteger(n))
+    throw new UsageError(
+      `--${flag}: a whole number is required (got ${v === undefined ? 'nothing' : `'${String(v)}'`})`,
+    );
   return n;
 }
 
@@ -36,7 +39,8 @@ async function sendUpdate<Ret, Arg>(
     } catch (e) {
       if (!(e instanceof WorkflowUpdateFailedError)) throw e;
       const cause = e.cause instanceof ApplicationFailure ? e.cause : undefined;
-      if (cause && failureExitCode(cause.type) === 1) throw new CliError(`${name} failed: ${cause.message}`, 1, 'GKF-RUN-FAILED');
+      if (cause && failureExitCode(cause.type) === 1)
+        throw new CliError(`${name} failed: ${cause.message}`, 1, 'GKF-RUN-FAILED');
       throw new UsageError(`${name} rejected: ${cause?.message ?? e.message}`);
     }
   } finally {

@@ -21,7 +21,9 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
     err(`Web UI: ${s.uiLink}`);
     const queue = taskQueueFor(spec.target, cfg);
     if (!(await workerPolling(cfg.address, queue, undefined, cfg.namespace).catch(() => true))) {
-      err(`warning: no worker polls task queue ${queue} yet; start one: ${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`);
+      err(
+        `warning: no worker polls task queue ${queue} yet; start one: ${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`,
+      );
     }
     if (!flags.wait) {
       out(s.envId);
@@ -41,7 +43,13 @@ export async function statusCommand({ flags, args, out }: CommandInput): Promise
     const envId = await resolveEnvId(client, args[0]!);
     const st = await envStatus(client, envId);
     if (flags.json) {
-      out(JSON.stringify({ envId, run: st.runStatus, runId: st.runId, ...st.status, uiLink: uiLink(cfg, envId, st.runId) }, null, 2));
+      out(
+        JSON.stringify(
+          { envId, run: st.runStatus, runId: st.runId, ...st.status, uiLink: uiLink(cfg, envId, st.runId) },
+          null,
+          2,
+        ),
+      );
     } else {
       out(`${envId}  (run ${st.runStatus.toLowerCase()})`);
       if (st.status) printStatus(st.status, out);
@@ -94,7 +102,12 @@ export async function listCommand({ flags, out }: CommandInput): Promise<void> {
     const rows: Array<{ envId: string; status: string; phase: string; started: string }> = [];
     for await (const wf of client.workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}'` })) {
       const phase = wf.searchAttributes?.[SEARCH_ATTRIBUTES.phase.name]?.[0];
-      rows.push({ envId: wf.workflowId, status: wf.status.name.toLowerCase(), phase: typeof phase === 'string' ? phase : '-', started: wf.startTime.toISOString() });
+      rows.push({
+        envId: wf.workflowId,
+        status: wf.status.name.toLowerCase(),
+        phase: typeof phase === 'string' ? phase : '-',
+        started: wf.startTime.toISOString(),
+      });
     }
     if (flags.json) return out(JSON.stringify(rows, null, 2));
     if (!rows.length) return out('no environments');
