@@ -28,4 +28,14 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'process', 'Buffer', 'fetch'],
     },
   },
+  {
+    // The contract modules that workflows import must be as deterministic as the workflows themselves.
+    files: ['src/contract/steps.ts', 'src/contract/failures.ts', 'src/contract/environment-id.ts', 'src/contract/labels.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows import this module: no Node built-ins here.' })),
+      }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'process', 'Buffer', 'fetch'],
+    },
+  },
 );

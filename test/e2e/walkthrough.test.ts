@@ -11,7 +11,7 @@ import { validateSpec, type EnvironmentSpec } from '../../src/spec';
 import { repoRoot } from '../../src/stack/paths';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
 import type { ProvisionTuning } from '../../src/workflows/input';
-import type { TeardownResult } from '../../src/workflows/definitions';
+import { scaleUpdate, teardownUpdate } from '../../src/workflows/definitions';
 import { startLocalCloud, type ActivityWrapper, type LocalCloud } from '../helpers/local-cloud';
 
 // The walkthrough example, end to end through Temporal, on real local systems. Each test uses
@@ -74,8 +74,8 @@ void test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and t
   assert.equal(again.runId, s.runId);
 
   const handle = cloud.client.workflow.getHandle(s.envId);
-  assert.deepEqual(await handle.executeUpdate('scale', { args: [{ replicas: 2 }] }), { readyReplicas: 2 });
-  const res = await handle.executeUpdate<TeardownResult, [{ reason: string }]>('teardown', { args: [{ reason: 'e2e' }] });
+  assert.deepEqual(await handle.executeUpdate(scaleUpdate, { args: [{ replicas: 2 }] }), { readyReplicas: 2 });
+  const res = await handle.executeUpdate(teardownUpdate, { args: [{ reason: 'e2e' }] });
   assert.deepEqual(res.leftovers, []);
   assert.deepEqual([...res.cleaned].sort(), ['cluster', 'deployment', 'service']);
   await handle.result();
@@ -136,7 +136,7 @@ void test('transient GKE errors (UNAVAILABLE, incompatible operation) are retrie
     const spec = exampleSpec('transient-e2e');
     const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
     assert.equal(await waitForPhase(s.envId, (p, done) => (p === 'running' && done) || p === 'failed'), 'running');
-    await cloud.client.workflow.getHandle(s.envId).executeUpdate('teardown', { args: [{ reason: 'e2e' }] });
+    await cloud.client.workflow.getHandle(s.envId).executeUpdate(teardownUpdate, { args: [{ reason: 'e2e' }] });
     await assertNothingLeft();
   } finally {
     await cloud.setFaults([]);
