@@ -23,7 +23,9 @@ export async function runWorker(log: (l: string) => void = console.log): Promise
       workflowsPath: require.resolve('./workflows'),
       activities,
     });
-    log(`gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : ''}`);
+    const local =
+      target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : '';
+    log(`gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${local}`);
     await worker.run();
   } finally {
     await connection.close();

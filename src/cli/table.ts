@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { ENDPOINT_ENV, LOCAL_PORTS, PORT_ENV, type PortName } from '../contract/endpoints';
+import { ENDPOINT_ENV, LOCAL_PORTS, PORT_ENV, TASK_QUEUES, type PortName } from '../contract/endpoints';
 
 /** Parsed flags and positionals handed to a command. */
 export interface CommandInput {
@@ -46,7 +46,14 @@ export const COMMANDS: CommandDef[] = [
     name: 'up',
     summary: 'provision an environment from a spec (or attach to its running workflow)',
     usage: 'gkeflow up -f SPEC.yaml [--wait]',
-    help: 'Validates the spec (exit 2 on any problem, nothing started), starts the environment workflow\n`gkeflow/<project>/<location>/<cluster>` on task queue gkeflow, or attaches to the one already running.\nWith --wait, follows it live until provisioned (exit 0) or failed (exit 1), then prints the endpoint,\nthe kubeconfig command and the Web UI link.\n\nExample: gkeflow up -f examples/tensorflow-notebook.yaml --wait',
+    help: [
+      'Validates the spec (exit 2 on any problem, nothing started), starts the environment workflow',
+      `\`gkeflow/<project>/<location>/<cluster>\` on task queue ${TASK_QUEUES.local}, or attaches to the one already running.`,
+      'With --wait, follows it live until provisioned (exit 0) or failed (exit 1), then prints the endpoint,',
+      'the kubeconfig command and the Web UI link.',
+      '',
+      'Example: gkeflow up -f examples/tensorflow-notebook.yaml --wait',
+    ].join('\n'),
     options: { ...file, wait: { type: 'boolean' } },
     positionals: [0, 0],
     load: async () => (await import('./commands/env')).upCommand,
@@ -73,7 +80,10 @@ export const COMMANDS: CommandDef[] = [
     name: 'scale',
     summary: "scale an environment's Deployment and wait for the ready replicas",
     usage: 'gkeflow scale ENV --replicas N',
-    help: 'Sends the scale update; the workflow validates it first (exit 2 when rejected, nothing changed) and\nanswers once the rollout is done (exit 1 if it failed).',
+    help: [
+      'Sends the scale update; the workflow validates it first (exit 2 when rejected, nothing changed) and',
+      'answers once the rollout is done (exit 1 if it failed).',
+    ].join('\n'),
     options: { replicas: { type: 'string' } },
     positionals: [1, 1],
     load: async () => (await import('./commands/change')).scaleCommand,
@@ -98,7 +108,7 @@ export const COMMANDS: CommandDef[] = [
     name: 'kubeconfig',
     summary: "print a kubeconfig for an environment's cluster",
     usage: 'gkeflow kubeconfig ENV > kubeconfig.yaml',
-    help: 'Local target: a kubeconfig with the emulated cluster\'s client certificate. gcp: the gcloud get-credentials command.',
+    help: "Local target: a kubeconfig with the emulated cluster's client certificate. gcp: the gcloud get-credentials command.",
     options: {},
     positionals: [1, 1],
     load: async () => (await import('./commands/kubeconfig')).kubeconfigCommand,
@@ -107,7 +117,14 @@ export const COMMANDS: CommandDef[] = [
     name: 'worker',
     summary: 'run a gkeflow worker in the foreground',
     usage: 'gkeflow worker',
-    help: `Env: ${ENDPOINT_ENV.temporalAddress}, TEMPORAL_NAMESPACE, ${ENDPOINT_ENV.taskQueue}, GKEFLOW_TARGET (local|gcp), ${ENDPOINT_ENV.emulatorAddress}, ${ENDPOINT_ENV.registryAddress}.`,
+    help: `Env: ${[
+      ENDPOINT_ENV.temporalAddress,
+      'TEMPORAL_NAMESPACE',
+      ENDPOINT_ENV.taskQueue,
+      'GKEFLOW_TARGET (local|gcp)',
+      ENDPOINT_ENV.emulatorAddress,
+      ENDPOINT_ENV.registryAddress,
+    ].join(', ')}.`,
     options: {},
     positionals: [0, 0],
     load: async () => (await import('./commands/worker')).workerCommand,
@@ -116,7 +133,11 @@ export const COMMANDS: CommandDef[] = [
     name: 'stack toolchain',
     summary: 'build (once) and list the local stack binaries',
     usage: 'gkeflow stack toolchain [--rebuild [COMPONENT,...]] [--only COMPONENT,...] [--list]',
-    help: 'Provides temporal, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwokctl, kwok and registry\nfrom the per-user cache, building what is missing from pinned Go modules (needs Go; minutes on a cold cache).\nA binary named by GKEFLOW_<NAME>_BIN (e.g. GKEFLOW_KUBE_APISERVER_BIN) is used instead of the cache.',
+    help: [
+      'Provides temporal, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwokctl, kwok and registry',
+      'from the per-user cache, building what is missing from pinned Go modules (needs Go; minutes on a cold cache).',
+      'A binary named by GKEFLOW_<NAME>_BIN (e.g. GKEFLOW_KUBE_APISERVER_BIN) is used instead of the cache.',
+    ].join('\n'),
     options: { rebuild: { type: 'string' }, only: { type: 'string' }, list: { type: 'boolean' }, ...json },
     positionals: [0, 0],
     load: async () => (await import('./commands/stack')).toolchainCommand,
@@ -125,7 +146,10 @@ export const COMMANDS: CommandDef[] = [
     name: 'stack up',
     summary: 'start the local stack (Temporal + Web UI, registry, GKE emulator, worker)',
     usage: 'gkeflow stack up',
-    help: `Idempotent: services already running are left alone. Ports: ${portHelp.slice(0, 2).join(', ')},\n${portHelp.slice(2).join(', ')}. State: GKEFLOW_STATE_DIR (./.gkeflow).`,
+    help: [
+      `Idempotent: services already running are left alone. Ports: ${portHelp.slice(0, 2).join(', ')},`,
+      `${portHelp.slice(2).join(', ')}. State: GKEFLOW_STATE_DIR (./.gkeflow).`,
+    ].join('\n'),
     options: {},
     positionals: [0, 0],
     load: async () => (await import('./commands/stack')).upCommand,

@@ -31,7 +31,8 @@ export interface TargetConfig {
 export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TargetConfig {
   const problems: string[] = [];
   const target = (env.GKEFLOW_TARGET || 'local') as TargetKind;
-  if (target !== 'local' && target !== 'gcp') problems.push(`GKEFLOW_TARGET must be 'local' or 'gcp' (got '${target}')`);
+  if (target !== 'local' && target !== 'gcp')
+    problems.push(`GKEFLOW_TARGET must be 'local' or 'gcp' (got '${target}')`);
   // Without an explicit address, the endpoints follow the local stack's ports (a stack moved by its port vars).
   const { endpoints, problems: endpointProblems } = checkEndpoints(env);
   problems.push(...endpointProblems);

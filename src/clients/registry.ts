@@ -43,7 +43,8 @@ export function isGoogleRegistryHost(host: string): boolean {
 export function splitRepository(repository: string): { host: string; name: string } {
   const i = repository.indexOf('/');
   const first = i < 0 ? '' : repository.slice(0, i);
-  if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) return { host: first, name: repository.slice(i + 1) };
+  if (first && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    return { host: first, name: repository.slice(i + 1) };
   return { host: 'docker.io', name: repository.includes('/') ? repository : `library/${repository}` };
 }
 
@@ -52,7 +53,8 @@ export function splitReference(reference: string): { repository: string; ref: st
   const at = reference.indexOf('@');
   if (at >= 0) return { repository: reference.slice(0, at), ref: reference.slice(at + 1) };
   const colon = reference.lastIndexOf(':');
-  if (colon > reference.lastIndexOf('/')) return { repository: reference.slice(0, colon), ref: reference.slice(colon + 1) };
+  if (colon > reference.lastIndexOf('/'))
+    return { repository: reference.slice(0, colon), ref: reference.slice(colon + 1) };
   return { repository: reference, ref: 'latest' };
 }
 
@@ -62,13 +64,19 @@ export function resolveRepository(repository: string, config: TargetConfig): Reg
   if (!name) throw new InvalidArgumentError(`repository "${repository}" has no path`, { repository });
   if (LOOPBACK_RE.test(host)) return { base: `http://${host}`, host, name };
   if (config.target === 'local') {
-    if (isGoogleRegistryHost(host)) return { base: `http://${config.registryAddress}`, host: config.registryAddress, name };
+    if (isGoogleRegistryHost(host))
+      return { base: `http://${config.registryAddress}`, host: config.registryAddress, name };
     // Other public registries are sources only; the local target cannot reach the internet's.
     return { base: `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}`, host, name };
   }
   if (isGoogleRegistryHost(host)) {
     const tokens = tokenSourceFor(config)!;
-    return { base: `https://${host}`, host, name, credentials: async () => ({ username: 'oauth2accesstoken', password: await tokens.getAccessToken() }) };
+    return {
+      base: `https://${host}`,
+      host,
+      name,
+      credentials: async () => ({ username: 'oauth2accesstoken', password: await tokens.getAccessToken() }),
+    };
   }
   return { base: `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}`, host, name };
 }

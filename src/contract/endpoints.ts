@@ -72,7 +72,10 @@ export type TargetName = 'local' | 'gcp';
  * Default task queue per target: local and gcp workers poll different queues, so a spec for one
  * target is never run by the other's worker.
  */
-export const TASK_QUEUES = Object.freeze({ local: 'gkeflow', gcp: 'gkeflow-gcp' } as const satisfies Record<TargetName, string>);
+export const TASK_QUEUES = Object.freeze({ local: 'gkeflow', gcp: 'gkeflow-gcp' } as const satisfies Record<
+  TargetName,
+  string
+>);
 
 /** Every variable this module reads. */
 export type EndpointVar = (typeof PORT_ENV)[PortName] | (typeof ENDPOINT_ENV)[keyof typeof ENDPOINT_ENV];
@@ -104,7 +107,10 @@ const HOST_PORT_RE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
 const HOST_OPT_PORT_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/;
 
 /** Reads and checks the endpoints; `problems` is empty when every value is well-formed. */
-export function checkEndpoints(env: NodeJS.ProcessEnv = process.env, flags: EndpointFlags = {}): { endpoints: Endpoints; problems: string[] } {
+export function checkEndpoints(
+  env: NodeJS.ProcessEnv = process.env,
+  flags: EndpointFlags = {},
+): { endpoints: Endpoints; problems: string[] } {
   const problems: string[] = [];
   const get = (name: EndpointVar): string | undefined => {
     const v = flags[name] ?? env[name];
@@ -125,7 +131,11 @@ export function checkEndpoints(env: NodeJS.ProcessEnv = process.env, flags: Endp
     emulator: port('emulator'),
     emulatorAdmin: port('emulatorAdmin'),
   });
-  const address = (key: 'temporalAddress' | 'emulatorAddress' | 'registryAddress', local: number, re: RegExp): string => {
+  const address = (
+    key: 'temporalAddress' | 'emulatorAddress' | 'registryAddress',
+    local: number,
+    re: RegExp,
+  ): string => {
     const name = ENDPOINT_ENV[key];
     const v = get(name) ?? localAddress(local);
     if (!re.test(v)) problems.push(`${name} must be host:port (got '${v}')`);
@@ -135,9 +145,17 @@ export function checkEndpoints(env: NodeJS.ProcessEnv = process.env, flags: Endp
   const registryAddress = address('registryAddress', ports.registry, HOST_PORT_RE);
   const temporalAddress = address('temporalAddress', ports.temporal, HOST_OPT_PORT_RE);
   const uiUrl = (get(ENDPOINT_ENV.uiUrl) ?? `http://${localAddress(ports.ui)}`).replace(/\/$/, '');
-  if (!/^https?:\/\/[^\s/]+/.test(uiUrl)) problems.push(`${ENDPOINT_ENV.uiUrl} must be an http(s) URL (got '${uiUrl}')`);
+  if (!/^https?:\/\/[^\s/]+/.test(uiUrl))
+    problems.push(`${ENDPOINT_ENV.uiUrl} must be an http(s) URL (got '${uiUrl}')`);
   const taskQueue = get(ENDPOINT_ENV.taskQueue);
-  const endpoints: Endpoints = Object.freeze({ ports, temporalAddress, uiUrl, emulatorAddress, registryAddress, ...(taskQueue ? { taskQueue } : {}) });
+  const endpoints: Endpoints = Object.freeze({
+    ports,
+    temporalAddress,
+    uiUrl,
+    emulatorAddress,
+    registryAddress,
+    ...(taskQueue ? { taskQueue } : {}),
+  });
   return { endpoints, problems };
 }
 

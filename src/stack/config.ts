@@ -14,7 +14,11 @@ export interface StackConfig {
 /** Reads the stack configuration from the environment; a malformed port is a usage error. */
 export function stackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const endpoints = readEndpoints(env);
-  return Object.freeze({ stateDir: stateDir(env), ports: endpoints.ports, taskQueue: taskQueueFor('local', endpoints) });
+  return Object.freeze({
+    stateDir: stateDir(env),
+    ports: endpoints.ports,
+    taskQueue: taskQueueFor('local', endpoints),
+  });
 }
 
 export const logFile = (cfg: StackConfig, name: string) => path.join(cfg.stateDir, 'logs', `${name}.log`);

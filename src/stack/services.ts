@@ -30,7 +30,14 @@ const temporal: Service = {
   address: (c) => `${localAddress(c.ports.temporal)} (Web UI http://${localAddress(c.ports.ui)})`,
   command: (c, tc) => ({
     cmd: tc.temporal,
-    args: temporalArgs({ binary: tc.temporal, port: c.ports.temporal, uiPort: c.ports.ui, dbFile: path.join(c.stateDir, 'temporal.db'), logFile: '', detached: true }),
+    args: temporalArgs({
+      binary: tc.temporal,
+      port: c.ports.temporal,
+      uiPort: c.ports.ui,
+      dbFile: path.join(c.stateDir, 'temporal.db'),
+      logFile: '',
+      detached: true,
+    }),
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
   }),
   healthy: (c) => temporalHealthy(localAddress(c.ports.temporal)),

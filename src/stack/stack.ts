@@ -65,7 +65,14 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
       }
       const t0 = Date.now();
       const { cmd, args, env, cwd } = s.command(cfg, tc);
-      const pid = startProcess({ cmd, args, env, logFile: logFile(cfg, s.name), cwd: cwd ?? cfg.stateDir, detached: true });
+      const pid = startProcess({
+        cmd,
+        args,
+        env,
+        logFile: logFile(cfg, s.name),
+        cwd: cwd ?? cfg.stateDir,
+        detached: true,
+      });
       started.push(pid);
       const rec: RunRecord = { pid, cmd, startedAt: new Date().toISOString() };
       fs.writeFileSync(pidFile(cfg, s.name), JSON.stringify(rec));
@@ -82,7 +89,12 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
 }
 
 async function waitHealthy(cfg: StackConfig, s: Service, pid: number): Promise<void> {
-  const ok = await waitUntil(() => s.healthy(cfg, pid), s.timeoutMs, 300, () => isAlive(pid));
+  const ok = await waitUntil(
+    () => s.healthy(cfg, pid),
+    s.timeoutMs,
+    300,
+    () => isAlive(pid),
+  );
   if (ok) return;
   const why = isAlive(pid) ? `not healthy within ${s.timeoutMs / 1000}s` : 'exited during start-up';
   throw new StackHealthError(s.name, logFile(cfg, s.name), why, logTail(logFile(cfg, s.name)));
@@ -131,7 +143,13 @@ export function stackLogs(name: string | undefined, lines: number, env?: NodeJS.
   return chosen
     .map((n) => {
       const f = logFile(cfg, n);
-      const text = fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').slice(-lines - 1).join('\n') : '(no log yet)\n';
+      const text = fs.existsSync(f)
+        ? fs
+            .readFileSync(f, 'utf8')
+            .split('\n')
+            .slice(-lines - 1)
+            .join('\n')
+        : '(no log yet)\n';
       return `==> ${n} (${f}) <==\n${text}`;
     })
     .join('\n');

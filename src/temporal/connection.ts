@@ -43,7 +43,10 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
   if (env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY) {
     const read = (name: 'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY') => {
       const f = env[name];
-      if (!f || !fs.existsSync(f)) throw new UsageError(`${name}: ${f ? `no such file ${f}` : 'must be set together with the other TLS variable'}`);
+      if (!f || !fs.existsSync(f))
+        throw new UsageError(
+          `${name}: ${f ? `no such file ${f}` : 'must be set together with the other TLS variable'}`,
+        );
       return fs.readFileSync(f);
     };
     cfg.tls = { cert: read('TEMPORAL_TLS_CERT'), key: read('TEMPORAL_TLS_KEY') };
@@ -53,19 +56,26 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
 
 /** Connection options shared by the client and the worker's NativeConnection. */
 export function connectionOptions(cfg: TemporalConfig) {
-  const tls = cfg.tls === true ? true : cfg.tls ? { clientCertPair: { crt: cfg.tls.cert, key: cfg.tls.key } } : undefined;
+  const tls =
+    cfg.tls === true ? true : cfg.tls ? { clientCertPair: { crt: cfg.tls.cert, key: cfg.tls.key } } : undefined;
   return { address: cfg.address, tls, apiKey: cfg.apiKey };
 }
 
 /** Thrown when the Temporal frontend cannot be reached. */
 export class TemporalUnreachableError extends CliError {
   constructor(readonly address: string) {
-    super(`cannot reach Temporal at ${address}: start the local stack with 'npx gkeflow stack up' or set ${ENDPOINT_ENV.temporalAddress}`, 1, 'GKF-TEMPORAL-UNREACHABLE');
+    super(
+      `cannot reach Temporal at ${address}: start the local stack with 'npx gkeflow stack up' or set ${ENDPOINT_ENV.temporalAddress}`,
+      1,
+      'GKF-TEMPORAL-UNREACHABLE',
+    );
   }
 }
 
 /** A workflow client; fails fast with a clear error when Temporal is not there. */
-export async function connectClient(cfg: TemporalConfig = temporalConfig()): Promise<{ client: Client; close: () => Promise<void> }> {
+export async function connectClient(
+  cfg: TemporalConfig = temporalConfig(),
+): Promise<{ client: Client; close: () => Promise<void> }> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...connectionOptions(cfg), connectTimeout: 5000 });

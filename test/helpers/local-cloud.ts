@@ -30,25 +30,47 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-export type ActivityWrapper = (name: keyof GkeflowActivities, real: (...args: unknown[]) => Promise<unknown>) => (...args: unknown[]) => Promise<unknown>;
+export type ActivityWrapper = (
+  name: keyof GkeflowActivities,
+  real: (...args: unknown[]) => Promise<unknown>,
+) => (...args: unknown[]) => Promise<unknown>;
 
 /** Starts the local cloud; `wrapper()` is consulted on every activity call (default: pass through). */
 export async function startLocalCloud(wrapper: () => ActivityWrapper | undefined): Promise<LocalCloud> {
   const address = await testTemporalAddress();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-e2e-'));
   const registry = await startTestRegistry();
-  const emulator = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', speed: 10, toolchain: kwokToolchain });
-  const { activities, close } = activitiesForTarget({ target: 'local', emulatorAddress: emulator.address, registryAddress: registry.address });
+  const emulator = await startEmulator({
+    port: 0,
+    adminPort: 0,
+    stateDir,
+    controlPlane: 'kwok',
+    speed: 10,
+    toolchain: kwokToolchain,
+  });
+  const { activities, close } = activitiesForTarget({
+    target: 'local',
+    emulatorAddress: emulator.address,
+    registryAddress: registry.address,
+  });
   const wrapped = Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [name, (...args: unknown[]) => {
-      const w = wrapper();
-      const real = fn as (...a: unknown[]) => Promise<unknown>;
-      return w ? w(name as keyof GkeflowActivities, real)(...args) : real(...args);
-    }]),
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        const w = wrapper();
+        const real = fn as (...a: unknown[]) => Promise<unknown>;
+        return w ? w(name as keyof GkeflowActivities, real)(...args) : real(...args);
+      },
+    ]),
   );
   const taskQueue = uniqueTaskQueue('e2e');
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath: require.resolve('../../src/workflows'), activities: wrapped });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities: wrapped,
+  });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -60,7 +82,11 @@ export async function startLocalCloud(wrapper: () => ActivityWrapper | undefined
     registry,
     admin: async (p) => (await (await fetch(`${adminUrl}${p}`)).json()) as never,
     setFaults: async (rules) => {
-      const res = await fetch(`${adminUrl}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+      const res = await fetch(`${adminUrl}/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules }),
+      });
       if (!res.ok) throw new Error(`PUT /faults: ${res.status} ${await res.text()}`);
     },
     stop: async () => {

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkEndpoints, LOCAL_PORTS, PORT_ENV, readEndpoints, TASK_QUEUES, taskQueueFor, type PortName } from '../../src/contract/endpoints';
+import {
+  checkEndpoints,
+  LOCAL_PORTS,
+  PORT_ENV,
+  readEndpoints,
+  TASK_QUEUES,
+  taskQueueFor,
+  type PortName,
+} from '../../src/contract/endpoints';
 import { UsageError } from '../../src/errors';
 import { stackConfig } from '../../src/stack/config';
 import { repoRoot } from '../../src/stack/paths';
@@ -22,7 +30,13 @@ void describe('endpoints of the local stack', () => {
   });
 
   void it('follows a stack moved by its port variables', () => {
-    const e = readEndpoints({ GKEFLOW_TEMPORAL_PORT: '17233', GKEFLOW_UI_PORT: '18233', GKEFLOW_REGISTRY_PORT: '15000', GKEFLOW_EMULATOR_PORT: '18090', GKEFLOW_EMULATOR_ADMIN_PORT: '18091' });
+    const e = readEndpoints({
+      GKEFLOW_TEMPORAL_PORT: '17233',
+      GKEFLOW_UI_PORT: '18233',
+      GKEFLOW_REGISTRY_PORT: '15000',
+      GKEFLOW_EMULATOR_PORT: '18090',
+      GKEFLOW_EMULATOR_ADMIN_PORT: '18091',
+    });
     assert.deepEqual(
       [e.temporalAddress, e.uiUrl, e.registryAddress, e.emulatorAddress, e.ports.emulatorAdmin],
       ['127.0.0.1:17233', 'http://127.0.0.1:18233', '127.0.0.1:15000', '127.0.0.1:18090', 18091],
@@ -31,7 +45,13 @@ void describe('endpoints of the local stack', () => {
 
   void it('lets an explicit address beat the port, a flag beat the env, and an explicit queue beat every target', () => {
     const e = readEndpoints(
-      { GKEFLOW_EMULATOR_PORT: '1', GKEFLOW_EMULATOR_ADDRESS: 'emu:2', TEMPORAL_ADDRESS: 'tmprl.example:7233', GKEFLOW_UI_URL: 'https://ui.example/', GKEFLOW_TASK_QUEUE: 'mine' },
+      {
+        GKEFLOW_EMULATOR_PORT: '1',
+        GKEFLOW_EMULATOR_ADDRESS: 'emu:2',
+        TEMPORAL_ADDRESS: 'tmprl.example:7233',
+        GKEFLOW_UI_URL: 'https://ui.example/',
+        GKEFLOW_TASK_QUEUE: 'mine',
+      },
       { GKEFLOW_REGISTRY_ADDRESS: 'reg:3' },
     );
     assert.equal(e.emulatorAddress, 'emu:2');
@@ -42,11 +62,20 @@ void describe('endpoints of the local stack', () => {
   });
 
   void it('treats an empty variable as unset', () => {
-    assert.deepEqual(readEndpoints({ GKEFLOW_UI_PORT: '', TEMPORAL_ADDRESS: '', GKEFLOW_TASK_QUEUE: '' }), readEndpoints({}));
+    assert.deepEqual(
+      readEndpoints({ GKEFLOW_UI_PORT: '', TEMPORAL_ADDRESS: '', GKEFLOW_TASK_QUEUE: '' }),
+      readEndpoints({}),
+    );
   });
 
   void it('reports every malformed value at once as a usage error naming each variable', () => {
-    const env = { GKEFLOW_TEMPORAL_PORT: '0', GKEFLOW_UI_PORT: 'http', GKEFLOW_EMULATOR_ADDRESS: 'nope', TEMPORAL_ADDRESS: 'a b', GKEFLOW_UI_URL: 'ftp://x' };
+    const env = {
+      GKEFLOW_TEMPORAL_PORT: '0',
+      GKEFLOW_UI_PORT: 'http',
+      GKEFLOW_EMULATOR_ADDRESS: 'nope',
+      TEMPORAL_ADDRESS: 'a b',
+      GKEFLOW_UI_URL: 'ftp://x',
+    };
     assert.throws(
       () => readEndpoints(env),
       (e: Error) =>
@@ -87,9 +116,13 @@ void describe('the docs state the endpoints of the contract', () => {
       for (const k of Object.keys(LOCAL_PORTS) as PortName[]) {
         const rows = lines.filter((l) => l.startsWith('|') && l.includes(`\`${PORT_ENV[k]}\``));
         assert.ok(rows.length > 0, `${doc}: a table row names ${PORT_ENV[k]}`);
-        for (const r of rows) assert.ok(r.includes(String(LOCAL_PORTS[k])), `${doc}: ${PORT_ENV[k]} row says ${LOCAL_PORTS[k]}: ${r}`);
+        for (const r of rows)
+          assert.ok(r.includes(String(LOCAL_PORTS[k])), `${doc}: ${PORT_ENV[k]} row says ${LOCAL_PORTS[k]}: ${r}`);
       }
-      assert.ok(lines.some((l) => l.includes(`task queue \`${TASK_QUEUES.local}\``)), `${doc}: names the local task queue`);
+      assert.ok(
+        lines.some((l) => l.includes(`task queue \`${TASK_QUEUES.local}\``)),
+        `${doc}: names the local task queue`,
+      );
     });
   }
 });
