@@ -50,8 +50,22 @@ async function run(): Promise<void> {
   const toolchain = await ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS] });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-bench-'));
   const workdir = path.join(stateDir, 'kwok');
-  const emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'kwok', toolchain: () => Promise.resolve(toolchain), delays: ZERO_DELAYS, quotas: { clustersPerProject: 100, nodesPerProject: 1000 } });
-  const c = new v1.ClusterManagerClient({ apiEndpoint: '127.0.0.1', port: emu.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com', projectId: 'bench-project' });
+  const emu = await startEmulator({
+    port: 0,
+    adminPort: 0,
+    stateDir,
+    controlPlane: 'kwok',
+    toolchain: () => Promise.resolve(toolchain),
+    delays: ZERO_DELAYS,
+    quotas: { clustersPerProject: 100, nodesPerProject: 1000 },
+  });
+  const c = new v1.ClusterManagerClient({
+    apiEndpoint: '127.0.0.1',
+    port: emu.port,
+    sslCreds: grpc.credentials.createInsecure(),
+    universeDomain: 'googleapis.com',
+    projectId: 'bench-project',
+  });
   const parent = 'projects/bench-project/locations/us-central1-a';
   const create = async (name: string) => {
     const t0 = Date.now();
@@ -65,7 +79,8 @@ async function run(): Promise<void> {
       await sleep(50);
     }
   };
-  const clusterPids = () => fs.readdirSync(path.join(workdir, 'clusters')).flatMap((name) => kwokClusterPids({ name, workdir }));
+  const clusterPids = () =>
+    fs.readdirSync(path.join(workdir, 'clusters')).flatMap((name) => kwokClusterPids({ name, workdir }));
   const reset = async () => {
     await fetch(`http://127.0.0.1:${emu.adminPort}/reset`, { method: 'POST' });
   };
@@ -80,7 +95,9 @@ async function run(): Promise<void> {
     }
     times.sort((a, b) => a - b);
     rss.sort((a, b) => a - b);
-    console.log(`create one cluster (${nodes} nodes, zero injected delay): median ${(times[Math.floor(runs / 2)]! / 1000).toFixed(1)} s  [${times.map((t) => (t / 1000).toFixed(1)).join(', ')}]`);
+    console.log(
+      `create one cluster (${nodes} nodes, zero injected delay): median ${(times[Math.floor(runs / 2)]! / 1000).toFixed(1)} s  [${times.map((t) => (t / 1000).toFixed(1)).join(', ')}]`,
+    );
     console.log(`RSS per cluster after 10 s: median ${mib(rss[Math.floor(runs / 2)]!)}  [${rss.map(mib).join(', ')}]`);
 
     const baseline = usedKiB();
@@ -103,7 +120,9 @@ async function run(): Promise<void> {
     await sleep(10_000);
     sampling = false;
     await sampler;
-    console.log(`${concurrent} clusters created concurrently: ${(wall / 1000).toFixed(1)} s wall; peak RSS (control planes + emulator) ${mib(peakRss)}, peak PSS ${mib(peakPss)}; peak machine memory in use above baseline ${mib(peakUsed)}`);
+    console.log(
+      `${concurrent} clusters created concurrently: ${(wall / 1000).toFixed(1)} s wall; peak RSS (control planes + emulator) ${mib(peakRss)}, peak PSS ${mib(peakPss)}; peak machine memory in use above baseline ${mib(peakUsed)}`,
+    );
     await reset();
   } finally {
     await c.close();

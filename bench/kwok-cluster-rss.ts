@@ -7,7 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { ensureToolchain } from '../src/stack/toolchain';
-import { createKwokCluster, deleteKwokCluster, kwokClusterPids, kwokKubeConfig } from '../src/emulator/runtime/kwok-cluster';
+import {
+  createKwokCluster,
+  deleteKwokCluster,
+  kwokClusterPids,
+  kwokKubeConfig,
+} from '../src/emulator/runtime/kwok-cluster';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,26 +41,39 @@ async function run(): Promise<void> {
   const ref = { name: 'rss', workdir, toolchain };
   try {
     const started = Date.now();
-    const cluster = await createKwokCluster({ ...ref, nodes: Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}` })) });
+    const cluster = await createKwokCluster({
+      ...ref,
+      nodes: Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}` })),
+    });
     const createdMs = Date.now() - started;
     const labels = { app: 'bench' };
     await kwokKubeConfig(cluster)
       .makeApiClient(AppsV1Api)
       .createNamespacedDeployment({
         namespace: 'default',
-        body: { metadata: { name: 'bench' }, spec: { replicas: 5, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'bench:1' }] } } } },
+        body: {
+          metadata: { name: 'bench' },
+          spec: {
+            replicas: 5,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'bench:1' }] } },
+          },
+        },
       });
     await new Promise((r) => setTimeout(r, settle * 1000));
     const rows = kwokClusterPids(ref).map((pid) => ({ pid, name: commOf(pid), kib: rssKiB(pid) }));
-    for (const r of rows.sort((a, b) => b.kib - a.kib)) console.log(`${r.name.padEnd(24)} pid ${String(r.pid).padEnd(8)} ${(r.kib / 1024).toFixed(1)} MiB`);
+    for (const r of rows.sort((a, b) => b.kib - a.kib))
+      console.log(`${r.name.padEnd(24)} pid ${String(r.pid).padEnd(8)} ${(r.kib / 1024).toFixed(1)} MiB`);
     const total = rows.reduce((s, r) => s + r.kib, 0);
-    console.log(`kwok cluster (${nodes} nodes, 5 pods) created in ${(createdMs / 1000).toFixed(1)} s; RSS total ${(total / 1024).toFixed(0)} MiB over ${rows.length} processes`);
+    console.log(
+      `kwok cluster (${nodes} nodes, 5 pods) created in ${(createdMs / 1000).toFixed(1)} s; RSS total ${(total / 1024).toFixed(0)} MiB over ${rows.length} processes`,
+    );
     // Idle cost: CPU used by the cluster's processes over 20 s with nothing happening (100 ticks/s).
     const pids = rows.map((r) => r.pid);
     const before = pids.reduce((s, p) => s + cpuTicks(p), 0);
     await new Promise((r) => setTimeout(r, 20_000));
     const used = pids.reduce((s, p) => s + cpuTicks(p), 0) - before;
-    console.log(`idle CPU: ${(used / 100 / 20 * 100).toFixed(1)}% of one core (20 s window)`);
+    console.log(`idle CPU: ${((used / 100 / 20) * 100).toFixed(1)}% of one core (20 s window)`);
   } finally {
     await deleteKwokCluster(ref);
     fs.rmSync(workdir, { recursive: true, force: true });

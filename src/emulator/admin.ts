@@ -37,7 +37,13 @@ const obj = (v: unknown, what: string): Record<string, unknown> => {
 /** The settings as the admin endpoint shows them. */
 export function settingsView(core: Core) {
   const s = core.settings;
-  return { controlPlane: s.controlPlane, speed: s.speed, delays: s.delays, quotas: s.quotas, requireAuth: Boolean(s.requireAuth) };
+  return {
+    controlPlane: s.controlPlane,
+    speed: s.speed,
+    delays: s.delays,
+    quotas: s.quotas,
+    requireAuth: Boolean(s.requireAuth),
+  };
 }
 
 /** Kubeconfig (embedded admin client certificate) for a cluster with a control plane. */
@@ -93,7 +99,20 @@ async function route(core: Core, reset: () => Promise<void>, req: http.IncomingM
       core.store.clearLeaks();
       return [200, { leaks: [] }];
     case 'GET /clusters':
-      return [200, { clusters: core.store.allClusters().map((c) => ({ name: clusterPath(c), status: c.status, controlPlane: c.controlPlane, endpoint: c.access?.endpoint ?? '', nodes: c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0) })) }];
+      return [
+        200,
+        {
+          clusters: core.store
+            .allClusters()
+            .map((c) => ({
+              name: clusterPath(c),
+              status: c.status,
+              controlPlane: c.controlPlane,
+              endpoint: c.access?.endpoint ?? '',
+              nodes: c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0),
+            })),
+        },
+      ];
     case 'GET /kubeconfig':
       return [200, kubeconfigYaml(core, url.searchParams.get('cluster') ?? '')];
     case 'POST /reset':
@@ -122,7 +141,8 @@ export function startAdmin(core: Core, port: number, reset: () => Promise<void>)
     };
     route(core, reset, req).then(
       ([code, payload]) => send(code, payload),
-      (e: Error) => send(e instanceof BadRequest ? 400 : (e as { code?: number }).code === 5 ? 404 : 500, { error: e.message }),
+      (e: Error) =>
+        send(e instanceof BadRequest ? 400 : (e as { code?: number }).code === 5 ? 404 : 500, { error: e.message }),
     );
   });
   return new Promise((resolve, reject) => {

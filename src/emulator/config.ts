@@ -45,7 +45,9 @@ export const DEFAULT_DELAYS: Delays = {
 };
 
 /** Every delay zero: as fast as the control plane allows (tests). */
-export const ZERO_DELAYS: Delays = Object.fromEntries(Object.keys(DEFAULT_DELAYS).map((k) => [k, 0])) as unknown as Delays;
+export const ZERO_DELAYS: Delays = Object.fromEntries(
+  Object.keys(DEFAULT_DELAYS).map((k) => [k, 0]),
+) as unknown as Delays;
 
 /** Per-project quotas, checked at create/resize time (RESOURCE_EXHAUSTED when exceeded). */
 export interface Quotas {
@@ -99,7 +101,8 @@ export interface Settings {
 /** True for a usable speed: a finite number > 0. */
 export const isSpeed = (v: unknown): v is number => typeof v === 'number' && v > 0 && Number.isFinite(v);
 
-const freeze = (s: Settings): Settings => Object.freeze({ ...s, delays: Object.freeze({ ...s.delays }), quotas: Object.freeze({ ...s.quotas }) });
+const freeze = (s: Settings): Settings =>
+  Object.freeze({ ...s, delays: Object.freeze({ ...s.delays }), quotas: Object.freeze({ ...s.quotas }) });
 
 /** Applies defaults and checks ranges; throws an Error naming the bad field. */
 export function resolveSettings(o: EmulatorOptions): Settings {
@@ -133,15 +136,18 @@ export function patchSettings(current: Settings, patch: SettingsPatch): Settings
   if (!isSpeed(speed)) throw new Error('speed must be a positive number');
   const delays = checkDelays({ ...current.delays, ...objectOrEmpty(patch.delays, 'delays') } as Delays);
   const quotas = { ...current.quotas, ...objectOrEmpty(patch.quotas, 'quotas') } as Quotas;
-  for (const [k, v] of Object.entries(quotas)) if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`quotas.${k} must be an integer ≥ 0`);
+  for (const [k, v] of Object.entries(quotas))
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`quotas.${k} must be an integer ≥ 0`);
   return freeze({ ...current, speed, delays, quotas });
 }
 
 /** Checks every delay is a finite number ≥ 0; returns them. */
 export function checkDelays(d: Delays): Delays {
   for (const [k, v] of Object.entries(d)) {
-    if (!(k in DEFAULT_DELAYS)) throw new Error(`unknown delay '${k}'; known: ${Object.keys(DEFAULT_DELAYS).join(', ')}`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`delays.${k} must be a number of milliseconds ≥ 0 (got ${JSON.stringify(v)})`);
+    if (!(k in DEFAULT_DELAYS))
+      throw new Error(`unknown delay '${k}'; known: ${Object.keys(DEFAULT_DELAYS).join(', ')}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new Error(`delays.${k} must be a number of milliseconds ≥ 0 (got ${JSON.stringify(v)})`);
   }
   return d;
 }

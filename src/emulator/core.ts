@@ -46,12 +46,19 @@ export function assertQuota(core: Core, project: string, add: { clusters?: numbe
   const used = core.store.usage(project);
   const q = core.settings.quotas;
   if (add.clusters && used.clusters + add.clusters > q.clustersPerProject) {
-    throw resourceExhausted(`Insufficient quota to satisfy the request: clusters per project: limit ${q.clustersPerProject}, in use ${used.clusters}.`);
+    throw resourceExhausted(
+      `Insufficient quota to satisfy the request: clusters per project: limit ${q.clustersPerProject}, in use ${used.clusters}.`,
+    );
   }
   if (add.nodes && used.nodes + add.nodes > q.nodesPerProject) {
-    throw resourceExhausted(`Insufficient quota to satisfy the request: nodes per project: limit ${q.nodesPerProject}, in use ${used.nodes}, requested ${add.nodes} more.`);
+    throw resourceExhausted(
+      `Insufficient quota to satisfy the request: nodes per project: limit ${q.nodesPerProject}, in use ${used.nodes}, requested ${add.nodes} more.`,
+    );
   }
 }
 
 /** LoadBalancer timings for a new kwok cluster at the current delays and speed. */
-export const lbTimings = (core: Core) => ({ provisionMs: scaled(core.settings, 'lbProvision'), releaseMs: scaled(core.settings, 'lbRelease') });
+export const lbTimings = (core: Core) => ({
+  provisionMs: scaled(core.settings, 'lbProvision'),
+  releaseMs: scaled(core.settings, 'lbRelease'),
+});

@@ -36,7 +36,8 @@ export interface Fault {
 /** Turns a status name or number into the number; throws naming the field. */
 export function statusCode(code: string | number): number {
   const n = typeof code === 'number' ? code : (status as unknown as Record<string, number>)[code.toUpperCase()];
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 16) throw new Error(`faults[].code: unknown gRPC status ${JSON.stringify(code)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 16)
+    throw new Error(`faults[].code: unknown gRPC status ${JSON.stringify(code)}`);
   return n;
 }
 
@@ -45,10 +46,14 @@ export function checkFaultRule(r: FaultRule, i = 0): FaultRule {
   if (!r || typeof r !== 'object') throw new Error(`faults[${i}] must be an object`);
   if (typeof r.rpc !== 'string' || !r.rpc) throw new Error(`faults[${i}].rpc must be an RPC name or '*'`);
   statusCode(r.code);
-  if (r.count !== undefined && !(Number.isInteger(r.count) && r.count >= 0)) throw new Error(`faults[${i}].count must be an integer ≥ 0`);
-  if (r.probability !== undefined && !(r.probability >= 0 && r.probability <= 1)) throw new Error(`faults[${i}].probability must be between 0 and 1`);
-  if (r.reason !== undefined && (typeof r.reason !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(r.reason))) throw new Error(`faults[${i}].reason must be an UPPER_SNAKE_CASE ErrorInfo reason`);
-  if (r.where !== undefined && r.where !== 'call' && r.where !== 'operation') throw new Error(`faults[${i}].where must be 'call' or 'operation'`);
+  if (r.count !== undefined && !(Number.isInteger(r.count) && r.count >= 0))
+    throw new Error(`faults[${i}].count must be an integer ≥ 0`);
+  if (r.probability !== undefined && !(r.probability >= 0 && r.probability <= 1))
+    throw new Error(`faults[${i}].probability must be between 0 and 1`);
+  if (r.reason !== undefined && (typeof r.reason !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(r.reason)))
+    throw new Error(`faults[${i}].reason must be an UPPER_SNAKE_CASE ErrorInfo reason`);
+  if (r.where !== undefined && r.where !== 'call' && r.where !== 'operation')
+    throw new Error(`faults[${i}].where must be 'call' or 'operation'`);
   return { ...r, labels: r.labels ? { ...r.labels } : undefined };
 }
 
@@ -69,7 +74,10 @@ export class FaultInjector {
   private rules: FaultRule[] = [];
   private random: () => number;
 
-  constructor(rules: FaultRule[] = [], private seed = 1) {
+  constructor(
+    rules: FaultRule[] = [],
+    private seed = 1,
+  ) {
     this.random = seededRandom(seed);
     this.set(rules);
   }
@@ -100,7 +108,12 @@ export class FaultInjector {
         r.count -= 1;
       } else if (this.random() >= (r.probability ?? 1)) continue;
       const code = statusCode(r.code);
-      return { code, message: r.message ?? `injected fault: ${rpc} answered ${status[code]}`, reason: r.reason, where: r.where ?? 'call' };
+      return {
+        code,
+        message: r.message ?? `injected fault: ${rpc} answered ${status[code]}`,
+        reason: r.reason,
+        where: r.where ?? 'call',
+      };
     }
     return undefined;
   }

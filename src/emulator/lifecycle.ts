@@ -18,7 +18,10 @@ import { KUBE_VERSION } from './validate';
 export function createCluster(core: Core, cmd: CreateClusterCommand, fault?: Fault): OperationRecord {
   const { key, pools } = cmd;
   if (core.store.findCluster(key)) throw alreadyExists(`Already exists: ${clusterPath(key)}.`);
-  assertQuota(core, key.project, { clusters: 1, nodes: pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0) });
+  assertQuota(core, key.project, {
+    clusters: 1,
+    nodes: pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0),
+  });
   const rec: ClusterRecord = {
     ...key,
     id: crypto.randomBytes(16).toString('hex'),
@@ -55,7 +58,9 @@ export function createCluster(core: Core, cmd: CreateClusterCommand, fault?: Fau
     },
     onDone: () => {
       core.store.markRunning(key);
-      core.log(`cluster ${clusterPath(key)} is RUNNING (${rec.controlPlane}${rec.access?.endpoint ? ` at ${rec.access.endpoint}` : ''})`);
+      core.log(
+        `cluster ${clusterPath(key)} is RUNNING (${rec.controlPlane}${rec.access?.endpoint ? ` at ${rec.access.endpoint}` : ''})`,
+      );
       // Once the create operation is off the books, GKE may start one of its own.
       if (scaled(core.settings, 'autoOperationAfterCreate') > 0) setTimeout(() => startAutoOperation(core, key), 0);
     },
@@ -94,7 +99,10 @@ export function deleteCluster(core: Core, key: ClusterKey, fault?: Fault): Opera
     work: async (ctx) => {
       ctx.progress(20, 'CLUSTER_DELETING');
       const leaks = await runtimeOf(core, rec).delete(rec);
-      if (leaks.length) core.log(`cluster ${clusterPath(key)} deleted with ${leaks.length} LoadBalancer(s) left: leaked ${leaks.map((l) => `${l.namespace}/${l.service}`).join(', ')}`);
+      if (leaks.length)
+        core.log(
+          `cluster ${clusterPath(key)} deleted with ${leaks.length} LoadBalancer(s) left: leaked ${leaks.map((l) => `${l.namespace}/${l.service}`).join(', ')}`,
+        );
       core.store.recordLeaks(leaks);
     },
     onDone: () => core.store.finishDelete(key),
@@ -109,7 +117,10 @@ export function updateCluster(core: Core, key: ClusterKey, cmd: UpdateClusterCom
   assertChangeable(core, rec);
   const { locations } = cmd;
   const applyPools = locations ? rec.pools.map((p) => ({ ...p, locations })) : [];
-  if (locations) assertQuota(core, key.project, { nodes: applyPools.reduce((n, p) => n + p.nodeCount * (locations.length - rec.locations.length), 0) });
+  if (locations)
+    assertQuota(core, key.project, {
+      nodes: applyPools.reduce((n, p) => n + p.nodeCount * (locations.length - rec.locations.length), 0),
+    });
   core.store.beginReconcile(key);
   return core.ops.start({
     cluster: key,
@@ -139,7 +150,10 @@ export function updateCluster(core: Core, key: ClusterKey, cmd: UpdateClusterCom
 /** SetLabels: the fingerprint must match the current one (optimistic concurrency), as on GKE. */
 export function setLabels(core: Core, key: ClusterKey, cmd: SetLabelsCommand, fault?: Fault): OperationRecord {
   const rec = core.store.cluster(key);
-  if (cmd.fingerprint !== rec.labelFingerprint) throw failedPrecondition(`Labels could not be set due to fingerprint mismatch: expected ${rec.labelFingerprint}, got ${cmd.fingerprint}.`);
+  if (cmd.fingerprint !== rec.labelFingerprint)
+    throw failedPrecondition(
+      `Labels could not be set due to fingerprint mismatch: expected ${rec.labelFingerprint}, got ${cmd.fingerprint}.`,
+    );
   assertChangeable(core, rec);
   return core.ops.start({
     cluster: key,

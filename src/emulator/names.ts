@@ -39,7 +39,11 @@ function checkLocation(location: string, field: string, allowAll: boolean): void
 }
 
 /** `projects/P/locations/L` (L may be `-` for all locations). */
-export function parseParent(parent: unknown, legacy: LegacyFields, field = 'parent'): { project: string; location: string } {
+export function parseParent(
+  parent: unknown,
+  legacy: LegacyFields,
+  field = 'parent',
+): { project: string; location: string } {
   let p = str(parent);
   if (!p && legacy.projectId) p = `projects/${legacy.projectId}/locations/${legacy.zone || '-'}`;
   const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(p);
@@ -52,9 +56,11 @@ export function parseParent(parent: unknown, legacy: LegacyFields, field = 'pare
 /** `projects/P/locations/L/clusters/C` */
 export function parseClusterName(name: unknown, legacy: LegacyFields, field = 'name'): ClusterKey {
   let n = str(name);
-  if (!n && legacy.projectId && legacy.clusterId) n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}`;
+  if (!n && legacy.projectId && legacy.clusterId)
+    n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}`;
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/]+)$/.exec(n);
-  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/clusters/{cluster} (got '${n}')`);
+  if (!m)
+    throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/clusters/{cluster} (got '${n}')`);
   checkProject(m[1]!, field);
   checkLocation(m[2]!, field, false);
   return { project: m[1]!, location: m[2]!, cluster: m[3]! };
@@ -63,18 +69,30 @@ export function parseClusterName(name: unknown, legacy: LegacyFields, field = 'n
 /** `projects/P/locations/L/clusters/C/nodePools/N` */
 export function parsePoolName(name: unknown, legacy: LegacyFields, field = 'name'): PoolKey {
   let n = str(name);
-  if (!n && legacy.projectId && legacy.clusterId && legacy.nodePoolId) n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}/nodePools/${legacy.nodePoolId}`;
+  if (!n && legacy.projectId && legacy.clusterId && legacy.nodePoolId)
+    n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}/nodePools/${legacy.nodePoolId}`;
   const m = /^(projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+)\/nodePools\/([^/]+)$/.exec(n);
-  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{pool} (got '${n}')`);
+  if (!m)
+    throw invalidArgument(
+      `${field}: must be projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{pool} (got '${n}')`,
+    );
   return { ...parseClusterName(m[1], {}, field), pool: m[2]! };
 }
 
 /** `projects/P/locations/L/operations/O` */
-export function parseOperationName(name: unknown, legacy: LegacyFields, field = 'name'): { project: string; location: string; operation: string } {
+export function parseOperationName(
+  name: unknown,
+  legacy: LegacyFields,
+  field = 'name',
+): { project: string; location: string; operation: string } {
   let n = str(name);
-  if (!n && legacy.projectId && legacy.operationId) n = `projects/${legacy.projectId}/locations/${legacy.zone}/operations/${legacy.operationId}`;
+  if (!n && legacy.projectId && legacy.operationId)
+    n = `projects/${legacy.projectId}/locations/${legacy.zone}/operations/${legacy.operationId}`;
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/operations\/([^/]+)$/.exec(n);
-  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/operations/{operation} (got '${n}')`);
+  if (!m)
+    throw invalidArgument(
+      `${field}: must be projects/{project}/locations/{location}/operations/{operation} (got '${n}')`,
+    );
   checkProject(m[1]!, field);
   checkLocation(m[2]!, field, false);
   return { project: m[1]!, location: m[2]!, operation: m[3]! };

@@ -70,7 +70,12 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     else if (argv[i + 1] === undefined) throw new Error(`${flag} needs a value`);
     else flags[key] = argv[++i];
   }
-  const get = (k: keyof typeof ENV): [string, string] | undefined => (flags[k] !== undefined ? [flags[k]!, `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] : env[ENV[k]] ? [env[ENV[k]]!, ENV[k]] : undefined);
+  const get = (k: keyof typeof ENV): [string, string] | undefined =>
+    flags[k] !== undefined
+      ? [flags[k]!, `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`]
+      : env[ENV[k]]
+        ? [env[ENV[k]]!, ENV[k]]
+        : undefined;
 
   const cfgPath = get('config');
   const file: FileConfig = cfgPath ? readConfig(cfgPath[0], cfgPath[1]) : {};
@@ -88,9 +93,11 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   const faults = faultsArg ? (json(faultsArg, 'array') as FaultRule[]) : file.faults;
   if (faultsArg) wrapField(faultsArg[1], () => (faults ?? []).forEach((r, i) => checkFaultRule(r, i)));
   const controlPlane = cp ? cp[0] : (file.controlPlane ?? 'kwok');
-  if (controlPlane !== 'kwok' && controlPlane !== 'none') throw new Error(`${cp?.[1] ?? 'config.controlPlane'}: expected kwok or none, got '${controlPlane}'`);
+  if (controlPlane !== 'kwok' && controlPlane !== 'none')
+    throw new Error(`${cp?.[1] ?? 'config.controlPlane'}: expected kwok or none, got '${controlPlane}'`);
   const speedN = speed ? Number(speed[0]) : (file.speed ?? 1);
-  if (!isSpeed(speedN)) throw new Error(`${speed?.[1] ?? 'config.speed'}: expected a positive number, got '${speed?.[0] ?? file.speed}'`);
+  if (!isSpeed(speedN))
+    throw new Error(`${speed?.[1] ?? 'config.speed'}: expected a positive number, got '${speed?.[0] ?? file.speed}'`);
   return Object.freeze({
     port: port ? intIn(port[0], port[1], 0, 65535) : LOCAL_PORTS.emulator,
     adminPort: admin ? intIn(admin[0], admin[1], 0, 65535) : LOCAL_PORTS.emulatorAdmin,
@@ -101,7 +108,13 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     delays,
     quotas: file.quotas,
     faults,
-    requireAuth: auth ? (/^(1|true|yes)$/i.test(auth[0]) ? true : /^(0|false|no)$/i.test(auth[0]) ? false : auth[0]) : (file.requireAuth ?? false),
+    requireAuth: auth
+      ? /^(1|true|yes)$/i.test(auth[0])
+        ? true
+        : /^(0|false|no)$/i.test(auth[0])
+          ? false
+          : auth[0]
+      : (file.requireAuth ?? false),
   });
 }
 
@@ -112,7 +125,8 @@ function json([text, what]: [string, string], kind: 'object' | 'array'): unknown
   } catch (e) {
     throw new Error(`${what}: not JSON (${(e as Error).message})`);
   }
-  if (kind === 'array' ? !Array.isArray(v) : typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what}: expected a JSON ${kind}`);
+  if (kind === 'array' ? !Array.isArray(v) : typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new Error(`${what}: expected a JSON ${kind}`);
   return v;
 }
 

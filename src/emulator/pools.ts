@@ -101,13 +101,19 @@ export function setNodePoolSize(core: Core, k: PoolKey, nodeCount: number, fault
 }
 
 /** SetNodePoolAutoscaling: like the cluster autoscaler, a pool outside the new bounds is brought into them. */
-export function setNodePoolAutoscaling(core: Core, k: PoolKey, autoscaling: Autoscaling | undefined, fault?: Fault): OperationRecord {
+export function setNodePoolAutoscaling(
+  core: Core,
+  k: PoolKey,
+  autoscaling: Autoscaling | undefined,
+  fault?: Fault,
+): OperationRecord {
   const rec = core.store.cluster(k);
   const pool = findPool(rec, k);
   assertChangeable(core, rec);
   const a = autoscaling;
   const target = a ? Math.min(Math.max(pool.nodeCount, a.minNodeCount), a.maxNodeCount) : pool.nodeCount;
-  if (target > pool.nodeCount) assertQuota(core, k.project, { nodes: (target - pool.nodeCount) * pool.locations.length });
+  if (target > pool.nodeCount)
+    assertQuota(core, k.project, { nodes: (target - pool.nodeCount) * pool.locations.length });
   core.store.setPoolStatus(k, 'RECONCILING');
   return poolOperation(core, k, fault, {
     type: 'UPDATE_CLUSTER',

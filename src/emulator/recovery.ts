@@ -17,10 +17,16 @@ export async function recover(core: Core): Promise<void> {
   const clusters = core.store.allClusters();
   const stopping = clusters.filter((c) => c.status === 'STOPPING');
   await inBatches(stopping, 2, async (c) => {
-    core.store.recordLeaks(await runtimeOf(core, c).delete(c).catch(() => []));
+    core.store.recordLeaks(
+      await runtimeOf(core, c)
+        .delete(c)
+        .catch(() => []),
+    );
     core.store.finishDelete(c);
   });
-  const live = clusters.filter((c: ClusterRecord) => c.controlPlane === 'kwok' && c.access?.kwokName && c.status !== 'STOPPING');
+  const live = clusters.filter(
+    (c: ClusterRecord) => c.controlPlane === 'kwok' && c.access?.kwokName && c.status !== 'STOPPING',
+  );
   await inBatches(live, 2, async (c) => {
     try {
       const access = await runtimeOf(core, c).restore(c);
@@ -38,12 +44,22 @@ export async function recover(core: Core): Promise<void> {
 /** Stops every kwok control plane (state kept), e.g. when the emulator stops. */
 export async function stopControlPlanes(core: Core): Promise<void> {
   const live = core.store.allClusters().filter((c) => c.controlPlane === 'kwok' && c.access?.kwokName);
-  await Promise.all(live.map((c) => runtimeOf(core, c).stop(c).catch((e: Error) => core.log(`stopping ${clusterPath(c)}: ${e.message}`))));
+  await Promise.all(
+    live.map((c) =>
+      runtimeOf(core, c)
+        .stop(c)
+        .catch((e: Error) => core.log(`stopping ${clusterPath(c)}: ${e.message}`)),
+    ),
+  );
 }
 
 /** Deletes every cluster with its control plane, and all operations and leak records (admin reset). */
 export async function resetAll(core: Core): Promise<void> {
   await core.ops.abortAll();
-  await inBatches(core.store.allClusters(), 3, (c) => runtimeOf(core, c).delete(c).then(() => undefined));
+  await inBatches(core.store.allClusters(), 3, (c) =>
+    runtimeOf(core, c)
+      .delete(c)
+      .then(() => undefined),
+  );
   core.store.clear();
 }

@@ -40,7 +40,9 @@ export class EmulatorPortInUseError extends Error {
     readonly port: number,
     readonly envVar: string,
   ) {
-    super(`port 127.0.0.1:${port} is already in use; stop whatever holds it or set ${envVar} (or the matching flag) to a free port`);
+    super(
+      `port 127.0.0.1:${port} is already in use; stop whatever holds it or set ${envVar} (or the matching flag) to a free port`,
+    );
     this.name = 'EmulatorPortInUseError';
   }
 }
@@ -50,7 +52,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   const settings = resolveSettings(o);
   // Fail before restarting any control plane.
   if (o.port && !(await canBind(o.port))) throw new EmulatorPortInUseError(o.port, PORT_ENV.emulator);
-  if (o.adminPort && !(await canBind(o.adminPort))) throw new EmulatorPortInUseError(o.adminPort, PORT_ENV.emulatorAdmin);
+  if (o.adminPort && !(await canBind(o.adminPort)))
+    throw new EmulatorPortInUseError(o.adminPort, PORT_ENV.emulatorAdmin);
   const log = o.log ?? (() => {});
   const store = new EmulatorStore(o.stateDir);
   const core: Core = {
@@ -66,7 +69,9 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   const grpcServer = new Server({ 'grpc.max_receive_message_length': 64 << 20 });
   grpcServer.addService(clusterManagerService() as ServiceDefinition, clusterManagerImplementation(core));
   const port = await new Promise<number>((resolve, reject) =>
-    grpcServer.bindAsync(`127.0.0.1:${o.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    grpcServer.bindAsync(`127.0.0.1:${o.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   let admin: http.Server;
   try {
@@ -76,7 +81,9 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     throw e;
   }
   const adminPort = (admin.address() as { port: number }).port;
-  log(`GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port}, admin on http://127.0.0.1:${adminPort} (control plane: ${settings.controlPlane}, state: ${o.stateDir})`);
+  log(
+    `GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port}, admin on http://127.0.0.1:${adminPort} (control plane: ${settings.controlPlane}, state: ${o.stateDir})`,
+  );
 
   let stopped: Promise<void> | undefined;
   return {

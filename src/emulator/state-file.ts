@@ -33,7 +33,8 @@ export function readStateFile(file: string): StateFile | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
     const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
-    if (s.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations)) throw new Error('unknown layout');
+    if (s.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations))
+      throw new Error('unknown layout');
     return { ...s, leaks: s.leaks ?? [] };
   } catch (e) {
     throw new EmulatorStateError(file, (e as Error).message);

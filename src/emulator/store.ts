@@ -9,7 +9,16 @@
 import { status } from '@grpc/grpc-js';
 import { notFound } from './errors';
 import { clusterId, clusterPath, type ClusterKey, type PoolKey } from './names';
-import type { Autoscaling, ClusterRecord, ClusterStatus, ControlPlaneAccess, LeakedLoadBalancer, OperationRecord, PoolRecord, PoolStatus } from './records';
+import type {
+  Autoscaling,
+  ClusterRecord,
+  ClusterStatus,
+  ControlPlaneAccess,
+  LeakedLoadBalancer,
+  OperationRecord,
+  PoolRecord,
+  PoolStatus,
+} from './records';
 import { readStateFile, stateFile, writeStateFile } from './state-file';
 
 export type * from './records';
@@ -64,7 +73,9 @@ export class EmulatorStore {
 
   /** Clusters of a project in one location, or in all with `-`. */
   listClusters(project: string, location: string): ClusterRecord[] {
-    return [...this.clusters.values()].filter((c) => c.project === project && (location === '-' || c.location === location));
+    return [...this.clusters.values()].filter(
+      (c) => c.project === project && (location === '-' || c.location === location),
+    );
   }
 
   allClusters(): ClusterRecord[] {
@@ -73,12 +84,15 @@ export class EmulatorStore {
 
   operation(project: string, location: string, name: string): OperationRecord {
     const o = this.operations.get(name);
-    if (!o || o.project !== project || (location !== '-' && o.location !== location)) throw notFound(`Not found: projects/${project}/locations/${location}/operations/${name}.`);
+    if (!o || o.project !== project || (location !== '-' && o.location !== location))
+      throw notFound(`Not found: projects/${project}/locations/${location}/operations/${name}.`);
     return o;
   }
 
   listOperations(project: string, location: string): OperationRecord[] {
-    return [...this.operations.values()].filter((o) => o.project === project && (location === '-' || o.location === location));
+    return [...this.operations.values()].filter(
+      (o) => o.project === project && (location === '-' || o.location === location),
+    );
   }
 
   /** Load balancers left behind by deleted clusters (a copy). */
@@ -303,7 +317,12 @@ export class EmulatorStore {
   flush(): void {
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
-    writeStateFile(this.file, { version: 1, clusters: [...this.clusters.values()], operations: [...this.operations.values()], leaks: this.leaked });
+    writeStateFile(this.file, {
+      version: 1,
+      clusters: [...this.clusters.values()],
+      operations: [...this.operations.values()],
+      leaks: this.leaked,
+    });
   }
 
   // ---- internals ----

@@ -2,7 +2,15 @@
  * Validation as GKE does it, on decoded requests (proto field names in camelCase). Every
  * problem is INVALID_ARGUMENT naming the field; the GKE rules come from src/gke/rules.ts.
  */
-import { gkeNameProblem, LABEL_KEY_RE, LABEL_VALUE_RE, LOCATIONS, MACHINE_TYPES, REGIONS, regionOf } from '../gke/rules';
+import {
+  gkeNameProblem,
+  LABEL_KEY_RE,
+  LABEL_VALUE_RE,
+  LOCATIONS,
+  MACHINE_TYPES,
+  REGIONS,
+  regionOf,
+} from '../gke/rules';
 import { invalidArgument } from './errors';
 import type { Autoscaling, PoolRecord } from './store';
 
@@ -27,7 +35,8 @@ export function checkName(name: unknown, field: string): string {
 
 /** Checks a node count (0 … 1000 per zone). */
 export function checkNodeCount(n: unknown, field: string): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_NODES_PER_POOL) throw invalidArgument(`${field}: must be an integer between 0 and ${MAX_NODES_PER_POOL} (got ${String(n)})`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_NODES_PER_POOL)
+    throw invalidArgument(`${field}: must be an integer between 0 and ${MAX_NODES_PER_POOL} (got ${String(n)})`);
   return n;
 }
 
@@ -38,8 +47,12 @@ export function checkResourceLabels(labels: unknown, field: string): Record<stri
   const entries = Object.entries(labels);
   if (entries.length > 64) throw invalidArgument(`${field}: at most 64 labels (got ${entries.length})`);
   for (const [k, v] of entries) {
-    if (!LABEL_KEY_RE.test(k)) throw invalidArgument(`${field}: invalid label key '${k.slice(0, 80)}' (lowercase letter first, then lowercase letters, digits, - or _, at most 63)`);
-    if (typeof v !== 'string' || !LABEL_VALUE_RE.test(v)) throw invalidArgument(`${field}.${k}: invalid label value (lowercase letters, digits, - or _, at most 63)`);
+    if (!LABEL_KEY_RE.test(k))
+      throw invalidArgument(
+        `${field}: invalid label key '${k.slice(0, 80)}' (lowercase letter first, then lowercase letters, digits, - or _, at most 63)`,
+      );
+    if (typeof v !== 'string' || !LABEL_VALUE_RE.test(v))
+      throw invalidArgument(`${field}.${k}: invalid label value (lowercase letters, digits, - or _, at most 63)`);
   }
   return { ...(labels as Record<string, string>) };
 }
@@ -52,7 +65,8 @@ function checkKubeLabels(labels: unknown, field: string): Record<string, string>
   if (!isObj(labels)) throw invalidArgument(`${field}: must be a map of strings`);
   for (const [k, v] of Object.entries(labels)) {
     if (!KUBE_LABEL_KEY.test(k)) throw invalidArgument(`${field}: invalid Kubernetes label key '${k.slice(0, 80)}'`);
-    if (typeof v !== 'string' || !KUBE_LABEL_VALUE.test(v)) throw invalidArgument(`${field}.${k}: invalid Kubernetes label value`);
+    if (typeof v !== 'string' || !KUBE_LABEL_VALUE.test(v))
+      throw invalidArgument(`${field}.${k}: invalid Kubernetes label value`);
   }
   return { ...(labels as Record<string, string>) };
 }
@@ -62,7 +76,8 @@ export function clusterLocations(location: string, requested: unknown, field: st
   const region = regionOf(location);
   if (Array.isArray(requested) && requested.length) {
     for (const z of requested) {
-      if (typeof z !== 'string' || !LOCATIONS.has(z) || regionOf(z) !== region || z === region) throw invalidArgument(`${field}: '${String(z)}' is not a zone of ${region}`);
+      if (typeof z !== 'string' || !LOCATIONS.has(z) || regionOf(z) !== region || z === region)
+        throw invalidArgument(`${field}: '${String(z)}' is not a zone of ${region}`);
     }
     return [...new Set(requested as string[])];
   }
@@ -74,7 +89,8 @@ export function checkAutoscaling(a: unknown, field: string): Autoscaling | undef
   if (!isObj(a) || !a.enabled) return undefined;
   const min = checkNodeCount(a.minNodeCount ?? 0, `${field}.minNodeCount`);
   const max = checkNodeCount(a.maxNodeCount ?? 0, `${field}.maxNodeCount`);
-  if (max < 1 || min > max) throw invalidArgument(`${field}: need 0 ≤ minNodeCount ≤ maxNodeCount and maxNodeCount ≥ 1 (got ${min}..${max})`);
+  if (max < 1 || min > max)
+    throw invalidArgument(`${field}: need 0 ≤ minNodeCount ≤ maxNodeCount and maxNodeCount ≥ 1 (got ${min}..${max})`);
   return { enabled: true, minNodeCount: min, maxNodeCount: max, autoprovisioned: Boolean(a.autoprovisioned) };
 }
 
@@ -83,13 +99,19 @@ export function checkPool(p: unknown, field: string, locations: readonly string[
   if (!isObj(p)) throw invalidArgument(`${field}: required`);
   const name = checkName(p.name, `${field}.name`);
   const config = isObj(p.config) ? p.config : {};
-  const machineType = typeof config.machineType === 'string' && config.machineType ? config.machineType : DEFAULT_MACHINE_TYPE;
-  if (!MACHINE_TYPES[machineType]) throw invalidArgument(`${field}.config.machineType: unknown machine type '${machineType.slice(0, 80)}'`);
+  const machineType =
+    typeof config.machineType === 'string' && config.machineType ? config.machineType : DEFAULT_MACHINE_TYPE;
+  if (!MACHINE_TYPES[machineType])
+    throw invalidArgument(`${field}.config.machineType: unknown machine type '${machineType.slice(0, 80)}'`);
   const disk = typeof config.diskSizeGb === 'number' ? config.diskSizeGb : 0;
-  if (disk !== 0 && (!Number.isInteger(disk) || disk < 10 || disk > 65536)) throw invalidArgument(`${field}.config.diskSizeGb: must be between 10 and 65536 (got ${disk})`);
+  if (disk !== 0 && (!Number.isInteger(disk) || disk < 10 || disk > 65536))
+    throw invalidArgument(`${field}.config.diskSizeGb: must be between 10 and 65536 (got ${disk})`);
   const nodeCount = checkNodeCount(p.initialNodeCount ?? 0, `${field}.initialNodeCount`);
   const autoscaling = checkAutoscaling(p.autoscaling, `${field}.autoscaling`);
-  const poolLocations = Array.isArray(p.locations) && p.locations.length ? clusterLocations(locations[0] ?? '', p.locations, `${field}.locations`) : locations;
+  const poolLocations =
+    Array.isArray(p.locations) && p.locations.length
+      ? clusterLocations(locations[0] ?? '', p.locations, `${field}.locations`)
+      : locations;
   return {
     name,
     machineType,

@@ -5,7 +5,12 @@ import { isAlive, sleep } from './process';
  * Runs fn while holding an exclusive lock: a directory created atomically with mkdir, holding
  * the owner's pid. A lock whose owner died is taken over, so a killed build never wedges the cache.
  */
-export async function withDirLock<T>(lockDir: string, log: (l: string) => void, waitingMsg: string, fn: () => Promise<T>): Promise<T> {
+export async function withDirLock<T>(
+  lockDir: string,
+  log: (l: string) => void,
+  waitingMsg: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   let announced = false;
   for (;;) {
     try {

@@ -36,7 +36,12 @@ export function startProcess(o: StartOptions): number {
   fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
   const fd = fs.openSync(o.logFile, 'a');
   try {
-    const child = spawn(o.cmd, o.args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', fd, fd], detached: o.detached });
+    const child = spawn(o.cmd, o.args, {
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+      stdio: ['ignore', fd, fd],
+      detached: o.detached,
+    });
     if (child.pid === undefined) throw new Error(`could not start ${o.cmd}`);
     // Never keep the caller's event loop alive for the child; attached children are still
     // stopped by their owner (stopProcess, or an exit hook in tests).
@@ -110,7 +115,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls check() until it returns true or timeoutMs passes; returns whether it succeeded. */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250, stillAlive?: () => boolean): Promise<boolean> {
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+  stillAlive?: () => boolean,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return true;

@@ -23,7 +23,12 @@ after(async () => {
 });
 
 /** Sends raw bytes as a request, bypassing the client's encoding. */
-function rawCall(port: number, rpc: string, bytes: Buffer, md = new Metadata()): Promise<{ code: number; details: string }> {
+function rawCall(
+  port: number,
+  rpc: string,
+  bytes: Buffer,
+  md = new Metadata(),
+): Promise<{ code: number; details: string }> {
   const raw = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
   return new Promise((resolve) => {
     raw.makeUnaryRequest(
@@ -57,11 +62,52 @@ void test('missing fields, wrong types and absurd sizes get INVALID_ARGUMENT nam
     ['number as name', () => c.getCluster({ name: 42 as unknown as string }), /^name/],
     ['no node pool', () => c.createNodePool({ parent: clusterName('x') }), /nodePool|Not found/],
     ['no node count', () => c.setNodePoolSize({ name: `${clusterName('x')}/nodePools/p` }), /nodeCount|Not found/],
-    ['max int node count', () => c.setNodePoolSize({ name: `${clusterName('x')}/nodePools/p`, nodeCount: 2 ** 31 - 1 }), /nodeCount/],
-    ['5 MB cluster name', () => c.createCluster({ parent: parent(), cluster: { name: 'a'.repeat(5 << 20) } }), /cluster\.name/],
-    ['10,000 node pools', () => c.createCluster({ parent: parent(), cluster: { name: 'many', nodePools: Array.from({ length: 10_000 }, (_, i) => ({ name: `p${i}`, initialNodeCount: 1 })) } }), /nodePools/],
-    ['100 labels', () => c.createCluster({ parent: parent(), cluster: { name: 'lbl', resourceLabels: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v'])) } }), /resourceLabels/],
-    ['huge disk', () => c.createCluster({ parent: parent(), cluster: { name: 'disk', nodePools: [{ name: 'p', initialNodeCount: 1, config: { diskSizeGb: 10_000_000 } }] } }), /diskSizeGb/],
+    [
+      'max int node count',
+      () => c.setNodePoolSize({ name: `${clusterName('x')}/nodePools/p`, nodeCount: 2 ** 31 - 1 }),
+      /nodeCount/,
+    ],
+    [
+      '5 MB cluster name',
+      () => c.createCluster({ parent: parent(), cluster: { name: 'a'.repeat(5 << 20) } }),
+      /cluster\.name/,
+    ],
+    [
+      '10,000 node pools',
+      () =>
+        c.createCluster({
+          parent: parent(),
+          cluster: {
+            name: 'many',
+            nodePools: Array.from({ length: 10_000 }, (_, i) => ({ name: `p${i}`, initialNodeCount: 1 })),
+          },
+        }),
+      /nodePools/,
+    ],
+    [
+      '100 labels',
+      () =>
+        c.createCluster({
+          parent: parent(),
+          cluster: {
+            name: 'lbl',
+            resourceLabels: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v'])),
+          },
+        }),
+      /resourceLabels/,
+    ],
+    [
+      'huge disk',
+      () =>
+        c.createCluster({
+          parent: parent(),
+          cluster: {
+            name: 'disk',
+            nodePools: [{ name: 'p', initialNodeCount: 1, config: { diskSizeGb: 10_000_000 } }],
+          },
+        }),
+      /diskSizeGb/,
+    ],
     ['no fingerprint', () => c.setLabels({ name: clusterName('x'), resourceLabels: {} }), /labelFingerprint/],
     ['no operation name', () => c.getOperation({}), /^name/],
   ];
@@ -104,14 +150,22 @@ void test('--require-auth rejects calls without a bearer token and accepts the c
 
   const fixed = await emulator({ requireAuth: 's3cret' });
   const wrong = client(fixed);
-  assert.equal(await codeOf(wrong.listClusters({ parent: parent() }, { otherArgs: { headers: { authorization: 'Bearer guess' } } })), status.UNAUTHENTICATED);
+  assert.equal(
+    await codeOf(
+      wrong.listClusters({ parent: parent() }, { otherArgs: { headers: { authorization: 'Bearer guess' } } }),
+    ),
+    status.UNAUTHENTICATED,
+  );
   await wrong.listClusters({ parent: parent() }, { otherArgs: { headers: { authorization: 'Bearer s3cret' } } });
   await wrong.close();
   await fixed.stop();
 });
 
 void test('a taken port is refused with an error naming the env var', async () => {
-  await assert.rejects(emulator({ port: emu.port }), (e: Error) => e.name === 'EmulatorPortInUseError' && /GKEFLOW_EMULATOR_PORT/.test(e.message));
+  await assert.rejects(
+    emulator({ port: emu.port }),
+    (e: Error) => e.name === 'EmulatorPortInUseError' && /GKEFLOW_EMULATOR_PORT/.test(e.message),
+  );
   await assert.rejects(emulator({ adminPort: emu.adminPort }), /GKEFLOW_EMULATOR_ADMIN_PORT/);
 });
 
@@ -120,17 +174,30 @@ void test('options: flags beat env beat defaults; bad values name the flag or va
   assert.equal(d.port, 8090);
   assert.equal(d.adminPort, 8091);
   assert.equal(d.controlPlane, 'kwok');
-  const e = parseEmulatorArgs(['--port', '9000'], { GKEFLOW_EMULATOR_PORT: '9100', GKEFLOW_EMULATOR_ADMIN_PORT: '9101', GKEFLOW_EMULATOR_CONTROL_PLANE: 'none', GKEFLOW_EMULATOR_REQUIRE_AUTH: 'tok' });
+  const e = parseEmulatorArgs(['--port', '9000'], {
+    GKEFLOW_EMULATOR_PORT: '9100',
+    GKEFLOW_EMULATOR_ADMIN_PORT: '9101',
+    GKEFLOW_EMULATOR_CONTROL_PLANE: 'none',
+    GKEFLOW_EMULATOR_REQUIRE_AUTH: 'tok',
+  });
   assert.deepEqual([e.port, e.adminPort, e.controlPlane, e.requireAuth], [9000, 9101, 'none', 'tok']);
   assert.equal(parseEmulatorArgs(['--require-auth'], {}).requireAuth, true);
   assert.throws(() => parseEmulatorArgs(['--bogus'], {}), /unknown flag --bogus/);
   assert.throws(() => parseEmulatorArgs([], { GKEFLOW_EMULATOR_PORT: 'x' }), /GKEFLOW_EMULATOR_PORT/);
   assert.throws(() => parseEmulatorArgs(['--control-plane', 'docker'], {}), /--control-plane/);
-  const data = parseEmulatorArgs(['--delays', '{"createCluster": 100}'], { GKEFLOW_EMULATOR_FAULTS: '[{"rpc": "GetCluster", "code": "UNAVAILABLE", "count": 1}]' });
+  const data = parseEmulatorArgs(['--delays', '{"createCluster": 100}'], {
+    GKEFLOW_EMULATOR_FAULTS: '[{"rpc": "GetCluster", "code": "UNAVAILABLE", "count": 1}]',
+  });
   assert.equal(data.delays?.createCluster, 100);
   assert.equal(data.faults?.[0]?.rpc, 'GetCluster');
-  assert.throws(() => parseEmulatorArgs([], { GKEFLOW_EMULATOR_DELAYS: '{"createCluster": -5}' }), /GKEFLOW_EMULATOR_DELAYS: delays.createCluster/);
-  assert.throws(() => parseEmulatorArgs(['--faults', '[{"rpc": "X", "code": "WAT"}]'], {}), /--faults: faults\[\]\.code/);
+  assert.throws(
+    () => parseEmulatorArgs([], { GKEFLOW_EMULATOR_DELAYS: '{"createCluster": -5}' }),
+    /GKEFLOW_EMULATOR_DELAYS: delays.createCluster/,
+  );
+  assert.throws(
+    () => parseEmulatorArgs(['--faults', '[{"rpc": "X", "code": "WAT"}]'], {}),
+    /--faults: faults\[\]\.code/,
+  );
 });
 
 void test('the standalone entry serves on loopback, stops on SIGTERM, and exits 2 on a bad flag', async () => {
@@ -141,7 +208,23 @@ void test('the standalone entry serves on loopback, stops on SIGTERM, and exits 
   assert.equal(await new Promise((r) => bad.on('close', r)), 2);
   assert.match(err.trim(), /^gke-emulator: unknown flag --nope/);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--admin-port', '0', '--control-plane', 'none', '--state-dir', tempStateDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      main,
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      '--control-plane',
+      'none',
+      '--state-dir',
+      tempStateDir(),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';

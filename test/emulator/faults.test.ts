@@ -19,7 +19,10 @@ after(async () => {
 });
 
 const admin = async (emu: RunningEmulator, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`http://127.0.0.1:${emu.adminPort}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`http://127.0.0.1:${emu.adminPort}${path}`, {
+    method,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
@@ -35,24 +38,39 @@ void test('a counted fault fails the next N matching calls, then stops', async (
 });
 
 void test('a fault can carry an ErrorInfo reason, which the client exposes as err.reason', async () => {
-  const emu = await start({ faults: [{ rpc: 'SetNodePoolSize', code: 'RESOURCE_EXHAUSTED', reason: 'RATE_LIMIT_EXCEEDED', count: 1 }] });
+  const emu = await start({
+    faults: [{ rpc: 'SetNodePoolSize', code: 'RESOURCE_EXHAUSTED', reason: 'RATE_LIMIT_EXCEEDED', count: 1 }],
+  });
   const c = client(emu);
-  const err = (await c.setNodePoolSize({ name: `${clusterName('any')}/nodePools/p`, nodeCount: 1 }).catch((e: unknown) => e)) as { code: number; reason?: string };
+  const err = (await c
+    .setNodePoolSize({ name: `${clusterName('any')}/nodePools/p`, nodeCount: 1 })
+    .catch((e: unknown) => e)) as { code: number; reason?: string };
   assert.equal(err.code, status.RESOURCE_EXHAUSTED);
   assert.equal(err.reason, 'RATE_LIMIT_EXCEEDED');
   await c.close();
 });
 
 void test('a label-scoped fault only hits clusters carrying the label', async () => {
-  const emu = await start({ faults: [{ rpc: 'CreateCluster', code: 'RESOURCE_EXHAUSTED', labels: { chaos: 'quota' } }] });
+  const emu = await start({
+    faults: [{ rpc: 'CreateCluster', code: 'RESOURCE_EXHAUSTED', labels: { chaos: 'quota' } }],
+  });
   const c = client(emu);
-  assert.equal(await codeOf(c.createCluster({ parent: parent(), cluster: { name: 'chaotic', resourceLabels: { chaos: 'quota' } } })), status.RESOURCE_EXHAUSTED);
+  assert.equal(
+    await codeOf(
+      c.createCluster({ parent: parent(), cluster: { name: 'chaotic', resourceLabels: { chaos: 'quota' } } }),
+    ),
+    status.RESOURCE_EXHAUSTED,
+  );
   await waitOp(c, (await c.createCluster({ parent: parent(), cluster: { name: 'calm' } }))[0]);
   await c.close();
 });
 
 void test('an operation-phase fault returns the Operation, which ends in the error; the cluster is ERROR and deletable', async () => {
-  const emu = await start({ faults: [{ rpc: 'CreateCluster', code: 'INTERNAL', message: 'zone out of resources', where: 'operation', count: 1 }] });
+  const emu = await start({
+    faults: [
+      { rpc: 'CreateCluster', code: 'INTERNAL', message: 'zone out of resources', where: 'operation', count: 1 },
+    ],
+  });
   const c = client(emu);
   const [op] = await c.createCluster({ parent: parent(), cluster: { name: 'doomed' } });
   const done = await waitOp(c, op);
@@ -69,7 +87,13 @@ void test('probabilistic faults repeat exactly with the same seed', async () => 
     const emu = await start({ seed, faults: [{ rpc: 'GetServerConfig', code: 'ABORTED', probability: 0.5 }] });
     const c = client(emu);
     const seq: number[] = [];
-    for (let i = 0; i < 24; i++) seq.push(await c.getServerConfig({ name: parent() }, { retry: { retryCodes: [] } } as never).then(() => 0, (e: { code: number }) => e.code));
+    for (let i = 0; i < 24; i++)
+      seq.push(
+        await c.getServerConfig({ name: parent() }, { retry: { retryCodes: [] } } as never).then(
+          () => 0,
+          (e: { code: number }) => e.code,
+        ),
+      );
     await c.close();
     return seq;
   };
@@ -82,7 +106,11 @@ void test('probabilistic faults repeat exactly with the same seed', async () => 
 void test('the admin endpoint reads and sets delays, speed, quotas and faults, and resets', async () => {
   const emu = await start();
   assert.equal((await admin(emu, 'GET', '/healthz')).status, 200);
-  const cfg = await admin(emu, 'PATCH', '/config', { speed: 4, delays: { createCluster: 800 }, quotas: { clustersPerProject: 1 } });
+  const cfg = await admin(emu, 'PATCH', '/config', {
+    speed: 4,
+    delays: { createCluster: 800 },
+    quotas: { clustersPerProject: 1 },
+  });
   assert.equal(cfg.status, 200);
   assert.equal(cfg.body.speed, 4);
   assert.equal((cfg.body.delays as Record<string, number>).createCluster, 800);
@@ -95,9 +123,15 @@ void test('the admin endpoint reads and sets delays, speed, quotas and faults, a
   await waitOp(c, (await c.createCluster({ parent: parent(), cluster: { name: 'slow' } }))[0]);
   const took = Date.now() - started;
   assert.ok(took >= 190 && took < 2000, `800 ms at speed 4 ≈ 200 ms (took ${took})`);
-  assert.equal(await codeOf(c.createCluster({ parent: parent(), cluster: { name: 'second' } })), status.RESOURCE_EXHAUSTED);
+  assert.equal(
+    await codeOf(c.createCluster({ parent: parent(), cluster: { name: 'second' } })),
+    status.RESOURCE_EXHAUSTED,
+  );
 
-  const put = await admin(emu, 'PUT', '/faults', { seed: 3, rules: [{ rpc: 'GetCluster', code: 'PERMISSION_DENIED', count: 1 }] });
+  const put = await admin(emu, 'PUT', '/faults', {
+    seed: 3,
+    rules: [{ rpc: 'GetCluster', code: 'PERMISSION_DENIED', count: 1 }],
+  });
   assert.equal((put.body.rules as unknown[]).length, 1);
   assert.equal(await codeOf(c.getCluster({ name: clusterName('slow') })), status.PERMISSION_DENIED);
   await c.getCluster({ name: clusterName('slow') });
@@ -116,14 +150,25 @@ void test('the admin endpoint reads and sets delays, speed, quotas and faults, a
 void test('a corrupt state file is refused with an error naming it', async () => {
   const stateDir = tempStateDir();
   fs.writeFileSync(path.join(stateDir, 'emulator.json'), '{"version": 1, "clus');
-  await assert.rejects(emulator({ stateDir }), (e: Error) => e.name === 'EmulatorStateError' && e.message.includes('emulator.json'));
+  await assert.rejects(
+    emulator({ stateDir }),
+    (e: Error) => e.name === 'EmulatorStateError' && e.message.includes('emulator.json'),
+  );
 });
 
 void test('state persists across an emulator restart', async () => {
   const stateDir = tempStateDir();
   const first = await emulator({ stateDir });
   let c = client(first);
-  await waitOp(c, (await c.createCluster({ parent: parent(), cluster: { name: 'keep', resourceLabels: { owner: 'me' }, nodePools: [{ name: 'p', initialNodeCount: 2 }] } }))[0]);
+  await waitOp(
+    c,
+    (
+      await c.createCluster({
+        parent: parent(),
+        cluster: { name: 'keep', resourceLabels: { owner: 'me' }, nodePools: [{ name: 'p', initialNodeCount: 2 }] },
+      })
+    )[0],
+  );
   const [op] = await c.createCluster({ parent: parent('europe-west1'), cluster: { name: 'keep-too' } });
   await waitOp(c, op, 'europe-west1');
   const [before] = await c.getCluster({ name: clusterName('keep') });

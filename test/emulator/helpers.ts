@@ -26,14 +26,42 @@ export function tempStateDir(prefix = 'emu-'): string {
 
 /** Starts an emulator (metadata only and zero delays unless told otherwise). */
 export function emulator(o: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
-  return startEmulator({ port: 0, adminPort: 0, controlPlane: 'none', delays: { ...zero }, toolchain: kwokToolchain, ...o, stateDir: o.stateDir ?? tempStateDir() });
+  return startEmulator({
+    port: 0,
+    adminPort: 0,
+    controlPlane: 'none',
+    delays: { ...zero },
+    toolchain: kwokToolchain,
+    ...o,
+    stateDir: o.stateDir ?? tempStateDir(),
+  });
 }
 
-const zero = { operationPending: 0, createCluster: 0, deleteCluster: 0, updateCluster: 0, setLabels: 0, createNodePool: 0, deleteNodePool: 0, setNodePoolSize: 0, setNodePoolAutoscaling: 0, lbProvision: 500, lbRelease: 500, autoOperationAfterCreate: 0 };
+const zero = {
+  operationPending: 0,
+  createCluster: 0,
+  deleteCluster: 0,
+  updateCluster: 0,
+  setLabels: 0,
+  createNodePool: 0,
+  deleteNodePool: 0,
+  setNodePoolSize: 0,
+  setNodePoolAutoscaling: 0,
+  lbProvision: 500,
+  lbRelease: 500,
+  autoOperationAfterCreate: 0,
+};
 
 /** The official client, pointed at the emulator as docs/emulator.md shows. */
 export function client(emu: { port: number }, extra: Record<string, unknown> = {}): v1.ClusterManagerClient {
-  return new v1.ClusterManagerClient({ apiEndpoint: '127.0.0.1', port: emu.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com', projectId: PROJECT, ...extra });
+  return new v1.ClusterManagerClient({
+    apiEndpoint: '127.0.0.1',
+    port: emu.port,
+    sslCreds: grpc.credentials.createInsecure(),
+    universeDomain: 'googleapis.com',
+    projectId: PROJECT,
+    ...extra,
+  });
 }
 
 type Op = { name?: string | null; status?: unknown; error?: { code?: number | null; message?: string | null } | null };
@@ -44,7 +72,8 @@ export async function waitOp(c: v1.ClusterManagerClient, op: Op, location = ZONE
   for (;;) {
     const [o] = await c.getOperation({ name: `${parent(location)}/operations/${op.name}` });
     if (o.status === 'DONE') return o as Op;
-    if (Date.now() > deadline) throw new Error(`operation ${op.name} not DONE after ${timeoutMs} ms (status ${String(o.status)})`);
+    if (Date.now() > deadline)
+      throw new Error(`operation ${op.name} not DONE after ${timeoutMs} ms (status ${String(o.status)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

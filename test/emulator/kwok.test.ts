@@ -15,7 +15,20 @@ import type { RunningEmulator } from '../../src/emulator/server';
 import { client, clusterName, emulator, parent, tempStateDir, waitOp } from './helpers';
 
 const run = promisify(execFile);
-const delays = { operationPending: 0, createCluster: 0, deleteCluster: 0, updateCluster: 0, setLabels: 0, createNodePool: 0, deleteNodePool: 0, setNodePoolSize: 0, setNodePoolAutoscaling: 0, lbProvision: 1000, lbRelease: 1500, autoOperationAfterCreate: 0 };
+const delays = {
+  operationPending: 0,
+  createCluster: 0,
+  deleteCluster: 0,
+  updateCluster: 0,
+  setLabels: 0,
+  createNodePool: 0,
+  deleteNodePool: 0,
+  setNodePoolSize: 0,
+  setNodePoolAutoscaling: 0,
+  lbProvision: 1000,
+  lbRelease: 1500,
+  autoOperationAfterCreate: 0,
+};
 let stateDir: string;
 let emu: RunningEmulator;
 let c: v1.ClusterManagerClient;
@@ -44,7 +57,9 @@ function kubeConfigFrom(cl: protos.google.container.v1.ICluster): KubeConfig {
 }
 
 const readyNodes = async (core: CoreV1Api, selector?: string) =>
-  (await core.listNode({ labelSelector: selector })).items.filter((n) => n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+  (await core.listNode({ labelSelector: selector })).items.filter((n) =>
+    n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+  );
 
 before(async () => {
   kubectl = (await ensureToolchain({ only: ['kubernetes', 'etcd', 'kwok'] })).kubectl;
@@ -65,7 +80,13 @@ void test('creates a real control plane with one Ready node per GKE node, labell
   const t0 = Date.now();
   const [op] = await c.createCluster({
     parent: parent(),
-    cluster: { name: 'kube', nodePools: [{ name: 'default-pool', initialNodeCount: 2, config: { machineType: 'e2-medium' } }, { name: 'batch', initialNodeCount: 1, config: { machineType: 'e2-standard-4', labels: { tier: 'batch' } } }] },
+    cluster: {
+      name: 'kube',
+      nodePools: [
+        { name: 'default-pool', initialNodeCount: 2, config: { machineType: 'e2-medium' } },
+        { name: 'batch', initialNodeCount: 1, config: { machineType: 'e2-standard-4', labels: { tier: 'batch' } } },
+      ],
+    },
   });
   assert.equal((await waitOp(c, op)).error, null);
   console.error(`# kwok-backed cluster created in ${Date.now() - t0} ms`);
@@ -85,12 +106,24 @@ void test('kubectl works with the kubeconfig from the admin endpoint', async () 
   const res = await fetch(`http://127.0.0.1:${emu.adminPort}/kubeconfig?cluster=${clusterName('kube')}`);
   const file = path.join(stateDir, 'kube.kubeconfig');
   fs.writeFileSync(file, await res.text());
-  const { stdout } = await run(kubectl, ['--kubeconfig', file, 'get', 'nodes', '-l', `${GKE_NODEPOOL_LABEL}=default-pool`, '-o', 'name']);
+  const { stdout } = await run(kubectl, [
+    '--kubeconfig',
+    file,
+    'get',
+    'nodes',
+    '-l',
+    `${GKE_NODEPOOL_LABEL}=default-pool`,
+    '-o',
+    'name',
+  ]);
   assert.equal(stdout.trim().split('\n').length, 2);
 });
 
 void test('resizing a pool adds and removes nodes', async () => {
-  await waitOp(c, (await c.setNodePoolSize({ name: `${clusterName('kube')}/nodePools/default-pool`, nodeCount: 3 }))[0]);
+  await waitOp(
+    c,
+    (await c.setNodePoolSize({ name: `${clusterName('kube')}/nodePools/default-pool`, nodeCount: 3 }))[0],
+  );
   const core = kubeConfigFrom((await c.getCluster({ name: clusterName('kube') }))[0]).makeApiClient(CoreV1Api);
   assert.equal((await readyNodes(core, `${GKE_NODEPOOL_LABEL}=default-pool`)).length, 3);
   await waitOp(c, (await c.deleteNodePool({ name: `${clusterName('kube')}/nodePools/batch` }))[0]);
@@ -103,9 +136,22 @@ void test('a LoadBalancer Service gets an IP after the delay; its finalizer hold
   const labels = { app: 'web' };
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace: 'default',
-    body: { metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: '127.0.0.1:5000/web:1' }] } } } },
+    body: {
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: '127.0.0.1:5000/web:1' }] } },
+      },
+    },
   });
-  await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: labels, ports: [{ port: 80, targetPort: 8080 }] } } });
+  await core.createNamespacedService({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'web' },
+      spec: { type: 'LoadBalancer', selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+    },
+  });
   const created = Date.now();
   const svc = await waitFor('an external IP', async () => {
     const s = await core.readNamespacedService({ name: 'web', namespace: 'default' });
@@ -115,8 +161,17 @@ void test('a LoadBalancer Service gets an IP after the delay; its finalizer hold
   assert.ok(svc.status!.loadBalancer!.ingress![0]!.ip!.startsWith(LB_IP_PREFIX));
   assert.deepEqual(svc.metadata?.finalizers, [LB_CLEANUP_FINALIZER]);
   await core.deleteNamespacedService({ name: 'web', namespace: 'default' });
-  assert.ok((await core.readNamespacedService({ name: 'web', namespace: 'default' })).metadata?.deletionTimestamp, 'held by the finalizer');
-  await waitFor('the Service to go', async () => ((await core.listNamespacedService({ namespace: 'default', labelSelector: undefined })).items.some((s) => s.metadata?.name === 'web') ? undefined : true));
+  assert.ok(
+    (await core.readNamespacedService({ name: 'web', namespace: 'default' })).metadata?.deletionTimestamp,
+    'held by the finalizer',
+  );
+  await waitFor('the Service to go', async () =>
+    (await core.listNamespacedService({ namespace: 'default', labelSelector: undefined })).items.some(
+      (s) => s.metadata?.name === 'web',
+    )
+      ? undefined
+      : true,
+  );
 });
 
 void test('after an emulator restart the cluster is back, control plane restarted', async () => {
@@ -135,18 +190,51 @@ void test('after an emulator restart the cluster is back, control plane restarte
 
 void test('deleting a cluster that still has a LoadBalancer records a leaked forwarding rule', async () => {
   const core = kubeConfigFrom((await c.getCluster({ name: clusterName('kube') }))[0]).makeApiClient(CoreV1Api);
-  await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'leaky' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80 }] } } });
-  const ip = await waitFor('an external IP', async () => (await core.readNamespacedService({ name: 'leaky', namespace: 'default' })).status?.loadBalancer?.ingress?.[0]?.ip ?? undefined);
+  await core.createNamespacedService({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'leaky' },
+      spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80 }] },
+    },
+  });
+  const ip = await waitFor(
+    'an external IP',
+    async () =>
+      (await core.readNamespacedService({ name: 'leaky', namespace: 'default' })).status?.loadBalancer?.ingress?.[0]
+        ?.ip ?? undefined,
+  );
   await waitOp(c, (await c.deleteCluster({ name: clusterName('kube') }))[0]);
-  const leaks = (await (await fetch(`http://127.0.0.1:${emu.adminPort}/leaks`)).json()) as { leaks: Array<Record<string, string>> };
+  const leaks = (await (await fetch(`http://127.0.0.1:${emu.adminPort}/leaks`)).json()) as {
+    leaks: Array<Record<string, string>>;
+  };
   assert.equal(leaks.leaks.length, 1);
-  assert.deepEqual({ ...leaks.leaks[0], leakedAt: undefined, forwardingRule: undefined }, { project: 'gkeflow-test', location: 'us-central1-a', cluster: 'kube', namespace: 'default', service: 'leaky', ip, leakedAt: undefined, forwardingRule: undefined });
+  assert.deepEqual(
+    { ...leaks.leaks[0], leakedAt: undefined, forwardingRule: undefined },
+    {
+      project: 'gkeflow-test',
+      location: 'us-central1-a',
+      cluster: 'kube',
+      namespace: 'default',
+      service: 'leaky',
+      ip,
+      leakedAt: undefined,
+      forwardingRule: undefined,
+    },
+  );
   assert.match(leaks.leaks[0]!.forwardingRule!, /^a[0-9a-f]{31}$/);
   assert.equal(fs.readdirSync(path.join(stateDir, 'kwok', 'clusters')).length, 0, 'the control plane is gone');
 });
 
 void test('a cluster labelled emulator-control-plane=none skips the control plane even in kwok mode', async () => {
-  await waitOp(c, (await c.createCluster({ parent: parent(), cluster: { name: 'meta', resourceLabels: { 'emulator-control-plane': 'none' } } }))[0]);
+  await waitOp(
+    c,
+    (
+      await c.createCluster({
+        parent: parent(),
+        cluster: { name: 'meta', resourceLabels: { 'emulator-control-plane': 'none' } },
+      })
+    )[0],
+  );
   const [cl] = await c.getCluster({ name: clusterName('meta') });
   assert.match(cl.endpoint ?? '', /^192\.0\.2\./);
   await waitOp(c, (await c.deleteCluster({ name: clusterName('meta') }))[0]);

@@ -13,7 +13,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pool = (p: string) => `${clusterName('ops')}/nodePools/${p}`;
 
 before(async () => {
-  emu = await emulator({ delays: { operationPending: 100, createCluster: 400, deleteCluster: 300, updateCluster: 300, setLabels: 100, createNodePool: 300, deleteNodePool: 200, setNodePoolSize: 300, setNodePoolAutoscaling: 200, lbProvision: 0, lbRelease: 0, autoOperationAfterCreate: 0 } });
+  emu = await emulator({
+    delays: {
+      operationPending: 100,
+      createCluster: 400,
+      deleteCluster: 300,
+      updateCluster: 300,
+      setLabels: 100,
+      createNodePool: 300,
+      deleteNodePool: 200,
+      setNodePoolSize: 300,
+      setNodePoolAutoscaling: 200,
+      lbProvision: 0,
+      lbRelease: 0,
+      autoOperationAfterCreate: 0,
+    },
+  });
   c = client(emu);
 });
 
@@ -41,7 +56,9 @@ void test('refuses a second operation on a busy cluster with FAILED_PRECONDITION
   const [resize] = await c.setNodePoolSize({ name: pool('default-pool'), nodeCount: 2 });
   assert.equal(resize.operationType, 'SET_NODE_POOL_SIZE');
   assert.equal((await c.getCluster({ name: clusterName('ops') }))[0].status, 'RECONCILING');
-  const err = await c.setNodePoolSize({ name: pool('default-pool'), nodeCount: 3 }).catch((e: { code: number; details: string }) => e);
+  const err = await c
+    .setNodePoolSize({ name: pool('default-pool'), nodeCount: 3 })
+    .catch((e: { code: number; details: string }) => e);
   assert.equal((err as { code: number }).code, status.FAILED_PRECONDITION);
   assert.match((err as { details: string }).details, new RegExp(`incompatible operation ${resize.name}`));
   assert.equal(await codeOf(c.deleteCluster({ name: clusterName('ops') })), status.FAILED_PRECONDITION);
@@ -71,22 +88,57 @@ void test('cancels a running operation: it ends DONE with CANCELLED and the clus
 });
 
 void test('creates, lists, gets, resizes, autoscales and deletes node pools', async () => {
-  const [create] = await c.createNodePool({ parent: clusterName('ops'), nodePool: { name: 'extra', initialNodeCount: 1, config: { machineType: 'e2-standard-4', labels: { tier: 'batch' } } } });
+  const [create] = await c.createNodePool({
+    parent: clusterName('ops'),
+    nodePool: {
+      name: 'extra',
+      initialNodeCount: 1,
+      config: { machineType: 'e2-standard-4', labels: { tier: 'batch' } },
+    },
+  });
   assert.equal(create.operationType, 'CREATE_NODE_POOL');
   assert.equal((await c.getNodePool({ name: pool('extra') }))[0].status, 'PROVISIONING');
   await waitOp(c, create);
   const [list] = await c.listNodePools({ parent: clusterName('ops') });
-  assert.deepEqual(list.nodePools?.map((p) => p.name), ['default-pool', 'extra']);
-  assert.equal(await codeOf(c.createNodePool({ parent: clusterName('ops'), nodePool: { name: 'extra', initialNodeCount: 1 } })), status.ALREADY_EXISTS);
-  assert.equal(await codeOf(c.createNodePool({ parent: clusterName('ops'), nodePool: { name: 'Bad_Pool', initialNodeCount: 1 } })), status.INVALID_ARGUMENT);
-  assert.equal(await codeOf(c.createNodePool({ parent: clusterName('ops'), nodePool: { name: 'big', initialNodeCount: 1, config: { machineType: 'q1-nothing' } } })), status.INVALID_ARGUMENT);
+  assert.deepEqual(
+    list.nodePools?.map((p) => p.name),
+    ['default-pool', 'extra'],
+  );
+  assert.equal(
+    await codeOf(c.createNodePool({ parent: clusterName('ops'), nodePool: { name: 'extra', initialNodeCount: 1 } })),
+    status.ALREADY_EXISTS,
+  );
+  assert.equal(
+    await codeOf(c.createNodePool({ parent: clusterName('ops'), nodePool: { name: 'Bad_Pool', initialNodeCount: 1 } })),
+    status.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    await codeOf(
+      c.createNodePool({
+        parent: clusterName('ops'),
+        nodePool: { name: 'big', initialNodeCount: 1, config: { machineType: 'q1-nothing' } },
+      }),
+    ),
+    status.INVALID_ARGUMENT,
+  );
 
-  const [auto] = await c.setNodePoolAutoscaling({ name: pool('extra'), autoscaling: { enabled: true, minNodeCount: 2, maxNodeCount: 4 } });
+  const [auto] = await c.setNodePoolAutoscaling({
+    name: pool('extra'),
+    autoscaling: { enabled: true, minNodeCount: 2, maxNodeCount: 4 },
+  });
   await waitOp(c, auto);
   const [scaled] = await c.getNodePool({ name: pool('extra') });
   assert.equal(scaled.autoscaling?.enabled, true);
   assert.equal(scaled.initialNodeCount, 2, 'brought up to the new minimum');
-  assert.equal(await codeOf(c.setNodePoolAutoscaling({ name: pool('extra'), autoscaling: { enabled: true, minNodeCount: 5, maxNodeCount: 1 } })), status.INVALID_ARGUMENT);
+  assert.equal(
+    await codeOf(
+      c.setNodePoolAutoscaling({
+        name: pool('extra'),
+        autoscaling: { enabled: true, minNodeCount: 5, maxNodeCount: 1 },
+      }),
+    ),
+    status.INVALID_ARGUMENT,
+  );
   assert.equal(await codeOf(c.setNodePoolSize({ name: pool('extra'), nodeCount: -3 })), status.INVALID_ARGUMENT);
   assert.equal(await codeOf(c.setNodePoolSize({ name: pool('nope'), nodeCount: 1 })), status.NOT_FOUND);
 
@@ -104,9 +156,15 @@ void test("GKE's own post-create operation refuses changes until it ends (when s
   await sleep(50);
   const [cl] = await g.getCluster({ name: clusterName('auto') });
   assert.equal(cl.status, 'RECONCILING');
-  assert.equal(await codeOf(g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 })), status.FAILED_PRECONDITION);
+  assert.equal(
+    await codeOf(g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 })),
+    status.FAILED_PRECONDITION,
+  );
   await sleep(500);
-  await waitOp(g, (await g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 }))[0]);
+  await waitOp(
+    g,
+    (await g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 }))[0],
+  );
   await g.close();
   await gke.stop();
 });

@@ -4,4 +4,5 @@ import { KWOK_TOOLCHAIN_COMPONENTS, type KwokToolchainProvider } from '../../src
 import { ensureToolchain } from '../../src/stack/toolchain';
 
 /** Provides the binaries of kwok control planes from the toolchain cache. */
-export const kwokToolchain: KwokToolchainProvider = (log) => ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log });
+export const kwokToolchain: KwokToolchainProvider = (log) =>
+  ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log });

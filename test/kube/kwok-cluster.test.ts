@@ -6,7 +6,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Service,
+} from '@kubernetes/client-node';
 import { isAlive } from '../../src/process/process';
 import { ensureToolchain } from '../../src/stack/toolchain';
 import {
@@ -19,7 +26,13 @@ import {
   type KwokCluster,
   type KwokClusterRef,
 } from '../../src/emulator/runtime/kwok-cluster';
-import { addKwokNodes, GKE_NODEPOOL_LABEL, readyKwokNodes, removeKwokNodes, waitForKwokNodesReady } from '../../src/emulator/runtime/kwok-nodes';
+import {
+  addKwokNodes,
+  GKE_NODEPOOL_LABEL,
+  readyKwokNodes,
+  removeKwokNodes,
+  waitForKwokNodesReady,
+} from '../../src/emulator/runtime/kwok-nodes';
 import { LB_CLEANUP_FINALIZER, LB_IP_PREFIX } from '../../src/emulator/runtime/kwok-stages';
 
 const NODES = 3;
@@ -46,11 +59,17 @@ async function runningPods(selector: string): Promise<number> {
 }
 
 before(async () => {
-  const toolchain = await ensureToolchain({ only: ['kubernetes', 'etcd', 'kwok'], log: (l) => console.error(`[toolchain] ${l}`) });
+  const toolchain = await ensureToolchain({
+    only: ['kubernetes', 'etcd', 'kwok'],
+    log: (l) => console.error(`[toolchain] ${l}`),
+  });
   const base = process.env.GKEFLOW_TEST_TMP ?? os.tmpdir();
   const workdir = fs.mkdtempSync(path.join(base, 'kwok-'));
   ref = { name: 'proof', workdir, toolchain };
-  const nodes = Array.from({ length: NODES }, (_, i) => ({ name: `gke-proof-default-pool-${i}`, labels: { [GKE_NODEPOOL_LABEL]: 'default-pool' } }));
+  const nodes = Array.from({ length: NODES }, (_, i) => ({
+    name: `gke-proof-default-pool-${i}`,
+    labels: { [GKE_NODEPOOL_LABEL]: 'default-pool' },
+  }));
   cluster = await createKwokCluster({ ...ref, nodes, loadBalancer: { provisionMs: 1000, releaseMs: 1500 } });
   kc = kwokKubeConfig(cluster);
   core = kc.makeApiClient(CoreV1Api);
@@ -94,13 +113,23 @@ void test('runs a 2-replica Deployment, then scales it to 5', async () => {
     namespace: ns,
     body: {
       metadata: { name: 'hello', labels },
-      spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'hello', image: 'registry.local/hello:1', ports: [{ containerPort: 8080 }] }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: 'hello', image: 'registry.local/hello:1', ports: [{ containerPort: 8080 }] }] },
+        },
+      },
     },
   });
   await waitFor('2 Running pods', async () => ((await runningPods('app=hello')) === 2 ? true : undefined));
   // A merge patch of the scale subresource: a read-then-replace races the controllers' own
   // status updates (409 Conflict on a busy machine).
-  await apps.patchNamespacedDeploymentScale({ name: 'hello', namespace: ns, body: { spec: { replicas: 5 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  await apps.patchNamespacedDeploymentScale(
+    { name: 'hello', namespace: ns, body: { spec: { replicas: 5 } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
   await waitFor('5 Running pods', async () => ((await runningPods('app=hello')) === 5 ? true : undefined));
   const d = await waitFor('5 ready replicas', async () => {
     const dep = await apps.readNamespacedDeployment({ name: 'hello', namespace: ns });
@@ -110,7 +139,10 @@ void test('runs a 2-replica Deployment, then scales it to 5', async () => {
 });
 
 void test('a LoadBalancer Service gets an ingress IP and the cleanup finalizer; deleting it waits for the release', async () => {
-  const body: V1Service = { metadata: { name: 'hello' }, spec: { type: 'LoadBalancer', selector: { app: 'hello' }, ports: [{ port: 80, targetPort: 8080 }] } };
+  const body: V1Service = {
+    metadata: { name: 'hello' },
+    spec: { type: 'LoadBalancer', selector: { app: 'hello' }, ports: [{ port: 80, targetPort: 8080 }] },
+  };
   await core.createNamespacedService({ namespace: ns, body });
   const svc = await waitFor('an ingress IP', async () => {
     const s = await core.readNamespacedService({ name: 'hello', namespace: ns });
@@ -147,13 +179,22 @@ void test('stops and starts again with its state', async () => {
   assert.deepEqual(kwokClusterPids(ref), []);
   const again = await startKwokCluster(ref);
   assert.equal(again.server, cluster.server);
-  await waitFor('the Deployment back', async () => ((await apps.readNamespacedDeployment({ name: 'hello', namespace: ns })).spec?.replicas === 5 ? true : undefined));
-  await waitForKwokNodesReady(kc, Array.from({ length: NODES }, (_, i) => `gke-proof-default-pool-${i}`));
+  await waitFor('the Deployment back', async () =>
+    (await apps.readNamespacedDeployment({ name: 'hello', namespace: ns })).spec?.replicas === 5 ? true : undefined,
+  );
+  await waitForKwokNodesReady(
+    kc,
+    Array.from({ length: NODES }, (_, i) => `gke-proof-default-pool-${i}`),
+  );
 });
 
 void test('deletes the Deployment and the whole cluster, leaving no process behind', async () => {
   await apps.deleteNamespacedDeployment({ name: 'hello', namespace: ns });
-  await waitFor('the pods to go', async () => ((await core.listNamespacedPod({ namespace: ns })).items.length === 0 ? true : undefined), 60_000);
+  await waitFor(
+    'the pods to go',
+    async () => ((await core.listNamespacedPod({ namespace: ns })).items.length === 0 ? true : undefined),
+    60_000,
+  );
   const pids = kwokClusterPids(ref);
   await deleteKwokCluster(ref);
   assert.equal(fs.existsSync(cluster.dir), false);

@@ -6,7 +6,17 @@ import { CONTROL_PLANE_LABEL } from '../core';
 import { invalidArgument, unimplemented } from '../errors';
 import type { ClusterKey } from '../names';
 import type { Autoscaling, ClusterRecord, PoolRecord } from '../store';
-import { checkAutoscaling, checkName, checkNodeCount, checkPool, checkResourceLabels, checkUniquePools, clusterLocations, DEFAULT_NODE_COUNT, isObj } from '../validate';
+import {
+  checkAutoscaling,
+  checkName,
+  checkNodeCount,
+  checkPool,
+  checkResourceLabels,
+  checkUniquePools,
+  clusterLocations,
+  DEFAULT_NODE_COUNT,
+  isObj,
+} from '../validate';
 
 /** A CreateClusterRequest that passed validation. */
 export interface CreateClusterCommand {
@@ -24,7 +34,10 @@ export interface CreateClusterCommand {
 }
 
 /** Validates CreateClusterRequest.cluster under its parent. */
-export function decodeCreateCluster(parent: { project: string; location: string }, cluster: unknown): CreateClusterCommand {
+export function decodeCreateCluster(
+  parent: { project: string; location: string },
+  cluster: unknown,
+): CreateClusterCommand {
   if (parent.location === '-') throw invalidArgument('parent: a cluster needs a location, not -');
   if (!isObj(cluster)) throw invalidArgument('cluster: required');
   const name = checkName(cluster.name, 'cluster.name');
@@ -40,7 +53,10 @@ export function decodeCreateCluster(parent: { project: string; location: string 
     locations,
     autopilot,
     pools,
-    releaseChannel: isObj(cluster.releaseChannel) && typeof cluster.releaseChannel.channel === 'string' ? cluster.releaseChannel.channel : 'REGULAR',
+    releaseChannel:
+      isObj(cluster.releaseChannel) && typeof cluster.releaseChannel.channel === 'string'
+        ? cluster.releaseChannel.channel
+        : 'REGULAR',
     network: typeof cluster.network === 'string' && cluster.network ? cluster.network : 'default',
     subnetwork: typeof cluster.subnetwork === 'string' && cluster.subnetwork ? cluster.subnetwork : 'default',
     controlPlane: cp === 'none' || cp === 'kwok' ? cp : undefined,
@@ -51,15 +67,31 @@ function requestedPools(cluster: Record<string, unknown>, locations: string[], a
   const given = Array.isArray(cluster.nodePools) ? cluster.nodePools : [];
   const legacyCount = cluster.initialNodeCount;
   if (autopilot) {
-    if (given.length) throw invalidArgument('cluster.nodePools: Autopilot clusters manage their node pools; leave it empty');
-    const pool = checkPool({ name: 'default-pool', initialNodeCount: 1, autoscaling: { enabled: true, minNodeCount: 0, maxNodeCount: 1000, autoprovisioned: true } }, 'cluster.nodePools[0]', locations);
+    if (given.length)
+      throw invalidArgument('cluster.nodePools: Autopilot clusters manage their node pools; leave it empty');
+    const pool = checkPool(
+      {
+        name: 'default-pool',
+        initialNodeCount: 1,
+        autoscaling: { enabled: true, minNodeCount: 0, maxNodeCount: 1000, autoprovisioned: true },
+      },
+      'cluster.nodePools[0]',
+      locations,
+    );
     return [pool];
   }
-  if (given.length && (legacyCount || isObj(cluster.nodeConfig))) throw invalidArgument('cluster.initialNodeCount/nodeConfig and cluster.nodePools cannot both be set');
+  if (given.length && (legacyCount || isObj(cluster.nodeConfig)))
+    throw invalidArgument('cluster.initialNodeCount/nodeConfig and cluster.nodePools cannot both be set');
   if (given.length > 32) throw invalidArgument(`cluster.nodePools: at most 32 node pools (got ${given.length})`);
   const pools = given.length
     ? given.map((p, i) => checkPool(p, `cluster.nodePools[${i}]`, locations))
-    : [checkPool({ name: 'default-pool', initialNodeCount: legacyCount ?? DEFAULT_NODE_COUNT, config: cluster.nodeConfig }, 'cluster', locations)];
+    : [
+        checkPool(
+          { name: 'default-pool', initialNodeCount: legacyCount ?? DEFAULT_NODE_COUNT, config: cluster.nodeConfig },
+          'cluster',
+          locations,
+        ),
+      ];
   checkUniquePools(pools, 'cluster.nodePools');
   return pools;
 }
@@ -72,12 +104,23 @@ export interface SetLabelsCommand {
 
 export function decodeSetLabels(labels: unknown, fingerprint: unknown): SetLabelsCommand {
   const next = checkResourceLabels(labels, 'resourceLabels');
-  if (typeof fingerprint !== 'string' || !fingerprint) throw invalidArgument('labelFingerprint: required (read it from GetCluster)');
+  if (typeof fingerprint !== 'string' || !fingerprint)
+    throw invalidArgument('labelFingerprint: required (read it from GetCluster)');
   return { labels: next, fingerprint };
 }
 
 /** Fields of ClusterUpdate the emulator applies; any other set field is UNIMPLEMENTED. */
-const SUPPORTED_UPDATES = new Set(['desiredNodePoolId', 'desiredNodePoolAutoscaling', 'desiredNodeVersion', 'desiredMasterVersion', 'desiredImageType', 'desiredLocations', 'desiredReleaseChannel', 'desiredLoggingService', 'desiredMonitoringService']);
+const SUPPORTED_UPDATES = new Set([
+  'desiredNodePoolId',
+  'desiredNodePoolAutoscaling',
+  'desiredNodeVersion',
+  'desiredMasterVersion',
+  'desiredImageType',
+  'desiredLocations',
+  'desiredReleaseChannel',
+  'desiredLoggingService',
+  'desiredMonitoringService',
+]);
 const POOL_FIELDS = ['desiredNodePoolAutoscaling', 'desiredNodeVersion', 'desiredImageType'];
 
 const isSet = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
@@ -92,7 +135,10 @@ export function decodeUpdateFields(update: unknown): UpdateFields {
   if (!isObj(update)) throw invalidArgument('update: required');
   const set = Object.keys(update).filter((k) => isSet(update[k]));
   const unsupported = set.filter((k) => !SUPPORTED_UPDATES.has(k));
-  if (unsupported.length) throw unimplemented(`update.${unsupported[0]}: not supported by the gkeflow emulator (supported: ${[...SUPPORTED_UPDATES].join(', ')})`);
+  if (unsupported.length)
+    throw unimplemented(
+      `update.${unsupported[0]}: not supported by the gkeflow emulator (supported: ${[...SUPPORTED_UPDATES].join(', ')})`,
+    );
   if (!set.some((k) => k !== 'desiredNodePoolId')) throw invalidArgument('update: no field to update');
   return { update, set };
 }
@@ -100,8 +146,10 @@ export function decodeUpdateFields(update: unknown): UpdateFields {
 /** The node pool an update's pool-level fields apply to, if it has any; INVALID_ARGUMENT when it cannot tell. */
 export function updateTargetPool(c: ClusterRecord, { update, set }: UpdateFields): string | undefined {
   if (!POOL_FIELDS.some((k) => set.includes(k))) return undefined;
-  const poolId = typeof update.desiredNodePoolId === 'string' && update.desiredNodePoolId ? update.desiredNodePoolId : undefined;
-  if (!poolId && c.pools.length !== 1) throw invalidArgument('update.desiredNodePoolId: required when the cluster has more than one node pool');
+  const poolId =
+    typeof update.desiredNodePoolId === 'string' && update.desiredNodePoolId ? update.desiredNodePoolId : undefined;
+  if (!poolId && c.pools.length !== 1)
+    throw invalidArgument('update.desiredNodePoolId: required when the cluster has more than one node pool');
   const pool = poolId ? c.pools.find((p) => p.name === poolId) : c.pools[0];
   if (!pool) throw invalidArgument(`update.desiredNodePoolId: no node pool '${poolId}'`);
   return pool.name;
@@ -122,12 +170,21 @@ export interface UpdateClusterCommand {
 }
 
 /** Second stage: the values of the set fields (the cluster's location bounds its zones). */
-export function decodeClusterUpdate({ update, set }: UpdateFields, location: string, pool: string | undefined): UpdateClusterCommand {
-  const autoscaling = set.includes('desiredNodePoolAutoscaling') ? { value: checkAutoscaling(update.desiredNodePoolAutoscaling, 'update.desiredNodePoolAutoscaling') } : undefined;
-  const locations = set.includes('desiredLocations') ? clusterLocations(location, update.desiredLocations, 'update.desiredLocations') : undefined;
+export function decodeClusterUpdate(
+  { update, set }: UpdateFields,
+  location: string,
+  pool: string | undefined,
+): UpdateClusterCommand {
+  const autoscaling = set.includes('desiredNodePoolAutoscaling')
+    ? { value: checkAutoscaling(update.desiredNodePoolAutoscaling, 'update.desiredNodePoolAutoscaling') }
+    : undefined;
+  const locations = set.includes('desiredLocations')
+    ? clusterLocations(location, update.desiredLocations, 'update.desiredLocations')
+    : undefined;
   for (const k of ['desiredMasterVersion', 'desiredNodeVersion'] as const) {
     const v = update[k];
-    if (isSet(v) && (typeof v !== 'string' || !/^(latest|-|1\.\d+(\.\d+(-gke\.\d+)?)?)$/.test(v))) throw invalidArgument(`update.${k}: unknown version '${String(v)}'`);
+    if (isSet(v) && (typeof v !== 'string' || !/^(latest|-|1\.\d+(\.\d+(-gke\.\d+)?)?)$/.test(v)))
+      throw invalidArgument(`update.${k}: unknown version '${String(v)}'`);
   }
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   const channel = update.desiredReleaseChannel;
@@ -145,7 +202,8 @@ export function decodeClusterUpdate({ update, set }: UpdateFields, location: str
 }
 
 /** CreateNodePoolRequest.node_pool, in a cluster whose nodes run in `locations`. */
-export const decodeNodePool = (nodePool: unknown, locations: readonly string[]): PoolRecord => checkPool(nodePool, 'nodePool', locations);
+export const decodeNodePool = (nodePool: unknown, locations: readonly string[]): PoolRecord =>
+  checkPool(nodePool, 'nodePool', locations);
 
 /** SetNodePoolSizeRequest.node_count. */
 export const decodeNodeCount = (n: unknown): number => checkNodeCount(n, 'nodeCount');

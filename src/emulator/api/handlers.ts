@@ -8,7 +8,16 @@ import type { Fault } from '../faults';
 import { createCluster, deleteCluster, setLabels, updateCluster } from '../lifecycle';
 import { parseClusterName, parseOperationName, parseParent, parsePoolName, type LegacyFields } from '../names';
 import { createNodePool, deleteNodePool, findPool, setNodePoolAutoscaling, setNodePoolSize } from '../pools';
-import { decodeAutoscaling, decodeClusterUpdate, decodeCreateCluster, decodeNodeCount, decodeNodePool, decodeSetLabels, decodeUpdateFields, updateTargetPool } from './commands';
+import {
+  decodeAutoscaling,
+  decodeClusterUpdate,
+  decodeCreateCluster,
+  decodeNodeCount,
+  decodeNodePool,
+  decodeSetLabels,
+  decodeUpdateFields,
+  updateTargetPool,
+} from './commands';
 import { serverConfig, toCluster, toNodePool, toOperation } from './resources';
 
 /** A decoded request message (camelCase fields, absent ones undefined). */
@@ -23,7 +32,8 @@ export const handlers: Record<string, Handler> = {
     return { clusters: core.store.listClusters(p.project, p.location).map(toCluster), missingZones: [] };
   },
   GetCluster: (core, req) => toCluster(core.store.cluster(parseClusterName(req.name, req))),
-  CreateCluster: (core, req, fault) => toOperation(createCluster(core, decodeCreateCluster(parseParent(req.parent, req), req.cluster), fault)),
+  CreateCluster: (core, req, fault) =>
+    toOperation(createCluster(core, decodeCreateCluster(parseParent(req.parent, req), req.cluster), fault)),
   DeleteCluster: (core, req, fault) => toOperation(deleteCluster(core, parseClusterName(req.name, req), fault)),
   UpdateCluster: (core, req, fault) => {
     const key = parseClusterName(req.name, req);

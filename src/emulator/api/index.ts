@@ -3,7 +3,7 @@
  * errors to statuses. Known conditions arrive as ApiErrors with their status; anything else is
  * INTERNAL with its message (never UNKNOWN). RPCs without a handler answer UNIMPLEMENTED.
  */
-import type { Metadata} from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Core } from '../core';
 import { ApiError } from '../errors';
@@ -12,7 +12,16 @@ import { clusterManagerService, DECODE_ERROR, type DecodedRequest } from './prot
 import { errorInfoMetadata } from './status-details';
 
 /** RPCs that answer with an Operation: only they can fail "in the operation". */
-const OPERATION_RPCS = new Set(['CreateCluster', 'DeleteCluster', 'UpdateCluster', 'SetLabels', 'CreateNodePool', 'DeleteNodePool', 'SetNodePoolSize', 'SetNodePoolAutoscaling']);
+const OPERATION_RPCS = new Set([
+  'CreateCluster',
+  'DeleteCluster',
+  'UpdateCluster',
+  'SetLabels',
+  'CreateNodePool',
+  'DeleteNodePool',
+  'SetNodePoolSize',
+  'SetNodePoolAutoscaling',
+]);
 
 interface CallError {
   code: status;
@@ -25,13 +34,26 @@ function checkAuth(required: boolean | string, md: Metadata): void {
   if (!required) return;
   const header = md.get('authorization')[0];
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!m) throw new ApiError(status.UNAUTHENTICATED, 'Request is missing required authentication credential. Expected OAuth 2 access token (authorization: Bearer <token>).');
-  if (typeof required === 'string' && m[1] !== required) throw new ApiError(status.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
+  if (!m)
+    throw new ApiError(
+      status.UNAUTHENTICATED,
+      'Request is missing required authentication credential. Expected OAuth 2 access token (authorization: Bearer <token>).',
+    );
+  if (typeof required === 'string' && m[1] !== required)
+    throw new ApiError(status.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
 }
 
 function toCallError(e: unknown, rpc: string): CallError {
-  if (e instanceof ApiError) return { code: e.code, details: e.message, metadata: e.reason ? errorInfoMetadata(e.code, e.message, e.reason) : undefined };
-  return { code: status.INTERNAL, details: `${rpc}: internal error in the emulator: ${(e as Error)?.message ?? String(e)}` };
+  if (e instanceof ApiError)
+    return {
+      code: e.code,
+      details: e.message,
+      metadata: e.reason ? errorInfoMetadata(e.code, e.message, e.reason) : undefined,
+    };
+  return {
+    code: status.INTERNAL,
+    details: `${rpc}: internal error in the emulator: ${(e as Error)?.message ?? String(e)}`,
+  };
 }
 
 /** The service implementation for grpc-js Server.addService. */
@@ -42,11 +64,16 @@ export function clusterManagerImplementation(core: Core): UntypedServiceImplemen
       try {
         checkAuth(core.settings.requireAuth, call.metadata);
         const req = call.request;
-        if (req[DECODE_ERROR]) throw new ApiError(status.INVALID_ARGUMENT, `request could not be decoded as ${rpc}Request: ${req[DECODE_ERROR]}`);
+        if (req[DECODE_ERROR])
+          throw new ApiError(
+            status.INVALID_ARGUMENT,
+            `request could not be decoded as ${rpc}Request: ${req[DECODE_ERROR]}`,
+          );
         const handler = handlers[rpc];
         if (!handler) throw new ApiError(status.UNIMPLEMENTED, `${rpc} is not implemented by the gkeflow GKE emulator`);
         const fault = core.faults.check(rpc, targetLabels(core, rpc, req as Request));
-        if (fault && (fault.where === 'call' || !OPERATION_RPCS.has(rpc))) throw new ApiError(fault.code, fault.message, fault.reason);
+        if (fault && (fault.where === 'call' || !OPERATION_RPCS.has(rpc)))
+          throw new ApiError(fault.code, fault.message, fault.reason);
         callback(null, handler(core, req as Request, fault));
       } catch (e) {
         const err = toCallError(e, rpc);

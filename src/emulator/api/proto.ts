@@ -29,8 +29,18 @@ let cached: ServiceDefinition | undefined;
  */
 export function clusterManagerService(): ServiceDefinition {
   if (cached) return cached;
-  const def = protoLoader.loadSync(PROTO_FILE, { includeDirs: PROTO_DIRS, keepCase: false, longs: Number, enums: String, defaults: false, oneofs: true });
-  const svc = def['google.container.v1.ClusterManager'] as unknown as Record<string, MethodDefinition<unknown, unknown>>;
+  const def = protoLoader.loadSync(PROTO_FILE, {
+    includeDirs: PROTO_DIRS,
+    keepCase: false,
+    longs: Number,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  });
+  const svc = def['google.container.v1.ClusterManager'] as unknown as Record<
+    string,
+    MethodDefinition<unknown, unknown>
+  >;
   const out: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const [name, m] of Object.entries(svc)) {
     const original = m.requestDeserialize;

@@ -8,15 +8,32 @@ import { KUBE_VERSION } from '../validate';
 
 const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
   name: p.name,
-  config: { machineType: p.machineType, diskSizeGb: p.diskSizeGb, imageType: p.imageType, labels: p.labels, diskType: 'pd-balanced', oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'] },
+  config: {
+    machineType: p.machineType,
+    diskSizeGb: p.diskSizeGb,
+    imageType: p.imageType,
+    labels: p.labels,
+    diskType: 'pd-balanced',
+    oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+  },
   initialNodeCount: p.nodeCount,
   locations: p.locations,
   selfLink: selfLink(`${clusterPath(c)}/nodePools/${p.name}`),
   version: p.version,
-  instanceGroupUrls: p.locations.map((z) => `https://www.googleapis.com/compute/v1/projects/${c.project}/zones/${z}/instanceGroupManagers/gke-${c.cluster}-${p.name}-grp`),
+  instanceGroupUrls: p.locations.map(
+    (z) =>
+      `https://www.googleapis.com/compute/v1/projects/${c.project}/zones/${z}/instanceGroupManagers/gke-${c.cluster}-${p.name}-grp`,
+  ),
   status: p.status,
   statusMessage: p.statusMessage ?? '',
-  autoscaling: p.autoscaling ? { enabled: true, minNodeCount: p.autoscaling.minNodeCount, maxNodeCount: p.autoscaling.maxNodeCount, autoprovisioned: Boolean(p.autoscaling.autoprovisioned) } : { enabled: false },
+  autoscaling: p.autoscaling
+    ? {
+        enabled: true,
+        minNodeCount: p.autoscaling.minNodeCount,
+        maxNodeCount: p.autoscaling.maxNodeCount,
+        autoprovisioned: Boolean(p.autoscaling.autoprovisioned),
+      }
+    : { enabled: false },
   management: { autoRepair: true, autoUpgrade: true },
   maxPodsConstraint: { maxPodsPerNode: 110 },
   podIpv4CidrSize: 24,
@@ -98,6 +115,10 @@ export function serverConfig(): Record<string, unknown> {
     validMasterVersions: VERSIONS,
     defaultImageType: 'COS_CONTAINERD',
     validImageTypes: ['COS_CONTAINERD', 'UBUNTU_CONTAINERD'],
-    channels: ['RAPID', 'REGULAR', 'STABLE'].map((channel) => ({ channel, defaultVersion: KUBE_VERSION, validVersions: VERSIONS })),
+    channels: ['RAPID', 'REGULAR', 'STABLE'].map((channel) => ({
+      channel,
+      defaultVersion: KUBE_VERSION,
+      validVersions: VERSIONS,
+    })),
   };
 }

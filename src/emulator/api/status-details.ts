@@ -20,7 +20,12 @@ const field = (no: number, bytes: Buffer) => Buffer.concat([varint((no << 3) | 2
 const str = (no: number, s: string) => field(no, Buffer.from(s, 'utf8'));
 
 /** Metadata with a Status{code, message, details: [ErrorInfo{reason, domain}]}. */
-export function errorInfoMetadata(code: number, message: string, reason: string, domain = 'container.googleapis.com'): Metadata {
+export function errorInfoMetadata(
+  code: number,
+  message: string,
+  reason: string,
+  domain = 'container.googleapis.com',
+): Metadata {
   const errorInfo = Buffer.concat([str(1, reason), str(2, domain)]);
   const any = Buffer.concat([str(1, 'type.googleapis.com/google.rpc.ErrorInfo'), field(2, errorInfo)]);
   const status = Buffer.concat([varint(1 << 3), varint(code), str(2, message), field(3, any)]);

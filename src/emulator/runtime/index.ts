@@ -20,6 +20,7 @@ export class NoControlPlaneRuntime implements ControlPlaneRuntime {
   syncPool = () => Promise.resolve();
   removePool = () => Promise.resolve();
   delete = () => Promise.resolve([]);
-  restore = (c: ClusterRecord) => Promise.resolve(c.access ?? { endpoint: '', caData: '', clientCertData: '', clientKeyData: '' });
+  restore = (c: ClusterRecord) =>
+    Promise.resolve(c.access ?? { endpoint: '', caData: '', clientCertData: '', clientKeyData: '' });
   stop = () => Promise.resolve();
 }

@@ -17,9 +17,11 @@ import { isAlive, stopProcess } from '../../process/process';
 import { pidFiles, pidRunsBinary, reservePorts } from './kwok-process';
 import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
 
-
 /** Absolute paths of the binaries a kwok cluster runs (a subset of the toolchain's). */
-export type KwokToolchain = Record<'kwokctl' | 'kwok' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kubectl', string>;
+export type KwokToolchain = Record<
+  'kwokctl' | 'kwok' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kubectl',
+  string
+>;
 
 /** Names one kwok cluster: its name and the KWOK_WORKDIR it lives in. */
 export interface KwokClusterRef {
@@ -61,17 +63,28 @@ export interface KwokCluster {
 
 /** Thrown by the kwok functions when kwokctl fails or a cluster does not come up; carries the log tail. */
 export class KwokClusterError extends Error {
-  constructor(readonly cluster: string, message: string) {
+  constructor(
+    readonly cluster: string,
+    message: string,
+  ) {
     super(`kwok cluster ${cluster}: ${message}`);
     this.name = 'KwokClusterError';
   }
 }
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const COMPONENT_PORTS = ['etcdPort', 'etcdPeerPort', 'kubeApiserverPort', 'kwokControllerPort', 'kubeControllerManagerPort', 'kubeSchedulerPort'] as const;
+const COMPONENT_PORTS = [
+  'etcdPort',
+  'etcdPeerPort',
+  'kubeApiserverPort',
+  'kwokControllerPort',
+  'kubeControllerManagerPort',
+  'kubeSchedulerPort',
+] as const;
 
 /** `<workdir>/clusters/<name>` */
-export const kwokClusterDir = (ref: Pick<KwokClusterRef, 'name' | 'workdir'>) => path.join(ref.workdir, 'clusters', ref.name);
+export const kwokClusterDir = (ref: Pick<KwokClusterRef, 'name' | 'workdir'>) =>
+  path.join(ref.workdir, 'clusters', ref.name);
 
 /**
  * Creates and starts a cluster with the given nodes and waits until they are Ready.
@@ -79,18 +92,38 @@ export const kwokClusterDir = (ref: Pick<KwokClusterRef, 'name' | 'workdir'>) =>
  */
 export async function createKwokCluster(o: CreateKwokClusterOptions): Promise<KwokCluster> {
   if (!NAME_RE.test(o.name)) throw new KwokClusterError(o.name, 'name must be lowercase letters, digits and hyphens');
-  if (fs.existsSync(path.join(kwokClusterDir(o), 'kwok.yaml'))) throw new KwokClusterError(o.name, `already exists in ${o.workdir}`);
+  if (fs.existsSync(path.join(kwokClusterDir(o), 'kwok.yaml')))
+    throw new KwokClusterError(o.name, `already exists in ${o.workdir}`);
   fs.mkdirSync(o.workdir, { recursive: true });
   const timeoutMs = o.timeoutMs ?? 180_000;
   const configPath = path.join(o.workdir, `.${o.name}.kwokctl.yaml`);
   fs.writeFileSync(configPath, await kwokctlConfig(o));
   try {
-    await kwokctl(o, ['create', 'cluster', '--runtime', 'binary', '--config', configPath, '--kubeconfig', '', '--timeout', `${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 10_000);
+    await kwokctl(
+      o,
+      [
+        'create',
+        'cluster',
+        '--runtime',
+        'binary',
+        '--config',
+        configPath,
+        '--kubeconfig',
+        '',
+        '--timeout',
+        `${Math.ceil(timeoutMs / 1000)}s`,
+      ],
+      timeoutMs + 10_000,
+    );
     const cluster = readKwokCluster(o);
     if (o.nodes?.length) {
       const kc = kwokKubeConfig(cluster);
       await addKwokNodes(kc, o.nodes);
-      await waitForKwokNodesReady(kc, o.nodes.map((n) => n.name), 60_000);
+      await waitForKwokNodesReady(
+        kc,
+        o.nodes.map((n) => n.name),
+        60_000,
+      );
     }
     return cluster;
   } catch (e) {
@@ -128,19 +161,24 @@ export async function stopKwokCluster(ref: KwokClusterRef): Promise<void> {
  * the Leases are deleted and kwok is started once more, and it takes the nodes over at once.
  */
 export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000): Promise<KwokCluster> {
-  if (!fs.existsSync(path.join(kwokClusterDir(ref), 'kwok.yaml'))) throw new KwokClusterError(ref.name, `does not exist in ${ref.workdir}`);
+  if (!fs.existsSync(path.join(kwokClusterDir(ref), 'kwok.yaml')))
+    throw new KwokClusterError(ref.name, `does not exist in ${ref.workdir}`);
   // A pid file from before a reboot may name an unrelated process; kwokctl would then skip the start.
   for (const f of pidFiles(kwokClusterDir(ref))) if (!pidRunsBinary(f)) fs.rmSync(f, { force: true });
   const start = () =>
-    kwokctl(ref, ['start', 'cluster', '--timeout', `${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 10_000).catch((e: Error) => {
-      throw new KwokClusterError(ref.name, `${e.message}${logTail(ref)}`);
-    });
+    kwokctl(ref, ['start', 'cluster', '--timeout', `${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 10_000).catch(
+      (e: Error) => {
+        throw new KwokClusterError(ref.name, `${e.message}${logTail(ref)}`);
+      },
+    );
   await start();
   const cluster = readKwokCluster(ref);
   const kwokPidFile = path.join(kwokClusterDir(ref), 'pids', 'kwok-controller.pid');
   if (fs.existsSync(kwokPidFile)) await stopProcess(Number(fs.readFileSync(kwokPidFile, 'utf8')));
   fs.rmSync(kwokPidFile, { force: true });
-  await kwokKubeConfig(cluster).makeApiClient(CoordinationV1Api).deleteCollectionNamespacedLease({ namespace: 'kube-node-lease' });
+  await kwokKubeConfig(cluster)
+    .makeApiClient(CoordinationV1Api)
+    .deleteCollectionNamespacedLease({ namespace: 'kube-node-lease' });
   await start();
   return cluster;
 }
@@ -148,7 +186,9 @@ export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000)
 /** Connection details of an existing cluster, read from its directory. */
 export function readKwokCluster(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): KwokCluster {
   const dir = kwokClusterDir(ref);
-  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'kwok.yaml'), 'utf8')).map((d) => d.toJS() as { kind?: string; options?: { kubeApiserverPort?: number } });
+  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'kwok.yaml'), 'utf8')).map(
+    (d) => d.toJS() as { kind?: string; options?: { kubeApiserverPort?: number } },
+  );
   const port = docs.find((d) => d.kind === 'KwokctlConfiguration')?.options?.kubeApiserverPort;
   if (!port) throw new KwokClusterError(ref.name, `no kubeApiserverPort in ${dir}/kwok.yaml`);
   const b64 = (f: string) => fs.readFileSync(path.join(dir, 'pki', f)).toString('base64');
@@ -165,7 +205,9 @@ export function readKwokCluster(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): 
 }
 
 /** A @kubernetes/client-node KubeConfig for the cluster (admin client certificate). */
-export function kwokKubeConfig(c: Pick<KwokCluster, 'name' | 'server' | 'caData' | 'clientCertData' | 'clientKeyData'>): KubeConfig {
+export function kwokKubeConfig(
+  c: Pick<KwokCluster, 'name' | 'server' | 'caData' | 'clientCertData' | 'clientKeyData'>,
+): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: c.name, server: c.server, caData: c.caData }],
@@ -201,17 +243,32 @@ async function kwokctlConfig(o: CreateKwokClusterOptions): Promise<string> {
   };
   COMPONENT_PORTS.forEach((k, i) => (options[k] = ports[i]));
   const head = YAML.stringify({ apiVersion: 'config.kwok.x-k8s.io/v1alpha1', kind: 'KwokctlConfiguration', options });
-  const stages = o.stagesConfig ?? kwokStages(o.loadBalancer).map((s) => YAML.stringify(s)).join('---\n');
+  const stages =
+    o.stagesConfig ??
+    kwokStages(o.loadBalancer)
+      .map((s) => YAML.stringify(s))
+      .join('---\n');
   return `${head}---\n${stages}`;
 }
 
 function kwokctl(ref: KwokClusterRef, args: string[], timeoutMs: number): Promise<string> {
   const env = { ...process.env, KWOK_WORKDIR: ref.workdir };
   return new Promise((resolve, reject) => {
-    execFile(ref.toolchain.kwokctl, [...args, '--name', ref.name], { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new KwokClusterError(ref.name, `kwokctl ${args.slice(0, 2).join(' ')} failed: ${(stderr || err.message).trim().split('\n').slice(-8).join('\n')}`));
-      else resolve(stdout);
-    });
+    execFile(
+      ref.toolchain.kwokctl,
+      [...args, '--name', ref.name],
+      { env, timeout: timeoutMs, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new KwokClusterError(
+              ref.name,
+              `kwokctl ${args.slice(0, 2).join(' ')} failed: ${(stderr || err.message).trim().split('\n').slice(-8).join('\n')}`,
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
   });
 }
 

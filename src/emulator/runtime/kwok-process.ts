@@ -44,7 +44,12 @@ function portsInWorkdir(workdir: string): Set<number> {
 /** The pid files of the cluster in `dir` (`<dir>/pids/<component>.pid`). */
 export function pidFiles(dir: string): string[] {
   dir = path.join(dir, 'pids');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.pid')).map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => path.join(dir, f))
+    : [];
 }
 
 /** Whether the pid in a pid file runs the component's binary (`<dir>/bin/<component>`, a symlink into the toolchain). */

@@ -8,8 +8,22 @@ import { regionOf, MACHINE_TYPES } from '../../gke/rules';
 import { clusterId } from '../names';
 import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store';
 import { hash, type ControlPlaneRuntime } from './control-plane';
-import { createKwokCluster, deleteKwokCluster, kwokKubeConfig, startKwokCluster, stopKwokCluster, type KwokCluster, type KwokToolchain } from './kwok-cluster';
-import { addKwokNodes, GKE_NODEPOOL_LABEL, removeKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
+import {
+  createKwokCluster,
+  deleteKwokCluster,
+  kwokKubeConfig,
+  startKwokCluster,
+  stopKwokCluster,
+  type KwokCluster,
+  type KwokToolchain,
+} from './kwok-cluster';
+import {
+  addKwokNodes,
+  GKE_NODEPOOL_LABEL,
+  removeKwokNodes,
+  waitForKwokNodesReady,
+  type KwokNodeSpec,
+} from './kwok-nodes';
 import type { LoadBalancerTimings } from './kwok-stages';
 
 /** Toolchain components a kwok control plane runs (kwokctl, kwok, etcd, the Kubernetes binaries). */
@@ -67,10 +81,17 @@ export class KwokRuntime implements ControlPlaneRuntime {
     this.workdir = path.join(stateDir, 'kwok');
   }
 
-  private ref = async (c: ClusterRecord) => ({ name: kwokName(c), workdir: this.workdir, toolchain: await this.tools() });
+  private ref = async (c: ClusterRecord) => ({
+    name: kwokName(c),
+    workdir: this.workdir,
+    toolchain: await this.tools(),
+  });
 
   private tools(): Promise<KwokToolchain> {
-    if (!this.provideToolchain) return Promise.reject(new Error('kwok control planes need the toolchain: start the emulator with the toolchain option'));
+    if (!this.provideToolchain)
+      return Promise.reject(
+        new Error('kwok control planes need the toolchain: start the emulator with the toolchain option'),
+      );
     this.toolchain ??= this.provideToolchain((l) => this.log(`[toolchain] ${l}`));
     return this.toolchain;
   }
@@ -89,22 +110,37 @@ export class KwokRuntime implements ControlPlaneRuntime {
   async syncPool(c: ClusterRecord, pool: PoolRecord): Promise<void> {
     const kc = this.kc(c);
     const want = nodeNames(c, pool);
-    const have = (await kc.makeApiClient(CoreV1Api).listNode({ labelSelector: `${GKE_NODEPOOL_LABEL}=${pool.name}` })).items.map((n) => n.metadata?.name ?? '');
+    const have = (
+      await kc.makeApiClient(CoreV1Api).listNode({ labelSelector: `${GKE_NODEPOOL_LABEL}=${pool.name}` })
+    ).items.map((n) => n.metadata?.name ?? '');
     const wantNames = new Set(want.map((n) => n.name));
-    await removeKwokNodes(kc, have.filter((n) => !wantNames.has(n)));
+    await removeKwokNodes(
+      kc,
+      have.filter((n) => !wantNames.has(n)),
+    );
     const missing = want.filter((n) => !have.includes(n.name));
     await addKwokNodes(kc, missing);
-    await waitForKwokNodesReady(kc, missing.map((n) => n.name));
+    await waitForKwokNodesReady(
+      kc,
+      missing.map((n) => n.name),
+    );
   }
 
   async removePool(c: ClusterRecord, pool: string): Promise<void> {
     const kc = this.kc(c);
     const nodes = await kc.makeApiClient(CoreV1Api).listNode({ labelSelector: `${GKE_NODEPOOL_LABEL}=${pool}` });
-    await removeKwokNodes(kc, nodes.items.map((n) => n.metadata?.name ?? ''));
+    await removeKwokNodes(
+      kc,
+      nodes.items.map((n) => n.metadata?.name ?? ''),
+    );
   }
 
   async delete(c: ClusterRecord): Promise<LeakedLoadBalancer[]> {
-    const leaks = c.access?.endpoint ? await this.loadBalancers(c).catch((e: Error) => (this.log(`could not list Services of ${clusterId(c)}: ${e.message}`), [])) : [];
+    const leaks = c.access?.endpoint
+      ? await this.loadBalancers(c).catch(
+          (e: Error) => (this.log(`could not list Services of ${clusterId(c)}: ${e.message}`), []),
+        )
+      : [];
     await deleteKwokCluster(await this.ref(c));
     return leaks;
   }

@@ -193,7 +193,10 @@ const lacksFinalizer = expr('.metadata.finalizers.[]', 'NotIn', [LB_CLEANUP_FINA
 export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[] {
   const jitter = lb.jitterMs ?? 0;
   return [
-    stage('node-initialize', 'Node', { selector: { matchExpressions: [notReady] }, next: { statusTemplate: nodeInitialize } }),
+    stage('node-initialize', 'Node', {
+      selector: { matchExpressions: [notReady] },
+      next: { statusTemplate: nodeInitialize },
+    }),
     // kwok renews node Leases itself; this refreshes the conditions now and then.
     stage('node-heartbeat', 'Node', {
       selector: { matchExpressions: [expr('.status.phase', 'In', ['Running']), ready] },
@@ -205,10 +208,19 @@ export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[
       next: { statusTemplate: podRunning },
     }),
     stage('pod-complete', 'Pod', {
-      selector: { matchExpressions: [alive, expr('.status.phase', 'In', ['Running']), expr('.metadata.ownerReferences.[].kind', 'In', ['Job'])] },
+      selector: {
+        matchExpressions: [
+          alive,
+          expr('.status.phase', 'In', ['Running']),
+          expr('.metadata.ownerReferences.[].kind', 'In', ['Job']),
+        ],
+      },
       next: { statusTemplate: podSucceeded },
     }),
-    stage('pod-delete', 'Pod', { selector: { matchExpressions: [expr('.metadata.deletionTimestamp', 'Exists')] }, next: { delete: true } }),
+    stage('pod-delete', 'Pod', {
+      selector: { matchExpressions: [expr('.metadata.deletionTimestamp', 'Exists')] },
+      next: { delete: true },
+    }),
     // GKE's service controller: finalizer first (so a delete during provisioning still waits) …
     stage('service-lb-finalizer', 'Service', {
       selector: { matchExpressions: [isLb, alive, lacksFinalizer] },
@@ -218,19 +230,28 @@ export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[
     stage('service-lb-provision', 'Service', {
       selector: { matchExpressions: [isLb, alive, hasFinalizer, expr('.status.loadBalancer.ingress', 'DoesNotExist')] },
       delay: delay(lb.provisionMs, jitter),
-      next: { statusTemplate: lbIngress, event: { type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer' } },
+      next: {
+        statusTemplate: lbIngress,
+        event: { type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer' },
+      },
     }),
     // … and on deletion, the finalizer stays until the load balancer is released.
     stage('service-lb-release', 'Service', {
       selector: { matchExpressions: [expr('.metadata.deletionTimestamp', 'Exists'), hasFinalizer] },
       delay: delay(lb.releaseMs, jitter),
-      next: { finalizers: { remove: [{ value: LB_CLEANUP_FINALIZER }] }, event: { type: 'Normal', reason: 'DeletedLoadBalancer', message: 'Deleted load balancer' } },
+      next: {
+        finalizers: { remove: [{ value: LB_CLEANUP_FINALIZER }] },
+        event: { type: 'Normal', reason: 'DeletedLoadBalancer', message: 'Deleted load balancer' },
+      },
     }),
     // A Service switched away from LoadBalancer loses its LB the same way.
     stage('service-lb-deprovision', 'Service', {
       selector: { matchExpressions: [expr('.spec.type', 'NotIn', ['LoadBalancer']), alive, hasFinalizer] },
       delay: delay(lb.releaseMs, jitter),
-      next: { finalizers: { remove: [{ value: LB_CLEANUP_FINALIZER }] }, statusTemplate: 'loadBalancer:\n  ingress: null\n' },
+      next: {
+        finalizers: { remove: [{ value: LB_CLEANUP_FINALIZER }] },
+        statusTemplate: 'loadBalancer:\n  ingress: null\n',
+      },
     }),
   ];
 }
