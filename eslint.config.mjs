@@ -21,20 +21,43 @@ export default tseslint.config(
     // Workflows run in Temporal's deterministic sandbox: no I/O, clocks or Node built-ins.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must be deterministic: no Node built-ins in src/workflows.' })),
-        patterns: [{ group: ['**/activities/*', '!**/activities/types'], message: 'Import activities as types only.', allowTypeImports: true }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows must be deterministic: no Node built-ins in src/workflows.',
+          })),
+          patterns: [
+            {
+              group: ['**/activities/*', '!**/activities/types'],
+              message: 'Import activities as types only.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'process', 'Buffer', 'fetch'],
     },
   },
   {
     // The contract modules that workflows import must be as deterministic as the workflows themselves.
-    files: ['src/contract/steps.ts', 'src/contract/failures.ts', 'src/contract/environment-id.ts', 'src/contract/labels.ts'],
+    files: [
+      'src/contract/steps.ts',
+      'src/contract/failures.ts',
+      'src/contract/environment-id.ts',
+      'src/contract/labels.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows import this module: no Node built-ins here.' })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows import this module: no Node built-ins here.',
+          })),
+        },
+      ],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'process', 'Buffer', 'fetch'],
     },
   },

@@ -14,7 +14,7 @@ import { ZERO_DELAYS } from '../src/emulator/config';
 import { startEmulator } from '../src/emulator/server';
 import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
 import { kwokClusterPids } from '../src/emulator/runtime/kwok-cluster';
-import { ensureToolchain } from '../src/stack/toolchain';
+import { ensureToolchain } from '../src/toolchain/toolchain';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -121,7 +121,9 @@ async function run(): Promise<void> {
     sampling = false;
     await sampler;
     console.log(
-      `${concurrent} clusters created concurrently: ${(wall / 1000).toFixed(1)} s wall; peak RSS (control planes + emulator) ${mib(peakRss)}, peak PSS ${mib(peakPss)}; peak machine memory in use above baseline ${mib(peakUsed)}`,
+      `${concurrent} clusters created concurrently: ${(wall / 1000).toFixed(1)} s wall; ` +
+        `peak RSS (control planes + emulator) ${mib(peakRss)}, peak PSS ${mib(peakPss)}; ` +
+        `peak machine memory in use above baseline ${mib(peakUsed)}`,
     );
     await reset();
   } finally {

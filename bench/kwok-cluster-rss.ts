@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { ensureToolchain } from '../src/stack/toolchain';
+import { ensureToolchain } from '../src/toolchain/toolchain';
 import {
   createKwokCluster,
   deleteKwokCluster,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { temporal } from '@temporalio/proto';
 import { validateSpec } from '../src/spec';
-import { repoRoot } from '../src/stack/paths';
+import { repoRoot } from '../src/paths';
 import { connectClient, temporalConfig } from '../src/temporal/connection';
 import type { StepName } from '../src/contract/steps';
 import { envStatus, startEnvironment } from '../src/temporal/environments';

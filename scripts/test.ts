@@ -1,15 +1,23 @@
-// Runs the test suite with node's own test runner. Starts one real Temporal dev server for the
-// whole run (tests read GKEFLOW_TEST_TEMPORAL_ADDRESS) and stops it afterwards.
-// Usage: npm test [-- <path filter> ...]   e.g. npm test -- test/stack
+// Runs the test suite with node's own test runner, tier by tier:
+//   test/unit         no toolchain, no servers (runs on a machine without Go, in seconds)
+//   test/integration  the real Temporal dev server, in-process emulators, the registry, kwok
+//   test/e2e          the whole local stack through the CLI
+// Only what the chosen files need is prepared: unit files alone start nothing; any other tier
+// gets the toolchain and one real Temporal dev server for the whole run (tests read
+// GKEFLOW_TEST_TEMPORAL_ADDRESS), stopped afterwards.
+// Usage: npm test [-- <tier or path filter> ...]   e.g. npm test -- unit, npm test -- test/integration/emulator
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureToolchain } from '../src/stack/toolchain';
+import { ensureToolchain } from '../src/toolchain/toolchain';
 import { startEphemeralTemporal } from '../src/stack/temporal-server';
-import { repoRoot } from '../src/stack/paths';
+import { repoRoot } from '../src/paths';
+
+const TIERS = ['unit', 'integration', 'e2e'] as const;
 
 function findTests(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return e.name === 'helpers' || e.name === 'fixtures' ? [] : findTests(p);
@@ -17,26 +25,43 @@ function findTests(dir: string): string[] {
   });
 }
 
+/** The test files of the tiers in order, filtered by the given tier names or path fragments. */
+function selectFiles(filters: string[]): string[] {
+  const all = TIERS.flatMap((t) =>
+    findTests(path.join(repoRoot, 'test', t))
+      .map((f) => path.relative(repoRoot, f))
+      .sort(),
+  );
+  const wanted = (f: string) =>
+    filters.length === 0 ||
+    filters.some((x) => ((TIERS as readonly string[]).includes(x) ? f.startsWith(`test/${x}/`) : f.includes(x)));
+  return all.filter(wanted);
+}
+
+function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
 async function run(): Promise<number> {
   const filters = process.argv.slice(2);
-  const files = findTests(path.join(repoRoot, 'test'))
-    .map((f) => path.relative(repoRoot, f))
-    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-    .sort();
+  const files = selectFiles(filters);
   if (files.length === 0) throw new Error(`no test files match ${filters.join(' ')}`);
-  const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-test-'));
+  if (files.every((f) => f.startsWith('test/unit/'))) {
+    console.log(`[test] ${files.length} unit test files; nothing to start`);
+    return runNodeTests(files, { GKEFLOW_TEST_TMP: tmp });
+  }
+  const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
   const temporal = await startEphemeralTemporal(tc.temporal, tmp);
-  console.log(`[test] temporal dev server on ${temporal.address} (log ${tmp}/temporal.log); ${files.length} test files`);
+  console.log(
+    `[test] temporal dev server on ${temporal.address} (log ${tmp}/temporal.log); ${files.length} test files`,
+  );
   try {
-    return await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-        cwd: repoRoot,
-        stdio: 'inherit',
-        env: { ...process.env, GKEFLOW_TEST_TEMPORAL_ADDRESS: temporal.address, GKEFLOW_TEST_TMP: tmp },
-      });
-      child.on('close', (code) => resolve(code ?? 1));
-    });
+    return await runNodeTests(files, { GKEFLOW_TEST_TEMPORAL_ADDRESS: temporal.address, GKEFLOW_TEST_TMP: tmp });
   } finally {
     await temporal.stop();
   }

@@ -23,42 +23,75 @@ export class UsageError extends CliError {
 
 /** Thrown when a local port the stack needs is held by a process the stack did not start. */
 export class PortInUseError extends CliError {
-  constructor(readonly port: number, readonly what: string, readonly envVar: string) {
-    super(`port 127.0.0.1:${port} for ${what} is already in use by another process; stop it or set ${envVar} to a free port`, 2, 'GKF-PORT-IN-USE');
+  constructor(
+    readonly port: number,
+    readonly what: string,
+    readonly envVar: string,
+  ) {
+    super(
+      `port 127.0.0.1:${port} for ${what} is already in use by another process; stop it or set ${envVar} to a free port`,
+      2,
+      'GKF-PORT-IN-USE',
+    );
   }
 }
 
 /** Thrown by the toolchain when a binary must be built and no Go toolchain is available. */
 export class GoMissingError extends CliError {
   constructor() {
-    super("Go was not found on PATH (it is needed once, to build the local toolchain): install Go >= 1.26 (unpack it into /usr/local/go and add /usr/local/go/bin to PATH) or set GKEFLOW_GO to the go binary", 2, 'GKF-GO-MISSING');
+    super(
+      'Go was not found on PATH (it is needed once, to build the local toolchain): install Go >= 1.26 ' +
+        '(unpack it into /usr/local/go and add /usr/local/go/bin to PATH) or set GKEFLOW_GO to the go binary',
+      2,
+      'GKF-GO-MISSING',
+    );
   }
 }
 
 /** Thrown by the toolchain when a cache entry exists but its binaries are missing or broken. */
 export class CorruptCacheError extends CliError {
-  constructor(readonly dir: string, detail: string) {
-    super(`corrupt toolchain cache entry ${dir} (${detail}); run: npx gkeflow stack toolchain --rebuild`, 2, 'GKF-CACHE-CORRUPT');
+  constructor(
+    readonly dir: string,
+    detail: string,
+  ) {
+    super(
+      `corrupt toolchain cache entry ${dir} (${detail}); run: npx gkeflow stack toolchain --rebuild`,
+      2,
+      'GKF-CACHE-CORRUPT',
+    );
   }
 }
 
 /** Thrown when building a toolchain component fails (compiler error, proxy unreachable). */
 export class ToolchainBuildError extends CliError {
-  constructor(readonly component: string, detail: string) {
+  constructor(
+    readonly component: string,
+    detail: string,
+  ) {
     super(`building ${component} failed: ${detail}`, 1, 'GKF-TOOLCHAIN-BUILD');
   }
 }
 
 /** Thrown by the stack when a component does not become healthy in time. */
 export class StackHealthError extends CliError {
-  constructor(readonly component: string, readonly logFile: string, detail: string, logTail = '') {
-    super(`${component} did not become healthy: ${detail} (log: ${logFile})${logTail ? `; its log ends: ${logTail}` : ''}`, 1, 'GKF-STACK-UNHEALTHY');
+  constructor(
+    readonly component: string,
+    readonly logFile: string,
+    detail: string,
+    logTail = '',
+  ) {
+    super(
+      `${component} did not become healthy: ${detail} (log: ${logFile})${logTail ? `; its log ends: ${logTail}` : ''}`,
+      1,
+      'GKF-STACK-UNHEALTHY',
+    );
   }
 }
 
 /** The messages along an error's cause chain, outermost first (Temporal nests the real reason deep). */
 export function causeMessages(err: unknown): string[] {
   const out: string[] = [];
-  for (let c = err as { message?: unknown; cause?: unknown } | undefined; c; c = c.cause as typeof c) out.push(String(c.message));
+  for (let c = err as { message?: unknown; cause?: unknown } | undefined; c; c = c.cause as typeof c)
+    out.push(String(c.message));
   return out;
 }

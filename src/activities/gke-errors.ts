@@ -60,7 +60,9 @@ export function gkeError(err: unknown, context: ErrorContext): ActivityError {
     case Code.FAILED_PRECONDITION:
       return new IncompatibleOperationError(msg, context);
     case Code.RESOURCE_EXHAUSTED:
-      return e.reason && RATE_LIMIT_REASONS.has(e.reason) ? new TransientCloudError(msg, { ...context, reason: e.reason }) : new QuotaExceededError(msg, context);
+      return e.reason && RATE_LIMIT_REASONS.has(e.reason)
+        ? new TransientCloudError(msg, { ...context, reason: e.reason })
+        : new QuotaExceededError(msg, context);
     case Code.UNIMPLEMENTED:
       // The API does not offer this call (e.g. an emulator without it): retrying cannot help.
       return new InvalidArgumentError(msg, context);

@@ -9,7 +9,15 @@ import { gkeError } from './gke-errors';
 import { heartbeat, pause } from './progress';
 
 const OP_STATUS = ['STATUS_UNSPECIFIED', 'PENDING', 'RUNNING', 'DONE', 'ABORTING'];
-const CLUSTER_STATUS = ['STATUS_UNSPECIFIED', 'PROVISIONING', 'RUNNING', 'RECONCILING', 'STOPPING', 'ERROR', 'DEGRADED'];
+const CLUSTER_STATUS = [
+  'STATUS_UNSPECIFIED',
+  'PROVISIONING',
+  'RUNNING',
+  'RECONCILING',
+  'STOPPING',
+  'ERROR',
+  'DEGRADED',
+];
 
 /** Enum values arrive as names from gax (enums: String) or numbers from other clients. */
 export function enumName(v: unknown, names: string[]): string {
@@ -46,7 +54,13 @@ export interface WaitOptions {
  * Polls until the operation is DONE; a DONE operation with an error throws that error mapped
  * by its status code. Heartbeats every poll.
  */
-export async function waitForOperation(gke: GkeClient, name: string, step: string, o: WaitOptions, context: ErrorContext): Promise<Operation> {
+export async function waitForOperation(
+  gke: GkeClient,
+  name: string,
+  step: string,
+  o: WaitOptions,
+  context: ErrorContext,
+): Promise<Operation> {
   const deadline = Date.now() + o.timeoutMs;
   let blips = 0;
   for (let polls = 1; ; polls++) {
@@ -66,10 +80,18 @@ export async function waitForOperation(gke: GkeClient, name: string, step: strin
     const status = operationStatus(op);
     heartbeat({ operation: name, step, status, polls } satisfies GkeProgress);
     if (status === 'DONE') {
-      if (op.error && op.error.code) throw gkeError({ code: op.error.code, details: op.error.message ?? op.statusMessage ?? 'operation failed' }, { ...context, operation: name });
+      if (op.error && op.error.code)
+        throw gkeError(
+          { code: op.error.code, details: op.error.message ?? op.statusMessage ?? 'operation failed' },
+          { ...context, operation: name },
+        );
       return op;
     }
-    if (Date.now() >= deadline) throw new OperationTimeoutError(`GKE operation ${name} (${step}) still ${status} after ${Math.round(o.timeoutMs / 1000)}s`, { ...context, operation: name });
+    if (Date.now() >= deadline)
+      throw new OperationTimeoutError(
+        `GKE operation ${name} (${step}) still ${status} after ${Math.round(o.timeoutMs / 1000)}s`,
+        { ...context, operation: name },
+      );
     await pause(o.pollMs);
   }
 }

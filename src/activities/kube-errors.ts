@@ -50,5 +50,9 @@ export function kubeError(err: unknown, context: ErrorContext): ActivityError {
   if (status === 400 || status === 422) return new InvalidArgumentError(msg, { ...context, httpStatus: status });
   if (status === 401 || status === 403) return new PermissionDeniedError(msg, { ...context, httpStatus: status });
   if (status === 404) return new ResourceNotFoundError(msg, { ...context, httpStatus: status });
-  return new TransientCloudError(msg, { ...context, httpStatus: status, errno: typeof e.code === 'string' ? e.code : undefined });
+  return new TransientCloudError(msg, {
+    ...context,
+    httpStatus: status,
+    errno: typeof e.code === 'string' ? e.code : undefined,
+  });
 }

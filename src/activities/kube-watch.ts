@@ -37,9 +37,11 @@ export async function watchUntil<T extends KubernetesObject, R>(o: WatchUntilOpt
   const ctx = { kind: o.kind, namespace: o.namespace, name: o.name };
   for (;;) {
     const kc = await o.kubeConfig();
-    const list = await KubernetesObjectApi.makeApiClient(kc).list<T>(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, fieldSelector).catch((e: unknown) => {
-      throw kubeError(e, ctx);
-    });
+    const list = await KubernetesObjectApi.makeApiClient(kc)
+      .list<T>(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, fieldSelector)
+      .catch((e: unknown) => {
+        throw kubeError(e, ctx);
+      });
     let current = list.items.find((i) => i.metadata?.name === o.name);
     const first = o.check(current);
     if (first !== undefined) return first;
@@ -59,7 +61,15 @@ export async function watchUntil<T extends KubernetesObject, R>(o: WatchUntilOpt
       };
       const beat = setInterval(() => heartbeat(o.progress(current)), o.heartbeatMs ?? 5000);
       const timer = setTimeout(
-        () => finish(() => reject(new OperationTimeoutError(`${o.kind} ${o.namespace}/${o.name} not ready after ${Math.round(o.timeoutMs / 1000)}s`, { ...ctx, ...flat(o.progress(current)) }))),
+        () =>
+          finish(() =>
+            reject(
+              new OperationTimeoutError(
+                `${o.kind} ${o.namespace}/${o.name} not ready after ${Math.round(o.timeoutMs / 1000)}s`,
+                { ...ctx, ...flat(o.progress(current)) },
+              ),
+            ),
+          ),
         Math.max(0, deadline - Date.now()),
       );
       const onAbort = () => finish(() => reject(signal?.reason));
@@ -67,7 +77,12 @@ export async function watchUntil<T extends KubernetesObject, R>(o: WatchUntilOpt
       new Watch(kc)
         .watch(
           path,
-          { fieldSelector, resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 60 },
+          {
+            fieldSelector,
+            resourceVersion: list.metadata?.resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: 60,
+          },
           (type: string, obj: T) => {
             if (type === 'BOOKMARK') return;
             if (type === 'ERROR') return finish(() => resolve({ relist: true })); // e.g. 410 Gone: resourceVersion too old
@@ -91,13 +106,15 @@ export async function watchUntil<T extends KubernetesObject, R>(o: WatchUntilOpt
         );
     });
     if ('done' in outcome) return outcome.done;
-    if (Date.now() >= deadline) throw new OperationTimeoutError(`${o.kind} ${o.namespace}/${o.name} not ready in time`, ctx);
+    if (Date.now() >= deadline)
+      throw new OperationTimeoutError(`${o.kind} ${o.namespace}/${o.name} not ready in time`, ctx);
     await pause(200); // a watch that ends at once (API server restarting) must not spin
   }
 }
 
 function flat(d: Record<string, unknown>): Record<string, string | number | boolean | undefined> {
   const out: Record<string, string | number | boolean | undefined> = {};
-  for (const [k, v] of Object.entries(d)) out[k] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean | undefined);
+  for (const [k, v] of Object.entries(d))
+    out[k] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean | undefined);
   return out;
 }

@@ -3,12 +3,30 @@
  * waits by watch (rollout, external IP, Service gone), scale, deletes. The cluster's endpoint
  * and credentials come from deps.kubeFor(env), looked up inside the activity.
  */
-import { AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Service } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Service,
+} from '@kubernetes/client-node';
 import { ResourceNotFoundError, RolloutFailedError } from './errors';
 import { kubeError, kubeStatus } from './kube-errors';
 import { deploymentManifest, namespaceManifest, serviceManifest } from './kube-manifests';
 import { watchUntil } from './kube-watch';
-import type { ApplyDeploymentInput, ApplyServiceInput, DeleteResult, EnvRef, ExternalIpResult, ResourceRef, RolloutResult, ScaleDeploymentInput } from './types';
+import type {
+  ApplyDeploymentInput,
+  ApplyServiceInput,
+  DeleteResult,
+  EnvRef,
+  ExternalIpResult,
+  ResourceRef,
+  RolloutResult,
+  ScaleDeploymentInput,
+} from './types';
 
 export const FIELD_MANAGER = 'gkeflow';
 
@@ -23,18 +41,39 @@ export interface KubeActivityDeps {
 }
 
 /** Rollout state of a Deployment for `want` replicas: a result when complete, a throw when failed. */
-export function rolloutDone(d: V1Deployment | undefined, want: number, ref: { namespace: string; name: string }): RolloutResult | undefined {
+export function rolloutDone(
+  d: V1Deployment | undefined,
+  want: number,
+  ref: { namespace: string; name: string },
+): RolloutResult | undefined {
   if (!d) throw new ResourceNotFoundError(`Deployment ${ref.namespace}/${ref.name} does not exist`, ref);
   const s = d.status ?? {};
-  const stuck = s.conditions?.find((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
-  if (stuck) throw new RolloutFailedError(`Deployment ${ref.namespace}/${ref.name} rollout failed: ${stuck.message ?? stuck.reason}`, { ...ref, readyReplicas: s.readyReplicas ?? 0 });
+  const stuck = s.conditions?.find(
+    (c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded',
+  );
+  if (stuck)
+    throw new RolloutFailedError(
+      `Deployment ${ref.namespace}/${ref.name} rollout failed: ${stuck.message ?? stuck.reason}`,
+      { ...ref, readyReplicas: s.readyReplicas ?? 0 },
+    );
   const current = (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
   const n = (x: number | undefined) => x ?? 0;
-  if (current && n(s.updatedReplicas) === want && n(s.readyReplicas) === want && n(s.availableReplicas) === want && n(s.replicas) === want) return { readyReplicas: want };
+  if (
+    current &&
+    n(s.updatedReplicas) === want &&
+    n(s.readyReplicas) === want &&
+    n(s.availableReplicas) === want &&
+    n(s.replicas) === want
+  )
+    return { readyReplicas: want };
   return undefined;
 }
 
-const rolloutProgress = (d: V1Deployment | undefined) => ({ replicas: d?.status?.replicas ?? 0, updated: d?.status?.updatedReplicas ?? 0, ready: d?.status?.readyReplicas ?? 0 });
+const rolloutProgress = (d: V1Deployment | undefined) => ({
+  replicas: d?.status?.replicas ?? 0,
+  updated: d?.status?.updatedReplicas ?? 0,
+  ready: d?.status?.readyReplicas ?? 0,
+});
 
 /** Builds the kube activities. */
 export function kubeActivities(deps: KubeActivityDeps) {
@@ -59,27 +98,51 @@ export function kubeActivities(deps: KubeActivityDeps) {
 
   const waitRollout = (kc: KubeConfig, ref: ResourceRef, want: number) =>
     watchUntil<V1Deployment, RolloutResult>({
-      kubeConfig: refresh(kc, ref.env), apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespace: ref.namespace, name: ref.name,
+      kubeConfig: refresh(kc, ref.env),
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      plural: 'deployments',
+      namespace: ref.namespace,
+      name: ref.name,
       check: (d) => rolloutDone(d, want, { namespace: ref.namespace, name: ref.name }),
       progress: (d) => ({ step: 'rollout', want, ...rolloutProgress(d) }),
-      timeoutMs: deps.rolloutTimeoutMs ?? 10 * 60_000, heartbeatMs: deps.heartbeatMs,
+      timeoutMs: deps.rolloutTimeoutMs ?? 10 * 60_000,
+      heartbeatMs: deps.heartbeatMs,
     });
 
-  const deleteAndWait = async (ref: ResourceRef, apiVersion: string, kind: string, plural: string): Promise<DeleteResult> => {
+  const deleteAndWait = async (
+    ref: ResourceRef,
+    apiVersion: string,
+    kind: string,
+    plural: string,
+  ): Promise<DeleteResult> => {
     const kc = await deps.kubeFor(ref.env);
     const ctx = { kind, namespace: ref.namespace, name: ref.name };
     try {
-      await KubernetesObjectApi.makeApiClient(kc).delete({ apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } }, undefined, undefined, undefined, undefined, 'Background');
+      await KubernetesObjectApi.makeApiClient(kc).delete(
+        { apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
+      );
     } catch (e) {
       if (kubeStatus(e) === 404) return { deleted: false };
       throw kubeError(e, ctx);
     }
     // Finalizers (the Service's load-balancer-cleanup) hold the object until the cloud resource is released.
     await watchUntil<KubernetesObject, true>({
-      kubeConfig: refresh(kc, ref.env), apiVersion, kind, plural, namespace: ref.namespace, name: ref.name,
+      kubeConfig: refresh(kc, ref.env),
+      apiVersion,
+      kind,
+      plural,
+      namespace: ref.namespace,
+      name: ref.name,
       check: (o) => (o ? undefined : true),
       progress: (o) => ({ step: 'delete', kind, finalizers: o?.metadata?.finalizers ?? [] }),
-      timeoutMs: deps.deleteTimeoutMs ?? 10 * 60_000, heartbeatMs: deps.heartbeatMs,
+      timeoutMs: deps.deleteTimeoutMs ?? 10 * 60_000,
+      heartbeatMs: deps.heartbeatMs,
     });
     return { deleted: true };
   };
@@ -104,15 +167,25 @@ export function kubeActivities(deps: KubeActivityDeps) {
     async waitForExternalIp(ref: ResourceRef): Promise<ExternalIpResult> {
       const kc = await deps.kubeFor(ref.env);
       return watchUntil<V1Service, ExternalIpResult>({
-        kubeConfig: refresh(kc, ref.env), apiVersion: 'v1', kind: 'Service', plural: 'services', namespace: ref.namespace, name: ref.name,
+        kubeConfig: refresh(kc, ref.env),
+        apiVersion: 'v1',
+        kind: 'Service',
+        plural: 'services',
+        namespace: ref.namespace,
+        name: ref.name,
         check: (s) => {
-          if (!s) throw new ResourceNotFoundError(`Service ${ref.namespace}/${ref.name} does not exist`, { namespace: ref.namespace, name: ref.name });
+          if (!s)
+            throw new ResourceNotFoundError(`Service ${ref.namespace}/${ref.name} does not exist`, {
+              namespace: ref.namespace,
+              name: ref.name,
+            });
           const ingress = s.status?.loadBalancer?.ingress?.[0];
           const ip = ingress?.ip ?? ingress?.hostname;
           return ip ? { ip } : undefined;
         },
         progress: () => ({ step: 'external-ip', waiting: true }),
-        timeoutMs: deps.externalIpTimeoutMs ?? 10 * 60_000, heartbeatMs: deps.heartbeatMs,
+        timeoutMs: deps.externalIpTimeoutMs ?? 10 * 60_000,
+        heartbeatMs: deps.heartbeatMs,
       });
     },
 
@@ -123,7 +196,15 @@ export function kubeActivities(deps: KubeActivityDeps) {
       // The scale subresource, not an apply: a partial apply would drop the fields gkeflow owns.
       await kc
         .makeApiClient(AppsV1Api)
-        .patchNamespacedDeploymentScale({ name: input.name, namespace: input.namespace, body: { spec: { replicas: input.replicas } }, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+        .patchNamespacedDeploymentScale(
+          {
+            name: input.name,
+            namespace: input.namespace,
+            body: { spec: { replicas: input.replicas } },
+            fieldManager: FIELD_MANAGER,
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        )
         .catch((e: unknown) => {
           throw kubeError(e, ctx);
         });

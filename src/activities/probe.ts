@@ -15,7 +15,9 @@ export interface ProbeActivityDeps {
 
 /** Why the local target skips the probe; shown in the run's status. */
 export const LOCAL_PROBE_SKIPPED =
-  'local target: pods are simulated by kwok (no container runs) and the external IP is a TEST-NET-3 address (203.0.113.0/24) that nothing routes to; the rollout, the Service and its external IP were verified through the Kubernetes API instead';
+  'local target: pods are simulated by kwok (no container runs) and the external IP is a TEST-NET-3 address ' +
+  '(203.0.113.0/24) that nothing routes to; the rollout, the Service and its external IP were verified through ' +
+  'the Kubernetes API instead';
 
 const LOOPBACK_HOST_RE = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
@@ -30,13 +32,16 @@ export function probeActivities(deps: ProbeActivityDeps) {
    */
   async function probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult> {
     const url = new URL(input.url);
-    if (deps.config.target === 'local' && !LOOPBACK_HOST_RE.test(url.hostname)) return { ok: true, skipped: LOCAL_PROBE_SKIPPED };
+    if (deps.config.target === 'local' && !LOOPBACK_HOST_RE.test(url.hostname))
+      return { ok: true, skipped: LOCAL_PROBE_SKIPPED };
     const accept = (s: number) => (input.expectStatus !== undefined ? s === input.expectStatus : s >= 200 && s < 400);
     const deadline = Date.now() + windowMs;
     let last: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        const signals = [AbortSignal.timeout((input.timeoutSeconds ?? 10) * 1000), cancelSignal()].filter((s): s is AbortSignal => !!s);
+        const signals = [AbortSignal.timeout((input.timeoutSeconds ?? 10) * 1000), cancelSignal()].filter(
+          (s): s is AbortSignal => !!s,
+        );
         const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.any(signals) });
         await res.arrayBuffer();
         last = res.status;

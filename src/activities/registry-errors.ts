@@ -30,12 +30,19 @@ export function ociErrorCode(body: string): string | undefined {
  * 401/403 (or DENIED/UNAUTHORIZED) ⇒ permission, 404 ⇒ not found, 400/405 ⇒ invalid,
  * 408/429/5xx ⇒ transient; anything else unexpected is transient.
  */
-export function registryError(status: number, body: string, side: 'source' | 'destination', context: ErrorContext): ActivityError {
+export function registryError(
+  status: number,
+  body: string,
+  side: 'source' | 'destination',
+  context: ErrorContext,
+): ActivityError {
   const code = ociErrorCode(body);
   const msg = `registry (${side}) answered HTTP ${status}${code ? ` ${code}` : ''} for ${context.what ?? 'request'}`;
   const ctx = { ...context, httpStatus: status, ociCode: code };
-  if (status === 401 || status === 403 || code === 'DENIED' || code === 'UNAUTHORIZED') return new PermissionDeniedError(msg, ctx);
-  if (status === 404 || (code && NOT_FOUND_CODES.has(code))) return side === 'source' ? new ImageNotFoundError(msg, ctx) : new ResourceNotFoundError(msg, ctx);
+  if (status === 401 || status === 403 || code === 'DENIED' || code === 'UNAUTHORIZED')
+    return new PermissionDeniedError(msg, ctx);
+  if (status === 404 || (code && NOT_FOUND_CODES.has(code)))
+    return side === 'source' ? new ImageNotFoundError(msg, ctx) : new ResourceNotFoundError(msg, ctx);
   if (status === 400 || status === 405 || status === 413) return new InvalidArgumentError(msg, ctx);
   return new TransientCloudError(msg, ctx);
 }
@@ -43,5 +50,8 @@ export function registryError(status: number, body: string, side: 'source' | 'de
 /** A fetch that failed before any HTTP status (connection refused, reset, DNS) is transient. */
 export function registryNetworkError(err: unknown, context: ErrorContext): ActivityError {
   const cause = (err as { cause?: { code?: string } }).cause?.code;
-  return new TransientCloudError(`registry unreachable: ${cause ?? (err as Error).message}`, { ...context, errno: cause });
+  return new TransientCloudError(`registry unreachable: ${cause ?? (err as Error).message}`, {
+    ...context,
+    errno: cause,
+  });
 }

@@ -60,13 +60,19 @@ interface Plan {
 
 async function plan(reader: ImageReader, desc: Descriptor, into: Plan = { blobs: [], manifests: [] }): Promise<Plan> {
   const body = await reader.manifest(desc);
-  const json = JSON.parse(body.toString('utf8')) as { mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+  const json = JSON.parse(body.toString('utf8')) as {
+    mediaType?: string;
+    manifests?: Descriptor[];
+    config?: Descriptor;
+    layers?: Descriptor[];
+  };
   const mediaType = desc.mediaType || json.mediaType || '';
   if (INDEX_TYPES.has(mediaType) || json.manifests) {
     for (const child of json.manifests ?? []) await plan(reader, child, into);
   } else {
     if (!json.config) throw new InvalidArgumentError(`manifest ${desc.digest} has no config`, { digest: desc.digest });
-    for (const b of [json.config, ...(json.layers ?? [])]) if (!into.blobs.some((x) => x.digest === b.digest)) into.blobs.push(b);
+    for (const b of [json.config, ...(json.layers ?? [])])
+      if (!into.blobs.some((x) => x.digest === b.digest)) into.blobs.push(b);
   }
   into.manifests.push({ desc: { ...desc, mediaType }, body });
   return into;
@@ -87,8 +93,17 @@ export function registryActivities(deps: RegistryActivityDeps) {
       const root = await reader.root();
       const { blobs, manifests } = await plan(reader, root);
       const done = new Set(resumeDetails<PushProgress>()?.doneDigests ?? []);
-      const mountFrom = reader.origin && reader.origin.base === dest.base && reader.origin.name !== dest.name ? reader.origin.name : undefined;
-      const p: PushProgress = { bytesDone: 0, bytesTotal: blobs.reduce((n, b) => n + b.size, 0), blobsDone: 0, blobsTotal: blobs.length, doneDigests: [...done] };
+      const mountFrom =
+        reader.origin && reader.origin.base === dest.base && reader.origin.name !== dest.name
+          ? reader.origin.name
+          : undefined;
+      const p: PushProgress = {
+        bytesDone: 0,
+        bytesTotal: blobs.reduce((n, b) => n + b.size, 0),
+        blobsDone: 0,
+        blobsTotal: blobs.length,
+        doneDigests: [...done],
+      };
       const r = { bytesUploaded: 0, bytesSkipped: 0, blobsUploaded: 0, blobsMounted: 0, blobsSkipped: 0 };
       const beat = () => heartbeat({ ...p, doneDigests: [...done] });
       for (const blob of blobs) {
@@ -102,10 +117,17 @@ export function registryActivities(deps: RegistryActivityDeps) {
             r.blobsMounted++;
           } else {
             const base = p.bytesDone;
-            await client.upload(started, blob.digest, blob.size, (o, l) => reader.read(blob.digest, o, l), chunkSize, (sent) => {
-              p.bytesDone = base + sent;
-              beat();
-            });
+            await client.upload(
+              started,
+              blob.digest,
+              blob.size,
+              (o, l) => reader.read(blob.digest, o, l),
+              chunkSize,
+              (sent) => {
+                p.bytesDone = base + sent;
+                beat();
+              },
+            );
             r.bytesUploaded += blob.size;
             r.blobsUploaded++;
           }
@@ -120,7 +142,9 @@ export function registryActivities(deps: RegistryActivityDeps) {
       const last = manifests[manifests.length - 1]!;
       const registryDigest = await client.putManifest(input.tag, last.body, last.desc.mediaType);
       if (registryDigest && registryDigest !== root.digest) {
-        throw new InvalidArgumentError(`registry computed manifest digest ${registryDigest}, expected ${root.digest}`, { repository: input.repository });
+        throw new InvalidArgumentError(`registry computed manifest digest ${registryDigest}, expected ${root.digest}`, {
+          repository: input.repository,
+        });
       }
       return { digest: root.digest, reference: `${dest.host}/${dest.name}@${root.digest}`, ...r };
     } finally {
@@ -139,7 +163,8 @@ export function registryActivities(deps: RegistryActivityDeps) {
     const byTag = await client.deleteManifest(input.tag);
     if (byTag.deleted) return { deleted: true };
     if (byTag.status === 404) return { deleted: false };
-    if (byTag.status !== 400 && byTag.status !== 405) throw client.fail(byTag.status, byTag.body, `DELETE tag ${input.tag}`);
+    if (byTag.status !== 400 && byTag.status !== 405)
+      throw client.fail(byTag.status, byTag.body, `DELETE tag ${input.tag}`);
     const digest = await client.headManifest(input.tag);
     if (!digest) return { deleted: false };
     const byDigest = await client.deleteManifest(digest);

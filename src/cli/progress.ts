@@ -6,7 +6,6 @@ import { envStatus } from '../temporal/environments';
 import type { TeardownResult } from '../workflows/definitions';
 import type { EnvironmentStatus } from '../workflows/input';
 
-
 /** One line on how a closed run ended: what teardown removed, or why it failed (the cause chain). */
 export async function closedOutcome(client: Client, envId: string): Promise<string> {
   try {
@@ -21,24 +20,47 @@ export async function closedOutcome(client: Client, envId: string): Promise<stri
 /** Human lines for a status: phase, resources, endpoint, expiry. */
 export function printStatus(s: EnvironmentStatus, out: (l: string) => void): void {
   out(`  phase       ${s.phase}${s.lastError ? ` (last error: ${s.lastError})` : ''}`);
-  out(`  resources   ${Object.entries(s.resources).map(([k, v]) => `${k}=${v}`).join('  ')}`);
-  out(`  replicas    ${s.replicas}   nodes ${Object.entries(s.poolSizes).map(([p, n]) => `${p}=${n}`).join(' ') || '-'}`);
+  out(
+    `  resources   ${Object.entries(s.resources)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('  ')}`,
+  );
+  out(
+    `  replicas    ${s.replicas}   nodes ${
+      Object.entries(s.poolSizes)
+        .map(([p, n]) => `${p}=${n}`)
+        .join(' ') || '-'
+    }`,
+  );
   out(`  steps       ${s.stepsDone}/${s.stepsTotal}`);
   if (s.imageReference) out(`  image       ${s.imageReference}`);
   if (s.endpoint) out(`  endpoint    ${s.endpoint}`);
-  if (s.probe) out(`  probe       ${s.probe.skipped ? `skipped: ${s.probe.skipped}` : s.probe.ok ? `ok (${s.probe.status})` : `failed (${s.probe.status ?? 'no answer'})`}`);
+  if (s.probe)
+    out(
+      `  probe       ${s.probe.skipped ? `skipped: ${s.probe.skipped}` : s.probe.ok ? `ok (${s.probe.status})` : `failed (${s.probe.status ?? 'no answer'})`}`,
+    );
   out(`  expires     ${s.expiresAt}`);
 }
 
 function describe(s: EnvironmentStatus): string {
-  return `${s.phase} | ${Object.entries(s.resources).map(([k, v]) => `${k} ${v}`).join(', ')} | replicas ${s.replicas}, nodes ${Object.values(s.poolSizes).reduce((a, b) => a + b, 0)} | steps ${s.stepsDone}/${s.stepsTotal}`;
+  return `${s.phase} | ${Object.entries(s.resources)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(
+      ', ',
+    )} | replicas ${s.replicas}, nodes ${Object.values(s.poolSizes).reduce((a, b) => a + b, 0)} | steps ${s.stepsDone}/${s.stepsTotal}`;
 }
 
 /**
  * Follows an environment until it is provisioned (all plan steps done) or fails, printing a
  * line with the elapsed time whenever its state changes. Returns the exit code.
  */
-export async function followEnvironment(client: Client, envId: string, spec: EnvironmentSpec, out: (l: string) => void, err: (l: string) => void): Promise<number> {
+export async function followEnvironment(
+  client: Client,
+  envId: string,
+  spec: EnvironmentSpec,
+  out: (l: string) => void,
+  err: (l: string) => void,
+): Promise<number> {
   const t0 = Date.now();
   let last = '';
   for (;;) {
@@ -55,7 +77,9 @@ export async function followEnvironment(client: Client, envId: string, spec: Env
       if (s.phase === 'running' && s.stepsDone === s.stepsTotal) {
         out(`\n${envId} is running`);
         printStatus(s, out);
-        out(`  kubeconfig  npx gkeflow kubeconfig ${spec.cluster.name} > kubeconfig.yaml && kubectl --kubeconfig kubeconfig.yaml get pods`);
+        out(
+          `  kubeconfig  npx gkeflow kubeconfig ${spec.cluster.name} > kubeconfig.yaml && kubectl --kubeconfig kubeconfig.yaml get pods`,
+        );
         out(`  tear down   npx gkeflow down ${spec.cluster.name} --wait   (or wait for the TTL)`);
         return 0;
       }

@@ -13,7 +13,10 @@ export interface TokenSource {
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 function noCredentials(detail: string): PermissionDeniedError {
-  return new PermissionDeniedError(`no Google credentials: ${detail}; run 'gcloud auth application-default login' or set GOOGLE_APPLICATION_CREDENTIALS`, { credentials: 'adc' });
+  return new PermissionDeniedError(
+    `no Google credentials: ${detail}; run 'gcloud auth application-default login' or set GOOGLE_APPLICATION_CREDENTIALS`,
+    { credentials: 'adc' },
+  );
 }
 
 /**

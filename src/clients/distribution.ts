@@ -17,7 +17,8 @@ type Side = 'source' | 'destination';
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
   const m = /^(\w+)\s*(.*)$/s.exec(header.trim());
   const params: Record<string, string> = {};
-  for (const p of (m?.[2] ?? '').matchAll(/(\w+)="([^"]*)"|(\w+)=([^,\s]*)/g)) params[(p[1] ?? p[3])!.toLowerCase()] = p[2] ?? p[4] ?? '';
+  for (const p of (m?.[2] ?? '').matchAll(/(\w+)="([^"]*)"|(\w+)=([^,\s]*)/g))
+    params[(p[1] ?? p[3])!.toLowerCase()] = p[2] ?? p[4] ?? '';
   return { scheme: (m?.[1] ?? '').toLowerCase(), params };
 }
 
@@ -54,9 +55,11 @@ export class DistributionClient {
     const send = (auth: string | undefined) => {
       const headers: Record<string, string> = { ...opts.headers };
       if (auth) headers.authorization = auth;
-      return fetch(url, { method, headers, body: opts.body, redirect: 'follow', signal: this.signal }).catch((e: unknown) => {
-        throw registryNetworkError(e, { what: `${method} ${url.pathname}`, repository: this.repo.name });
-      });
+      return fetch(url, { method, headers, body: opts.body, redirect: 'follow', signal: this.signal }).catch(
+        (e: unknown) => {
+          throw registryNetworkError(e, { what: `${method} ${url.pathname}`, repository: this.repo.name });
+        },
+      );
     };
     const cached = this.bearer.get(scopes.join(' ')) ?? this.authorization;
     const res = await send(cached);
@@ -84,9 +87,11 @@ export class DistributionClient {
     if (params.service) realm.searchParams.set('service', params.service);
     for (const s of scopes) realm.searchParams.append('scope', s);
     const basic = await this.basic();
-    const res = await fetch(realm, { headers: basic ? { authorization: basic } : {}, signal: this.signal }).catch((e: unknown) => {
-      throw registryNetworkError(e, { what: 'token request', repository: this.repo.name });
-    });
+    const res = await fetch(realm, { headers: basic ? { authorization: basic } : {}, signal: this.signal }).catch(
+      (e: unknown) => {
+        throw registryNetworkError(e, { what: 'token request', repository: this.repo.name });
+      },
+    );
     const text = await res.text();
     if (!res.ok) throw this.fail(res.status, text, 'token request');
     const json = JSON.parse(text) as { token?: string; access_token?: string };
@@ -119,7 +124,8 @@ export class DistributionClient {
 
   private location(res: Response): string {
     const loc = res.headers.get('location');
-    if (!loc) throw new InvalidArgumentError('registry answered without a Location header', { repository: this.repo.name });
+    if (!loc)
+      throw new InvalidArgumentError('registry answered without a Location header', { repository: this.repo.name });
     return new URL(loc, this.repo.base).toString();
   }
 
@@ -127,18 +133,31 @@ export class DistributionClient {
    * Uploads a blob: one PUT when it fits in a chunk, else PATCH chunks then PUT. Verifies the
    * bytes against the digest before committing. onChunk reports bytes sent so far.
    */
-  async upload(uploadUrl: string, digest: string, size: number, read: (offset: number, length: number) => Promise<Buffer>, chunkSize: number, onChunk: (bytes: number) => void): Promise<void> {
+  async upload(
+    uploadUrl: string,
+    digest: string,
+    size: number,
+    read: (offset: number, length: number) => Promise<Buffer>,
+    chunkSize: number,
+    onChunk: (bytes: number) => void,
+  ): Promise<void> {
     const hash = crypto.createHash('sha256');
     const commit = async (url: string, body?: Buffer) => {
       const u = new URL(url);
       u.searchParams.set('digest', digest);
-      const res = await this.request('PUT', u.toString(), { body, headers: { 'content-type': 'application/octet-stream', 'content-length': String(body?.length ?? 0) } });
+      const res = await this.request('PUT', u.toString(), {
+        body,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body?.length ?? 0) },
+      });
       const text = await res.text();
       if (res.status !== 201) throw this.fail(res.status, text, `commit blob ${digest}`);
     };
     const check = () => {
       const got = `sha256:${hash.digest('hex')}`;
-      if (digest.startsWith('sha256:') && got !== digest) throw new InvalidArgumentError(`source blob ${digest} has digest ${got}: the source image is corrupt`, { digest });
+      if (digest.startsWith('sha256:') && got !== digest)
+        throw new InvalidArgumentError(`source blob ${digest} has digest ${got}: the source image is corrupt`, {
+          digest,
+        });
     };
     if (size <= chunkSize) {
       const body = await read(0, size);
@@ -154,7 +173,11 @@ export class DistributionClient {
       hash.update(body);
       const res = await this.request('PATCH', url, {
         body,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'content-range': `${offset}-${offset + body.length - 1}` },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-length': String(body.length),
+          'content-range': `${offset}-${offset + body.length - 1}`,
+        },
       });
       const text = await res.text();
       if (res.status !== 202) throw this.fail(res.status, text, `upload chunk of ${digest}`);
@@ -167,7 +190,9 @@ export class DistributionClient {
 
   /** GET a byte range of a blob (the whole blob when the registry ignores Range). */
   async readBlob(digest: string, offset: number, length: number): Promise<Buffer> {
-    const res = await this.request('GET', `${this.blobsPath()}${digest}`, { headers: { range: `bytes=${offset}-${offset + length - 1}` } });
+    const res = await this.request('GET', `${this.blobsPath()}${digest}`, {
+      headers: { range: `bytes=${offset}-${offset + length - 1}` },
+    });
     const body = Buffer.from(await res.arrayBuffer());
     if (res.status === 206) return body;
     if (res.status === 200) return body.subarray(offset, offset + length);
@@ -176,17 +201,23 @@ export class DistributionClient {
 
   /** GET a manifest by tag or digest. */
   async getManifest(ref: string): Promise<{ body: Buffer; mediaType: string; digest: string }> {
-    const res = await this.request('GET', `/v2/${this.repo.name}/manifests/${ref}`, { headers: { accept: MANIFEST_ACCEPT } });
+    const res = await this.request('GET', `/v2/${this.repo.name}/manifests/${ref}`, {
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     const body = Buffer.from(await res.arrayBuffer());
     if (!res.ok) throw this.fail(res.status, body.toString(), `GET manifest ${ref}`);
     const digest = `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
-    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim() || ((JSON.parse(body.toString()) as { mediaType?: string }).mediaType ?? '');
+    const mediaType =
+      (res.headers.get('content-type') ?? '').split(';')[0]!.trim() ||
+      ((JSON.parse(body.toString()) as { mediaType?: string }).mediaType ?? '');
     return { body, mediaType, digest };
   }
 
   /** The digest a tag points at, or undefined when the tag does not exist. */
   async headManifest(ref: string): Promise<string | undefined> {
-    const res = await this.request('HEAD', `/v2/${this.repo.name}/manifests/${ref}`, { headers: { accept: MANIFEST_ACCEPT } });
+    const res = await this.request('HEAD', `/v2/${this.repo.name}/manifests/${ref}`, {
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     await res.arrayBuffer();
     if (res.status === 404) return undefined;
     if (!res.ok) throw this.fail(res.status, '', `HEAD manifest ${ref}`);
@@ -195,7 +226,10 @@ export class DistributionClient {
 
   /** PUT a manifest under a tag or digest; returns the digest the registry computed. */
   async putManifest(ref: string, body: Buffer, mediaType: string): Promise<string | undefined> {
-    const res = await this.request('PUT', `/v2/${this.repo.name}/manifests/${ref}`, { body, headers: { 'content-type': mediaType } });
+    const res = await this.request('PUT', `/v2/${this.repo.name}/manifests/${ref}`, {
+      body,
+      headers: { 'content-type': mediaType },
+    });
     const text = await res.text();
     if (res.status !== 201) throw this.fail(res.status, text, `PUT manifest ${ref}`);
     return res.headers.get('docker-content-digest') ?? undefined;

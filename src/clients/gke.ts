@@ -31,9 +31,20 @@ export function gkeClientOptions(config: TargetConfig): ClientOptions {
   if (config.target === 'local') {
     const { host, port } = splitHostPort(config.emulatorAddress);
     // universeDomain stops the metadata-server lookup; the emulator ignores the project.
-    return { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com', projectId: 'gkeflow-local' };
+    return {
+      apiEndpoint: host,
+      port,
+      sslCreds: grpc.credentials.createInsecure(),
+      universeDomain: 'googleapis.com',
+      projectId: 'gkeflow-local',
+    };
   }
-  return { apiEndpoint: GKE_API_ENDPOINT, port: 443, sslCreds: grpc.credentials.createSsl(), universeDomain: 'googleapis.com' };
+  return {
+    apiEndpoint: GKE_API_ENDPOINT,
+    port: 443,
+    sslCreds: grpc.credentials.createSsl(),
+    universeDomain: 'googleapis.com',
+  };
 }
 
 const adcByConfig = new WeakMap<TargetConfig, TokenSource>();
@@ -54,7 +65,8 @@ export function tokenSourceFor(config: TargetConfig): TokenSource | undefined {
 export function createGkeClient(config: TargetConfig): GkeClient {
   const client = new v1.ClusterManagerClient(gkeClientOptions(config));
   const tokens = tokenSourceFor(config);
-  const opts = async (): Promise<CallOptions> => (tokens ? { otherArgs: { headers: { authorization: `Bearer ${await tokens.getAccessToken()}` } } } : {});
+  const opts = async (): Promise<CallOptions> =>
+    tokens ? { otherArgs: { headers: { authorization: `Bearer ${await tokens.getAccessToken()}` } } } : {};
   return {
     getCluster: async (name) => (await client.getCluster({ name }, await opts()))[0],
     listClusters: async (parent) => (await client.listClusters({ parent }, await opts()))[0].clusters ?? [],

@@ -20,7 +20,8 @@ export interface TargetClients {
 }
 
 /** `projects/P/locations/L/clusters/C` of an environment. */
-export const clusterResourceName = (env: EnvRef) => `projects/${env.project}/locations/${env.location}/clusters/${env.cluster}`;
+export const clusterResourceName = (env: EnvRef) =>
+  `projects/${env.project}/locations/${env.location}/clusters/${env.cluster}`;
 
 /** A kubeFor that asks GKE (or the emulator) for the cluster's endpoint and credentials. */
 export function kubeForVia(gke: GkeClient, tokens: TokenSource | undefined): (env: EnvRef) => Promise<KubeConfig> {

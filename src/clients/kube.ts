@@ -20,7 +20,10 @@ export function serverUrl(endpoint: string): string {
  */
 export async function kubeConfigForCluster(cluster: Cluster, tokens: TokenSource | undefined): Promise<KubeConfig> {
   const name = cluster.name ?? 'cluster';
-  if (!cluster.endpoint) throw new InvalidArgumentError(`cluster ${name} has no endpoint yet (status ${String(cluster.status)})`, { cluster: name });
+  if (!cluster.endpoint)
+    throw new InvalidArgumentError(`cluster ${name} has no endpoint yet (status ${String(cluster.status)})`, {
+      cluster: name,
+    });
   const auth = cluster.masterAuth ?? {};
   let user: Record<string, string>;
   if (auth.clientCertificate && auth.clientKey) {
@@ -28,11 +31,20 @@ export async function kubeConfigForCluster(cluster: Cluster, tokens: TokenSource
   } else if (tokens) {
     user = { name: 'gkeflow', token: await tokens.getAccessToken() };
   } else {
-    throw new PermissionDeniedError(`cluster ${name} offers no client certificate and no token source is configured`, { cluster: name });
+    throw new PermissionDeniedError(`cluster ${name} offers no client certificate and no token source is configured`, {
+      cluster: name,
+    });
   }
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name, server: serverUrl(cluster.endpoint), caData: auth.clusterCaCertificate || undefined, skipTLSVerify: false }],
+    clusters: [
+      {
+        name,
+        server: serverUrl(cluster.endpoint),
+        caData: auth.clusterCaCertificate || undefined,
+        skipTLSVerify: false,
+      },
+    ],
     users: [user],
     contexts: [{ name, cluster: name, user: 'gkeflow' }],
     currentContext: name,

@@ -26,7 +26,10 @@ export function registryReader(reference: string, config: TargetConfig, signal?:
       const known = manifests.get(d.digest);
       if (known) return known;
       const m = await client.getManifest(d.digest);
-      if (d.digest.startsWith('sha256:') && m.digest !== d.digest) throw new InvalidArgumentError(`source registry returned manifest ${m.digest} for ${d.digest}`, { digest: d.digest });
+      if (d.digest.startsWith('sha256:') && m.digest !== d.digest)
+        throw new InvalidArgumentError(`source registry returned manifest ${m.digest} for ${d.digest}`, {
+          digest: d.digest,
+        });
       return m.body;
     },
     read: (digest, offset, length) => client.readBlob(digest, offset, length),

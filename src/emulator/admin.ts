@@ -102,15 +102,13 @@ async function route(core: Core, reset: () => Promise<void>, req: http.IncomingM
       return [
         200,
         {
-          clusters: core.store
-            .allClusters()
-            .map((c) => ({
-              name: clusterPath(c),
-              status: c.status,
-              controlPlane: c.controlPlane,
-              endpoint: c.access?.endpoint ?? '',
-              nodes: c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0),
-            })),
+          clusters: core.store.allClusters().map((c) => ({
+            name: clusterPath(c),
+            status: c.status,
+            controlPlane: c.controlPlane,
+            endpoint: c.access?.endpoint ?? '',
+            nodes: c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0),
+          })),
         },
       ];
     case 'GET /kubeconfig':

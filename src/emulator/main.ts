@@ -4,8 +4,8 @@
 // This entry is where the emulator meets the local stack: it takes the stack's state dir as the
 // default and the stack's toolchain for kwok control planes; the library imports neither.
 import path from 'node:path';
-import { stateDir as stackStateDir } from '../stack/paths';
-import { ensureToolchain } from '../stack/toolchain';
+import { stateDir as stackStateDir } from '../paths';
+import { ensureToolchain } from '../toolchain/toolchain';
 import { parseEmulatorArgs } from './options';
 import { KWOK_TOOLCHAIN_COMPONENTS } from './runtime';
 import { EmulatorPortInUseError, startEmulator } from './server';

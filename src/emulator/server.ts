@@ -82,7 +82,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   }
   const adminPort = (admin.address() as { port: number }).port;
   log(
-    `GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port}, admin on http://127.0.0.1:${adminPort} (control plane: ${settings.controlPlane}, state: ${o.stateDir})`,
+    `GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port}, ` +
+      `admin on http://127.0.0.1:${adminPort} (control plane: ${settings.controlPlane}, state: ${o.stateDir})`,
   );
 
   let stopped: Promise<void> | undefined;

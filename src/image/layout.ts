@@ -20,7 +20,10 @@ function layoutFiles(image: BuiltImage, tag: string): TarFile[] {
     { path: 'index.json', content: JSON.stringify(index) },
     { path: 'blobs/' },
     { path: 'blobs/sha256/' },
-    ...[...image.blobs].map(([digest, data]) => ({ path: `blobs/sha256/${digest.slice('sha256:'.length)}`, content: data })),
+    ...[...image.blobs].map(([digest, data]) => ({
+      path: `blobs/sha256/${digest.slice('sha256:'.length)}`,
+      content: data,
+    })),
   ];
 }
 

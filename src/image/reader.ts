@@ -37,16 +37,24 @@ export function pickFromIndex(indexJson: Buffer, tag: string | undefined, where:
   const manifests = index.manifests ?? [];
   if (tag !== undefined) {
     const hit = manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === tag);
-    if (!hit) throw new ImageNotFoundError(`${where}: no image tagged "${tag}" (tags: ${manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION] ?? '-').join(', ')})`, { source: where, tag });
+    if (!hit)
+      throw new ImageNotFoundError(
+        `${where}: no image tagged "${tag}" (tags: ${manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION] ?? '-').join(', ')})`,
+        { source: where, tag },
+      );
     return hit;
   }
-  if (manifests.length !== 1) throw new InvalidArgumentError(`${where}: holds ${manifests.length} images; name one with :<tag>`, { source: where });
+  if (manifests.length !== 1)
+    throw new InvalidArgumentError(`${where}: holds ${manifests.length} images; name one with :<tag>`, {
+      source: where,
+    });
   return manifests[0]!;
 }
 
 const blobPath = (digest: string) => {
   const [alg, hex] = digest.split(':');
-  if (!alg || !hex || !/^[a-z0-9]+$/.test(alg) || !/^[a-f0-9]+$/.test(hex)) throw new InvalidArgumentError(`malformed digest ${digest}`, { digest });
+  if (!alg || !hex || !/^[a-z0-9]+$/.test(alg) || !/^[a-f0-9]+$/.test(hex))
+    throw new InvalidArgumentError(`malformed digest ${digest}`, { digest });
   return `blobs/${alg}/${hex}`;
 };
 
@@ -78,7 +86,8 @@ function readRange(file: string, position: number, length: number): Buffer {
 /** An OCI image layout directory. */
 export function ociLayoutReader(dir: string, tag?: string): ImageReader {
   const indexFile = path.join(dir, 'index.json');
-  if (!fs.existsSync(indexFile)) throw new ImageNotFoundError(`${dir} is not an OCI layout (no index.json)`, { source: dir });
+  if (!fs.existsSync(indexFile))
+    throw new ImageNotFoundError(`${dir} is not an OCI layout (no index.json)`, { source: dir });
   return {
     root: async () => pickFromIndex(fs.readFileSync(indexFile), tag, dir),
     manifest: readWhole,

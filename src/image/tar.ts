@@ -81,7 +81,8 @@ export function indexTar(file: string): Map<string, TarEntry> {
         fs.readSync(fd, b, 0, size, dataAt);
         longName = b.toString('utf8').replace(/\0.*$/s, '');
       } else {
-        if (type === '0' || type === '\0') entries.set((longName ?? name).replace(/^\.\//, ''), { offset: dataAt, size });
+        if (type === '0' || type === '\0')
+          entries.set((longName ?? name).replace(/^\.\//, ''), { offset: dataAt, size });
         longName = undefined;
       }
       pos = dataAt + Math.ceil(size / BLOCK) * BLOCK;

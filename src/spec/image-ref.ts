@@ -38,10 +38,12 @@ export function parseImageReference(ref: string): ImageReference | string {
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG_RE.test(tag)) return `tag "${tag}" must be 1-128 of letters, digits, '_', '.' or '-', not starting with '.' or '-'`;
+    if (!TAG_RE.test(tag))
+      return `tag "${tag}" must be 1-128 of letters, digits, '_', '.' or '-', not starting with '.' or '-'`;
   }
   if (rest.length > 255) return `name must be at most 255 characters (got ${rest.length})`;
-  if (!NAME_RE.test(rest)) return `"${rest}" is not a valid image name (lowercase path components separated by '/', optionally after a registry host)`;
+  if (!NAME_RE.test(rest))
+    return `"${rest}" is not a valid image name (lowercase path components separated by '/', optionally after a registry host)`;
   return { name: rest, tag, digest };
 }
 
@@ -57,21 +59,28 @@ export interface ArtifactRepository {
 export function parseArtifactRepository(repository: string): ArtifactRepository | string {
   const ref = parseImageReference(repository);
   if (typeof ref === 'string') return ref;
-  if (ref.tag !== undefined || ref.digest !== undefined) return 'must not carry a tag or digest (set image.tag instead)';
+  if (ref.tag !== undefined || ref.digest !== undefined)
+    return 'must not carry a tag or digest (set image.tag instead)';
   const parts = repository.split('/');
   const [host = '', project = ''] = parts;
   const gcr = /^((asia|eu|us)\.)?gcr\.io$/.test(host);
   const ar = /^([a-z0-9-]+)-docker\.pkg\.dev$/.exec(host);
-  if (!gcr && !ar) return 'must be an Artifact Registry repository LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE (Container Registry stopped accepting pushes in 2025)';
+  if (!gcr && !ar)
+    return 'must be an Artifact Registry repository LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE (Container Registry stopped accepting pushes in 2025)';
   if (ar) {
     const loc = ar[1] ?? '';
-    if (!(loc in REGIONS) && !AR_MULTI_REGIONS.has(loc)) return `"${loc}" is not an Artifact Registry location (a region like asia-east1, or asia, europe, us)`;
+    if (!(loc in REGIONS) && !AR_MULTI_REGIONS.has(loc))
+      return `"${loc}" is not an Artifact Registry location (a region like asia-east1, or asia, europe, us)`;
   }
   if (!PROJECT_ID_RE.test(project)) return `"${project}" is not a GCP project id`;
-  if (gcr) return parts.length >= 3 ? { host, project, repo: host, image: parts.slice(2).join('/') } : 'must be gcr.io/PROJECT/IMAGE';
+  if (gcr)
+    return parts.length >= 3
+      ? { host, project, repo: host, image: parts.slice(2).join('/') }
+      : 'must be gcr.io/PROJECT/IMAGE';
   const repo = parts[2] ?? '';
   if (parts.length < 4) return 'must be LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE';
-  if (!AR_REPO_NAME_RE.test(repo)) return `repository name "${repo}" must be lowercase letters, digits and hyphens, starting with a letter`;
+  if (!AR_REPO_NAME_RE.test(repo))
+    return `repository name "${repo}" must be lowercase letters, digits and hyphens, starting with a letter`;
   return { host, project, repo, image: parts.slice(3).join('/') };
 }
 
@@ -89,8 +98,12 @@ export function parseImageSource(source: string): ImageSource | string {
     return path ? { kind: 'oci-archive', path } : 'oci-archive: needs a path to an OCI archive (.tar)';
   }
   const layout = /^(?:oci|oci-layout):([^:]+)(?::([^:]+))?$/.exec(source);
-  if (layout) return layout[2] ? { kind: 'oci-layout', path: layout[1] ?? '', tag: layout[2] } : { kind: 'oci-layout', path: layout[1] ?? '' };
-  if (/^(oci|oci-layout):/.test(source)) return 'oci: needs a path to an OCI layout directory, optionally followed by :<tag>';
+  if (layout)
+    return layout[2]
+      ? { kind: 'oci-layout', path: layout[1] ?? '', tag: layout[2] }
+      : { kind: 'oci-layout', path: layout[1] ?? '' };
+  if (/^(oci|oci-layout):/.test(source))
+    return 'oci: needs a path to an OCI layout directory, optionally followed by :<tag>';
   const reference = source.startsWith('docker://') ? source.slice('docker://'.length) : source;
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(reference)) {
     return `unknown image source "${source}" (use builtin:demo, oci-archive:<path>, oci:<path>[:<tag>], docker://<ref> or a registry reference)`;

@@ -4,8 +4,23 @@
  * node:fs; workflows import validate.ts / provision-input.ts directly.)
  */
 export { parseSpec, loadSpecFile } from './parse';
-export { validateSpec, checkSpec, SpecValidationError, DEFAULT_POOL, type EnvironmentSpec, type SpecIssue, type PlanStep } from './validate';
+export {
+  validateSpec,
+  checkSpec,
+  SpecValidationError,
+  DEFAULT_POOL,
+  type EnvironmentSpec,
+  type SpecIssue,
+  type PlanStep,
+} from './validate';
 export { envIdOf, envRefOf, toProvisionInput } from './provision-input';
 export { parseDuration, parseQuantity } from './names';
 export { parseImageReference, parseImageSource, parseArtifactRepository } from './image-ref';
-export { environmentSchema, TTL_MIN_MS, TTL_MAX_MS, MAX_REPLICAS, MAX_POOL_NODES, type EnvironmentSpecInput } from './schema';
+export {
+  environmentSchema,
+  TTL_MIN_MS,
+  TTL_MAX_MS,
+  MAX_REPLICAS,
+  MAX_POOL_NODES,
+  type EnvironmentSpecInput,
+} from './schema';

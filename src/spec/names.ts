@@ -16,7 +16,8 @@ const QUANTITY_RE = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))((?:[KMGTPE]i)|[numkMGTPE]|[
 export function dns1123LabelProblem(name: string): string | undefined {
   if (name.length === 0) return 'must not be empty';
   if (name.length > 63) return `must be at most 63 characters (got ${name.length})`;
-  if (!DNS1123_LABEL_RE.test(name)) return 'must be a DNS-1123 label: lowercase letters, digits and hyphens, starting and ending with a letter or digit';
+  if (!DNS1123_LABEL_RE.test(name))
+    return 'must be a DNS-1123 label: lowercase letters, digits and hyphens, starting and ending with a letter or digit';
   return undefined;
 }
 
@@ -34,7 +35,8 @@ export function dns1123SubdomainProblem(name: string): string | undefined {
 export function dns1035LabelProblem(name: string): string | undefined {
   if (name.length === 0) return 'must not be empty';
   if (name.length > 63) return `must be at most 63 characters (got ${name.length})`;
-  if (!DNS1035_LABEL_RE.test(name)) return 'must be a DNS-1035 label: a lowercase letter first, then lowercase letters, digits or hyphens, not ending with a hyphen';
+  if (!DNS1035_LABEL_RE.test(name))
+    return 'must be a DNS-1035 label: a lowercase letter first, then lowercase letters, digits or hyphens, not ending with a hyphen';
   return undefined;
 }
 
@@ -43,7 +45,8 @@ export function k8sLabelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && dns1123SubdomainProblem(prefix)) return `label key prefix "${prefix}" must be a DNS-1123 subdomain`;
+  if (prefix !== undefined && dns1123SubdomainProblem(prefix))
+    return `label key prefix "${prefix}" must be a DNS-1123 subdomain`;
   if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME_RE.test(name)) {
     return `label key "${key}" must be at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
   }
@@ -60,12 +63,27 @@ export function k8sLabelValueProblem(value: string): string | undefined {
 
 /** Explains why name is not a valid container environment variable name, or undefined. */
 export function envNameProblem(name: string): string | undefined {
-  return ENV_NAME_RE.test(name) ? undefined : `env var name "${name}" must start with a letter, '_', '-' or '.', then letters, digits, '_', '-' or '.'`;
+  return ENV_NAME_RE.test(name)
+    ? undefined
+    : `env var name "${name}" must start with a letter, '_', '-' or '.', then letters, digits, '_', '-' or '.'`;
 }
 
 const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** Parses a Kubernetes quantity (`500m`, `1.5`, `128Mi`, `1e3`) into a number, or undefined when malformed. */

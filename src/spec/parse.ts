@@ -9,7 +9,10 @@ export function parseSpec(text: string, sourceName = 'spec'): EnvironmentSpec {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     throw new SpecValidationError(
-      doc.errors.map((e) => ({ path: `(yaml line ${lineCounter.linePos(e.pos[0]).line})`, message: e.message.split('\n')[0] ?? e.message })),
+      doc.errors.map((e) => ({
+        path: `(yaml line ${lineCounter.linePos(e.pos[0]).line})`,
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
       sourceName,
     );
   }
@@ -22,7 +25,10 @@ export function loadSpecFile(file: string): EnvironmentSpec {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SpecValidationError([{ path: '(file)', message: `cannot read ${file}: ${(err as Error).message}` }], file);
+    throw new SpecValidationError(
+      [{ path: '(file)', message: `cannot read ${file}: ${(err as Error).message}` }],
+      file,
+    );
   }
   return parseSpec(text, file);
 }

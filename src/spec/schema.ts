@@ -7,8 +7,14 @@ import { z } from 'zod';
 import { gkeNameProblem, LABEL_KEY_RE, LABEL_VALUE_RE, LOCATIONS, MACHINE_TYPES, PROJECT_ID_RE } from '../gke/rules';
 import { parseArtifactRepository, parseImageReference, parseImageSource } from './image-ref';
 import {
-  dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, envNameProblem,
-  k8sLabelKeyProblem, k8sLabelValueProblem, parseDuration, parseQuantity,
+  dns1035LabelProblem,
+  dns1123LabelProblem,
+  dns1123SubdomainProblem,
+  envNameProblem,
+  k8sLabelKeyProblem,
+  k8sLabelValueProblem,
+  parseDuration,
+  parseQuantity,
 } from './names';
 
 /** TTL bounds: anything shorter tears down before it is useful; longer is a forgotten bill. */
@@ -26,26 +32,48 @@ const checked = (problem: (v: string) => string | undefined) =>
   });
 
 const int = (min: number, max: number, what: string) =>
-  z.int({ error: `must be a whole number ${what}` }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  z
+    .int({ error: `must be a whole number ${what}` })
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 
 const gkeName = checked(gkeNameProblem);
 const portNumber = int(1, 65535, '(a port 1-65535)');
 const protocol = z.enum(['TCP', 'UDP']).default('TCP');
 /** IANA service names, as Kubernetes requires for port names. */
 const portName = checked((v) =>
-  v.length <= 15 && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v) && /[a-z]/.test(v) ? undefined : 'port name must be at most 15 lowercase letters, digits and single hyphens, with at least one letter');
+  v.length <= 15 && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v) && /[a-z]/.test(v)
+    ? undefined
+    : 'port name must be at most 15 lowercase letters, digits and single hyphens, with at least one letter',
+);
 
 const k8sLabels = z.record(checked(k8sLabelKeyProblem), checked(k8sLabelValueProblem));
 const RESERVED_LABEL = /^(managed-by|gkeflow-.*)$/;
 const gcpLabels = z.record(
-  checked((k) => (!LABEL_KEY_RE.test(k) ? `label key "${k}" must start with a lowercase letter and hold at most 63 lowercase letters, digits, '-' or '_'` : RESERVED_LABEL.test(k) ? `label key "${k}" is reserved for gkeflow` : undefined)),
-  checked((v) => (LABEL_VALUE_RE.test(v) ? undefined : `label value "${v}" must be at most 63 lowercase letters, digits, '-' or '_'`)),
+  checked((k) =>
+    !LABEL_KEY_RE.test(k)
+      ? `label key "${k}" must start with a lowercase letter and hold at most 63 lowercase letters, digits, '-' or '_'`
+      : RESERVED_LABEL.test(k)
+        ? `label key "${k}" is reserved for gkeflow`
+        : undefined,
+  ),
+  checked((v) =>
+    LABEL_VALUE_RE.test(v) ? undefined : `label value "${v}" must be at most 63 lowercase letters, digits, '-' or '_'`,
+  ),
 );
 
-const quantity = z.union([z.string(), z.number()]).transform(String).superRefine((v, ctx) => {
-  if (parseQuantity(v) === undefined) ctx.addIssue({ code: 'custom', message: `"${v}" is not a Kubernetes quantity (e.g. 250m, 0.5, 128Mi, 1Gi)` });
+const quantity = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .superRefine((v, ctx) => {
+    if (parseQuantity(v) === undefined)
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a Kubernetes quantity (e.g. 250m, 0.5, 128Mi, 1Gi)` });
+  });
+const resourceList = z.strictObject({
+  cpu: quantity.optional(),
+  memory: quantity.optional(),
+  'ephemeral-storage': quantity.optional(),
 });
-const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional(), 'ephemeral-storage': quantity.optional() });
 
 const k8sProbe = z
   .strictObject({
@@ -54,14 +82,21 @@ const k8sProbe = z
     initialDelaySeconds: int(0, 3600, 'of seconds').optional(),
     periodSeconds: int(1, 3600, 'of seconds').optional(),
   })
-  .refine((p) => (p.httpGet === undefined) !== (p.tcpSocket === undefined), 'must have exactly one of httpGet, tcpSocket');
+  .refine(
+    (p) => (p.httpGet === undefined) !== (p.tcpSocket === undefined),
+    'must have exactly one of httpGet, tcpSocket',
+  );
 
 const nodePool = z.strictObject({
   name: gkeName,
-  machineType: checked((v) => (v in MACHINE_TYPES ? undefined : `unknown machine type "${v}" (e.g. e2-small, e2-medium, e2-standard-4)`)),
+  machineType: checked((v) =>
+    v in MACHINE_TYPES ? undefined : `unknown machine type "${v}" (e.g. e2-small, e2-medium, e2-standard-4)`,
+  ),
   nodeCount: int(1, MAX_POOL_NODES, 'of nodes'),
   diskSizeGb: int(10, 65536, 'of GB').default(100),
-  autoscaling: z.strictObject({ min: int(0, MAX_POOL_NODES, 'of nodes'), max: int(1, MAX_POOL_NODES, 'of nodes') }).optional(),
+  autoscaling: z
+    .strictObject({ min: int(0, MAX_POOL_NODES, 'of nodes'), max: int(1, MAX_POOL_NODES, 'of nodes') })
+    .optional(),
   labels: k8sLabels.default({}),
 });
 
@@ -73,10 +108,13 @@ const containerPort = z.union([
 const container = z.strictObject({
   name: checked(dns1123LabelProblem),
   /** An image reference, or `$image` for the image gkeflow pushed. */
-  image: z.string().default('$image').superRefine((v, ctx) => {
-    const r = v === '$image' ? undefined : parseImageReference(v);
-    if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
-  }),
+  image: z
+    .string()
+    .default('$image')
+    .superRefine((v, ctx) => {
+      const r = v === '$image' ? undefined : parseImageReference(v);
+      if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
+    }),
   ports: z.array(containerPort).default([]),
   env: z.record(checked(envNameProblem), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
   command: z.array(z.string()).optional(),
@@ -95,15 +133,23 @@ const step = z
   .transform((s) => s as PlanStep);
 
 /** One step of the plan run after provisioning. */
-export type PlanStep = { scale: number; resize?: undefined } | { resize: { pool: string; nodeCount: number }; scale?: undefined };
+export type PlanStep =
+  { scale: number; resize?: undefined } | { resize: { pool: string; nodeCount: number }; scale?: undefined };
 
 /** The environment spec schema (structure, per-field rules, defaults). */
 export const environmentSchema = z.strictObject({
   apiVersion: z.literal('gkeflow/v1', { error: 'must be gkeflow/v1' }),
   kind: z.literal('Environment', { error: 'must be Environment' }),
   target: z.enum(['local', 'gcp']).default('local'),
-  project: z.string().regex(PROJECT_ID_RE, 'must be a GCP project id: 6-30 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen'),
-  location: checked((v) => (LOCATIONS.has(v) ? undefined : `unknown location "${v}" (a GKE region like asia-east1 or zone like asia-east1-a)`)),
+  project: z
+    .string()
+    .regex(
+      PROJECT_ID_RE,
+      'must be a GCP project id: 6-30 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen',
+    ),
+  location: checked((v) =>
+    LOCATIONS.has(v) ? undefined : `unknown location "${v}" (a GKE region like asia-east1 or zone like asia-east1-a)`,
+  ),
   cluster: z.strictObject({
     name: gkeName,
     mode: z.enum(['standard', 'autopilot']).default('standard'),
@@ -116,11 +162,17 @@ export const environmentSchema = z.strictObject({
         const r = parseImageSource(v);
         if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
       }),
-      repository: z.string().superRefine((v, ctx) => {
-        const r = parseArtifactRepository(v);
-        if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
-      }).optional(),
-      tag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be 1-128 of letters, digits, _ . -, not starting with . or -').default('latest'),
+      repository: z
+        .string()
+        .superRefine((v, ctx) => {
+          const r = parseArtifactRepository(v);
+          if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
+        })
+        .optional(),
+      tag: z
+        .string()
+        .regex(/^[\w][\w.-]{0,127}$/, 'must be 1-128 of letters, digits, _ . -, not starting with . or -')
+        .default('latest'),
     })
     .optional(),
   deployment: z.strictObject({
@@ -135,7 +187,11 @@ export const environmentSchema = z.strictObject({
   service: z.strictObject({
     name: checked(dns1035LabelProblem).optional(),
     type: z.literal('LoadBalancer', { error: 'must be LoadBalancer' }).default('LoadBalancer'),
-    ports: z.array(z.strictObject({ name: portName.optional(), port: portNumber, targetPort: portNumber.optional(), protocol })).min(1, 'must list at least one port'),
+    ports: z
+      .array(
+        z.strictObject({ name: portName.optional(), port: portNumber, targetPort: portNumber.optional(), protocol }),
+      )
+      .min(1, 'must list at least one port'),
   }),
   steps: z.array(step).default([]),
   probe: z
@@ -146,11 +202,16 @@ export const environmentSchema = z.strictObject({
       port: portNumber.optional(),
     })
     .prefault({}),
-  ttl: z.string().default('4h').superRefine((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 90s, 30m, 2h, 1h30m, 7d)` });
-    else if (ms < TTL_MIN_MS || ms > TTL_MAX_MS) ctx.addIssue({ code: 'custom', message: `must be between 1s and 30d (got ${v})` });
-  }),
+  ttl: z
+    .string()
+    .default('4h')
+    .superRefine((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined)
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 90s, 30m, 2h, 1h30m, 7d)` });
+      else if (ms < TTL_MIN_MS || ms > TTL_MAX_MS)
+        ctx.addIssue({ code: 'custom', message: `must be between 1s and 30d (got ${v})` });
+    }),
   labels: gcpLabels.default({}),
 });
 

@@ -18,17 +18,31 @@ type Pool = NonNullable<Parsed['cluster']['nodePools']>[number];
 export interface EnvironmentSpec extends Omit<Parsed, 'cluster' | 'image' | 'service' | 'probe'> {
   cluster: Omit<Parsed['cluster'], 'nodePools'> & { nodePools: Pool[] };
   image?: Omit<NonNullable<Parsed['image']>, 'repository'> & { repository: string };
-  service: Omit<Parsed['service'], 'name' | 'ports'> & { name: string; ports: Array<Parsed['service']['ports'][number] & { targetPort: number; name?: string }> };
+  service: Omit<Parsed['service'], 'name' | 'ports'> & {
+    name: string;
+    ports: Array<Parsed['service']['ports'][number] & { targetPort: number; name?: string }>;
+  };
   probe: Parsed['probe'] & { port: number };
 }
 
 /** The node pool GKE creates when a Standard cluster names none (e2-medium × 3, as `gcloud` does). */
-export const DEFAULT_POOL: Pool = { name: 'default-pool', machineType: 'e2-medium', nodeCount: 3, diskSizeGb: 100, labels: {} };
+export const DEFAULT_POOL: Pool = {
+  name: 'default-pool',
+  machineType: 'e2-medium',
+  nodeCount: 3,
+  diskSizeGb: 100,
+  labels: {},
+};
 
 /** Thrown by parseSpec/loadSpecFile/validateSpec when a spec has problems; lists all of them. */
 export class SpecValidationError extends Error {
-  constructor(readonly issues: SpecIssue[], readonly sourceName = 'spec') {
-    super(`${sourceName}: ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+  constructor(
+    readonly issues: SpecIssue[],
+    readonly sourceName = 'spec',
+  ) {
+    super(
+      `${sourceName}: ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
+    );
     this.name = 'SpecValidationError';
   }
 }
@@ -44,13 +58,18 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 function fromZod(issue: z.core.$ZodIssue): SpecIssue[] {
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: formatPath([...issue.path, k]), message: 'unknown field' }));
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((k) => ({ path: formatPath([...issue.path, k]), message: 'unknown field' }));
   const path = formatPath(issue.path);
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return [{ path, message: 'is required' }];
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message))
+    return [{ path, message: 'is required' }];
   if (issue.code === 'invalid_key') return issue.issues.map((i) => ({ path, message: i.message }));
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // A union fails as a whole; report the branch that got furthest (the longest issue paths).
-    const best = [...issue.errors].sort((a, b) => Math.max(0, ...b.map((i) => i.path.length)) - Math.max(0, ...a.map((i) => i.path.length)))[0] ?? [];
+    const best =
+      [...issue.errors].sort(
+        (a, b) => Math.max(0, ...b.map((i) => i.path.length)) - Math.max(0, ...a.map((i) => i.path.length)),
+      )[0] ?? [];
     return best.flatMap((i) => fromZod({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
   }
   return [{ path, message: issue.message }];
@@ -63,7 +82,8 @@ function normalise(p: Parsed): EnvironmentSpec {
   const { image: parsedImage, ...rest } = p;
   const image = parsedImage && {
     ...parsedImage,
-    repository: parsedImage.repository ?? `${regionOf(p.location)}-docker.pkg.dev/${p.project}/gkeflow/${p.deployment.name}`,
+    repository:
+      parsedImage.repository ?? `${regionOf(p.location)}-docker.pkg.dev/${p.project}/gkeflow/${p.deployment.name}`,
   };
   const spec: EnvironmentSpec = {
     ...rest,

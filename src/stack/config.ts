@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readEndpoints, taskQueueFor, type PortName } from '../contract/endpoints';
-import { stateDir } from './paths';
+import { stateDir } from '../paths';
 
 /** Ports and directories of the local stack; ports and queue come from src/contract/endpoints. */
 export interface StackConfig {

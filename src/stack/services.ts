@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Toolchain } from './toolchain';
+import type { Toolchain } from '../toolchain/toolchain';
 import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../contract/endpoints';
 import type { StackConfig } from './config';
-import { repoRoot } from './paths';
+import { repoRoot } from '../paths';
 import { portOpen } from '../process/process';
 import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
 

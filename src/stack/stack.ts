@@ -5,7 +5,7 @@ import { PORT_ENV } from '../contract/endpoints';
 import { logFile, pidFile, stackConfig, type StackConfig } from './config';
 import { canBind, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
 import { stackServices, type Service } from './services';
-import { ensureToolchain, fmtSeconds } from './toolchain';
+import { ensureToolchain, fmtSeconds } from '../toolchain/toolchain';
 
 /** What the pid file of a started service records, so `down` stops only what `up` started. */
 interface RunRecord {

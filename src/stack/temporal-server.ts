@@ -17,7 +17,20 @@ export interface TemporalServerOptions {
 
 /** Arguments for `temporal server start-dev`, bound to loopback with our search attributes. */
 export function temporalArgs(o: TemporalServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort), '--log-level', 'warn', '--namespace', o.namespace ?? 'default'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--ui-port',
+    String(o.uiPort),
+    '--log-level',
+    'warn',
+    '--namespace',
+    o.namespace ?? 'default',
+  ];
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   else args.push('--headless');
   for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);
@@ -34,10 +47,19 @@ export async function startTemporalServer(o: TemporalServerOptions, timeoutMs = 
     cwd: path.dirname(o.logFile),
     detached: o.detached,
   });
-  const ok = await waitUntil(() => temporalHealthy(`127.0.0.1:${o.port}`), timeoutMs, 500, () => isAlive(pid));
+  const ok = await waitUntil(
+    () => temporalHealthy(`127.0.0.1:${o.port}`),
+    timeoutMs,
+    500,
+    () => isAlive(pid),
+  );
   if (!ok) {
     await stopProcess(pid);
-    throw new StackHealthError('temporal', o.logFile, `no healthy frontend on 127.0.0.1:${o.port} within ${timeoutMs / 1000}s`);
+    throw new StackHealthError(
+      'temporal',
+      o.logFile,
+      `no healthy frontend on 127.0.0.1:${o.port} within ${timeoutMs / 1000}s`,
+    );
   }
   return pid;
 }
@@ -54,10 +76,19 @@ export async function temporalHealthy(address: string): Promise<boolean> {
 }
 
 /** True when a worker (with process id `pid`, when given) polls the task queue's workflow tasks. */
-export async function workerPolling(address: string, taskQueue: string, pid?: number, namespace = 'default'): Promise<boolean> {
+export async function workerPolling(
+  address: string,
+  taskQueue: string,
+  pid?: number,
+  namespace = 'default',
+): Promise<boolean> {
   const conn = await Connection.connect({ address, connectTimeout: 2000 });
   try {
-    const res = await conn.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
+    const res = await conn.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: 1,
+    });
     return (res.pollers ?? []).some((p) => pid === undefined || (p.identity ?? '').startsWith(`${pid}@`));
   } finally {
     await conn.close();
@@ -68,9 +99,18 @@ export async function workerPolling(address: string, taskQueue: string, pid?: nu
  * An in-memory dev server on free loopback ports for one test run, logging to `<logDir>/temporal.log`.
  * It dies with the calling process; stop() ends it sooner.
  */
-export async function startEphemeralTemporal(binary: string, logDir: string): Promise<{ address: string; stop: () => Promise<void> }> {
+export async function startEphemeralTemporal(
+  binary: string,
+  logDir: string,
+): Promise<{ address: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const pid = await startTemporalServer({ binary, port, uiPort: await freePort(), logFile: path.join(logDir, 'temporal.log'), detached: false });
+  const pid = await startTemporalServer({
+    binary,
+    port,
+    uiPort: await freePort(),
+    logFile: path.join(logDir, 'temporal.log'),
+    detached: false,
+  });
   const kill = () => {
     try {
       process.kill(pid);

@@ -40,7 +40,9 @@ export function environmentStartOptions(
       { key: SA.phase, value: 'provisioning' },
       { key: SA.expiresAt, value: expiresAt },
     ],
-    staticSummary: `GKE environment **${s.cluster.name}** in ${s.location} (${s.project}): ${s.deployment.name} × ${s.deployment.replicas} behind a LoadBalancer, TTL ${s.ttl}`,
+    staticSummary:
+      `GKE environment **${s.cluster.name}** in ${s.location} (${s.project}): ` +
+      `${s.deployment.name} × ${s.deployment.replicas} behind a LoadBalancer, TTL ${s.ttl}`,
     staticDetails: [
       `Cluster: ${s.cluster.name} (${s.cluster.mode}), nodes: ${pools}`,
       s.image ? `Image: ${s.image.source} → ${s.image.repository}:${s.image.tag}` : 'Image: none pushed',

@@ -8,7 +8,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { GkeflowActivities } from '../../src/activities/types';
 import { causeMessages } from '../../src/errors';
 import { validateSpec, type EnvironmentSpec } from '../../src/spec';
-import { repoRoot } from '../../src/stack/paths';
+import { repoRoot } from '../../src/paths';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
 import type { ProvisionTuning } from '../../src/workflows/input';
 import { scaleUpdate, teardownUpdate } from '../../src/workflows/definitions';
@@ -18,7 +18,14 @@ import { startLocalCloud, type ActivityWrapper, type LocalCloud } from '../helpe
 // its own cluster name (its own environment workflow id).
 let cloud: LocalCloud;
 let wrapper: ActivityWrapper | undefined;
-const tuning: ProvisionTuning = { retryInitialInterval: '100ms', maximumAttempts: 4, cleanupMaximumAttempts: 6, heartbeatTimeout: '30s', shortTimeout: '1m', longTimeout: '3m' };
+const tuning: ProvisionTuning = {
+  retryInitialInterval: '100ms',
+  maximumAttempts: 4,
+  cleanupMaximumAttempts: 6,
+  heartbeatTimeout: '30s',
+  shortTimeout: '1m',
+  longTimeout: '3m',
+};
 
 before(async () => {
   cloud = await startLocalCloud(() => wrapper);
@@ -28,7 +35,10 @@ after(async () => {
 });
 
 function exampleSpec(cluster: string): EnvironmentSpec {
-  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   doc.cluster!.name = cluster;
   doc.ttl = '1h' as never;
   return validateSpec(doc, cluster);
@@ -36,7 +46,11 @@ function exampleSpec(cluster: string): EnvironmentSpec {
 
 const causeChain = (e: unknown) => causeMessages(e).join(' <- ');
 
-async function waitForPhase(envId: string, done: (phase: string, steps: boolean) => boolean, timeoutMs = 120_000): Promise<string> {
+async function waitForPhase(
+  envId: string,
+  done: (phase: string, steps: boolean) => boolean,
+  timeoutMs = 120_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let phase = '?';
   while (Date.now() < deadline) {
@@ -66,7 +80,12 @@ void test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and t
   assert.equal(st.replicas, 5);
   assert.deepEqual(st.poolSizes, { 'default-pool': 3 });
   assert.match(st.endpoint ?? '', /^http:\/\/203\.0\.113\.\d+:8888$/);
-  assert.match(st.imageReference ?? '', new RegExp(`^${cloud.registry.address.replace(/\./g, '\\.')}/gkeflow-demo/notebooks/tensorflow@sha256:[0-9a-f]{64}$`));
+  assert.match(
+    st.imageReference ?? '',
+    new RegExp(
+      `^${cloud.registry.address.replace(/\./g, '\\.')}/gkeflow-demo/notebooks/tensorflow@sha256:[0-9a-f]{64}$`,
+    ),
+  );
 
   // Starting it again attaches to the same run.
   const again = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
@@ -82,28 +101,60 @@ void test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and t
   await assertNothingLeft();
 
   // No credential ever entered the history: no PEM (plain or base64), no key, no token.
-  const decode = (k: string, v: unknown) => (k === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v);
+  const decode = (k: string, v: unknown) =>
+    k === 'data' && typeof v === 'string'
+      ? Buffer.from(v, 'base64').toString('utf8')
+      : v instanceof Uint8Array
+        ? Buffer.from(v).toString('utf8')
+        : v;
   const history = JSON.stringify(await handle.fetchHistory(), decode);
   assert.match(history, /\\"cluster\\":\\"walkthrough-e2e\\"/, 'payloads are decoded (the check below can see them)');
-  for (const secret of [/BEGIN CERTIFICATE/, /PRIVATE KEY/, /LS0tLS1CRUdJTi/, /Bearer /i, /clientKey|clientCertificate|clusterCaCertificate|keyData|certData/]) {
+  for (const secret of [
+    /BEGIN CERTIFICATE/,
+    /PRIVATE KEY/,
+    /LS0tLS1CRUdJTi/,
+    /Bearer /i,
+    /clientKey|clientCertificate|clusterCaCertificate|keyData|certData/,
+  ]) {
     assert.doesNotMatch(history, secret, `history holds ${secret}`);
   }
 });
 
 // A fault after each step's real work (the resource exists, then the step fails permanently):
 // the run fails, and the saga removes exactly what was made.
-const steps: Array<keyof GkeflowActivities> = ['pushImage', 'ensureCluster', 'applyDeployment', 'applyService', 'waitForExternalIp', 'scaleDeployment', 'resizeNodePool'];
+const steps: Array<keyof GkeflowActivities> = [
+  'pushImage',
+  'ensureCluster',
+  'applyDeployment',
+  'applyService',
+  'waitForExternalIp',
+  'scaleDeployment',
+  'resizeNodePool',
+];
 for (const [i, step] of steps.entries()) {
   void test(`a permanent fault at ${step} fails the run and leaves nothing behind`, async () => {
     const spec = exampleSpec(`fault-${i}-${step.toLowerCase()}`);
-    wrapper = (name, real) => async (...args) => {
-      const out = await real(...args);
-      if (name === step) throw ApplicationFailure.create({ type: 'InjectedFaultError', message: `injected after ${step}`, nonRetryable: true });
-      return out;
-    };
+    wrapper =
+      (name, real) =>
+      async (...args) => {
+        const out = await real(...args);
+        if (name === step)
+          throw ApplicationFailure.create({
+            type: 'InjectedFaultError',
+            message: `injected after ${step}`,
+            nonRetryable: true,
+          });
+        return out;
+      };
     try {
       const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
-      const err = await cloud.client.workflow.getHandle(s.envId).result().then(() => undefined, (e: unknown) => e);
+      const err = await cloud.client.workflow
+        .getHandle(s.envId)
+        .result()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof WorkflowFailedError, `the run failed (got ${String(err)})`);
       assert.match(causeChain(err), new RegExp(`injected after ${step}`));
       await assertNothingLeft();
@@ -114,11 +165,24 @@ for (const [i, step] of steps.entries()) {
 }
 
 void test('a cluster whose create operation fails with a quota error fails fast and leaves nothing', async () => {
-  await cloud.setFaults([{ rpc: 'CreateCluster', code: 'RESOURCE_EXHAUSTED', message: 'Insufficient regional quota to satisfy request: resource "CPUS"', count: 1 }]);
+  await cloud.setFaults([
+    {
+      rpc: 'CreateCluster',
+      code: 'RESOURCE_EXHAUSTED',
+      message: 'Insufficient regional quota to satisfy request: resource "CPUS"',
+      count: 1,
+    },
+  ]);
   try {
     const spec = exampleSpec('quota-e2e');
     const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
-    const err = await cloud.client.workflow.getHandle(s.envId).result().then(() => undefined, (e: unknown) => e);
+    const err = await cloud.client.workflow
+      .getHandle(s.envId)
+      .result()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof WorkflowFailedError);
     assert.match(causeChain(err), /quota/i);
     await assertNothingLeft();
@@ -130,7 +194,12 @@ void test('a cluster whose create operation fails with a quota error fails fast 
 void test('transient GKE errors (UNAVAILABLE, incompatible operation) are retried and the run succeeds', async () => {
   await cloud.setFaults([
     { rpc: 'CreateCluster', code: 'UNAVAILABLE', count: 2 },
-    { rpc: 'SetNodePoolSize', code: 'FAILED_PRECONDITION', message: 'Cluster is running incompatible operation operation-1', count: 1 },
+    {
+      rpc: 'SetNodePoolSize',
+      code: 'FAILED_PRECONDITION',
+      message: 'Cluster is running incompatible operation operation-1',
+      count: 1,
+    },
   ]);
   try {
     const spec = exampleSpec('transient-e2e');

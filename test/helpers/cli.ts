@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from '../../src/stack/paths';
+import { repoRoot } from '../../src/paths';
 
 export interface CliResult {
   code: number;

@@ -15,7 +15,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { kwokToolchain } from './kwok-toolchain';
 import { readEndpoints } from '../../src/contract/endpoints';
 import type { TemporalConfig } from '../../src/temporal/connection';
-import { startTestRegistry, type TestRegistry } from '../activities/registry-server';
+import { startTestRegistry, type TestRegistry } from './registry-server';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
 
 export interface LocalCloud {

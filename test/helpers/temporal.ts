@@ -1,7 +1,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
-import { ensureToolchain } from '../../src/stack/toolchain';
+import { ensureToolchain } from '../../src/toolchain/toolchain';
 import { startEphemeralTemporal } from '../../src/stack/temporal-server';
 
 let started: Promise<{ address: string }> | undefined;

@@ -22,7 +22,9 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
     const queue = taskQueueFor(spec.target, cfg);
     if (!(await workerPolling(cfg.address, queue, undefined, cfg.namespace).catch(() => true))) {
       err(
-        `warning: no worker polls task queue ${queue} yet; start one: ${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`,
+        `warning: no worker polls task queue ${queue} yet; start one: ` +
+          `${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker` +
+          `${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`,
       );
     }
     if (!flags.wait) {

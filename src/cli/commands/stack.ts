@@ -1,15 +1,19 @@
 import { UsageError } from '../../errors';
-import { components } from '../../stack/components';
+import { components } from '../../toolchain/components';
 import { stackDown, stackLogs, stackStatus, stackUp, type ServiceStatus } from '../../stack/stack';
 import { stackServices } from '../../stack/services';
-import { describeToolchain, ensureToolchain, fmtSeconds } from '../../stack/toolchain';
+import { describeToolchain, ensureToolchain, fmtSeconds } from '../../toolchain/toolchain';
 import type { CommandInput } from '../table';
 
-const list = (v: unknown): string[] | undefined => (typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined);
+const list = (v: unknown): string[] | undefined =>
+  typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined;
 
 function checkComponents(flag: string, names: string[] | undefined): void {
   const bad = (names ?? []).filter((n) => !components.some((c) => c.name === n));
-  if (bad.length) throw new UsageError(`--${flag}: unknown component ${bad.join(', ')} (known: ${components.map((c) => c.name).join(', ')})`);
+  if (bad.length)
+    throw new UsageError(
+      `--${flag}: unknown component ${bad.join(', ')} (known: ${components.map((c) => c.name).join(', ')})`,
+    );
 }
 
 /** `gkeflow stack toolchain`: provide the binaries, or list the cache with --list. */
@@ -17,13 +21,21 @@ export async function toolchainCommand({ flags, out, err }: CommandInput): Promi
   const only = list(flags.only);
   checkComponents('only', only);
   if (!flags.list) {
-    const rebuild = flags.rebuild === undefined ? false : flags.rebuild === '' || flags.rebuild === 'all' ? true : list(flags.rebuild);
+    const rebuild =
+      flags.rebuild === undefined
+        ? false
+        : flags.rebuild === '' || flags.rebuild === 'all'
+          ? true
+          : list(flags.rebuild);
     if (Array.isArray(rebuild)) checkComponents('rebuild', rebuild);
     await ensureToolchain({ only, rebuild, log: (l) => err(`toolchain: ${l}`) });
   }
   const rows = describeToolchain().filter((r) => !only || only.includes(r.component));
   if (flags.json) return out(JSON.stringify(rows, null, 2));
-  for (const r of rows) out(`${r.component.padEnd(11)} v${r.version.padEnd(7)} ${r.state.padEnd(9)} ${r.seconds !== undefined ? `built in ${fmtSeconds(r.seconds)}`.padEnd(17) : ''.padEnd(17)} ${r.dir}`);
+  for (const r of rows)
+    out(
+      `${r.component.padEnd(11)} v${r.version.padEnd(7)} ${r.state.padEnd(9)} ${r.seconds !== undefined ? `built in ${fmtSeconds(r.seconds)}`.padEnd(17) : ''.padEnd(17)} ${r.dir}`,
+    );
 }
 
 /** `gkeflow stack up`. */
@@ -48,9 +60,11 @@ export async function statusCommand({ flags, out }: CommandInput): Promise<numbe
 /** `gkeflow stack logs [SERVICE] [-n LINES]`. */
 export async function logsCommand({ flags, args, out }: CommandInput): Promise<void> {
   const names = stackServices().map((s) => s.name);
-  if (args[0] && !names.includes(args[0])) throw new UsageError(`unknown service '${args[0]}' (services: ${names.join(', ')})`);
+  if (args[0] && !names.includes(args[0]))
+    throw new UsageError(`unknown service '${args[0]}' (services: ${names.join(', ')})`);
   const n = flags.lines === undefined ? 50 : Number(flags.lines);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--lines: must be a positive integer (got '${String(flags.lines)}')`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--lines: must be a positive integer (got '${String(flags.lines)}')`);
   out(stackLogs(args[0], n));
 }
 

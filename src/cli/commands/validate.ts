@@ -5,7 +5,8 @@ import type { CommandInput } from '../table';
 /** `-f FILE` is required by every spec-taking command. */
 export function specFlag(flags: CommandInput['flags']): string {
   const f = flags.file;
-  if (typeof f !== 'string' || f === '') throw new UsageError('-f/--file: a spec file is required (e.g. -f examples/tensorflow-notebook.yaml)');
+  if (typeof f !== 'string' || f === '')
+    throw new UsageError('-f/--file: a spec file is required (e.g. -f examples/tensorflow-notebook.yaml)');
   return f;
 }
 
@@ -18,6 +19,8 @@ export async function validateCommand({ flags, out }: CommandInput): Promise<voi
   out(`  environment  ${envIdOf(spec)} (target ${spec.target})`);
   out(`  cluster      ${spec.cluster.name}: ${pools || spec.cluster.mode}`);
   out(`  deployment   ${spec.deployment.namespace}/${spec.deployment.name} × ${spec.deployment.replicas}`);
-  out(`  steps        ${spec.steps.length ? spec.steps.map((s) => ('scale' in s ? `scale ${s.scale}` : `resize ${s.resize.pool} → ${s.resize.nodeCount}`)).join(', ') : '(none)'}`);
+  out(
+    `  steps        ${spec.steps.length ? spec.steps.map((s) => ('scale' in s ? `scale ${s.scale}` : `resize ${s.resize.pool} → ${s.resize.nodeCount}`)).join(', ') : '(none)'}`,
+  );
   out(`  ttl          ${spec.ttl}`);
 }

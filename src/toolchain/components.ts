@@ -1,0 +1,116 @@
+/**
+ * The pinned binaries of the local stack and how each is built from Go modules.
+ * Versions live here and nowhere else; the cache directory name carries the version, so a bump
+ * builds into a new entry and never reuses an old binary.
+ */
+export type ToolName =
+  | 'temporal'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kubectl'
+  | 'etcd'
+  | 'kwokctl'
+  | 'kwok'
+  | 'registry';
+
+export interface Tool {
+  name: ToolName;
+  /** Env var naming an existing binary to use instead of building one. */
+  envVar: string;
+  /** Arguments that print the version, and the text that must appear in the output. */
+  versionArgs: string[];
+  expectVersion: string;
+}
+
+export interface Component {
+  /** Cache entry name: `<name>-<version>`. */
+  name: string;
+  version: string;
+  tools: Tool[];
+  /** How to build: `go install` of module paths at a version, or `go build` in a wrapper module. */
+  build:
+    | { kind: 'install'; packages: string[]; ldflags: string }
+    | { kind: 'wrapper'; moduleDir: string; packages: Array<{ pkg: string; out: string }>; ldflags: string };
+}
+
+const tool = (name: ToolName, versionArgs: string[], expectVersion: string): Tool => ({
+  name,
+  envVar: `GKEFLOW_${name.toUpperCase().replace(/-/g, '_')}_BIN`,
+  versionArgs,
+  expectVersion,
+});
+
+export const KUBE_VERSION = '1.36.1';
+export const ETCD_VERSION = '3.6.8';
+const kubeLdflags = [
+  '-s -w',
+  `-X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION}`,
+  '-X k8s.io/component-base/version.gitMajor=1',
+  '-X k8s.io/component-base/version.gitMinor=36',
+  '-X k8s.io/component-base/version.gitTreeState=clean',
+  `-X k8s.io/client-go/pkg/version.gitVersion=v${KUBE_VERSION}`,
+].join(' ');
+
+export const components: Component[] = [
+  {
+    name: 'temporal',
+    version: '1.5.1',
+    tools: [tool('temporal', ['--version'], 'temporal version 1.5.1')],
+    build: {
+      kind: 'install',
+      packages: ['github.com/temporalio/cli/cmd/temporal@v1.5.1'],
+      ldflags: '-s -w -X github.com/temporalio/cli/temporalcli.Version=1.5.1',
+    },
+  },
+  {
+    name: 'kubernetes',
+    version: KUBE_VERSION,
+    tools: [
+      tool('kube-apiserver', ['--version'], `v${KUBE_VERSION}`),
+      tool('kube-controller-manager', ['--version'], `v${KUBE_VERSION}`),
+      tool('kube-scheduler', ['--version'], `v${KUBE_VERSION}`),
+      tool('kubectl', ['version', '--client'], `v${KUBE_VERSION}`),
+    ],
+    build: {
+      kind: 'wrapper',
+      moduleDir: 'tools/kube',
+      ldflags: kubeLdflags,
+      packages: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((c) => ({
+        pkg: `k8s.io/kubernetes/cmd/${c}`,
+        out: c,
+      })),
+    },
+  },
+  {
+    name: 'etcd',
+    version: ETCD_VERSION,
+    tools: [tool('etcd', ['--version'], ETCD_VERSION)],
+    build: {
+      kind: 'wrapper',
+      moduleDir: 'tools/kube',
+      ldflags: '-s -w',
+      packages: [{ pkg: 'go.etcd.io/etcd/server/v3', out: 'etcd' }],
+    },
+  },
+  {
+    name: 'kwok',
+    version: '0.8.0',
+    tools: [tool('kwokctl', ['--version'], '0.8.0'), tool('kwok', ['--version'], '0.8.0')],
+    build: {
+      kind: 'install',
+      packages: ['sigs.k8s.io/kwok/cmd/kwokctl@v0.8.0', 'sigs.k8s.io/kwok/cmd/kwok@v0.8.0'],
+      ldflags: '-s -w',
+    },
+  },
+  {
+    name: 'registry',
+    version: '3.1.1',
+    tools: [tool('registry', ['--version'], '3.1.1')],
+    build: {
+      kind: 'install',
+      packages: ['github.com/distribution/distribution/v3/cmd/registry@v3.1.1'],
+      ldflags: '-s -w',
+    },
+  },
+];

@@ -1,0 +1,247 @@
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { CorruptCacheError, GoMissingError, ToolchainBuildError, UsageError } from '../errors';
+import { components, type Component, type Tool, type ToolName } from './components';
+import { withDirLock } from '../process/lock';
+import { cacheDir, repoRoot } from '../paths';
+
+const run = promisify(execFile);
+
+/** Absolute paths of every binary the local stack needs. */
+export type Toolchain = Record<ToolName, string>;
+
+export interface ToolchainOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines ("building kubernetes v1.36.1 … 2m10s"). */
+  log?: (line: string) => void;
+  /** Rebuild these component names (or all with `true`) even when cached. */
+  rebuild?: boolean | string[];
+  /** Only provide these components (default: all). */
+  only?: string[];
+}
+
+interface Marker {
+  version: string;
+  builtAt: string;
+  seconds: number;
+  files: Record<string, number>;
+}
+
+/** The cache entry directory of a component. */
+export function entryDir(c: Component, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(cacheDir(env), 'toolchain', `${c.name}-${c.version}`);
+}
+
+const markerFile = (dir: string) => path.join(dir, '.complete.json');
+
+/**
+ * Provides every binary of the local stack: an env override first, then the per-user cache,
+ * building what is missing from pinned Go modules. A second call does nothing; concurrent
+ * calls serialise on a per-component lock and build into a temp dir renamed into place.
+ */
+export async function ensureToolchain(opts: ToolchainOptions = {}): Promise<Toolchain> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? (() => {});
+  const wanted = opts.only ? components.filter((c) => opts.only!.includes(c.name)) : components;
+  if (opts.only) {
+    const unknown = opts.only.filter((n) => !components.some((c) => c.name === n));
+    if (unknown.length)
+      throw new UsageError(
+        `unknown toolchain component ${unknown.join(', ')}; known: ${components.map((c) => c.name).join(', ')}`,
+      );
+  }
+  const result: Partial<Toolchain> = {};
+  for (const c of wanted) {
+    const overridden = c.tools.filter((t) => env[t.envVar]);
+    for (const t of overridden) result[t.name] = await checkOverride(t, env[t.envVar]!);
+    if (overridden.length === c.tools.length) continue;
+    const rebuild = opts.rebuild === true || (Array.isArray(opts.rebuild) && opts.rebuild.includes(c.name));
+    const dir = await ensureComponent(c, env, log, rebuild);
+    for (const t of c.tools) result[t.name] ??= path.join(dir, t.name);
+  }
+  return result as Toolchain;
+}
+
+async function checkOverride(t: Tool, file: string): Promise<string> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) throw new UsageError(`${t.envVar}=${file}: no such file`);
+  const out = await versionOf(abs, t).catch((e: Error) => {
+    throw new UsageError(
+      `${t.envVar}=${file}: '${path.basename(abs)} ${t.versionArgs.join(' ')}' failed: ${e.message.split('\n')[0]}`,
+    );
+  });
+  if (!out.includes(t.expectVersion)) {
+    // A different version may work; say so rather than refuse.
+    process.emitWarning(
+      `${t.envVar} points at ${out.trim().split('\n')[0]}, gkeflow is tested with ${t.expectVersion}`,
+    );
+  }
+  return abs;
+}
+
+async function versionOf(file: string, t: Tool): Promise<string> {
+  const { stdout, stderr } = await run(file, t.versionArgs, {
+    timeout: 30_000,
+    env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+  });
+  return stdout + stderr;
+}
+
+/** Returns the entry dir when its marker and binaries are intact; undefined when not built; throws when corrupt. */
+function checkEntry(c: Component, dir: string): Marker | undefined {
+  const mf = markerFile(dir);
+  if (!fs.existsSync(mf)) return undefined;
+  let marker: Marker;
+  try {
+    marker = JSON.parse(fs.readFileSync(mf, 'utf8')) as Marker;
+  } catch {
+    throw new CorruptCacheError(dir, 'unreadable .complete.json');
+  }
+  for (const t of c.tools) {
+    const f = path.join(dir, t.name);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(f);
+    } catch {
+      throw new CorruptCacheError(dir, `${t.name} is missing`);
+    }
+    if (st.size !== marker.files[t.name])
+      throw new CorruptCacheError(dir, `${t.name} has ${st.size} bytes, expected ${marker.files[t.name]}`);
+    if (!(st.mode & 0o111)) throw new CorruptCacheError(dir, `${t.name} is not executable`);
+  }
+  return marker;
+}
+
+async function ensureComponent(
+  c: Component,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+  rebuild: boolean,
+): Promise<string> {
+  const dir = entryDir(c, env);
+  if (!rebuild && checkEntry(c, dir)) return dir;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  return withDirLock(`${dir}.lock`, log, `${c.name} is being built by another process`, async () => {
+    if (!rebuild && checkEntry(c, dir)) return dir; // built by whoever held the lock
+    await buildComponent(c, dir, env, log);
+    return dir;
+  });
+}
+
+function findGo(env: NodeJS.ProcessEnv): string {
+  if (env.GKEFLOW_GO) {
+    if (!fs.existsSync(env.GKEFLOW_GO)) throw new UsageError(`GKEFLOW_GO=${env.GKEFLOW_GO}: no such file`);
+    return env.GKEFLOW_GO;
+  }
+  for (const p of (env.PATH ?? '').split(path.delimiter)) {
+    const f = path.join(p, 'go');
+    if (p && fs.existsSync(f)) return f;
+  }
+  throw new GoMissingError();
+}
+
+async function buildComponent(
+  c: Component,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+): Promise<void> {
+  const go = findGo(env);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const started = Date.now();
+  const names = c.tools.map((t) => t.name).join(', ');
+  log(`building ${c.name} v${c.version} (${names}) from Go modules; first build takes minutes`);
+  const ticker = setInterval(
+    () => log(`  … ${c.name} still building, ${fmtSeconds((Date.now() - started) / 1000)}`),
+    30_000,
+  );
+  const goEnv = { ...env, CGO_ENABLED: '0', GOBIN: tmp, GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'local' };
+  try {
+    if (c.build.kind === 'install') {
+      await goRun(go, ['install', '-ldflags', c.build.ldflags, ...c.build.packages], repoRoot, goEnv, c.name);
+    } else {
+      const cwd = path.join(repoRoot, c.build.moduleDir);
+      for (const p of c.build.packages) {
+        await goRun(
+          go,
+          ['build', '-mod=readonly', '-trimpath', '-ldflags', c.build.ldflags, '-o', path.join(tmp, p.out), p.pkg],
+          cwd,
+          goEnv,
+          c.name,
+        );
+      }
+    }
+    const files: Record<string, number> = {};
+    for (const t of c.tools) {
+      const f = path.join(tmp, t.name);
+      const out = await versionOf(f, t).catch((e: Error) => {
+        throw new ToolchainBuildError(
+          c.name,
+          `${t.name} ${t.versionArgs.join(' ')} failed: ${e.message.split('\n')[0]}`,
+        );
+      });
+      if (!out.includes(t.expectVersion))
+        throw new ToolchainBuildError(
+          c.name,
+          `${t.name} reports '${out.trim().split('\n')[0]}', expected ${t.expectVersion}`,
+        );
+      files[t.name] = fs.statSync(f).size;
+    }
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const marker: Marker = { version: c.version, builtAt: new Date().toISOString(), seconds, files };
+    fs.writeFileSync(markerFile(tmp), JSON.stringify(marker, null, 2));
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+    log(`built ${c.name} v${c.version} in ${fmtSeconds(seconds)} → ${dir}`);
+  } finally {
+    clearInterval(ticker);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function goRun(go: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, component: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(go, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const keep = (b: Buffer) => {
+      tail = (tail + b.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (e) => reject(new ToolchainBuildError(component, e.message)));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new ToolchainBuildError(component, `go ${args[0]} exited ${code}:\n${tail.trim()}`));
+    });
+  });
+}
+
+/** What `stack toolchain --list` shows: each component, where it lives, whether it is built. */
+export function describeToolchain(
+  env: NodeJS.ProcessEnv = process.env,
+): Array<{ component: string; version: string; dir: string; state: string; seconds?: number }> {
+  return components.map((c) => {
+    const dir = entryDir(c, env);
+    let state = 'not built';
+    let seconds: number | undefined;
+    try {
+      const m = checkEntry(c, dir);
+      if (m) {
+        state = 'cached';
+        seconds = m.seconds;
+      }
+    } catch (e) {
+      state = `corrupt: ${(e as Error).message}`;
+    }
+    return { component: c.name, version: c.version, dir, state, seconds };
+  });
+}
+
+export function fmtSeconds(s: number): string {
+  const m = Math.floor(s / 60);
+  return m ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+}

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { registryActivities, type PushImageReport, type PushProgress } from '../../../src/activities/registry';
+import type { EnvRef, PushImageInput } from '../../../src/activities/types';
+import type { TargetConfig } from '../../../src/clients/config';
+import { buildDemoImage } from '../../../src/image/demo';
+import { writeOciArchive, writeOciLayout } from '../../../src/image/layout';
+import { buildImage, MEDIA, sha256 } from '../../../src/image/oci';
+import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
+
+const env: EnvRef = {
+  id: 'gkeflow/demo-project/asia-east1-a/c1',
+  project: 'demo-project',
+  location: 'asia-east1-a',
+  cluster: 'c1',
+};
+const AR = 'asia-docker.pkg.dev/demo-project/apps';
+
+void describe('pushImage and deleteImageTag against a real registry', () => {
+  let reg: TestRegistry;
+  let config: TargetConfig;
+  let tmp: string;
+  before(async () => {
+    reg = await startTestRegistry();
+    config = { target: 'local', emulatorAddress: '127.0.0.1:1', registryAddress: reg.address };
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-push-'));
+  });
+  after(async () => {
+    await reg?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  void it('pushes the builtin demo image to the local registry under the Artifact Registry path, digest matching', async () => {
+    const { pushImage } = registryActivities({ config });
+    const res = await pushImage({
+      env,
+      source: { kind: 'builtin', name: 'demo' },
+      repository: `${AR}/demo`,
+      tag: 'v1',
+    });
+    const expected = buildDemoImage().manifest.digest;
+    assert.equal(res.digest, expected);
+    assert.equal(res.reference, `${reg.address}/demo-project/apps/demo@${expected}`);
+    assert.equal(res.blobsUploaded, 2);
+    const got = await fetch(`http://${reg.address}/v2/demo-project/apps/demo/manifests/v1`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    assert.equal(got.status, 200);
+    assert.equal(sha256(Buffer.from(await got.arrayBuffer())), expected);
+    assert.equal(got.headers.get('docker-content-digest'), expected);
+  });
+
+  void it('skips every existing blob on the second push and yields the same digest', async () => {
+    const { pushImage } = registryActivities({ config });
+    const res = await pushImage({
+      env,
+      source: { kind: 'builtin', name: 'demo' },
+      repository: `${AR}/demo`,
+      tag: 'v1',
+    });
+    assert.equal(res.bytesUploaded, 0);
+    assert.equal(res.blobsSkipped, 2);
+    assert.equal(res.digest, buildDemoImage().manifest.digest);
+  });
+
+  void it('mounts blobs across repositories when the source is on the same registry', async () => {
+    const { pushImage } = registryActivities({ config });
+    const res = await pushImage({
+      env,
+      source: { kind: 'registry', reference: `${reg.address}/demo-project/apps/demo:v1` },
+      repository: `${AR}/copy`,
+      tag: 'v2',
+    });
+    assert.equal(res.blobsMounted, 2);
+    assert.equal(res.bytesUploaded, 0);
+    assert.equal(res.digest, buildDemoImage().manifest.digest);
+  });
+
+  void it('pushes from an OCI archive and an OCI layout, in chunks, heartbeating bytes done', async () => {
+    const big = buildImage({
+      layers: [[{ path: 'data.bin', content: crypto.randomBytes(300_000) }], [{ path: 'x.txt', content: 'x' }]],
+    });
+    const archive = writeOciArchive(big, path.join(tmp, 'big.tar'), 'v9');
+    const layout = writeOciLayout(buildDemoImage({ message: 'layout' }), path.join(tmp, 'layout'), 'l1');
+    const { pushImage } = registryActivities({ config, chunkSize: 64 * 1024 });
+    const menv = new MockActivityEnvironment();
+    const beats: PushProgress[] = [];
+    menv.on('heartbeat', (d: PushProgress) => beats.push(d));
+    const input: PushImageInput = {
+      env,
+      source: { kind: 'oci-archive', path: archive },
+      repository: `${AR}/big`,
+      tag: 'v9',
+    };
+    const res = (await menv.run(pushImage, input)) as PushImageReport;
+    assert.equal(res.digest, big.manifest.digest);
+    assert.equal(res.blobsUploaded, 3);
+    assert.ok(beats.length > 4, `expected chunk heartbeats, got ${beats.length}`);
+    const last = beats[beats.length - 1]!;
+    assert.equal(last.blobsDone, 3);
+    assert.equal(last.bytesDone, last.bytesTotal);
+    assert.ok(beats.every((b) => !JSON.stringify(b).toLowerCase().includes('authorization')));
+    const fromLayout = await pushImage({
+      env,
+      source: { kind: 'oci-layout', path: layout, tag: 'l1' },
+      repository: `${AR}/layout`,
+      tag: 'l1',
+    });
+    assert.equal(fromLayout.digest, buildDemoImage({ message: 'layout' }).manifest.digest);
+  });
+
+  void it('resumes from the last heartbeat: blobs recorded as done are not even checked again', async () => {
+    const image = buildDemoImage();
+    const doneDigests = [...image.blobs.keys()].filter((d) => d !== image.manifest.digest);
+    const menv = new MockActivityEnvironment({ heartbeatDetails: { doneDigests, blobsDone: 2 } });
+    const { pushImage } = registryActivities({ config });
+    const realFetch = globalThis.fetch;
+    const methods: string[] = [];
+    globalThis.fetch = (input, init) => {
+      methods.push(init?.method ?? 'GET');
+      return realFetch(input, init);
+    };
+    try {
+      const input: PushImageInput = {
+        env,
+        source: { kind: 'builtin', name: 'demo' },
+        repository: `${AR}/demo`,
+        tag: 'v1',
+      };
+      const res = (await menv.run(pushImage, input)) as PushImageReport;
+      assert.equal(res.blobsSkipped, 2);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    assert.deepEqual(methods, ['PUT', 'PUT'], 'only the manifest by digest and by tag');
+  });
+
+  void it('copies a multi-platform image index with its child manifests, from a layout and then registry to registry', async () => {
+    const amd = buildImage({ layers: [[{ path: 'a', content: 'amd64' }]], architecture: 'amd64' });
+    const arm = buildImage({ layers: [[{ path: 'a', content: 'arm64' }]], architecture: 'arm64' });
+    const indexBody = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [amd.manifest, arm.manifest] }),
+    );
+    const blobs = new Map([...amd.blobs, ...arm.blobs, [sha256(indexBody), indexBody]]);
+    const index = { blobs, manifest: { mediaType: MEDIA.index, digest: sha256(indexBody), size: indexBody.length } };
+    const layout = writeOciLayout(index, path.join(tmp, 'multi'), 'multi');
+    const { pushImage } = registryActivities({ config });
+    const first = await pushImage({
+      env,
+      source: { kind: 'oci-layout', path: layout },
+      repository: `${AR}/multi`,
+      tag: 'm1',
+    });
+    assert.equal(first.digest, index.manifest.digest);
+    assert.equal(first.blobsUploaded, 4, 'two configs and two layers');
+    const copy = await pushImage({
+      env,
+      source: { kind: 'registry', reference: `${reg.address}/demo-project/apps/multi:m1` },
+      repository: `${AR}/multi-copy`,
+      tag: 'm1',
+    });
+    assert.equal(copy.digest, index.manifest.digest);
+    assert.equal(copy.blobsMounted, 4);
+    const child = await fetch(
+      `http://${reg.address}/v2/demo-project/apps/multi-copy/manifests/${arm.manifest.digest}`,
+      { headers: { accept: MEDIA.manifest } },
+    );
+    assert.equal(child.status, 200);
+  });
+
+  void it('reports a missing source as ImageNotFoundError and an unreachable registry as transient', async () => {
+    const { pushImage } = registryActivities({ config });
+    await assert.rejects(
+      pushImage({
+        env,
+        source: { kind: 'oci-archive', path: path.join(tmp, 'nope.tar') },
+        repository: `${AR}/x`,
+        tag: 't',
+      }),
+      { name: 'ImageNotFoundError' },
+    );
+    await assert.rejects(
+      pushImage({
+        env,
+        source: { kind: 'registry', reference: `${reg.address}/demo-project/apps/demo:missing` },
+        repository: `${AR}/x`,
+        tag: 't',
+      }),
+      { name: 'ImageNotFoundError' },
+    );
+    const down = registryActivities({ config: { ...config, registryAddress: '127.0.0.1:9' } });
+    await assert.rejects(
+      down.pushImage({ env, source: { kind: 'builtin', name: 'demo' }, repository: `${AR}/x`, tag: 't' }),
+      { name: 'TransientCloudError' },
+    );
+  });
+
+  void it('deletes a tag once; deleting it again or in a missing repository succeeds with deleted:false', async () => {
+    const { pushImage, deleteImageTag } = registryActivities({ config });
+    await pushImage({ env, source: { kind: 'builtin', name: 'demo' }, repository: `${AR}/gone`, tag: 'v1' });
+    assert.deepEqual(await deleteImageTag({ env, repository: `${AR}/gone`, tag: 'v1' }), { deleted: true });
+    assert.deepEqual(await deleteImageTag({ env, repository: `${AR}/gone`, tag: 'v1' }), { deleted: false });
+    assert.deepEqual(await deleteImageTag({ env, repository: `${AR}/never-pushed`, tag: 'v1' }), { deleted: false });
+    const res = await fetch(`http://${reg.address}/v2/demo-project/apps/gone/manifests/v1`);
+    assert.equal(res.status, 404);
+  });
+});
