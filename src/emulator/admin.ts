@@ -2,6 +2,11 @@
  * The admin endpoint (HTTP + JSON on 127.0.0.1): read and change delays, speed and quotas at
  * run time, manage fault rules, list leaked load balancers, fetch a cluster's kubeconfig,
  * reset everything. See docs/emulator.md for the routes.
+ *
+ * Loopback alone does not keep web pages out: a page can POST a form to 127.0.0.1, and DNS
+ * rebinding lets it read answers under its own host name. So every request must name a loopback
+ * host, every change must be `application/json` (which no form or no-cors request can send),
+ * and an emulator started with --require-auth wants its bearer token here as on the gRPC API.
  */
 import http from 'node:http';
 import { patchSettings } from './config';
@@ -60,6 +65,24 @@ export function kubeconfigYaml(core: Core, name: string): string {
     `current-context: ${ctx}`,
     '',
   ].join('\n');
+}
+
+/** Host names a request may name; anything else is a rebound DNS name. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Why a request may not reach the routes (status and message), or undefined when it may. */
+export function refusal(req: http.IncomingMessage, requireAuth: boolean | string): [number, string] | undefined {
+  const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  if (!LOOPBACK_HOSTS.has(host)) return [403, 'the admin endpoint answers only requests to a loopback host name'];
+  if (requireAuth) {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!m || (typeof requireAuth === 'string' && m[1] !== requireAuth))
+      return [401, 'the emulator requires authorization: Bearer <token> (--require-auth)'];
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (req.method !== 'GET' && req.method !== 'HEAD' && type !== 'application/json')
+    return [415, `${req.method} requests need content-type: application/json`];
+  return undefined;
 }
 
 async function route(core: Core, reset: () => Promise<void>, req: http.IncomingMessage): Promise<[number, unknown]> {
@@ -137,6 +160,12 @@ export function startAdmin(core: Core, port: number, reset: () => Promise<void>)
       res.writeHead(code, { 'content-type': typeof payload === 'string' ? 'application/yaml' : 'application/json' });
       res.end(text);
     };
+    const refused = refusal(req, core.settings.requireAuth);
+    if (refused) {
+      req.resume();
+      send(refused[0], { error: refused[1] });
+      return;
+    }
     route(core, reset, req).then(
       ([code, payload]) => send(code, payload),
       (e: Error) =>

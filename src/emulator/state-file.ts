@@ -22,9 +22,9 @@ export class EmulatorStateError extends Error {
   }
 }
 
-/** The state file of a state dir (created if missing). */
+/** The state file of a state dir (created if missing, private to the user: it holds client keys). */
 export function stateFile(stateDir: string): string {
-  fs.mkdirSync(stateDir, { recursive: true });
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   return path.join(stateDir, 'emulator.json');
 }
 
@@ -41,9 +41,10 @@ export function readStateFile(file: string): StateFile | undefined {
   }
 }
 
-/** Writes the state atomically: temp file, then rename. */
+/** Writes the state atomically (temp file, then rename), readable by the owner only: it holds every cluster's client key. */
 export function writeStateFile(file: string, state: StateFile): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(state, null, 1));
+  fs.rmSync(tmp, { force: true }); // a leftover would keep its old mode
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 1), { mode: 0o600 });
   fs.renameSync(tmp, file);
 }

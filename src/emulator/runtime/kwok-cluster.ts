@@ -14,7 +14,7 @@ import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { addKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
 import { isAlive, stopProcess } from '../../process/process';
-import { pidFiles, pidRunsBinary, reservePorts } from './kwok-process';
+import { pidFiles, pidRunsBinary, reservePorts, restrictCredentials } from './kwok-process';
 import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
 
 /** Absolute paths of the binaries a kwok cluster runs (a subset of the toolchain's). */
@@ -115,6 +115,7 @@ export async function createKwokCluster(o: CreateKwokClusterOptions): Promise<Kw
       ],
       timeoutMs + 10_000,
     );
+    restrictCredentials(kwokClusterDir(o));
     const cluster = readKwokCluster(o);
     if (o.nodes?.length) {
       const kc = kwokKubeConfig(cluster);

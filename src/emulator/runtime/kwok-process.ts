@@ -62,3 +62,14 @@ export function pidRunsBinary(pidFile: string): boolean {
     return false;
   }
 }
+
+/** Files of a cluster directory that hold a credential (client and CA keys, kubeconfigs that embed them). */
+const CREDENTIAL_FILES = ['kubeconfig.yaml', 'kubeconfig', 'pki/admin.key', 'pki/ca.key'];
+
+/** Makes the cluster's credentials readable by the owner only (kwokctl writes them 0644). */
+export function restrictCredentials(dir: string): void {
+  for (const f of CREDENTIAL_FILES) {
+    const p = path.join(dir, f);
+    if (fs.existsSync(p)) fs.chmodSync(p, 0o600);
+  }
+}

@@ -21,6 +21,7 @@ after(async () => {
 const admin = async (emu: RunningEmulator, method: string, path: string, body?: unknown) => {
   const res = await fetch(`http://127.0.0.1:${emu.adminPort}${path}`, {
     method,
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };

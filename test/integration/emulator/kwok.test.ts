@@ -71,7 +71,10 @@ before(async () => {
 after(async () => {
   await c.close();
   // Whatever a failed test left: reset deletes every cluster with its control plane.
-  await fetch(`http://127.0.0.1:${emu.adminPort}/reset`, { method: 'POST' }).catch(() => undefined);
+  await fetch(`http://127.0.0.1:${emu.adminPort}/reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+  }).catch(() => undefined);
   await emu.stop();
   fs.rmSync(stateDir, { recursive: true, force: true });
 });
