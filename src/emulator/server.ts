@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { startAdmin } from './admin';
+import { addArtifactRegistry, type LocalArtifactRegistryOptions } from './artifact-registry';
 import { canBind } from '../process/process';
 import { PORT_ENV } from '../contract/endpoints';
 import { clusterManagerImplementation } from './api';
@@ -28,6 +29,8 @@ export interface RunningEmulator {
   adminPort: number;
   /** `127.0.0.1:<port>`, for clients. */
   address: string;
+  /** `127.0.0.1:<port>` of the local Artifact Registry's Docker endpoint, when options.registry is given. */
+  registryAddress?: string;
   /** Resolves when no operation is running (tests). */
   idle(): Promise<void>;
   /** Stops serving, cancels running operations, stops the control planes (their state is kept), saves. */
@@ -48,7 +51,7 @@ export class EmulatorPortInUseError extends Error {
 }
 
 /** Starts an emulator; see EmulatorOptions for the knobs and docs/emulator.md for the guide. */
-export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator> {
+export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOptions): Promise<RunningEmulator> {
   const settings = resolveSettings(o);
   // Fail before restarting any control plane.
   if (o.port && !(await canBind(o.port))) throw new EmulatorPortInUseError(o.port, PORT_ENV.emulator);
@@ -68,6 +71,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
 
   const grpcServer = new Server({ 'grpc.max_receive_message_length': 64 << 20 });
   grpcServer.addService(clusterManagerService() as ServiceDefinition, clusterManagerImplementation(core));
+  const ar = addArtifactRegistry(grpcServer, { ...o, requireAuth: () => core.settings.requireAuth, log });
   const port = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(`127.0.0.1:${o.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
@@ -81,6 +85,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     throw e;
   }
   const adminPort = (admin.address() as { port: number }).port;
+  const front = await ar.startFront();
   log(
     `GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port}, ` +
       `admin on http://127.0.0.1:${adminPort} (control plane: ${settings.controlPlane}, state: ${o.stateDir})`,
@@ -91,6 +96,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     port,
     adminPort,
     address: `127.0.0.1:${port}`,
+    registryAddress: front?.address,
     idle: () => core.ops.idle(),
     stop: () =>
       (stopped ??= (async () => {
@@ -98,6 +104,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
         const closed = new Promise<void>((resolve) => admin.close(() => resolve()));
         admin.closeAllConnections();
         await closed;
+        await front?.close();
         await core.ops.abortAll();
         await stopControlPlanes(core);
         store.flush();

@@ -30,7 +30,7 @@ interface CallError {
 }
 
 /** UNAUTHENTICATED unless the call carries `authorization: Bearer <token>` (the given token, when one is fixed). */
-function checkAuth(required: boolean | string, md: Metadata): void {
+export function checkAuth(required: boolean | string, md: Metadata): void {
   if (!required) return;
   const header = md.get('authorization')[0];
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;

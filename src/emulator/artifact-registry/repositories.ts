@@ -1,0 +1,136 @@
+/**
+ * The local Artifact Registry's repositories: the resources the Artifact Registry API creates,
+ * lists and deletes, and the registry front consults before it accepts a push. Kept in
+ * `<state dir>/artifact-registry.json` (written atomically, 0600), so they survive a restart
+ * like the clusters do. Images themselves live in the CNCF registry underneath.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { alreadyExists, invalidArgument, notFound } from '../errors';
+
+/** One repository as the API reports it (camelCase fields of google.devtools.artifactregistry.v1.Repository). */
+export interface RepositoryRecord {
+  /** `projects/P/locations/L/repositories/R` */
+  readonly name: string;
+  readonly format: 'DOCKER';
+  readonly mode: 'STANDARD_REPOSITORY';
+  readonly description: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Epoch ms. */
+  readonly createTime: number;
+}
+
+/** Project ids (and domain-scoped `example.com:p`). */
+const PROJECT_RE = /^[a-z][a-z0-9.:-]{0,99}$/;
+const LOCATION_RE = /^[a-z]+(-[a-z]+[0-9]*)?$/;
+/** Artifact Registry's rule for repository ids. */
+const REPOSITORY_ID_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const NAME_RE = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/;
+
+/** `projects/P/locations/L` → its parts; INVALID_ARGUMENT when malformed. */
+export function parseParent(parent: string): { project: string; location: string } {
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(parent);
+  if (!m || !PROJECT_RE.test(m[1]!) || !(LOCATION_RE.test(m[2]!) || m[2] === '-'))
+    throw invalidArgument(`Invalid parent "${parent.slice(0, 200)}": expected projects/PROJECT/locations/LOCATION`);
+  return { project: m[1]!, location: m[2]! };
+}
+
+/** `projects/P/locations/L/repositories/R` → its parts; INVALID_ARGUMENT when malformed. */
+export function parseRepositoryName(name: string): { project: string; location: string; repository: string } {
+  const m = NAME_RE.exec(name);
+  if (!m || !PROJECT_RE.test(m[1]!) || !LOCATION_RE.test(m[2]!) || !REPOSITORY_ID_RE.test(m[3]!))
+    throw invalidArgument(
+      `Invalid repository name "${name.slice(0, 200)}": expected projects/PROJECT/locations/LOCATION/repositories/REPOSITORY`,
+    );
+  return { project: m[1]!, location: m[2]!, repository: m[3]! };
+}
+
+/** The repositories of one local Artifact Registry. */
+export class ArtifactRepositories {
+  private readonly byName = new Map<string, RepositoryRecord>();
+  private readonly file: string | undefined;
+
+  /** stateDir undefined: in memory only (tests). */
+  constructor(stateDir?: string) {
+    if (!stateDir) return;
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    this.file = path.join(stateDir, 'artifact-registry.json');
+    if (!fs.existsSync(this.file)) return;
+    const saved = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { repositories?: RepositoryRecord[] };
+    for (const r of saved.repositories ?? []) this.byName.set(r.name, Object.freeze({ ...r }));
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    const tmp = `${this.file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ repositories: [...this.byName.values()] }, null, 2), { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
+  }
+
+  /** Creates `parent/repositories/id`; ALREADY_EXISTS when it does, INVALID_ARGUMENT for a bad id or format. */
+  create(
+    parent: string,
+    id: string,
+    fields: { format?: string; description?: string; labels?: Record<string, string> },
+  ): RepositoryRecord {
+    parseParent(parent);
+    if (!REPOSITORY_ID_RE.test(id))
+      throw invalidArgument(
+        `Invalid repository id "${id.slice(0, 100)}": it must start with a lowercase letter, contain only lowercase letters, digits and hyphens, end with a letter or digit, and be at most 63 characters`,
+      );
+    if (fields.format && fields.format !== 'DOCKER')
+      throw invalidArgument(`The local Artifact Registry serves DOCKER repositories only (got ${fields.format})`);
+    const name = `${parent}/repositories/${id}`;
+    if (this.byName.has(name)) throw alreadyExists(`the repository already exists: ${name}`);
+    const record: RepositoryRecord = Object.freeze({
+      name,
+      format: 'DOCKER',
+      mode: 'STANDARD_REPOSITORY',
+      description: fields.description ?? '',
+      labels: Object.freeze({ ...fields.labels }),
+      createTime: Date.now(),
+    });
+    this.byName.set(name, record);
+    this.save();
+    return record;
+  }
+
+  /** The repository; NOT_FOUND like Artifact Registry when it does not exist. */
+  get(name: string): RepositoryRecord {
+    parseRepositoryName(name);
+    const r = this.byName.get(name);
+    if (!r) throw notFound(`Requested entity was not found. Repository "${name}" not found`);
+    return r;
+  }
+
+  /** The repositories under `projects/P/locations/L` (`L` = `-`: every location), by name. */
+  list(parent: string): RepositoryRecord[] {
+    const { project, location } = parseParent(parent);
+    return [...this.byName.values()]
+      .filter((r) => {
+        const p = parseRepositoryName(r.name);
+        return p.project === project && (location === '-' || p.location === location);
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Removes the repository; NOT_FOUND when it does not exist. */
+  delete(name: string): RepositoryRecord {
+    const r = this.get(name);
+    this.byName.delete(name);
+    this.save();
+    return r;
+  }
+
+  /**
+   * The repository a registry path `P/R/IMAGE…` pushes into, or undefined. The local mapping
+   * drops the `LOCATION-docker.pkg.dev` host, so a repository R of project P in any location counts.
+   */
+  forImagePath(imagePath: string): RepositoryRecord | undefined {
+    const [project, repository] = imagePath.split('/');
+    return [...this.byName.values()].find((r) => {
+      const p = parseRepositoryName(r.name);
+      return p.project === project && p.repository === repository;
+    });
+  }
+}
