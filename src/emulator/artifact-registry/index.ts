@@ -3,7 +3,7 @@
  * registry underneath) the Docker endpoint on the registry port, both over one repositories store.
  */
 import path from 'node:path';
-import type { Server, ServiceDefinition } from '@grpc/grpc-js';
+import type { Server } from '@grpc/grpc-js';
 import type { BackendAddress } from './backend';
 import { artifactRegistryService } from './proto';
 import { startRegistryFront, type RunningRegistryFront } from './registry-front';

@@ -3,6 +3,7 @@
  * @google-cloud/artifact-registry (the files the official client is generated from), and the
  * encoder for the google.protobuf.Any a long-running operation's response carries.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ServiceDefinition } from '@grpc/grpc-js';
@@ -31,7 +32,9 @@ export function artifactRegistryService(): ServiceDefinition {
 
 /** A google.protobuf.Any holding `message` as the named type (`Repository`, `google.protobuf.Empty`). */
 export function packAny(typeName: string, message: Record<string, unknown>): { typeUrl: string; value: Buffer } {
-  root ??= protobuf.Root.fromJSON(require(path.join(arRoot, 'build', 'protos', 'protos.json')) as protobuf.INamespace);
+  root ??= protobuf.Root.fromJSON(
+    JSON.parse(fs.readFileSync(path.join(arRoot, 'build', 'protos', 'protos.json'), 'utf8')) as protobuf.INamespace,
+  );
   const full = typeName.includes('.') ? typeName : `${PACKAGE}.${typeName}`;
   const type = root.lookupType(full);
   return { typeUrl: `type.googleapis.com/${full}`, value: Buffer.from(type.encode(type.fromObject(message)).finish()) };
