@@ -24,7 +24,7 @@ export interface ActivityTimings {
   heartbeatMs?: number;
   probeWindowMs?: number;
   probeIntervalMs?: number;
-  /** Registry upload chunk size in bytes. */
+  /** Bytes a registry upload reads from the source at a time (bounds its memory). */
   chunkSize?: number;
 }
 
@@ -53,7 +53,7 @@ function typed<F extends AnyFn>(fn: F): F {
 export function createActivities(deps: ActivityDeps): GkeflowActivities {
   const t = deps.timings ?? {};
   const all: GkeflowActivities = {
-    ...registryActivities({ config: deps.config, chunkSize: t.chunkSize }),
+    ...registryActivities({ config: deps.config, readWindow: t.chunkSize }),
     ...gkeActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
     ...kubeActivities({
       kubeFor: deps.kubeFor,

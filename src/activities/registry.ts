@@ -15,8 +15,11 @@ import type { DeleteImageTagInput, DeleteResult, ImageSource, PushImageInput, Pu
 
 export interface RegistryActivityDeps {
   config: TargetConfig;
-  /** Blobs larger than this go up in PATCH chunks of this size (default 8 MiB). */
-  chunkSize?: number;
+  /**
+   * Bytes read from the source at a time (default 8 MiB): a blob up to this size goes up in one
+   * PUT, a larger one as one streamed PATCH. Bounds the memory a push takes, whatever the layer size.
+   */
+  readWindow?: number;
   /** Where a destination repository lives (default: resolveRepository for the target); tests override. */
   resolve?: (repository: string) => RegistryRepo;
 }
@@ -80,7 +83,7 @@ async function plan(reader: ImageReader, desc: Descriptor, into: Plan = { blobs:
 
 /** Builds pushImage and deleteImageTag for a target. */
 export function registryActivities(deps: RegistryActivityDeps) {
-  const chunkSize = deps.chunkSize ?? 8 * 1024 * 1024;
+  const readWindow = deps.readWindow ?? 8 * 1024 * 1024;
   const resolve = deps.resolve ?? ((repository: string) => resolveRepository(repository, deps.config));
 
   /** Copies the source image to `repository:tag`; returns the manifest digest. Resumes from heartbeats. */
@@ -122,7 +125,7 @@ export function registryActivities(deps: RegistryActivityDeps) {
               blob.digest,
               blob.size,
               (o, l) => reader.read(blob.digest, o, l),
-              chunkSize,
+              readWindow,
               (sent) => {
                 p.bytesDone = base + sent;
                 beat();

@@ -24,7 +24,8 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 
 interface RequestOptions {
   headers?: Record<string, string>;
-  body?: Buffer;
+  /** The bytes, or a factory of a fresh stream of them (sent again from the start after an auth challenge). */
+  body?: Buffer | (() => AsyncIterable<Buffer>);
   /** Extra repositories this request pulls from (cross-repo mount). */
   alsoPull?: string;
 }
@@ -55,11 +56,11 @@ export class DistributionClient {
     const send = (auth: string | undefined) => {
       const headers: Record<string, string> = { ...opts.headers };
       if (auth) headers.authorization = auth;
-      return fetch(url, { method, headers, body: opts.body, redirect: 'follow', signal: this.signal }).catch(
-        (e: unknown) => {
-          throw registryNetworkError(e, { what: `${method} ${url.pathname}`, repository: this.repo.name });
-        },
-      );
+      const body = typeof opts.body === 'function' ? opts.body() : opts.body;
+      const init = { method, headers, body, redirect: 'follow', signal: this.signal, duplex: 'half' } as RequestInit;
+      return fetch(url, init).catch((e: unknown) => {
+        throw registryNetworkError(e, { what: `${method} ${url.pathname}`, repository: this.repo.name });
+      });
     };
     const cached = this.bearer.get(scopes.join(' ')) ?? this.authorization;
     const res = await send(cached);
@@ -130,62 +131,67 @@ export class DistributionClient {
   }
 
   /**
-   * Uploads a blob: one PUT when it fits in a chunk, else PATCH chunks then PUT. Verifies the
-   * bytes against the digest before committing. onChunk reports bytes sent so far.
+   * Uploads a blob monolithically, as Artifact Registry requires (it refuses chunked uploads):
+   * one PUT with the bytes when the blob fits in one read window, else one streamed PATCH with
+   * the whole blob then an empty `PUT ?digest=`. The bytes are read `window` at a time, so memory
+   * stays bounded whatever the blob's size, and hashed on the way: a blob whose bytes do not
+   * match its digest is never committed. onProgress reports bytes sent so far.
    */
   async upload(
     uploadUrl: string,
     digest: string,
     size: number,
     read: (offset: number, length: number) => Promise<Buffer>,
-    chunkSize: number,
-    onChunk: (bytes: number) => void,
+    window: number,
+    onProgress: (bytes: number) => void,
   ): Promise<void> {
-    const hash = crypto.createHash('sha256');
-    const commit = async (url: string, body?: Buffer) => {
+    const withDigest = (url: string) => {
       const u = new URL(url);
       u.searchParams.set('digest', digest);
-      const res = await this.request('PUT', u.toString(), {
-        body,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body?.length ?? 0) },
-      });
-      const text = await res.text();
-      if (res.status !== 201) throw this.fail(res.status, text, `commit blob ${digest}`);
+      return u.toString();
     };
-    const check = () => {
+    const expect = (hash: crypto.Hash) => {
       const got = `sha256:${hash.digest('hex')}`;
       if (digest.startsWith('sha256:') && got !== digest)
         throw new InvalidArgumentError(`source blob ${digest} has digest ${got}: the source image is corrupt`, {
           digest,
         });
     };
-    if (size <= chunkSize) {
+    const octets = (length: number) => ({
+      'content-type': 'application/octet-stream',
+      'content-length': String(length),
+    });
+    if (size <= window) {
       const body = await read(0, size);
-      hash.update(body);
-      check();
-      await commit(uploadUrl, body);
-      onChunk(size);
+      expect(crypto.createHash('sha256').update(body));
+      const res = await this.request('PUT', withDigest(uploadUrl), { body, headers: octets(body.length) });
+      const text = await res.text();
+      if (res.status !== 201) throw this.fail(res.status, text, `upload blob ${digest}`);
+      onProgress(size);
       return;
     }
-    let url = uploadUrl;
-    for (let offset = 0; offset < size; offset += chunkSize) {
-      const body = await read(offset, Math.min(chunkSize, size - offset));
-      hash.update(body);
-      const res = await this.request('PATCH', url, {
-        body,
-        headers: {
-          'content-type': 'application/octet-stream',
-          'content-length': String(body.length),
-          'content-range': `${offset}-${offset + body.length - 1}`,
-        },
-      });
-      const text = await res.text();
-      if (res.status !== 202) throw this.fail(res.status, text, `upload chunk of ${digest}`);
-      url = this.location(res);
-      onChunk(offset + body.length);
-    }
-    check();
-    await commit(url);
+    let hash = crypto.createHash('sha256');
+    // A fresh stream per attempt: an auth challenge answered mid-way re-sends the body from the start.
+    const stream = async function* (): AsyncGenerator<Buffer> {
+      hash = crypto.createHash('sha256');
+      for (let offset = 0; offset < size;) {
+        const chunk = await read(offset, Math.min(window, size - offset));
+        if (chunk.length === 0)
+          throw new InvalidArgumentError(`source blob ${digest} ended at ${offset} of ${size} bytes`, { digest });
+        hash.update(chunk);
+        offset += chunk.length;
+        yield chunk;
+        onProgress(offset);
+      }
+    };
+    const patch = await this.request('PATCH', uploadUrl, { body: stream, headers: octets(size) });
+    const patchText = await patch.text();
+    if (patch.status !== 202) throw this.fail(patch.status, patchText, `upload blob ${digest}`);
+    const next = this.location(patch);
+    expect(hash);
+    const res = await this.request('PUT', withDigest(next), { headers: octets(0) });
+    const text = await res.text();
+    if (res.status !== 201) throw this.fail(res.status, text, `commit blob ${digest}`);
   }
 
   /** GET a byte range of a blob (the whole blob when the registry ignores Range). */

@@ -81,13 +81,13 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
     assert.equal(res.digest, buildDemoImage().manifest.digest);
   });
 
-  void it('pushes from an OCI archive and an OCI layout, in chunks, heartbeating bytes done', async () => {
+  void it('pushes from an OCI archive and an OCI layout monolithically (one streamed PATCH, which Artifact Registry requires), heartbeating bytes done', async () => {
     const big = buildImage({
       layers: [[{ path: 'data.bin', content: crypto.randomBytes(300_000) }], [{ path: 'x.txt', content: 'x' }]],
     });
     const archive = writeOciArchive(big, path.join(tmp, 'big.tar'), 'v9');
     const layout = writeOciLayout(buildDemoImage({ message: 'layout' }), path.join(tmp, 'layout'), 'l1');
-    const { pushImage } = registryActivities({ config, chunkSize: 64 * 1024 });
+    const { pushImage } = registryActivities({ config, readWindow: 64 * 1024 });
     const menv = new MockActivityEnvironment();
     const beats: PushProgress[] = [];
     menv.on('heartbeat', (d: PushProgress) => beats.push(d));
