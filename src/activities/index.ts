@@ -13,6 +13,7 @@ import { kubeActivities } from './kube';
 import { probeActivities } from './probe';
 import { registryActivities } from './registry';
 import type { EnvRef, GkeflowActivities } from './types';
+import { reaperActivities } from './reaper';
 
 /** Wait budgets and poll intervals (ms); defaults suit GKE, tests shorten them. */
 export interface ActivityTimings {
@@ -67,6 +68,7 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
   const wrapped = {} as Record<string, AnyFn>;
   for (const [name, fn] of Object.entries(all) as Array<[string, AnyFn]>) wrapped[name] = typed(fn);
   return wrapped as unknown as GkeflowActivities;
+    ...reaperActivities({ gke: deps.gke, heartbeatMs: t.heartbeatMs }),
 }
 
 /** Polls suited to the local emulator, whose operations take seconds rather than minutes. */

@@ -4,6 +4,8 @@
  * credential, token, kubeconfig, CA or client certificate. Activities look those up themselves
  * from the target (local emulator or GCP) by the environment's coordinates.
  */
+import type { TeardownResult } from '../workflows/definitions';
+import type { ClusterSummary, EndEnvironmentInput, ListClustersInput, OpenEnvironmentsInput } from './reaper';
 
 /** Where an environment lives. `id` is the workflow id `gkeflow/<project>/<location>/<cluster>`. */
 export interface EnvRef {
@@ -187,3 +189,8 @@ export interface GkeflowActivities {
   deleteDeployment(input: ResourceRef): Promise<DeleteResult>;
   probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult>;
 }
+  // The reaper's (src/activities/reaper.ts).
+  listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
+  knownProjects(): Promise<string[]>;
+  openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
+  endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;

@@ -28,6 +28,13 @@ const json = { json: { type: 'boolean', description: 'print machine-readable JSO
 
 /** Every gkeflow command. Commands load lazily so `--help` and `validate` stay fast. */
 const file = { file: { type: 'string', short: 'f' } } as const;
+/** The reaper's flags, shared by `reap` and `schedule create`. */
+const reapFlags = {
+  project: { type: 'string', multiple: true },
+  location: { type: 'string' },
+  'orphan-grace': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const;
 
 /** `<port variable> (<default>)` for each port of the stack, for its help. */
 const portHelp = (Object.keys(LOCAL_PORTS) as PortName[]).map((k) => `${PORT_ENV[k]} (${LOCAL_PORTS[k]})`);
@@ -112,6 +119,88 @@ export const COMMANDS: CommandDef[] = [
     options: {},
     positionals: [1, 1],
     load: async () => (await import('./commands/kubeconfig')).kubeconfigCommand,
+  },
+  {
+    name: 'reap',
+    summary: 'run the reaper once now: tear down expired and orphaned clusters',
+    usage: 'gkeflow reap [--dry-run] [--project P]... [--location L] [--orphan-grace D] [--json]',
+    help: [
+      'Lists the clusters of the projects (default: those of known environments plus GKEFLOW_PROJECTS) in',
+      'location L (default -, all) and tears down those labelled managed-by: gkeflow that expired',
+      '(gkeflow-expires-at passed) or are orphaned (no open environment workflow, older than --orphan-grace,',
+      'default 30m). An expired live environment is ended through its own workflow. Never touched: clusters',
+      'without managed-by: gkeflow, labelled gkeflow-protect: "true", or unexpired with an open workflow.',
+      'Prints the report (deleted, skipped with the reason, failed with the cause); exit 1 when one failed.',
+      '',
+      'Example: gkeflow reap --dry-run --project my-project',
+    ].join('\n'),
+    options: { ...reapFlags, ...json },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/reap')).reapCommand,
+  },
+  {
+    name: 'schedule create',
+    summary: 'create a Temporal Schedule that runs the reaper',
+    usage:
+      'gkeflow schedule create NAME (--every DURATION | --cron EXPR) [--project P]... [--location L] [--orphan-grace D] [--dry-run] [--timezone TZ]',
+    help: [
+      'A Temporal Schedule (see the Web UI Schedules page) starting reaperWorkflow; runs of one schedule never',
+      'overlap (a run due while the last is still going is skipped). DURATION: 30s, 15m, 1h, 1d. EXPR: 5-field cron',
+      "('0 20 * * 1-5' = weekdays 20:00) or @hourly/@daily/…, in --timezone (IANA, default UTC). Flags as for reap.",
+      '',
+      'Example: gkeflow schedule create nightly --cron "0 20 * * 1-5" --timezone Europe/Berlin --project my-project',
+    ].join('\n'),
+    options: { ...reapFlags, every: { type: 'string' }, cron: { type: 'string' }, timezone: { type: 'string' } },
+    positionals: [1, 1],
+    load: async () => (await import('./commands/schedule')).createCommand,
+  },
+  {
+    name: 'schedule ls',
+    summary: 'list the reaper schedules: state, timing, next and last run',
+    usage: 'gkeflow schedule ls [--json]',
+    options: { ...json },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/schedule')).lsCommand,
+  },
+  {
+    name: 'schedule describe',
+    summary: "a reaper schedule's timing, input, policy, next and recent runs (JSON)",
+    usage: 'gkeflow schedule describe NAME',
+    options: {},
+    positionals: [1, 1],
+    load: async () => (await import('./commands/schedule')).describeCommand,
+  },
+  {
+    name: 'schedule pause',
+    summary: 'pause a reaper schedule (no runs until unpaused)',
+    usage: 'gkeflow schedule pause NAME',
+    options: {},
+    positionals: [1, 1],
+    load: async () => (await import('./commands/schedule')).pauseCommand,
+  },
+  {
+    name: 'schedule unpause',
+    summary: 'resume a paused reaper schedule',
+    usage: 'gkeflow schedule unpause NAME',
+    options: {},
+    positionals: [1, 1],
+    load: async () => (await import('./commands/schedule')).unpauseCommand,
+  },
+  {
+    name: 'schedule trigger',
+    summary: 'run a reaper schedule once now',
+    usage: 'gkeflow schedule trigger NAME',
+    options: {},
+    positionals: [1, 1],
+    load: async () => (await import('./commands/schedule')).triggerCommand,
+  },
+  {
+    name: 'schedule rm',
+    summary: 'delete a reaper schedule (runs already started finish)',
+    usage: 'gkeflow schedule rm NAME',
+    options: {},
+    positionals: [1, 1],
+    load: async () => (await import('./commands/schedule')).rmCommand,
   },
   {
     name: 'worker',

@@ -32,3 +32,14 @@ export function parseEnvId(id: string): EnvRef | undefined {
 export function envRef(c: EnvCoordinates): EnvRef {
   return { id: formatEnvId(c), project: c.project, location: c.location, cluster: c.cluster };
 }
+
+/** What every reaper-started teardown workflow id starts with. */
+export const TEARDOWN_ID_PREFIX = 'gkeflow-teardown/';
+
+/**
+ * The workflow id of the teardown of one cluster: `gkeflow-teardown/<project>/<location>/<cluster>`.
+ * Derived from the cluster alone, so two reapers running at once start one teardown, not two.
+ */
+export function formatTeardownId(c: EnvCoordinates): string {
+  return `${TEARDOWN_ID_PREFIX}${c.project}/${c.location}/${c.cluster}`;
+}

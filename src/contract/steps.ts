@@ -96,6 +96,21 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     summary: (i) => `Resize node pool ${i.pool} to ${i.nodeCount} nodes`,
     label: (i) => `resize ${i.pool} ${i.nodeCount}`,
   },
+  setClusterLabels: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) =>
+      `Label cluster ${i.env.cluster}: ${Object.entries(i.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+  },
+  checkHealth: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `Check cluster ${i.env.cluster}, Deployment ${i.deployment} and Service ${i.service}`,
+  },
   deleteService: {
     kind: 'service',
     timeout: 'cleanup-long',
@@ -119,6 +134,31 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     timeout: 'cleanup-short',
     creates: false,
     summary: (i) => `Delete image tag ${i.repository}:${i.tag}`,
+  },
+  // The reaper's steps (reaperWorkflow): it reads clusters and environments, and ends expired live ones.
+  listClusters: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `List clusters in ${i.project}, location ${i.location === '-' ? 'all' : i.location}`,
+  },
+  knownProjects: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: () => 'Find the projects of known environments (GkeflowProject) and GKEFLOW_PROJECTS',
+  },
+  openEnvironments: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `Check which of ${i.ids.length} environments have an open workflow`,
+  },
+  endEnvironment: {
+    kind: 'cluster',
+    timeout: 'cleanup-long',
+    creates: false,
+    summary: (i) => `End ${i.envId} through its teardown update (${i.reason})`,
   },
 };
 

@@ -4,6 +4,7 @@
  */
 export { environmentWorkflow } from './environment';
 export { teardownWorkflow, type TeardownInput } from './teardown';
+export { reaperWorkflow, type ReaperInput, type ReapReport, type ReapEntry } from './reaper';
 export {
   scaleUpdate,
   resizeUpdate,

@@ -81,6 +81,10 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
       input: unknown,
     ) => {
       stub.calls.push(name);
+    listClusters: [],
+    knownProjects: [],
+    openEnvironments: [],
+    endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },
       (stub.inputs[name] ??= []).push(input);
       const attempt = (stub.attempts[name] = (stub.attempts[name] ?? 0) + 1);
       const fault = stub.faults[name];

@@ -1,0 +1,137 @@
+/**
+ * The reaper's activities: list clusters (with labels and age) across projects and locations,
+ * find the projects gkeflow knows, tell which environments still have an open workflow, and end
+ * an expired live environment through its own `teardown` update. The Temporal calls use the
+ * worker's client (Context.current().client) unless a test passes one.
+ */
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { GkeClient } from '../clients/gke';
+import { SEARCH_ATTRIBUTES } from '../contract/labels';
+import { teardownUpdate, type TeardownResult } from '../workflows/definitions';
+import { ENVIRONMENT_WORKFLOW } from '../workflows/start';
+import { gkeError } from './gke-errors';
+
+/** One cluster as the reaper sees it (plain JSON, no credentials). */
+export interface ClusterSummary {
+  project: string;
+  location: string;
+  name: string;
+  status: string;
+  labels: Record<string, string>;
+  /** Creation time, epoch ms (0 when GKE did not say). */
+  createdAtMs: number;
+}
+
+export interface ListClustersInput {
+  project: string;
+  /** A zone or region, or `-` for every location. */
+  location: string;
+}
+
+export interface OpenEnvironmentsInput {
+  /** Environment ids (workflow ids) to check. */
+  ids: string[];
+}
+
+export interface EndEnvironmentInput {
+  envId: string;
+  reason: string;
+}
+
+export interface ReaperActivityDeps {
+  gke: GkeClient;
+  /** A Temporal client; default the worker's (Context.current().client). */
+  client?: () => Client;
+  /** Where GKEFLOW_PROJECTS is read; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** How often endEnvironment heartbeats while the environment tears down (ms). Default 5000. */
+  heartbeatMs?: number;
+}
+
+/** The projects named in GKEFLOW_PROJECTS (comma or space separated). */
+export function projectsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.GKEFLOW_PROJECTS ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+const epochMs = (t: string | null | undefined): number => {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isFinite(ms) ? ms : 0;
+};
+
+/** Builds the reaper activities. */
+export function reaperActivities(deps: ReaperActivityDeps) {
+  const client = deps.client ?? (() => Context.current().client);
+  const heartbeatMs = deps.heartbeatMs ?? 5000;
+  return {
+    /** ListClusters in one project and location (`-`: all), with labels, status and creation time. */
+    async listClusters({ project, location }: ListClustersInput): Promise<ClusterSummary[]> {
+      const parent = `projects/${project}/locations/${location}`;
+      const clusters = await deps.gke.listClusters(parent).catch((e: unknown) => {
+        throw gkeError(e, { cluster: parent });
+      });
+      return clusters.map((c) => ({
+        project,
+        location: c.location || location,
+        name: c.name ?? '',
+        status: String(c.status ?? 'STATUS_UNSPECIFIED'),
+        labels: { ...(c.resourceLabels ?? {}) },
+        createdAtMs: epochMs(c.createTime),
+      }));
+    },
+
+    /** The projects of every environment Temporal knows (GkeflowProject), plus GKEFLOW_PROJECTS; sorted. */
+    async knownProjects(): Promise<string[]> {
+      const found = new Set(projectsFromEnv(deps.env));
+      for await (const wf of client().workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}'` })) {
+        const p = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.project);
+        if (p) found.add(p);
+      }
+      return [...found].sort();
+    },
+
+    /**
+     * Which of these environments have an open (running) environment workflow. Asks for each id
+     * directly (describe is consistent, unlike the visibility list, which may lag a fresh start).
+     */
+    async openEnvironments({ ids }: OpenEnvironmentsInput): Promise<string[]> {
+      const c = client();
+      const open: string[] = [];
+      const queue = [...ids];
+      const worker = async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          try {
+            const d = await c.workflow.getHandle(id).describe();
+            if (d.status.name === 'RUNNING' && d.type === ENVIRONMENT_WORKFLOW) open.push(id);
+          } catch (e) {
+            if (!(e instanceof WorkflowNotFoundError)) throw e;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(10, ids.length) }, worker));
+      return open.sort();
+    },
+
+    /**
+     * Ends a live environment through its own `teardown` update and waits for the result. The
+     * update id is fixed, so two reapers asking at once share one teardown.
+     */
+    async endEnvironment({ envId, reason }: EndEnvironmentInput): Promise<TeardownResult> {
+      const h = client().workflow.getHandle(envId);
+      const timer = setInterval(() => Context.current().heartbeat(), heartbeatMs);
+      try {
+        const update = await h.startUpdate(teardownUpdate, {
+          args: [{ reason }],
+          updateId: `gkeflow-reaper-${reason}`,
+          waitForStage: 'ACCEPTED',
+        });
+        return await update.result();
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+}
+
+/** The reaper's activity functions. */
+export type ReaperActivities = ReturnType<typeof reaperActivities>;

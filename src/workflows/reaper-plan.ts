@@ -1,0 +1,141 @@
+/**
+ * What the reaper does with each cluster, as pure functions of the clusters, the open
+ * environments and the time: expired or orphaned ones are torn down, an expired live
+ * environment is ended through its own workflow, everything else is left alone with a reason.
+ * Workflow-safe; unit-tested on its own.
+ */
+import type { ClusterSummary } from '../activities/reaper';
+import { formatEnvId, formatTeardownId } from '../contract/environment-id';
+import { envHash, LABELS, MANAGED_BY_VALUE } from '../contract/labels';
+
+/** What happens to one cluster. */
+export type ReapAction =
+  /** Torn down by teardownWorkflow (no live workflow owns it). */
+  | 'delete'
+  /** Ended through its own environment workflow's teardown update. */
+  | 'end'
+  | 'skip';
+
+/** One cluster's verdict. */
+export interface ReapDecision {
+  envId: string;
+  project: string;
+  location: string;
+  cluster: string;
+  action: ReapAction;
+  /** delete/end: `expired` or `orphaned`; skip: why it is left alone. */
+  reason: string;
+  /** delete: the teardown workflow's id; end: the environment's. */
+  workflowId?: string;
+}
+
+/** Why a cluster is left alone. */
+export const SKIP_REASONS = {
+  foreign: 'foreign: not labelled managed-by: gkeflow',
+  protected: 'protected: labelled gkeflow-protect: "true"',
+  mismatch: "its gkeflow-env label is not this cluster's environment (never deleted by coordinates)",
+  live: 'unexpired, its environment workflow is open',
+  grace: 'orphaned but younger than the grace period',
+  stopping: 'already being deleted (status STOPPING)',
+  tornDown: 'already being torn down by another reaper',
+} as const;
+
+/** The environment id of a listed cluster (its workflow id). */
+export const envIdOfCluster = (c: ClusterSummary) =>
+  formatEnvId({ project: c.project, location: c.location, cluster: c.name });
+
+/** True when a cluster carries managed-by: gkeflow and is not protected: the ones whose workflow matters. */
+export function isReapable(c: ClusterSummary): boolean {
+  return (
+    c.labels[LABELS.managedBy] === MANAGED_BY_VALUE &&
+    c.labels[LABELS.protect] !== 'true' &&
+    c.labels[LABELS.env] === envHash(envIdOfCluster(c))
+  );
+}
+
+/** The expiry of a cluster in epoch ms, or undefined when it has no (valid) gkeflow-expires-at label. */
+export function expiresAtMs(c: ClusterSummary): number | undefined {
+  const v = c.labels[LABELS.expiresAt];
+  return v && /^\d+$/.test(v) ? Number(v) * 1000 : undefined;
+}
+
+/** Classifies one cluster. `open` holds the ids of environments with an open workflow. */
+export function classify(c: ClusterSummary, open: ReadonlySet<string>, nowMs: number, graceMs: number): ReapDecision {
+  const envId = envIdOfCluster(c);
+  const base = { envId, project: c.project, location: c.location, cluster: c.name };
+  const skip = (reason: string): ReapDecision => ({ ...base, action: 'skip', reason });
+  if (c.labels[LABELS.managedBy] !== MANAGED_BY_VALUE) return skip(SKIP_REASONS.foreign);
+  if (c.labels[LABELS.protect] === 'true') return skip(SKIP_REASONS.protected);
+  if (c.labels[LABELS.env] !== envHash(envId)) return skip(SKIP_REASONS.mismatch);
+  const expires = expiresAtMs(c);
+  const expired = expires !== undefined && expires <= nowMs;
+  const live = open.has(envId);
+  if (expired && live) return { ...base, action: 'end', reason: 'expired', workflowId: envId };
+  if (live) return skip(SKIP_REASONS.live);
+  if (c.status === 'STOPPING') return skip(SKIP_REASONS.stopping);
+  const teardown = { ...base, action: 'delete' as const, workflowId: formatTeardownId(base) };
+  if (expired) return { ...teardown, reason: 'expired' };
+  if (nowMs - c.createdAtMs < graceMs) return skip(SKIP_REASONS.grace);
+  return { ...teardown, reason: 'orphaned' };
+}
+
+/** One line of the report. */
+export interface ReapEntry {
+  envId: string;
+  project: string;
+  location: string;
+  cluster: string;
+  /** deleted/planned: expired | orphaned; skipped: the reason left alone. */
+  reason: string;
+  /** How it was (or would be) ended: a teardown workflow, or the environment's own workflow. */
+  via?: 'teardown-workflow' | 'environment-workflow';
+  workflowId?: string;
+}
+
+/** The reaper's result: also its Web UI details. */
+export interface ReapReport {
+  dryRun: boolean;
+  projects: string[];
+  locations: string[];
+  orphanGraceMs: number;
+  /** Epoch ms the clusters were judged at. */
+  at: number;
+  scanned: number;
+  deleted: ReapEntry[];
+  /** Dry run: what would be deleted or ended. */
+  planned: ReapEntry[];
+  skipped: ReapEntry[];
+  failed: Array<ReapEntry & { cause: string }>;
+}
+
+/** A decision as a report entry. */
+export function entryOf(d: ReapDecision): ReapEntry {
+  const { envId, project, location, cluster, reason, workflowId } = d;
+  const via = d.action === 'delete' ? 'teardown-workflow' : d.action === 'end' ? 'environment-workflow' : undefined;
+  return { envId, project, location, cluster, reason, ...(via ? { via } : {}), ...(workflowId ? { workflowId } : {}) };
+}
+
+/** The report as Markdown (the run's details in the Web UI). */
+export function reportMarkdown(r: ReapReport): string {
+  const rows = (title: string, es: Array<ReapEntry & { cause?: string }>) =>
+    es.length === 0
+      ? []
+      : [
+          `**${title}** (${es.length})`,
+          '',
+          '| cluster | project | location | why |',
+          '|---|---|---|---|',
+          ...es.map((e) => `| ${e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason} |`),
+          '',
+        ];
+  return [
+    `Reaper${r.dryRun ? ' (dry run)' : ''}: ${r.scanned} clusters in ${r.projects.join(', ') || 'no project'}` +
+      ` — ${r.dryRun ? `${r.planned.length} would go` : `${r.deleted.length} deleted`},` +
+      ` ${r.skipped.length} skipped, ${r.failed.length} failed`,
+    '',
+    ...rows('Deleted', r.deleted),
+    ...rows('Would delete', r.planned),
+    ...rows('Failed', r.failed),
+    ...rows('Skipped', r.skipped),
+  ].join('\n');
+}
