@@ -2,10 +2,13 @@
 //   test/unit         no toolchain, no servers (runs on a machine without Go, in seconds)
 //   test/integration  the real Temporal dev server, in-process emulators, the registry, kwok
 //   test/e2e          the whole local stack through the CLI
+//   test/chaos        kills, restarts and faults against the real local stack (not part of `npm test`:
+//                     `npm run test:chaos`, `-- --quick` for CI's subset); each file starts its own stack
 // Only what the chosen files need is prepared: unit files alone start nothing; any other tier
 // gets the toolchain and one real Temporal dev server for the whole run (tests read
 // GKEFLOW_TEST_TEMPORAL_ADDRESS), stopped afterwards.
 // Usage: npm test [-- <tier or path filter> ...]   e.g. npm test -- unit, npm test -- test/integration/emulator
+//        npm run test:chaos [-- --quick] [-- <path filter>]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +18,8 @@ import { startEphemeralTemporal } from '../src/stack/temporal-server';
 import { repoRoot } from '../src/paths';
 
 const TIERS = ['unit', 'integration', 'e2e'] as const;
+/** Tiers run only when asked for by name (or by a path inside them). */
+const SEPARATE_TIERS = ['chaos'] as const;
 
 function findTests(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -27,14 +32,16 @@ function findTests(dir: string): string[] {
 
 /** The test files of the tiers in order, filtered by the given tier names or path fragments. */
 function selectFiles(filters: string[]): string[] {
-  const all = TIERS.flatMap((t) =>
+  const asked = (t: string) => filters.some((x) => x === t || x.includes(`test/${t}/`) || x === `test/${t}`);
+  const tiers = [...TIERS, ...SEPARATE_TIERS.filter(asked)];
+  const named = (x: string) => (tiers as readonly string[]).includes(x);
+  const all = tiers.flatMap((t) =>
     findTests(path.join(repoRoot, 'test', t))
       .map((f) => path.relative(repoRoot, f))
       .sort(),
   );
   const wanted = (f: string) =>
-    filters.length === 0 ||
-    filters.some((x) => ((TIERS as readonly string[]).includes(x) ? f.startsWith(`test/${x}/`) : f.includes(x)));
+    filters.length === 0 || filters.some((x) => (named(x) ? f.startsWith(`test/${x}/`) : f.includes(x)));
   return all.filter(wanted);
 }
 
@@ -47,7 +54,10 @@ function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> 
 }
 
 async function run(): Promise<number> {
-  const filters = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  // --quick: the chaos tier's CI subset (the files read GKEFLOW_CHAOS_QUICK).
+  const quick: NodeJS.ProcessEnv = args.includes('--quick') ? { GKEFLOW_CHAOS_QUICK: '1' } : {};
+  const filters = args.filter((a) => a !== '--quick');
   const files = selectFiles(filters);
   if (files.length === 0) throw new Error(`no test files match ${filters.join(' ')}`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-test-'));
@@ -56,6 +66,11 @@ async function run(): Promise<number> {
     return runNodeTests(files, { GKEFLOW_TEST_TMP: tmp });
   }
   const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
+  if (files.every((f) => f.startsWith('test/chaos/'))) {
+    // Chaos files start (and kill, and restart) their own stack, Temporal included.
+    console.log(`[test] ${files.length} chaos test files${quick.GKEFLOW_CHAOS_QUICK ? ' (quick set)' : ''}`);
+    return runNodeTests(files, { GKEFLOW_TEST_TMP: tmp, ...quick });
+  }
   const temporal = await startEphemeralTemporal(tc.temporal, tmp);
   console.log(
     `[test] temporal dev server on ${temporal.address} (log ${tmp}/temporal.log); ${files.length} test files`,

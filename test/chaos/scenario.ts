@@ -1,0 +1,223 @@
+/**
+ * What every chaos case shares: the walkthrough spec (one cluster, one Deployment, one
+ * LoadBalancer Service, one pushed tag, then scale 3 → 5 and resize to 3 nodes), short timeouts,
+ * reading a run's progress from the server (history and pending activities, which need no
+ * worker), the inventory each case must end with, and the record of outcomes that
+ * docs/reliability.md is filled from.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import YAML from 'yaml';
+import { validateSpec, type EnvironmentSpec } from '../../src/spec';
+import { repoRoot } from '../../src/paths';
+import { startEnvironment } from '../../src/temporal/environments';
+import type { ProvisionTuning } from '../../src/workflows/input';
+import { teardownUpdate } from '../../src/workflows/definitions';
+import { waitFor, type ChaosStack } from '../helpers/chaos-stack';
+import { deleteClusterNow, deleteTagNow, takeInventory, type Inventory } from '../helpers/inventory';
+
+/** The quick set (CI) runs when `npm run test:chaos -- --quick` or GKEFLOW_CHAOS_QUICK=1. */
+export const QUICK = process.env.GKEFLOW_CHAOS_QUICK === '1';
+
+export const PROJECT = 'gkeflow-demo';
+export const LOCATION = 'asia-east1-a';
+export const REPOSITORY = 'gkeflow-demo/notebooks/tensorflow';
+/** An env value the spec carries; the secret scan looks for it in every history and log. */
+export const SECRET_ENV_VALUE = 'chaos-secret-5b1f0c3e-value';
+
+/** The provisioning steps of the spec, in order. */
+export const STEPS = [
+  'pushImage',
+  'ensureCluster',
+  'applyDeployment',
+  'applyService',
+  'waitForExternalIp',
+  'probeEndpoint',
+  'scaleDeployment',
+  'scaleDeployment',
+  'resizeNodePool',
+] as const;
+/** The steps that wait on something (heartbeating activities), where a kill lands mid-step. */
+export const LONG_STEPS = [
+  'pushImage',
+  'ensureCluster',
+  'applyDeployment',
+  'waitForExternalIp',
+  'scaleDeployment',
+  'resizeNodePool',
+] as const;
+
+/** Short timeouts: a killed worker's activity is retried after the heartbeat timeout. */
+export const TUNING: ProvisionTuning = {
+  retryInitialInterval: '200ms',
+  maximumAttempts: 10,
+  cleanupMaximumAttempts: 12,
+  heartbeatTimeout: '6s',
+  shortTimeout: '15s',
+  longTimeout: '3m',
+  deleteImageOnTeardown: true,
+};
+
+/** Emulator delays long enough for a kill to land inside an operation, short enough for CI. */
+export const EMULATOR_ENV: NodeJS.ProcessEnv = {
+  GKEFLOW_EMULATOR_SPEED: '1',
+  GKEFLOW_EMULATOR_DELAYS: JSON.stringify({
+    operationPending: 100,
+    createCluster: 3000,
+    deleteCluster: 1000,
+    updateCluster: 500,
+    setNodePoolSize: 2500,
+    setLabels: 100,
+    lbProvision: 2500,
+    lbRelease: 500,
+  }),
+};
+
+/** The walkthrough spec for one case, with its own cluster name and image tag. */
+export function chaosSpec(cluster: string): EnvironmentSpec {
+  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  doc.cluster!.name = cluster;
+  (doc.image as Record<string, unknown>).tag = cluster;
+  const containers = (doc.deployment as { containers: Array<Record<string, unknown>> }).containers;
+  containers[0]!.env = { CHAOS_TOKEN: SECRET_ENV_VALUE };
+  doc.ttl = '1h' as never;
+  return validateSpec(doc, cluster);
+}
+
+export const fullName = (cluster: string) => `${PROJECT}/${LOCATION}/${cluster}`;
+
+/** The inventory of a completed run: one of each resource, at the spec's final sizes. */
+export function expectedRunning(cluster: string): Inventory {
+  return {
+    clusters: [{ name: fullName(cluster), status: 'RUNNING', pools: { 'default-pool': 3 } }],
+    kube: {
+      [fullName(cluster)]: { deployments: { 'rc-node': 5 }, services: { 'rc-node': 'LoadBalancer' }, secrets: [] },
+    },
+    tags: [`${REPOSITORY}:${cluster}`],
+    leaks: [],
+  };
+}
+
+export const EMPTY: Inventory = { clusters: [], kube: {}, tags: [], leaks: [] };
+
+export function inventory(stack: ChaosStack): Promise<Inventory> {
+  return takeInventory({
+    emulatorAddress: stack.emulatorAddress,
+    adminUrl: stack.adminUrl,
+    registryAddress: stack.registryAddress,
+    projects: [PROJECT],
+  });
+}
+
+/** Starts the case's run from the test (a client of the stack's Temporal). */
+export async function startRun(stack: ChaosStack, cluster: string): Promise<WorkflowHandle> {
+  const s = await startEnvironment(stack.client, stack.temporalConfig, chaosSpec(cluster), TUNING);
+  return stack.client.workflow.getHandle(s.envId);
+}
+
+const { EventType, PendingActivityState } = temporal.api.enums.v1;
+
+/** Names of the activities the run completed, in order (read from history: no worker needed). */
+export async function completedSteps(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  const scheduled = new Map<string, string>();
+  const done: string[] = [];
+  for (const e of history.events ?? []) {
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+      scheduled.set(String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?');
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+      done.push(scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) ?? '?');
+  }
+  return done;
+}
+
+/** Waits until the run has completed `n` activities. */
+export async function waitForSteps(handle: WorkflowHandle, n: number, timeoutMs = 180_000): Promise<string[]> {
+  let done: string[] = [];
+  await waitFor(
+    `${handle.workflowId} completes ${n} steps (done: ${done.join(', ')})`,
+    async () => (done = await completedSteps(handle)).length >= n,
+    timeoutMs,
+    100,
+  );
+  return done;
+}
+
+/** Waits until an activity of this type is running on a worker; returns that worker's identity. */
+export async function waitForRunning(handle: WorkflowHandle, activity: string, timeoutMs = 180_000): Promise<string> {
+  let identity = '';
+  await waitFor(
+    `${activity} running in ${handle.workflowId}`,
+    async () => {
+      const d = await handle.describe();
+      const p = (d.raw.pendingActivities ?? []).find(
+        (a) => a.activityType?.name === activity && a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      );
+      identity = p?.lastWorkerIdentity ?? '';
+      return Boolean(p);
+    },
+    timeoutMs,
+    100,
+  );
+  return identity;
+}
+
+/** Waits until every provisioning step is done (the run is `running`, nothing pending). */
+export async function waitProvisioned(handle: WorkflowHandle, timeoutMs = 240_000): Promise<void> {
+  await waitForSteps(handle, STEPS.length, timeoutMs);
+}
+
+/** Tears the run down through its update and checks nothing is left. */
+export async function teardownAndCheck(stack: ChaosStack, handle: WorkflowHandle): Promise<void> {
+  const res = await handle.executeUpdate(teardownUpdate, { args: [{ reason: 'chaos case done' }] });
+  assert.deepEqual(res.leftovers, []);
+  await handle.result();
+  assert.deepEqual(await inventory(stack), EMPTY);
+}
+
+/** Removes what a case left on purpose (a terminated run), so the next case starts empty. */
+export async function sweep(stack: ChaosStack): Promise<void> {
+  const inv = await inventory(stack);
+  for (const c of inv.clusters) await deleteClusterNow(stack.emulatorAddress, c.name);
+  for (const t of inv.tags) await deleteTagNow(stack.registryAddress, t);
+  if (inv.leaks.length) await stack.admin('/leaks', 'DELETE');
+}
+
+/** One row of docs/reliability.md's table. */
+export interface CaseRecord {
+  file: string;
+  name: string;
+  outcome: string;
+  inventory: string;
+  seconds: number;
+}
+
+/** Appends a case's outcome to the report file named by GKEFLOW_CHAOS_REPORT (JSON lines), when set. */
+export function record(row: CaseRecord): void {
+  const file = process.env.GKEFLOW_CHAOS_REPORT;
+  if (file) fs.appendFileSync(file, `${JSON.stringify(row)}\n`);
+}
+
+/** Short text of an inventory for the report. */
+export function describeInventory(inv: Inventory): string {
+  if (!inv.clusters.length && !inv.tags.length && !inv.leaks.length) return 'nothing';
+  const parts = inv.clusters.map((c) => {
+    const k = inv.kube[c.name];
+    const pools = Object.entries(c.pools).map(([p, n]) => `${p}=${n}`);
+    const objs = k
+      ? [
+          ...Object.entries(k.deployments).map(([d, r]) => `deploy/${d}×${r}`),
+          ...Object.keys(k.services).map((s) => `svc/${s}`),
+        ]
+      : [];
+    return `cluster ${c.name.split('/')[2]} ${c.status} (${pools.join(', ')}) ${objs.join(' ')}`.trim();
+  });
+  parts.push(...inv.tags.map((t) => `tag ${t.split(':')[1]}`), ...inv.leaks.map((l) => `leak ${l}`));
+  return parts.join('; ');
+}
