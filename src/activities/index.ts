@@ -11,9 +11,9 @@ import { toTemporalFailure } from './errors';
 import { gkeActivities } from './gke';
 import { kubeActivities } from './kube';
 import { probeActivities } from './probe';
+import { reaperActivities } from './reaper';
 import { registryActivities } from './registry';
 import type { EnvRef, GkeflowActivities } from './types';
-import { reaperActivities } from './reaper';
 
 /** Wait budgets and poll intervals (ms); defaults suit GKE, tests shorten them. */
 export interface ActivityTimings {
@@ -64,11 +64,11 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
       heartbeatMs: t.heartbeatMs,
     }),
     ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
+    ...reaperActivities({ gke: deps.gke, heartbeatMs: t.heartbeatMs }),
   };
   const wrapped = {} as Record<string, AnyFn>;
   for (const [name, fn] of Object.entries(all) as Array<[string, AnyFn]>) wrapped[name] = typed(fn);
   return wrapped as unknown as GkeflowActivities;
-    ...reaperActivities({ gke: deps.gke, heartbeatMs: t.heartbeatMs }),
 }
 
 /** Polls suited to the local emulator, whose operations take seconds rather than minutes. */

@@ -188,9 +188,9 @@ export interface GkeflowActivities {
   deleteService(input: ResourceRef): Promise<DeleteResult>;
   deleteDeployment(input: ResourceRef): Promise<DeleteResult>;
   probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult>;
-}
   // The reaper's (src/activities/reaper.ts).
   listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
   knownProjects(): Promise<string[]>;
   openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
   endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;
+}

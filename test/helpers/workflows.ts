@@ -75,16 +75,16 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     deleteService: { deleted: true },
     deleteDeployment: { deleted: true },
     probeEndpoint: { ok: true, status: 200 },
+    listClusters: [],
+    knownProjects: [],
+    openEnvironments: [],
+    endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },
   };
   for (const name of Object.keys(results) as ActivityName[]) {
     (stub.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>)[name] = async (
       input: unknown,
     ) => {
       stub.calls.push(name);
-    listClusters: [],
-    knownProjects: [],
-    openEnvironments: [],
-    endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },
       (stub.inputs[name] ??= []).push(input);
       const attempt = (stub.attempts[name] = (stub.attempts[name] ?? 0) + 1);
       const fault = stub.faults[name];
