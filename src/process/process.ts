@@ -52,25 +52,102 @@ export function startProcess(o: StartOptions): number {
   }
 }
 
-/** Sends SIGTERM to a process (and its group when it leads one), then SIGKILL after graceMs. */
-export async function stopProcess(pid: number, graceMs = 10_000): Promise<void> {
-  if (!isAlive(pid)) return;
+/**
+ * What identifies a process beyond its pid, which the kernel reuses: its executable and its
+ * start time (clock ticks after boot, from /proc). Recorded when a process is started or found,
+ * checked again before it is signalled, so a recycled pid is never killed.
+ */
+export interface ProcessIdentity {
+  pid: number;
+  exe?: string;
+  startTime?: string;
+}
+
+/** The start time of a process (field 22 of /proc/<pid>/stat), or undefined without /proc. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses; fields after it are plain.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function processExe(pid: number): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The identity of a live process now, or undefined when it is gone. */
+export function processIdentity(pid: number): ProcessIdentity | undefined {
+  if (!isAlive(pid)) return undefined;
+  return { pid, exe: processExe(pid), startTime: processStartTime(pid) };
+}
+
+/** True while the process the identity describes runs (not merely some process with its pid). */
+export function isSameProcess(id: ProcessIdentity): boolean {
+  if (!isAlive(id.pid)) return false;
+  if (id.startTime !== undefined && processStartTime(id.pid) !== id.startTime) return false;
+  if (id.exe !== undefined) {
+    const exe = processExe(id.pid);
+    if (exe !== undefined && exe !== id.exe) return false;
+  }
+  return true;
+}
+
+/** Thrown by stopProcess when the process belongs to someone this process may not signal (EPERM). */
+export class ProcessPermissionError extends Error {
+  constructor(readonly pid: number) {
+    super(`not permitted to stop process ${pid} (it belongs to another user); stop it as its owner`);
+    this.name = 'ProcessPermissionError';
+  }
+}
+
+/** Thrown by stopProcess when a process survives SIGKILL (e.g. stuck in uninterruptible I/O). */
+export class ProcessStopTimeoutError extends Error {
+  constructor(readonly pid: number) {
+    super(`process ${pid} is still there after SIGKILL`);
+    this.name = 'ProcessStopTimeoutError';
+  }
+}
+
+/**
+ * Sends SIGTERM to a process (and its group when it leads one), then SIGKILL after graceMs.
+ * Given an identity, it signals only while that very process runs (a recycled pid is left alone).
+ */
+export async function stopProcess(target: number | ProcessIdentity, graceMs = 10_000): Promise<void> {
+  const id = typeof target === 'number' ? { pid: target } : target;
+  const pid = id.pid;
+  const running = () => isSameProcess(id);
+  if (!running()) return;
   const signal = (sig: NodeJS.Signals) => {
+    if (!running()) return;
     try {
       process.kill(-pid, sig);
+      return;
     } catch {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        /* already gone */
-      }
+      /* not a group leader, or no such group: signal the process alone */
+    }
+    try {
+      process.kill(pid, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') throw new ProcessPermissionError(pid);
+      /* already gone */
     }
   };
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(pid)) signal('SIGKILL');
-  while (isAlive(pid)) await sleep(50);
+  while (running() && Date.now() < deadline) await sleep(100);
+  signal('SIGKILL');
+  const killDeadline = Date.now() + 10_000;
+  while (running()) {
+    if (Date.now() > killDeadline) throw new ProcessStopTimeoutError(pid);
+    await sleep(50);
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

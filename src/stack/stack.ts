@@ -3,13 +3,25 @@ import path from 'node:path';
 import { PortInUseError, StackHealthError } from '../errors';
 import { PORT_ENV } from '../contract/endpoints';
 import { logFile, pidFile, stackConfig, type StackConfig } from './config';
-import { canBind, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
+import { withDirLock } from '../process/lock';
+import {
+  canBind,
+  isAlive,
+  isSameProcess,
+  processStartTime,
+  startProcess,
+  stopProcess,
+  waitUntil,
+  type ProcessIdentity,
+} from '../process/process';
 import { stackServices, type Service } from './services';
 import { ensureToolchain, fmtSeconds } from '../toolchain/toolchain';
 
-/** What the pid file of a started service records, so `down` stops only what `up` started. */
-interface RunRecord {
-  pid: number;
+/**
+ * What the pid file of a started service records, so `down` stops only what `up` started:
+ * the pid with the executable and start time it had (a recycled pid has others).
+ */
+interface RunRecord extends ProcessIdentity {
   cmd: string;
   startedAt: string;
 }
@@ -33,7 +45,7 @@ function readRecord(cfg: StackConfig, name: string): RunRecord | undefined {
 
 /** True when rec.pid is alive and still runs the command we started (pids get reused). */
 function ownsPid(rec: RunRecord): boolean {
-  if (!isAlive(rec.pid)) return false;
+  if (!isSameProcess(rec)) return false;
   try {
     return fs.readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0').includes(rec.cmd);
   } catch {
@@ -47,6 +59,22 @@ function ownsPid(rec: RunRecord): boolean {
  */
 export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.ProcessEnv }): Promise<ServiceStatus[]> {
   const cfg = stackConfig(opts.env);
+  return withStackLock(cfg, opts.log, () => startServices(cfg, opts));
+}
+
+/**
+ * One `stack up` or `down` at a time per state dir: a second `up` waits, then finds the
+ * services running, instead of failing on their ports and removing the first one's pid files.
+ */
+function withStackLock<T>(cfg: StackConfig, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.join(cfg.stateDir, 'run'), { recursive: true });
+  return withDirLock(path.join(cfg.stateDir, 'run', 'stack.lock'), log, 'another stack up/down is running', fn);
+}
+
+async function startServices(
+  cfg: StackConfig,
+  opts: { log: (l: string) => void; env?: NodeJS.ProcessEnv },
+): Promise<ServiceStatus[]> {
   const services = stackServices();
   const toStart = services.filter((s) => !readRecord(cfg, s.name));
   for (const s of toStart) {
@@ -56,7 +84,7 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
   }
   const tc = await ensureToolchain({ log: (l) => opts.log(`toolchain: ${l}`), env: opts.env });
   fs.mkdirSync(path.join(cfg.stateDir, 'run'), { recursive: true });
-  const started: number[] = [];
+  const started: Array<{ name: string; id: ProcessIdentity }> = [];
   try {
     for (const s of services) {
       if (!toStart.includes(s)) {
@@ -73,16 +101,20 @@ export async function stackUp(opts: { log: (l: string) => void; env?: NodeJS.Pro
         cwd: cwd ?? cfg.stateDir,
         detached: true,
       });
-      started.push(pid);
-      const rec: RunRecord = { pid, cmd, startedAt: new Date().toISOString() };
+      // The start time only: right after spawn the child may not have exec'd its binary yet.
+      const id: ProcessIdentity = { pid, startTime: processStartTime(pid) };
+      started.push({ name: s.name, id });
+      const rec: RunRecord = { ...id, cmd, startedAt: new Date().toISOString() };
       fs.writeFileSync(pidFile(cfg, s.name), JSON.stringify(rec));
       opts.log(`${s.name}: starting (pid ${pid})`);
       await waitHealthy(cfg, s, pid);
       opts.log(`${s.name}: healthy at ${s.address(cfg)} in ${fmtSeconds((Date.now() - t0) / 1000)}`);
     }
   } catch (e) {
-    for (const pid of started.reverse()) await stopProcess(pid);
-    for (const s of toStart) fs.rmSync(pidFile(cfg, s.name), { force: true });
+    for (const { name, id } of started.reverse()) {
+      await stopProcess(id);
+      fs.rmSync(pidFile(cfg, name), { force: true });
+    }
     throw e;
   }
   return stackStatus(opts.env);
@@ -112,14 +144,18 @@ function logTail(file: string, lines = 3): string {
 /** Stops the services `up` started (in reverse order), and only those. */
 export async function stackDown(opts: { log: (l: string) => void; env?: NodeJS.ProcessEnv }): Promise<void> {
   const cfg = stackConfig(opts.env);
+  await withStackLock(cfg, opts.log, () => stopServices(cfg, opts.log));
+  opts.log('stack is down');
+}
+
+async function stopServices(cfg: StackConfig, log: (l: string) => void): Promise<void> {
   for (const s of [...stackServices()].reverse()) {
     const rec = readRecord(cfg, s.name);
     fs.rmSync(pidFile(cfg, s.name), { force: true });
     if (!rec) continue;
-    opts.log(`${s.name}: stopping (pid ${rec.pid})`);
-    await stopProcess(rec.pid, 15_000);
+    log(`${s.name}: stopping (pid ${rec.pid})`);
+    await stopProcess(rec, 15_000);
   }
-  opts.log('stack is down');
 }
 
 /** Each service of the stack: state, pid, address, log file. */

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { addKwokNodes, waitForKwokNodesReady, type KwokNodeSpec } from './kwok-nodes';
-import { isAlive, stopProcess } from '../../process/process';
-import { pidFiles, pidRunsBinary, reservePorts, restrictCredentials } from './kwok-process';
+import { stopProcess } from '../../process/process';
+import { kwokClusterProcesses, pidFiles, pidRunsBinary, reservePorts, restrictCredentials } from './kwok-process';
 import { kwokStages, type LoadBalancerTimings } from './kwok-stages';
 
 /** Absolute paths of the binaries a kwok cluster runs (a subset of the toolchain's). */
@@ -147,10 +147,12 @@ export async function deleteKwokCluster(ref: KwokClusterRef): Promise<void> {
 /** Stops the cluster's processes, keeping its state (etcd data, pki) for startKwokCluster. */
 export async function stopKwokCluster(ref: KwokClusterRef): Promise<void> {
   if (!fs.existsSync(path.join(kwokClusterDir(ref), 'kwok.yaml'))) return;
-  const pids = kwokClusterPids(ref);
+  // Only pids that run the component's own binary, identified by start time too: a pid file
+  // from before a reboot may name an unrelated process now.
+  const procs = kwokClusterProcesses(kwokClusterDir(ref));
   await kwokctl(ref, ['stop', 'cluster'], 60_000).catch(() => {});
   // kwokctl sends SIGTERM and forgets the pid; make sure nothing outlives the stop.
-  await Promise.all(pids.map((pid) => stopProcess(pid)));
+  await Promise.all(procs.map((p) => stopProcess(p)));
   for (const f of pidFiles(kwokClusterDir(ref))) fs.rmSync(f, { force: true });
 }
 
@@ -175,7 +177,7 @@ export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000)
   await start();
   const cluster = readKwokCluster(ref);
   const kwokPidFile = path.join(kwokClusterDir(ref), 'pids', 'kwok-controller.pid');
-  if (fs.existsSync(kwokPidFile)) await stopProcess(Number(fs.readFileSync(kwokPidFile, 'utf8')));
+  for (const p of kwokClusterProcesses(kwokClusterDir(ref), 'kwok-controller')) await stopProcess(p);
   fs.rmSync(kwokPidFile, { force: true });
   await kwokKubeConfig(cluster)
     .makeApiClient(CoordinationV1Api)
@@ -221,9 +223,7 @@ export function kwokKubeConfig(
 
 /** Pids of the cluster's running processes (etcd, kube-apiserver, controller manager, scheduler, kwok). */
 export function kwokClusterPids(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): number[] {
-  return pidFiles(kwokClusterDir(ref))
-    .map((f) => Number(fs.readFileSync(f, 'utf8').trim()))
-    .filter((pid) => Number.isInteger(pid) && pid > 0 && isAlive(pid));
+  return kwokClusterProcesses(kwokClusterDir(ref)).map((p) => p.pid);
 }
 
 /** The kwokctl config: loopback everywhere, our binaries and ports, our Stages. */

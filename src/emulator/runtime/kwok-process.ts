@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { canBind } from '../../process/process';
+import { canBind, processIdentity, type ProcessIdentity } from '../../process/process';
 
 // Ports handed out by this process and not yet visible in a kwok.yaml (clusters being created).
 const reserved = new Set<number>();
@@ -61,6 +61,18 @@ export function pidRunsBinary(pidFile: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The running processes of the cluster in `dir` (optionally one component), each identified by
+ * pid, executable and start time: only pids that run the component's own binary count.
+ */
+export function kwokClusterProcesses(dir: string, component?: string): ProcessIdentity[] {
+  return pidFiles(dir)
+    .filter((f) => !component || path.basename(f, '.pid') === component)
+    .filter(pidRunsBinary)
+    .map((f) => processIdentity(Number(fs.readFileSync(f, 'utf8').trim())))
+    .filter((p): p is ProcessIdentity => p !== undefined);
 }
 
 /** Files of a cluster directory that hold a credential (client and CA keys, kubeconfigs that embed them). */
