@@ -8,7 +8,9 @@ import type { TargetConfig } from '../clients/config';
 import { createTargetClients } from '../clients/index';
 import type { GkeClient } from '../clients/gke';
 import { toTemporalFailure } from './errors';
+import { clusterLabelActivities } from './cluster-labels';
 import { gkeActivities } from './gke';
+import { healthActivities } from './health';
 import { kubeActivities } from './kube';
 import { probeActivities } from './probe';
 import { reaperActivities } from './reaper';
@@ -56,6 +58,8 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
   const all: GkeflowActivities = {
     ...registryActivities({ config: deps.config, readWindow: t.chunkSize }),
     ...gkeActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
+    ...clusterLabelActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
+    ...healthActivities({ gke: deps.gke, kubeFor: deps.kubeFor }),
     ...kubeActivities({
       kubeFor: deps.kubeFor,
       rolloutTimeoutMs: t.rolloutTimeoutMs,

@@ -91,6 +91,39 @@ export interface DeleteClusterResult {
   deleted: boolean;
 }
 
+export interface SetClusterLabelsInput {
+  env: EnvRef;
+  /** Labels to set or overwrite; every other label of the cluster is kept. */
+  labels: ResourceLabels;
+}
+
+/** What checkHealth looks at: the environment's cluster, Deployment and Service. */
+export interface HealthCheckInput {
+  env: EnvRef;
+  namespace: string;
+  deployment: string;
+  service: string;
+}
+
+/** What checkHealth saw. Plain facts; the workflow decides what counts as drift. */
+export interface HealthReport {
+  /** GKE's cluster status (RUNNING, RECONCILING, …), or `MISSING` when GKE answers NOT_FOUND. */
+  cluster: string;
+  /** Each node pool's size (nodes per zone) and status, as GKE reports them. */
+  pools: Array<{ name: string; nodeCount: number; status: string }>;
+  /** The Kubernetes side, when the cluster has a control plane that answered. */
+  kube?: {
+    nodesReady: number;
+    /** Absent when the Deployment does not exist. */
+    deployment?: { replicas: number; availableReplicas: number };
+    /** The Service's external IP; absent when the Service or its IP is gone. */
+    serviceIp?: string;
+    serviceExists: boolean;
+  };
+  /** Why the Kubernetes side was not checked (no control plane, API unreachable). */
+  kubeUnchecked?: string;
+}
+
 // ---------- kube ----------
 
 export interface ContainerInput {
@@ -181,6 +214,8 @@ export interface GkeflowActivities {
   ensureCluster(input: EnsureClusterInput): Promise<EnsureClusterResult>;
   resizeNodePool(input: ResizeNodePoolInput): Promise<void>;
   deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;
+  setClusterLabels(input: SetClusterLabelsInput): Promise<void>;
+  checkHealth(input: HealthCheckInput): Promise<HealthReport>;
   applyDeployment(input: ApplyDeploymentInput): Promise<RolloutResult>;
   applyService(input: ApplyServiceInput): Promise<void>;
   waitForExternalIp(input: ResourceRef): Promise<ExternalIpResult>;

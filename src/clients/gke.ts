@@ -20,6 +20,8 @@ export interface GkeClient {
   createCluster(parent: string, cluster: Cluster): Promise<Operation>;
   deleteCluster(name: string): Promise<Operation>;
   setNodePoolSize(name: string, nodeCount: number): Promise<Operation>;
+  /** SetLabels: replaces the cluster's resource labels; `fingerprint` is the one GetCluster returned. */
+  setLabels(name: string, resourceLabels: Record<string, string>, labelFingerprint: string): Promise<Operation>;
   getOperation(name: string): Promise<Operation>;
   close(): Promise<void>;
 }
@@ -73,6 +75,8 @@ export function createGkeClient(config: TargetConfig): GkeClient {
     createCluster: async (parent, cluster) => (await client.createCluster({ parent, cluster }, await opts()))[0],
     deleteCluster: async (name) => (await client.deleteCluster({ name }, await opts()))[0],
     setNodePoolSize: async (name, nodeCount) => (await client.setNodePoolSize({ name, nodeCount }, await opts()))[0],
+    setLabels: async (name, resourceLabels, labelFingerprint) =>
+      (await client.setLabels({ name, resourceLabels, labelFingerprint }, await opts()))[0],
     getOperation: async (name) => (await client.getOperation({ name }, await opts()))[0],
     close: () => client.close(),
   };

@@ -115,11 +115,17 @@ export const FAILURES = {
     exit: 1,
     doc: 'some resources could not be deleted; they are listed and left labelled for the reaper',
   },
+  EnvironmentLostError: {
+    source: 'workflow',
+    retryable: false,
+    exit: 1,
+    doc: 'the cluster was deleted outside gkeflow (seen missing by two drift checks); what remained was cleaned up',
+  },
   EnvironmentClosingError: {
     source: 'update',
     retryable: false,
     exit: 1,
-    doc: 'a scale or resize was waiting when the environment began tearing down',
+    doc: 'a scale, resize or extend was waiting when the environment began tearing down',
   },
   ScaleFailedError: {
     source: 'update',
@@ -132,6 +138,12 @@ export const FAILURES = {
     retryable: false,
     exit: 1,
     doc: 'the resize update ran and failed (its cause says why)',
+  },
+  ExtendFailedError: {
+    source: 'update',
+    retryable: false,
+    exit: 1,
+    doc: 'the extend update could not relabel the cluster; the TTL is unchanged (its cause says why)',
   },
 } as const satisfies Record<string, FailureInfo>;
 

@@ -96,6 +96,21 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     summary: (i) => `Resize node pool ${i.pool} to ${i.nodeCount} nodes`,
     label: (i) => `resize ${i.pool} ${i.nodeCount}`,
   },
+  setClusterLabels: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) =>
+      `Label cluster ${i.env.cluster}: ${Object.entries(i.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+  },
+  checkHealth: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `Check cluster ${i.env.cluster}, Deployment ${i.deployment} and Service ${i.service}`,
+  },
   deleteService: {
     kind: 'service',
     timeout: 'cleanup-long',

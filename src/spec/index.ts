@@ -20,6 +20,8 @@ export {
   environmentSchema,
   TTL_MIN_MS,
   TTL_MAX_MS,
+  ttlProblem,
+  healthIntervalProblem,
   MAX_REPLICAS,
   MAX_POOL_NODES,
   type EnvironmentSpecInput,

@@ -24,6 +24,26 @@ export const MAX_REPLICAS = 1000;
 /** GKE allows up to 1000 nodes per pool per zone. */
 export const MAX_POOL_NODES = 1000;
 
+/** Drift check interval bounds: often enough to notice, rarely enough to stay cheap. */
+export const HEALTH_INTERVAL_MIN_MS = 1000;
+export const HEALTH_INTERVAL_MAX_MS = 86_400_000;
+
+/** The problem with a TTL (`2h`, `1h30m`), or undefined: one rule for the spec, `up --ttl` and `extend --ttl`. */
+export function ttlProblem(v: string): string | undefined {
+  const ms = parseDuration(v);
+  if (ms === undefined) return `"${v}" is not a duration (e.g. 90s, 30m, 2h, 1h30m, 7d)`;
+  if (ms < TTL_MIN_MS || ms > TTL_MAX_MS) return `must be between 1s and 30d (got ${v})`;
+  return undefined;
+}
+
+/** The problem with a drift check interval, or undefined. */
+export function healthIntervalProblem(v: string): string | undefined {
+  const ms = parseDuration(v);
+  if (ms === undefined) return `"${v}" is not a duration (e.g. 30s, 5m, 1h)`;
+  if (ms < HEALTH_INTERVAL_MIN_MS || ms > HEALTH_INTERVAL_MAX_MS) return `must be between 1s and 24h (got ${v})`;
+  return undefined;
+}
+
 /** A string checked by a function returning a problem (or undefined). */
 const checked = (problem: (v: string) => string | undefined) =>
   z.string().superRefine((v, ctx) => {
@@ -173,6 +193,8 @@ export const environmentSchema = z.strictObject({
         .string()
         .regex(/^[\w][\w.-]{0,127}$/, 'must be 1-128 of letters, digits, _ . -, not starting with . or -')
         .default('latest'),
+      /** Delete the pushed tag when the environment is torn down (its own teardown or the reaper's). */
+      deleteOnTeardown: z.boolean().default(false),
     })
     .optional(),
   deployment: z.strictObject({
@@ -202,16 +224,14 @@ export const environmentSchema = z.strictObject({
       port: portNumber.optional(),
     })
     .prefault({}),
-  ttl: z
-    .string()
-    .default('4h')
-    .superRefine((v, ctx) => {
-      const ms = parseDuration(v);
-      if (ms === undefined)
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 90s, 30m, 2h, 1h30m, 7d)` });
-      else if (ms < TTL_MIN_MS || ms > TTL_MAX_MS)
-        ctx.addIssue({ code: 'custom', message: `must be between 1s and 30d (got ${v})` });
-    }),
+  ttl: checked(ttlProblem).default('4h'),
+  /** The drift check: how often the workflow looks at its cluster, Deployment and Service. */
+  healthCheck: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      interval: checked(healthIntervalProblem).default('5m'),
+    })
+    .prefault({}),
   labels: gcpLabels.default({}),
 });
 

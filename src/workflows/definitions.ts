@@ -1,5 +1,5 @@
 /**
- * The environment workflow's message types: updates `scale`, `resize`, `teardown` and the
+ * The environment workflow's message types: updates `scale`, `resize`, `extend`, `teardown` and the
  * `status` query. Clients (the CLI) import these to call the workflow by name with types.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
@@ -14,6 +14,15 @@ export interface ScaleRequest {
 export interface ResizeRequest {
   pool: string;
   nodeCount: number;
+}
+/** Argument of the `extend` update: the new time to live, counted from now (`2h`, `1h30m`). */
+export interface ExtendRequest {
+  ttl: string;
+}
+/** Result of the `extend` update. */
+export interface ExtendResult {
+  /** The new expiry (ISO time); the cluster's `gkeflow-expires-at` label says the same. */
+  expiresAt: string;
 }
 /** Argument of the `teardown` update (pass {} for none). */
 export interface TeardownRequest {
@@ -31,6 +40,12 @@ export interface TeardownResult {
 export const scaleUpdate = defineUpdate<{ readyReplicas: number }, [ScaleRequest]>('scale');
 /** Resize a node pool; resolves once GKE finished the operation. */
 export const resizeUpdate = defineUpdate<{ pool: string; nodeCount: number }, [ResizeRequest]>('resize');
+/**
+ * Move the environment's TTL: it now expires `ttl` from now. Rewrites the cluster's
+ * `gkeflow-expires-at` label (so the reaper agrees), then moves the timer; runs in turn with
+ * scale and resize.
+ */
+export const extendUpdate = defineUpdate<ExtendResult, [ExtendRequest]>('extend');
 /**
  * Tear the environment down (Service → Deployment → cluster); resolves when done with what was
  * cleaned and what was left (then the run fails with CleanupIncompleteError), and the run ends.

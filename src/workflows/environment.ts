@@ -1,8 +1,12 @@
 /**
  * The entity workflow of one environment (id `gkeflow/<project>/<location>/<cluster>`):
- * validates its input, provisions (saga: compensations registered before each create), then
- * stays alive serving `scale`/`resize`/`teardown` updates and the `status` query until its
- * TTL, a teardown or a cancel; continues-as-new when its history grows.
+ * validates its input once, provisions (saga: compensations registered before each create), then
+ * stays alive serving `scale`/`resize`/`extend`/`teardown` updates and the `status` query, and
+ * checking its resources for drift, until its TTL, a teardown, a cancel or the loss of its
+ * cluster; continues-as-new (carrying the normalised spec) when its history grows.
+ *
+ * Versioning: behaviour added after the first recorded histories is gated by `patched()` with
+ * the ids in PATCHES, so runs started by older workers replay unchanged (docs/upgrading.md).
  */
 import {
   allHandlersFinished,
@@ -10,29 +14,65 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { failure } from '../contract/failures';
+import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
+import { stepSummary } from '../contract/steps';
 import { envRefOf } from '../spec/provision-input';
 import { parseDuration } from '../spec/names';
-import { checkSpec } from '../spec/validate';
+import { checkSpec, type EnvironmentSpec, type SpecIssue } from '../spec/validate';
 import { runCleanup } from './cleanup';
-import { resizeUpdate, scaleUpdate, statusQuery, teardownUpdate, type TeardownResult } from './definitions';
+import {
+  extendUpdate,
+  resizeUpdate,
+  scaleUpdate,
+  statusQuery,
+  teardownUpdate,
+  type TeardownResult,
+} from './definitions';
+import { assessHealth } from './drift';
 import { describeError, invalidSpecFailure } from './errors';
 import type { ProvisionInput } from './input';
 import { outcomeOf, type Outcome } from './outcome';
-import { cleanupTargets, provision, resize, scale, type EnvContext } from './provision';
-import { activityProxies } from './proxies';
+import { cleanupTargets, extendTtl, provision, resize, scale, type EnvContext } from './provision';
+import { activityProxies, callStep } from './proxies';
 import { resourceLabels } from './requests';
+import { FifoLock, type Release } from './serial';
 import { initialState, publishIdentity, setPhase, showStep, statusOf } from './state';
-import { validateResize, validateScale } from './validators';
+import { validateExtend, validateResize, validateScale } from './validators';
+
+/** The patch ids of this workflow (never reuse or rename one: recorded histories refer to them). */
+export const PATCHES = {
+  /** A continued run whose carried spec no longer validates cleans up instead of failing before finish(). */
+  carriedSpecCleanup: 'i10-carried-spec-cleanup',
+  /** continue-as-new carries the normalised spec, not the input it was started with. */
+  carryNormalisedSpec: 'i10-carry-normalised-spec',
+  /** Cluster changes queue FIFO (one at a time, arrival order); a teardown keeps its phase. */
+  serialUpdates: 'i10-serial-updates',
+  /** The drift check timer: degraded / running / lost. */
+  driftCheck: 'i8-drift-check',
+} as const;
+
+/** Drift check interval when neither tuning nor spec says otherwise. */
+const DEFAULT_HEALTH_INTERVAL_MS = 5 * 60_000;
+
+/** The spec a run works with: validated at first start; a continued run's carried spec is only re-checked. */
+function specOf(input: ProvisionInput): { spec: EnvironmentSpec; stale?: SpecIssue[] } {
+  const checked = checkSpec(input.spec);
+  if (checked.ok) return { spec: checked.spec };
+  // Resources exist: failing here would leak them. Clean up with the spec as it was validated.
+  if (input.carried && patched(PATCHES.carriedSpecCleanup)) return { spec: input.spec, stale: checked.issues };
+  throw invalidSpecFailure(checked.issues);
+}
 
 /** Provisions an environment and keeps it until teardown, TTL or cancel. Returns what teardown removed. */
 export async function environmentWorkflow(input: ProvisionInput): Promise<TeardownResult> {
-  const checked = checkSpec(input.spec);
-  if (!checked.ok) throw invalidSpecFailure(checked.issues);
-  const spec = checked.spec;
+  const { spec, stale } = specOf(input);
   const env = envRefOf(spec);
   if (workflowInfo().workflowId !== env.id) {
     throw invalidSpecFailure([
@@ -43,7 +83,7 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     ]);
   }
   const tuning = input.tuning ?? {};
-  // The expiry is fixed at first start and carried across continue-as-new.
+  // The expiry is fixed at first start (moved only by `extend`) and carried across continue-as-new.
   const state =
     input.carried ?? initialState(spec, workflowInfo().startTime.getTime() + (parseDuration(spec.ttl) ?? 0));
   publishIdentity(spec, state);
@@ -60,28 +100,59 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
   let teardownReason: string | undefined;
   /** Set when the run is ending; a waiting teardown update answers with it (leftovers included). */
   let ended: TeardownResult | undefined;
-  let busy = false;
+  /** Set once cleanup begins: queued changes are refused from then on. */
+  let closing = false;
+  /** The pre-FIFO gate, kept for runs that replay from before PATCHES.serialUpdates. */
+  let legacyBusy = false;
+  const lock = new FifoLock();
+  const busy = () => legacyBusy || lock.busy;
   const provisioning = new CancellationScope();
 
-  /** One cluster change at a time: GKE rejects concurrent operations anyway. */
-  const exclusive = async <T>(phase: 'scaling' | 'resizing', fn: () => Promise<T>): Promise<T> => {
-    await condition(() => !busy);
-    if (teardownReason !== undefined) throw failure('EnvironmentClosingError', 'the environment is being torn down');
-    busy = true;
-    setPhase(state, phase);
+  /** The phase of a running environment: `degraded` while the last drift check found something. */
+  const settledPhase = () => (state.drift !== undefined ? 'degraded' : 'running');
+  const showRunning = () =>
+    showStep(
+      state.drift !== undefined ? `Degraded: ${state.drift}` : `Running at ${state.endpoint ?? '(no endpoint)'}`,
+    );
+
+  /** Takes the cluster-change gate: FIFO for new runs, the old all-at-once wait for old ones. */
+  const enter = async (): Promise<Release | undefined> => {
+    if (patched(PATCHES.serialUpdates)) {
+      const release = await lock.acquire(() => !legacyBusy);
+      if (teardownReason !== undefined || closing) {
+        release();
+        return undefined;
+      }
+      return release;
+    }
+    await condition(() => !busy());
+    if (teardownReason !== undefined) return undefined;
+    legacyBusy = true;
+    return () => (legacyBusy = false);
+  };
+
+  /** One cluster change at a time, in arrival order: GKE rejects concurrent operations anyway. */
+  const exclusive = async <T>(kind: 'scaling' | 'resizing' | 'extending', fn: () => Promise<T>): Promise<T> => {
+    const release = await enter();
+    if (!release) throw failure('EnvironmentClosingError', 'the environment is being torn down');
+    if (kind !== 'extending') setPhase(state, kind);
     try {
       return await fn();
     } catch (err) {
-      state.lastError = describeError(err);
-      throw failure(
-        phase === 'scaling' ? 'ScaleFailedError' : 'ResizeFailedError',
-        `${ctx.currentStep} failed: ${describeError(err)}`,
-        { cause: err as Error },
-      );
+      if (kind !== 'extending') state.lastError = describeError(err);
+      const type = {
+        scaling: 'ScaleFailedError',
+        resizing: 'ResizeFailedError',
+        extending: 'ExtendFailedError',
+      } as const;
+      throw failure(type[kind], `${ctx.currentStep} failed: ${describeError(err)}`, { cause: err as Error });
     } finally {
-      busy = false;
-      setPhase(state, 'running');
-      showStep(`Running at ${state.endpoint ?? '(no endpoint)'}`);
+      release();
+      // A teardown that began meanwhile owns the phase now (older runs reset it, as they did).
+      if (!(closing && patched(PATCHES.serialUpdates))) {
+        setPhase(state, settledPhase());
+        showRunning();
+      }
     }
   };
 
@@ -99,6 +170,16 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     { validator: (req) => validateResize(spec, state, teardownReason, req) },
   );
   setHandler(
+    extendUpdate,
+    ({ ttl }) =>
+      exclusive('extending', async () => {
+        await extendTtl(ctx, Date.now() + (parseDuration(ttl) ?? 0));
+        upsertSearchAttributes([{ key: SA.expiresAt, value: new Date(state.expiresAtMs) }]);
+        return { expiresAt: new Date(state.expiresAtMs).toISOString() };
+      }),
+    { validator: (req) => validateExtend(state, teardownReason, req) },
+  );
+  setHandler(
     teardownUpdate,
     async (req) => {
       teardownReason ??= req?.reason ?? 'teardown requested';
@@ -110,7 +191,7 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     },
     {
       validator: (_req) => {
-        if (state.phase === 'torn-down' || state.phase === 'failed')
+        if (state.phase === 'torn-down' || state.phase === 'failed' || state.phase === 'lost')
           throw new Error(`the environment is already ${state.phase}`);
       },
     },
@@ -118,21 +199,22 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
 
   /** Runs the compensations after the run stopped, and works out how it ends. */
   const cleanUp = async (reason: string, cause?: unknown): Promise<Outcome> => {
+    closing = true;
     setPhase(state, 'tearing-down');
     showStep(`Tearing down (${reason})`);
     const step = cause !== undefined ? ctx.currentStep : 'teardown';
-    // Wait for an in-flight scale/resize: deleting under it only makes it fail noisily.
-    await CancellationScope.nonCancellable(() => condition(() => !busy));
+    // Wait for an in-flight change: deleting under it only makes it fail noisily. Queued ones are refused.
+    await CancellationScope.nonCancellable(() => condition(() => !busy()));
     const r = await runCleanup(cleanupTargets(ctx), (kind, s) => (state.resources[kind] = s));
     // Read after cleanup: a teardown requested meanwhile turns a cancel into a requested teardown.
     return outcomeOf(env.id, { reason, cause, step }, teardownReason !== undefined, r);
   };
 
   /** Ends the run as `o` says: returns the result, or throws the cancel or the failure. */
-  const finish = async (o: Outcome): Promise<TeardownResult> => {
+  const finish = async (o: Outcome, failedPhase: 'failed' | 'lost' = 'failed'): Promise<TeardownResult> => {
     ended = o.result;
     if (o.end === 'failed') {
-      setPhase(state, 'failed');
+      setPhase(state, failedPhase);
       if (o.cause !== undefined) state.lastError = describeError(o.cause);
     } else {
       setPhase(state, 'torn-down');
@@ -142,6 +224,30 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     if (o.end === 'completed') return o.result;
     throw o.end === 'cancelled' ? o.cancel : o.failure;
   };
+
+  /** The cluster is gone: what lived in it went with it; delete what may remain, end as `lost`. */
+  const giveUpLost = async (cause: string): Promise<TeardownResult> => {
+    for (const k of ['service', 'deployment'] as const)
+      if (state.resources[k] !== 'absent') state.resources[k] = 'deleted';
+    ctx.currentStep = 'checkHealth';
+    const o = await cleanUp(`lost: ${cause}`, failure('EnvironmentLostError', cause));
+    if (o.end !== 'failed') return finish(o);
+    // GKE leaves a deleted cluster's load balancers behind; nobody can delete them through the cluster now.
+    const lost = failure(
+      'EnvironmentLostError',
+      `${cause}; cleaned up: ${o.result.cleaned.join(', ') || 'nothing left to clean'}` +
+        (o.result.leftovers.length ? `; left: ${o.result.leftovers.map((l) => `${l.kind} ${l.name}`).join(', ')}` : ''),
+      { details: [o.result] },
+    );
+    return finish({ ...o, failure: lost }, 'lost');
+  };
+
+  if (stale) {
+    ctx.currentStep = 'revalidate carried spec';
+    return finish(
+      await cleanUp('the carried spec no longer validates after a worker upgrade', invalidSpecFailure(stale)),
+    );
+  }
 
   if (!input.carried) {
     setPhase(state, 'provisioning');
@@ -156,22 +262,78 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     showStep(`Running at ${state.endpoint ?? '(no endpoint)'}`);
   }
 
+  /** One drift check: judges a health report and moves between running, degraded and lost. */
+  const checkDrift = async (): Promise<{ lost: string } | undefined> => {
+    const release = await lock.acquire(() => !legacyBusy);
+    try {
+      if (teardownReason !== undefined) return undefined;
+      const input = {
+        env,
+        namespace: spec.deployment.namespace,
+        deployment: spec.deployment.name,
+        service: spec.service.name,
+      };
+      let report;
+      try {
+        report = await callStep(ctx.acts, 'checkHealth', input, stepSummary('checkHealth', input));
+      } catch (err) {
+        // The GKE API did not answer: that says nothing about our resources; try again next time.
+        state.lastError = `drift check: ${describeError(err)}`;
+        return undefined;
+      }
+      state.checkedAt = new Date(Date.now()).toISOString();
+      const { verdict, missingChecks } = assessHealth(spec, state, report, state.missingChecks ?? 0);
+      state.missingChecks = missingChecks;
+      if (verdict.kind === 'lost') return { lost: verdict.cause };
+      if (verdict.kind === 'degraded') state.drift = verdict.cause;
+      else delete state.drift;
+      setPhase(state, settledPhase());
+      showRunning();
+      return undefined;
+    } finally {
+      release();
+    }
+  };
+
   // A floor, so a tiny limit cannot make every new run continue-as-new again at once.
   const historyLimit = Math.max(tuning.historyEventLimit ?? 2000, 30);
   const shouldContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  const checkEveryMs = Math.max(
+    tuning.healthCheckInterval !== undefined
+      ? msToNumber(tuning.healthCheckInterval)
+      : (parseDuration(spec.healthCheck?.interval ?? '') ?? DEFAULT_HEALTH_INTERVAL_MS),
+    100,
+  );
+  const drift = spec.healthCheck?.enabled !== false && patched(PATCHES.driftCheck);
+  let nextCheckAt = Date.now() + checkEveryMs;
   try {
     for (;;) {
       // Workflow time (Date.now is deterministic inside the workflow sandbox).
-      const remaining = state.expiresAtMs - Date.now();
+      const expiresAt = state.expiresAtMs;
+      const remaining = expiresAt - Date.now();
+      const untilCheck = drift ? Math.max(1, nextCheckAt - Date.now()) : Infinity;
+      const ttlFirst = remaining <= untilCheck;
       const woke =
-        remaining > 0 && (await condition(() => teardownReason !== undefined || shouldContinue(), remaining));
-      if (!woke) teardownReason ??= 'ttl expired';
+        remaining > 0 &&
+        (await condition(
+          () => teardownReason !== undefined || shouldContinue() || state.expiresAtMs !== expiresAt,
+          ttlFirst ? remaining : untilCheck,
+        ));
+      if (!woke && ttlFirst) teardownReason ??= 'ttl expired';
       if (teardownReason !== undefined) return await finish(await cleanUp(teardownReason));
-      await condition(() => (!busy && allHandlersFinished()) || teardownReason !== undefined);
+      if (!woke) {
+        nextCheckAt = Date.now() + checkEveryMs;
+        const r = await checkDrift();
+        if (r) return await giveUpLost(r.lost);
+        continue;
+      }
+      // Woken by an extension: wait again with the new expiry.
+      if (!shouldContinue()) continue;
+      await condition(() => (!busy() && allHandlersFinished()) || teardownReason !== undefined);
       if (teardownReason !== undefined) continue;
       state.generation += 1;
       return await continueAsNew<typeof environmentWorkflow>({
-        spec: input.spec,
+        spec: patched(PATCHES.carryNormalisedSpec) ? spec : input.spec,
         ...(input.tuning ? { tuning: input.tuning } : {}),
         carried: state,
       });

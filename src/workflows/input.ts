@@ -23,8 +23,13 @@ export interface ProvisionTuning {
   maximumAttempts?: number;
   /** Attempts per compensation (cleanup) call. Default 10. */
   cleanupMaximumAttempts?: number;
-  /** Delete the pushed image tag when tearing down. Default false (tags are cheap and cacheable). */
+  /**
+   * Delete the pushed image tag when tearing down, as the spec's `image.deleteOnTeardown` does
+   * (either one turns it on). Default false (tags are cheap and cacheable).
+   */
   deleteImageOnTeardown?: boolean;
+  /** How often the drift check runs; overrides the spec's `healthCheck.interval` (tests use short ones). */
+  healthCheckInterval?: DurationLike;
   /** Continue-as-new once history has this many events (or when the server suggests it). Default 2000. */
   historyEventLimit?: number;
 }
@@ -38,9 +43,32 @@ export interface ProvisionInput {
   carried?: CarriedState;
 }
 
+/**
+ * Every lifecycle phase, also the values of the GkeflowPhase search attribute. `degraded`: the
+ * drift check found a resource not as gkeflow left it (the cause is in status); `lost`: the
+ * cluster was deleted outside gkeflow, the run cleaned what remained and ended.
+ */
+export const PHASES = [
+  'validating',
+  'provisioning',
+  'running',
+  'scaling',
+  'resizing',
+  'degraded',
+  'tearing-down',
+  'torn-down',
+  'lost',
+  'failed',
+] as const;
+
 /** Lifecycle phase, also the GkeflowPhase search attribute. */
-export type Phase =
-  'validating' | 'provisioning' | 'running' | 'scaling' | 'resizing' | 'tearing-down' | 'torn-down' | 'failed';
+export type Phase = (typeof PHASES)[number];
+
+/** Phases in which scale, resize and extend are accepted. */
+export const CHANGEABLE_PHASES: readonly Phase[] = ['running', 'scaling', 'resizing', 'degraded'];
+
+/** Phases of a run that has ended (or is ending) its environment. */
+export const CLOSED_PHASES: readonly Phase[] = ['tearing-down', 'torn-down', 'lost', 'failed'];
 
 /** State of one resource the environment owns. */
 export type ResourceState = 'absent' | 'creating' | 'ready' | 'deleting' | 'deleted' | 'cleanup-failed';
@@ -62,6 +90,12 @@ export interface CarriedState {
   probe?: { ok: boolean; status?: number; skipped?: string };
   /** How many times this environment continued-as-new. */
   generation: number;
+  /** What the last drift check found wrong (phase `degraded`); absent when healthy or never checked. */
+  drift?: string;
+  /** Consecutive drift checks that found the cluster missing (the second one ends the run as `lost`). */
+  missingChecks?: number;
+  /** When the last drift check ran (ISO time). */
+  checkedAt?: string;
 }
 
 /** The `status` query's answer. */

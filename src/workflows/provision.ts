@@ -6,12 +6,21 @@
  */
 import type { EnvRef, ResourceLabels } from '../activities/types';
 import { failure } from '../contract/failures';
+import { expiresAtLabel, LABELS } from '../contract/labels';
 import { STEPS, stepLabel, stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
 import type { EnvironmentSpec, PlanStep } from '../spec/validate';
 import { cleanupPlan, type CleanupTarget } from './cleanup';
 import type { CarriedState, ProvisionTuning } from './input';
 import { callStep, type ActivityProxies } from './proxies';
-import { clusterRequest, deploymentRef, deploymentRequest, pushRequest, serviceRef, serviceRequest } from './requests';
+import {
+  clusterRequest,
+  deploymentRef,
+  deploymentRequest,
+  pushRequest,
+  resourceLabels,
+  serviceRef,
+  serviceRequest,
+} from './requests';
 import { showStep } from './state';
 
 /** Everything a step needs. `currentStep` names the step in flight (for failure details). */
@@ -86,13 +95,25 @@ export async function resize(ctx: EnvContext, pool: string, nodeCount: number): 
   ctx.state.poolSizes[pool] = nodeCount;
 }
 
+/**
+ * Moves the expiry to `expiresAtMs`: rewrites the cluster's `gkeflow-expires-at` label first
+ * (the reaper reads it), then the state, so a failed relabel leaves the TTL as it was.
+ */
+export async function extendTtl(ctx: EnvContext, expiresAtMs: number): Promise<void> {
+  const live = ctx.state.resources.cluster !== 'absent' && ctx.state.resources.cluster !== 'deleted';
+  if (live)
+    await step(ctx, 'setClusterLabels', { env: ctx.env, labels: { [LABELS.expiresAt]: expiresAtLabel(expiresAtMs) } });
+  ctx.state.expiresAtMs = expiresAtMs;
+  ctx.labels = resourceLabels(ctx.spec, expiresAtMs);
+}
+
 /** The compensations of what exists (or may exist), in teardown order: Service → Deployment → cluster → image tag. */
 export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
   const { spec, env, state } = ctx;
   const live = (k: keyof CarriedState['resources']) =>
     state.resources[k] !== 'absent' && state.resources[k] !== 'deleted';
   const image =
-    spec.image && ctx.tuning.deleteImageOnTeardown && live('image')
+    spec.image && (spec.image.deleteOnTeardown || ctx.tuning.deleteImageOnTeardown) && live('image')
       ? { repository: spec.image.repository, tag: spec.image.tag }
       : undefined;
   return cleanupPlan(ctx.acts, {

@@ -2,16 +2,16 @@
  * Update validators: they run before an update is accepted (and before it enters history), so
  * a bad request is rejected without touching anything.
  */
-import { MAX_POOL_NODES, MAX_REPLICAS } from '../spec/schema';
+import { MAX_POOL_NODES, MAX_REPLICAS, ttlProblem } from '../spec/schema';
 import type { EnvironmentSpec } from '../spec/validate';
-import type { ResizeRequest, ScaleRequest } from './definitions';
-import type { CarriedState } from './input';
+import type { ExtendRequest, ResizeRequest, ScaleRequest } from './definitions';
+import { CHANGEABLE_PHASES, type CarriedState } from './input';
 
 function assertChangeable(state: CarriedState, teardownReason: string | undefined): void {
   if (teardownReason !== undefined) throw new Error(`the environment is being torn down (${teardownReason})`);
   if (state.phase === 'validating' || state.phase === 'provisioning')
     throw new Error('the environment is still provisioning; try again when it is running');
-  if (!['running', 'scaling', 'resizing'].includes(state.phase)) throw new Error(`the environment is ${state.phase}`);
+  if (!CHANGEABLE_PHASES.includes(state.phase)) throw new Error(`the environment is ${state.phase}`);
 }
 
 /** Rejects a scale request with bad replicas or at the wrong time. */
@@ -48,5 +48,17 @@ export function validateResize(
       `nodeCount: must be within ${pool.name}'s autoscaling bounds ${pool.autoscaling.min}..${pool.autoscaling.max}`,
     );
   }
+  assertChangeable(state, teardownReason);
+}
+
+/** Rejects an extension whose TTL is not a duration within the spec's bounds, or at the wrong time. */
+export function validateExtend(
+  state: CarriedState,
+  teardownReason: string | undefined,
+  req: ExtendRequest | undefined,
+): void {
+  const ttl = req?.ttl;
+  const problem = typeof ttl === 'string' ? ttlProblem(ttl) : 'is required';
+  if (problem) throw new Error(`ttl: ${problem}`);
   assertChangeable(state, teardownReason);
 }

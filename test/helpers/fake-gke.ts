@@ -77,6 +77,15 @@ export class FakeGke implements GkeClient {
     if (!p) throw grpcError(5, 'node pool not found');
     return this.startOp(cluster.split('/clusters/')[0]!, 'SET_NODE_POOL_SIZE', () => (p.initialNodeCount = nodeCount));
   }
+  async setLabels(name: string, resourceLabels: Record<string, string>, labelFingerprint: string) {
+    this.maybeFail('setLabels');
+    const c = this.clusters.get(name);
+    if (!c) throw grpcError(5, 'not found');
+    if ((c.labelFingerprint ?? '') !== labelFingerprint) throw grpcError(9, 'fingerprint mismatch');
+    return this.startOp(name.split('/clusters/')[0]!, 'SET_LABELS', () =>
+      this.clusters.set(name, { ...c, resourceLabels, labelFingerprint: `${labelFingerprint}+` }),
+    );
+  }
   async getOperation(name: string) {
     this.maybeFail('getOperation');
     const o = this.ops.get(name);

@@ -68,6 +68,12 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     ensureCluster: { created: true, status: 'RUNNING', endpoint: '127.0.0.1', nodeCount: 2 },
     resizeNodePool: undefined,
     deleteCluster: { deleted: true },
+    setClusterLabels: undefined,
+    checkHealth: {
+      cluster: 'RUNNING',
+      pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
+      kubeUnchecked: 'stubbed',
+    },
     applyDeployment: { readyReplicas: 2 },
     applyService: undefined,
     waitForExternalIp: { ip: '203.0.113.7' },
