@@ -1,0 +1,134 @@
+/**
+ * Shared by the reaper tests and bench: a GKE emulator without control planes, clusters made
+ * with exactly the labels a case needs, a GKE client that counts DeleteCluster calls per cluster,
+ * and a worker running the real workflows with the real activities on its own task queue.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../src/activities/index';
+import { clusterRequest } from '../../src/activities/gke';
+import type { GkeflowActivities } from '../../src/activities/types';
+import { createGkeClient, type Cluster, type GkeClient } from '../../src/clients/gke';
+import { envRef } from '../../src/contract/environment-id';
+import { expiresAtLabel, LABELS } from '../../src/contract/labels';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
+import type { ProvisionTuning } from '../../src/workflows/input';
+import { tempStateDir } from './emulator';
+import { testTemporalAddress, uniqueTaskQueue } from './temporal';
+
+export const ZONE = 'us-central1-a';
+
+/** Timeouts short enough that a dead worker's activity is retried in seconds. */
+export const REAPER_TUNING: ProvisionTuning = {
+  shortTimeout: '10s',
+  longTimeout: '60s',
+  heartbeatTimeout: '3s',
+  retryInitialInterval: 100,
+  maximumAttempts: 5,
+  cleanupMaximumAttempts: 5,
+};
+
+/** What a test cluster is: gkeflow's (managed) or someone else's, and its labels. */
+export interface ClusterCase {
+  project: string;
+  name: string;
+  location?: string;
+  /** Made by gkeflow: managed-by and gkeflow-env labels (default true). */
+  managed?: boolean;
+  /** Expiry relative to now in ms (negative: expired); absent: no expiry label. */
+  expiresInMs?: number;
+  protect?: boolean;
+}
+
+export interface ReaperCloud {
+  emulator: RunningEmulator;
+  /** The GKE client the activities use; counts DeleteCluster calls. */
+  gke: GkeClient;
+  /** DeleteCluster calls issued, by full cluster name. */
+  deletes: Map<string, number>;
+  activities: GkeflowActivities;
+  create(c: ClusterCase): Promise<void>;
+  /** Names of the clusters that exist in a project. */
+  names(project: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator (no control plane, zero delays unless told) and the counting client. */
+export async function startReaperCloud(delays: EmulatorOptions['delays'] = {}): Promise<ReaperCloud> {
+  const emulator = await startEmulator({
+    port: 0,
+    adminPort: 0,
+    stateDir: tempStateDir('reaper-'),
+    controlPlane: 'none',
+    delays: { operationPending: 0, createCluster: 0, deleteCluster: 0, autoOperationAfterCreate: 0, ...delays },
+  });
+  const config = { target: 'local' as const, emulatorAddress: emulator.address, registryAddress: '127.0.0.1:1' };
+  const real = createGkeClient(config);
+  const deletes = new Map<string, number>();
+  const gke: GkeClient = {
+    ...real,
+    deleteCluster: (name) => {
+      deletes.set(name, (deletes.get(name) ?? 0) + 1);
+      return real.deleteCluster(name);
+    },
+  };
+  const activities = createActivities({
+    config,
+    gke,
+    kubeFor: () => Promise.reject(new Error('no control plane in the reaper tests')),
+    timings: { gkePollMs: 50, heartbeatMs: 500 },
+  });
+  const waitRunning = async (name: string) => {
+    for (let i = 0; i < 400; i++) {
+      if ((await real.getCluster(name)).status === 'RUNNING') return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`${name} never became RUNNING`);
+  };
+  return {
+    emulator,
+    gke,
+    deletes,
+    activities,
+    async create(c) {
+      const location = c.location ?? ZONE;
+      const env = envRef({ project: c.project, location, cluster: c.name });
+      const labels: Record<string, string> = {};
+      if (c.expiresInMs !== undefined) labels[LABELS.expiresAt] = expiresAtLabel(Date.now() + c.expiresInMs);
+      if (c.protect) labels[LABELS.protect] = 'true';
+      const pools = [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }];
+      const cluster: Cluster =
+        c.managed === false
+          ? { ...clusterRequest({ env, nodePools: pools, labels }), resourceLabels: labels }
+          : clusterRequest({ env, nodePools: pools, labels });
+      await real.createCluster(`projects/${c.project}/locations/${location}`, cluster);
+      await waitRunning(`projects/${c.project}/locations/${location}/clusters/${c.name}`);
+    },
+    async names(project) {
+      return (await real.listClusters(`projects/${project}/locations/-`)).map((c) => c.name ?? '').sort();
+    },
+    async stop() {
+      await real.close();
+      await emulator.stop();
+    },
+  };
+}
+
+/** Runs fn with a worker of the real workflows and `activities` on its own task queue. */
+export async function withReaperWorker<T>(
+  bundle: WorkflowBundleWithSourceMap,
+  activities: object,
+  fn: (h: { client: Client; taskQueue: string }) => Promise<T>,
+): Promise<T> {
+  const address = await testTemporalAddress();
+  const taskQueue = uniqueTaskQueue('reaper');
+  const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  try {
+    const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities });
+    return await worker.runUntil(fn({ client: new Client({ connection: clientConnection }), taskQueue }));
+  } finally {
+    await clientConnection.close();
+    await connection.close();
+  }
+}

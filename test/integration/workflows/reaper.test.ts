@@ -1,0 +1,173 @@
+/**
+ * The reaper through the real stack: the real Temporal server, the real workflows and activities,
+ * and the GKE emulator without control planes (only cluster metadata matters here).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { formatEnvId } from '../../../src/contract/environment-id';
+import { SKIP_REASONS } from '../../../src/workflows/reaper-plan';
+import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
+import { REAPER_TUNING, startReaperCloud, withReaperWorker, ZONE, type ReaperCloud } from '../../helpers/reaper';
+import { FAST, startEnv, stubActivities, testInput, workflowBundle } from '../../helpers/workflows';
+
+const HOUR = 3_600_000;
+let n = 0;
+/** A project of its own per test, so the reaper sees only that test's clusters. */
+const project = () => `reap-${process.pid % 10000}-${n++}`;
+
+function reap(client: Client, taskQueue: string, input: ReaperInput, id = `reap-${Date.now()}-${Math.random()}`) {
+  return client.workflow.execute<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
+    workflowId: id,
+    taskQueue,
+    args: [{ tuning: REAPER_TUNING, ...input }],
+  });
+}
+
+/** Starts an environment workflow that stays open (no worker polls its queue). */
+async function openEnvironment(client: Client, p: string, cluster: string): Promise<() => Promise<void>> {
+  const input = testInput((d) => {
+    d.project = p;
+    d.location = ZONE;
+    d.image = { source: 'builtin:demo', repository: `asia-docker.pkg.dev/${p}/repo/app`, tag: 'v1' };
+    (d.cluster as { name: string }).name = cluster;
+  });
+  const h = await startEnv(client, `nobody-polls-${cluster}`, input);
+  return () => h.terminate('test over');
+}
+
+void describe('reaperWorkflow', { timeout: 240_000 }, () => {
+  let cloud: ReaperCloud;
+  let bundle: WorkflowBundleWithSourceMap;
+  before(async () => {
+    cloud = await startReaperCloud();
+    bundle = await workflowBundle();
+  });
+  after(async () => {
+    await cloud?.stop();
+  });
+
+  void it('deletes expired and orphaned clusters; never protected, foreign or unexpired-with-workflow ones', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'expired', expiresInMs: -HOUR });
+    await cloud.create({ project: p, name: 'orphaned', expiresInMs: HOUR });
+    await cloud.create({ project: p, name: 'protected', expiresInMs: -HOUR, protect: true });
+    await cloud.create({ project: p, name: 'foreign', managed: false, expiresInMs: -HOUR });
+    await cloud.create({ project: p, name: 'live', expiresInMs: HOUR });
+    await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+      const close = await openEnvironment(client, p, 'live');
+      try {
+        // Default grace (30 min): the fresh orphan is left alone, with that reason.
+        const young = await reap(client, taskQueue, { projects: [p] });
+        assert.deepEqual(
+          young.deleted.map((e) => e.cluster),
+          ['expired'],
+        );
+        const why = Object.fromEntries(young.skipped.map((e) => [e.cluster, e.reason]));
+        assert.deepEqual(why, {
+          orphaned: SKIP_REASONS.grace,
+          protected: SKIP_REASONS.protected,
+          foreign: SKIP_REASONS.foreign,
+          live: SKIP_REASONS.live,
+        });
+        const r = await reap(client, taskQueue, { projects: [p], orphanGraceMs: 0 });
+        assert.deepEqual(r.deleted, [
+          {
+            envId: formatEnvId({ project: p, location: ZONE, cluster: 'orphaned' }),
+            project: p,
+            location: ZONE,
+            cluster: 'orphaned',
+            reason: 'orphaned',
+            via: 'teardown-workflow',
+            workflowId: `gkeflow-teardown/${p}/${ZONE}/orphaned`,
+          },
+        ]);
+        assert.deepEqual(r.failed, []);
+        assert.deepEqual(await cloud.names(p), ['foreign', 'live', 'protected']);
+        assert.equal(cloud.deletes.get(`projects/${p}/locations/${ZONE}/clusters/protected`), undefined);
+      } finally {
+        await close();
+      }
+    });
+  });
+
+  void it('--dry-run deletes nothing and lists what it would', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'expired', expiresInMs: -HOUR });
+    await cloud.create({ project: p, name: 'orphaned' });
+    await cloud.create({ project: p, name: 'foreign', managed: false });
+    await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+      const r = await reap(client, taskQueue, { projects: [p], orphanGraceMs: 0, dryRun: true });
+      assert.deepEqual(r.planned.map((e) => `${e.cluster}:${e.reason}`).sort(), [
+        'expired:expired',
+        'orphaned:orphaned',
+      ]);
+      assert.deepEqual(r.deleted, []);
+      assert.deepEqual(await cloud.names(p), ['expired', 'foreign', 'orphaned']);
+      assert.equal([...cloud.deletes.keys()].filter((k) => k.includes(`/${p}/`)).length, 0);
+    });
+  });
+
+  void it('two reapers started at once issue exactly one DeleteCluster per cluster', async () => {
+    const p = project();
+    const names = Array.from({ length: 8 }, (_, i) => `twice-${i}`);
+    for (const name of names) await cloud.create({ project: p, name, expiresInMs: -HOUR });
+    await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+      const [a, b] = await Promise.all([
+        reap(client, taskQueue, { projects: [p], parallelism: 3 }),
+        reap(client, taskQueue, { projects: [p], parallelism: 3 }),
+      ]);
+      assert.deepEqual(await cloud.names(p), []);
+      for (const name of names)
+        assert.equal(cloud.deletes.get(`projects/${p}/locations/${ZONE}/clusters/${name}`), 1, name);
+      // Between them every cluster was deleted once; the other reaper skipped it or found it gone.
+      const deleted = [...a.deleted, ...b.deleted].map((e) => e.cluster);
+      assert.ok(deleted.length >= names.length, `deleted ${deleted.join(',')}`);
+      assert.deepEqual([...a.failed, ...b.failed], []);
+    });
+  });
+
+  void it('ends an expired live environment through its own workflow with reason "expired"', async () => {
+    const p = project();
+    // The environment workflow runs with stubbed provisioning; the cluster it owns exists in the
+    // emulator and is deleted by the real deleteCluster of its own teardown.
+    const stub = stubActivities();
+    const activities = {
+      ...stub.activities,
+      ...Object.fromEntries(
+        (['listClusters', 'knownProjects', 'openEnvironments', 'endEnvironment', 'deleteCluster'] as const).map((k) => [
+          k,
+          cloud.activities[k],
+        ]),
+      ),
+    };
+    await cloud.create({ project: p, name: 'live-expired', expiresInMs: -HOUR });
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const input = testInput(
+        (d) => {
+          d.project = p;
+          d.location = ZONE;
+          d.image = { source: 'builtin:demo', repository: `asia-docker.pkg.dev/${p}/repo/app`, tag: 'v1' };
+          (d.cluster as { name: string }).name = 'live-expired';
+          d.steps = [];
+        },
+        { ...FAST },
+      );
+      const env = await startEnv(client, taskQueue, input);
+      // Wait until provisioned (the teardown update is accepted in any phase, but this is the real case).
+      for (let i = 0; i < 200 && !stub.succeeded.includes('probeEndpoint'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const r = await reap(client, taskQueue, { projects: [p] });
+      assert.deepEqual(
+        r.deleted.map((e) => [e.cluster, e.reason, e.via]),
+        [['live-expired', 'expired', 'environment-workflow']],
+      );
+      const result = (await env.result()) as { reason: string; cleaned: string[] };
+      assert.equal(result.reason, 'expired');
+      assert.ok(result.cleaned.includes('cluster'));
+      assert.deepEqual(await cloud.names(p), []);
+      assert.equal(cloud.deletes.get(`projects/${p}/locations/${ZONE}/clusters/live-expired`), 1);
+    });
+  });
+});
