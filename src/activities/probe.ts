@@ -13,11 +13,16 @@ export interface ProbeActivityDeps {
   intervalMs?: number;
 }
 
-/** Why the local target skips the probe; shown in the run's status. */
+/**
+ * Why the local target skips a probe; shown in the run's status. The emulator's load balancers
+ * listen on loopback IPs (127.0.0.0/8) and are probed like GKE's; only an address outside that
+ * range (a cluster without a kwok control plane, or one provisioned before the local data
+ * plane existed) is skipped, since nothing may be sent outside 127.0.0.0/8 on the local target.
+ */
 export const LOCAL_PROBE_SKIPPED =
-  'local target: pods are simulated by kwok (no container runs) and the external IP is a TEST-NET-3 address ' +
-  '(203.0.113.0/24) that nothing routes to; the rollout, the Service and its external IP were verified through ' +
-  'the Kubernetes API instead';
+  'local target: the external IP is not a loopback address, so no local load balancer answers on it and ' +
+  'nothing may be sent outside 127.0.0.0/8 (its pods are simulated by kwok); the rollout, the Service and its ' +
+  'external IP were verified through the Kubernetes API instead';
 
 const LOOPBACK_HOST_RE = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
@@ -28,7 +33,8 @@ export function probeActivities(deps: ProbeActivityDeps) {
 
   /**
    * GETs the URL until it answers `expectStatus` (default: any 2xx/3xx) or the window closes.
-   * On the local target only loopback URLs are probed; others are skipped with the reason.
+   * On the local target loopback URLs (the emulator's load balancers) are probed; others are
+   * skipped with the reason.
    */
   async function probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult> {
     const url = new URL(input.url);

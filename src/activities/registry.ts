@@ -6,9 +6,9 @@ import type { TargetConfig } from '../clients/config';
 import { DistributionClient } from '../clients/distribution';
 import { registryReader } from '../clients/registry-reader';
 import { resolveRepository, type RegistryRepo } from '../clients/registry';
-import { buildDemoImage } from '../image/demo';
+import { demoImageReader } from '../image/demo';
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
-import { memoryReader, ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
+import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
 import { InvalidArgumentError } from './errors';
 import { cancelSignal, heartbeat, resumeDetails } from './progress';
 import type { DeleteImageTagInput, DeleteResult, ImageSource, PushImageInput, PushImageResult } from './types';
@@ -45,7 +45,7 @@ export interface PushImageReport extends PushImageResult {
 export function openSource(source: ImageSource, config: TargetConfig, signal?: AbortSignal): ImageReader {
   switch (source.kind) {
     case 'builtin':
-      return memoryReader(buildDemoImage());
+      return demoImageReader();
     case 'oci-archive':
       return ociArchiveReader(source.path);
     case 'oci-layout':

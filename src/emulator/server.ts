@@ -17,6 +17,7 @@ import { FaultInjector } from './faults';
 import { Operations } from './operations';
 import { recover, resetAll, stopControlPlanes } from './recovery';
 import { KwokRuntime, NoControlPlaneRuntime } from './runtime';
+import { DataPlane } from './dataplane';
 import { EmulatorStore } from './store';
 
 export type { EmulatorOptions } from './config';
@@ -59,12 +60,17 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
     throw new EmulatorPortInUseError(o.adminPort, PORT_ENV.emulatorAdmin);
   const log = o.log ?? (() => {});
   const store = new EmulatorStore(o.stateDir);
+  // Loopback load balancers and real demo pods for kwok clusters (the demo server is a toolchain component).
+  const dataPlane = new DataPlane(async () => (o.toolchain ? (await o.toolchain(log)).demo : undefined), log);
   const core: Core = {
     store,
     ops: new Operations(store, () => core.settings),
     settings,
     faults: new FaultInjector(o.faults ?? [], o.seed ?? 1),
-    runtimes: { kwok: new KwokRuntime(o.stateDir, o.toolchain, log), none: new NoControlPlaneRuntime() },
+    runtimes: {
+      kwok: dataPlane.wrap(new KwokRuntime(o.stateDir, o.toolchain, log)),
+      none: new NoControlPlaneRuntime(),
+    },
     log,
   };
   await recover(core);
@@ -107,6 +113,7 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
         await front?.close();
         await core.ops.abortAll();
         await stopControlPlanes(core);
+        await dataPlane.stop();
         store.flush();
       })()),
   };

@@ -12,7 +12,8 @@ export type ToolName =
   | 'etcd'
   | 'kwokctl'
   | 'kwok'
-  | 'registry';
+  | 'registry'
+  | 'demo';
 
 export interface Tool {
   name: ToolName;
@@ -31,7 +32,15 @@ export interface Component {
   /** How to build: `go install` of module paths at a version, or `go build` in a wrapper module. */
   build:
     | { kind: 'install'; packages: string[]; ldflags: string }
-    | { kind: 'wrapper'; moduleDir: string; packages: Array<{ pkg: string; out: string }>; ldflags: string };
+    | { kind: 'wrapper'; moduleDir: string; packages: Array<{ pkg: string; out: string }>; ldflags: string }
+    | { kind: 'cross'; moduleDir: string; ldflags: string; targets: CrossTarget[] };
+}
+
+/** One `go build` of a module in this repository for a GOOS/GOARCH; `host` builds for this machine. */
+export interface CrossTarget {
+  goos: string | 'host';
+  goarch: string | 'host';
+  out: string;
 }
 
 const tool = (name: ToolName, versionArgs: string[], expectVersion: string): Tool => ({
@@ -42,6 +51,15 @@ const tool = (name: ToolName, versionArgs: string[], expectVersion: string): Too
 });
 
 export const KUBE_VERSION = '1.36.1';
+/** Version of tools/demo; bump it when its source changes so the cache entry is rebuilt. */
+export const DEMO_VERSION = '0.1.0';
+/** The platforms of the builtin:demo image's index. */
+export const DEMO_PLATFORMS = [
+  { os: 'linux', architecture: 'amd64' },
+  { os: 'linux', architecture: 'arm64' },
+] as const;
+/** File name of the demo server built for a platform, inside the demo component's cache entry. */
+export const demoBinaryName = (p: { os: string; architecture: string }) => `demo-${p.os}-${p.architecture}`;
 export const ETCD_VERSION = '3.6.8';
 const kubeLdflags = [
   '-s -w',
@@ -111,6 +129,22 @@ export const components: Component[] = [
       kind: 'install',
       packages: ['github.com/distribution/distribution/v3/cmd/registry@v3.1.1'],
       ldflags: '-s -w',
+    },
+  },
+  {
+    // The server of the builtin:demo image (tools/demo, no dependencies): linux binaries for the
+    // image's platforms, and one for this machine that the local data plane runs as pods.
+    name: 'demo',
+    version: DEMO_VERSION,
+    tools: [tool('demo', ['--version'], `gkeflow-demo ${DEMO_VERSION}`)],
+    build: {
+      kind: 'cross',
+      moduleDir: 'tools/demo',
+      ldflags: `-s -w -X main.version=${DEMO_VERSION}`,
+      targets: [
+        ...DEMO_PLATFORMS.map((p) => ({ goos: p.os, goarch: p.architecture, out: demoBinaryName(p) })),
+        { goos: 'host', goarch: 'host', out: 'demo' },
+      ],
     },
   },
 ];

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { CorruptCacheError, GoMissingError, ToolchainBuildError, UsageError } from '../errors';
 import { components, type Component, type Tool, type ToolName } from './components';
 import { withDirLock } from '../process/lock';
-import { cacheDir, repoRoot } from '../paths';
+import { repoRoot } from '../paths';
+import { diskNote, diskUsage, goCacheDir, removeGoCache, toolchainDir } from './disk';
 
 const run = promisify(execFile);
 
@@ -20,6 +21,11 @@ export interface ToolchainOptions {
   rebuild?: boolean | string[];
   /** Only provide these components (default: all). */
   only?: string[];
+  /**
+   * Keep the private Go module and build caches a build used (`<toolchain>/go-cache/<component>`)
+   * for fast rebuilds; by default they are removed once the component is built.
+   */
+  keepGoCache?: boolean;
 }
 
 interface Marker {
@@ -31,7 +37,7 @@ interface Marker {
 
 /** The cache entry directory of a component. */
 export function entryDir(c: Component, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(cacheDir(env), 'toolchain', `${c.name}-${c.version}`);
+  return path.join(toolchainDir(env), `${c.name}-${c.version}`);
 }
 
 const markerFile = (dir: string) => path.join(dir, '.complete.json');
@@ -58,7 +64,7 @@ export async function ensureToolchain(opts: ToolchainOptions = {}): Promise<Tool
     for (const t of overridden) result[t.name] = await checkOverride(t, env[t.envVar]!);
     if (overridden.length === c.tools.length) continue;
     const rebuild = opts.rebuild === true || (Array.isArray(opts.rebuild) && opts.rebuild.includes(c.name));
-    const dir = await ensureComponent(c, env, log, rebuild);
+    const dir = await ensureComponent(c, env, log, rebuild, opts.keepGoCache ?? false);
     for (const t of c.tools) result[t.name] ??= path.join(dir, t.name);
   }
   return result as Toolchain;
@@ -119,13 +125,21 @@ async function ensureComponent(
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
   rebuild: boolean,
+  keepGoCache: boolean,
 ): Promise<string> {
   const dir = entryDir(c, env);
   if (!rebuild && checkEntry(c, dir)) return dir;
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   return withDirLock(`${dir}.lock`, log, `${c.name} is being built by another process`, async () => {
     if (!rebuild && checkEntry(c, dir)) return dir; // built by whoever held the lock
-    await buildComponent(c, dir, env, log);
+    const goCache = goCacheDir(c, env);
+    const before = diskUsage(toolchainDir(env));
+    try {
+      await buildComponent(c, dir, env, log, goCache);
+    } finally {
+      if (!keepGoCache) removeGoCache(goCache);
+    }
+    log(diskNote(env, before, keepGoCache ? goCache : undefined));
     return dir;
   });
 }
@@ -147,6 +161,7 @@ async function buildComponent(
   dir: string,
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
+  goCache: string,
 ): Promise<void> {
   const go = findGo(env);
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -159,9 +174,30 @@ async function buildComponent(
     () => log(`  … ${c.name} still building, ${fmtSeconds((Date.now() - started) / 1000)}`),
     30_000,
   );
-  const goEnv = { ...env, CGO_ENABLED: '0', GOBIN: tmp, GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'local' };
+  // A private module and build cache: the user's own Go caches are neither filled (GBs) nor used.
+  const goEnv = {
+    ...env,
+    CGO_ENABLED: '0',
+    GOBIN: tmp,
+    GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'local',
+    GOMODCACHE: path.join(goCache, 'mod'),
+    GOCACHE: path.join(goCache, 'build'),
+    GOFLAGS: `${env.GOFLAGS ?? ''} -modcacherw`.trim(),
+  };
   try {
-    if (c.build.kind === 'install') {
+    if (c.build.kind === 'cross') {
+      const cwd = path.join(repoRoot, c.build.moduleDir);
+      for (const t of c.build.targets) {
+        const platform = t.goos === 'host' ? {} : { GOOS: t.goos, GOARCH: t.goarch };
+        await goRun(
+          go,
+          ['build', '-trimpath', '-ldflags', c.build.ldflags, '-o', path.join(tmp, t.out), '.'],
+          cwd,
+          { ...goEnv, ...platform },
+          c.name,
+        );
+      }
+    } else if (c.build.kind === 'install') {
       await goRun(go, ['install', '-ldflags', c.build.ldflags, ...c.build.packages], repoRoot, goEnv, c.name);
     } else {
       const cwd = path.join(repoRoot, c.build.moduleDir);
@@ -191,6 +227,8 @@ async function buildComponent(
         );
       files[t.name] = fs.statSync(f).size;
     }
+    if (c.build.kind === 'cross')
+      for (const t of c.build.targets) files[t.out] = fs.statSync(path.join(tmp, t.out)).size;
     const seconds = Math.round((Date.now() - started) / 1000);
     const marker: Marker = { version: c.version, builtAt: new Date().toISOString(), seconds, files };
     fs.writeFileSync(markerFile(tmp), JSON.stringify(marker, null, 2));

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { regionOf, MACHINE_TYPES } from '../../gke/rules';
+import { machineShape, regionOf } from '../../gke/rules';
 import { clusterId } from '../names';
 import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store';
 import { hash, type ControlPlaneRuntime } from './control-plane';
@@ -27,19 +27,19 @@ import {
 import type { LoadBalancerTimings } from './kwok-stages';
 
 /** Toolchain components a kwok control plane runs (kwokctl, kwok, etcd, the Kubernetes binaries). */
-export const KWOK_TOOLCHAIN_COMPONENTS: readonly string[] = ['kubernetes', 'etcd', 'kwok'];
+export const KWOK_TOOLCHAIN_COMPONENTS: readonly string[] = ['kubernetes', 'etcd', 'kwok', 'demo'];
 
 /**
  * Provides the binaries of a kwok control plane, e.g.
- * `(log) => ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log })`. Called at most once,
+ * `(log) => ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log })`. Called once by the runtime (and once by the data plane, for `demo`),
  * when the first kwok cluster is created or restored; `log` takes its progress lines.
  */
-export type KwokToolchainProvider = (log: (line: string) => void) => Promise<KwokToolchain>;
+export type KwokToolchainProvider = (log: (line: string) => void) => Promise<KwokToolchain & { demo?: string }>;
 
 /** GKE-like node names: gke-<cluster>-<pool>-<hash>-<zone letter><index>. */
 export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
   const h = hash(`${clusterId(c)}/${pool.name}`).slice(0, 8);
-  const mt = MACHINE_TYPES[pool.machineType];
+  const mt = machineShape(pool.machineType);
   return pool.locations.flatMap((zone) =>
     Array.from({ length: pool.nodeCount }, (_, i) => ({
       name: `gke-${c.cluster.slice(0, 12)}-${pool.name.slice(0, 12)}-${h}-${zone.slice(-1)}${i}`.replace(/-+/g, '-'),
@@ -52,7 +52,7 @@ export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
         'topology.kubernetes.io/zone': zone,
         'topology.kubernetes.io/region': regionOf(zone),
       },
-      capacity: mt ? { cpu: String(mt.cpus), memory: `${mt.memoryMb}Mi` } : undefined,
+      capacity: { cpu: String(mt.cpus), memory: `${mt.memoryMb}Mi` },
     })),
   );
 }

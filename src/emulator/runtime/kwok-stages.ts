@@ -14,11 +14,18 @@
 export const LB_CLEANUP_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
 
 /**
- * Where fake load-balancer IPs come from: TEST-NET-3 (RFC 5737), reserved for documentation,
- * so nobody mistakes one for a reachable address. The last octet is derived from the Service's
- * uid (1–254), so two Services can share an IP; nothing routes to these IPs anyway.
+ * Where load-balancer IPs come from: the loopback range 127.0.0.0/8 (all of it is local on
+ * Linux), so the emulator's data plane can really listen on each one and the printed endpoint
+ * answers; nothing outside 127.0.0.0/8 is ever handed out. The second to fourth octets are
+ * derived from the Service's uid (never 127.0.x.x, so never 127.0.0.1).
  */
-export const LB_IP_PREFIX = '203.0.113.';
+export const LB_IP_PREFIX = '127.';
+
+/**
+ * Annotation the emulator's data plane sets on a Service once its listener is closed; with a
+ * data plane, the release stages wait for it, so the LB is released before the finalizer goes.
+ */
+export const LB_RELEASED_ANNOTATION = 'emulator.gkeflow.dev/load-balancer-released';
 
 /** How long the fake cloud controller takes to provision and to release a load balancer. */
 export interface LoadBalancerTimings {
@@ -28,6 +35,8 @@ export interface LoadBalancerTimings {
   releaseMs: number;
   /** Extra random delay up to this many ms on top of each (kwok's jitter). Default 0. */
   jitterMs?: number;
+  /** A data plane listens for the cluster's LBs: release only after it set LB_RELEASED_ANNOTATION. */
+  dataPlane?: boolean;
 }
 
 /** Short but ordered like GKE (LB IP ~1 min there): a few seconds here. */
@@ -178,9 +187,10 @@ containerStatuses:
 phase: Succeeded
 `;
 
-const lbIngress = `loadBalancer:
+const lbIngress = `{{ $h := atoi (adler32sum .metadata.uid) }}
+loadBalancer:
   ingress:
-  - ip: "${LB_IP_PREFIX}{{ add1 (mod (atoi (adler32sum .metadata.uid)) 254) }}"
+  - ip: "${LB_IP_PREFIX}{{ add1 (mod (div $h 65536) 254) }}.{{ mod (div $h 256) 256 }}.{{ add1 (mod $h 254) }}"
     ipMode: VIP
 `;
 
@@ -192,6 +202,7 @@ const lacksFinalizer = expr('.metadata.finalizers.[]', 'NotIn', [LB_CLEANUP_FINA
 /** The node, pod and LoadBalancer Stages, as objects ready to be written as YAML documents. */
 export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[] {
   const jitter = lb.jitterMs ?? 0;
+  const released = lb.dataPlane ? { matchAnnotations: { [LB_RELEASED_ANNOTATION]: 'true' } } : {};
   return [
     stage('node-initialize', 'Node', {
       selector: { matchExpressions: [notReady] },
@@ -237,7 +248,7 @@ export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[
     }),
     // … and on deletion, the finalizer stays until the load balancer is released.
     stage('service-lb-release', 'Service', {
-      selector: { matchExpressions: [expr('.metadata.deletionTimestamp', 'Exists'), hasFinalizer] },
+      selector: { ...released, matchExpressions: [expr('.metadata.deletionTimestamp', 'Exists'), hasFinalizer] },
       delay: delay(lb.releaseMs, jitter),
       next: {
         finalizers: { remove: [{ value: LB_CLEANUP_FINALIZER }] },
@@ -246,7 +257,10 @@ export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[
     }),
     // A Service switched away from LoadBalancer loses its LB the same way.
     stage('service-lb-deprovision', 'Service', {
-      selector: { matchExpressions: [expr('.spec.type', 'NotIn', ['LoadBalancer']), alive, hasFinalizer] },
+      selector: {
+        ...released,
+        matchExpressions: [expr('.spec.type', 'NotIn', ['LoadBalancer']), alive, hasFinalizer],
+      },
       delay: delay(lb.releaseMs, jitter),
       next: {
         finalizers: { remove: [{ value: LB_CLEANUP_FINALIZER }] },

@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { registryActivities, type PushImageReport, type PushProgress } from '../../../src/activities/registry';
 import type { EnvRef, PushImageInput } from '../../../src/activities/types';
 import type { TargetConfig } from '../../../src/clients/config';
-import { buildDemoImage } from '../../../src/image/demo';
+import { buildDemoImage, demoImage } from '../../../src/image/demo';
 import { writeOciArchive, writeOciLayout } from '../../../src/image/layout';
 import { buildImage, MEDIA, sha256 } from '../../../src/image/oci';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
@@ -43,10 +43,10 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
       repository: `${AR}/demo`,
       tag: 'v1',
     });
-    const expected = buildDemoImage().manifest.digest;
+    const expected = (await demoImage()).manifest.digest;
     assert.equal(res.digest, expected);
     assert.equal(res.reference, `${reg.address}/demo-project/apps/demo@${expected}`);
-    assert.equal(res.blobsUploaded, 2);
+    assert.equal(res.blobsUploaded, 4); // two platforms: a layer and a config each
     const got = await fetch(`http://${reg.address}/v2/demo-project/apps/demo/manifests/v1`, {
       headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
     });
@@ -64,8 +64,8 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
       tag: 'v1',
     });
     assert.equal(res.bytesUploaded, 0);
-    assert.equal(res.blobsSkipped, 2);
-    assert.equal(res.digest, buildDemoImage().manifest.digest);
+    assert.equal(res.blobsSkipped, 4); // two platforms: a layer and a config each
+    assert.equal(res.digest, (await demoImage()).manifest.digest);
   });
 
   void it('mounts blobs across repositories when the source is on the same registry', async () => {
@@ -76,9 +76,9 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
       repository: `${AR}/copy`,
       tag: 'v2',
     });
-    assert.equal(res.blobsMounted, 2);
+    assert.equal(res.blobsMounted, 4); // two platforms: a layer and a config each
     assert.equal(res.bytesUploaded, 0);
-    assert.equal(res.digest, buildDemoImage().manifest.digest);
+    assert.equal(res.digest, (await demoImage()).manifest.digest);
   });
 
   void it('pushes from an OCI archive and an OCI layout monolithically (one streamed PATCH, which Artifact Registry requires), heartbeating bytes done', async () => {
@@ -115,9 +115,9 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
   });
 
   void it('resumes from the last heartbeat: blobs recorded as done are not even checked again', async () => {
-    const image = buildDemoImage();
+    const image = await demoImage();
     const doneDigests = [...image.blobs.keys()].filter((d) => d !== image.manifest.digest);
-    const menv = new MockActivityEnvironment({ heartbeatDetails: { doneDigests, blobsDone: 2 } });
+    const menv = new MockActivityEnvironment({ heartbeatDetails: { doneDigests, blobsDone: 4 } });
     const { pushImage } = registryActivities({ config });
     const realFetch = globalThis.fetch;
     const methods: string[] = [];
@@ -133,11 +133,15 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
         tag: 'v1',
       };
       const res = (await menv.run(pushImage, input)) as PushImageReport;
-      assert.equal(res.blobsSkipped, 2);
+      assert.equal(res.blobsSkipped, 4); // two platforms: a layer and a config each
     } finally {
       globalThis.fetch = realFetch;
     }
-    assert.deepEqual(methods, ['PUT', 'PUT'], 'only the manifest by digest and by tag');
+    assert.deepEqual(
+      methods,
+      ['PUT', 'PUT', 'PUT', 'PUT'],
+      "only the manifests: each platform's by digest, the index by digest and by tag",
+    );
   });
 
   void it('copies a multi-platform image index with its child manifests, from a layout and then registry to registry', async () => {

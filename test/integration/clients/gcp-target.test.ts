@@ -8,7 +8,7 @@ import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../../src/clients/crede
 import { gkeClientOptions, tokenSourceFor } from '../../../src/clients/gke';
 import { kubeConfigForCluster } from '../../../src/clients/kube';
 import { resolveRepository } from '../../../src/clients/registry';
-import { buildDemoImage } from '../../../src/image/demo';
+import { demoImage } from '../../../src/image/demo';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 import { startFakeArtifactRegistry, type FakeArtifactRegistry } from '../../helpers/fake-artifact-registry';
 
@@ -161,7 +161,7 @@ void describe('Artifact Registry auth handshake (Bearer challenge, oauth2accesst
       repository: 'asia-docker.pkg.dev/demo-project/apps/demo',
       tag: 'v1',
     });
-    assert.equal(res.digest, buildDemoImage().manifest.digest);
+    assert.equal(res.digest, (await demoImage()).manifest.digest);
     assert.equal(res.reference, `asia-docker.pkg.dev/demo-project/apps/demo@${res.digest}`);
     assert.ok(ar.tokenRequests.length >= 1);
     assert.deepEqual(ar.tokenRequests[0], ['repository:demo-project/apps/demo:pull,push']);
@@ -209,7 +209,7 @@ void describe('Artifact Registry auth handshake (Bearer challenge, oauth2accesst
         repository: 'europe-docker.pkg.dev/demo-project/apps/basic',
         tag: 'v1',
       });
-      assert.equal(res.digest, buildDemoImage().manifest.digest);
+      assert.equal(res.digest, (await demoImage()).manifest.digest);
       assert.equal(basic.tokenRequests.length, 0);
     } finally {
       await basic.close();

@@ -1,0 +1,221 @@
+/**
+ * The data plane of one emulated cluster: it follows the cluster's Services and Pods and keeps
+ *  - one LoadBalancer listener per port of each LoadBalancer Service that has its loopback IP,
+ *    spreading connections over the Service's ready pods;
+ *  - one demo server process per ready pod of the builtin demo image;
+ *  - the release order GKE keeps: a deleted (or no longer LoadBalancer) Service's listener is
+ *    closed first, then the Service is annotated released, and only then does the kwok release
+ *    stage remove the LB-cleanup finalizer.
+ * It re-lists Services and Pods every `pollMs` (a handful of objects per cluster): simpler than
+ * watches and indifferent to control-plane restarts.
+ */
+import {
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Pod,
+  type V1Service,
+} from '@kubernetes/client-node';
+import { LB_CLEANUP_FINALIZER, LB_RELEASED_ANNOTATION } from '../runtime/kwok-stages';
+import { startDemoProcess, stopDemoProcess, type DemoProcess } from './demo-processes';
+import { LoadBalancer, type Backend } from './load-balancer';
+
+/** The demo image as the data plane knows it: the host binary and the digests naming the image. */
+export interface DemoRuntime {
+  binary: string;
+  digests: ReadonlySet<string>;
+}
+
+export interface ClusterDataPlaneOptions {
+  /** For log lines: projects/P/locations/L/clusters/C. */
+  name: string;
+  kubeConfig: KubeConfig;
+  /** The demo image's runtime; undefined ⇒ every pod gets simulated answers. */
+  demo: () => Promise<DemoRuntime | undefined>;
+  log: (line: string) => void;
+  pollMs?: number;
+}
+
+const key = (o: { metadata?: { namespace?: string; name?: string } }) =>
+  `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+const isReady = (p: V1Pod) =>
+  !p.metadata?.deletionTimestamp &&
+  p.status?.phase === 'Running' &&
+  !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
+  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+const wantsLb = (s: V1Service) => s.spec?.type === 'LoadBalancer' && !s.metadata?.deletionTimestamp;
+
+/** Follows one cluster until stop(). */
+export class ClusterDataPlane {
+  private readonly lbs = new Map<string, LoadBalancer>();
+  private readonly backends = new Map<string, Backend[]>();
+  private readonly demos = new Map<string, DemoProcess>();
+  private readonly starting = new Map<string, Promise<void>>();
+  private readonly failed = new Set<string>();
+  private readonly core: CoreV1Api;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private demoRuntime: DemoRuntime | undefined;
+  private lastError = '';
+
+  constructor(private readonly o: ClusterDataPlaneOptions) {
+    this.core = o.kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  start(): void {
+    this.loop ??= (async () => {
+      this.demoRuntime = await this.o.demo().catch((e: Error) => {
+        this.o.log(`data plane ${this.o.name}: demo pods will be simulated (${e.message})`);
+        return undefined;
+      });
+      while (!this.stopped) {
+        await this.reconcile().then(
+          () => (this.lastError = ''),
+          (e: Error) => {
+            if (e.message !== this.lastError) this.o.log(`data plane ${this.o.name}: ${e.message}`);
+            this.lastError = e.message;
+          },
+        );
+        await new Promise((r) => setTimeout(r, this.o.pollMs ?? 250));
+      }
+    })();
+  }
+
+  /** Closes every listener and stops every demo process (the cluster is stopped or deleted). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await Promise.all(this.starting.values());
+    await Promise.all([...this.lbs.values()].map((lb) => lb.close()));
+    this.lbs.clear();
+    await Promise.all([...this.demos.values()].map((d) => stopDemoProcess(d)));
+    this.demos.clear();
+  }
+
+  /** What the data plane serves now (the admin endpoint and tests). */
+  describe(): { loadBalancers: Array<{ address: string; pods: string[] }>; demoPods: string[] } {
+    return {
+      loadBalancers: [...this.lbs.entries()].map(([k, lb]) => ({
+        address: `${lb.ip}:${lb.port}`,
+        pods: (this.backends.get(k.split('|')[0]!) ?? []).map((b) => b.pod),
+      })),
+      demoPods: [...this.demos.keys()],
+    };
+  }
+
+  private isDemo(p: V1Pod): string | undefined {
+    const digests = this.demoRuntime?.digests;
+    if (!digests) return undefined;
+    const image = p.spec?.containers.find((c) => [...digests].some((d) => c.image?.endsWith(`@${d}`)))?.image;
+    return image;
+  }
+
+  private async reconcile(): Promise<void> {
+    const [services, pods] = await Promise.all([
+      this.core.listServiceForAllNamespaces(),
+      this.core.listPodForAllNamespaces(),
+    ]);
+    if (this.stopped) return;
+    const ready = pods.items.filter(isReady);
+    await this.syncDemoPods(ready);
+
+    // Backends of every LoadBalancer Service, read by its listeners on each connection.
+    this.backends.clear();
+    for (const s of services.items.filter(wantsLb)) {
+      const ns = s.metadata?.namespace;
+      this.backends.set(
+        key(s),
+        ready
+          .filter((p) => p.metadata?.namespace === ns && matches(s.spec?.selector, p.metadata?.labels))
+          .flatMap((p): Backend[] => {
+            const pod = p.metadata?.name ?? '';
+            const image = p.spec?.containers[0]?.image ?? '';
+            if (!this.isDemo(p)) return [{ pod, image }];
+            const proc = this.demos.get(key(p));
+            return proc ? [{ pod, image, port: proc.port }] : []; // still starting
+          }),
+      );
+    }
+
+    // Listeners: one per port of each LoadBalancer Service with an IP.
+    const wanted = new Map<string, { svc: V1Service; ip: string; port: number }>();
+    for (const s of services.items.filter(wantsLb)) {
+      const ip = s.status?.loadBalancer?.ingress?.[0]?.ip;
+      if (!ip?.startsWith('127.')) continue; // nothing outside 127.0.0.0/8, ever
+      for (const p of s.spec?.ports ?? []) wanted.set(`${key(s)}|${ip}:${p.port}`, { svc: s, ip, port: p.port });
+    }
+    for (const [k, lb] of this.lbs)
+      if (!wanted.has(k)) {
+        await lb.close();
+        this.lbs.delete(k);
+        this.o.log(`data plane ${this.o.name}: released load balancer ${lb.ip}:${lb.port} (${k.split('|')[0]})`);
+      }
+    for (const k of this.failed) if (!wanted.has(k)) this.failed.delete(k);
+    for (const [k, w] of wanted) {
+      if (this.lbs.has(k) || this.failed.has(k)) continue;
+      const svcKey = k.split('|')[0]!;
+      try {
+        this.lbs.set(k, await LoadBalancer.listen(w.ip, w.port, () => this.backends.get(svcKey) ?? []));
+        this.o.log(`data plane ${this.o.name}: load balancer of ${svcKey} listens on ${w.ip}:${w.port}`);
+      } catch (e) {
+        this.failed.add(k);
+        this.o.log(
+          `data plane ${this.o.name}: cannot listen on ${w.ip}:${w.port} for ${svcKey}: ${(e as Error).message}`,
+        );
+      }
+    }
+
+    // Release order: listener closed (above) ⇒ annotate ⇒ the kwok stage removes the finalizer.
+    for (const s of services.items) {
+      const released = s.metadata?.annotations?.[LB_RELEASED_ANNOTATION] === 'true';
+      const holds = s.metadata?.finalizers?.includes(LB_CLEANUP_FINALIZER);
+      if (!wantsLb(s) && holds && !released) await this.annotate(s, 'true');
+      else if (wantsLb(s) && released) await this.annotate(s, null); // a Service switched back to LoadBalancer
+    }
+  }
+
+  private async annotate(s: V1Service, value: 'true' | null): Promise<void> {
+    await this.core.patchNamespacedService(
+      {
+        name: s.metadata?.name ?? '',
+        namespace: s.metadata?.namespace ?? '',
+        body: { metadata: { annotations: { [LB_RELEASED_ANNOTATION]: value } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  private async syncDemoPods(ready: V1Pod[]): Promise<void> {
+    const runtime = this.demoRuntime;
+    const want = new Map(ready.filter((p) => this.isDemo(p)).map((p) => [key(p), p]));
+    for (const [k, proc] of this.demos)
+      if (!want.has(k)) {
+        this.demos.delete(k);
+        await stopDemoProcess(proc);
+        this.o.log(`data plane ${this.o.name}: stopped demo pod ${k} (pid ${proc.child.pid})`);
+      }
+    if (!runtime) return;
+    for (const [k, p] of want) {
+      if (this.demos.has(k) || this.starting.has(k)) continue;
+      const started = startDemoProcess(runtime.binary, p.metadata?.name ?? '')
+        .then(
+          async (proc) => {
+            if (this.stopped) return void (await stopDemoProcess(proc));
+            this.demos.set(k, proc);
+            proc.child.once('exit', () => this.demos.get(k) === proc && this.demos.delete(k));
+            this.o.log(
+              `data plane ${this.o.name}: demo pod ${k} runs as pid ${proc.child.pid} on 127.0.0.1:${proc.port}`,
+            );
+          },
+          (e: Error) => this.o.log(`data plane ${this.o.name}: demo pod ${k} did not start: ${e.message}`),
+        )
+        .finally(() => this.starting.delete(k));
+      this.starting.set(k, started);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { runCli } from '../helpers/cli';
+import { freePort } from '../../src/process/process';
+import { repoRoot } from '../../src/paths';
+
+// The local data plane through the whole stack on private ports: the walkthrough's endpoint
+// answers from real demo processes, scaling shows new pods answering, down leaves nothing.
+let env: NodeJS.ProcessEnv;
+let stateDir: string;
+
+before(async () => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-dataplane-'));
+  env = {
+    GKEFLOW_STATE_DIR: stateDir,
+    GKEFLOW_TEMPORAL_PORT: String(await freePort()),
+    GKEFLOW_UI_PORT: String(await freePort()),
+    GKEFLOW_REGISTRY_PORT: String(await freePort()),
+    GKEFLOW_EMULATOR_PORT: String(await freePort()),
+    GKEFLOW_EMULATOR_ADMIN_PORT: String(await freePort()),
+  };
+});
+
+after(async () => {
+  await runCli(['stack', 'down'], env);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** The walkthrough with 3 replicas and no steps, under a cluster name of its own. */
+function specFile(cluster: string): string {
+  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  doc.cluster!.name = cluster;
+  doc.deployment!.replicas = 3;
+  delete doc.steps;
+  const file = path.join(stateDir, `${cluster}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(doc));
+  return file;
+}
+
+/** Pod names answering `count` fresh connections (each request its own connection). */
+async function podsAnswering(url: string, count: number): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(url, { headers: { Connection: 'close' }, signal: AbortSignal.timeout(1000) });
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.doesNotMatch(body, /simulated/, 'answered by a real demo process');
+    const pod = res.headers.get('x-pod-name') ?? '';
+    assert.ok(body.includes(pod), 'the page names its pod');
+    seen.set(pod, (seen.get(pod) ?? 0) + 1);
+  }
+  return seen;
+}
+
+const listening = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect({ host, port }, () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+
+/** Demo server processes (by their command line) still alive on this machine for these pods. */
+function demoProcesses(pods: string[]): string[] {
+  const out: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue;
+    }
+    if (cmd.includes('--pod-name') && pods.some((p) => cmd.includes(p))) out.push(`${pid}: ${cmd}`);
+  }
+  return out;
+}
+
+void test('the endpoint answers from real demo pods, five after scale 5, and nothing is left after down', async () => {
+  const up = await runCli(['stack', 'up'], env);
+  assert.equal(up.code, 0, up.stderr);
+  const r = await runCli(['up', '-f', specFile('dataplane-e2e'), '--wait'], env);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const st = JSON.parse((await runCli(['status', 'dataplane-e2e', '--json'], env)).stdout) as {
+    endpoint: string;
+    probe?: { ok: boolean; status?: number; skipped?: string };
+  };
+  const url = new URL(st.endpoint);
+  assert.match(url.hostname, /^127\./, 'a loopback load balancer');
+  assert.deepEqual(st.probe, { ok: true, status: 200 }, 'the probe ran on the local target');
+
+  const started = Date.now();
+  const first = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  assert.equal(first.status, 200);
+  assert.ok(Date.now() - started < 1000);
+  assert.equal((await podsAnswering(st.endpoint, 9)).size, 3);
+
+  const scale = await runCli(['scale', 'dataplane-e2e', '--replicas', '5'], env);
+  assert.equal(scale.code, 0, scale.stderr);
+  let pods = new Map<string, number>();
+  for (let i = 0; i < 20 && pods.size < 5; i++) {
+    pods = await podsAnswering(st.endpoint, 10);
+    if (pods.size < 5) await new Promise((res) => setTimeout(res, 300));
+  }
+  assert.equal(pods.size, 5, `five distinct pods answer: ${[...pods.keys()].join(', ')}`);
+  assert.equal(demoProcesses([...pods.keys()]).length, 5, 'one demo process per ready pod');
+
+  const down = await runCli(['down', 'dataplane-e2e', '--wait'], env);
+  assert.equal(down.code, 0, down.stderr);
+  assert.equal(await listening(url.hostname, Number(url.port)), false, 'nothing listens on the endpoint');
+  assert.deepEqual(demoProcesses([...pods.keys()]), [], 'no demo process is left');
+});

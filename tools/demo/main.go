@@ -1,0 +1,103 @@
+// Command demo is the server of gkeflow's builtin:demo image: it answers every GET with a small
+// HTML page naming the pod that served it (POD_NAME or --pod-name), /healthz with "ok", and
+// /pod with the bare pod name, so a client can count the pods behind a load balancer.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"html"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// version is set with -ldflags "-X main.version=…" by the toolchain.
+var version = "dev"
+
+func main() {
+	addr := flag.String("listen", envOr("LISTEN", ""), "address to listen on (default :$PORT)")
+	port := flag.Int("port", envInt("PORT", 8888), "port to listen on when --listen is not given")
+	pod := flag.String("pod-name", envOr("POD_NAME", hostname()), "pod name every answer carries")
+	message := flag.String("message", envOr("DEMO_MESSAGE", "Hello from gkeflow's builtin demo image."), "text of the page")
+	showVersion := flag.Bool("version", false, "print the version and exit")
+	flag.Parse()
+	if *showVersion {
+		fmt.Printf("gkeflow-demo %s\n", version)
+		return
+	}
+	if *addr == "" {
+		*addr = ":" + strconv.Itoa(*port)
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("/pod", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Pod-Name", *pod)
+		fmt.Fprintln(w, *pod)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("X-Pod-Name", *pod)
+		if r.Method == http.MethodHead {
+			return
+		}
+		fmt.Fprintf(w, page, html.EscapeString(*pod), html.EscapeString(*message), html.EscapeString(*pod), html.EscapeString(version))
+	})
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("demo: %v", err)
+	}
+	// The line a supervisor waits for: the address really listened on.
+	fmt.Printf("gkeflow-demo %s serving pod %s on %s\n", version, *pod, ln.Addr())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		log.Fatalf("demo: %v", err)
+	}
+}
+
+const page = `<!doctype html>
+<html><head><meta charset="utf-8"><title>gkeflow demo · %s</title></head>
+<body><h1>gkeflow demo</h1><p>%s</p><p>Served by pod <b id="pod">%s</b> (gkeflow-demo %s).</p></body></html>
+`
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "unknown"
+	}
+	return h
+}
