@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   'GKF-TARGET-CONFIG': { exit: 2, summary: 'GKEFLOW_TARGET / emulator / registry settings are malformed' },
   'GKF-ENV-NOT-FOUND': { exit: 2, summary: 'no environment matches the given id or cluster name' },
   'GKF-ENV-AMBIGUOUS': { exit: 2, summary: 'a cluster name matches several environments; pass the full id' },
+  'GKF-SCHEDULE-NOT-FOUND': { exit: 2, summary: 'no reaper schedule has that name (see `gkeflow schedule ls`)' },
   'GKF-TOOLCHAIN-BUILD': { exit: 1, summary: 'building a toolchain component failed' },
   'GKF-STACK-UNHEALTHY': { exit: 1, summary: 'a local service did not become healthy in time' },
   'GKF-TEMPORAL-UNREACHABLE': { exit: 1, summary: 'the Temporal frontend cannot be reached' },

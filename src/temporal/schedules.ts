@@ -12,6 +12,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import { UsageError } from '../errors';
+import { connectClient, temporalConfig } from './connection';
 import type { ReaperInput, ReapReport } from '../workflows/reaper';
 
 /** The workflow type a reaper schedule starts. */
@@ -192,4 +193,26 @@ export async function runReaperNow(
 /** The local stack's hourly reaper of known projects in every location; created once. */
 export function ensureStackReaper(client: Client, taskQueue: string): Promise<boolean> {
   return createReaperSchedule(client, { name: STACK_REAPER_SCHEDULE, taskQueue, everyMs: 3_600_000, input: {} }, true);
+}
+
+/**
+ * What `stack up` calls once Temporal is healthy: the hourly reaper schedule of the local stack
+ * (it shows on the Web UI's Schedules page). A failure is logged, not fatal: the stack still runs.
+ */
+export async function ensureLocalReaper(
+  taskQueue: string,
+  env: NodeJS.ProcessEnv | undefined,
+  log: (l: string) => void,
+): Promise<void> {
+  try {
+    const { client, close } = await connectClient(temporalConfig(env));
+    try {
+      const created = await ensureStackReaper(client, taskQueue);
+      log(`reaper: schedule ${STACK_REAPER_SCHEDULE} (hourly) ${created ? 'created' : 'already there'}`);
+    } finally {
+      await close();
+    }
+  } catch (e) {
+    log(`reaper: could not create schedule ${STACK_REAPER_SCHEDULE}: ${(e as Error).message}`);
+  }
 }

@@ -34,7 +34,9 @@ async function openEnvironment(client: Client, p: string, cluster: string): Prom
     (d.cluster as { name: string }).name = cluster;
   });
   const h = await startEnv(client, `nobody-polls-${cluster}`, input);
-  return () => h.terminate('test over');
+  return async () => {
+    await h.terminate('test over');
+  };
 }
 
 void describe('reaperWorkflow', { timeout: 240_000 }, () => {
