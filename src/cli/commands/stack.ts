@@ -3,6 +3,7 @@ import { components } from '../../toolchain/components';
 import { stackDown, stackLogs, stackStatus, stackUp, type ServiceStatus } from '../../stack/stack';
 import { stackServices } from '../../stack/services';
 import { describeToolchain, ensureToolchain, fmtSeconds } from '../../toolchain/toolchain';
+import { diskUsage, fmtBytes, pruneToolchain, toolchainDir } from '../../toolchain/disk';
 import type { CommandInput } from '../table';
 
 const list = (v: unknown): string[] | undefined =>
@@ -16,10 +17,11 @@ function checkComponents(flag: string, names: string[] | undefined): void {
     );
 }
 
-/** `gkeflow stack toolchain`: provide the binaries, or list the cache with --list. */
+/** `gkeflow stack toolchain`: provide the binaries, list the cache with --list, reclaim disk with --prune. */
 export async function toolchainCommand({ flags, out, err }: CommandInput): Promise<void> {
   const only = list(flags.only);
   checkComponents('only', only);
+  if (flags.prune) return prune(out);
   if (!flags.list) {
     const rebuild =
       flags.rebuild === undefined
@@ -28,7 +30,12 @@ export async function toolchainCommand({ flags, out, err }: CommandInput): Promi
           ? true
           : list(flags.rebuild);
     if (Array.isArray(rebuild)) checkComponents('rebuild', rebuild);
-    await ensureToolchain({ only, rebuild, log: (l) => err(`toolchain: ${l}`) });
+    await ensureToolchain({
+      only,
+      rebuild,
+      keepGoCache: flags['keep-go-cache'] === true,
+      log: (l) => err(`toolchain: ${l}`),
+    });
   }
   const rows = describeToolchain().filter((r) => !only || only.includes(r.component));
   if (flags.json) return out(JSON.stringify(rows, null, 2));
@@ -36,6 +43,22 @@ export async function toolchainCommand({ flags, out, err }: CommandInput): Promi
     out(
       `${r.component.padEnd(11)} v${r.version.padEnd(7)} ${r.state.padEnd(9)} ${r.seconds !== undefined ? `built in ${fmtSeconds(r.seconds)}`.padEnd(17) : ''.padEnd(17)} ${r.dir}`,
     );
+  if (!only)
+    out(`the toolchain takes ${fmtBytes(diskUsage(toolchainDir()))}; reclaim with 'gkeflow stack toolchain --prune'`);
+}
+
+async function prune(out: (l: string) => void): Promise<void> {
+  const r = await pruneToolchain();
+  for (const x of r.removed) out(`removed ${x.path} (${fmtBytes(x.bytes)}): ${x.why}`);
+  if (!r.removed.length) out('nothing to prune: only the binaries in use are cached');
+  out(`the toolchain takes ${fmtBytes(r.bytesAfter)} in ${toolchainDir()}`);
+  if (r.userGoCaches.length) {
+    const list = r.userGoCaches.map((c) => `${c.path} (${fmtBytes(c.bytes)})`).join(', ');
+    out(
+      `your own Go caches hold ${list}; gkeflow no longer fills them (it builds in a private cache), ` +
+        `but builds before it did: 'go clean -modcache -cache' reclaims them if no other project needs them`,
+    );
+  }
 }
 
 /** `gkeflow stack up`. */
