@@ -6,7 +6,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';
 import { targetConfigFromEnv } from './clients';
-import { connectionOptions, taskQueueFor, temporalConfig } from './temporal/connection';
+import { connectionOptions, dataConverterFor, taskQueueFor, temporalConfig } from './temporal/connection';
 
 /** Runs the worker until SIGINT/SIGTERM; returns when it has shut down. */
 export async function runWorker(log: (l: string) => void = console.log): Promise<void> {
@@ -20,6 +20,7 @@ export async function runWorker(log: (l: string) => void = console.log): Promise
       connection,
       namespace: cfg.namespace,
       taskQueue,
+      dataConverter: dataConverterFor(cfg),
       workflowsPath: require.resolve('./workflows'),
       activities,
     });

@@ -5,7 +5,7 @@
  *
  * Exports (names are stable):
  * - `LOCAL_HOST`       '127.0.0.1', the only interface the local stack binds.
- * - `LOCAL_PORTS`      default port per service: temporal, ui, registry, emulator, emulatorAdmin.
+ * - `LOCAL_PORTS`      default port per service: temporal, ui, registry, emulator, emulatorAdmin, codec.
  * - `PORT_ENV`         the env var that moves each of those ports.
  * - `ENDPOINT_ENV`     the env vars that point elsewhere: temporalAddress, uiUrl, emulatorAddress,
  *                      registryAddress, taskQueue.
@@ -26,6 +26,7 @@
  * | GKEFLOW_REGISTRY_PORT        | OCI registry port (stack)             | LOCAL_PORTS.registry            |
  * | GKEFLOW_EMULATOR_PORT        | GKE emulator gRPC port (stack)        | LOCAL_PORTS.emulator            |
  * | GKEFLOW_EMULATOR_ADMIN_PORT  | GKE emulator admin HTTP port (stack)  | LOCAL_PORTS.emulatorAdmin       |
+ * | GKEFLOW_CODEC_PORT           | payload codec server for the Web UI   | LOCAL_PORTS.codec               |
  * | TEMPORAL_ADDRESS             | host[:port] of any Temporal frontend  | 127.0.0.1:<temporal port>       |
  * | GKEFLOW_UI_URL               | Web UI base URL for printed links     | http://127.0.0.1:<ui port>      |
  * | GKEFLOW_EMULATOR_ADDRESS     | host:port of the GKE emulator         | 127.0.0.1:<emulator port>       |
@@ -44,6 +45,7 @@ export const LOCAL_PORTS = Object.freeze({
   registry: 5000,
   emulator: 8090,
   emulatorAdmin: 8091,
+  codec: 8092,
 } as const);
 
 export type PortName = keyof typeof LOCAL_PORTS;
@@ -55,6 +57,7 @@ export const PORT_ENV = Object.freeze({
   registry: 'GKEFLOW_REGISTRY_PORT',
   emulator: 'GKEFLOW_EMULATOR_PORT',
   emulatorAdmin: 'GKEFLOW_EMULATOR_ADMIN_PORT',
+  codec: 'GKEFLOW_CODEC_PORT',
 } as const satisfies Record<PortName, string>);
 
 /** Env vars that point a client at a service anywhere, overriding the local address. */
@@ -130,6 +133,7 @@ export function checkEndpoints(
     registry: port('registry'),
     emulator: port('emulator'),
     emulatorAdmin: port('emulatorAdmin'),
+    codec: port('codec'),
   });
   const address = (
     key: 'temporalAddress' | 'emulatorAddress' | 'registryAddress',

@@ -5,6 +5,7 @@ import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../contract
 import type { StackConfig } from './config';
 import { repoRoot } from '../paths';
 import { portOpen } from '../process/process';
+import { CODEC_ENV, localKeyFile } from '../codec/keys';
 import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
 
 /** How the stack starts one long-running process and knows it is healthy. */
@@ -35,6 +36,7 @@ const temporal: Service = {
       port: c.ports.temporal,
       uiPort: c.ports.ui,
       dbFile: path.join(c.stateDir, 'temporal.db'),
+      uiCodecEndpoint: `http://${localAddress(c.ports.codec)}`,
       logFile: '',
       detached: true,
     }),
@@ -98,6 +100,27 @@ const emulator: Service = {
   timeoutMs: 120_000,
 };
 
+// Payloads are encrypted with the state dir's key (made by `stack up`); the Web UI decodes them here.
+const codecServer: Service = {
+  name: 'codec-server',
+  ports: [{ key: 'codec', what: 'the payload codec server' }],
+  address: (c) => `http://${localAddress(c.ports.codec)}`,
+  command: (c) => ({
+    cmd: process.execPath,
+    args: ['--import', 'tsx', path.join(repoRoot, 'src', 'cli', 'main.ts'), 'codec-server'],
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      [CODEC_ENV.keyFile]: localKeyFile(c.stateDir),
+      [CODEC_ENV.mode]: '', // serves the key even where clients turned encryption off
+      [PORT_ENV.codec]: String(c.ports.codec),
+      [ENDPOINT_ENV.uiUrl]: `http://${localAddress(c.ports.ui)}`,
+    },
+  }),
+  healthy: (c) => portOpen(c.ports.codec),
+  timeoutMs: 60_000,
+};
+
 const worker: Service = {
   name: 'worker',
   ports: [],
@@ -114,6 +137,8 @@ const worker: Service = {
       [ENDPOINT_ENV.temporalAddress]: localAddress(c.ports.temporal),
       [ENDPOINT_ENV.emulatorAddress]: localAddress(c.ports.emulator),
       [ENDPOINT_ENV.registryAddress]: localAddress(c.ports.registry),
+      // `stack up` makes the key; a worker started without it (tests) keeps payloads plain.
+      ...(fs.existsSync(localKeyFile(c.stateDir)) ? { [CODEC_ENV.keyFile]: localKeyFile(c.stateDir) } : {}),
     },
   }),
   // The worker has no port: healthy once a poller with its identity (`<pid>@host`) polls the queue.
@@ -123,5 +148,5 @@ const worker: Service = {
 
 /** The services of the local stack in start order (the worker needs the others). */
 export function stackServices(): Service[] {
-  return [temporal, registry, emulator, worker];
+  return [temporal, registry, emulator, codecServer, worker];
 }

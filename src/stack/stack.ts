@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PortInUseError, StackHealthError } from '../errors';
 import { PORT_ENV } from '../contract/endpoints';
 import { logFile, pidFile, stackConfig, type StackConfig } from './config';
+import { ensureLocalKeyFile } from '../codec/keys';
 import { withDirLock } from '../process/lock';
 import {
   canBind,
@@ -16,7 +17,6 @@ import {
 } from '../process/process';
 import { stackServices, type Service } from './services';
 import { ensureToolchain, fmtSeconds } from '../toolchain/toolchain';
-import { ensureLocalReaper } from '../temporal/schedules';
 
 /**
  * What the pid file of a started service records, so `down` stops only what `up` started:
@@ -84,6 +84,7 @@ async function startServices(
     }
   }
   const tc = await ensureToolchain({ log: (l) => opts.log(`toolchain: ${l}`), env: opts.env });
+  ensureLocalKeyFile(cfg.stateDir); // payload encryption is on by default for the local stack
   fs.mkdirSync(path.join(cfg.stateDir, 'run'), { recursive: true });
   const started: Array<{ name: string; id: ProcessIdentity }> = [];
   try {
@@ -118,7 +119,6 @@ async function startServices(
     }
     throw e;
   }
-  await ensureLocalReaper(cfg.taskQueue, opts.env, opts.log);
   return stackStatus(opts.env);
 }
 

@@ -13,6 +13,8 @@ export interface TemporalServerOptions {
   logFile: string;
   detached: boolean;
   namespace?: string;
+  /** The codec server the Web UI calls to decode payloads (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 /** Arguments for `temporal server start-dev`, bound to loopback with our search attributes. */
@@ -31,6 +33,7 @@ export function temporalArgs(o: TemporalServerOptions): string[] {
     '--namespace',
     o.namespace ?? 'default',
   ];
+  if (o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   else args.push('--headless');
   for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);

@@ -9,9 +9,16 @@
  * | TEMPORAL_NAMESPACE      | namespace                                            | `default` |
  * | TEMPORAL_API_KEY        | Temporal Cloud API key (enables TLS)                 | none    |
  * | TEMPORAL_TLS_CERT/KEY   | mTLS client certificate and key files (enables TLS)  | none    |
+ *
+ * Payloads are encrypted when a codec key ring is configured (src/codec/keys.ts: GKEFLOW_CODEC_KEY_FILE,
+ * GKEFLOW_CODEC_KEY, or the local stack's key for a Temporal on loopback); dataConverterFor is the
+ * one place that turns it into a data converter, for the client, the worker and the CLI alike.
  */
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
+import { keyRingFromEnv, type KeyRing } from '../codec/keys';
 import { ENDPOINT_ENV, readEndpoints } from '../contract/endpoints';
 import { CliError, UsageError } from '../errors';
 
@@ -25,6 +32,19 @@ export interface TemporalConfig {
   uiUrl: string;
   apiKey?: string;
   tls?: { cert: Buffer; key: Buffer } | true;
+  /** The payload codec's keys; undefined: payloads are stored plain. */
+  codecKeys?: KeyRing;
+}
+
+/** True for an address on this machine (127.0.0.0/8, localhost, ::1). */
+function isLoopback(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The data converter for a configuration: AES-256-GCM payloads when it has codec keys. */
+export function dataConverterFor(cfg: Pick<TemporalConfig, 'codecKeys'>): DataConverter | undefined {
+  return cfg.codecKeys ? { payloadCodecs: [new AesGcmPayloadCodec(cfg.codecKeys)] } : undefined;
 }
 
 /** Reads the Temporal settings from env vars; a malformed endpoint or a missing TLS file is a usage error. */
@@ -35,6 +55,7 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: endpoints.taskQueue,
     uiUrl: endpoints.uiUrl,
+    codecKeys: keyRingFromEnv(env, isLoopback(endpoints.temporalAddress)),
   };
   if (env.TEMPORAL_API_KEY) {
     cfg.apiKey = env.TEMPORAL_API_KEY;
@@ -82,5 +103,8 @@ export async function connectClient(
   } catch {
     throw new TemporalUnreachableError(cfg.address);
   }
-  return { client: new Client({ connection, namespace: cfg.namespace }), close: () => connection.close() };
+  return {
+    client: new Client({ connection, namespace: cfg.namespace, dataConverter: dataConverterFor(cfg) }),
+    close: () => connection.close(),
+  };
 }

@@ -19,7 +19,17 @@ import { temporalConfig } from '../../../src/temporal/connection';
 void describe('endpoints of the local stack', () => {
   void it('defaults to the documented ports, addresses and queues', () => {
     const e = readEndpoints({});
-    assert.deepEqual({ ...e.ports }, { temporal: 7233, ui: 8233, registry: 5000, emulator: 8090, emulatorAdmin: 8091 });
+    assert.deepEqual(
+      { ...e.ports },
+      {
+        temporal: 7233,
+        ui: 8233,
+        registry: 5000,
+        emulator: 8090,
+        emulatorAdmin: 8091,
+        codec: 8092,
+      },
+    );
     assert.equal(e.temporalAddress, '127.0.0.1:7233');
     assert.equal(e.uiUrl, 'http://127.0.0.1:8233');
     assert.equal(e.emulatorAddress, '127.0.0.1:8090');
