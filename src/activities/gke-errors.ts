@@ -25,6 +25,19 @@ interface GrpcLikeError {
 
 /** ErrorInfo reasons Google APIs use for rate limiting (retryable), as opposed to quota (permanent). */
 const RATE_LIMIT_REASONS = new Set(['RATE_LIMIT_EXCEEDED', 'rateLimitExceeded', 'userRateLimitExceeded']);
+/** ErrorInfo reasons that say a quota, not IAM, refused the request. */
+const QUOTA_REASONS = new Set(['QUOTA_EXCEEDED', 'quotaExceeded', 'RESOURCE_EXHAUSTED']);
+/**
+ * GKE refuses a create short of Compute Engine quota with PERMISSION_DENIED and no ErrorInfo:
+ * "Insufficient regional quota to satisfy request: resource "CPUS": …". The message is then the
+ * only signal; this is the one place that reads it.
+ */
+const GKE_QUOTA_MESSAGE = /^Insufficient (regional |zonal |project )?quota to satisfy (the )?request\b/;
+
+/** True when a PERMISSION_DENIED is GKE's quota refusal, not a missing IAM permission. */
+function isQuotaDenial(e: GrpcLikeError, detail: string): boolean {
+  return (e.reason !== undefined && QUOTA_REASONS.has(e.reason)) || GKE_QUOTA_MESSAGE.test(detail);
+}
 
 /** The gRPC status code of an error thrown by the GKE client, if it has one. */
 export function grpcCode(err: unknown): number | undefined {
@@ -34,12 +47,14 @@ export function grpcCode(err: unknown): number | undefined {
 
 /**
  * Maps a GKE client error to an activity error by gRPC status code (and ErrorInfo.reason for
- * RESOURCE_EXHAUSTED). No message matching:
+ * RESOURCE_EXHAUSTED and PERMISSION_DENIED). No message matching, but for one documented case:
  * - FAILED_PRECONDITION is what GKE answers while another operation runs on the cluster
  *   ("incompatible operation") and while a cluster is not yet RUNNING; both clear with time,
  *   so every FAILED_PRECONDITION is an IncompatibleOperationError (retryable).
  * - RESOURCE_EXHAUSTED is a rate limit (retryable) when ErrorInfo.reason says so, otherwise a
  *   quota (permanent): GKE's quota errors carry no other machine-readable signal.
+ * - PERMISSION_DENIED is a quota (permanent, QuotaExceededError) when GKE says "Insufficient
+ *   regional quota" (its create-time Compute Engine quota check), otherwise IAM.
  * - Unknown codes and errors without a code (network failures inside gax) are transient.
  */
 export function gkeError(err: unknown, context: ErrorContext): ActivityError {
@@ -51,6 +66,9 @@ export function gkeError(err: unknown, context: ErrorContext): ActivityError {
     case Code.OUT_OF_RANGE:
       return new InvalidArgumentError(msg, context);
     case Code.PERMISSION_DENIED:
+      return isQuotaDenial(e, detail)
+        ? new QuotaExceededError(msg, { ...context, ...(e.reason ? { reason: e.reason } : {}) })
+        : new PermissionDeniedError(msg, context);
     case Code.UNAUTHENTICATED:
       return new PermissionDeniedError(msg, context);
     case Code.NOT_FOUND:

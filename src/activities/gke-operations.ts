@@ -4,7 +4,7 @@
  * starting a second one.
  */
 import type { GkeClient, Operation } from '../clients/gke';
-import { type ErrorContext, OperationTimeoutError } from './errors';
+import { type ActivityError, type ErrorContext, OperationTimeoutError } from './errors';
 import { gkeError } from './gke-errors';
 import { heartbeat, pause } from './progress';
 
@@ -34,6 +34,11 @@ export interface GkeProgress {
   step: string;
   status?: string;
   polls?: number;
+  /**
+   * When the wait for the cluster to be free of another operation began (epoch ms): a retried
+   * deleteCluster keeps the budget of the attempt it follows instead of starting a new one.
+   */
+  busySince?: number;
 }
 
 /** `projects/P/locations/L/operations/OP` for an operation GKE named by short id or full name. */
@@ -50,11 +55,20 @@ export interface WaitOptions {
   timeoutMs: number;
 }
 
+/** The error a DONE operation ended with, mapped by its status code; undefined when it succeeded. */
+export function operationError(op: Operation, name: string, context: ErrorContext): ActivityError | undefined {
+  if (!op.error?.code) return undefined;
+  return gkeError(
+    { code: op.error.code, details: op.error.message ?? op.statusMessage ?? 'operation failed' },
+    { ...context, operation: name },
+  );
+}
+
 /**
- * Polls until the operation is DONE; a DONE operation with an error throws that error mapped
- * by its status code. Heartbeats every poll.
+ * Polls until the operation is DONE and returns it, whether it succeeded or ended with an
+ * error (see operationError). Heartbeats every poll.
  */
-export async function waitForOperation(
+export async function awaitOperation(
   gke: GkeClient,
   name: string,
   step: string,
@@ -79,14 +93,7 @@ export async function waitForOperation(
     }
     const status = operationStatus(op);
     heartbeat({ operation: name, step, status, polls } satisfies GkeProgress);
-    if (status === 'DONE') {
-      if (op.error && op.error.code)
-        throw gkeError(
-          { code: op.error.code, details: op.error.message ?? op.statusMessage ?? 'operation failed' },
-          { ...context, operation: name },
-        );
-      return op;
-    }
+    if (status === 'DONE') return op;
     if (Date.now() >= deadline)
       throw new OperationTimeoutError(
         `GKE operation ${name} (${step}) still ${status} after ${Math.round(o.timeoutMs / 1000)}s`,
@@ -94,4 +101,18 @@ export async function waitForOperation(
       );
     await pause(o.pollMs);
   }
+}
+
+/** Polls until the operation is DONE; one that ended with an error throws that error (operationError). */
+export async function waitForOperation(
+  gke: GkeClient,
+  name: string,
+  step: string,
+  o: WaitOptions,
+  context: ErrorContext,
+): Promise<Operation> {
+  const op = await awaitOperation(gke, name, step, o, context);
+  const err = operationError(op, name, context);
+  if (err) throw err;
+  return op;
 }

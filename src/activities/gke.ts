@@ -14,7 +14,15 @@ import {
   ResourceNotFoundError,
 } from './errors';
 import { gkeError, grpcCode } from './gke-errors';
-import { clusterStatus, operationName, waitForOperation, type GkeProgress, type WaitOptions } from './gke-operations';
+import {
+  awaitOperation,
+  clusterStatus,
+  operationError,
+  operationName,
+  waitForOperation,
+  type GkeProgress,
+  type WaitOptions,
+} from './gke-operations';
 import { heartbeat, pause, resumeDetails } from './progress';
 import type {
   DeleteClusterResult,
@@ -30,7 +38,15 @@ export interface GkeActivityDeps {
   pollMs?: number;
   /** Wait budget for one operation (default 30 min; GKE creates take 3–10 min). */
   operationTimeoutMs?: number;
+  /**
+   * How long deleteCluster waits for another operation on the cluster (a create, an upgrade, a
+   * resize) to end before GKE accepts the delete (default 45 min, across retries of the activity).
+   */
+  busyTimeoutMs?: number;
 }
+
+/** The scope nodes get unless the spec says otherwise: what they may call is then up to the node's IAM. */
+export const NODE_OAUTH_SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
 /** `projects/P/locations/L` */
 export const parentOf = (env: EnvRef) => `projects/${env.project}/locations/${env.location}`;
@@ -47,6 +63,9 @@ export function clusterRequest(input: EnsureClusterInput): Cluster {
       machineType: p.machineType,
       ...(p.diskSizeGb ? { diskSizeGb: p.diskSizeGb } : {}),
       ...(p.labels ? { labels: p.labels } : {}),
+      // Without a scope GKE gives API-created nodes none that can pull from Artifact Registry.
+      oauthScopes: NODE_OAUTH_SCOPES,
+      ...(input.serviceAccount ? { serviceAccount: input.serviceAccount } : {}),
     },
     ...(p.autoscaling
       ? {
@@ -65,17 +84,27 @@ export function clusterRequest(input: EnsureClusterInput): Cluster {
     resourceLabels: managedLabels(input.env, input.labels),
     ...(autopilot ? { autopilot: { enabled: true } } : { nodePools: pools }),
     ...(input.releaseChannel ? { releaseChannel: { channel: input.releaseChannel } } : {}),
+    // VPC-native (alias IPs), as GKE's console and gcloud create clusters today.
+    ipAllocationPolicy: { useIpAliases: true },
+    ...(input.network ? { network: input.network } : {}),
+    ...(input.subnetwork ? { subnetwork: input.subnetwork } : {}),
   };
 }
 
+/** Nodes in all zones: GKE's node counts are per zone (a regional cluster has three zones). */
 const nodeCountOf = (c: Cluster) =>
-  (c.nodePools ?? []).reduce((n, p) => n + (p.initialNodeCount ?? 0), 0) || (c.currentNodeCount ?? 0);
+  c.currentNodeCount ||
+  (c.nodePools ?? []).reduce(
+    (n, p) => n + (p.initialNodeCount ?? 0) * Math.max(1, (p.locations ?? c.locations ?? []).length),
+    0,
+  );
 
 const result = (c: Cluster, created: boolean): EnsureClusterResult => ({
   created,
   status: clusterStatus(c.status),
   endpoint: c.endpoint ?? '',
   nodeCount: nodeCountOf(c),
+  zones: Math.max(1, (c.locations ?? []).length),
 });
 
 /** Builds the GKE activities. */
@@ -116,24 +145,29 @@ export function gkeActivities(deps: GkeActivityDeps) {
 
   /**
    * Runs a mutating call and waits for its operation, unless a previous attempt of this activity
-   * already started one for the same step (heartbeat details): then it only waits for that one.
-   * An operation GKE no longer knows (NOT_FOUND after a retry) counts as finished; callers
-   * check the resulting state themselves.
+   * already started one for the same step (heartbeat details): then it waits for that one. An
+   * operation GKE no longer knows (NOT_FOUND after a retry) counts as finished; callers check the
+   * resulting state themselves. One that ended with an error failed the previous attempt, and
+   * waiting for it again would fail this one the same way: the call is issued anew.
    */
   const runOperation = async (
     env: EnvRef,
     step: string,
     start: () => Promise<{ name?: string | null }>,
+    resume = true,
   ): Promise<string> => {
     const ctx = { cluster: clusterNameOf(env), step };
-    const resumed = resumeDetails<GkeProgress>();
+    const resumed = resume ? resumeDetails<GkeProgress>() : undefined;
     if (resumed?.step === step && resumed.operation) {
+      let failed = false;
       try {
-        await waitForOperation(gke, resumed.operation, step, wait, ctx);
+        const op = await awaitOperation(gke, resumed.operation, step, wait, ctx);
+        failed = operationError(op, resumed.operation, ctx) !== undefined;
       } catch (e) {
         if (!(e instanceof ResourceNotFoundError) || !e.context.operation) throw e;
       }
-      return resumed.operation;
+      if (!failed) return resumed.operation;
+      heartbeat({ step, status: 'REISSUE' } satisfies GkeProgress);
     }
     const op = await start().catch((e: unknown) => {
       throw gkeError(e, ctx);
@@ -144,13 +178,18 @@ export function gkeActivities(deps: GkeActivityDeps) {
     return opName;
   };
 
-  /** Creates or adopts; `raced` stops a second ALREADY_EXISTS round. */
+  /** A previous attempt's operation for this step that is still worth waiting for (not one that failed). */
+  const resumable = (step: string): boolean => {
+    const resumed = resumeDetails<GkeProgress>();
+    return Boolean(resumed?.operation && resumed.step === step);
+  };
+
+  /** Creates or adopts; `raced` stops a second ALREADY_EXISTS round (and looks at the cluster afresh). */
   async function ensureCluster(input: EnsureClusterInput, raced = false): Promise<EnsureClusterResult> {
     const { env } = input;
     const name = clusterNameOf(env);
     const step = `create ${name}`;
-    const resumed = resumeDetails<GkeProgress>();
-    if (!(resumed?.operation && resumed.step === step)) {
+    if (raced || !resumable(step)) {
       const existing = await getCluster(env);
       if (existing) {
         if (!belongsTo(env, existing.resourceLabels)) {
@@ -164,13 +203,50 @@ export function gkeActivities(deps: GkeActivityDeps) {
     }
     let operation: string;
     try {
-      operation = await runOperation(env, step, () => gke.createCluster(parentOf(env), clusterRequest(input)));
+      operation = await runOperation(env, step, () => gke.createCluster(parentOf(env), clusterRequest(input)), !raced);
     } catch (e) {
       // ALREADY_EXISTS: an earlier attempt's create got through after all; adopt it (or refuse a foreign one).
       if (e instanceof NameTakenError && !raced) return ensureCluster(input, true);
       throw e;
     }
     return result(await waitRunning(env, step, operation), true);
+  }
+
+  /**
+   * Deletes, waiting out another operation on the cluster: GKE refuses DeleteCluster
+   * (FAILED_PRECONDITION) while a create, an upgrade or a resize runs, and a create takes 5–15
+   * minutes. The wait polls GetCluster with heartbeats; its start is kept in them, so retries of
+   * the activity share one budget.
+   */
+  async function deleteWhenIdle(env: EnvRef, step: string): Promise<DeleteClusterResult> {
+    const name = clusterNameOf(env);
+    const since = resumeDetails<GkeProgress>()?.busySince ?? Date.now();
+    const deadline = since + (deps.busyTimeoutMs ?? 45 * 60_000);
+    for (let polls = 1; ; polls++) {
+      try {
+        await runOperation(env, step, () => gke.deleteCluster(name));
+        return { deleted: true };
+      } catch (e) {
+        // Deleted between our GetCluster and DeleteCluster (by an earlier attempt or the reaper).
+        if (e instanceof ResourceNotFoundError && !e.context.operation) return { deleted: false };
+        // Refused because the cluster is busy: a refusal of the call itself, not a failed operation.
+        if (!(e instanceof IncompatibleOperationError) || e.context.operation) throw e;
+        if (Date.now() >= deadline)
+          throw new OperationTimeoutError(
+            `cluster ${name} was still busy with another operation after ${Math.round((Date.now() - since) / 60_000)} min; ${e.message}`,
+            { cluster: name, step },
+          );
+      }
+      // Wait until GKE's operation is over: the cluster leaves PROVISIONING/RECONCILING.
+      for (;;) {
+        heartbeat({ step, status: 'WAITING_FOR_OPERATION', polls, busySince: since } satisfies GkeProgress);
+        await pause(wait.pollMs);
+        const c = await getCluster(env);
+        if (!c) return { deleted: false };
+        const status = clusterStatus(c.status);
+        if ((status !== 'PROVISIONING' && status !== 'RECONCILING') || Date.now() >= deadline) break;
+      }
+    }
   }
 
   return {
@@ -189,14 +265,13 @@ export function gkeActivities(deps: GkeActivityDeps) {
     },
 
     /**
-     * Deletes the environment's cluster and waits until the operation is done. NOT_FOUND ⇒
-     * `{deleted:false}`. Refuses (NameTakenError) to delete a cluster without this environment's label.
+     * Deletes the environment's cluster and waits until the operation is done, first waiting
+     * out any other operation on it. NOT_FOUND ⇒ `{deleted:false}`. Refuses (NameTakenError) to delete a cluster without this environment's label.
      */
     async deleteCluster({ env }: { env: EnvRef }): Promise<DeleteClusterResult> {
       const name = clusterNameOf(env);
       const step = `delete ${name}`;
-      const resumed = resumeDetails<GkeProgress>();
-      if (!(resumed?.operation && resumed.step === step)) {
+      if (!resumable(step)) {
         const c = await getCluster(env);
         if (!c) return { deleted: false };
         if (!belongsTo(env, c.resourceLabels))
@@ -205,14 +280,7 @@ export function gkeActivities(deps: GkeActivityDeps) {
             { cluster: name },
           );
       }
-      try {
-        await runOperation(env, step, () => gke.deleteCluster(name));
-      } catch (e) {
-        // Deleted between our GetCluster and DeleteCluster (by an earlier attempt or the reaper).
-        if (e instanceof ResourceNotFoundError && !e.context.operation) return { deleted: false };
-        throw e;
-      }
-      return { deleted: true };
+      return deleteWhenIdle(env, step);
     },
   };
 }

@@ -56,6 +56,7 @@ export interface DeleteImageTagInput {
 export interface NodePoolInput {
   name: string;
   machineType: string;
+  /** Nodes per zone, as GKE counts them (a regional cluster has three times as many). */
   nodeCount: number;
   diskSizeGb?: number;
   autoscaling?: { minNodeCount: number; maxNodeCount: number };
@@ -68,7 +69,12 @@ export interface EnsureClusterInput {
   labels: ResourceLabels;
   /** Standard (default) or Autopilot. */
   mode?: 'standard' | 'autopilot';
-  releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE';
+  releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE' | 'EXTENDED';
+  /** The nodes' IAM service account (email); GKE's default is the Compute Engine default service account. */
+  serviceAccount?: string;
+  /** VPC network and subnetwork (names or resource paths); GKE's default is `default`. */
+  network?: string;
+  subnetwork?: string;
 }
 
 export interface EnsureClusterResult {
@@ -77,7 +83,10 @@ export interface EnsureClusterResult {
   status: string;
   /** Public endpoint host (no credentials). */
   endpoint: string;
+  /** Nodes in all the cluster's zones (GKE's counts in the spec are per zone). */
   nodeCount: number;
+  /** Zones the nodes run in: 1 for a zonal cluster, 3 for a regional one. Absent in older histories. */
+  zones?: number;
 }
 
 export interface ResizeNodePoolInput {

@@ -49,14 +49,28 @@ export const ZERO_DELAYS: Delays = Object.fromEntries(
   Object.keys(DEFAULT_DELAYS).map((k) => [k, 0]),
 ) as unknown as Delays;
 
-/** Per-project quotas, checked at create/resize time (RESOURCE_EXHAUSTED when exceeded). */
+/**
+ * Quotas, checked at create/resize time. A cluster count over its limit is RESOURCE_EXHAUSTED;
+ * nodes (Compute Engine INSTANCES), their vCPUs (CPUS, per region) and boot disks (SSD_TOTAL_GB,
+ * per region: pd-balanced) are PERMISSION_DENIED "Insufficient regional quota", as on GKE.
+ */
 export interface Quotas {
   clustersPerProject: number;
   nodesPerProject: number;
+  cpusPerRegion: number;
+  ssdGbPerRegion: number;
 }
 
-/** Generous for local work; tests lower them to hit RESOURCE_EXHAUSTED. */
-export const DEFAULT_QUOTAS: Quotas = { clustersPerProject: 50, nodesPerProject: 200 };
+/**
+ * Generous for local work; tests lower them. A new GCP project has far less (e.g. 24 CPUS and
+ * 500 SSD_TOTAL_GB per region): a regional 3 × e2-medium × 100 GB pool (900 GB) does not fit.
+ */
+export const DEFAULT_QUOTAS: Quotas = {
+  clustersPerProject: 50,
+  nodesPerProject: 200,
+  cpusPerRegion: 2000,
+  ssdGbPerRegion: 100_000,
+};
 
 /** What starts an emulator. */
 export interface EmulatorOptions {

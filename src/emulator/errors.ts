@@ -23,5 +23,6 @@ export const invalidArgument = (message: string) => new ApiError(status.INVALID_
 export const notFound = (message: string) => new ApiError(status.NOT_FOUND, message);
 export const alreadyExists = (message: string) => new ApiError(status.ALREADY_EXISTS, message);
 export const failedPrecondition = (message: string) => new ApiError(status.FAILED_PRECONDITION, message);
+export const permissionDenied = (message: string) => new ApiError(status.PERMISSION_DENIED, message);
 export const resourceExhausted = (message: string) => new ApiError(status.RESOURCE_EXHAUSTED, message);
 export const unimplemented = (message: string) => new ApiError(status.UNIMPLEMENTED, message);

@@ -7,7 +7,16 @@
 import crypto from 'node:crypto';
 import type { CreateClusterCommand, SetLabelsCommand, UpdateClusterCommand } from './api/commands';
 import { scaled } from './config';
-import { assertChangeable, assertQuota, labelFingerprint, lbTimings, runtimeOf, type Core } from './core';
+import {
+  assertChangeable,
+  assertQuota,
+  labelFingerprint,
+  lbTimings,
+  poolDemand,
+  runtimeOf,
+  totalDemand,
+  type Core,
+} from './core';
 import { alreadyExists, failedPrecondition } from './errors';
 import type { Fault } from './faults';
 import { clusterPath, type ClusterKey } from './names';
@@ -18,10 +27,7 @@ import { KUBE_VERSION } from './validate';
 export function createCluster(core: Core, cmd: CreateClusterCommand, fault?: Fault): OperationRecord {
   const { key, pools } = cmd;
   if (core.store.findCluster(key)) throw alreadyExists(`Already exists: ${clusterPath(key)}.`);
-  assertQuota(core, key.project, {
-    clusters: 1,
-    nodes: pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0),
-  });
+  assertQuota(core, key, totalDemand([{ clusters: 1 }, ...pools.map((p) => poolDemand(p))]));
   const rec: ClusterRecord = {
     ...key,
     id: crypto.randomBytes(16).toString('hex'),
@@ -40,6 +46,7 @@ export function createCluster(core: Core, cmd: CreateClusterCommand, fault?: Fau
     monitoringService: 'monitoring.googleapis.com/kubernetes',
     network: cmd.network,
     subnetwork: cmd.subnetwork,
+    useIpAliases: cmd.useIpAliases,
     clusterIpv4Cidr: '10.4.0.0/14',
     servicesIpv4Cidr: '10.8.0.0/20',
     controlPlane: cmd.controlPlane ?? core.settings.controlPlane,
@@ -118,9 +125,13 @@ export function updateCluster(core: Core, key: ClusterKey, cmd: UpdateClusterCom
   const { locations } = cmd;
   const applyPools = locations ? rec.pools.map((p) => ({ ...p, locations })) : [];
   if (locations)
-    assertQuota(core, key.project, {
-      nodes: applyPools.reduce((n, p) => n + p.nodeCount * (locations.length - rec.locations.length), 0),
-    });
+    assertQuota(
+      core,
+      key,
+      totalDemand(
+        rec.pools.map((p) => poolDemand({ ...p, locations: locations.slice(rec.locations.length) }, p.nodeCount)),
+      ),
+    );
   core.store.beginReconcile(key);
   return core.ops.start({
     cluster: key,

@@ -3,7 +3,7 @@
  * `projects/P/locations/L/operations/O`, plus the deprecated project_id/zone/cluster_id form.
  * Every parse failure is INVALID_ARGUMENT naming the field.
  */
-import { LOCATIONS, PROJECT_ID_RE } from '../gke/rules';
+import { isLocation, PROJECT_ID_RE } from '../gke/rules';
 import { invalidArgument } from './errors';
 
 /** Identifies a cluster: project, location (zone or region), name. */
@@ -35,7 +35,7 @@ function checkProject(project: string, field: string): void {
 
 function checkLocation(location: string, field: string, allowAll: boolean): void {
   if (allowAll && location === '-') return;
-  if (!LOCATIONS.has(location)) throw invalidArgument(`${field}: unknown location '${location}'`);
+  if (!isLocation(location)) throw invalidArgument(`${field}: '${location.slice(0, 80)}' is not a region or zone`);
 }
 
 /** `projects/P/locations/L` (L may be `-` for all locations). */

@@ -3,7 +3,7 @@
  * cluster (which is RECONCILING meanwhile); on a kwok cluster the pool's nodes follow.
  * Requests arrive validated (api/commands.ts); state changes go through the store.
  */
-import { assertChangeable, assertQuota, runtimeOf, type Core } from './core';
+import { assertChangeable, assertQuota, poolDemand, runtimeOf, type Core } from './core';
 import { alreadyExists, invalidArgument, notFound } from './errors';
 import type { Fault } from './faults';
 import { clusterPath, type ClusterKey, type PoolKey } from './names';
@@ -17,8 +17,6 @@ export function findPool(c: ClusterRecord, k: PoolKey): PoolRecord {
   if (!p) throw notFound(`Not found: ${poolPath(k)}.`);
   return p;
 }
-
-const nodesOf = (p: Pick<PoolRecord, 'nodeCount' | 'locations'>) => p.nodeCount * p.locations.length;
 
 type PoolDelay = 'createNodePool' | 'deleteNodePool' | 'setNodePoolSize' | 'setNodePoolAutoscaling';
 
@@ -58,7 +56,7 @@ export function createNodePool(core: Core, key: ClusterKey, pool: PoolRecord, fa
   if (rec.pools.some((p) => p.name === pool.name)) throw alreadyExists(`Already exists: ${poolPath(k)}.`);
   if (rec.autopilot) throw invalidArgument('nodePool: Autopilot clusters manage their node pools');
   assertChangeable(core, rec);
-  assertQuota(core, key.project, { nodes: nodesOf(pool) });
+  assertQuota(core, key, poolDemand(pool));
   core.store.addPool(key, pool);
   return poolOperation(core, k, fault, {
     type: 'CREATE_NODE_POOL',
@@ -89,7 +87,7 @@ export function setNodePoolSize(core: Core, k: PoolKey, nodeCount: number, fault
   const rec = core.store.cluster(k);
   const pool = findPool(rec, k);
   assertChangeable(core, rec);
-  assertQuota(core, k.project, { nodes: (nodeCount - pool.nodeCount) * pool.locations.length });
+  assertQuota(core, k, poolDemand(pool, nodeCount - pool.nodeCount));
   core.store.setPoolStatus(k, 'RECONCILING');
   return poolOperation(core, k, fault, {
     type: 'SET_NODE_POOL_SIZE',
@@ -112,8 +110,7 @@ export function setNodePoolAutoscaling(
   assertChangeable(core, rec);
   const a = autoscaling;
   const target = a ? Math.min(Math.max(pool.nodeCount, a.minNodeCount), a.maxNodeCount) : pool.nodeCount;
-  if (target > pool.nodeCount)
-    assertQuota(core, k.project, { nodes: (target - pool.nodeCount) * pool.locations.length });
+  if (target > pool.nodeCount) assertQuota(core, k, poolDemand(pool, target - pool.nodeCount));
   core.store.setPoolStatus(k, 'RECONCILING');
   return poolOperation(core, k, fault, {
     type: 'UPDATE_CLUSTER',

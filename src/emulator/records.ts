@@ -34,6 +34,10 @@ export interface PoolRecord {
   readonly statusMessage?: string;
   readonly version: string;
   readonly createTime: string;
+  /** NodeConfig.oauthScopes as GKE keeps them; absent in state files written before they were kept (cloud-platform). */
+  readonly oauthScopes?: readonly string[];
+  /** NodeConfig.serviceAccount (`default`: the Compute Engine default service account). */
+  readonly serviceAccount?: string;
 }
 
 /** How clients reach the cluster's Kubernetes API; empty for clusters without a control plane. */
@@ -65,6 +69,8 @@ export interface ClusterRecord extends ClusterKey {
   readonly monitoringService: string;
   readonly network: string;
   readonly subnetwork: string;
+  /** VPC-native (alias IPs); absent in older state files. */
+  readonly useIpAliases?: boolean;
   readonly clusterIpv4Cidr: string;
   readonly servicesIpv4Cidr: string;
   readonly controlPlane: 'kwok' | 'none';

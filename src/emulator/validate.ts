@@ -3,13 +3,14 @@
  * problem is INVALID_ARGUMENT naming the field; the GKE rules come from src/gke/rules.ts.
  */
 import {
+  defaultNodeZones,
   gkeNameProblem,
+  isRegion,
   LABEL_KEY_RE,
   LABEL_VALUE_RE,
-  LOCATIONS,
-  MACHINE_TYPES,
-  REGIONS,
+  machineTypeProblem,
   regionOf,
+  ZONE_RE,
 } from '../gke/rules';
 import { invalidArgument } from './errors';
 import type { Autoscaling, PoolRecord } from './store';
@@ -76,13 +77,38 @@ export function clusterLocations(location: string, requested: unknown, field: st
   const region = regionOf(location);
   if (Array.isArray(requested) && requested.length) {
     for (const z of requested) {
-      if (typeof z !== 'string' || !LOCATIONS.has(z) || regionOf(z) !== region || z === region)
+      if (typeof z !== 'string' || !ZONE_RE.test(z) || regionOf(z) !== region)
         throw invalidArgument(`${field}: '${String(z)}' is not a zone of ${region}`);
     }
     return [...new Set(requested as string[])];
   }
-  return location === region ? (REGIONS[region] ?? []).slice(0, 3).map((z) => `${region}-${z}`) : [location];
+  return isRegion(location) ? defaultNodeZones(location) : [location];
 }
+
+const SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
+/** What GKE adds to a node pool asked for no scopes: only what its logging and monitoring agents need. */
+export const SCOPES_WHEN_NONE = [`${SCOPE_PREFIX}logging.write`, `${SCOPE_PREFIX}monitoring`];
+/** Scopes under which a node's credentials may read Artifact Registry (and Container Registry). */
+export const PULL_SCOPES: ReadonlySet<string> = new Set(
+  ['cloud-platform', 'devstorage.read_only', 'devstorage.read_write', 'devstorage.full_control'].map(
+    (s) => `${SCOPE_PREFIX}${s}`,
+  ),
+);
+/** True when nodes with these scopes can pull from Artifact Registry (records without scopes predate them: cloud-platform). */
+export const canPull = (scopes: readonly string[] | undefined): boolean =>
+  scopes === undefined || scopes.some((s) => PULL_SCOPES.has(s));
+
+/** NodeConfig.oauthScopes: full scope URLs; none given ⇒ GKE's logging and monitoring scopes only. */
+function checkScopes(v: unknown, field: string): string[] {
+  if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return [...SCOPES_WHEN_NONE];
+  if (!Array.isArray(v)) throw invalidArgument(`${field}: must be a list of scope URLs`);
+  for (const s of v)
+    if (typeof s !== 'string' || !s.startsWith(SCOPE_PREFIX) || s.length === SCOPE_PREFIX.length)
+      throw invalidArgument(`${field}: '${String(s).slice(0, 80)}' is not an OAuth scope URL (${SCOPE_PREFIX}…)`);
+  return [...new Set(v as string[])];
+}
+
+const SERVICE_ACCOUNT_RE = /^([a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9.]*\.gserviceaccount\.com|default)$/;
 
 /** Checks autoscaling settings; undefined when not enabled. */
 export function checkAutoscaling(a: unknown, field: string): Autoscaling | undefined {
@@ -101,8 +127,8 @@ export function checkPool(p: unknown, field: string, locations: readonly string[
   const config = isObj(p.config) ? p.config : {};
   const machineType =
     typeof config.machineType === 'string' && config.machineType ? config.machineType : DEFAULT_MACHINE_TYPE;
-  if (!MACHINE_TYPES[machineType])
-    throw invalidArgument(`${field}.config.machineType: unknown machine type '${machineType.slice(0, 80)}'`);
+  const machineProblem = machineTypeProblem(machineType);
+  if (machineProblem) throw invalidArgument(`${field}.config.machineType: ${machineProblem.slice(0, 200)}`);
   const disk = typeof config.diskSizeGb === 'number' ? config.diskSizeGb : 0;
   if (disk !== 0 && (!Number.isInteger(disk) || disk < 10 || disk > 65536))
     throw invalidArgument(`${field}.config.diskSizeGb: must be between 10 and 65536 (got ${disk})`);
@@ -124,7 +150,16 @@ export function checkPool(p: unknown, field: string, locations: readonly string[
     status: 'PROVISIONING',
     version: KUBE_VERSION,
     createTime: new Date().toISOString(),
+    oauthScopes: checkScopes(config.oauthScopes, `${field}.config.oauthScopes`),
+    serviceAccount: checkServiceAccount(config.serviceAccount, `${field}.config.serviceAccount`),
   };
+}
+
+function checkServiceAccount(v: unknown, field: string): string {
+  if (v === undefined || v === null || v === '') return 'default';
+  if (typeof v !== 'string' || !SERVICE_ACCOUNT_RE.test(v))
+    throw invalidArgument(`${field}: '${String(v).slice(0, 80)}' is not a service account email`);
+  return v;
 }
 
 /** Rejects duplicate pool names. */

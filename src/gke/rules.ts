@@ -20,36 +20,61 @@ export function gkeNameProblem(name: string): string | undefined {
 /** GCP project ids: 6–30 chars, lowercase letter first, letters/digits/hyphens, no trailing hyphen. */
 export const PROJECT_ID_RE = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
-/** Regions GKE serves, each with its zones (suffixes). */
+/**
+ * Regions whose zones are not `a`, `b`, `c` (or that have more), with their zone suffixes. Any
+ * other well-formed region is accepted and assumed to have zones a, b and c: Google adds regions
+ * every year (us-east5, europe-west9, me-central1 …), and a stale list refused them.
+ */
 export const REGIONS: Record<string, string[]> = {
   'asia-east1': ['a', 'b', 'c'],
-  'asia-east2': ['a', 'b', 'c'],
-  'asia-northeast1': ['a', 'b', 'c'],
   'asia-southeast1': ['a', 'b', 'c'],
-  'asia-south1': ['a', 'b', 'c'],
-  'australia-southeast1': ['a', 'b', 'c'],
   'europe-west1': ['b', 'c', 'd'],
-  'europe-west2': ['a', 'b', 'c'],
-  'europe-west3': ['a', 'b', 'c'],
-  'europe-west4': ['a', 'b', 'c'],
-  'europe-north1': ['a', 'b', 'c'],
-  'northamerica-northeast1': ['a', 'b', 'c'],
-  'southamerica-east1': ['a', 'b', 'c'],
   'us-central1': ['a', 'b', 'c', 'f'],
   'us-east1': ['b', 'c', 'd'],
   'us-east4': ['a', 'b', 'c'],
   'us-west1': ['a', 'b', 'c'],
-  'us-west2': ['a', 'b', 'c'],
 };
 
-/** Every known location: regions and their zones (`asia-east1`, `asia-east1-a`, …). */
-export const LOCATIONS: ReadonlySet<string> = new Set(
-  Object.entries(REGIONS).flatMap(([region, zones]) => [region, ...zones.map((z) => `${region}-${z}`)]),
-);
+/** A GCP region: area, direction and number (`us-east5`, `europe-west9`, `me-central1`, `northamerica-northeast2`). */
+export const REGION_RE = /^[a-z]{2,20}-[a-z]{2,20}[1-9][0-9]?$/;
+/** A zone: its region and a letter (`us-east5-a`). */
+export const ZONE_RE = /^[a-z]{2,20}-[a-z]{2,20}[1-9][0-9]?-[a-z]$/;
+
+/** True for a well-formed region or zone. */
+export const isLocation = (v: string): boolean => REGION_RE.test(v) || ZONE_RE.test(v);
+/** True for a region (a regional cluster), false for a zone. */
+export const isRegion = (v: string): boolean => REGION_RE.test(v);
 
 /** The region of a location (a zone's region, or the region itself). */
 export function regionOf(location: string): string {
   return /-[a-z]$/.test(location) ? location.slice(0, -2) : location;
+}
+
+/** How many zones a regional cluster's nodes run in unless told otherwise (GKE: three). */
+export const REGIONAL_ZONES = 3;
+
+/** The zones of a region, as far as gkeflow knows them (a, b, c unless listed in REGIONS). */
+export const zonesOf = (region: string): string[] => (REGIONS[region] ?? ['a', 'b', 'c']).map((z) => `${region}-${z}`);
+
+/** The zones a cluster at `location` runs its nodes in by default: the zone, or three of the region's. */
+export const defaultNodeZones = (location: string): string[] =>
+  isRegion(location) ? zonesOf(location).slice(0, REGIONAL_ZONES) : [location];
+
+/**
+ * A node pool's size as GKE counts it, for people: the per-zone count, and for a regional
+ * cluster the total (`3 × e2-medium per zone × 3 zones = 9 nodes`).
+ */
+export function poolSizeText(nodeCount: number, machineType: string, location: string): string {
+  const zones = defaultNodeZones(location).length;
+  return zones === 1
+    ? `${nodeCount} × ${machineType}`
+    : `${nodeCount} × ${machineType} per zone × ${zones} zones = ${nodeCount * zones} nodes`;
+}
+
+/** A per-zone node count for people: `5`, or for a regional cluster `5 per zone, 15 nodes in 3 zones`. */
+export function perZoneText(nodeCount: number, location: string): string {
+  const zones = defaultNodeZones(location).length;
+  return zones === 1 ? String(nodeCount) : `${nodeCount} per zone, ${nodeCount * zones} nodes in ${zones} zones`;
 }
 
 export interface MachineType {
@@ -59,27 +84,51 @@ export interface MachineType {
   legacy?: boolean;
 }
 
+/** Shapes of the shared-core and common types; others are derived from their names (machineShape). */
 export const MACHINE_TYPES: Record<string, MachineType> = {
   'e2-micro': { cpus: 2, memoryMb: 1024 },
   'e2-small': { cpus: 2, memoryMb: 2048 },
   'e2-medium': { cpus: 2, memoryMb: 4096 },
-  'e2-standard-2': { cpus: 2, memoryMb: 8192 },
-  'e2-standard-4': { cpus: 4, memoryMb: 16384 },
-  'e2-standard-8': { cpus: 8, memoryMb: 32768 },
-  'e2-standard-16': { cpus: 16, memoryMb: 65536 },
-  'e2-highmem-2': { cpus: 2, memoryMb: 16384 },
-  'e2-highcpu-4': { cpus: 4, memoryMb: 4096 },
-  'n2-standard-2': { cpus: 2, memoryMb: 8192 },
-  'n2-standard-4': { cpus: 4, memoryMb: 16384 },
-  'n2-standard-8': { cpus: 8, memoryMb: 32768 },
-  'n2d-standard-2': { cpus: 2, memoryMb: 8192 },
-  'c3-standard-4': { cpus: 4, memoryMb: 16384 },
   'n1-standard-1': { cpus: 1, memoryMb: 3840, legacy: true },
   'n1-standard-2': { cpus: 2, memoryMb: 7680, legacy: true },
   'n1-standard-4': { cpus: 4, memoryMb: 15360, legacy: true },
   'g1-small': { cpus: 1, memoryMb: 1740, legacy: true },
-  'f1-micro': { cpus: 1, memoryMb: 614, legacy: true },
 };
+
+/** Machine types GKE refuses for nodes, with why. */
+export const REFUSED_MACHINE_TYPES: Record<string, string> = {
+  'f1-micro': 'GKE does not run nodes on f1-micro (too little memory for the node components); use e2-small or larger',
+};
+
+/**
+ * A Compute Engine machine type name: family, then class and size (`e2-standard-4`, `n2-highmem-8`,
+ * `c3-standard-22-lssd`, `n2-custom-4-8192`, `custom-2-4096`). Which exist in a zone is for the API
+ * to say (GetServerConfig / Compute Engine), not for a list that goes stale.
+ */
+export const MACHINE_TYPE_RE = /^[a-z][a-z0-9]{0,9}-[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,3}$/;
+
+/** Explains what is wrong with a machine type for a node pool, or undefined when it is acceptable. */
+export function machineTypeProblem(v: string): string | undefined {
+  const refused = REFUSED_MACHINE_TYPES[v];
+  if (refused) return refused;
+  if (!MACHINE_TYPE_RE.test(v))
+    return `"${v}" is not a machine type name (e.g. e2-small, e2-medium, e2-standard-4, n2-highmem-8)`;
+  return undefined;
+}
+
+/** Memory per vCPU (MB) of the usual classes. */
+const MB_PER_CPU: Record<string, number> = { standard: 4096, highmem: 8192, highcpu: 1024, megamem: 14950 };
+
+/** CPUs and memory of a machine type: from the table, else from its name (`*-standard-8` ⇒ 8 vCPUs). */
+export function machineShape(v: string): MachineType {
+  const known = MACHINE_TYPES[v];
+  if (known) return known;
+  const custom = /(?:^|-)custom-(\d+)-(\d+)/.exec(v);
+  if (custom) return { cpus: Number(custom[1]), memoryMb: Number(custom[2]) };
+  const m = /^[a-z0-9]+-([a-z]+)-(\d+)/.exec(v);
+  if (m) return { cpus: Number(m[2]), memoryMb: Number(m[2]) * (MB_PER_CPU[m[1] ?? ''] ?? 4096) };
+  return { cpus: 2, memoryMb: 8192 };
+}
 
 /** Label keys/values as GCP accepts them on resources (keys: lowercase letter first, ≤ 63 chars). */
 export const LABEL_KEY_RE = /^[a-z][-_a-z0-9]{0,62}$/;

@@ -3,7 +3,7 @@
  * They run on the raw document even when the schema found problems, so one pass reports every
  * problem; hence the defensive accessors instead of the typed spec.
  */
-import { regionOf } from '../gke/rules';
+import { isLocation, perZoneText, regionOf } from '../gke/rules';
 import { parseArtifactRepository } from './image-ref';
 import { parseQuantity } from './names';
 
@@ -46,6 +46,8 @@ export function crossCheck(doc: unknown): SpecIssue[] {
   const pools = arr(cluster.nodePools);
   const poolNames = new Set(pools.map((p) => str(obj(p).name)));
   const location = str(root.location);
+  /** Node counts as the user should read them: per zone, with the total in a regional cluster. */
+  const nodes = (n: number) => (location !== undefined && isLocation(location) ? perZoneText(n, location) : String(n));
 
   if (autopilot && pools.length > 0)
     out.push({
@@ -74,7 +76,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
     else if (min !== undefined && max !== undefined && count !== undefined && (count < min || count > max)) {
       out.push({
         path: `cluster.nodePools[${i}].nodeCount`,
-        message: `must be within autoscaling bounds ${min}..${max} (got ${count})`,
+        message: `must be within autoscaling bounds ${min}..${max} nodes per zone (got ${nodes(count)})`,
       });
     }
   });
@@ -210,7 +212,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
       if (count !== undefined && min !== undefined && max !== undefined && (count < min || count > max)) {
         out.push({
           path: `steps[${i}].resize.nodeCount`,
-          message: `must be within the pool's autoscaling bounds ${min}..${max} (got ${count})`,
+          message: `must be within the pool's autoscaling bounds ${min}..${max} nodes per zone (got ${nodes(count)})`,
         });
       }
     }

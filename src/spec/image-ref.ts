@@ -3,7 +3,7 @@
  * Artifact Registry repository names, and the spec's image `source` strings. Pure, workflow-safe.
  */
 import type { ImageSource } from '../activities/types';
-import { PROJECT_ID_RE, REGIONS } from '../gke/rules';
+import { isRegion, PROJECT_ID_RE } from '../gke/rules';
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
@@ -12,7 +12,7 @@ const NAME_RE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONEN
 const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/;
 const AR_REPO_NAME_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Artifact Registry multi-regions besides the regions in REGIONS. */
+/** Artifact Registry multi-regions besides the regions. */
 const AR_MULTI_REGIONS = new Set(['asia', 'europe', 'us']);
 
 /** A parsed image reference: `name[:tag][@digest]`. */
@@ -69,7 +69,7 @@ export function parseArtifactRepository(repository: string): ArtifactRepository 
     return 'must be an Artifact Registry repository LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE (Container Registry stopped accepting pushes in 2025)';
   if (ar) {
     const loc = ar[1] ?? '';
-    if (!(loc in REGIONS) && !AR_MULTI_REGIONS.has(loc))
+    if (!isRegion(loc) && !AR_MULTI_REGIONS.has(loc))
       return `"${loc}" is not an Artifact Registry location (a region like asia-east1, or asia, europe, us)`;
   }
   if (!PROJECT_ID_RE.test(project)) return `"${project}" is not a GCP project id`;

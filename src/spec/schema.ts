@@ -4,7 +4,14 @@
  * uses it to re-validate its input.
  */
 import { z } from 'zod';
-import { gkeNameProblem, LABEL_KEY_RE, LABEL_VALUE_RE, LOCATIONS, MACHINE_TYPES, PROJECT_ID_RE } from '../gke/rules';
+import {
+  gkeNameProblem,
+  isLocation,
+  LABEL_KEY_RE,
+  LABEL_VALUE_RE,
+  machineTypeProblem,
+  PROJECT_ID_RE,
+} from '../gke/rules';
 import { parseArtifactRepository, parseImageReference, parseImageSource } from './image-ref';
 import {
   dns1035LabelProblem,
@@ -56,6 +63,13 @@ const int = (min: number, max: number, what: string) =>
     .int({ error: `must be a whole number ${what}` })
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
+
+/** A node count: GKE counts nodes per zone (a regional cluster has three times as many). */
+const nodesPerZone = (min: number) =>
+  z
+    .int({ error: 'must be a whole number of nodes per zone' })
+    .min(min, `must be at least ${min} node${min === 1 ? '' : 's'} per zone`)
+    .max(MAX_POOL_NODES, `must be at most ${MAX_POOL_NODES} nodes per zone (GKE's limit per pool and zone)`);
 
 const gkeName = checked(gkeNameProblem);
 const portNumber = int(1, 65535, '(a port 1-65535)');
@@ -109,13 +123,15 @@ const k8sProbe = z
 
 const nodePool = z.strictObject({
   name: gkeName,
-  machineType: checked((v) =>
-    v in MACHINE_TYPES ? undefined : `unknown machine type "${v}" (e.g. e2-small, e2-medium, e2-standard-4)`,
-  ),
-  nodeCount: int(1, MAX_POOL_NODES, 'of nodes'),
+  machineType: checked(machineTypeProblem),
+  /** Nodes per zone: a regional cluster runs this many in each of its three zones. */
+  nodeCount: nodesPerZone(1),
   diskSizeGb: int(10, 65536, 'of GB').default(100),
   autoscaling: z
-    .strictObject({ min: int(0, MAX_POOL_NODES, 'of nodes'), max: int(1, MAX_POOL_NODES, 'of nodes') })
+    .strictObject({
+      min: nodesPerZone(0),
+      max: nodesPerZone(1),
+    })
     .optional(),
   labels: k8sLabels.default({}),
 });
@@ -147,7 +163,7 @@ const container = z.strictObject({
 const step = z
   .strictObject({
     scale: int(0, MAX_REPLICAS, 'of replicas').optional(),
-    resize: z.strictObject({ pool: gkeName, nodeCount: int(0, MAX_POOL_NODES, 'of nodes') }).optional(),
+    resize: z.strictObject({ pool: gkeName, nodeCount: nodesPerZone(0) }).optional(),
   })
   .refine((s) => (s.scale === undefined) !== (s.resize === undefined), 'must have exactly one of scale, resize')
   .transform((s) => s as PlanStep);
@@ -168,12 +184,31 @@ export const environmentSchema = z.strictObject({
       'must be a GCP project id: 6-30 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen',
     ),
   location: checked((v) =>
-    LOCATIONS.has(v) ? undefined : `unknown location "${v}" (a GKE region like asia-east1 or zone like asia-east1-a)`,
+    isLocation(v) ? undefined : `"${v}" is not a GCP region (like us-east5) or zone (like us-east5-a)`,
   ),
   cluster: z.strictObject({
     name: gkeName,
     mode: z.enum(['standard', 'autopilot']).default('standard'),
-    releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE']).optional(),
+    releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE', 'EXTENDED']).optional(),
+    /** The nodes' IAM service account (email); GKE's default is the Compute Engine default service account. */
+    serviceAccount: z
+      .string()
+      .regex(
+        /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9.]*\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/,
+        'must be a service account email (NAME@PROJECT.iam.gserviceaccount.com)',
+      )
+      .optional(),
+    /** VPC-native networking (alias IPs); the only mode gkeflow creates. */
+    useIpAliases: z.literal(true, { error: 'must be true: gkeflow creates VPC-native clusters' }).optional(),
+    /** VPC network and subnetwork (names or projects/…/regions/…/subnetworks/… paths); GKE's default is `default`. */
+    network: z
+      .string()
+      .regex(/^([-a-z0-9/]+\/)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a network name or path')
+      .optional(),
+    subnetwork: z
+      .string()
+      .regex(/^([-a-z0-9/]+\/)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a subnetwork name or path')
+      .optional(),
     nodePools: z.array(nodePool).optional(),
   }),
   image: z

@@ -29,6 +29,7 @@ export interface CreateClusterCommand {
   releaseChannel: string;
   network: string;
   subnetwork: string;
+  useIpAliases: boolean;
   /** The control plane the cluster's labels ask for, if any. */
   controlPlane?: 'kwok' | 'none';
 }
@@ -53,14 +54,34 @@ export function decodeCreateCluster(
     locations,
     autopilot,
     pools,
-    releaseChannel:
-      isObj(cluster.releaseChannel) && typeof cluster.releaseChannel.channel === 'string'
-        ? cluster.releaseChannel.channel
-        : 'REGULAR',
-    network: typeof cluster.network === 'string' && cluster.network ? cluster.network : 'default',
-    subnetwork: typeof cluster.subnetwork === 'string' && cluster.subnetwork ? cluster.subnetwork : 'default',
+    releaseChannel: checkChannel(cluster.releaseChannel),
+    network: checkNetwork(cluster.network, 'cluster.network', 'networks'),
+    subnetwork: checkNetwork(cluster.subnetwork, 'cluster.subnetwork', 'subnetworks'),
+    useIpAliases: isObj(cluster.ipAllocationPolicy) && cluster.ipAllocationPolicy.useIpAliases === true,
     controlPlane: cp === 'none' || cp === 'kwok' ? cp : undefined,
   };
+}
+
+const RELEASE_CHANNELS = new Set(['UNSPECIFIED', 'RAPID', 'REGULAR', 'STABLE', 'EXTENDED']);
+
+/** A network or subnetwork: a name or a `projects/P/global/networks/N` (`…/regions/R/subnetworks/S`) path. */
+function checkNetwork(v: unknown, field: string, kind: 'networks' | 'subnetworks'): string {
+  if (v === undefined || v === null || v === '') return 'default';
+  const name = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+  const path =
+    kind === 'networks'
+      ? /^projects\/[^/]+\/global\/networks\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/
+      : /^projects\/[^/]+\/regions\/[^/]+\/subnetworks\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+  if (typeof v !== 'string' || !(name.test(v) || path.test(v)))
+    throw invalidArgument(`${field}: '${String(v).slice(0, 80)}' is not a ${kind.slice(0, -1)} name or path`);
+  return v;
+}
+
+function checkChannel(v: unknown): string {
+  const channel = isObj(v) && typeof v.channel === 'string' && v.channel ? v.channel : 'REGULAR';
+  if (!RELEASE_CHANNELS.has(channel))
+    throw invalidArgument(`cluster.releaseChannel.channel: unknown channel '${channel.slice(0, 40)}'`);
+  return channel === 'UNSPECIFIED' ? 'REGULAR' : channel;
 }
 
 function requestedPools(cluster: Record<string, unknown>, locations: string[], autopilot: boolean): PoolRecord[] {

@@ -14,7 +14,8 @@ const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
     imageType: p.imageType,
     labels: p.labels,
     diskType: 'pd-balanced',
-    oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+    oauthScopes: p.oauthScopes ?? ['https://www.googleapis.com/auth/cloud-platform'],
+    serviceAccount: p.serviceAccount ?? 'default',
   },
   initialNodeCount: p.nodeCount,
   locations: p.locations,
@@ -62,6 +63,13 @@ export function toCluster(c: ClusterRecord): Record<string, unknown> {
     monitoringService: c.monitoringService,
     network: c.network,
     subnetwork: c.subnetwork,
+    ipAllocationPolicy: c.useIpAliases
+      ? {
+          useIpAliases: true,
+          clusterIpv4CidrBlock: c.clusterIpv4Cidr,
+          servicesIpv4CidrBlock: c.servicesIpv4Cidr,
+        }
+      : { useIpAliases: false },
     clusterIpv4Cidr: c.clusterIpv4Cidr,
     servicesIpv4Cidr: c.servicesIpv4Cidr,
     nodePools: c.pools.map((p) => poolToProto(c, p)),
@@ -115,7 +123,7 @@ export function serverConfig(): Record<string, unknown> {
     validMasterVersions: VERSIONS,
     defaultImageType: 'COS_CONTAINERD',
     validImageTypes: ['COS_CONTAINERD', 'UBUNTU_CONTAINERD'],
-    channels: ['RAPID', 'REGULAR', 'STABLE'].map((channel) => ({
+    channels: ['RAPID', 'REGULAR', 'STABLE', 'EXTENDED'].map((channel) => ({
       channel,
       defaultVersion: KUBE_VERSION,
       validVersions: VERSIONS,

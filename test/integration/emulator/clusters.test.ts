@@ -80,9 +80,18 @@ void test('validates like GKE: names, locations, machine types, node counts, dup
     ['name too long', { name: `a${'b'.repeat(40)}` }],
     ['digit first', { name: '1alpha' }],
     [
-      'unknown machine type',
-      { name: 'm', nodePools: [{ name: 'p', initialNodeCount: 1, config: { machineType: 'z9-huge' } }] },
+      'f1-micro (GKE refuses it)',
+      { name: 'm', nodePools: [{ name: 'p', initialNodeCount: 1, config: { machineType: 'f1-micro' } }] },
     ],
+    [
+      'not a machine type name',
+      { name: 'm', nodePools: [{ name: 'p', initialNodeCount: 1, config: { machineType: 'E2 Medium' } }] },
+    ],
+    [
+      'a scope that is not a URL',
+      { name: 's', nodePools: [{ name: 'p', initialNodeCount: 1, config: { oauthScopes: ['cloud-platform'] } }] },
+    ],
+    ['bad network', { name: 'w', network: 'Not A Network' }],
     ['negative node count', { name: 'n', nodePools: [{ name: 'p', initialNodeCount: -1 }] }],
     ['absurd node count', { name: 'n', nodePools: [{ name: 'p', initialNodeCount: 2_000_000 }] }],
     [
@@ -112,7 +121,7 @@ void test('validates like GKE: names, locations, machine types, node counts, dup
     );
   }
   assert.equal(
-    await codeOf(c.createCluster({ parent: `projects/${PROJECT}/locations/mars-north1`, cluster: { name: 'x' } })),
+    await codeOf(c.createCluster({ parent: `projects/${PROJECT}/locations/Mars_North`, cluster: { name: 'x' } })),
     status.INVALID_ARGUMENT,
   );
   assert.equal(
@@ -122,12 +131,15 @@ void test('validates like GKE: names, locations, machine types, node counts, dup
   assert.equal(await codeOf(c.createCluster({ parent: parent() })), status.INVALID_ARGUMENT, 'missing cluster');
 });
 
-void test('enforces per-project quotas with RESOURCE_EXHAUSTED', async () => {
+void test("quota as GKE answers it: nodes short of Compute Engine quota ⇒ PERMISSION_DENIED 'Insufficient regional quota', too many clusters ⇒ RESOURCE_EXHAUSTED", async () => {
   const err = await c
     .createCluster({ parent: parent(), cluster: { name: 'huge', nodePools: [{ name: 'p', initialNodeCount: 100 }] } })
     .catch((e: { code: number; details: string }) => e);
-  assert.equal((err as { code: number }).code, status.RESOURCE_EXHAUSTED);
-  assert.match((err as { details: string }).details, /nodes per project/);
+  assert.equal((err as { code: number }).code, status.PERMISSION_DENIED);
+  assert.match(
+    (err as { details: string }).details,
+    /^Insufficient regional quota to satisfy request: resource "INSTANCES": request requires '100\.0'/,
+  );
   await create('q1', { initialNodeCount: 1 });
   await create('q2', { initialNodeCount: 1 });
   await create('q3', { initialNodeCount: 1 });
@@ -205,7 +217,7 @@ void test('answers GetServerConfig with versions and channels', async () => {
   assert.match(cfg.defaultClusterVersion ?? '', /^1\.36\.1-gke/);
   assert.deepEqual(
     cfg.channels?.map((ch) => ch.channel),
-    ['RAPID', 'REGULAR', 'STABLE'],
+    ['RAPID', 'REGULAR', 'STABLE', 'EXTENDED'],
   );
   assert.equal(await codeOf(c.getServerConfig({ name: 'projects/x' })), status.INVALID_ARGUMENT);
 });

@@ -116,7 +116,7 @@ void test('creates, lists, gets, resizes, autoscales and deletes node pools', as
     await codeOf(
       c.createNodePool({
         parent: clusterName('ops'),
-        nodePool: { name: 'big', initialNodeCount: 1, config: { machineType: 'q1-nothing' } },
+        nodePool: { name: 'big', initialNodeCount: 1, config: { machineType: 'f1-micro' } },
       }),
     ),
     status.INVALID_ARGUMENT,

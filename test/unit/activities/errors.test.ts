@@ -69,6 +69,21 @@ void describe('gkeError (gRPC status → failure type)', () => {
       assert.equal(e.context.cluster, ctx.cluster);
     });
   }
+  void it("maps GKE's create-time quota refusal (PERMISSION_DENIED 'Insufficient regional quota') to QuotaExceededError", () => {
+    const details =
+      "Insufficient regional quota to satisfy request: resource \"CPUS\": request requires '12.0' and is short '4.0'.";
+    const e = gkeError(Object.assign(new Error(details), { code: status.PERMISSION_DENIED, details }), ctx);
+    assert.equal(e.name, 'QuotaExceededError');
+    assert.equal(e.nonRetryable, true);
+  });
+  void it('maps a PERMISSION_DENIED carrying ErrorInfo reason QUOTA_EXCEEDED to QuotaExceededError', () => {
+    const err = Object.assign(new Error('no'), {
+      code: status.PERMISSION_DENIED,
+      details: 'no',
+      reason: 'QUOTA_EXCEEDED',
+    });
+    assert.equal(gkeError(err, ctx).name, 'QuotaExceededError');
+  });
   void it('treats an error without a code (network) as transient', () => {
     assert.equal(gkeError(new Error('socket hang up'), ctx).name, 'TransientCloudError');
   });

@@ -40,12 +40,14 @@ void describe('GKE activity logic (in-memory fake; the emulator tests cover the 
       status: 'RUNNING',
       endpoint: '10.0.0.1',
       nodeCount: 2,
+      zones: 1,
     });
     assert.deepEqual(await acts.ensureCluster(input), {
       created: false,
       status: 'RUNNING',
       endpoint: '10.0.0.1',
       nodeCount: 2,
+      zones: 1,
     });
     assert.equal(gke.calls.filter((c) => c === 'createCluster').length, 1);
   });

@@ -30,12 +30,12 @@ const cases: Array<{ kind: string; mutate: (d: Doc) => void; paths: string[]; me
     paths: ['project', 'image.repository'],
   },
   {
-    kind: 'unknown location',
+    kind: 'malformed location',
     mutate: (d) => {
-      d.location = 'mars-north1-a';
+      d.location = 'Mars North';
     },
     paths: ['location'],
-    message: /unknown location/,
+    message: /is not a GCP region/,
   },
   {
     kind: 'cluster name rules',
@@ -70,9 +70,17 @@ const cases: Array<{ kind: string; mutate: (d: Doc) => void; paths: string[]; me
     message: /duplicate node pool/,
   },
   {
-    kind: 'unknown machine type',
+    kind: 'f1-micro, which GKE refuses',
     mutate: (d) => {
-      d.cluster.nodePools[0].machineType = 'e2-gigantic';
+      d.cluster.nodePools[0].machineType = 'f1-micro';
+    },
+    paths: ['cluster.nodePools[0].machineType'],
+    message: /GKE does not run nodes on f1-micro/,
+  },
+  {
+    kind: 'not a machine type name',
+    mutate: (d) => {
+      d.cluster.nodePools[0].machineType = 'E2 Medium';
     },
     paths: ['cluster.nodePools[0].machineType'],
   },

@@ -1,0 +1,116 @@
+// GKE behaviours a real project shows and the emulator now reproduces (issue 9): each test failed
+// against the gkeflow before its fix, on the stricter emulator.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { clusterNameOf, gkeActivities } from '../../../src/activities/gke';
+import type { GkeProgress } from '../../../src/activities/gke-operations';
+import type { EnsureClusterInput, EnvRef } from '../../../src/activities/types';
+import type { TargetConfig } from '../../../src/clients/config';
+import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
+import { startEmulator, type EmulatorOptions } from '../../../src/emulator/server';
+
+const envOf = (cluster: string, location = 'asia-east1-a'): EnvRef => ({
+  id: `gkeflow/demo-project/${location}/${cluster}`,
+  project: 'demo-project',
+  location,
+  cluster,
+});
+const inputOf = (env: EnvRef, nodeCount = 1, machineType = 'e2-small'): EnsureClusterInput => ({
+  env,
+  labels: { 'gkeflow-expires-at': '1900000000' },
+  nodePools: [{ name: 'default-pool', machineType, nodeCount }],
+});
+
+async function emulator(extra: Partial<EmulatorOptions> = {}) {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-'));
+  const emu = await startEmulator({
+    port: 0,
+    adminPort: 0,
+    stateDir,
+    controlPlane: 'none',
+    ...extra,
+    delays: { operationPending: 0, createCluster: 50, deleteCluster: 50, setNodePoolSize: 50, ...extra.delays },
+  });
+  const config: TargetConfig = { target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' };
+  const gke = createGkeClient(config);
+  return {
+    emu,
+    gke,
+    async stop() {
+      await gke.close();
+      await emu.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+void describe('GKE fidelity: what a real project does to gkeflow', () => {
+  let gke: GkeClient;
+  let stop: () => Promise<void>;
+  before(async () => {
+    ({ gke, stop } = await emulator({
+      delays: { createCluster: 1500 },
+      // The first resize's operation ends with an error (the call itself succeeds).
+      faults: [{ rpc: 'SetNodePoolSize', code: 'INTERNAL', where: 'operation', count: 1 }],
+    }));
+  });
+  after(async () => stop?.());
+
+  void it('deleteCluster during the create waits out the running operation (with heartbeats) and then deletes', async () => {
+    const env = envOf('delete-while-creating');
+    const acts = gkeActivities({ gke, pollMs: 20 });
+    const creating = acts.ensureCluster(inputOf(env)).catch((e: Error) => e);
+    while (
+      !(await gke.listClusters(`projects/${env.project}/locations/${env.location}`)).some((c) => c.name === env.cluster)
+    )
+      await new Promise((r) => setTimeout(r, 10));
+    const mock = new MockActivityEnvironment();
+    const beats: GkeProgress[] = [];
+    mock.on('heartbeat', (d: GkeProgress) => beats.push(d));
+    assert.deepEqual(await mock.run(acts.deleteCluster, { env }), { deleted: true });
+    assert.ok(
+      beats.some((b) => b.status === 'WAITING_FOR_OPERATION'),
+      `heartbeats while waiting: ${JSON.stringify(beats.slice(0, 3))}`,
+    );
+    await assert.rejects(gke.getCluster(clusterNameOf(env)), { code: 5 });
+    await creating;
+  });
+
+  void it('a resize whose operation ended with an error is re-issued on retry, not re-awaited', async () => {
+    const env = envOf('reissue-resize');
+    const acts = gkeActivities({ gke, pollMs: 20 });
+    await acts.ensureCluster(inputOf(env));
+    const first = new MockActivityEnvironment();
+    const beats: GkeProgress[] = [];
+    first.on('heartbeat', (d: GkeProgress) => beats.push(d));
+    const input = { env, pool: 'default-pool', nodeCount: 2 };
+    await assert.rejects(first.run(acts.resizeNodePool, input), { name: 'TransientCloudError' });
+    const recorded = [...beats].reverse().find((b) => b.operation)!;
+    const retry = new MockActivityEnvironment({ heartbeatDetails: recorded });
+    await retry.run(acts.resizeNodePool, input);
+    const pool = (await gke.getCluster(clusterNameOf(env))).nodePools?.find((p) => p.name === 'default-pool');
+    assert.equal(pool?.initialNodeCount, 2);
+  });
+});
+
+void describe('GKE fidelity: quota', () => {
+  void it("a create short of regional quota (GKE: PERMISSION_DENIED 'Insufficient regional quota') ⇒ QuotaExceededError, not an IAM problem", async () => {
+    const { gke, stop } = await emulator({ quotas: { nodesPerProject: 2 } });
+    try {
+      await assert.rejects(
+        gkeActivities({ gke, pollMs: 20 }).ensureCluster(inputOf(envOf('short-of-quota'), 3)),
+        (e: Error & { nonRetryable?: boolean }) => {
+          assert.equal(e.name, 'QuotaExceededError');
+          assert.match(e.message, /Insufficient regional quota/);
+          return e.nonRetryable === true;
+        },
+      );
+    } finally {
+      await stop();
+    }
+  });
+});
