@@ -7,6 +7,7 @@
  * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | the local stack's, see src/contract/endpoints |
  * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | the local stack's, see src/contract/endpoints |
  * | GKEFLOW_EMULATOR_TOKEN     | static bearer token for an emulator started with --require-auth (local) | none |
+ * | GKEFLOW_KUBE_API_PROXY     | host:port every Kubernetes API call of a local cluster goes through instead of the cluster's endpoint (tests: a fault-injecting proxy; TLS and the cluster's CA still apply) | none |
  */
 import { checkEndpoints } from '../contract/endpoints';
 import { UsageError } from '../errors';
@@ -25,6 +26,8 @@ export interface TargetConfig {
    * a fake). local: absent means no auth; set it to talk to an emulator started with --require-auth.
    */
   tokenSource?: TokenSource;
+  /** host:port that Kubernetes API calls go to instead of a local cluster's endpoint (GKEFLOW_KUBE_API_PROXY). */
+  kubeApiProxy?: string;
 }
 
 /** Reads the target from env vars (see the table above); every problem is reported at once. */
@@ -39,11 +42,13 @@ export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Targe
   const { emulatorAddress, registryAddress } = endpoints;
   if (problems.length) throw new UsageError(problems.join('; '), 'GKF-TARGET-CONFIG');
   const token = env.GKEFLOW_EMULATOR_TOKEN;
+  const kubeApiProxy = env.GKEFLOW_KUBE_API_PROXY;
   return Object.freeze({
     target,
     emulatorAddress,
     registryAddress,
     ...(target === 'local' && token ? { tokenSource: staticTokenSource(token) } : {}),
+    ...(target === 'local' && kubeApiProxy ? { kubeApiProxy } : {}),
   });
 }
 

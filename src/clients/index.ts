@@ -24,20 +24,29 @@ export const clusterResourceName = (env: EnvRef) =>
   `projects/${env.project}/locations/${env.location}/clusters/${env.cluster}`;
 
 /** A kubeFor that asks GKE (or the emulator) for the cluster's endpoint and credentials. */
-export function kubeForVia(gke: GkeClient, tokens: TokenSource | undefined): (env: EnvRef) => Promise<KubeConfig> {
+export function kubeForVia(
+  gke: GkeClient,
+  tokens: TokenSource | undefined,
+  kubeApiProxy?: string,
+): (env: EnvRef) => Promise<KubeConfig> {
   return async (env) => {
     const name = clusterResourceName(env);
     const cluster = await gke.getCluster(name).catch((e: unknown) => {
       throw gkeError(e, { cluster: name });
     });
-    return kubeConfigForCluster(cluster, tokens);
+    return kubeConfigForCluster(kubeApiProxy ? { ...cluster, endpoint: kubeApiProxy } : cluster, tokens);
   };
 }
 
 /** Builds the clients of a target (local: emulator + local registry; gcp: Google APIs with ADC). */
 export function createTargetClients(config: TargetConfig, overrides: { gke?: GkeClient } = {}): TargetClients {
   const gke = overrides.gke ?? createGkeClient(config);
-  return { config, gke, kubeFor: kubeForVia(gke, tokenSourceFor(config)), close: () => gke.close() };
+  return {
+    config,
+    gke,
+    kubeFor: kubeForVia(gke, tokenSourceFor(config), config.kubeApiProxy),
+    close: () => gke.close(),
+  };
 }
 
 export type { TargetConfig } from './config';

@@ -189,6 +189,32 @@ export async function sweep(stack: ChaosStack): Promise<void> {
   if (inv.leaks.length) await stack.admin('/leaks', 'DELETE');
 }
 
+/**
+ * Runs one case: it must start from an empty cloud; `body` returns the inventory text for the
+ * report (it asserts the inventory itself). The outcome is recorded either way.
+ */
+export async function chaosCase(stack: ChaosStack, file: string, name: string, body: () => Promise<string>) {
+  const t0 = Date.now();
+  let outcome = 'failed';
+  let inv = '?';
+  try {
+    assert.deepEqual(await inventory(stack), EMPTY, 'the case starts from an empty cloud');
+    inv = await body();
+    outcome = 'completed';
+  } finally {
+    record({ file, name, outcome, inventory: inv, seconds: Math.round((Date.now() - t0) / 1000) });
+  }
+}
+
+/** Completes the run's provisioning, checks the inventory, tears down, checks nothing is left. */
+export async function finishAndCheck(stack: ChaosStack, handle: WorkflowHandle, cluster: string): Promise<string> {
+  await waitProvisioned(handle);
+  const inv = await inventory(stack);
+  assert.deepEqual(inv, expectedRunning(cluster));
+  await teardownAndCheck(stack, handle);
+  return `${describeInventory(inv)} → torn down: nothing`;
+}
+
 /** One row of docs/reliability.md's table. */
 export interface CaseRecord {
   file: string;
