@@ -4,7 +4,8 @@ import { failureExitCode } from '../../contract/failures';
 import { CliError, UsageError } from '../../errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, resolveEnvId } from '../../temporal/environments';
-import { resizeUpdate, scaleUpdate } from '../../workflows/definitions';
+import { ttlProblem } from '../../spec/schema';
+import { extendUpdate, resizeUpdate, scaleUpdate } from '../../workflows/definitions';
 import type { CommandInput } from '../table';
 
 function wholeNumber(flag: string, v: unknown): number {
@@ -32,6 +33,9 @@ async function sendUpdate<Ret, Arg>(
   try {
     const envId = await resolveEnvId(client, envRef);
     const h = await envHandle(client, envId);
+    const run = (await h.describe()).status.name;
+    if (run !== 'RUNNING')
+      throw new UsageError(`ENV: ${envId} is closed (run ${run.toLowerCase()}); nothing to ${name}, nothing changed`);
     err(`${name} ${envId}: ${JSON.stringify(arg)} …`);
     try {
       const res = await h.executeUpdate(update, { args: [arg] });
@@ -59,4 +63,18 @@ export async function resizeCommand({ flags, args, out, err }: CommandInput): Pr
   const nodeCount = wholeNumber('nodes', flags.nodes);
   if (typeof flags.pool !== 'string' || !flags.pool) throw new UsageError('--pool: the node pool name is required');
   await sendUpdate(args[0]!, resizeUpdate, { pool: flags.pool, nodeCount }, out, err);
+}
+
+/** A TTL flag's value, checked by the spec's own rule (exit 2 naming the flag). */
+export function ttlFlag(v: unknown): string {
+  if (typeof v !== 'string' || !v) throw new UsageError('--ttl: a duration is required (e.g. 2h, 1h30m, 7d)');
+  const problem = ttlProblem(v);
+  if (problem) throw new UsageError(`--ttl: ${problem}`);
+  return v;
+}
+
+/** `gkeflow extend ENV --ttl 2h`: the environment now expires that long from now (timer and cluster label). */
+export async function extendCommand({ flags, args, out, err }: CommandInput): Promise<void> {
+  const ttl = ttlFlag(flags.ttl);
+  await sendUpdate(args[0]!, extendUpdate, { ttl }, out, err);
 }

@@ -1,6 +1,6 @@
 import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
-import { loadSpecFile } from '../../spec';
+import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../spec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
@@ -9,10 +9,36 @@ import type { CommandInput } from '../table';
 import { teardownUpdate } from '../../workflows/definitions';
 import { ENVIRONMENT_WORKFLOW } from '../../workflows/start';
 import { specFlag } from './validate';
+import { ttlFlag } from './change';
+import type { EnvironmentStatus } from '../../workflows/input';
+
+/** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */
+export function timeLeft(expiresAt: string, now = Date.now()): string {
+  const s = Math.floor((Date.parse(expiresAt) - now) / 1000);
+  if (!(s > 0)) return 'expired';
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const parts = d ? [`${d}d`, `${h}h`] : h ? [`${h}h`, `${m}m`] : [`${m}m`, `${s % 60}s`];
+  return parts.filter((p, i) => i === 0 || !p.startsWith('0')).join(' ');
+}
+
+/** Status lines the shared printer does not know: time left and what the drift check found. */
+function printLiveness(s: EnvironmentStatus, out: (l: string) => void): void {
+  out(`  time left   ${timeLeft(s.expiresAt)}`);
+  if (s.drift) out(`  drift       ${s.drift}`);
+  if (s.checkedAt) out(`  checked     ${s.checkedAt}`);
+}
+
+/** The spec with `--ttl` applied when given (checked by the spec's rule; exit 2 naming the flag). */
+function withTtl(spec: EnvironmentSpec, ttl: unknown): EnvironmentSpec {
+  if (ttl === undefined) return spec;
+  return validateSpec({ ...(JSON.parse(JSON.stringify(spec)) as EnvironmentSpec), ttl: ttlFlag(ttl) });
+}
 
 /** `gkeflow up -f SPEC [--wait]`: start the environment workflow, or attach to the open run. */
 export async function upCommand({ flags, out, err }: CommandInput): Promise<number> {
-  const spec = loadSpecFile(specFlag(flags)); // invalid ⇒ exit 2 before anything is started
+  const spec = withTtl(loadSpecFile(specFlag(flags)), flags.ttl); // invalid ⇒ exit 2 before anything is started
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
@@ -47,18 +73,29 @@ export async function statusCommand({ flags, args, out }: CommandInput): Promise
     if (flags.json) {
       out(
         JSON.stringify(
-          { envId, run: st.runStatus, runId: st.runId, ...st.status, uiLink: uiLink(cfg, envId, st.runId) },
+          {
+            envId,
+            run: st.runStatus,
+            runId: st.runId,
+            ...st.status,
+            ...(st.status
+              ? { timeLeftSeconds: Math.max(0, Math.floor((Date.parse(st.status.expiresAt) - Date.now()) / 1000)) }
+              : {}),
+            uiLink: uiLink(cfg, envId, st.runId),
+          },
           null,
           2,
         ),
       );
     } else {
       out(`${envId}  (run ${st.runStatus.toLowerCase()})`);
-      if (st.status) printStatus(st.status, out);
-      else out(`  outcome     ${await closedOutcome(client, envId)}`);
+      if (st.status) {
+        printStatus(st.status, out);
+        printLiveness(st.status, out);
+      } else out(`  outcome     ${await closedOutcome(client, envId)}`);
       out(`  web ui      ${uiLink(cfg, envId, st.runId)}`);
     }
-    return st.status?.phase === 'failed' || st.runStatus === 'FAILED' ? 1 : 0;
+    return st.status?.phase === 'failed' || st.status?.phase === 'lost' || st.runStatus === 'FAILED' ? 1 : 0;
   } finally {
     await close();
   }
