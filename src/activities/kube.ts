@@ -116,7 +116,13 @@ export function kubeActivities(deps: KubeActivityDeps) {
     kind: string,
     plural: string,
   ): Promise<DeleteResult> => {
-    const kc = await deps.kubeFor(ref.env);
+    // No cluster, no object: GKE deleted everything in it with the cluster. A cleanup that
+    // reported this as a leftover would leave the user hunting for something that is gone.
+    const kc = await deps.kubeFor(ref.env).catch((e: unknown) => {
+      if (e instanceof ResourceNotFoundError && e.context.cluster) return undefined;
+      throw e;
+    });
+    if (!kc) return { deleted: false };
     const ctx = { kind, namespace: ref.namespace, name: ref.name };
     try {
       await KubernetesObjectApi.makeApiClient(kc).delete(
@@ -211,10 +217,10 @@ export function kubeActivities(deps: KubeActivityDeps) {
       return waitRollout(kc, input, input.replicas);
     },
 
-    /** Deletes the Service and waits until it is gone, i.e. its load balancer is released. */
+    /** Deletes the Service and waits until it is gone, i.e. its load balancer is released. No cluster ⇒ `{deleted:false}`. */
     deleteService: (ref: ResourceRef) => deleteAndWait(ref, 'v1', 'Service', 'services'),
 
-    /** Deletes the Deployment (its ReplicaSets and pods go in the background) and waits until it is gone. */
+    /** Deletes the Deployment (its ReplicaSets and pods go in the background) and waits until it is gone. No cluster ⇒ `{deleted:false}`. */
     deleteDeployment: (ref: ResourceRef) => deleteAndWait(ref, 'apps/v1', 'Deployment', 'deployments'),
   };
 }

@@ -8,7 +8,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { kubeActivities } from '../../../src/activities/kube';
 import { envHash } from '../../../src/contract/labels';
 import type { ApplyDeploymentInput, EnvRef, RolloutResult } from '../../../src/activities/types';
+import { createGkeClient } from '../../../src/clients/gke';
+import { kubeForVia } from '../../../src/clients/index';
 import { kubeConfigForCluster } from '../../../src/clients/kube';
+import { startEmulator } from '../../../src/emulator/server';
 import {
   createKwokCluster,
   deleteKwokCluster,
@@ -175,5 +178,24 @@ void describe('kube activities against a real kwok control plane', { timeout: 30
     const r = (await acts.applyDeployment({ ...deployment(1), namespace: 'team-a' })) as RolloutResult;
     assert.equal(r.readyReplicas, 1);
     assert.deepEqual(await acts.deleteDeployment({ env, namespace: 'team-a', name: 'rc-node' }), { deleted: true });
+  });
+});
+
+void describe('kube activities on an environment whose cluster is gone', () => {
+  void it('deletes are done ({deleted:false}, not a leftover); other kube activities fail as ResourceNotFoundError', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-'));
+    const emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'none' });
+    const gke = createGkeClient({ target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' });
+    try {
+      const gone = kubeActivities({ kubeFor: kubeForVia(gke, undefined) });
+      const ref = { env: { ...env, cluster: 'never-was' }, namespace: ns, name: 'rc-node' };
+      assert.deepEqual(await gone.deleteService(ref), { deleted: false });
+      assert.deepEqual(await gone.deleteDeployment(ref), { deleted: false });
+      await assert.rejects(gone.scaleDeployment({ ...ref, replicas: 1 }), { name: 'ResourceNotFoundError' });
+    } finally {
+      await gke.close();
+      await emu.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -171,9 +171,11 @@ void describe('all activities on the local target (emulator + kwok + registry)',
     );
   });
 
-  void it('reaches Kubernetes only through GetCluster: a deleted cluster makes kube activities fail as ResourceNotFoundError', async () => {
+  void it('reaches Kubernetes only through GetCluster: on a deleted cluster, deletes are done (nothing left) and other kube activities fail as ResourceNotFoundError', async () => {
+    assert.deepEqual(await acts.deleteDeployment({ env, namespace: ns, name: 'rc-node' }), { deleted: false });
+    assert.deepEqual(await acts.deleteService({ env, namespace: ns, name: 'rc-node' }), { deleted: false });
     await assert.rejects(
-      acts.deleteDeployment({ env, namespace: ns, name: 'rc-node' }),
+      acts.scaleDeployment({ env, namespace: ns, name: 'rc-node', replicas: 1 }),
       (e: unknown) => e instanceof ApplicationFailure && e.type === 'ResourceNotFoundError' && e.nonRetryable,
     );
     assert.deepEqual(await acts.deleteCluster({ env }), { deleted: false });
