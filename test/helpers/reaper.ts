@@ -119,9 +119,9 @@ export async function withReaperWorker<T>(
   bundle: WorkflowBundleWithSourceMap,
   activities: object,
   fn: (h: { client: Client; taskQueue: string }) => Promise<T>,
+  taskQueue = uniqueTaskQueue('reaper'),
 ): Promise<T> {
   const address = await testTemporalAddress();
-  const taskQueue = uniqueTaskQueue('reaper');
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   try {
