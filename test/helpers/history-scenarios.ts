@@ -4,15 +4,29 @@
  * deliberate, compatible change to the workflows (and review the diff); otherwise the recorded
  * files are what the current code must replay without nondeterminism.
  */
-import type { Client } from '@temporalio/client';
-import { scaleUpdate, statusQuery, teardownUpdate, type TeardownInput } from '../../src/workflows';
+import { WorkflowUpdateStage, type Client } from '@temporalio/client';
+import type { HealthReport } from '../../src/activities/types';
+import {
+  environmentStartOptions,
+  resizeUpdate,
+  scaleUpdate,
+  statusQuery,
+  teardownUpdate,
+  type ProvisionInput,
+  type TeardownInput,
+} from '../../src/workflows';
+import { extendUpdate } from '../../src/workflows/definitions';
+import type { environmentWorkflow } from '../../src/workflows/environment';
+import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
-import { eventually, FAST, startEnv, testInput, type ActivityName, type Fault } from './workflows';
+import { eventually, FAST, startEnv, testInput, type ActivityName, type Fault, type Stub } from './workflows';
 
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
 export interface Scenario {
   name: string;
   faults?: Partial<Record<ActivityName, Fault>>;
+  /** Replaces stubbed activities (slow ones, scripted health reports) before the worker starts. */
+  prepare?: (stub: Stub) => void;
   drive: (
     client: Client,
     taskQueue: string,
@@ -22,6 +36,31 @@ export interface Scenario {
 
 const named = (cluster: string, tuning = FAST) =>
   testInput((d) => ((d.cluster as { name: string }).name = cluster), tuning);
+
+/** A named environment without plan steps, quick to reach `running`. */
+const bare = (cluster: string, tuning = FAST) =>
+  testInput((d) => {
+    (d.cluster as { name: string }).name = cluster;
+    d.steps = [];
+  }, tuning);
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const running = (h: { query: (q: typeof statusQuery) => Promise<{ phase: string }> }) =>
+  eventually(
+    () => h.query(statusQuery),
+    (s) => s.phase === 'running',
+  );
+
+const healthyReport = (): HealthReport => ({
+  cluster: 'RUNNING',
+  pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
+  kube: {
+    nodesReady: 2,
+    deployment: { replicas: 2, availableReplicas: 2 },
+    serviceIp: '203.0.113.7',
+    serviceExists: true,
+  },
+});
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -111,6 +150,104 @@ export const SCENARIOS: Scenario[] = [
       );
       await h.executeUpdate(teardownUpdate, { args: [{}] });
       // The first run's history is the one that ends in ContinueAsNew.
+      return h;
+    },
+  },
+  {
+    // i10-serial-updates: two scales queued behind a resize run after it, in arrival order.
+    name: 'serial-updates-fifo',
+    prepare: (stub) => {
+      stub.activities.resizeNodePool = async () => sleep(1500);
+      stub.activities.scaleDeployment = async (i) => {
+        await sleep(200);
+        return { readyReplicas: i.replicas };
+      };
+    },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, bare(cluster));
+      await running(h);
+      const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+      const resize = await h.startUpdate(resizeUpdate, { args: [{ pool: 'default-pool', nodeCount: 3 }], ...accepted });
+      const first = await h.startUpdate(scaleUpdate, { args: [{ replicas: 3 }], ...accepted });
+      const second = await h.startUpdate(scaleUpdate, { args: [{ replicas: 5 }], ...accepted });
+      await Promise.all([resize.result(), first.result(), second.result()]);
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
+      return h;
+    },
+  },
+  {
+    // i10-serial-updates: a teardown waits for the resize in flight, refuses the queued scale, keeps its phase.
+    name: 'teardown-during-resize',
+    prepare: (stub) => {
+      stub.activities.resizeNodePool = async () => sleep(1500);
+    },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, bare(cluster));
+      await running(h);
+      const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+      const resize = await h.startUpdate(resizeUpdate, { args: [{ pool: 'default-pool', nodeCount: 3 }], ...accepted });
+      const queued = await h.startUpdate(scaleUpdate, { args: [{ replicas: 3 }], ...accepted });
+      await h.executeUpdate(teardownUpdate, { args: [{ reason: 'recorded' }] });
+      await resize.result();
+      await queued.result().catch(() => undefined);
+      await h.result();
+      return h;
+    },
+  },
+  {
+    // The extend update: relabel, move the timer; shortened, the TTL ends the run.
+    name: 'extend-ttl',
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, bare(cluster));
+      await running(h);
+      await h.executeUpdate(extendUpdate, { args: [{ ttl: '2h' }] });
+      await h.executeUpdate(extendUpdate, { args: [{ ttl: '1s' }] });
+      await h.result();
+      return h;
+    },
+  },
+  {
+    // i8-drift-check: healthy, degraded (pool resized behind its back), then the cluster is gone: lost.
+    name: 'drift-degraded-lost',
+    prepare: (stub) => {
+      let n = 0;
+      stub.activities.checkHealth = async () => {
+        n += 1;
+        if (n <= 1) return healthyReport();
+        if (n <= 2) return { ...healthyReport(), pools: [{ name: 'default-pool', nodeCount: 4, status: 'RUNNING' }] };
+        return { cluster: 'MISSING', pools: [] };
+      };
+    },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, bare(cluster, { ...FAST, healthCheckInterval: 300 }));
+      await h.result().catch(() => undefined);
+      return h;
+    },
+  },
+  {
+    // i10-carried-spec-cleanup: a continued run whose carried spec a newer worker refuses cleans up.
+    name: 'carried-spec-cleanup',
+    drive: async (client, tq, cluster) => {
+      const input = bare(cluster);
+      const stale = { ...JSON.parse(JSON.stringify(input.spec)), ttl: '99d' } as ProvisionInput['spec'];
+      const h = await client.workflow.start<typeof environmentWorkflow>('environmentWorkflow', {
+        ...environmentStartOptions(input),
+        taskQueue: tq,
+        args: [
+          {
+            spec: stale,
+            tuning: FAST,
+            carried: {
+              ...initialState(input.spec, Date.now() + 3_600_000),
+              phase: 'running',
+              resources: { image: 'ready', cluster: 'ready', deployment: 'ready', service: 'ready' },
+              endpoint: 'http://203.0.113.7:8888',
+            },
+          },
+        ],
+      });
+      await h.result().catch(() => undefined);
       return h;
     },
   },

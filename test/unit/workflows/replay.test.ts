@@ -29,6 +29,7 @@ if (process.env.GKEFLOW_RECORD_HISTORIES === '1') {
   for (const s of SCENARIOS.filter((sc) => !fs.existsSync(path.join(DIR, `${sc.name}.json`)))) {
     void test(`records the ${s.name} history`, async () => {
       const stub = stubActivities(s.faults ?? {});
+      s.prepare?.(stub);
       const cluster = `replay-${s.name}`.slice(0, 40).replace(/-$/, '');
       await withWorker(stub, async ({ client, taskQueue }) => {
         const run = await s.drive(client, taskQueue, cluster);
