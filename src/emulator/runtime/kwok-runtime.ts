@@ -7,7 +7,9 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { machineShape, regionOf } from '../../gke/rules';
 import { clusterId } from '../names';
 import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store';
+import { canPull } from '../validate';
 import { hash, type ControlPlaneRuntime } from './control-plane';
+import { NO_PULL_SCOPE_SUFFIX } from './kwok-image-pull';
 import {
   createKwokCluster,
   deleteKwokCluster,
@@ -40,9 +42,12 @@ export type KwokToolchainProvider = (log: (line: string) => void) => Promise<Kwo
 export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
   const h = hash(`${clusterId(c)}/${pool.name}`).slice(0, 8);
   const mt = machineShape(pool.machineType);
+  const suffix = canPull(pool.oauthScopes) ? '' : NO_PULL_SCOPE_SUFFIX;
   return pool.locations.flatMap((zone) =>
     Array.from({ length: pool.nodeCount }, (_, i) => ({
-      name: `gke-${c.cluster.slice(0, 12)}-${pool.name.slice(0, 12)}-${h}-${zone.slice(-1)}${i}`.replace(/-+/g, '-'),
+      name:
+        `gke-${c.cluster.slice(0, 12)}-${pool.name.slice(0, 12)}-${h}-${zone.slice(-1)}${i}`.replace(/-+/g, '-') +
+        suffix,
       labels: {
         ...pool.labels,
         [GKE_NODEPOOL_LABEL]: pool.name,

@@ -10,6 +10,8 @@
  * created (they are written into its kwok config).
  */
 
+import { imagePullDeniedStage, PULL_DENIED_QUERY } from './kwok-image-pull';
+
 /** Finalizer GKE's service controller puts on LoadBalancer Services until the LB is released. */
 export const LB_CLEANUP_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
 
@@ -215,9 +217,17 @@ export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[
       next: { statusTemplate: nodeConditions },
     }),
     stage('pod-ready', 'Pod', {
-      selector: { matchExpressions: [alive, expr('.status.phase', 'In', ['Pending']), notReady] },
+      selector: {
+        matchExpressions: [
+          alive,
+          expr('.status.phase', 'In', ['Pending']),
+          notReady,
+          expr(PULL_DENIED_QUERY, 'NotIn', ['true']),
+        ],
+      },
       next: { statusTemplate: podRunning },
     }),
+    imagePullDeniedStage,
     stage('pod-complete', 'Pod', {
       selector: {
         matchExpressions: [

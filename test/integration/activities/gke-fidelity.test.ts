@@ -97,6 +97,29 @@ void describe('GKE fidelity: what a real project does to gkeflow', () => {
   });
 });
 
+void describe('GKE fidelity: regional clusters', () => {
+  void it('a regional cluster reports every node: 2 per zone in 3 zones is 6 nodes, and the request asks for alias IPs and scopes', async () => {
+    const { gke, stop } = await emulator();
+    try {
+      const env = envOf('regional', 'asia-east1');
+      const res = await gkeActivities({ gke, pollMs: 20 }).ensureCluster({
+        ...inputOf(env, 2),
+        serviceAccount: 'gke-nodes@demo-project.iam.gserviceaccount.com',
+        network: 'prod-vpc',
+      });
+      assert.equal(res.nodeCount, 6);
+      assert.equal(res.zones, 3);
+      const c = await gke.getCluster(clusterNameOf(env));
+      assert.equal(c.ipAllocationPolicy?.useIpAliases, true);
+      assert.equal(c.network, 'prod-vpc');
+      assert.deepEqual(c.nodePools?.[0]?.config?.oauthScopes, ['https://www.googleapis.com/auth/cloud-platform']);
+      assert.equal(c.nodePools?.[0]?.config?.serviceAccount, 'gke-nodes@demo-project.iam.gserviceaccount.com');
+    } finally {
+      await stop();
+    }
+  });
+});
+
 void describe('GKE fidelity: quota', () => {
   void it("a create short of regional quota (GKE: PERMISSION_DENIED 'Insufficient regional quota') ⇒ QuotaExceededError, not an IAM problem", async () => {
     const { gke, stop } = await emulator({ quotas: { nodesPerProject: 2 } });
