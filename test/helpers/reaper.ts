@@ -54,13 +54,14 @@ export interface ReaperCloud {
 }
 
 /** Starts the emulator (no control plane, zero delays unless told) and the counting client. */
-export async function startReaperCloud(delays: EmulatorOptions['delays'] = {}): Promise<ReaperCloud> {
+export async function startReaperCloud(o: Pick<EmulatorOptions, 'delays' | 'quotas'> = {}): Promise<ReaperCloud> {
   const emulator = await startEmulator({
     port: 0,
     adminPort: 0,
     stateDir: tempStateDir('reaper-'),
     controlPlane: 'none',
-    delays: { operationPending: 0, createCluster: 0, deleteCluster: 0, autoOperationAfterCreate: 0, ...delays },
+    delays: { operationPending: 0, createCluster: 0, deleteCluster: 0, autoOperationAfterCreate: 0, ...o.delays },
+    ...(o.quotas ? { quotas: o.quotas } : {}),
   });
   const config = { target: 'local' as const, emulatorAddress: emulator.address, registryAddress: '127.0.0.1:1' };
   const real = createGkeClient(config);

@@ -34,7 +34,7 @@ void describe('reaper after a worker crash', { timeout: 240_000 }, () => {
   let cloud: ReaperCloud;
   before(async () => {
     // Slow deletes, so the worker is killed while teardowns are waiting for their operations.
-    cloud = await startReaperCloud({ deleteCluster: 1500 });
+    cloud = await startReaperCloud({ delays: { deleteCluster: 1500 } });
   });
   after(async () => {
     await cloud?.stop();
