@@ -12,6 +12,10 @@ export const ERROR_CODES = {
   'GKF-ENV-NOT-FOUND': { exit: 2, summary: 'no environment matches the given id or cluster name' },
   'GKF-ENV-AMBIGUOUS': { exit: 2, summary: 'a cluster name matches several environments; pass the full id' },
   'GKF-SCHEDULE-NOT-FOUND': { exit: 2, summary: 'no reaper schedule has that name (see `gkeflow schedule ls`)' },
+  'GKF-PROFILE': {
+    exit: 2,
+    summary: 'the Temporal profile is unknown, its config file is malformed, or it points where no Temporal answers',
+  },
   'GKF-TOOLCHAIN-BUILD': { exit: 1, summary: 'building a toolchain component failed' },
   'GKF-STACK-UNHEALTHY': { exit: 1, summary: 'a local service did not become healthy in time' },
   'GKF-TEMPORAL-UNREACHABLE': { exit: 1, summary: 'the Temporal frontend cannot be reached' },

@@ -20,6 +20,7 @@ function topHelp(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}${c.summary}`),
     '',
+    'Global flag: --profile NAME selects a Temporal profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE).',
     'Run `gkeflow <command> --help` for a command. Exit codes: 0 ok, 1 the run failed, 2 bad input.',
   ].join('\n');
 }
@@ -36,8 +37,28 @@ function select(argv: string[]): { def?: CommandDef; rest: string[] } {
   return { rest: argv };
 }
 
+/**
+ * Takes the global `--profile NAME` (a Temporal environment-configuration profile, as the
+ * `temporal` CLI's) out of argv; it selects the profile as TEMPORAL_PROFILE does.
+ */
+function takeProfile(argv: string[]): string[] {
+  const i = argv.findIndex((a) => a === '--profile' || a.startsWith('--profile='));
+  if (i < 0) return argv;
+  const inline = argv[i]!.startsWith('--profile=');
+  const name = inline ? argv[i]!.slice('--profile='.length) : argv[i + 1];
+  if (!name || name.startsWith('-')) throw new UsageError('--profile: needs a profile name');
+  process.env.TEMPORAL_PROFILE = name;
+  return [...argv.slice(0, i), ...argv.slice(i + (inline ? 1 : 2))];
+}
+
 /** Runs the CLI and returns the exit code; the only place errors become exit codes. */
 export async function main(argv: string[]): Promise<number> {
+  try {
+    argv = takeProfile(argv);
+  } catch (e) {
+    err(`gkeflow: ${(e as Error).message} [GKF-USAGE]`);
+    return 2;
+  }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     out(topHelp());
     return argv.length === 0 ? 2 : 0;

@@ -21,6 +21,8 @@ import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import { keyRingFromEnv, type KeyRing } from '../codec/keys';
 import { ENDPOINT_ENV, readEndpoints } from '../contract/endpoints';
 import { CliError, UsageError } from '../errors';
+import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
+import { loadProfile, ProfileError } from './profile';
 
 export { taskQueueFor } from '../contract/endpoints';
 
@@ -32,6 +34,11 @@ export interface TemporalConfig {
   uiUrl: string;
   apiKey?: string;
   tls?: { cert: Buffer; key: Buffer } | true;
+  /** The Temporal profile named by --profile/TEMPORAL_PROFILE (src/temporal/profile.ts), if any. */
+  profile?: string;
+  /** TLS settings of the profile (TEMPORAL_TLS* or its [profile.x.tls] table). */
+  profileTls?: TLSConfig | boolean;
+  grpcMeta?: Record<string, string>;
   /** The payload codec's keys; undefined: payloads are stored plain. */
   codecKeys?: KeyRing;
 }
@@ -50,15 +57,21 @@ export function dataConverterFor(cfg: Pick<TemporalConfig, 'codecKeys'>): DataCo
 /** Reads the Temporal settings from env vars; a malformed endpoint or a missing TLS file is a usage error. */
 export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
   const endpoints = readEndpoints(env);
+  // Temporal's environment configuration first (profiles, TEMPORAL_* vars), the local stack else.
+  const profile = loadProfile(env);
+  const address = (!env.TEMPORAL_ADDRESS && profile.address) || endpoints.temporalAddress;
   const cfg: TemporalConfig = {
-    address: endpoints.temporalAddress,
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    address,
+    namespace: profile.namespace || 'default',
+    profile: profile.name,
+    profileTls: profile.tls,
+    grpcMeta: profile.grpcMeta,
     taskQueue: endpoints.taskQueue,
     uiUrl: endpoints.uiUrl,
-    codecKeys: keyRingFromEnv(env, isLoopback(endpoints.temporalAddress)),
+    codecKeys: keyRingFromEnv(env, isLoopback(address)),
   };
-  if (env.TEMPORAL_API_KEY) {
-    cfg.apiKey = env.TEMPORAL_API_KEY;
+  if (profile.apiKey) {
+    cfg.apiKey = profile.apiKey;
     cfg.tls = true;
   }
   if (env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY) {
@@ -78,8 +91,10 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
 /** Connection options shared by the client and the worker's NativeConnection. */
 export function connectionOptions(cfg: TemporalConfig) {
   const tls =
-    cfg.tls === true ? true : cfg.tls ? { clientCertPair: { crt: cfg.tls.cert, key: cfg.tls.key } } : undefined;
-  return { address: cfg.address, tls, apiKey: cfg.apiKey };
+    cfg.tls && cfg.tls !== true
+      ? { clientCertPair: { crt: cfg.tls.cert, key: cfg.tls.key } }
+      : (cfg.profileTls ?? (cfg.tls === true ? true : undefined));
+  return { address: cfg.address, tls, apiKey: cfg.apiKey, ...(cfg.grpcMeta ? { metadata: cfg.grpcMeta } : {}) };
 }
 
 /** Thrown when the Temporal frontend cannot be reached. */
@@ -101,6 +116,8 @@ export async function connectClient(
   try {
     connection = await Connection.connect({ ...connectionOptions(cfg), connectTimeout: 5000 });
   } catch {
+    if (cfg.profile)
+      throw new ProfileError(`Temporal profile '${cfg.profile}' points at ${cfg.address}, where no Temporal answers`);
     throw new TemporalUnreachableError(cfg.address);
   }
   return {
