@@ -5,6 +5,7 @@
  * that tear down share the same deletes. Workflow-safe: types and pure functions only.
  */
 import type { GkeflowActivities } from '../activities/types';
+import { perZoneText, poolSizeText } from '../gke/rules';
 import type { EnvironmentSpec } from '../spec/validate';
 
 /** Resources an environment owns, in creation order; teardown goes in reverse. */
@@ -36,8 +37,9 @@ export interface StepDef<K extends StepName> {
 }
 
 const ports = (ps: Array<{ port: number }>) => ps.map((p) => p.port).join(', ');
+/** Pool sizes as GKE counts them: per zone, with the total for a regional cluster. */
 const pools = (i: StepInput<'ensureCluster'>) =>
-  i.nodePools.map((p) => `${p.nodeCount} × ${p.machineType}`).join(' + ');
+  i.nodePools.map((p) => poolSizeText(p.nodeCount, p.machineType, i.env.location)).join(' + ');
 const containerPorts = (i: StepInput<'applyDeployment'>) =>
   i.containers.flatMap((c) => c.ports.map((p) => p.containerPort)).join(', ') || 'none';
 
@@ -93,7 +95,7 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     kind: 'cluster',
     timeout: 'long',
     creates: false,
-    summary: (i) => `Resize node pool ${i.pool} to ${i.nodeCount} nodes`,
+    summary: (i) => `Resize node pool ${i.pool} to ${perZoneText(i.nodeCount, i.env.location)}`,
     label: (i) => `resize ${i.pool} ${i.nodeCount}`,
   },
   setClusterLabels: {

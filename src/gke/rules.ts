@@ -17,6 +17,10 @@ export function gkeNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A table entry by user-given key: own entries only, so `constructor` or `__proto__` find nothing. */
+const own = <T>(table: Record<string, T>, key: string): T | undefined =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+
 /** GCP project ids: 6–30 chars, lowercase letter first, letters/digits/hyphens, no trailing hyphen. */
 export const PROJECT_ID_RE = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
@@ -54,7 +58,8 @@ export function regionOf(location: string): string {
 export const REGIONAL_ZONES = 3;
 
 /** The zones of a region, as far as gkeflow knows them (a, b, c unless listed in REGIONS). */
-export const zonesOf = (region: string): string[] => (REGIONS[region] ?? ['a', 'b', 'c']).map((z) => `${region}-${z}`);
+export const zonesOf = (region: string): string[] =>
+  (own(REGIONS, region) ?? ['a', 'b', 'c']).map((z) => `${region}-${z}`);
 
 /** The zones a cluster at `location` runs its nodes in by default: the zone, or three of the region's. */
 export const defaultNodeZones = (location: string): string[] =>
@@ -71,10 +76,10 @@ export function poolSizeText(nodeCount: number, machineType: string, location: s
     : `${nodeCount} × ${machineType} per zone × ${zones} zones = ${nodeCount * zones} nodes`;
 }
 
-/** A per-zone node count for people: `5`, or for a regional cluster `5 per zone, 15 nodes in 3 zones`. */
+/** A per-zone node count for people: `5 nodes`, or for a regional cluster `5 per zone, 15 nodes in 3 zones`. */
 export function perZoneText(nodeCount: number, location: string): string {
   const zones = defaultNodeZones(location).length;
-  return zones === 1 ? String(nodeCount) : `${nodeCount} per zone, ${nodeCount * zones} nodes in ${zones} zones`;
+  return zones === 1 ? `${nodeCount} nodes` : `${nodeCount} per zone, ${nodeCount * zones} nodes in ${zones} zones`;
 }
 
 export interface MachineType {
@@ -109,7 +114,7 @@ export const MACHINE_TYPE_RE = /^[a-z][a-z0-9]{0,9}-[a-z0-9]{1,20}(-[a-z0-9]{1,2
 
 /** Explains what is wrong with a machine type for a node pool, or undefined when it is acceptable. */
 export function machineTypeProblem(v: string): string | undefined {
-  const refused = REFUSED_MACHINE_TYPES[v];
+  const refused = own(REFUSED_MACHINE_TYPES, v);
   if (refused) return refused;
   if (!MACHINE_TYPE_RE.test(v))
     return `"${v}" is not a machine type name (e.g. e2-small, e2-medium, e2-standard-4, n2-highmem-8)`;
@@ -121,12 +126,12 @@ const MB_PER_CPU: Record<string, number> = { standard: 4096, highmem: 8192, high
 
 /** CPUs and memory of a machine type: from the table, else from its name (`*-standard-8` ⇒ 8 vCPUs). */
 export function machineShape(v: string): MachineType {
-  const known = MACHINE_TYPES[v];
+  const known = own(MACHINE_TYPES, v);
   if (known) return known;
   const custom = /(?:^|-)custom-(\d+)-(\d+)/.exec(v);
   if (custom) return { cpus: Number(custom[1]), memoryMb: Number(custom[2]) };
   const m = /^[a-z0-9]+-([a-z]+)-(\d+)/.exec(v);
-  if (m) return { cpus: Number(m[2]), memoryMb: Number(m[2]) * (MB_PER_CPU[m[1] ?? ''] ?? 4096) };
+  if (m) return { cpus: Number(m[2]), memoryMb: Number(m[2]) * (own(MB_PER_CPU, m[1] ?? '') ?? 4096) };
   return { cpus: 2, memoryMb: 8192 };
 }
 

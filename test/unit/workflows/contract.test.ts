@@ -91,3 +91,25 @@ void test('a run ends completed, cancelled, or failed at a step, decided once af
   assert.equal(incomplete.end === 'failed' && incomplete.failure.type, 'CleanupIncompleteError');
   assert.deepEqual(incomplete.result.leftovers, left.leftovers);
 });
+
+void test('cluster step summaries state node counts per zone, with the total for a regional cluster', () => {
+  const regional = { id: 'gkeflow/p/asia-east1/c', project: 'p', location: 'asia-east1', cluster: 'c' };
+  const nodePools = [{ name: 'default-pool', machineType: 'e2-medium', nodeCount: 3 }];
+  assert.equal(
+    STEPS.ensureCluster.summary({ env: regional, nodePools, labels: {} }),
+    'Create cluster c (3 × e2-medium per zone × 3 zones = 9 nodes) in asia-east1',
+  );
+  assert.equal(
+    STEPS.resizeNodePool.summary({ env: regional, pool: 'default-pool', nodeCount: 2 }),
+    'Resize node pool default-pool to 2 per zone, 6 nodes in 3 zones',
+  );
+  const zonal = { ...regional, location: 'asia-east1-a' };
+  assert.equal(
+    STEPS.ensureCluster.summary({ env: zonal, nodePools, labels: {} }),
+    'Create cluster c (3 × e2-medium) in asia-east1-a',
+  );
+  assert.equal(
+    STEPS.resizeNodePool.summary({ env: zonal, pool: 'default-pool', nodeCount: 2 }),
+    'Resize node pool default-pool to 2 nodes',
+  );
+});
