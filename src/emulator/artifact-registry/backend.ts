@@ -60,7 +60,7 @@ export interface StoredImage {
 
 /** Every tagged image whose registry path starts with `prefix/` (`P/R`). */
 export async function imagesUnder(backend: BackendAddress, prefix: string): Promise<StoredImage[]> {
-  const catalog = await backendRequest(backend, 'GET', '/v2/_catalog?n=10000');
+  const catalog = await backendRequest(backend, 'GET', '/v2/_catalog?n=1000');
   const names = ((JSON.parse(catalog.body || '{}') as { repositories?: string[] }).repositories ?? []).filter((n) =>
     n.startsWith(`${prefix}/`),
   );
