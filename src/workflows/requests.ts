@@ -35,6 +35,9 @@ export function clusterRequest(spec: EnvironmentSpec, env: EnvRef, labels: Resou
     labels,
     mode: spec.cluster.mode,
     ...(spec.cluster.releaseChannel ? { releaseChannel: spec.cluster.releaseChannel } : {}),
+    ...(spec.cluster.serviceAccount ? { serviceAccount: spec.cluster.serviceAccount } : {}),
+    ...(spec.cluster.network ? { network: spec.cluster.network } : {}),
+    ...(spec.cluster.subnetwork ? { subnetwork: spec.cluster.subnetwork } : {}),
     nodePools: spec.cluster.nodePools.map((p) => ({
       name: p.name,
       machineType: p.machineType,

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkSpec } from '../../../src/spec';
+import { clusterRequest } from '../../../src/workflows/requests';
 import { baseDoc, issuesOf } from './helpers';
 
 void test('accepts regions, zones and machine types newer than any list (us-east5, europe-west9, me-central1, c3, n2-highmem)', () => {
@@ -73,3 +74,29 @@ void test('node counts are per zone: a regional cluster’s message states the p
   zonal.cluster.nodePools[0].nodeCount = 0;
   assert.equal(issuesOf(zonal)[0]?.message, 'must be at least 1 node per zone');
 });
+
+void test('the cluster request carries the node service account, network and subnetwork of the spec', () => {
+  const d = baseDoc();
+  d.cluster.serviceAccount = 'gke-nodes@gkeflow-demo.iam.gserviceaccount.com';
+  d.cluster.network = 'prod-vpc';
+  d.cluster.subnetwork = 'nodes';
+  const r = checkSpec(d);
+  assert.ok(r.ok);
+  const env = {
+    id: 'gkeflow/gkeflow-demo/asia-east1-a/demo',
+    project: 'gkeflow-demo',
+    location: 'asia-east1-a',
+    cluster: 'demo',
+  };
+  const input = clusterRequest(r.spec, env, {});
+  assert.equal(input.serviceAccount, 'gke-nodes@gkeflow-demo.iam.gserviceaccount.com');
+  assert.equal(input.network, 'prod-vpc');
+  assert.equal(input.subnetwork, 'nodes');
+  assert.equal('serviceAccount' in clusterRequest(validBase(), env, {}), false);
+});
+
+function validBase() {
+  const r = checkSpec(baseDoc());
+  assert.ok(r.ok);
+  return r.spec;
+}
