@@ -29,13 +29,16 @@ export interface LegacyFields {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/** Echoes user input in an error at most 80 characters long: a huge name must not come back whole. */
+export const shown = (v: string): string => (v.length > 80 ? `${v.slice(0, 80)}… (${v.length} characters)` : v);
+
 function checkProject(project: string, field: string): void {
-  if (!PROJECT_ID_RE.test(project)) throw invalidArgument(`${field}: invalid project id '${project}'`);
+  if (!PROJECT_ID_RE.test(project)) throw invalidArgument(`${field}: invalid project id '${shown(project)}'`);
 }
 
 function checkLocation(location: string, field: string, allowAll: boolean): void {
   if (allowAll && location === '-') return;
-  if (!isLocation(location)) throw invalidArgument(`${field}: '${location.slice(0, 80)}' is not a region or zone`);
+  if (!isLocation(location)) throw invalidArgument(`${field}: '${shown(location)}' is not a region or zone`);
 }
 
 /** `projects/P/locations/L` (L may be `-` for all locations). */
@@ -47,7 +50,7 @@ export function parseParent(
   let p = str(parent);
   if (!p && legacy.projectId) p = `projects/${legacy.projectId}/locations/${legacy.zone || '-'}`;
   const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(p);
-  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location} (got '${p}')`);
+  if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location} (got '${shown(p)}')`);
   checkProject(m[1]!, field);
   checkLocation(m[2]!, field, true);
   return { project: m[1]!, location: m[2]! };
@@ -60,7 +63,9 @@ export function parseClusterName(name: unknown, legacy: LegacyFields, field = 'n
     n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}`;
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/]+)$/.exec(n);
   if (!m)
-    throw invalidArgument(`${field}: must be projects/{project}/locations/{location}/clusters/{cluster} (got '${n}')`);
+    throw invalidArgument(
+      `${field}: must be projects/{project}/locations/{location}/clusters/{cluster} (got '${shown(n)}')`,
+    );
   checkProject(m[1]!, field);
   checkLocation(m[2]!, field, false);
   return { project: m[1]!, location: m[2]!, cluster: m[3]! };
@@ -74,7 +79,7 @@ export function parsePoolName(name: unknown, legacy: LegacyFields, field = 'name
   const m = /^(projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+)\/nodePools\/([^/]+)$/.exec(n);
   if (!m)
     throw invalidArgument(
-      `${field}: must be projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{pool} (got '${n}')`,
+      `${field}: must be projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{pool} (got '${shown(n)}')`,
     );
   return { ...parseClusterName(m[1], {}, field), pool: m[2]! };
 }
@@ -91,7 +96,7 @@ export function parseOperationName(
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/operations\/([^/]+)$/.exec(n);
   if (!m)
     throw invalidArgument(
-      `${field}: must be projects/{project}/locations/{location}/operations/{operation} (got '${n}')`,
+      `${field}: must be projects/{project}/locations/{location}/operations/{operation} (got '${shown(n)}')`,
     );
   checkProject(m[1]!, field);
   checkLocation(m[2]!, field, false);

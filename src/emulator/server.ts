@@ -59,7 +59,7 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
   if (o.adminPort && !(await canBind(o.adminPort)))
     throw new EmulatorPortInUseError(o.adminPort, PORT_ENV.emulatorAdmin);
   const log = o.log ?? (() => {});
-  const store = new EmulatorStore(o.stateDir);
+  const store = new EmulatorStore(o.stateDir, log);
   // Loopback load balancers and real demo pods for kwok clusters (the demo server is a toolchain component).
   const dataPlane = new DataPlane(async () => (o.toolchain ? (await o.toolchain(log)).demo : undefined), log);
   const core: Core = {

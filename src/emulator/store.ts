@@ -1,7 +1,8 @@
 /**
  * The emulator's state: clusters with their node pools, operations, and leaked load balancers,
- * kept in memory and persisted as one JSON file in the state dir (written atomically, coalesced
- * per tick), so a restarted emulator finds its clusters again.
+ * kept in memory and persisted as one JSON file in the state dir (written atomically, at most
+ * once per SAVE_DELAY_MS; a failed write is logged and retried, never fatal), so a restarted
+ * emulator finds its clusters again. Finished operations are pruned beyond MAX_DONE_OPERATIONS.
  *
  * The store alone changes state, through the named transitions below; everyone else reads
  * records, whose fields are readonly. Every transition schedules a save.
@@ -39,6 +40,13 @@ export interface ClusterChanges {
   monitoringService?: string;
 }
 
+/** Finished operations kept (GKE, too, forgets old ones); running ones are always kept. */
+export const MAX_DONE_OPERATIONS = 500;
+/** Changes within this window cost one write of the state file. */
+export const SAVE_DELAY_MS = 100;
+/** After a failed write, the next attempt waits this long. */
+const SAVE_RETRY_MS = 2000;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableCluster = Mutable<Omit<ClusterRecord, 'pools'>> & { pools: Array<Mutable<PoolRecord>> };
 type MutableOperation = Mutable<OperationRecord>;
@@ -48,10 +56,14 @@ export class EmulatorStore {
   private readonly clusters = new Map<string, MutableCluster>();
   private readonly operations = new Map<string, MutableOperation>();
   private leaked: LeakedLoadBalancer[] = [];
-  private pending: NodeJS.Immediate | undefined;
+  private pending: NodeJS.Timeout | undefined;
+  private failing = false;
   readonly file: string;
 
-  constructor(stateDir: string) {
+  constructor(
+    stateDir: string,
+    private readonly log: (line: string) => void = () => {},
+  ) {
     this.file = stateFile(stateDir);
     const s = readStateFile(this.file);
     if (!s) return;
@@ -229,6 +241,7 @@ export class EmulatorStore {
   /** A new operation, PENDING. */
   beginOperation(o: OperationRecord): void {
     this.operations.set(o.name, o);
+    this.pruneOperations();
     this.save();
   }
 
@@ -239,10 +252,11 @@ export class EmulatorStore {
 
   /** Progress (never backwards, at most 99 until done) and the current stage name. */
   recordProgress(name: string, percent: number, stage: string): void {
-    this.changeOp(name, (o) => {
-      o.percent = Math.max(o.percent, Math.min(99, Math.round(percent)));
-      o.stage = stage;
-    });
+    // Progress alone is not worth a write: the next transition (or stop) persists it.
+    const o = this.operations.get(name);
+    if (!o) return;
+    o.percent = Math.max(o.percent, Math.min(99, Math.round(percent)));
+    o.stage = stage;
   }
 
   /** A cancel was asked for: ABORTING until the work winds down. */
@@ -315,7 +329,7 @@ export class EmulatorStore {
 
   /** Writes the state now (atomically: temp file, then rename). */
   flush(): void {
-    if (this.pending) clearImmediate(this.pending);
+    if (this.pending) clearTimeout(this.pending);
     this.pending = undefined;
     writeStateFile(this.file, {
       version: 1,
@@ -327,9 +341,35 @@ export class EmulatorStore {
 
   // ---- internals ----
 
-  /** Schedules a write at the end of this tick; many changes in one tick cost one write. */
-  private save(): void {
-    this.pending ??= setImmediate(() => this.flush());
+  /** Schedules a write; the changes of the next SAVE_DELAY_MS cost one write. */
+  private save(delay = SAVE_DELAY_MS): void {
+    this.pending ??= setTimeout(() => this.saveNow(), delay);
+  }
+
+  /** A scheduled write: a failure (disk full, read-only dir) is logged once and retried, never thrown. */
+  private saveNow(): void {
+    this.pending = undefined;
+    try {
+      this.flush();
+      if (this.failing) this.log(`state file ${this.file} written again`);
+      this.failing = false;
+    } catch (e) {
+      if (!this.failing) this.log(`cannot write state file ${this.file}: ${(e as Error).message}; retrying`);
+      this.failing = true;
+      this.save(SAVE_RETRY_MS);
+    }
+  }
+
+  /** Drops the oldest finished operations beyond MAX_DONE_OPERATIONS (Map order is start order). */
+  private pruneOperations(): void {
+    let done = 0;
+    for (const o of this.operations.values()) if (o.status === 'DONE') done++;
+    for (const [name, o] of this.operations) {
+      if (done <= MAX_DONE_OPERATIONS) break;
+      if (o.status !== 'DONE') continue;
+      this.operations.delete(name);
+      done--;
+    }
   }
 
   private mutable(k: ClusterKey): MutableCluster {

@@ -13,6 +13,7 @@ import {
   ZONE_RE,
 } from '../gke/rules';
 import { invalidArgument } from './errors';
+import { shown } from './names';
 import type { Autoscaling, PoolRecord } from './store';
 
 /** GKE's per-pool, per-zone node limit. */
@@ -78,7 +79,7 @@ export function clusterLocations(location: string, requested: unknown, field: st
   if (Array.isArray(requested) && requested.length) {
     for (const z of requested) {
       if (typeof z !== 'string' || !ZONE_RE.test(z) || regionOf(z) !== region)
-        throw invalidArgument(`${field}: '${String(z)}' is not a zone of ${region}`);
+        throw invalidArgument(`${field}: '${shown(String(z))}' is not a zone of ${region}`);
     }
     return [...new Set(requested as string[])];
   }

@@ -1,10 +1,14 @@
 /** Reading spec files: YAML → document → validated, frozen EnvironmentSpec. */
 import fs from 'node:fs';
+import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { SpecValidationError, validateSpec, type EnvironmentSpec } from './validate';
 
+/** More aliases than any hand-written spec needs; an alias bomb (billion laughs) stops here. */
+const MAX_ALIASES = 100;
+
 /** Parses YAML spec text; throws SpecValidationError naming every problem (YAML syntax ones included). */
-export function parseSpec(text: string, sourceName = 'spec'): EnvironmentSpec {
+export function parseSpec(text: string, sourceName = 'spec', baseDir?: string): EnvironmentSpec {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
@@ -16,7 +20,53 @@ export function parseSpec(text: string, sourceName = 'spec'): EnvironmentSpec {
       sourceName,
     );
   }
-  return validateSpec(doc.toJS(), sourceName);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    // yaml throws a ReferenceError when aliases expand beyond maxAliasCount.
+    throw new SpecValidationError(
+      [{ path: '(yaml)', message: `too many alias expansions (more than ${MAX_ALIASES}): ${(e as Error).message}` }],
+      sourceName,
+    );
+  }
+  return validateSpec(baseDir ? resolveRelativePaths(raw, baseDir) : raw, sourceName);
+}
+
+const LOCAL_SOURCE = /^(oci-archive|oci|oci-layout):(.+)$/;
+
+/** `scheme:path` with a relative path made absolute against `dir`. */
+function absolute(value: unknown, re: RegExp, dir: string): unknown {
+  if (typeof value !== 'string') return value;
+  const m = re.exec(value);
+  if (!m || path.isAbsolute(m[2]!)) return value;
+  return `${m[1]}:${path.resolve(dir, m[2]!)}`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Paths in a spec are relative to the spec file, not to the worker that reads them: the image's
+ * `oci:`/`oci-archive:` source and `secretFrom: file:…` become absolute before validation.
+ */
+function resolveRelativePaths(raw: unknown, dir: string): unknown {
+  if (!isObject(raw)) return raw;
+  const out: Record<string, unknown> = { ...raw };
+  if (isObject(raw.image)) out.image = { ...raw.image, source: absolute(raw.image.source, LOCAL_SOURCE, dir) };
+  if (isObject(raw.deployment) && Array.isArray(raw.deployment.containers)) {
+    const containers = raw.deployment.containers.map((c: unknown) => {
+      if (!isObject(c) || !isObject(c.env)) return c;
+      const env = Object.fromEntries(
+        Object.entries(c.env).map(([k, v]) => [
+          k,
+          isObject(v) ? { ...v, secretFrom: absolute(v.secretFrom, /^(file):(.+)$/, dir) } : v,
+        ]),
+      );
+      return { ...c, env };
+    });
+    out.deployment = { ...raw.deployment, containers };
+  }
+  return out;
 }
 
 /** Reads and parses a spec file; a missing file is reported as a SpecValidationError too. */
@@ -30,5 +80,5 @@ export function loadSpecFile(file: string): EnvironmentSpec {
       file,
     );
   }
-  return parseSpec(text, file);
+  return parseSpec(text, file, path.dirname(path.resolve(file)));
 }
