@@ -50,9 +50,42 @@ function describe(s: EnvironmentStatus): string {
     )} | replicas ${s.replicas}, nodes ${Object.values(s.poolSizes).reduce((a, b) => a + b, 0)} | steps ${s.stepsDone}/${s.stepsTotal}`;
 }
 
+/** How progress is drawn: redrawn lines on a terminal, plain lines otherwise; colour unless NO_COLOR. */
+export interface ProgressStyle {
+  /** Redraw one line per resource in place (stderr is a terminal). */
+  tty: boolean;
+  color: boolean;
+}
+
+/** The style for stderr and the environment (NO_COLOR: https://no-color.org, any non-empty value). */
+export function progressStyle(
+  stream: { isTTY?: boolean } = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): ProgressStyle {
+  const tty = !!stream.isTTY && env.TERM !== 'dumb';
+  return { tty, color: tty && !env.NO_COLOR };
+}
+
+const paint = (style: ProgressStyle, state: string, text: string) => {
+  if (!style.color) return text;
+  const code = /fail|error|lost|degraded/.test(state)
+    ? 31
+    : /running|ready|done|pushed|created|applied|ok|exists/.test(state)
+      ? 32
+      : 33;
+  return `\x1b[${code}m${text}\x1b[0m`;
+};
+
+/** The lines of the live view: a header, then one line per resource. */
+export function progressLines(s: EnvironmentStatus, elapsedMs: number, style: ProgressStyle): string[] {
+  const header = `[${(elapsedMs / 1000).toFixed(1).padStart(6)}s] ${paint(style, s.phase, s.phase)} · steps ${s.stepsDone}/${s.stepsTotal} · replicas ${s.replicas} · nodes ${Object.values(s.poolSizes).reduce((a, b) => a + b, 0)}`;
+  return [header, ...Object.entries(s.resources).map(([k, v]) => `  ${k.padEnd(12)}${paint(style, v, v)}`)];
+}
+
 /**
- * Follows an environment until it is provisioned (all plan steps done) or fails, printing a
- * line with the elapsed time whenever its state changes. Returns the exit code.
+ * Follows an environment until it is provisioned (all plan steps done) or fails. On a terminal
+ * it redraws one line per resource in place; otherwise it prints a plain line with the elapsed
+ * time whenever the state changes. Returns the exit code.
  */
 export async function followEnvironment(
   client: Client,
@@ -60,15 +93,24 @@ export async function followEnvironment(
   spec: EnvironmentSpec,
   out: (l: string) => void,
   err: (l: string) => void,
+  style: ProgressStyle = progressStyle(),
 ): Promise<number> {
   const t0 = Date.now();
   let last = '';
+  let drawn = 0;
   for (;;) {
     const st = await envStatus(client, envId).catch(() => undefined);
     if (st?.status) {
-      const line = describe(st.status);
-      if (line !== last) err(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
-      last = line;
+      if (style.tty) {
+        // Move up over the previous block and rewrite it, clearing each line.
+        const lines = progressLines(st.status, Date.now() - t0, style);
+        err(`${drawn ? `\x1b[${drawn}F` : ''}${lines.map((l) => `\x1b[2K${l}`).join('\n')}`);
+        drawn = lines.length;
+      } else {
+        const line = describe(st.status);
+        if (line !== last) err(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+        last = line;
+      }
       const s = st.status;
       if (s.phase === 'failed' || s.phase === 'torn-down') {
         err(`environment ${envId} ${s.phase}${s.lastError ? `: ${s.lastError}` : ''}`);

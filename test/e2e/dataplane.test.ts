@@ -100,8 +100,22 @@ void test('the endpoint answers from real demo pods, five after scale 5, and not
   assert.ok(Date.now() - started < 1000);
   assert.equal((await podsAnswering(st.endpoint, 9)).size, 3);
 
+  const open = await runCli(['open', 'dataplane-e2e'], env);
+  assert.equal(open.code, 0, open.stderr);
+  assert.match(open.stdout, new RegExp(`^endpoint  ${st.endpoint.replace(/\./g, '\\.')}$`, 'm'));
+  assert.match(open.stdout, /^web ui    http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\//m);
+  const history = await runCli(['history', 'dataplane-e2e'], env);
+  assert.equal(history.code, 0, history.stderr);
+  for (const step of ['pushImage', 'ensureCluster', 'applyDeployment', 'applyService', 'probeEndpoint'])
+    assert.match(history.stdout, new RegExp(`^${step}\\s+\\d{4}-\\d\\d-\\d\\dT\\S+\\s+[\\d.]+s\\s+\\d+\\s+done`, 'm'));
+  for (const cmd of ['open', 'history']) {
+    const unknown = await runCli([cmd, 'no-such-env'], env);
+    assert.equal(unknown.code, 2, `${cmd} of an unknown environment: ${unknown.stderr}`);
+  }
+
   const scale = await runCli(['scale', 'dataplane-e2e', '--replicas', '5'], env);
   assert.equal(scale.code, 0, scale.stderr);
+  assert.match(scale.stdout, /scaled from 3 to 5 replicas; 5 of 5 ready after [\d.]+ s$/m);
   let pods = new Map<string, number>();
   for (let i = 0; i < 20 && pods.size < 5; i++) {
     pods = await podsAnswering(st.endpoint, 10);

@@ -130,7 +130,7 @@ void test(
     assert.deepEqual(envState.poolSizes, { 'default-pool': 3 });
     const scaled = await runCli(['scale', 'tensorflow-cluster001', '--replicas', '3'], env);
     assert.equal(scaled.code, 0, scaled.stderr);
-    assert.match(scaled.stdout, /"readyReplicas":3/);
+    assert.match(scaled.stdout, /to 3 replicas; 3 of 3 ready after [\d.]+ s$/m);
     const rejected = await runCli(['resize', 'tensorflow-cluster001', '--pool', 'gpu-pool', '--nodes', '2'], env);
     assert.equal(rejected.code, 2, rejected.stderr);
     assert.match(rejected.stderr, /resize rejected: pool: no node pool named "gpu-pool" \(known: default-pool\)/);

@@ -3,7 +3,8 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { failureExitCode } from '../../contract/failures';
 import { CliError, UsageError } from '../../errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
-import { envHandle, resolveEnvId } from '../../temporal/environments';
+import { envHandle, envStatus, resolveEnvId } from '../../temporal/environments';
+import type { EnvironmentStatus } from '../../workflows/input';
 import { ttlProblem } from '../../spec/schema';
 import { extendUpdate, resizeUpdate, scaleUpdate } from '../../workflows/definitions';
 import type { CommandInput } from '../table';
@@ -17,9 +18,14 @@ function wholeNumber(flag: string, v: unknown): number {
   return n;
 }
 
+/** How an update's result reads: what changed (from the status before), what is ready, how long it took. */
+type Words<Ret> = (res: Ret, before: EnvironmentStatus | undefined, took: string) => string;
+
+const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
+
 /**
- * Runs an update and prints its result. An update that ran and failed has a registered failure
- * type (exit 1); anything else was a rejection by its validator (exit 2).
+ * Runs an update and prints its result in words. An update that ran and failed has a registered
+ * failure type (exit 1); anything else was a rejection by its validator (exit 2).
  */
 async function sendUpdate<Ret, Arg>(
   envRef: string,
@@ -27,6 +33,7 @@ async function sendUpdate<Ret, Arg>(
   arg: Arg,
   out: (l: string) => void,
   err: (l: string) => void,
+  words?: Words<Ret>,
 ): Promise<void> {
   const name = update.name;
   const { client, close } = await connectClient(temporalConfig());
@@ -36,10 +43,13 @@ async function sendUpdate<Ret, Arg>(
     const run = (await h.describe()).status.name;
     if (run !== 'RUNNING')
       throw new UsageError(`ENV: ${envId} is closed (run ${run.toLowerCase()}); nothing to ${name}, nothing changed`);
+    const before = (await envStatus(client, envId).catch(() => undefined))?.status;
     err(`${name} ${envId}: ${JSON.stringify(arg)} …`);
     try {
+      const t0 = Date.now();
       const res = await h.executeUpdate(update, { args: [arg] });
-      out(`${envId}: ${JSON.stringify(res)}`);
+      const took = seconds(Date.now() - t0);
+      out(words ? `${envId}: ${words(res, before, took)}` : `${envId}: ${JSON.stringify(res)}`);
     } catch (e) {
       if (!(e instanceof WorkflowUpdateFailedError)) throw e;
       const cause = e.cause instanceof ApplicationFailure ? e.cause : undefined;
@@ -55,14 +65,33 @@ async function sendUpdate<Ret, Arg>(
 /** `gkeflow scale ENV --replicas N`: scale the Deployment and wait for the ready replicas. */
 export async function scaleCommand({ flags, args, out, err }: CommandInput): Promise<void> {
   const replicas = wholeNumber('replicas', flags.replicas);
-  await sendUpdate(args[0]!, scaleUpdate, { replicas }, out, err);
+  await sendUpdate(args[0]!, scaleUpdate, { replicas }, out, err, (res, before, took) => {
+    const from = before?.replicas;
+    const change =
+      from === undefined
+        ? `scaled to ${replicas} replicas`
+        : from === replicas
+          ? `already at ${replicas} replicas, nothing changed`
+          : `scaled from ${from} to ${replicas} replicas`;
+    return `${change}; ${res.readyReplicas} of ${replicas} ready after ${took}`;
+  });
 }
 
 /** `gkeflow resize ENV --pool P --nodes N`: resize a node pool and wait for GKE to finish. */
 export async function resizeCommand({ flags, args, out, err }: CommandInput): Promise<void> {
   const nodeCount = wholeNumber('nodes', flags.nodes);
   if (typeof flags.pool !== 'string' || !flags.pool) throw new UsageError('--pool: the node pool name is required');
-  await sendUpdate(args[0]!, resizeUpdate, { pool: flags.pool, nodeCount }, out, err);
+  const pool = flags.pool;
+  await sendUpdate(args[0]!, resizeUpdate, { pool, nodeCount }, out, err, (res, before, took) => {
+    const from = before?.poolSizes[pool];
+    const change =
+      from === undefined
+        ? `node pool ${pool} resized to ${res.nodeCount} nodes`
+        : from === res.nodeCount
+          ? `node pool ${pool} already has ${res.nodeCount} nodes, nothing changed`
+          : `node pool ${pool} resized from ${from} to ${res.nodeCount} nodes`;
+    return `${change}; GKE finished the resize after ${took}`;
+  });
 }
 
 /** A TTL flag's value, checked by the spec's own rule (exit 2 naming the flag). */
