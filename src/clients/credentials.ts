@@ -8,6 +8,19 @@ import { PermissionDeniedError } from '../activities/errors';
 /** Something that yields a current OAuth2 access token. */
 export interface TokenSource {
   getAccessToken(): Promise<string>;
+  /**
+   * The headers a Google API call carries (lowercase names): `authorization`, and
+   * `x-goog-user-project` when the credentials name a quota project, as user ADC from
+   * `gcloud auth application-default login` do: APIs refuse such calls without it. Absent: only
+   * `authorization: Bearer <token>`.
+   */
+  getRequestHeaders?(): Promise<Record<string, string>>;
+}
+
+/** The headers of a Google API call from a token source (see TokenSource.getRequestHeaders). */
+export async function requestHeaders(tokens: TokenSource): Promise<Record<string, string>> {
+  if (tokens.getRequestHeaders) return tokens.getRequestHeaders();
+  return { authorization: `Bearer ${await tokens.getAccessToken()}` };
 }
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -25,6 +38,17 @@ function noCredentials(detail: string): PermissionDeniedError {
  */
 export function adcTokenSource(auth: GoogleAuth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })): TokenSource {
   return {
+    async getRequestHeaders() {
+      let headers: Headers;
+      try {
+        headers = await auth.getRequestHeaders();
+      } catch (e) {
+        throw noCredentials((e as Error).message.split('\n')[0] ?? 'unknown');
+      }
+      const out = Object.fromEntries([...headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
+      if (!out.authorization) throw noCredentials('the credentials yielded no access token');
+      return out;
+    },
     async getAccessToken() {
       let token: string | null | undefined;
       try {

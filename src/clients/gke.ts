@@ -8,7 +8,7 @@
 import { v1, type protos } from '@google-cloud/container';
 import { grpc, type CallOptions, type ClientOptions } from 'google-gax';
 import { splitHostPort, type TargetConfig } from './config';
-import { adcTokenSource, type TokenSource } from './credentials';
+import { adcTokenSource, requestHeaders, type TokenSource } from './credentials';
 
 export type Cluster = protos.google.container.v1.ICluster;
 export type Operation = protos.google.container.v1.IOperation;
@@ -67,8 +67,9 @@ export function tokenSourceFor(config: TargetConfig): TokenSource | undefined {
 export function createGkeClient(config: TargetConfig): GkeClient {
   const client = new v1.ClusterManagerClient(gkeClientOptions(config));
   const tokens = tokenSourceFor(config);
+  // google-auth-library's own headers: with user ADC they include x-goog-user-project.
   const opts = async (): Promise<CallOptions> =>
-    tokens ? { otherArgs: { headers: { authorization: `Bearer ${await tokens.getAccessToken()}` } } } : {};
+    tokens ? { otherArgs: { headers: await requestHeaders(tokens) } } : {};
   return {
     getCluster: async (name) => (await client.getCluster({ name }, await opts()))[0],
     listClusters: async (parent) => (await client.listClusters({ parent }, await opts()))[0].clusters ?? [],

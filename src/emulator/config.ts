@@ -91,6 +91,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** Reject calls without `authorization: Bearer <token>`; a string also fixes the token. */
   requireAuth?: boolean | string;
+  /**
+   * Refuse calls without `x-goog-user-project` (PERMISSION_DENIED), as Google APIs refuse calls
+   * made with user Application Default Credentials that name no quota project.
+   */
+  requireQuotaProject?: boolean;
   /** Progress lines (cluster created, control plane restarted, …). */
   log?: (line: string) => void;
   /**
@@ -110,6 +115,7 @@ export interface Settings {
   readonly delays: Readonly<Delays>;
   readonly quotas: Readonly<Quotas>;
   readonly requireAuth: boolean | string;
+  readonly requireQuotaProject: boolean;
 }
 
 /** True for a usable speed: a finite number > 0. */
@@ -128,6 +134,7 @@ export function resolveSettings(o: EmulatorOptions): Settings {
     delays: checkDelays({ ...DEFAULT_DELAYS, ...o.delays }),
     quotas: { ...DEFAULT_QUOTAS, ...o.quotas },
     requireAuth: o.requireAuth ?? false,
+    requireQuotaProject: o.requireQuotaProject ?? false,
   });
 }
 

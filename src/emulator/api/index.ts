@@ -43,6 +43,15 @@ export function checkAuth(required: boolean | string, md: Metadata): void {
     throw new ApiError(status.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
 }
 
+/** PERMISSION_DENIED, worded as Google's, for a call without a quota project when one is required. */
+function checkQuotaProject(required: boolean, md: Metadata): void {
+  if (!required || md.get('x-goog-user-project').length > 0) return;
+  throw new ApiError(
+    status.PERMISSION_DENIED,
+    'Your application is authenticating by using local Application Default Credentials. The container.googleapis.com API requires a quota project, which is not set by default. To learn how to set your quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .',
+  );
+}
+
 function toCallError(e: unknown, rpc: string): CallError {
   if (e instanceof ApiError)
     return {
@@ -63,6 +72,7 @@ export function clusterManagerImplementation(core: Core): UntypedServiceImplemen
     impl[rpc] = (call: ServerUnaryCall<DecodedRequest, unknown>, callback: sendUnaryData<unknown>) => {
       try {
         checkAuth(core.settings.requireAuth, call.metadata);
+        checkQuotaProject(core.settings.requireQuotaProject, call.metadata);
         const req = call.request;
         if (req[DECODE_ERROR])
           throw new ApiError(

@@ -10,6 +10,8 @@ import { clusterNameOf, gkeActivities } from '../../../src/activities/gke';
 import type { GkeProgress } from '../../../src/activities/gke-operations';
 import type { EnsureClusterInput, EnvRef } from '../../../src/activities/types';
 import type { TargetConfig } from '../../../src/clients/config';
+import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import { adcTokenSource, CLOUD_PLATFORM_SCOPE, staticTokenSource } from '../../../src/clients/credentials';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
 import { startEmulator, type EmulatorOptions } from '../../../src/emulator/server';
 
@@ -40,6 +42,7 @@ async function emulator(extra: Partial<EmulatorOptions> = {}) {
   return {
     emu,
     gke,
+    config,
     async stop() {
       await gke.close();
       await emu.stop();
@@ -134,6 +137,34 @@ void describe('GKE fidelity: quota', () => {
       );
     } finally {
       await stop();
+    }
+  });
+});
+
+void describe('GKE fidelity: user credentials', () => {
+  void it('with user ADC naming a quota project, GKE calls carry x-goog-user-project (refused without it)', async () => {
+    const { gke, config, stop } = await emulator({ requireAuth: true, requireQuotaProject: true });
+    // User credentials as `gcloud auth application-default login` leaves them: a token and a quota project.
+    const user = new OAuth2Client();
+    user.quotaProjectId = 'demo-project';
+    user.setCredentials({ access_token: 'ya29.user-adc', expiry_date: Date.now() + 3600_000 });
+    const adc = createGkeClient({
+      ...config,
+      tokenSource: adcTokenSource(new GoogleAuth({ authClient: user, scopes: [CLOUD_PLATFORM_SCOPE] })),
+    });
+    const bare = createGkeClient({ ...config, tokenSource: staticTokenSource('ya29.user-adc') });
+    try {
+      const env = envOf('user-adc');
+      assert.equal((await gkeActivities({ gke: adc, pollMs: 20 }).ensureCluster(inputOf(env))).created, true);
+      await assert.rejects(gkeActivities({ gke: bare, pollMs: 20 }).deleteCluster({ env }), (e: Error) => {
+        assert.equal(e.name, 'PermissionDeniedError');
+        assert.match(e.message, /requires a quota project/);
+        return true;
+      });
+    } finally {
+      await Promise.all([adc.close(), bare.close()]);
+      await stop();
+      void gke;
     }
   });
 });
