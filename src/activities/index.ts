@@ -12,6 +12,7 @@ import { clusterLabelActivities } from './cluster-labels';
 import { gkeActivities } from './gke';
 import { healthActivities } from './health';
 import { kubeActivities } from './kube';
+import { secretEnvActivities } from './secret-env';
 import { probeActivities } from './probe';
 import { reaperActivities } from './reaper';
 import { registryActivities } from './registry';
@@ -67,6 +68,7 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
       deleteTimeoutMs: t.deleteTimeoutMs,
       heartbeatMs: t.heartbeatMs,
     }),
+    ...secretEnvActivities({ kubeFor: deps.kubeFor }),
     ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
     ...reaperActivities({ gke: deps.gke, heartbeatMs: t.heartbeatMs }),
   };

@@ -2,9 +2,24 @@
  * The Kubernetes objects gkeflow applies, built from activity inputs. Pure functions: the same
  * input gives the same object, so a second server-side apply changes nothing.
  */
-import type { V1Container, V1Deployment, V1Namespace, V1Probe, V1Service } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1Deployment,
+  V1EnvVar,
+  V1Namespace,
+  V1Probe,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
 import { LABELS, managedLabels } from '../contract/labels';
-import type { ApplyDeploymentInput, ApplyServiceInput, ContainerInput, EnvRef, ProbeInput } from './types';
+import type {
+  ApplyDeploymentInput,
+  ApplySecretEnvInput,
+  ApplyServiceInput,
+  ContainerInput,
+  EnvRef,
+  ProbeInput,
+} from './types';
 
 /** The label GKE puts on every node with its node pool's name. */
 export const GKE_NODEPOOL_LABEL = 'cloud.google.com/gke-nodepool';
@@ -19,7 +34,34 @@ function probe(p: ProbeInput | undefined): V1Probe | undefined {
   };
 }
 
-function container(c: ContainerInput): V1Container {
+/** The Secret that holds a Deployment's `secretFrom` env values. */
+export const secretEnvName = (deployment: string) => `${deployment}-gkeflow-env`;
+
+/** The env Secret; `values` are read by the activity and exist only here and in the cluster. */
+export function secretEnvManifest(input: ApplySecretEnvInput, values: Record<string, string>): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name: secretEnvName(input.deployment),
+      namespace: input.namespace,
+      labels: managedLabels(input.env, input.labels),
+    },
+    data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
+  };
+}
+
+/** Plain values inline; `secretFrom` ones from the env Secret, keyed `<container>.<NAME>`. */
+function envVars(c: ContainerInput, env: NonNullable<ContainerInput['env']>, deployment: string): V1EnvVar[] {
+  return Object.entries(env).map(([name, v]) =>
+    typeof v === 'string'
+      ? { name, value: v }
+      : { name, valueFrom: { secretKeyRef: { name: secretEnvName(deployment), key: `${c.name}.${name}` } } },
+  );
+}
+
+function container(c: ContainerInput, deployment: string): V1Container {
   return {
     name: c.name,
     image: c.image,
@@ -28,7 +70,7 @@ function container(c: ContainerInput): V1Container {
       protocol: p.protocol ?? 'TCP',
       ...(p.name ? { name: p.name } : {}),
     })),
-    ...(c.env ? { env: Object.entries(c.env).map(([name, value]) => ({ name, value })) } : {}),
+    ...(c.env ? { env: envVars(c, c.env, deployment) } : {}),
     ...(c.command ? { command: c.command } : {}),
     ...(c.args ? { args: c.args } : {}),
     ...(c.resources ? { resources: c.resources } : {}),
@@ -56,7 +98,7 @@ export function deploymentManifest(input: ApplyDeploymentInput): V1Deployment {
           },
         },
         spec: {
-          containers: input.containers.map(container),
+          containers: input.containers.map((c) => container(c, input.name)),
           ...(input.nodePool ? { nodeSelector: { [GKE_NODEPOOL_LABEL]: input.nodePool } } : {}),
         },
       },

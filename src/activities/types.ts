@@ -140,7 +140,8 @@ export interface ContainerInput {
   /** For the app container: filled by the workflow with the pushed `repository@digest`. */
   image: string;
   ports: Array<{ name?: string; containerPort: number; protocol?: 'TCP' | 'UDP' }>;
-  env?: Record<string, string>;
+  /** Plain values, or a reference to the value the Deployment's env Secret holds (applySecretEnv). */
+  env?: Record<string, string | SecretEnvRef>;
   command?: string[];
   args?: string[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
@@ -153,6 +154,31 @@ export interface ProbeInput {
   tcpSocket?: { port: number };
   initialDelaySeconds?: number;
   periodSeconds?: number;
+}
+
+/**
+ * An env value that never enters workflow history: `env:<VARIABLE>` of the worker's environment
+ * or `file:<absolute path>` the worker reads. applySecretEnv puts it in a Kubernetes Secret.
+ */
+export interface SecretEnvRef {
+  secretFrom: string;
+}
+
+/** The env Secret of a Deployment: each key's value read on the worker from its source. */
+export interface ApplySecretEnvInput {
+  env: EnvRef;
+  namespace: string;
+  /** The Deployment whose containers reference the Secret (it is named after it). */
+  deployment: string;
+  labels: ResourceLabels;
+  /** `<container>.<NAME>` → source (`env:VAR` or `file:/path`). */
+  sources: Record<string, string>;
+}
+
+export interface ApplySecretEnvResult {
+  /** The Secret's name and keys; never a value. */
+  secret: string;
+  keys: string[];
 }
 
 export interface ApplyDeploymentInput {
@@ -225,6 +251,7 @@ export interface GkeflowActivities {
   deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;
   setClusterLabels(input: SetClusterLabelsInput): Promise<void>;
   checkHealth(input: HealthCheckInput): Promise<HealthReport>;
+  applySecretEnv(input: ApplySecretEnvInput): Promise<ApplySecretEnvResult>;
   applyDeployment(input: ApplyDeploymentInput): Promise<RolloutResult>;
   applyService(input: ApplyServiceInput): Promise<void>;
   waitForExternalIp(input: ResourceRef): Promise<ExternalIpResult>;

@@ -60,6 +60,13 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
         ? `Create Autopilot cluster ${i.env.cluster} in ${i.env.location}`
         : `Create cluster ${i.env.cluster} (${pools(i)}) in ${i.env.location}`,
   },
+  applySecretEnv: {
+    kind: 'deployment',
+    timeout: 'short',
+    creates: false,
+    summary: (i) =>
+      `Store env ${Object.keys(i.sources).join(', ')} of ${i.deployment} in a Secret (read by the worker)`,
+  },
   applyDeployment: {
     kind: 'deployment',
     timeout: 'long',

@@ -141,6 +141,13 @@ const containerPort = z.union([
   z.strictObject({ name: portName.optional(), containerPort: portNumber, protocol }),
 ]);
 
+/** An env value kept out of workflow history: the worker reads it from its environment or a file. */
+const secretEnvSource = z.strictObject({
+  secretFrom: z
+    .string()
+    .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be env:<VARIABLE> or file:<path> (read by the worker)'),
+});
+
 const container = z.strictObject({
   name: checked(dns1123LabelProblem),
   /** An image reference, or `$image` for the image gkeflow pushed. */
@@ -152,7 +159,13 @@ const container = z.strictObject({
       if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
     }),
   ports: z.array(containerPort).default([]),
-  env: z.record(checked(envNameProblem), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+  /** A value, or `{secretFrom: env:VAR | file:PATH}`: read by the worker into a Secret, never in history. */
+  env: z
+    .record(
+      checked(envNameProblem),
+      z.union([z.union([z.string(), z.number(), z.boolean()]).transform(String), secretEnvSource]),
+    )
+    .default({}),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).optional(),

@@ -21,6 +21,7 @@ import {
   serviceRef,
   serviceRequest,
 } from './requests';
+import { secretEnvRequest, SECRET_ENV_PATCH } from './secret-env';
 import { showStep } from './state';
 
 /** Everything a step needs. `currentStep` names the step in flight (for failure details). */
@@ -55,6 +56,8 @@ export async function provision(ctx: EnvContext): Promise<void> {
   const push = pushRequest(spec, env);
   if (push) state.imageReference = (await step(ctx, 'pushImage', push)).reference;
   await step(ctx, 'ensureCluster', clusterRequest(spec, env, ctx.labels));
+  const secrets = secretEnvRequest(spec, env, ctx.labels);
+  if (secrets && patched(SECRET_ENV_PATCH)) await step(ctx, 'applySecretEnv', secrets);
   await step(ctx, 'applyDeployment', deploymentRequest(spec, env, ctx.labels, state.imageReference));
   await step(ctx, 'applyService', serviceRequest(spec, env, ctx.labels));
   const { ip } = await step(ctx, 'waitForExternalIp', serviceRef(spec, env));

@@ -19,9 +19,6 @@ import { extendUpdate } from '../../src/workflows/definitions';
 import type { environmentWorkflow } from '../../src/workflows/environment';
 import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
-import type { ReaperInput, reaperWorkflow } from '../../src/workflows/reaper';
-import { formatEnvId } from '../../src/contract/environment-id';
-import { envHash, LABELS, MANAGED_BY_VALUE } from '../../src/contract/labels';
 import { eventually, FAST, startEnv, testInput, type ActivityName, type Fault, type Stub } from './workflows';
 
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
@@ -255,6 +252,26 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // i10-secret-env: a secretFrom env value becomes a Secret (applySecretEnv) before the Deployment.
+    name: 'secret-env',
+    drive: async (client, tq, cluster) => {
+      const input = testInput((d) => {
+        (d.cluster as { name: string }).name = cluster;
+        d.steps = [];
+        const c = (d.deployment as { containers: Array<Record<string, unknown>> }).containers[0]!;
+        c.env = { MODE: 'demo', API_TOKEN: { secretFrom: 'env:GKEFLOW_DEMO_TOKEN' } };
+      });
+      const h = await startEnv(client, tq, input);
+      await eventually(
+        () => h.query(statusQuery),
+        (s) => s.phase === 'running',
+      );
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
+      return h;
+    },
+  },
+  {
     name: 'teardown-workflow',
     drive: async (client, tq, cluster) => {
       const env = {
@@ -274,32 +291,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    // Issue 8: the reaper tears down an expired and an orphaned cluster as children, skips a foreign one.
-    name: 'reaper-expired-orphaned-foreign',
-    prepare: (stub) => {
-      const listed = (name: string, labels: Record<string, string>) => ({
+    name: 'teardown-workflow',
+    drive: async (client, tq, cluster) => {
+      const env = {
+        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
         project: 'gkeflow-test',
         location: 'asia-east1-a',
-        name,
-        status: 'RUNNING',
-        labels,
-        createdAtMs: 0,
-      });
-      const managed = (name: string) => ({
-        [LABELS.managedBy]: MANAGED_BY_VALUE,
-        [LABELS.env]: envHash(formatEnvId({ project: 'gkeflow-test', location: 'asia-east1-a', cluster: name })),
-      });
-      stub.activities.listClusters = () =>
-        Promise.resolve([
-          listed('reaper-expired', { ...managed('reaper-expired'), [LABELS.expiresAt]: '1' }),
-          listed('reaper-orphaned', managed('reaper-orphaned')),
-          listed('reaper-foreign', {}),
-        ]);
-    },
-    drive: async (client, tq, cluster) => {
-      const input: ReaperInput = { projects: ['gkeflow-test'], orphanGraceMs: 0, parallelism: 1, tuning: FAST };
-      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
-        workflowId: `reaper/${cluster}`,
+        cluster,
+      };
+      const input: TeardownInput = { env, service: 'rc-node', deployment: 'rc-node', tuning: FAST };
+      const h = await client.workflow.start<typeof teardownWorkflow>('teardownWorkflow', {
+        workflowId: `teardown/${env.id}`,
         taskQueue: tq,
         args: [input],
       });

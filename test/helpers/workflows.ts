@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { DataConverter } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -74,6 +75,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
       pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
       kubeUnchecked: 'stubbed',
     },
+    applySecretEnv: { secret: 'web-gkeflow-env', keys: [] },
     applyDeployment: { readyReplicas: 2 },
     applyService: undefined,
     waitForExternalIp: { ip: '203.0.113.7' },
@@ -167,10 +169,14 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-/** Runs fn with a worker (stubbed activities, own task queue) and a client; shuts the worker down after. */
+/**
+ * Runs fn with a worker (stubbed activities, own task queue) and a client; shuts the worker down
+ * after. `dataConverter` (dataConverterFor in src/temporal/connection.ts) encrypts payloads for both.
+ */
 export async function withWorker<T>(
   stub: Stub,
   fn: (h: { client: Client; taskQueue: string }) => Promise<T>,
+  opts: { dataConverter?: DataConverter } = {},
 ): Promise<T> {
   const address = await testTemporalAddress();
   const taskQueue = uniqueTaskQueue('wf');
@@ -182,8 +188,10 @@ export async function withWorker<T>(
       taskQueue,
       workflowBundle: await workflowBundle(),
       activities: stub.activities,
+      dataConverter: opts.dataConverter,
     });
-    return await worker.runUntil(fn({ client: new Client({ connection: clientConnection }), taskQueue }));
+    const client = new Client({ connection: clientConnection, dataConverter: opts.dataConverter });
+    return await worker.runUntil(fn({ client, taskQueue }));
   } finally {
     await clientConnection.close();
     await connection.close();

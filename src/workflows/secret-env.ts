@@ -1,0 +1,24 @@
+/**
+ * The request for a Deployment's env Secret: which env vars are `secretFrom` and where the
+ * worker reads them. Only names and sources, never values. Workflow-safe.
+ */
+import type { ApplySecretEnvInput, EnvRef, ResourceLabels } from '../activities/types';
+import type { EnvironmentSpec } from '../spec/validate';
+
+/** The patch that gates the env Secret step (runs of older workers replay without it). */
+export const SECRET_ENV_PATCH = 'i10-secret-env';
+
+/** The applySecretEnv input of a spec, or undefined when no container has a `secretFrom` env value. */
+export function secretEnvRequest(
+  spec: EnvironmentSpec,
+  env: EnvRef,
+  labels: ResourceLabels,
+): ApplySecretEnvInput | undefined {
+  const sources: Record<string, string> = {};
+  for (const c of spec.deployment.containers)
+    for (const [name, v] of Object.entries(c.env ?? {}))
+      if (typeof v !== 'string') sources[`${c.name}.${name}`] = v.secretFrom;
+  if (Object.keys(sources).length === 0) return undefined;
+  const d = spec.deployment;
+  return { env, namespace: d.namespace, deployment: d.name, labels: { ...labels, ...d.labels }, sources };
+}
