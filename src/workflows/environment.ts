@@ -6,7 +6,8 @@
  * cluster; continues-as-new (carrying the normalised spec) when its history grows.
  *
  * Versioning: behaviour added after the first recorded histories is gated by `patched()` with
- * the ids in PATCHES, so runs started by older workers replay unchanged (docs/upgrading.md).
+ * the ids in PATCHES (versioning.ts), so runs started by older workers replay unchanged
+ * (docs/upgrading.md).
  */
 import {
   allHandlersFinished,
@@ -19,13 +20,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { failure } from '../contract/failures';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
-import { stepSummary } from '../contract/steps';
 import { envRefOf } from '../spec/provision-input';
 import { parseDuration } from '../spec/names';
-import { checkSpec, type EnvironmentSpec, type SpecIssue } from '../spec/validate';
 import { runCleanup } from './cleanup';
 import {
   extendUpdate,
@@ -35,40 +33,17 @@ import {
   teardownUpdate,
   type TeardownResult,
 } from './definitions';
-import { assessHealth } from './drift';
+import { checkHealthOnce, healthCheckEveryMs } from './health-check';
 import { describeError, invalidSpecFailure } from './errors';
 import type { ProvisionInput } from './input';
 import { outcomeOf, type Outcome } from './outcome';
 import { cleanupTargets, extendTtl, provision, resize, scale, type EnvContext } from './provision';
-import { activityProxies, callStep } from './proxies';
+import { activityProxies } from './proxies';
 import { resourceLabels } from './requests';
 import { FifoLock, type Release } from './serial';
 import { initialState, publishIdentity, setPhase, showStep, statusOf } from './state';
 import { validateExtend, validateResize, validateScale } from './validators';
-
-/** The patch ids of this workflow (never reuse or rename one: recorded histories refer to them). */
-export const PATCHES = {
-  /** A continued run whose carried spec no longer validates cleans up instead of failing before finish(). */
-  carriedSpecCleanup: 'i10-carried-spec-cleanup',
-  /** continue-as-new carries the normalised spec, not the input it was started with. */
-  carryNormalisedSpec: 'i10-carry-normalised-spec',
-  /** Cluster changes queue FIFO (one at a time, arrival order); a teardown keeps its phase. */
-  serialUpdates: 'i10-serial-updates',
-  /** The drift check timer: degraded / running / lost. */
-  driftCheck: 'i8-drift-check',
-} as const;
-
-/** Drift check interval when neither tuning nor spec says otherwise. */
-const DEFAULT_HEALTH_INTERVAL_MS = 5 * 60_000;
-
-/** The spec a run works with: validated at first start; a continued run's carried spec is only re-checked. */
-function specOf(input: ProvisionInput): { spec: EnvironmentSpec; stale?: SpecIssue[] } {
-  const checked = checkSpec(input.spec);
-  if (checked.ok) return { spec: checked.spec };
-  // Resources exist: failing here would leak them. Clean up with the spec as it was validated.
-  if (input.carried && patched(PATCHES.carriedSpecCleanup)) return { spec: input.spec, stale: checked.issues };
-  throw invalidSpecFailure(checked.issues);
-}
+import { PATCHES, specOf } from './versioning';
 
 /** Provisions an environment and keeps it until teardown, TTL or cancel. Returns what teardown removed. */
 export async function environmentWorkflow(input: ProvisionInput): Promise<TeardownResult> {
@@ -262,31 +237,13 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
     showStep(`Running at ${state.endpoint ?? '(no endpoint)'}`);
   }
 
-  /** One drift check: judges a health report and moves between running, degraded and lost. */
+  /** One drift check, in turn with cluster changes: running, degraded, or the cause of a loss. */
   const checkDrift = async (): Promise<{ lost: string } | undefined> => {
     const release = await lock.acquire(() => !legacyBusy);
     try {
       if (teardownReason !== undefined) return undefined;
-      const input = {
-        env,
-        namespace: spec.deployment.namespace,
-        deployment: spec.deployment.name,
-        service: spec.service.name,
-      };
-      let report;
-      try {
-        report = await callStep(ctx.acts, 'checkHealth', input, stepSummary('checkHealth', input));
-      } catch (err) {
-        // The GKE API did not answer: that says nothing about our resources; try again next time.
-        state.lastError = `drift check: ${describeError(err)}`;
-        return undefined;
-      }
-      state.checkedAt = new Date(Date.now()).toISOString();
-      const { verdict, missingChecks } = assessHealth(spec, state, report, state.missingChecks ?? 0);
-      state.missingChecks = missingChecks;
-      if (verdict.kind === 'lost') return { lost: verdict.cause };
-      if (verdict.kind === 'degraded') state.drift = verdict.cause;
-      else delete state.drift;
+      const verdict = await checkHealthOnce(ctx);
+      if (verdict?.kind === 'lost') return { lost: verdict.cause };
       setPhase(state, settledPhase());
       showRunning();
       return undefined;
@@ -298,12 +255,7 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
   // A floor, so a tiny limit cannot make every new run continue-as-new again at once.
   const historyLimit = Math.max(tuning.historyEventLimit ?? 2000, 30);
   const shouldContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
-  const checkEveryMs = Math.max(
-    tuning.healthCheckInterval !== undefined
-      ? msToNumber(tuning.healthCheckInterval)
-      : (parseDuration(spec.healthCheck?.interval ?? '') ?? DEFAULT_HEALTH_INTERVAL_MS),
-    100,
-  );
+  const checkEveryMs = healthCheckEveryMs(spec, tuning);
   const drift = spec.healthCheck?.enabled !== false && patched(PATCHES.driftCheck);
   let nextCheckAt = Date.now() + checkEveryMs;
   try {

@@ -1,0 +1,33 @@
+/**
+ * How the environment workflow stays replayable across worker upgrades (docs/upgrading.md): the
+ * ids of its patches, and the spec a run works with — validated at first start, only re-checked
+ * in a continued run, whose resources must be cleaned up rather than leaked when it fails.
+ */
+import { patched } from '@temporalio/workflow';
+import { checkSpec, type EnvironmentSpec, type SpecIssue } from '../spec/validate';
+import { invalidSpecFailure } from './errors';
+import type { ProvisionInput } from './input';
+
+/** The patch ids of the environment workflow (never reuse or rename one: recorded histories refer to them). */
+export const PATCHES = {
+  /** A continued run whose carried spec no longer validates cleans up instead of failing before finish(). */
+  carriedSpecCleanup: 'i10-carried-spec-cleanup',
+  /** continue-as-new carries the normalised spec, not the input it was started with. */
+  carryNormalisedSpec: 'i10-carry-normalised-spec',
+  /** Cluster changes queue FIFO (one at a time, arrival order); a teardown keeps its phase. */
+  serialUpdates: 'i10-serial-updates',
+  /** The drift check timer: degraded / running / lost. */
+  driftCheck: 'i8-drift-check',
+} as const;
+
+/**
+ * The spec a run works with. A first start with an invalid spec throws InvalidSpecError (nothing
+ * exists yet); a continued run whose carried spec a newer worker refuses gets it back as `stale`
+ * with the problems, so the run can clean up what it created.
+ */
+export function specOf(input: ProvisionInput): { spec: EnvironmentSpec; stale?: SpecIssue[] } {
+  const checked = checkSpec(input.spec);
+  if (checked.ok) return { spec: checked.spec };
+  if (input.carried && patched(PATCHES.carriedSpecCleanup)) return { spec: input.spec, stale: checked.issues };
+  throw invalidSpecFailure(checked.issues);
+}
