@@ -267,13 +267,23 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'stack toolchain',
     summary: 'build (once) and list the local stack binaries',
-    usage: 'gkeflow stack toolchain [--rebuild [COMPONENT,...]] [--only COMPONENT,...] [--list]',
+    usage:
+      'gkeflow stack toolchain [--rebuild [COMPONENT,...]] [--only COMPONENT,...] [--keep-go-cache] [--list] [--prune]',
     help: [
-      'Provides temporal, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwokctl, kwok and registry',
-      'from the per-user cache, building what is missing from pinned Go modules (needs Go; minutes on a cold cache).',
+      'Provides temporal, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwokctl, kwok, registry',
+      'and demo (the builtin:demo server) from the per-user cache, building what is missing from pinned Go modules',
+      '(needs Go; minutes on a cold cache) in a private Go cache that is removed afterwards unless --keep-go-cache.',
       'A binary named by GKEFLOW_<NAME>_BIN (e.g. GKEFLOW_KUBE_APISERVER_BIN) is used instead of the cache.',
+      '--prune removes kept Go caches, unpinned versions and interrupted builds, and reports your own Go caches.',
     ].join('\n'),
-    options: { rebuild: { type: 'string' }, only: { type: 'string' }, list: { type: 'boolean' }, ...json },
+    options: {
+      rebuild: { type: 'string' },
+      only: { type: 'string' },
+      'keep-go-cache': { type: 'boolean' },
+      list: { type: 'boolean' },
+      prune: { type: 'boolean' },
+      ...json,
+    },
     positionals: [0, 0],
     load: async () => (await import('./commands/stack')).toolchainCommand,
   },
