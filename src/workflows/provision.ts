@@ -4,6 +4,7 @@
  * create call: that is the saga's registration, so a create that timed out after it happened
  * is still deleted. State lives in CarriedState, so compensations survive continue-as-new.
  */
+import { patched } from '@temporalio/workflow';
 import type { EnvRef, ResourceLabels } from '../activities/types';
 import { failure } from '../contract/failures';
 import { expiresAtLabel, LABELS } from '../contract/labels';
