@@ -50,6 +50,36 @@ export const ZERO_DELAYS: Delays = Object.fromEntries(
 ) as unknown as Delays;
 
 /**
+ * GKE's own durations (ms at speed 1): create 5 min, delete 3 min, resize 2 min, a load
+ * balancer's IP 60 s. With `speed` they keep their proportions: speed 60 makes a create 5 s.
+ */
+export const GKE_DELAYS: Delays = {
+  operationPending: 2000,
+  createCluster: 300_000,
+  deleteCluster: 180_000,
+  updateCluster: 120_000,
+  setLabels: 5000,
+  createNodePool: 120_000,
+  deleteNodePool: 120_000,
+  setNodePoolSize: 120_000,
+  setNodePoolAutoscaling: 30_000,
+  lbProvision: 60_000,
+  lbRelease: 30_000,
+  autoOperationAfterCreate: 0,
+};
+
+/** Named sets of delays: `default` (seconds, ordered like GKE), `gke` (GKE's real durations), `zero`. */
+export const DELAY_PROFILES = { default: DEFAULT_DELAYS, gke: GKE_DELAYS, zero: ZERO_DELAYS } as const;
+export type DelayProfile = keyof typeof DELAY_PROFILES;
+
+/** The delays of a profile by name; throws naming the known ones. */
+export function delayProfile(name: string): Delays {
+  if (!Object.hasOwn(DELAY_PROFILES, name))
+    throw new Error(`unknown delay profile '${name}'; known: ${Object.keys(DELAY_PROFILES).join(', ')}`);
+  return DELAY_PROFILES[name as DelayProfile];
+}
+
+/**
  * Quotas, checked at create/resize time. A cluster count over its limit is RESOURCE_EXHAUSTED;
  * nodes (Compute Engine INSTANCES), their vCPUs (CPUS, per region) and boot disks (SSD_TOTAL_GB,
  * per region: pd-balanced) are PERMISSION_DENIED "Insufficient regional quota", as on GKE.
@@ -84,6 +114,8 @@ export interface EmulatorOptions {
   controlPlane?: 'kwok' | 'none';
   /** Divides every delay: 10 runs ten times faster. Default 1. */
   speed?: number;
+  /** The delays to start from (`gke`: GKE's real durations); `delays` overrides single ones. Default `default`. */
+  profile?: DelayProfile;
   delays?: Partial<Delays>;
   quotas?: Partial<Quotas>;
   faults?: FaultRule[];
@@ -131,7 +163,7 @@ export function resolveSettings(o: EmulatorOptions): Settings {
   return freeze({
     controlPlane: o.controlPlane ?? 'kwok',
     speed,
-    delays: checkDelays({ ...DEFAULT_DELAYS, ...o.delays }),
+    delays: checkDelays({ ...delayProfile(o.profile ?? 'default'), ...o.delays }),
     quotas: { ...DEFAULT_QUOTAS, ...o.quotas },
     requireAuth: o.requireAuth ?? false,
     requireQuotaProject: o.requireQuotaProject ?? false,

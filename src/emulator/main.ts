@@ -1,5 +1,5 @@
 // The standalone GKE emulator: `npx tsx src/emulator/main.ts [--port 8090] [--admin-port 8091]
-// [--state-dir DIR] [--control-plane kwok|none] [--speed N] [--seed N] [--require-auth[=TOKEN]]
+// [--state-dir DIR] [--control-plane kwok|none] [--speed N] [--profile default|gke|zero] [--seed N] [--require-auth[=TOKEN]]
 // [--config FILE]`. Flags beat GKEFLOW_EMULATOR_* env vars beat the config file beat defaults.
 // This entry is where the emulator meets the local stack: it takes the stack's state dir as the
 // default and the stack's toolchain for kwok control planes; the library imports neither.

@@ -8,7 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { LOCAL_PORTS, PORT_ENV } from '../contract/endpoints';
-import { checkDelays, DEFAULT_DELAYS, isSpeed, type Delays, type EmulatorOptions } from './config';
+import {
+  checkDelays,
+  DEFAULT_DELAYS,
+  delayProfile,
+  isSpeed,
+  type Delays,
+  type DelayProfile,
+  type EmulatorOptions,
+} from './config';
 import { checkFaultRule, type FaultRule } from './faults';
 
 /** Env vars the standalone emulator reads (flag in brackets). */
@@ -18,6 +26,7 @@ export const ENV = {
   stateDir: 'GKEFLOW_EMULATOR_STATE_DIR', // --state-dir, default (main.ts) <stack state dir>/emulator
   controlPlane: 'GKEFLOW_EMULATOR_CONTROL_PLANE', // --control-plane kwok|none
   speed: 'GKEFLOW_EMULATOR_SPEED', // --speed
+  profile: 'GKEFLOW_EMULATOR_PROFILE', // --profile default|gke|zero
   seed: 'GKEFLOW_EMULATOR_SEED', // --seed
   requireAuth: 'GKEFLOW_EMULATOR_REQUIRE_AUTH', // --require-auth[=TOKEN]
   config: 'GKEFLOW_EMULATOR_CONFIG', // --config FILE
@@ -31,6 +40,7 @@ const FLAGS: Record<string, keyof typeof ENV> = {
   '--state-dir': 'stateDir',
   '--control-plane': 'controlPlane',
   '--speed': 'speed',
+  '--profile': 'profile',
   '--seed': 'seed',
   '--require-auth': 'requireAuth',
   '--config': 'config',
@@ -43,6 +53,7 @@ interface FileConfig {
   controlPlane?: 'kwok' | 'none';
   speed?: number;
   seed?: number;
+  profile?: DelayProfile;
   delays?: Partial<Delays>;
   quotas?: EmulatorOptions['quotas'];
   faults?: FaultRule[];
@@ -84,12 +95,15 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   const dir = get('stateDir');
   const cp = get('controlPlane');
   const speed = get('speed');
+  const profileArg = get('profile');
+  const profile = profileArg ? profileArg[0] : (file.profile ?? 'default');
+  const base = wrapField(profileArg?.[1] ?? 'config.profile', () => delayProfile(profile));
   const seed = get('seed');
   const auth = get('requireAuth');
   const delaysArg = get('delays');
   const faultsArg = get('faults');
   const delays = delaysArg ? { ...file.delays, ...(json(delaysArg, 'object') as Partial<Delays>) } : file.delays;
-  if (delays) wrapField(delaysArg?.[1] ?? 'config.delays', () => checkDelays({ ...DEFAULT_DELAYS, ...delays }));
+  if (delays) wrapField(delaysArg?.[1] ?? 'config.delays', () => checkDelays({ ...base, ...delays }));
   const faults = faultsArg ? (json(faultsArg, 'array') as FaultRule[]) : file.faults;
   if (faultsArg) wrapField(faultsArg[1], () => (faults ?? []).forEach((r, i) => checkFaultRule(r, i)));
   const controlPlane = cp ? cp[0] : (file.controlPlane ?? 'kwok');
@@ -104,6 +118,7 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     ...(dir ? { stateDir: path.resolve(dir[0]) } : {}),
     controlPlane,
     speed: speedN,
+    profile: profile as DelayProfile,
     seed: seed ? intIn(seed[0], seed[1], 0, 2 ** 32 - 1) : (file.seed ?? 1),
     delays,
     quotas: file.quotas,
@@ -130,9 +145,9 @@ function json([text, what]: [string, string], kind: 'object' | 'array'): unknown
   return v;
 }
 
-function wrapField(what: string, check: () => unknown): void {
+function wrapField<T>(what: string, check: () => T): T {
   try {
-    check();
+    return check();
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message}`);
   }
@@ -147,7 +162,7 @@ function readConfig(file: string, what: string): FileConfig {
   }
   if (typeof raw !== 'object' || raw === null) throw new Error(`${what}=${file}: expected a mapping`);
   const cfg = raw as FileConfig;
-  const known = ['controlPlane', 'speed', 'seed', 'delays', 'quotas', 'faults', 'requireAuth'];
+  const known = ['controlPlane', 'speed', 'seed', 'profile', 'delays', 'quotas', 'faults', 'requireAuth'];
   const unknown = Object.keys(cfg).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`${file}: unknown field ${unknown.join(', ')}; known: ${known.join(', ')}`);
   if (cfg.delays) checkDelays({ ...DEFAULT_DELAYS, ...cfg.delays });

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import type { v1 } from '@google-cloud/container';
+import { resolveSettings, scaled } from '../../../src/emulator/config';
+import { parseEmulatorArgs } from '../../../src/emulator/options';
 import type { RunningEmulator } from '../../../src/emulator/server';
 import { client, clusterName, codeOf, emulator, parent, waitOp } from '../../helpers/emulator';
 
@@ -127,5 +129,29 @@ void test('new regions and machine types are served; EXTENDED, alias IPs and a n
     assert.equal(got.network, 'prod-vpc');
     assert.match(got.subnetwork ?? '', /subnetworks\/nodes$/);
     await waitOp(c, (await c.deleteCluster({ name: clusterName('newer', location) }))[0], location);
+  }
+});
+
+void test('the gke delay profile has GKE’s durations (create 5 min, delete 3 min, resize 2 min, LB 60 s) and --speed divides them', async () => {
+  const s = resolveSettings({ stateDir: '/unused', profile: 'gke', speed: 60 });
+  assert.deepEqual(
+    [scaled(s, 'createCluster'), scaled(s, 'deleteCluster'), scaled(s, 'setNodePoolSize'), scaled(s, 'lbProvision')],
+    [5000, 3000, 2000, 1000],
+  );
+  const o = parseEmulatorArgs(['--profile', 'gke', '--speed', '600', '--delays', '{"setLabels":0}'], {});
+  assert.equal(o.profile, 'gke');
+  assert.equal(o.speed, 600);
+  assert.throws(() => parseEmulatorArgs(['--profile', 'slow'], {}), /--profile: unknown delay profile 'slow'/);
+  assert.equal(parseEmulatorArgs([], { GKEFLOW_EMULATOR_PROFILE: 'gke' }).profile, 'gke');
+  // A create at speed 600 takes GKE's 5 minutes / 600 = 0.5 s.
+  const fast = await emulator({ profile: 'gke', speed: 600, delays: undefined });
+  const f = client(fast);
+  try {
+    const t0 = Date.now();
+    await waitOp(f, (await f.createCluster({ parent: parent(), cluster: { name: 'timed', initialNodeCount: 1 } }))[0]);
+    assert.ok(Date.now() - t0 >= 500, `create took ${Date.now() - t0} ms`);
+  } finally {
+    await f.close();
+    await fast.stop();
   }
 });
