@@ -8,7 +8,7 @@ import { gkeActivities } from '../../../src/activities/gke';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
 import { GKE_NODEPOOL_LABEL } from '../../../src/emulator/runtime/kwok-nodes';
 import type { RunningEmulator } from '../../../src/emulator/server';
-import { client, clusterName, emulator, parent, PROJECT, tempStateDir, waitOp, ZONE } from '../../helpers/emulator';
+import { client, clusterName, emulator, PROJECT, tempStateDir, waitOp, ZONE } from '../../helpers/emulator';
 
 const AR_IMAGE = `127.0.0.1:5000/${PROJECT}/gkeflow/app@sha256:${'b'.repeat(64)}`;
 const HUB_IMAGE = 'docker.io/library/nginx:1.27';
@@ -67,30 +67,6 @@ async function podOutcome(core: CoreV1Api, name: string, pool: string, image: st
   }
 }
 
-void test('a pool without cloud-platform or devstorage.read_only cannot pull Artifact Registry images (ErrImagePull); others can', async () => {
-  const [op] = await c.createCluster({
-    parent: parent(),
-    cluster: {
-      name: 'scopes',
-      nodePools: [
-        { name: 'bare', initialNodeCount: 1 },
-        {
-          name: 'storage',
-          initialNodeCount: 1,
-          config: { oauthScopes: ['https://www.googleapis.com/auth/devstorage.read_only'] },
-        },
-      ],
-    },
-  });
-  assert.equal((await waitOp(c, op)).error, null);
-  const core = kubeOf((await c.getCluster({ name: clusterName('scopes') }))[0]);
-  assert.equal(await podOutcome(core, 'ar-on-bare', 'bare', AR_IMAGE), 'ErrImagePull');
-  const pod = await core.readNamespacedPod({ name: 'ar-on-bare', namespace: 'default' });
-  assert.match(pod.status?.containerStatuses?.[0]?.state?.waiting?.message ?? '', /403 Forbidden/);
-  assert.equal(await podOutcome(core, 'hub-on-bare', 'bare', HUB_IMAGE), 'Running');
-  assert.equal(await podOutcome(core, 'ar-on-storage', 'storage', AR_IMAGE), 'Running');
-});
-
 void test("gkeflow's node pools can pull from Artifact Registry (it asks for the cloud-platform scope)", async () => {
   const env = { id: `gkeflow/${PROJECT}/${ZONE}/pulls`, project: PROJECT, location: ZONE, cluster: 'pulls' };
   await gkeActivities({ gke, pollMs: 50 }).ensureCluster({
@@ -100,4 +76,26 @@ void test("gkeflow's node pools can pull from Artifact Registry (it asks for the
   });
   const core = kubeOf((await c.getCluster({ name: clusterName('pulls') }))[0]);
   assert.equal(await podOutcome(core, 'app', 'default-pool', AR_IMAGE), 'Running');
+});
+
+void test('a pool without cloud-platform or devstorage.read_only cannot pull Artifact Registry images (ErrImagePull); others can', async () => {
+  // Pools added to the same cluster through the API: one asking for no scope, one for storage only.
+  for (const nodePool of [
+    { name: 'bare', initialNodeCount: 1 },
+    {
+      name: 'storage',
+      initialNodeCount: 1,
+      config: { oauthScopes: ['https://www.googleapis.com/auth/devstorage.read_only'] },
+    },
+  ])
+    assert.equal(
+      (await waitOp(c, (await c.createNodePool({ parent: clusterName('pulls'), nodePool }))[0])).error,
+      null,
+    );
+  const core = kubeOf((await c.getCluster({ name: clusterName('pulls') }))[0]);
+  assert.equal(await podOutcome(core, 'ar-on-bare', 'bare', AR_IMAGE), 'ErrImagePull');
+  const pod = await core.readNamespacedPod({ name: 'ar-on-bare', namespace: 'default' });
+  assert.match(pod.status?.containerStatuses?.[0]?.state?.waiting?.message ?? '', /403 Forbidden/);
+  assert.equal(await podOutcome(core, 'hub-on-bare', 'bare', HUB_IMAGE), 'Running');
+  assert.equal(await podOutcome(core, 'ar-on-storage', 'storage', AR_IMAGE), 'Running');
 });
