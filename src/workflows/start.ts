@@ -4,6 +4,7 @@
  */
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type BaseWorkflowOptions } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
+import { poolSizeText } from '../gke/rules';
 import { envIdOf } from '../spec/provision-input';
 import { parseDuration } from '../spec/names';
 import type { ProvisionInput } from './input';
@@ -28,7 +29,8 @@ export function environmentStartOptions(
   const s = input.spec;
   const expiresAt = new Date(now.getTime() + (parseDuration(s.ttl) ?? 0));
   const pools =
-    s.cluster.nodePools.map((p) => `${p.nodeCount} × ${p.machineType} (${p.name})`).join(', ') || 'Autopilot';
+    s.cluster.nodePools.map((p) => `${poolSizeText(p.nodeCount, p.machineType, s.location)} (${p.name})`).join(', ') ||
+    'Autopilot';
   return {
     workflowId: envIdOf(s),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,

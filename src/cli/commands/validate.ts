@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors';
+import { poolSizeText } from '../../gke/rules';
 import { envIdOf, loadSpecFile } from '../../spec';
 import type { CommandInput } from '../table';
 
@@ -14,7 +15,9 @@ export function specFlag(flags: CommandInput['flags']): string {
 export async function validateCommand({ flags, out }: CommandInput): Promise<void> {
   const spec = loadSpecFile(specFlag(flags));
   if (flags.json) return out(JSON.stringify({ valid: true, envId: envIdOf(spec), spec }, null, 2));
-  const pools = spec.cluster.nodePools.map((p) => `${p.name} ${p.nodeCount}×${p.machineType}`).join(', ');
+  const pools = spec.cluster.nodePools
+    .map((p) => `${p.name} ${poolSizeText(p.nodeCount, p.machineType, spec.location)}`)
+    .join(', ');
   out(`${specFlag(flags)}: valid`);
   out(`  environment  ${envIdOf(spec)} (target ${spec.target})`);
   out(`  cluster      ${spec.cluster.name}: ${pools || spec.cluster.mode}`);
