@@ -202,19 +202,34 @@ export async function environmentWorkflow(input: ProvisionInput): Promise<Teardo
 
   /** The cluster is gone: what lived in it went with it; delete what may remain, end as `lost`. */
   const giveUpLost = async (cause: string): Promise<TeardownResult> => {
+    // GKE does not release the load balancer of a deleted cluster's Service, and with the cluster
+    // gone nobody can delete the Service to release it: report it as left over, never as cleaned.
+    const lbLeft = state.resources.service !== 'absent' && state.resources.service !== 'deleted';
     for (const k of ['service', 'deployment'] as const)
       if (state.resources[k] !== 'absent') state.resources[k] = 'deleted';
     ctx.currentStep = 'checkHealth';
     const o = await cleanUp(`lost: ${cause}`, failure('EnvironmentLostError', cause));
     if (o.end !== 'failed') return finish(o);
-    // GKE leaves a deleted cluster's load balancers behind; nobody can delete them through the cluster now.
+    const leftovers = lbLeft
+      ? [
+          ...o.result.leftovers,
+          {
+            kind: 'service' as const,
+            name: spec.service.name,
+            error:
+              'its cluster was deleted outside gkeflow; the load balancer it held may remain (GKE does not release it)',
+          },
+        ]
+      : o.result.leftovers;
+    if (lbLeft) state.resources.service = 'cleanup-failed';
+    const result = { ...o.result, leftovers };
     const lost = failure(
       'EnvironmentLostError',
-      `${cause}; cleaned up: ${o.result.cleaned.join(', ') || 'nothing left to clean'}` +
-        (o.result.leftovers.length ? `; left: ${o.result.leftovers.map((l) => `${l.kind} ${l.name}`).join(', ')}` : ''),
-      { details: [o.result] },
+      `${cause}; cleaned up: ${result.cleaned.join(', ') || 'nothing left to clean'}` +
+        (leftovers.length ? `; left: ${leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ')}` : ''),
+      { details: [result] },
     );
-    return finish({ ...o, failure: lost }, 'lost');
+    return finish({ ...o, result, failure: lost }, 'lost');
   };
 
   if (stale) {

@@ -98,6 +98,7 @@ void test('the drift check reports degraded with its cause, recovers, and ends a
     assert.match(err.cause.message, /not found .*confirmed by 2 checks/);
     const deletes = stub.calls.filter((c) => c.startsWith('delete'));
     assert.deepEqual(deletes, ['deleteCluster'], 'what lived in the cluster went with it');
+    assert.match(err.cause.message, /left: service rc-node \(.*load balancer.*\)/);
     const described = await client.workflow.getHandle(h.workflowId).describe();
     assert.equal(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.phase), 'lost');
   });
