@@ -68,8 +68,11 @@ async function run(): Promise<number> {
   const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
   if (files.every((f) => f.startsWith('test/chaos/'))) {
     // Chaos files start (and kill, and restart) their own stack, Temporal included.
+    const report = process.env.GKEFLOW_CHAOS_REPORT || path.join(tmp, 'chaos-report.jsonl');
     console.log(`[test] ${files.length} chaos test files${quick.GKEFLOW_CHAOS_QUICK ? ' (quick set)' : ''}`);
-    return runNodeTests(files, { GKEFLOW_TEST_TMP: tmp, ...quick });
+    const code = await runNodeTests(files, { GKEFLOW_TEST_TMP: tmp, GKEFLOW_CHAOS_REPORT: report, ...quick });
+    console.log(`[test] chaos outcomes: ${report} (as a table: npx tsx test/chaos/report.ts ${report})`);
+    return code;
   }
   const temporal = await startEphemeralTemporal(tc.temporal, tmp);
   console.log(

@@ -11,12 +11,13 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import YAML from 'yaml';
+import { causeMessages } from '../../src/errors';
 import { validateSpec, type EnvironmentSpec } from '../../src/spec';
 import { repoRoot } from '../../src/paths';
 import { startEnvironment } from '../../src/temporal/environments';
 import type { ProvisionTuning } from '../../src/workflows/input';
 import { teardownUpdate } from '../../src/workflows/definitions';
-import { waitFor, type ChaosStack } from '../helpers/chaos-stack';
+import { StopWaiting, waitFor, type ChaosStack } from '../helpers/chaos-stack';
 import { deleteClusterNow, deleteTagNow, takeInventory, type Inventory } from '../helpers/inventory';
 
 /** The quick set (CI) runs when `npm run test:chaos -- --quick` or GKEFLOW_CHAOS_QUICK=1. */
@@ -123,6 +124,17 @@ export async function startRun(stack: ChaosStack, cluster: string): Promise<Work
 
 const { EventType, PendingActivityState } = temporal.api.enums.v1;
 
+/** Throws with the run's failure when it closed (so a wait fails at once, naming why). */
+async function assertOpen(handle: WorkflowHandle): Promise<void> {
+  const d = await handle.describe();
+  if (d.status.name === 'RUNNING') return;
+  const why = await handle.result().then(
+    () => 'completed',
+    (e: unknown) => causeMessages(e).join(' <- '),
+  );
+  throw new StopWaiting(`${handle.workflowId} closed (${d.status.name}): ${why}`);
+}
+
 /** Names of the activities the run completed, in order (read from history: no worker needed). */
 export async function completedSteps(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
@@ -142,7 +154,11 @@ export async function waitForSteps(handle: WorkflowHandle, n: number, timeoutMs 
   let done: string[] = [];
   await waitFor(
     `${handle.workflowId} completes ${n} steps (done: ${done.join(', ')})`,
-    async () => (done = await completedSteps(handle)).length >= n,
+    async () => {
+      done = await completedSteps(handle);
+      if (done.length < n) await assertOpen(handle);
+      return done.length >= n;
+    },
     timeoutMs,
     100,
   );
@@ -160,6 +176,7 @@ export async function waitForRunning(handle: WorkflowHandle, activity: string, t
         (a) => a.activityType?.name === activity && a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
       );
       identity = p?.lastWorkerIdentity ?? '';
+      if (!p && d.status.name !== 'RUNNING') await assertOpen(handle);
       return Boolean(p);
     },
     timeoutMs,

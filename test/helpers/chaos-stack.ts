@@ -10,11 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PORT_ENV, ENDPOINT_ENV, localAddress, type PortName } from '../../src/contract/endpoints';
-import { freePort, isAlive, startProcess, stopProcess, waitUntil } from '../../src/process/process';
+import { freePort, isAlive, sleep, startProcess, stopProcess } from '../../src/process/process';
 import { stackConfig, type StackConfig } from '../../src/stack/config';
 import { stackServices, type Service } from '../../src/stack/services';
 import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain';
-import type { TemporalConfig } from '../../src/temporal/connection';
+import { ensureLocalKeyFile } from '../../src/codec/keys';
+import { dataConverterFor, temporalConfig, type TemporalConfig } from '../../src/temporal/connection';
 import { uniqueTaskQueue } from './temporal';
 
 export type ServiceName = 'temporal' | 'registry' | 'gke-emulator';
@@ -30,9 +31,24 @@ export interface ChaosStackOptions {
   emulatorEnv?: NodeJS.ProcessEnv;
 }
 
-/** Runs `check` every `intervalMs` until it is true; throws naming `what` after timeoutMs. */
+/** Thrown by a waitFor check to stop waiting at once (e.g. the run being watched has closed). */
+export class StopWaiting extends Error {}
+
+/**
+ * Runs `check` every `intervalMs` until it is true; throws naming `what` after timeoutMs. A check
+ * that throws counts as false (a service may be restarting), except with StopWaiting.
+ */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 200) {
-  if (!(await waitUntil(check, timeoutMs, intervalMs))) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (e) {
+      if (e instanceof StopWaiting) throw e;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
 }
 
 export class ChaosStack {
@@ -54,12 +70,17 @@ export class ChaosStack {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-chaos-'));
     const env: NodeJS.ProcessEnv = { GKEFLOW_STATE_DIR: stateDir, [ENDPOINT_ENV.taskQueue]: uniqueTaskQueue('chaos') };
     for (const key of Object.keys(PORT_ENV) as PortName[]) env[PORT_ENV[key]] = String(await freePort());
+    // As `stack up` does: the payload codec's key in the state dir, used by the worker, the CLI and this client.
+    ensureLocalKeyFile(stateDir);
     const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
     const stack = new ChaosStack(stackConfig(env), env, tc, opts);
     process.once('exit', () => stack.killAllNow());
     for (const name of ['temporal', 'registry', 'gke-emulator'] as const) await stack.startService(name);
     stack.connection = await Connection.connect({ address: stack.temporalAddress });
-    stack.client = new Client({ connection: stack.connection });
+    stack.client = new Client({
+      connection: stack.connection,
+      dataConverter: dataConverterFor(temporalConfig(stack.cliEnv())),
+    });
     return stack;
   }
 
@@ -78,13 +99,9 @@ export class ChaosStack {
   get adminUrl(): string {
     return `http://${localAddress(this.cfg.ports.emulatorAdmin)}`;
   }
+  /** What the CLI would read with this stack's env (address, task queue, the codec's keys). */
   get temporalConfig(): TemporalConfig {
-    return {
-      address: this.temporalAddress,
-      namespace: 'default',
-      taskQueue: this.cfg.taskQueue,
-      uiUrl: `http://${localAddress(this.cfg.ports.ui)}`,
-    };
+    return temporalConfig(this.cliEnv());
   }
   /** The env every CLI call and worker of this stack runs with. */
   cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -167,6 +184,12 @@ export class ChaosStack {
   async stopWorkers(): Promise<void> {
     for (const w of [...this.workers]) await stopProcess(w.pid, 10_000);
     this.workers.length = 0;
+  }
+
+  /** A client without the codec: what anyone reading the server sees (for the secret scan). */
+  async rawClient(): Promise<Client> {
+    this.connection ??= await Connection.connect({ address: this.temporalAddress });
+    return new Client({ connection: this.connection });
   }
 
   /** GET/PUT/POST/DELETE on the emulator's admin endpoint (JSON). */

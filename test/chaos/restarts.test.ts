@@ -1,0 +1,58 @@
+// Restarts of the services under a running environment: the Temporal dev server (it keeps its
+// SQLite file, so the run survives) and the GKE emulator in the middle of an operation (it
+// settles interrupted operations on start). The run completes with one of each resource.
+import { after, before, test } from 'node:test';
+import { ChaosStack } from '../helpers/chaos-stack';
+import { chaosCase, EMULATOR_ENV, finishAndCheck, QUICK, startRun, waitForRunning } from './scenario';
+import { secretScanTests } from './secret-scan';
+
+let stack: ChaosStack;
+before(async () => {
+  stack = await ChaosStack.start({ emulatorEnv: EMULATOR_ENV });
+  await stack.startWorker();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const chaos = (name: string, body: () => Promise<string>) => chaosCase(stack, 'restarts', name, body);
+
+void test('the Temporal dev server restarts while the cluster is being created: the run completes', async () => {
+  await chaos('Temporal dev server restarted mid-run', async () => {
+    const cluster = 'temporal-restart';
+    const handle = await startRun(stack, cluster);
+    await waitForRunning(handle, 'ensureCluster');
+    await stack.restartService('temporal');
+    return finishAndCheck(stack, handle, cluster);
+  });
+});
+
+/** Restarts the emulator while `step`'s GKE operation is under way. */
+async function emulatorRestartCase(step: string, cluster: string): Promise<string> {
+  const handle = await startRun(stack, cluster);
+  await waitForRunning(handle, step);
+  await new Promise((r) => setTimeout(r, 800)); // the operation is under way
+  await stack.restartService('gke-emulator');
+  return finishAndCheck(stack, handle, cluster);
+}
+
+void test('the GKE emulator restarts in the middle of a node pool resize: the run completes', async () => {
+  await chaos('GKE emulator restarted mid-operation (resizeNodePool)', () =>
+    emulatorRestartCase('resizeNodePool', 'emulator-restart-resize'),
+  );
+});
+
+// Known failing (see docs/reliability.md): the emulator ends an interrupted CreateCluster ABORTED
+// and marks the cluster ERROR on start, and ensureCluster treats an ERROR cluster as permanent
+// (ClusterFailedError): the run fails and cleans up (nothing is left), but does not complete.
+void test(
+  'the GKE emulator restarts in the middle of the cluster create: the run completes',
+  { skip: QUICK && 'full set only (known failing: an interrupted create leaves an ERROR cluster)' },
+  async () => {
+    await chaos('GKE emulator restarted mid-operation (ensureCluster)', () =>
+      emulatorRestartCase('ensureCluster', 'emulator-restart-create'),
+    );
+  },
+);
+
+secretScanTests(() => stack);
