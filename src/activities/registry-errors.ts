@@ -1,11 +1,14 @@
 /**
- * The one place where OCI distribution (registry HTTP API) failures become activity errors.
+ * Where registry failures become activity errors: one function for the OCI distribution HTTP
+ * API, one for the Artifact Registry gRPC API.
  */
+import { status as Code } from '@grpc/grpc-js';
 import {
   type ActivityError,
   type ErrorContext,
   ImageNotFoundError,
   InvalidArgumentError,
+  NameTakenError,
   PermissionDeniedError,
   ResourceNotFoundError,
   TransientCloudError,
@@ -54,4 +57,31 @@ export function registryNetworkError(err: unknown, context: ErrorContext): Activ
     ...context,
     errno: cause,
   });
+}
+
+/**
+ * Maps an Artifact Registry API (gRPC) failure: NOT_FOUND ⇒ not found, PERMISSION_DENIED /
+ * UNAUTHENTICATED ⇒ permission (the message names the role a push needs), INVALID_ARGUMENT /
+ * UNIMPLEMENTED ⇒ invalid, ALREADY_EXISTS ⇒ name taken, anything else transient.
+ */
+export function artifactRegistryError(err: unknown, context: ErrorContext): ActivityError {
+  const e = (err ?? {}) as { code?: number; details?: string; message?: string };
+  const msg = `Artifact Registry: ${e.details || e.message || String(err)}`;
+  switch (e.code) {
+    case Code.NOT_FOUND:
+      return new ResourceNotFoundError(msg, context);
+    case Code.PERMISSION_DENIED:
+    case Code.UNAUTHENTICATED:
+      return new PermissionDeniedError(
+        `${msg} (creating a repository needs roles/artifactregistry.admin, or create it beforehand and grant roles/artifactregistry.repoAdmin)`,
+        context,
+      );
+    case Code.INVALID_ARGUMENT:
+    case Code.UNIMPLEMENTED:
+      return new InvalidArgumentError(msg, context);
+    case Code.ALREADY_EXISTS:
+      return new NameTakenError(msg, context);
+    default:
+      return new TransientCloudError(msg, { ...context, grpcCode: e.code });
+  }
 }

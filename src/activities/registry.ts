@@ -1,17 +1,33 @@
 /**
- * Registry activities: copy an image to the target registry with the OCI distribution
- * protocol, and delete a pushed tag.
+ * Registry activities: make sure the Artifact Registry repository exists, copy an image to the
+ * target registry with the OCI distribution protocol, delete a pushed tag, and delete the
+ * repository when gkeflow created it for the environment.
  */
+import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../clients/artifact-registry';
 import type { TargetConfig } from '../clients/config';
 import { DistributionClient } from '../clients/distribution';
 import { registryReader } from '../clients/registry-reader';
 import { resolveRepository, type RegistryRepo } from '../clients/registry';
 import { demoImageReader } from '../image/demo';
+import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES } from '../image/digest';
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
-import { InvalidArgumentError } from './errors';
+import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
+import { parseArtifactRepository } from '../spec/image-ref';
+import { InvalidArgumentError, ResourceNotFoundError } from './errors';
+import { artifactRegistryError } from './registry-errors';
 import { cancelSignal, heartbeat, resumeDetails } from './progress';
-import type { DeleteImageTagInput, DeleteResult, ImageSource, PushImageInput, PushImageResult } from './types';
+import type {
+  DeleteImageTagInput,
+  DeleteRepositoryInput,
+  DeleteResult,
+  EnsureRepositoryInput,
+  EnsureRepositoryResult,
+  EnvRef,
+  ImageSource,
+  PushImageInput,
+  PushImageResult,
+} from './types';
 
 export interface RegistryActivityDeps {
   config: TargetConfig;
@@ -22,7 +38,25 @@ export interface RegistryActivityDeps {
   readWindow?: number;
   /** Where a destination repository lives (default: resolveRepository for the target); tests override. */
   resolve?: (repository: string) => RegistryRepo;
+  /** The Artifact Registry API (default: the target's, built on first use); tests override. */
+  artifactRegistry?: ArtifactRegistryApi;
 }
+
+/**
+ * The Artifact Registry repository an image repository `LOCATION-docker.pkg.dev/P/R/IMAGE`
+ * lives in (`projects/P/locations/LOCATION/repositories/R`); undefined for anything else
+ * (gcr.io names, which Artifact Registry provisions itself; other registries).
+ */
+export function artifactRepositoryOf(repository: string): { parent: string; id: string; name: string } | undefined {
+  const parsed = parseArtifactRepository(repository);
+  if (typeof parsed === 'string' || parsed.repo === parsed.host) return undefined;
+  const parent = `projects/${parsed.project}/locations/${parsed.host.replace(/-docker\.pkg\.dev$/, '')}`;
+  return { parent, id: parsed.repo, name: `${parent}/repositories/${parsed.repo}` };
+}
+
+/** gkeflow created this repository for this environment (its labels say so). */
+const createdFor = (labels: Record<string, string>, env: EnvRef) =>
+  labels[LABELS.managedBy] === MANAGED_BY_VALUE && labels[LABELS.env] === envHash(env.id);
 
 /** Heartbeat details of pushImage: plain counts and digests, read back on retry to resume. */
 export interface PushProgress {
@@ -61,7 +95,21 @@ interface Plan {
   manifests: Array<{ desc: Descriptor; body: Buffer }>;
 }
 
-async function plan(reader: ImageReader, desc: Descriptor, into: Plan = { blobs: [], manifests: [] }): Promise<Plan> {
+/**
+ * What to copy, walking the source's index and manifests; refuses (InvalidArgumentError) what a
+ * broken or hostile source could use to exhaust the worker: oversized descriptors, deep nesting.
+ */
+async function plan(
+  reader: ImageReader,
+  desc: Descriptor,
+  into: Plan = { blobs: [], manifests: [] },
+  depth = 0,
+): Promise<Plan> {
+  if (depth > MAX_INDEX_DEPTH)
+    throw new InvalidArgumentError(`image index nested deeper than ${MAX_INDEX_DEPTH} levels at ${desc.digest}`, {
+      digest: desc.digest,
+    });
+  checkDeclaredSize(desc, MAX_MANIFEST_BYTES, 'manifest');
   const body = await reader.manifest(desc);
   const json = JSON.parse(body.toString('utf8')) as {
     mediaType?: string;
@@ -71,18 +119,60 @@ async function plan(reader: ImageReader, desc: Descriptor, into: Plan = { blobs:
   };
   const mediaType = desc.mediaType || json.mediaType || '';
   if (INDEX_TYPES.has(mediaType) || json.manifests) {
-    for (const child of json.manifests ?? []) await plan(reader, child, into);
+    for (const child of json.manifests ?? []) await plan(reader, child, into, depth + 1);
   } else {
     if (!json.config) throw new InvalidArgumentError(`manifest ${desc.digest} has no config`, { digest: desc.digest });
-    for (const b of [json.config, ...(json.layers ?? [])])
+    for (const b of [json.config, ...(json.layers ?? [])]) {
+      checkDeclaredSize(b, MAX_BLOB_BYTES, 'blob');
       if (!into.blobs.some((x) => x.digest === b.digest)) into.blobs.push(b);
+    }
   }
   into.manifests.push({ desc: { ...desc, mediaType }, body });
   return into;
 }
 
-/** Builds pushImage and deleteImageTag for a target. */
+/** Builds the registry activities of a target. */
 export function registryActivities(deps: RegistryActivityDeps) {
+  let api = deps.artifactRegistry;
+  const artifactRegistry = () => (api ??= createArtifactRegistryApi(deps.config));
+
+  /**
+   * Creates the image's Artifact Registry repository when it does not exist (Artifact Registry
+   * refuses pushes into a missing one), labelled as gkeflow's for this environment. `created`
+   * says whether gkeflow created it for this environment (also on a retry after the create).
+   */
+  async function ensureRepository(input: EnsureRepositoryInput): Promise<EnsureRepositoryResult> {
+    const target = artifactRepositoryOf(input.repository);
+    if (!target) return { created: false };
+    const context = { repository: target.name };
+    try {
+      const existing = await artifactRegistry().getRepository(target.name);
+      if (existing) return { repository: target.name, created: createdFor(existing.labels, input.env) };
+      await artifactRegistry().createRepository(target.parent, target.id, managedLabels(input.env));
+      return { repository: target.name, created: true };
+    } catch (e) {
+      throw artifactRegistryError(e, context);
+    }
+  }
+
+  /**
+   * The compensation of ensureRepository: deletes the repository only when gkeflow created it
+   * for this environment and it holds no image any more; anything else is left alone.
+   */
+  async function deleteRepository(input: DeleteRepositoryInput): Promise<DeleteResult> {
+    try {
+      const existing = await artifactRegistry().getRepository(input.name);
+      if (!existing || !createdFor(existing.labels, input.env)) return { deleted: false };
+      if ((await artifactRegistry().countDockerImages(input.name)) > 0) return { deleted: false };
+      await artifactRegistry().deleteRepository(input.name);
+      return { deleted: true };
+    } catch (e) {
+      const mapped = artifactRegistryError(e, { repository: input.name });
+      if (mapped instanceof ResourceNotFoundError) return { deleted: false };
+      throw mapped;
+    }
+  }
+
   const readWindow = deps.readWindow ?? 8 * 1024 * 1024;
   const resolve = deps.resolve ?? ((repository: string) => resolveRepository(repository, deps.config));
 
@@ -176,5 +266,5 @@ export function registryActivities(deps: RegistryActivityDeps) {
     throw client.fail(byDigest.status, byDigest.body, `DELETE manifest ${digest}`);
   }
 
-  return { pushImage, deleteImageTag };
+  return { ensureRepository, pushImage, deleteImageTag, deleteRepository };
 }

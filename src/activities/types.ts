@@ -51,6 +51,25 @@ export interface DeleteImageTagInput {
   tag: string;
 }
 
+export interface EnsureRepositoryInput {
+  env: EnvRef;
+  /** The image repository the push goes to, e.g. `asia-docker.pkg.dev/P/REPO/tensorflow`. */
+  repository: string;
+}
+
+export interface EnsureRepositoryResult {
+  /** `projects/P/locations/L/repositories/R`; absent when the image is not on an Artifact Registry repository. */
+  repository?: string;
+  /** gkeflow created the repository for this environment: its compensation may delete it. */
+  created: boolean;
+}
+
+export interface DeleteRepositoryInput {
+  env: EnvRef;
+  /** `projects/P/locations/L/repositories/R` */
+  name: string;
+}
+
 // ---------- gke ----------
 
 export interface NodePoolInput {
@@ -244,8 +263,10 @@ export interface ProbeEndpointResult {
  * Workflows proxy this type; activities implement it.
  */
 export interface GkeflowActivities {
+  ensureRepository(input: EnsureRepositoryInput): Promise<EnsureRepositoryResult>;
   pushImage(input: PushImageInput): Promise<PushImageResult>;
   deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult>;
+  deleteRepository(input: DeleteRepositoryInput): Promise<DeleteResult>;
   ensureCluster(input: EnsureClusterInput): Promise<EnsureClusterResult>;
   resizeNodePool(input: ResizeNodePoolInput): Promise<void>;
   deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;

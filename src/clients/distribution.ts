@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import type { ActivityError } from '../activities/errors';
 import { InvalidArgumentError } from '../activities/errors';
 import { registryError, registryNetworkError } from '../activities/registry-errors';
+import { digestVerifier, MAX_MANIFEST_BYTES } from '../image/digest';
 import { MANIFEST_ACCEPT } from '../image/oci';
 import type { RegistryRepo } from './registry';
 
@@ -20,6 +21,29 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   for (const p of (m?.[2] ?? '').matchAll(/(\w+)="([^"]*)"|(\w+)=([^,\s]*)/g))
     params[(p[1] ?? p[3])!.toLowerCase()] = p[2] ?? p[4] ?? '';
   return { scheme: (m?.[1] ?? '').toLowerCase(), params };
+}
+
+/** A response body, refused (InvalidArgumentError) as soon as it grows past `limit` bytes. */
+async function readCapped(res: Response, limit: number, what: string): Promise<Buffer> {
+  const tooBig = () => new InvalidArgumentError(`${what} is larger than the ${limit}-byte limit`, { limit });
+  if (Number(res.headers.get('content-length') ?? 0) > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.length;
+    if (size > limit) {
+      await reader?.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    chunks.push(Buffer.from(next.value));
+  }
+  return Buffer.concat(chunks);
 }
 
 interface RequestOptions {
@@ -87,7 +111,11 @@ export class DistributionClient {
     const realm = new URL(params.realm);
     if (params.service) realm.searchParams.set('service', params.service);
     for (const s of scopes) realm.searchParams.append('scope', s);
-    const basic = await this.basic();
+    // The registry's credentials go to its own host only (over the same or a safer scheme), never
+    // to whatever realm a challenge names; elsewhere the token is asked for anonymously.
+    const base = new URL(this.repo.base);
+    const ownRealm = realm.host === base.host && (realm.protocol === base.protocol || realm.protocol === 'https:');
+    const basic = ownRealm ? await this.basic() : undefined;
     const res = await fetch(realm, { headers: basic ? { authorization: basic } : {}, signal: this.signal }).catch(
       (e: unknown) => {
         throw registryNetworkError(e, { what: 'token request', repository: this.repo.name });
@@ -150,35 +178,31 @@ export class DistributionClient {
       u.searchParams.set('digest', digest);
       return u.toString();
     };
-    const expect = (hash: crypto.Hash) => {
-      const got = `sha256:${hash.digest('hex')}`;
-      if (digest.startsWith('sha256:') && got !== digest)
-        throw new InvalidArgumentError(`source blob ${digest} has digest ${got}: the source image is corrupt`, {
-          digest,
-        });
-    };
+    const what = `source blob ${digest} is corrupt`;
     const octets = (length: number) => ({
       'content-type': 'application/octet-stream',
       'content-length': String(length),
     });
     if (size <= window) {
       const body = await read(0, size);
-      expect(crypto.createHash('sha256').update(body));
+      const v = digestVerifier(digest, what);
+      v.update(body);
+      v.check();
       const res = await this.request('PUT', withDigest(uploadUrl), { body, headers: octets(body.length) });
       const text = await res.text();
       if (res.status !== 201) throw this.fail(res.status, text, `upload blob ${digest}`);
       onProgress(size);
       return;
     }
-    let hash = crypto.createHash('sha256');
+    let verifier = digestVerifier(digest, what);
     // A fresh stream per attempt: an auth challenge answered mid-way re-sends the body from the start.
     const stream = async function* (): AsyncGenerator<Buffer> {
-      hash = crypto.createHash('sha256');
+      verifier = digestVerifier(digest, what);
       for (let offset = 0; offset < size;) {
         const chunk = await read(offset, Math.min(window, size - offset));
         if (chunk.length === 0)
           throw new InvalidArgumentError(`source blob ${digest} ended at ${offset} of ${size} bytes`, { digest });
-        hash.update(chunk);
+        verifier.update(chunk);
         offset += chunk.length;
         yield chunk;
         onProgress(offset);
@@ -188,21 +212,51 @@ export class DistributionClient {
     const patchText = await patch.text();
     if (patch.status !== 202) throw this.fail(patch.status, patchText, `upload blob ${digest}`);
     const next = this.location(patch);
-    expect(hash);
+    verifier.check();
     const res = await this.request('PUT', withDigest(next), { headers: octets(0) });
     const text = await res.text();
     if (res.status !== 201) throw this.fail(res.status, text, `commit blob ${digest}`);
   }
 
-  /** GET a byte range of a blob (the whole blob when the registry ignores Range). */
+  /**
+   * GET `length` bytes of a blob from `offset`, holding no more than that in memory: a registry
+   * that ignores Range has the bytes before `offset` skipped as they stream by; one that answers
+   * a range with more bytes than asked for is refused.
+   */
   async readBlob(digest: string, offset: number, length: number): Promise<Buffer> {
     const res = await this.request('GET', `${this.blobsPath()}${digest}`, {
       headers: { range: `bytes=${offset}-${offset + length - 1}` },
     });
-    const body = Buffer.from(await res.arrayBuffer());
-    if (res.status === 206) return body;
-    if (res.status === 200) return body.subarray(offset, offset + length);
-    throw this.fail(res.status, body.toString(), `GET blob ${digest}`);
+    if (res.status !== 206 && res.status !== 200) throw this.fail(res.status, await res.text(), `GET blob ${digest}`);
+    const skip = res.status === 206 ? 0 : offset;
+    const out = Buffer.alloc(length);
+    let seen = 0;
+    let filled = 0;
+    const reader = res.body?.getReader();
+    try {
+      for (;;) {
+        const next = await reader?.read();
+        if (!next || next.done) break;
+        const chunk = Buffer.from(next.value);
+        const from = Math.max(0, skip - seen);
+        seen += chunk.length;
+        if (from >= chunk.length) continue;
+        const part = chunk.subarray(from, from + (length - filled));
+        if (res.status === 206 && filled + chunk.length - from > length)
+          throw new InvalidArgumentError(
+            `registry answered more than the ${length} bytes asked for of blob ${digest}`,
+            {
+              digest,
+            },
+          );
+        part.copy(out, filled);
+        filled += part.length;
+        if (filled === length && res.status === 200) break;
+      }
+    } finally {
+      await reader?.cancel().catch(() => undefined);
+    }
+    return out.subarray(0, filled);
   }
 
   /** GET a manifest by tag or digest. */
@@ -210,8 +264,8 @@ export class DistributionClient {
     const res = await this.request('GET', `/v2/${this.repo.name}/manifests/${ref}`, {
       headers: { accept: MANIFEST_ACCEPT },
     });
-    const body = Buffer.from(await res.arrayBuffer());
-    if (!res.ok) throw this.fail(res.status, body.toString(), `GET manifest ${ref}`);
+    if (!res.ok) throw this.fail(res.status, await res.text(), `GET manifest ${ref}`);
+    const body = await readCapped(res, MAX_MANIFEST_BYTES, `manifest ${ref}`);
     const digest = `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
     const mediaType =
       (res.headers.get('content-type') ?? '').split(';')[0]!.trim() ||

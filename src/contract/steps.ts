@@ -45,6 +45,12 @@ const containerPorts = (i: StepInput<'applyDeployment'>) =>
 
 /** Every step, in walkthrough order: provisioning, the plan's changes, then the deletes. */
 export const STEPS: { [K in StepName]: StepDef<K> } = {
+  ensureRepository: {
+    kind: 'image',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `Create the Artifact Registry repository of ${i.repository} if it is missing`,
+  },
   pushImage: {
     kind: 'image',
     timeout: 'long',
@@ -143,6 +149,12 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     timeout: 'cleanup-short',
     creates: false,
     summary: (i) => `Delete image tag ${i.repository}:${i.tag}`,
+  },
+  deleteRepository: {
+    kind: 'image',
+    timeout: 'cleanup-short',
+    creates: false,
+    summary: (i) => `Delete repository ${i.name} (created by gkeflow for this environment) once it is empty`,
   },
   // The reaper's steps (reaperWorkflow): it reads clusters and environments, and ends expired live ones.
   listClusters: {

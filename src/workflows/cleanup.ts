@@ -27,11 +27,16 @@ export interface CleanupSubjects {
   deployment?: string;
   cluster: boolean;
   image?: { repository: string; tag: string };
+  /** The Artifact Registry repository gkeflow created for the environment (deleted only once empty). */
+  repository?: string;
 }
 
-type DeleteStep = 'deleteService' | 'deleteDeployment' | 'deleteCluster' | 'deleteImageTag';
+type DeleteStep = 'deleteService' | 'deleteDeployment' | 'deleteCluster' | 'deleteImageTag' | 'deleteRepository';
 
-/** The one cleanup plan of every workflow that tears down: Service → Deployment → cluster → image tag. */
+/**
+ * The one cleanup plan of every workflow that tears down: Service → Deployment → cluster →
+ * image tag → the repository gkeflow created for it.
+ */
 export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupTarget[] {
   const { env, namespace } = s;
   const target = <K extends DeleteStep>(step: K, name: string, input: StepInput<K>): CleanupTarget => ({
@@ -51,6 +56,7 @@ export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupT
         tag: s.image.tag,
       }),
     );
+  if (s.repository) targets.push(target('deleteRepository', s.repository, { env, name: s.repository }));
   return targets;
 }
 

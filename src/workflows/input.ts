@@ -80,6 +80,8 @@ export interface CarriedState {
   phase: Phase;
   resources: Record<ResourceKind, ResourceState>;
   imageReference?: string;
+  /** The Artifact Registry repository gkeflow created for this environment (deleted with the image). */
+  repository?: string;
   endpoint?: string;
   replicas: number;
   poolSizes: Record<string, number>;

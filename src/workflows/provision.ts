@@ -55,6 +55,7 @@ async function step<K extends StepName>(ctx: EnvContext, name: K, input: StepInp
 export async function provision(ctx: EnvContext): Promise<void> {
   const { spec, env, state } = ctx;
   const push = pushRequest(spec, env);
+  if (push && patched(ENSURE_REPOSITORY_PATCH)) await ensureRepository(ctx, push.repository);
   if (push) state.imageReference = (await step(ctx, 'pushImage', push)).reference;
   await step(ctx, 'ensureCluster', clusterRequest(spec, env, ctx.labels));
   const secrets = secretEnvRequest(spec, env, ctx.labels);
@@ -65,6 +66,15 @@ export async function provision(ctx: EnvContext): Promise<void> {
   state.endpoint = `http://${ip}:${spec.probe.port}`;
   if (spec.probe.enabled) await verify(ctx, `${state.endpoint}${spec.probe.path}`);
   await runPlan(ctx);
+}
+
+/** Runs before the first push from this worker version on: Artifact Registry refuses pushes into a missing repository. */
+export const ENSURE_REPOSITORY_PATCH = 'i9-ensure-repository';
+
+/** Creates the image's repository when missing; remembers it when gkeflow created it, for the cleanup. */
+async function ensureRepository(ctx: EnvContext, repository: string): Promise<void> {
+  const r = await step(ctx, 'ensureRepository', { env: ctx.env, repository });
+  if (r.created && r.repository) ctx.state.repository = r.repository;
 }
 
 /** Probes the endpoint; a wrong status fails provisioning, a skipped probe is recorded with its reason. */
@@ -127,5 +137,6 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
     deployment: live('deployment') ? spec.deployment.name : undefined,
     cluster: live('cluster'),
     image,
+    repository: image ? state.repository : undefined,
   });
 }

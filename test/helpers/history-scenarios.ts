@@ -309,4 +309,19 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  {
+    // Issue 9: the repository is ensured before the push; the one gkeflow created goes after the image tag.
+    name: 'ensure-repository-created-then-deleted',
+    prepare: (stub) => {
+      stub.activities.ensureRepository = () =>
+        Promise.resolve({ repository: 'projects/gkeflow-test/locations/asia/repositories/repo', created: true });
+    },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, bare(cluster, { ...FAST, deleteImageOnTeardown: true }));
+      await running(h);
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
+      return h;
+    },
+  },
 ];

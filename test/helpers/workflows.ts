@@ -66,6 +66,9 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
       bytesSkipped: 0,
     },
     deleteImageTag: { deleted: true },
+    // An existing repository: nothing for the cleanup to delete (tests that need one override this).
+    ensureRepository: { repository: 'projects/gkeflow-test/locations/asia/repositories/repo', created: false },
+    deleteRepository: { deleted: true },
     ensureCluster: { created: true, status: 'RUNNING', endpoint: '127.0.0.1', nodeCount: 2 },
     resizeNodePool: undefined,
     deleteCluster: { deleted: true },

@@ -39,7 +39,14 @@ void test('cancel during provisioning stops the step in flight and cleans up wha
     );
     assert.equal((await handle.query(statusQuery)).phase, 'torn-down');
   });
-  assert.deepEqual(stub.calls, ['pushImage', 'ensureCluster', 'applyDeployment', 'deleteDeployment', 'deleteCluster']);
+  assert.deepEqual(stub.calls, [
+    'ensureRepository',
+    'pushImage',
+    'ensureCluster',
+    'applyDeployment',
+    'deleteDeployment',
+    'deleteCluster',
+  ]);
 });
 
 void test('cancel while running tears everything down', async () => {

@@ -7,6 +7,7 @@ import { statusQuery, teardownUpdate } from '../../../src/workflows';
 import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
 
 const PROVISION_ORDER = [
+  'ensureRepository',
   'pushImage',
   'ensureCluster',
   'applyDeployment',

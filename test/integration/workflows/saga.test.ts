@@ -102,7 +102,8 @@ void test('retries transient errors with backoff, then succeeds', async () => {
   });
   assert.equal(stub.attempts.ensureCluster, 3, JSON.stringify(stub.calls));
   assert.equal(stub.attempts.applyService, 2);
-  assert.deepEqual(stub.succeeded.slice(0, 5), [
+  assert.deepEqual(stub.succeeded.slice(0, 6), [
+    'ensureRepository',
     'pushImage',
     'ensureCluster',
     'applyDeployment',

@@ -1,0 +1,83 @@
+/**
+ * The Artifact Registry API client of a target: the official @google-cloud/artifact-registry
+ * client, pointed at the local emulator's gRPC port (insecure loopback, where the local
+ * Artifact Registry API sits beside ClusterManager) or at artifactregistry.googleapis.com (TLS).
+ * Calls carry `authorization: Bearer <token>` from the target's token source, as the GKE client's do.
+ */
+import { v1 } from '@google-cloud/artifact-registry';
+import { grpc, type CallOptions, type ClientOptions } from 'google-gax';
+import { splitHostPort, type TargetConfig } from './config';
+import { tokenSourceFor } from './gke';
+
+export const ARTIFACT_REGISTRY_API_ENDPOINT = 'artifactregistry.googleapis.com';
+
+/** A repository as the activities need it. */
+export interface RepositoryInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** The Artifact Registry calls the activities use; names are full resource names. */
+export interface ArtifactRegistryApi {
+  /** The repository, or undefined when it does not exist. */
+  getRepository(name: string): Promise<RepositoryInfo | undefined>;
+  createRepository(parent: string, id: string, labels: Record<string, string>): Promise<void>;
+  deleteRepository(name: string): Promise<void>;
+  /** How many images the repository holds. */
+  countDockerImages(name: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The constructor options of the official client for a target (exported for tests). */
+export function artifactRegistryClientOptions(config: TargetConfig): ClientOptions {
+  if (config.target === 'local') {
+    const { host, port } = splitHostPort(config.emulatorAddress);
+    return {
+      apiEndpoint: host,
+      port,
+      sslCreds: grpc.credentials.createInsecure(),
+      universeDomain: 'googleapis.com',
+      projectId: 'gkeflow-local',
+    };
+  }
+  return {
+    apiEndpoint: ARTIFACT_REGISTRY_API_ENDPOINT,
+    port: 443,
+    sslCreds: grpc.credentials.createSsl(),
+    universeDomain: 'googleapis.com',
+  };
+}
+
+const NOT_FOUND = 5;
+
+/** Builds the Artifact Registry client of a target. Errors are the client's (map them with artifactRegistryError). */
+export function createArtifactRegistryApi(config: TargetConfig): ArtifactRegistryApi {
+  const client = new v1.ArtifactRegistryClient(artifactRegistryClientOptions(config));
+  const tokens = tokenSourceFor(config);
+  const opts = async (): Promise<CallOptions> =>
+    tokens ? { otherArgs: { headers: { authorization: `Bearer ${await tokens.getAccessToken()}` } } } : {};
+  return {
+    getRepository: async (name) => {
+      try {
+        const [r] = await client.getRepository({ name }, await opts());
+        return { name: r.name ?? name, labels: { ...(r.labels ?? {}) } };
+      } catch (e) {
+        if ((e as { code?: number }).code === NOT_FOUND) return undefined;
+        throw e;
+      }
+    },
+    createRepository: async (parent, id, labels) => {
+      const [op] = await client.createRepository(
+        { parent, repositoryId: id, repository: { format: 'DOCKER', labels } },
+        await opts(),
+      );
+      await op.promise();
+    },
+    deleteRepository: async (name) => {
+      const [op] = await client.deleteRepository({ name }, await opts());
+      await op.promise();
+    },
+    countDockerImages: async (name) => (await client.listDockerImages({ parent: name }, await opts()))[0].length,
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { registryActivities } from '../../../src/activities/registry';
+import type { EnvRef } from '../../../src/activities/types';
+import type { TargetConfig } from '../../../src/clients/config';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import { tempStateDir } from '../../helpers/emulator';
+import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
+
+const env: EnvRef = {
+  id: 'gkeflow/demo-project/asia-east1-a/c1',
+  project: 'demo-project',
+  location: 'asia-east1-a',
+  cluster: 'c1',
+};
+const other: EnvRef = { ...env, id: 'gkeflow/demo-project/asia-east1-a/c2', cluster: 'c2' };
+const IMAGE = 'asia-docker.pkg.dev/demo-project/gkeflow/web';
+const REPO = 'projects/demo-project/locations/asia/repositories/gkeflow';
+
+void describe('ensureRepository and its compensation against the local Artifact Registry', () => {
+  let reg: TestRegistry;
+  let emu: RunningEmulator;
+  let config: TargetConfig;
+  before(async () => {
+    reg = await startTestRegistry();
+    emu = await startEmulator({
+      port: 0,
+      adminPort: 0,
+      controlPlane: 'none',
+      stateDir: tempStateDir(),
+      registry: { port: 0, backend: reg.backend },
+    });
+    config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
+  });
+  after(async () => {
+    await emu?.stop();
+    await reg?.stop();
+  });
+
+  void it('creates the missing repository (the default …/gkeflow/<deployment> never exists), so the push is taken', async () => {
+    const acts = registryActivities({ config });
+    const push = { env, source: { kind: 'builtin', name: 'demo' } as const, repository: IMAGE, tag: 'v1' };
+    await assert.rejects(acts.pushImage(push), { name: 'ResourceNotFoundError' });
+    assert.deepEqual(await acts.ensureRepository({ env, repository: IMAGE }), { repository: REPO, created: true });
+    assert.deepEqual(await acts.ensureRepository({ env, repository: IMAGE }), { repository: REPO, created: true });
+    assert.deepEqual(await acts.ensureRepository({ env: other, repository: IMAGE }), {
+      repository: REPO,
+      created: false,
+    });
+    await acts.pushImage(push);
+  });
+
+  void it('deletes the repository only once it is empty, and only for the environment that created it', async () => {
+    const acts = registryActivities({ config });
+    assert.deepEqual(await acts.deleteRepository({ env, name: REPO }), { deleted: false }, 'it still holds the image');
+    assert.deepEqual(await acts.deleteImageTag({ env, repository: IMAGE, tag: 'v1' }), { deleted: true });
+    assert.deepEqual(await acts.deleteRepository({ env: other, name: REPO }), { deleted: false }, 'not created by it');
+    assert.deepEqual(await acts.deleteRepository({ env, name: REPO }), { deleted: true });
+    assert.deepEqual(await acts.deleteRepository({ env, name: REPO }), { deleted: false }, 'idempotent');
+  });
+
+  void it('leaves a repository gkeflow did not create alone', async () => {
+    const acts = registryActivities({ config });
+    const mine = registryActivities({ config });
+    await mine.ensureRepository({ env: other, repository: 'asia-docker.pkg.dev/demo-project/shared/x' });
+    assert.deepEqual(await acts.ensureRepository({ env, repository: 'asia-docker.pkg.dev/demo-project/shared/y' }), {
+      repository: 'projects/demo-project/locations/asia/repositories/shared',
+      created: false,
+    });
+    assert.deepEqual(
+      await acts.deleteRepository({ env, name: 'projects/demo-project/locations/asia/repositories/shared' }),
+      { deleted: false },
+    );
+  });
+
+  void it('has nothing to ensure for names outside Artifact Registry (gcr.io, the local registry itself)', async () => {
+    const acts = registryActivities({ config });
+    assert.deepEqual(await acts.ensureRepository({ env, repository: 'gcr.io/demo-project/web' }), { created: false });
+    assert.deepEqual(await acts.ensureRepository({ env, repository: `${emu.registryAddress}/p/r/web` }), {
+      created: false,
+    });
+  });
+});
