@@ -7,8 +7,8 @@ import { grpc } from 'google-gax';
 import { registryActivities } from '../../../src/activities/registry';
 import type { EnvRef } from '../../../src/activities/types';
 import type { TargetConfig } from '../../../src/clients/config';
-import type { RunningEmulator } from '../../../src/emulator/server';
-import { emulator } from '../../helpers/emulator';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import { tempStateDir } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const PROJECT = 'demo-project';
@@ -42,6 +42,17 @@ async function codeOf(p: Promise<unknown>): Promise<number> {
 }
 
 /** curl in a child process (asynchronously: the registry front answers from this process). */
+/** A metadata-only emulator that also serves the local Artifact Registry's Docker endpoint over `backend`. */
+const emulator = (backend: string, requireAuth?: string) =>
+  startEmulator({
+    port: 0,
+    adminPort: 0,
+    controlPlane: 'none',
+    stateDir: tempStateDir(),
+    registry: { port: 0, backend },
+    requireAuth,
+  });
+
 const curl = async (...args: string[]) =>
   (await promisify(execFile)('curl', ['-s', '-o', '/dev/null', '-D', '-', ...args], { encoding: 'utf8' })).stdout;
 const statusOf = (headers: string) => Number(/^HTTP\/[\d.]+ (\d+)/.exec(headers)?.[1]);
@@ -53,7 +64,7 @@ void describe('the local Artifact Registry (API on the emulator port, Docker end
   let config: TargetConfig;
   before(async () => {
     reg = await startTestRegistry();
-    emu = await emulator({ registry: { port: 0, backend: reg.backend } });
+    emu = await emulator(reg.backend);
     client = arClient(emu);
     config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
   });
@@ -170,7 +181,7 @@ void describe('the local Artifact Registry with auth required', () => {
   let emu: RunningEmulator;
   before(async () => {
     reg = await startTestRegistry();
-    emu = await emulator({ registry: { port: 0, backend: reg.backend }, requireAuth: 'ya29.local' });
+    emu = await emulator(reg.backend, 'ya29.local');
   });
   after(async () => {
     await emu?.stop();
