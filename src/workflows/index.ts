@@ -8,14 +8,18 @@ export { reaperWorkflow, type ReaperInput, type ReapReport, type ReapEntry } fro
 export {
   scaleUpdate,
   resizeUpdate,
+  extendUpdate,
   teardownUpdate,
   statusQuery,
   type ScaleRequest,
   type ResizeRequest,
+  type ExtendRequest,
+  type ExtendResult,
   type TeardownRequest,
   type TeardownResult,
 } from './definitions';
 export type { FailureDetails, Leftover } from './errors';
+export { PHASES } from './input';
 export type {
   ProvisionInput,
   ProvisionTuning,
