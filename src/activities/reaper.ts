@@ -5,10 +5,12 @@
  * worker's client (Context.current().client) unless a test passes one.
  */
 import { Context } from '@temporalio/activity';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { GkeClient } from '../clients/gke';
 import { SEARCH_ATTRIBUTES } from '../contract/labels';
 import { teardownUpdate, type TeardownResult } from '../workflows/definitions';
+import type { ProvisionInput } from '../workflows/input';
 import { ENVIRONMENT_WORKFLOW } from '../workflows/start';
 import { gkeError } from './gke-errors';
 
@@ -32,6 +34,15 @@ export interface ListClustersInput {
 export interface OpenEnvironmentsInput {
   /** Environment ids (workflow ids) to check. */
   ids: string[];
+}
+
+/** What an environment's last run says it made besides the cluster (from that run's input spec). */
+export interface EnvironmentResources {
+  namespace: string;
+  service: string;
+  deployment: string;
+  /** Present only when the spec asks for the pushed tag to go too (image.deleteOnTeardown). */
+  image?: { repository: string; tag: string };
 }
 
 export interface EndEnvironmentInput {
@@ -110,6 +121,46 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       };
       await Promise.all(Array.from({ length: Math.min(10, ids.length) }, worker));
       return open.sort();
+    },
+
+    /**
+     * The Service, Deployment and (when it is to be deleted) image tag of each environment, read
+     * from its latest run's input, so an orphan's teardown deletes the LoadBalancer Service before
+     * the cluster (a deleted cluster leaks its Service's load balancer). Ids without a history are left out.
+     */
+    async environmentResources({ ids }: OpenEnvironmentsInput): Promise<Record<string, EnvironmentResources>> {
+      const c = client();
+      const out: Record<string, EnvironmentResources> = {};
+      for (const id of ids) {
+        let spec: ProvisionInput['spec'] | undefined;
+        try {
+          const h = c.workflow.getHandle(id);
+          if ((await h.describe()).type !== ENVIRONMENT_WORKFLOW) continue; // WorkflowNotFoundError when none
+          const history = await h.fetchHistory();
+          const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+          if (started?.workflowType?.name !== ENVIRONMENT_WORKFLOW) continue;
+          const input = await decodeFromPayloadsAtIndex<ProvisionInput>(
+            c.options.loadedDataConverter,
+            0,
+            started.input?.payloads,
+          );
+          spec = input?.spec;
+        } catch (e) {
+          if (e instanceof WorkflowNotFoundError) continue;
+          throw e;
+        }
+        if (!spec?.deployment || !spec.service) continue;
+        out[id] = {
+          namespace: spec.deployment.namespace,
+          service: spec.service.name,
+          deployment: spec.deployment.name,
+          ...(spec.image?.deleteOnTeardown
+            ? { image: { repository: spec.image.repository, tag: spec.image.tag } }
+            : {}),
+        };
+        Context.current().heartbeat(id);
+      }
+      return out;
     },
 
     /**

@@ -5,7 +5,13 @@
  * from the target (local emulator or GCP) by the environment's coordinates.
  */
 import type { TeardownResult } from '../workflows/definitions';
-import type { ClusterSummary, EndEnvironmentInput, ListClustersInput, OpenEnvironmentsInput } from './reaper';
+import type {
+  ClusterSummary,
+  EndEnvironmentInput,
+  EnvironmentResources,
+  ListClustersInput,
+  OpenEnvironmentsInput,
+} from './reaper';
 
 /** Where an environment lives. `id` is the workflow id `gkeflow/<project>/<location>/<cluster>`. */
 export interface EnvRef {
@@ -285,4 +291,5 @@ export interface GkeflowActivities {
   knownProjects(): Promise<string[]>;
   openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
   endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;
+  environmentResources(input: OpenEnvironmentsInput): Promise<Record<string, EnvironmentResources>>;
 }

@@ -181,6 +181,12 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     creates: false,
     summary: (i) => `End ${i.envId} through its teardown update (${i.reason})`,
   },
+  environmentResources: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `Read the Service, Deployment and image of ${i.ids.length} environments from their last runs`,
+  },
 };
 
 /** How failure details and status name a step with this input (`ensureCluster`, `scale 3`, …). */

@@ -6,9 +6,9 @@
  * expired environment whose workflow is still open is ended through its own teardown update.
  * The report is the result and the run's details in the Web UI.
  */
-import { ParentClosePolicy, setCurrentDetails, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, setCurrentDetails, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { ClusterSummary } from '../activities/reaper';
+import type { ClusterSummary, EnvironmentResources } from '../activities/reaper';
 import { envRef } from '../contract/environment-id';
 import { stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
 import { describeError } from './errors';
@@ -84,12 +84,19 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
     failed: [],
   };
   const todo = decisions.filter((d) => d.action !== 'skip');
+  // What each torn-down environment's last run made besides its cluster (Service first: a deleted
+  // cluster leaks its LoadBalancer). Histories recorded before this step replay without it.
+  const deletes = todo.filter((d) => d.action === 'delete').map((d) => d.envId);
+  const resources =
+    deletes.length && !input.dryRun && patched('i8-reaper-environment-resources')
+      ? await step('environmentResources', { ids: deletes })
+      : {};
   if (report.dryRun) report.planned = todo.map(entryOf);
   else {
     const reap = async (d: ReapDecision): Promise<void> => {
       try {
         if (d.action === 'end') await step('endEnvironment', { envId: d.envId, reason: d.reason });
-        else if (!(await tearDown(d, input.tuning))) {
+        else if (!(await tearDown(d, resources[d.envId], input.tuning))) {
           report.skipped.push({ ...entryOf(d), reason: SKIP_REASONS.tornDown });
           return;
         }
@@ -114,12 +121,16 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
  * Runs the cluster's teardown as a child workflow; false when another reaper's teardown of it is
  * already running (the id is the cluster's, so the start is refused).
  */
-async function tearDown(d: ReapDecision, tuning: ProvisionTuning | undefined): Promise<boolean> {
+async function tearDown(
+  d: ReapDecision,
+  made: EnvironmentResources | undefined,
+  tuning: ProvisionTuning | undefined,
+): Promise<boolean> {
   let child;
   try {
     child = await startChild(teardownWorkflow, {
       workflowId: d.workflowId!,
-      args: [{ env: envRef(d), reason: d.reason, tuning }],
+      args: [{ env: envRef(d), reason: d.reason, tuning, ...made }],
       // A later reaper may tear down a cluster of the same name again; the running one is never doubled.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       // A teardown finishes even when the reaper that started it is terminated.

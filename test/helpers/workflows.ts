@@ -90,6 +90,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     knownProjects: [],
     openEnvironments: [],
     endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },
+    environmentResources: {},
   };
   for (const name of Object.keys(results) as ActivityName[]) {
     (stub.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>)[name] = async (

@@ -130,6 +130,48 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     });
   });
 
+  void it('tears an orphan down like its last run: Service and Deployment before the cluster, then the image tag', async () => {
+    const p = project();
+    const stub = stubActivities();
+    const real = [
+      'listClusters',
+      'knownProjects',
+      'openEnvironments',
+      'environmentResources',
+      'deleteCluster',
+    ] as const;
+    const activities = { ...stub.activities, ...Object.fromEntries(real.map((k) => [k, cloud.activities[k]])) };
+    await cloud.create({ project: p, name: 'was-live', expiresInMs: HOUR });
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const input = testInput((d) => {
+        d.project = p;
+        d.location = ZONE;
+        d.image = {
+          source: 'builtin:demo',
+          repository: `asia-docker.pkg.dev/${p}/repo/app`,
+          tag: 'v1',
+          deleteOnTeardown: true,
+        };
+        (d.cluster as { name: string }).name = 'was-live';
+        d.steps = [];
+      });
+      const env = await startEnv(client, `nobody-polls-${p}`, input);
+      await env.terminate('its workflow is gone; the cluster stays');
+      const r = await reap(client, taskQueue, { projects: [p], orphanGraceMs: 0 });
+      assert.deepEqual(
+        r.deleted.map((e) => [e.cluster, e.reason]),
+        [['was-live', 'orphaned']],
+      );
+      const deletes = stub.calls.filter((c) => c.startsWith('delete'));
+      assert.deepEqual(deletes, ['deleteService', 'deleteDeployment', 'deleteImageTag']);
+      assert.deepEqual(
+        (stub.inputs.deleteService?.[0] as { name: string; namespace: string }).name,
+        input.spec.service.name,
+      );
+      assert.deepEqual(await cloud.names(p), []);
+    });
+  });
+
   void it('ends an expired live environment through its own workflow with reason "expired"', async () => {
     const p = project();
     // The environment workflow runs with stubbed provisioning; the cluster it owns exists in the
