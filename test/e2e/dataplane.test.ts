@@ -8,6 +8,16 @@ import YAML from 'yaml';
 import { runCli } from '../helpers/cli';
 import { freePort } from '../../src/process/process';
 import { repoRoot } from '../../src/paths';
+import { PORT_ENV } from '../../src/contract/endpoints';
+import {
+  chromiumPath,
+  launchBrowser,
+  loopbackPage,
+  NO_CHROMIUM,
+  openRunByWorkflowId,
+  runTab,
+  schedulesPage,
+} from '../helpers/web-ui';
 
 // The local data plane through the whole stack on private ports: the walkthrough's endpoint
 // answers from real demo processes, scaling shows new pods answering, down leaves nothing.
@@ -16,14 +26,8 @@ let stateDir: string;
 
 before(async () => {
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-dataplane-'));
-  env = {
-    GKEFLOW_STATE_DIR: stateDir,
-    GKEFLOW_TEMPORAL_PORT: String(await freePort()),
-    GKEFLOW_UI_PORT: String(await freePort()),
-    GKEFLOW_REGISTRY_PORT: String(await freePort()),
-    GKEFLOW_EMULATOR_PORT: String(await freePort()),
-    GKEFLOW_EMULATOR_ADMIN_PORT: String(await freePort()),
-  };
+  env = { GKEFLOW_STATE_DIR: stateDir };
+  for (const v of Object.values(PORT_ENV)) env[v] = String(await freePort()); // never the default ports
 });
 
 after(async () => {
@@ -129,3 +133,57 @@ void test('the endpoint answers from real demo pods, five after scale 5, and not
   assert.equal(await listening(url.hostname, Number(url.port)), false, 'nothing listens on the endpoint');
   assert.deepEqual(demoProcesses([...pods.keys()]), [], 'no demo process is left');
 });
+
+const ENV_ID = 'gkeflow/gkeflow-demo/asia-east1-a/dataplane-e2e';
+const browser = chromiumPath();
+
+void test(
+  "the Web UI shows the finished run found by its workflow id: its summary, each step's summary, the search attributes; and the Schedules page",
+  { skip: browser ? false : NO_CHROMIUM },
+  async () => {
+    const shots = path.join(repoRoot, '.screenshots');
+    fs.mkdirSync(shots, { recursive: true });
+    const uiUrl = `http://127.0.0.1:${env.GKEFLOW_UI_PORT}`;
+    const schedule = await runCli(['schedule', 'create', 'ui-test-reaper', '--every', '6h', '--dry-run'], env);
+    assert.equal(schedule.code, 0, schedule.stderr);
+    const b = await launchBrowser(browser!);
+    try {
+      const page = await loopbackPage(b);
+      const main = await openRunByWorkflowId(page, uiUrl, ENV_ID);
+      assert.match(main, /environmentWorkflow/);
+      assert.match(main, /Completed/, 'the run is finished');
+      const meta = await runTab(page, 'User Metadata');
+      await page.screenshot({ path: path.join(shots, 'web-ui-run.png'), fullPage: true });
+      assert.match(
+        meta,
+        /GKE environment dataplane-e2e in asia-east1-a \(gkeflow-demo\): rc-node × 3 behind a LoadBalancer/,
+      );
+      assert.match(meta, /Cluster: dataplane-e2e/, 'the details');
+      for (const step of [
+        'Push image builtin:demo → asia-docker.pkg.dev/gkeflow-demo/notebooks/tensorflow:v1',
+        'Create cluster dataplane-e2e',
+        'Deploy rc-node (3 replicas, port 8888)',
+        'Expose rc-node as LoadBalancer Service rc-node on port 8888',
+        'Wait for the external IP of Service rc-node',
+        'Verify http://127.',
+        'Scale rc-node to 5 pods',
+      ])
+        assert.ok(meta.includes(step), `step summary shown: ${step}`);
+      const attrs = await runTab(page, 'Search Attributes');
+      for (const [k, v] of Object.entries({
+        GkeflowProject: 'gkeflow-demo',
+        GkeflowLocation: 'asia-east1-a',
+        GkeflowCluster: 'dataplane-e2e',
+        GkeflowPhase: 'torn-down',
+      }))
+        assert.match(attrs, new RegExp(`"${k}": "${v}"`), `search attribute ${k}`);
+      assert.match(attrs, /"GkeflowExpiresAt": "\d{4}-/);
+      const schedules = await schedulesPage(page, uiUrl);
+      await page.screenshot({ path: path.join(shots, 'web-ui-schedules.png'), fullPage: true });
+      assert.ok(schedules.includes('ui-test-reaper'), 'the schedule created with gkeflow schedule create shows');
+      assert.ok(schedules.includes('gkeflow-local-reaper'), "the stack's reaper schedule shows");
+    } finally {
+      await b.close();
+    }
+  },
+);
