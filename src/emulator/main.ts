@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { stateDir as stackStateDir } from '../paths';
 import { ensureToolchain } from '../toolchain/toolchain';
+import { registryFrontFromEnv } from './artifact-registry/options';
 import { parseEmulatorArgs } from './options';
 import { KWOK_TOOLCHAIN_COMPONENTS } from './runtime';
 import { EmulatorPortInUseError, startEmulator } from './server';
@@ -24,6 +25,7 @@ async function run(): Promise<number> {
     emulator = await startEmulator({
       ...options,
       stateDir: options.stateDir ?? path.join(stackStateDir(), 'emulator'),
+      registry: registryFrontFromEnv(),
       toolchain: (log) => ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS], log }),
       log: (l) => console.log(`[gke-emulator] ${l}`),
     });

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { Toolchain } from '../toolchain/toolchain';
 import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../contract/endpoints';
+import { REGISTRY_FRONT_ENV } from '../emulator/artifact-registry/options';
 import type { StackConfig } from './config';
 import { repoRoot } from '../paths';
 import { portOpen } from '../process/process';
@@ -46,8 +48,11 @@ const temporal: Service = {
   timeoutMs: 90_000,
 };
 
-/** Config for the CNCF distribution registry: loopback only, storage in the state dir, deletes allowed. */
-export function registryConfig(port: number, storageDir: string): string {
+/**
+ * Config for the CNCF distribution registry: loopback only (a port, or a unix socket path when
+ * it sits behind the local Artifact Registry's front), storage in the state dir, deletes allowed.
+ */
+export function registryConfig(listen: number | string, storageDir: string): string {
   return [
     'version: 0.1',
     'log:',
@@ -60,21 +65,35 @@ export function registryConfig(port: number, storageDir: string): string {
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: ${localAddress(port)}`,
+    ...(typeof listen === 'string'
+      ? ['  net: unix', `  addr: ${JSON.stringify(listen)}`]
+      : [`  addr: ${localAddress(listen)}`]),
     '',
   ].join('\n');
 }
 
+/** Where the CNCF registry listens: a socket in the state dir, reached only through the emulator's registry front. */
+const registrySocket = (c: StackConfig) => path.join(c.stateDir, 'registry.sock');
+
+/** The CNCF registry: the storage of the local Artifact Registry, whose front (in the emulator) holds the registry port. */
 const registry: Service = {
   name: 'registry',
-  ports: [{ key: 'registry', what: 'the image registry' }],
+  ports: [],
   address: (c) => `http://${localAddress(c.ports.registry)}`,
   command: (c, tc) => {
     const file = path.join(c.stateDir, 'registry.yml');
-    fs.writeFileSync(file, registryConfig(c.ports.registry, path.join(c.stateDir, 'registry')));
+    fs.rmSync(registrySocket(c), { force: true });
+    fs.writeFileSync(file, registryConfig(registrySocket(c), path.join(c.stateDir, 'registry')));
     return { cmd: tc.registry, args: ['serve', file], env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' } };
   },
-  healthy: async (c) => (await fetch(`http://${localAddress(c.ports.registry)}/v2/`)).status === 200,
+  healthy: (c) =>
+    new Promise<boolean>((resolve) => {
+      const req = http.get({ socketPath: registrySocket(c), path: '/v2/' }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+    }),
   timeoutMs: 30_000,
 };
 
@@ -83,6 +102,7 @@ const emulator: Service = {
   ports: [
     { key: 'emulator', what: 'the GKE emulator (gRPC)' },
     { key: 'emulatorAdmin', what: 'the GKE emulator admin endpoint' },
+    { key: 'registry', what: 'the image registry (the local Artifact Registry)' },
   ],
   address: (c) => `${localAddress(c.ports.emulator)} (admin http://${localAddress(c.ports.emulatorAdmin)})`,
   command: (c) => ({
@@ -94,9 +114,12 @@ const emulator: Service = {
       [PORT_ENV.emulator]: String(c.ports.emulator),
       [PORT_ENV.emulatorAdmin]: String(c.ports.emulatorAdmin),
       GKEFLOW_EMULATOR_STATE_DIR: path.join(c.stateDir, 'emulator'),
+      // The local Artifact Registry's Docker endpoint on the registry port, over the CNCF registry's socket.
+      [REGISTRY_FRONT_ENV.port]: String(c.ports.registry),
+      [REGISTRY_FRONT_ENV.backend]: `unix:${registrySocket(c)}`,
     },
   }),
-  healthy: (c) => portOpen(c.ports.emulator),
+  healthy: async (c) => (await portOpen(c.ports.emulator)) && portOpen(c.ports.registry),
   timeoutMs: 120_000,
 };
 
