@@ -102,9 +102,28 @@ export interface ScheduleLine {
   note?: string;
 }
 
+/** 3600000 → `1h`, 90000 → `1m30s`: the duration grammar the flags take. */
+function durationText(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  let rest = Math.round(ms / 1000) * 1000;
+  const parts = units.flatMap(([u, n]) => {
+    const k = Math.floor(rest / n);
+    rest -= k * n;
+    return k ? [`${k}${u}`] : [];
+  });
+  return parts.join('') || '0s';
+}
+
 const specText = (s: ScheduleSpec | undefined): string =>
   [
-    ...(s?.intervals ?? []).map((i) => `every ${typeof i.every === 'number' ? `${i.every / 1000}s` : String(i.every)}`),
+    ...(s?.intervals ?? []).map(
+      (i) => `every ${typeof i.every === 'number' ? durationText(i.every) : String(i.every)}`,
+    ),
     ...(s?.cronExpressions ?? []),
   ].join(', ') + (s?.timezone ? ` (${s.timezone})` : '');
 

@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ensureStackReaper, listReaperSchedules, STACK_REAPER_SCHEDULE } from '../../../src/temporal/schedules';
 import { main } from '../../../src/cli/main';
 import { startReaperCloud, withReaperWorker, type ReaperCloud } from '../../helpers/reaper';
 import { testTemporalAddress } from '../../helpers/temporal';
@@ -79,11 +81,36 @@ void describe('reaper schedules (gkeflow schedule …)', { timeout: 240_000 }, (
       await new Promise((r) => setTimeout(r, 5000));
       assert.deepEqual(await cloud.names(p), ['expired-2']);
 
+      // trigger runs it once now, even while paused; unpause resumes it.
+      assert.equal((await cli('schedule', 'trigger', name)).code, 0);
+      await eventually(
+        () => cloud.names(p),
+        (ns) => ns.length === 0,
+        30_000,
+      );
+      assert.equal((await cli('schedule', 'unpause', name)).code, 0);
+      assert.equal((JSON.parse((await cli('schedule', 'describe', name)).out) as { paused: boolean }).paused, false);
+
       assert.equal((await cli('schedule', 'rm', name)).code, 0);
       const gone = await cli('schedule', 'describe', name);
       assert.equal(gone.code, 2);
       assert.match(gone.err, /no schedule named .*GKF-SCHEDULE-NOT-FOUND/);
     });
+  });
+
+  void it('stack up creates the local hourly reaper schedule once', async () => {
+    const address = await testTemporalAddress();
+    const connection = await Connection.connect({ address });
+    try {
+      const client = new Client({ connection });
+      assert.equal(await ensureStackReaper(client, 'stack-queue'), true);
+      assert.equal(await ensureStackReaper(client, 'stack-queue'), false);
+      const mine = (await listReaperSchedules(client)).find((s) => s.name === STACK_REAPER_SCHEDULE);
+      assert.deepEqual(mine && [mine.spec, mine.paused], ['every 1h', false]);
+      await client.schedule.getHandle(STACK_REAPER_SCHEDULE).delete();
+    } finally {
+      await connection.close();
+    }
   });
 
   void it('reap runs the reaper once and prints the report', async () => {
