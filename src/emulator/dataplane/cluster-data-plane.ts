@@ -163,6 +163,19 @@ export class ClusterDataPlane {
         this.lbs.set(k, await LoadBalancer.listen(w.ip, w.port, () => this.backends.get(svcKey) ?? []));
         this.o.log(`data plane ${this.o.name}: load balancer of ${svcKey} listens on ${w.ip}:${w.port}`);
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL' && w.ip !== '127.0.0.1') {
+          // A system where only 127.0.0.1 is local (macOS): the LB moves there.
+          await this.core.patchNamespacedServiceStatus(
+            {
+              name: w.svc.metadata?.name ?? '',
+              namespace: w.svc.metadata?.namespace ?? '',
+              body: { status: { loadBalancer: { ingress: [{ ip: '127.0.0.1', ipMode: 'VIP' }] } } },
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          );
+          this.o.log(`data plane ${this.o.name}: ${w.ip} is not local here; ${svcKey} gets 127.0.0.1 instead`);
+          continue;
+        }
         this.failed.add(k);
         this.o.log(
           `data plane ${this.o.name}: cannot listen on ${w.ip}:${w.port} for ${svcKey}: ${(e as Error).message}`,

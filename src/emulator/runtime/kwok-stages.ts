@@ -19,7 +19,9 @@ export const LB_CLEANUP_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup
  * Where load-balancer IPs come from: the loopback range 127.0.0.0/8 (all of it is local on
  * Linux), so the emulator's data plane can really listen on each one and the printed endpoint
  * answers; nothing outside 127.0.0.0/8 is ever handed out. The second to fourth octets are
- * derived from the Service's uid (never 127.0.x.x, so never 127.0.0.1).
+ * derived from the Service's uid (never 127.0.x.x, so never 127.0.0.1). Where a system has only
+ * 127.0.0.1 (macOS), the data plane moves the Service's IP to 127.0.0.1 (then two LoadBalancer
+ * Services need different ports).
  */
 export const LB_IP_PREFIX = '127.';
 
