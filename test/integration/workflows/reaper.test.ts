@@ -10,7 +10,7 @@ import { formatEnvId } from '../../../src/contract/environment-id';
 import { SKIP_REASONS } from '../../../src/workflows/reaper-plan';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
 import { REAPER_TUNING, startReaperCloud, withReaperWorker, ZONE, type ReaperCloud } from '../../helpers/reaper';
-import { FAST, startEnv, stubActivities, testInput, workflowBundle } from '../../helpers/workflows';
+import { eventually, FAST, startEnv, stubActivities, testInput, workflowBundle } from '../../helpers/workflows';
 
 const HOUR = 3_600_000;
 let n = 0;
@@ -88,6 +88,33 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
         assert.deepEqual(r.failed, []);
         assert.deepEqual(await cloud.names(p), ['foreign', 'live', 'protected']);
         assert.equal(cloud.deletes.get(`projects/${p}/locations/${ZONE}/clusters/protected`), undefined);
+      } finally {
+        await close();
+      }
+    });
+  });
+
+  void it('without --project, reaps the projects of known environments plus the extra ones (GKEFLOW_PROJECTS)', async () => {
+    const known = project();
+    const extra = project();
+    await cloud.create({ project: known, name: 'known-expired', expiresInMs: -HOUR });
+    await cloud.create({ project: extra, name: 'extra-expired', expiresInMs: -HOUR });
+    await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+      const close = await openEnvironment(client, known, 'known-live');
+      try {
+        // The visibility list (GkeflowProject) lags a fresh start a little.
+        const r = await eventually(
+          () => reap(client, taskQueue, { extraProjects: [extra], dryRun: true }),
+          (x) => x.projects.includes(known),
+        );
+        assert.ok(r.projects.includes(extra), r.projects.join(','));
+        assert.deepEqual(
+          r.planned
+            .map((e) => e.cluster)
+            .filter((c) => c.endsWith('-expired'))
+            .sort(),
+          ['extra-expired', 'known-expired'],
+        );
       } finally {
         await close();
       }
