@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { EnvironmentSpec } from '../spec';
-import { causeMessages } from '../errors';
+import { causeMessages, CliError } from '../errors';
 import { sleep } from '../process/process';
 import { envStatus } from '../temporal/environments';
 import type { TeardownResult } from '../workflows/definitions';
@@ -82,6 +82,19 @@ export function progressLines(s: EnvironmentStatus, elapsedMs: number, style: Pr
   return [header, ...Object.entries(s.resources).map(([k, v]) => `  ${k.padEnd(12)}${paint(style, v, v)}`)];
 }
 
+/** Polls in a row that Temporal may leave unanswered before `up --wait` gives up (each up to 2.5 s). */
+export const MAX_UNANSWERED_POLLS = 10;
+
+/** True when the Temporal frontend answers a cheap call within two seconds. */
+async function temporalAnswers(client: Client): Promise<boolean> {
+  try {
+    await client.connection.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Follows an environment until it is provisioned (all plan steps done) or fails. On a terminal
  * it redraws one line per resource in place; otherwise it prints a plain line with the elapsed
@@ -94,12 +107,29 @@ export async function followEnvironment(
   out: (l: string) => void,
   err: (l: string) => void,
   style: ProgressStyle = progressStyle(),
+  maxUnanswered = MAX_UNANSWERED_POLLS,
 ): Promise<number> {
   const t0 = Date.now();
   let last = '';
   let drawn = 0;
+  let unanswered = 0;
   for (;;) {
-    const st = await envStatus(client, envId).catch(() => undefined);
+    // Each poll is bounded: a query with no worker, or a frontend that went away, must not hang.
+    const st =
+      unanswered > 0
+        ? undefined
+        : await client.connection
+            .withDeadline(Date.now() + 10_000, () => envStatus(client, envId))
+            .catch(() => undefined);
+    // A status that cannot be read is fine while Temporal answers (no worker yet, a query timing
+    // out); when Temporal itself stops answering, stop following instead of polling forever.
+    if (st || (await temporalAnswers(client))) unanswered = 0;
+    else if (++unanswered >= maxUnanswered)
+      throw new CliError(
+        `Temporal stopped answering while following ${envId}; the environment's workflow resumes when Temporal is back (gkeflow status ${envId})`,
+        1,
+        'GKF-TEMPORAL-UNREACHABLE',
+      );
     if (st?.status) {
       if (style.tty) {
         // Move up over the previous block and rewrite it, clearing each line.
