@@ -6,8 +6,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { GkeClient } from '../clients/gke';
+import { failure } from '../contract/failures';
 import { SEARCH_ATTRIBUTES } from '../contract/labels';
 import { teardownUpdate, type TeardownResult } from '../workflows/definitions';
 import type { ProvisionInput } from '../workflows/input';
@@ -169,7 +170,8 @@ export function reaperActivities(deps: ReaperActivityDeps) {
      */
     async endEnvironment({ envId, reason }: EndEnvironmentInput): Promise<TeardownResult> {
       const h = client().workflow.getHandle(envId);
-      const timer = setInterval(() => Context.current().heartbeat(), heartbeatMs);
+      const ctx = Context.current();
+      const timer = setInterval(() => ctx.heartbeat(), heartbeatMs);
       try {
         const update = await h.startUpdate(teardownUpdate, {
           args: [{ reason }],
@@ -177,6 +179,11 @@ export function reaperActivities(deps: ReaperActivityDeps) {
           waitForStage: 'ACCEPTED',
         });
         return await update.result();
+      } catch (e) {
+        // The run closed or is already ending on its own (its validator refused): nothing to retry.
+        if (e instanceof WorkflowUpdateFailedError || e instanceof WorkflowNotFoundError)
+          throw failure('EnvironmentClosingError', `${envId} could not be ended through its workflow: ${e.message}`);
+        throw e;
       } finally {
         clearInterval(timer);
       }

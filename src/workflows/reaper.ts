@@ -95,8 +95,13 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
   else {
     const reap = async (d: ReapDecision): Promise<void> => {
       try {
-        if (d.action === 'end') await step('endEnvironment', { envId: d.envId, reason: d.reason });
-        else if (!(await tearDown(d, resources[d.envId], input.tuning))) {
+        if (d.action === 'end') {
+          const ended = await step('endEnvironment', { envId: d.envId, reason: d.reason });
+          if (ended.leftovers.length)
+            throw new Error(
+              `its teardown left ${ended.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ')}`,
+            );
+        } else if (!(await tearDown(d, resources[d.envId], input.tuning))) {
           report.skipped.push({ ...entryOf(d), reason: SKIP_REASONS.tornDown });
           return;
         }
