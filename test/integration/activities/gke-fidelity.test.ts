@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { clusterNameOf, gkeActivities } from '../../../src/activities/gke';
+import { clusterNameOf, gkeActivities, parentOf } from '../../../src/activities/gke';
 import type { GkeProgress } from '../../../src/activities/gke-operations';
 import type { EnsureClusterInput, EnvRef } from '../../../src/activities/types';
 import type { TargetConfig } from '../../../src/clients/config';
@@ -81,6 +81,25 @@ void describe('GKE fidelity: what a real project does to gkeflow', () => {
     );
     await assert.rejects(gke.getCluster(clusterNameOf(env)), { code: 5 });
     await creating;
+  });
+
+  void it('the wait for a busy cluster has a budget, kept across retries: past it, deleteCluster fails OperationTimeoutError', async () => {
+    const env = envOf('busy-too-long');
+    const creating = gkeActivities({ gke, pollMs: 20 })
+      .ensureCluster(inputOf(env))
+      .catch((e: Error) => e);
+    while (!(await gke.listClusters(parentOf(env))).some((c) => c.name === env.cluster))
+      await new Promise((r) => setTimeout(r, 10));
+    const impatient = gkeActivities({ gke, pollMs: 20, busyTimeoutMs: 100 });
+    await assert.rejects(impatient.deleteCluster({ env }), { name: 'OperationTimeoutError' });
+    // A retry whose previous attempt began waiting long ago has no budget left.
+    const patient = gkeActivities({ gke, pollMs: 20, busyTimeoutMs: 60_000 });
+    const retry = new MockActivityEnvironment({
+      heartbeatDetails: { step: `delete ${clusterNameOf(env)}`, status: 'WAITING_FOR_OPERATION', busySince: 0 },
+    });
+    await assert.rejects(retry.run(patient.deleteCluster, { env }), { name: 'OperationTimeoutError' });
+    await creating;
+    assert.deepEqual(await patient.deleteCluster({ env }), { deleted: true });
   });
 
   void it('a resize whose operation ended with an error is re-issued on retry, not re-awaited', async () => {
