@@ -26,7 +26,8 @@ export async function runWorker(log: (l: string) => void = console.log): Promise
     });
     const local =
       target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : '';
-    log(`gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${local}`);
+    const payloads = cfg.codecKeys ? `payloads encrypted (key ${cfg.codecKeys.active.id})` : 'payloads plain';
+    log(`gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${local}, ${payloads}`);
     await worker.run();
   } finally {
     await connection.close();

@@ -11,6 +11,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../../src/codec/aes-gcm-codec';
 import { startCodecServer } from '../../../src/codec/codec-server';
 import { ensureLocalKeyFile, keyRingFromEnv, parseKeyRing } from '../../../src/codec/keys';
+import { parseSpec, SpecValidationError } from '../../../src/spec';
 import { dataConverterFor, temporalConfig } from '../../../src/temporal/connection';
 
 const entry = (id: string) => `${id}:${crypto.randomBytes(32).toString('base64')}`;
@@ -126,4 +127,18 @@ void test('the codec server decodes for the Web UI (CORS for its origin only) an
   } finally {
     server.close();
   }
+});
+
+void test('a spec names secretFrom as env:VAR or file:PATH; anything else is a problem naming the field', () => {
+  const spec = (env: Record<string, unknown>) =>
+    fs
+      .readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'tensorflow-notebook.yaml'), 'utf8')
+      .replace(/(\n\s+image: \$image[^\n]*\n)/, `$1      env: ${JSON.stringify(env)}\n`);
+  const ok = parseSpec(spec({ MODE: 'x', TOKEN: { secretFrom: 'env:API_TOKEN' } }));
+  assert.deepEqual(ok.deployment.containers[0]!.env, { MODE: 'x', TOKEN: { secretFrom: 'env:API_TOKEN' } });
+  assert.throws(
+    () => parseSpec(spec({ TOKEN: { secretFrom: 'vault:x' } })),
+    (e: Error) => e instanceof SpecValidationError && /env\.TOKEN/.test(e.message) && /env:<VARIABLE>/.test(e.message),
+  );
+  assert.throws(() => parseSpec(spec({ TOKEN: { secretFrom: 'env:A', value: 'b' } })), SpecValidationError);
 });
