@@ -1,5 +1,5 @@
 // Runs the benchmarks in bench/ one after another; each prints its figures beside its anchors.
-// Usage: npm run bench [-- --quick] [-- <name> ...]   names: emulator-clusters, kwok-cluster-rss, reaper
+// Usage: npm run bench [-- --quick] [-- <name> ...]   names: emulator-clusters, kwok-cluster-rss, push-rss, reaper
 // (bench/walkthrough.ts needs a running stack: `npx gkeflow stack up && npx tsx bench/walkthrough.ts`;
 // bench/toolchain-cold.sh rebuilds the toolchain from nothing and takes ~20 min.)
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,7 @@ const BENCHES: { name: string; full: string[]; quick: string[] }[] = [
     quick: ['--runs', '1', '--concurrent', '2'],
   },
   { name: 'kwok-cluster-rss', full: [], quick: ['--settle-seconds', '5'] },
+  { name: 'push-rss', full: [], quick: ['--mib', '64'] },
   { name: 'reaper', full: ['--clusters', '200'], quick: ['--clusters', '20'] },
 ];
 

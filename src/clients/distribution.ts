@@ -5,6 +5,10 @@
  * passwords stay inside this object: errors carry status codes and OCI error codes only.
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ActivityError } from '../activities/errors';
 import { InvalidArgumentError } from '../activities/errors';
 import { registryError, registryNetworkError } from '../activities/registry-errors';
@@ -22,6 +26,9 @@ export function parseChallenge(header: string): { scheme: string; params: Record
     params[(p[1] ?? p[3])!.toLowerCase()] = p[2] ?? p[4] ?? '';
   return { scheme: (m?.[1] ?? '').toLowerCase(), params };
 }
+
+/** Bytes read from the source per write of a streamed upload: small, so memory stays flat. */
+const STREAM_CHUNK = 1024 * 1024;
 
 /** A response body, refused (InvalidArgumentError) as soon as it grows past `limit` bytes. */
 async function readCapped(res: Response, limit: number, what: string): Promise<Buffer> {
@@ -44,6 +51,34 @@ async function readCapped(res: Response, limit: number, what: string): Promise<B
     chunks.push(Buffer.from(next.value));
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Sends a streamed body with node:http, which writes it with backpressure (Node's fetch reads an
+ * iterable body ahead of the socket, buffering a large blob whole); answers like fetch.
+ */
+function streamRequest(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: AsyncIterable<Buffer>,
+  signal?: AbortSignal,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = (url.protocol === 'https:' ? https : http).request(url, { method, headers, signal }, (res) => {
+      answered = true;
+      const h = new Headers();
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+      resolve(
+        new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 500, headers: h }),
+      );
+    });
+    req.on('error', (e) => answered || reject(e));
+    // A registry that answers before reading everything (a refusal) ends the upload early: its answer counts.
+    pipeline(Readable.from(body, { objectMode: false }), req).catch((e: unknown) => answered || reject(e as Error));
+  });
 }
 
 interface RequestOptions {
@@ -80,9 +115,11 @@ export class DistributionClient {
     const send = (auth: string | undefined) => {
       const headers: Record<string, string> = { ...opts.headers };
       if (auth) headers.authorization = auth;
-      const body = typeof opts.body === 'function' ? opts.body() : opts.body;
-      const init = { method, headers, body, redirect: 'follow', signal: this.signal, duplex: 'half' } as RequestInit;
-      return fetch(url, init).catch((e: unknown) => {
+      const sent =
+        typeof opts.body === 'function'
+          ? streamRequest(url, method, headers, opts.body(), this.signal)
+          : fetch(url, { method, headers, body: opts.body, redirect: 'follow', signal: this.signal });
+      return sent.catch((e: unknown) => {
         throw registryNetworkError(e, { what: `${method} ${url.pathname}`, repository: this.repo.name });
       });
     };
@@ -199,7 +236,7 @@ export class DistributionClient {
     const stream = async function* (): AsyncGenerator<Buffer> {
       verifier = digestVerifier(digest, what);
       for (let offset = 0; offset < size;) {
-        const chunk = await read(offset, Math.min(window, size - offset));
+        const chunk = await read(offset, Math.min(STREAM_CHUNK, window, size - offset));
         if (chunk.length === 0)
           throw new InvalidArgumentError(`source blob ${digest} ended at ${offset} of ${size} bytes`, { digest });
         verifier.update(chunk);
