@@ -87,7 +87,9 @@ export async function createReaperSchedule(
       );
     }
     // The server is the last judge of a cron expression or time zone.
-    if ((e as { code?: number }).code === 3) throw new UsageError(`--cron/--timezone: ${(e as Error).message}`);
+    const err = e as { code?: number; cause?: { code?: number } };
+    if ((err.code ?? err.cause?.code) === 3 /* INVALID_ARGUMENT */)
+      throw new UsageError(`--cron/--timezone: ${(e as Error).message}`);
     throw e;
   }
 }

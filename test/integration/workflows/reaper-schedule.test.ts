@@ -156,6 +156,13 @@ void describe('reaper schedules (gkeflow schedule …)', { timeout: 240_000 }, (
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.match(r.err, why, args.join(' '));
     }
+    // A name that is taken: exit 2, the existing schedule unchanged.
+    assert.equal((await cli('schedule', 'create', 'taken', '--every', '1h')).code, 0);
+    const again = await cli('schedule', 'create', 'taken', '--every', '2h');
+    assert.equal(again.code, 2);
+    assert.match(again.err, /a schedule named 'taken' already exists/);
+    assert.match((await cli('schedule', 'describe', 'taken')).out, /"spec": "every 1h"/);
+    assert.equal((await cli('schedule', 'rm', 'taken')).code, 0);
     const ls = await cli('schedule', 'ls', '--json');
     const names = (JSON.parse(ls.out) as Array<{ name: string }>).map((s) => s.name);
     assert.ok(!names.includes('nightly') && !names.includes('Bad_Name'), names.join(','));
