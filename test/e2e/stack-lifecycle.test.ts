@@ -20,6 +20,7 @@ before(async () => {
     GKEFLOW_REGISTRY_PORT: String(await freePort()),
     GKEFLOW_EMULATOR_PORT: String(await freePort()),
     GKEFLOW_EMULATOR_ADMIN_PORT: String(await freePort()),
+    GKEFLOW_CODEC_PORT: String(await freePort()),
   };
 });
 
