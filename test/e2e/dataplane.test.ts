@@ -127,6 +127,12 @@ void test('the endpoint answers from real demo pods, five after scale 5, and not
   }
   assert.equal(pods.size, 5, `five distinct pods answer: ${[...pods.keys()].join(', ')}`);
   assert.equal(demoProcesses([...pods.keys()]).length, 5, 'one demo process per ready pod');
+  const resize = await runCli(['resize', 'dataplane-e2e', '--pool', 'default-pool', '--nodes', '3'], env);
+  assert.equal(resize.code, 0, resize.stderr);
+  assert.match(
+    resize.stdout,
+    /node pool default-pool resized from 2 to 3 nodes; GKE finished the resize after [\d.]+ s$/m,
+  );
 
   const down = await runCli(['down', 'dataplane-e2e', '--wait'], env);
   assert.equal(down.code, 0, down.stderr);
