@@ -40,6 +40,11 @@ export function artifactRegistryClientOptions(config: TargetConfig): ClientOptio
       projectId: 'gkeflow-local',
     };
   }
+  if (config.gcpOverrides?.artifactRegistry) {
+    // Tests only: the gcp code path against the local emulator (loopback, checked by the config).
+    const { host, port } = splitHostPort(config.gcpOverrides.artifactRegistry);
+    return { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' };
+  }
   return {
     apiEndpoint: ARTIFACT_REGISTRY_API_ENDPOINT,
     port: 443,

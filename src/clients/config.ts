@@ -8,12 +8,35 @@
  * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | the local stack's, see src/contract/endpoints |
  * | GKEFLOW_EMULATOR_TOKEN     | static bearer token for an emulator started with --require-auth (local) | none |
  * | GKEFLOW_KUBE_API_PROXY     | host:port every Kubernetes API call of a local cluster goes through instead of the cluster's endpoint (tests: a fault-injecting proxy; TLS and the cluster's CA still apply) | none |
+ *
+ * Endpoint overrides for the gcp target, for tests only (real users never need them): they point
+ * the gcp code path (ADC tokens, bearer auth, the Artifact Registry token exchange) at the local
+ * cloud over plain loopback connections, and are refused for any other host.
+ * GKEFLOW_GCP_GKE_ENDPOINT, GKEFLOW_GCP_ARTIFACT_REGISTRY_ENDPOINT (the emulator's gRPC port) and
+ * GKEFLOW_GCP_REGISTRY_ENDPOINT (the local Artifact Registry's Docker endpoint), each host:port.
  */
 import { checkEndpoints } from '../contract/endpoints';
 import { UsageError } from '../errors';
 import { staticTokenSource, type TokenSource } from './credentials';
 
 export type TargetKind = 'local' | 'gcp';
+
+/** Where the gcp target's APIs are reached instead of Google's (loopback host:port, plaintext; tests only). */
+export interface GcpEndpointOverrides {
+  gke?: string;
+  artifactRegistry?: string;
+  /** Every `LOCATION-docker.pkg.dev` host. */
+  registry?: string;
+}
+
+/** The env vars of GcpEndpointOverrides. */
+export const GCP_OVERRIDE_ENV = Object.freeze({
+  gke: 'GKEFLOW_GCP_GKE_ENDPOINT',
+  artifactRegistry: 'GKEFLOW_GCP_ARTIFACT_REGISTRY_ENDPOINT',
+  registry: 'GKEFLOW_GCP_REGISTRY_ENDPOINT',
+} as const);
+
+const LOOPBACK_ADDRESS_RE = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
 
 export interface TargetConfig {
   target: TargetKind;
@@ -28,6 +51,8 @@ export interface TargetConfig {
   tokenSource?: TokenSource;
   /** host:port that Kubernetes API calls go to instead of a local cluster's endpoint (GKEFLOW_KUBE_API_PROXY). */
   kubeApiProxy?: string;
+  /** gcp only: see GcpEndpointOverrides. */
+  gcpOverrides?: GcpEndpointOverrides;
 }
 
 /** Reads the target from env vars (see the table above); every problem is reported at once. */
@@ -40,6 +65,13 @@ export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Targe
   const { endpoints, problems: endpointProblems } = checkEndpoints(env);
   problems.push(...endpointProblems);
   const { emulatorAddress, registryAddress } = endpoints;
+  const overrides: GcpEndpointOverrides = {};
+  for (const [key, name] of Object.entries(GCP_OVERRIDE_ENV) as Array<[keyof GcpEndpointOverrides, string]>) {
+    const v = env[name];
+    if (!v) continue;
+    if (!LOOPBACK_ADDRESS_RE.test(v)) problems.push(`${name} must be a loopback host:port (got '${v.slice(0, 100)}')`);
+    else overrides[key] = v;
+  }
   if (problems.length) throw new UsageError(problems.join('; '), 'GKF-TARGET-CONFIG');
   const token = env.GKEFLOW_EMULATOR_TOKEN;
   const kubeApiProxy = env.GKEFLOW_KUBE_API_PROXY;
@@ -49,6 +81,7 @@ export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Targe
     registryAddress,
     ...(target === 'local' && token ? { tokenSource: staticTokenSource(token) } : {}),
     ...(target === 'local' && kubeApiProxy ? { kubeApiProxy } : {}),
+    ...(target === 'gcp' && Object.keys(overrides).length ? { gcpOverrides: Object.freeze(overrides) } : {}),
   });
 }
 

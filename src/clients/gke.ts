@@ -41,6 +41,11 @@ export function gkeClientOptions(config: TargetConfig): ClientOptions {
       projectId: 'gkeflow-local',
     };
   }
+  if (config.gcpOverrides?.gke) {
+    // Tests only: the gcp code path against the local emulator (loopback, checked by the config).
+    const { host, port } = splitHostPort(config.gcpOverrides.gke);
+    return { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' };
+  }
   return {
     apiEndpoint: GKE_API_ENDPOINT,
     port: 443,

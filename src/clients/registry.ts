@@ -71,8 +71,10 @@ export function resolveRepository(repository: string, config: TargetConfig): Reg
   }
   if (isGoogleRegistryHost(host)) {
     const tokens = tokenSourceFor(config)!;
+    // Tests only: the local Artifact Registry stands in for every Google registry host (loopback, checked by the config).
+    const override = host.endsWith('-docker.pkg.dev') ? config.gcpOverrides?.registry : undefined;
     return {
-      base: `https://${host}`,
+      base: override ? `http://${override}` : `https://${host}`,
       host,
       name,
       credentials: async () => ({ username: 'oauth2accesstoken', password: await tokens.getAccessToken() }),
