@@ -79,7 +79,8 @@ void test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and t
   const st = (await envStatus(cloud.client, s.envId)).status!;
   assert.equal(st.replicas, 5);
   assert.deepEqual(st.poolSizes, { 'default-pool': 3 });
-  assert.match(st.endpoint ?? '', /^http:\/\/203\.0\.113\.\d+:8888$/);
+  assert.match(st.endpoint ?? '', /^http:\/\/127\.\d+\.\d+\.\d+:8888$/, 'a loopback load balancer');
+  assert.deepEqual(st.probe, { ok: true, status: 200 }, 'the probe ran against it');
   assert.match(
     st.imageReference ?? '',
     new RegExp(
