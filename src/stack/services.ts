@@ -102,7 +102,7 @@ const emulator: Service = {
   ports: [
     { key: 'emulator', what: 'the GKE emulator (gRPC)' },
     { key: 'emulatorAdmin', what: 'the GKE emulator admin endpoint' },
-    { key: 'registry', what: 'the image registry (the local Artifact Registry)' },
+    { key: 'registry', what: 'the image registry' },
   ],
   address: (c) => `${localAddress(c.ports.emulator)} (admin http://${localAddress(c.ports.emulatorAdmin)})`,
   command: (c) => ({
