@@ -17,6 +17,7 @@ import {
 } from '../process/process';
 import { stackServices, type Service } from './services';
 import { ensureToolchain, fmtSeconds } from '../toolchain/toolchain';
+import { ensureLocalReaper } from '../temporal/schedules';
 
 /**
  * What the pid file of a started service records, so `down` stops only what `up` started:
@@ -119,6 +120,7 @@ async function startServices(
     }
     throw e;
   }
+  await ensureLocalReaper(cfg.taskQueue, opts.env, opts.log);
   return stackStatus(opts.env);
 }
 
