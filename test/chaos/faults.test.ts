@@ -18,7 +18,8 @@ import {
   inventory,
   LOCATION,
   PROJECT,
-  QUICK,
+  QUICK_ONLY,
+  FULL_ONLY,
   startRun,
   waitProvisioned,
 } from './scenario';
@@ -42,35 +43,51 @@ async function workerWith(env: NodeJS.ProcessEnv = {}): Promise<void> {
   await stack.startWorker(env);
 }
 
-void test('30 % of GKE calls fail UNAVAILABLE: the run completes and tears down', async () => {
-  await chaos('GKE: 30 % of calls UNAVAILABLE', async () => {
-    await workerWith();
-    const cluster = 'gke-unavailable';
-    const unavailable = [{ rpc: '*', code: 'UNAVAILABLE', probability: 0.3, message: 'injected: unavailable' }];
-    await stack.setFaults(unavailable, 7);
-    try {
-      const handle = await startRun(stack, cluster);
-      await waitProvisioned(handle);
-      // The inventory reads through the same emulator: faults off while it looks, on again for teardown.
-      await stack.setFaults([]);
-      const inv = await inventory(stack);
-      assert.deepEqual(inv, expectedRunning(cluster));
-      await stack.setFaults(unavailable, 8);
-      const res = await handle.executeUpdate(teardownUpdate, { args: [{ reason: 'chaos case done' }] });
-      assert.deepEqual(res.leftovers, []);
-      await handle.result();
-      await stack.setFaults([]);
-      assert.deepEqual(await inventory(stack), EMPTY);
-      return `${describeInventory(inv)} → torn down: nothing`;
-    } finally {
-      await stack.setFaults([]);
-    }
-  });
+/**
+ * 30 % of GKE calls fail UNAVAILABLE through provisioning and teardown; with `kube`, the
+ * Kubernetes API is throttled too (the quick set's combined case).
+ */
+async function gkeUnavailable(cluster: string, kube: boolean): Promise<string> {
+  const proxy = kube ? await kubeProxy(cluster) : undefined;
+  await workerWith(proxy ? { GKEFLOW_KUBE_API_PROXY: proxy.address } : {});
+  const unavailable = [{ rpc: '*', code: 'UNAVAILABLE', probability: 0.3, message: 'injected: unavailable' }];
+  await stack.setFaults(unavailable, 7);
+  try {
+    const handle = await startRun(stack, cluster);
+    await waitProvisioned(handle);
+    // The inventory reads through the same emulator: faults off while it looks, on again for teardown.
+    await stack.setFaults([]);
+    const inv = await inventory(stack);
+    assert.deepEqual(inv, expectedRunning(cluster));
+    await stack.setFaults(unavailable, 8);
+    const res = await handle.executeUpdate(teardownUpdate, { args: [{ reason: 'chaos case done' }] });
+    assert.deepEqual(res.leftovers, []);
+    await handle.result();
+    await stack.setFaults([]);
+    assert.deepEqual(await inventory(stack), EMPTY);
+    return `${describeInventory(inv)} → torn down: nothing${proxy ? proxyStats(proxy, 'Kubernetes') : ''}`;
+  } finally {
+    await stack.setFaults([]);
+  }
+}
+
+void test('30 % of GKE calls fail UNAVAILABLE: the run completes and tears down', FULL_ONLY, async () => {
+  await chaos('GKE: 30 % of calls UNAVAILABLE', () => gkeUnavailable('gke-unavailable', false));
 });
 
 void test(
+  '30 % of GKE calls UNAVAILABLE and 30 % of Kubernetes API calls 429/503 at once: the run completes and tears down',
+  QUICK_ONLY,
+  async () => {
+    await chaos('quick: GKE 30 % UNAVAILABLE + Kubernetes API 30 % 429/503', () =>
+      gkeUnavailable('faults-quick', true),
+    );
+  },
+);
+
+void test(
   'FAILED_PRECONDITION bursts (incompatible operation, GKE busy after create): the run completes',
-  { skip: QUICK && 'full set only' },
+  FULL_ONLY,
   async () => {
     await chaos('GKE: FAILED_PRECONDITION bursts', async () => {
       await workerWith();
@@ -117,52 +134,60 @@ async function clusterKubeconfig(cluster: string) {
   };
 }
 
-void test('Kubernetes API answers 429/503 to 30 % of calls (a proxy before the API server): the run completes', async () => {
-  await chaos('Kubernetes API: 30 % 429/503', async () => {
-    const cluster = 'kube-throttled';
-    // The proxy serves the cluster's own serving certificate (kwok's admin pair, signed by the cluster CA
-    // and valid for 127.0.0.1), so the worker still verifies TLS against the cluster's CA.
+/** A fault proxy before the case's cluster's API server (429/503 to 30 % of calls). */
+async function kubeProxy(cluster: string): Promise<FaultProxy> {
+  // The proxy serves the cluster's own serving certificate (kwok's admin pair, signed by the cluster CA
+  // and valid for 127.0.0.1), so the worker still verifies TLS against the cluster's CA.
+  const proxy = await startFaultProxy({
+    upstream: () => clusterKubeconfig(cluster),
+    serverTls: async () => {
+      const kc = await clusterKubeconfig(cluster);
+      return { cert: kc.cert, key: kc.key };
+    },
+    faults: { rate: 0.3, statuses: [429, 503], seed: 3 },
+  });
+  proxies.push(proxy);
+  return proxy;
+}
+
+/** Asserts the proxy did inject faults; their count for the report. */
+function proxyStats(proxy: FaultProxy, what: string): string {
+  const total = proxy.injected + proxy.forwarded;
+  assert.ok(proxy.injected > 0, `the proxy injected faults (${proxy.injected} of ${total})`);
+  return ` (${proxy.injected}/${total} ${what} calls faulted)`;
+}
+
+void test(
+  'Kubernetes API answers 429/503 to 30 % of calls (a proxy before the API server): the run completes',
+  FULL_ONLY,
+  async () => {
+    await chaos('Kubernetes API: 30 % 429/503', async () => {
+      const cluster = 'kube-throttled';
+      const proxy = await kubeProxy(cluster);
+      await workerWith({ GKEFLOW_KUBE_API_PROXY: proxy.address });
+      const handle = await startRun(stack, cluster);
+      return `${await finishAndCheck(stack, handle, cluster)}${proxyStats(proxy, 'Kubernetes')}`;
+    });
+  },
+);
+
+void test('the registry answers 5xx to 30 % of calls (a proxy before it): the push completes', FULL_ONLY, async () => {
+  await chaos('registry: 30 % 5xx', async () => {
+    const cluster = 'registry-5xx';
     const proxy = await startFaultProxy({
-      upstream: () => clusterKubeconfig(cluster),
-      serverTls: async () => {
-        const kc = await clusterKubeconfig(cluster);
-        return { cert: kc.cert, key: kc.key };
-      },
-      faults: { rate: 0.3, statuses: [429, 503], seed: 3 },
+      upstream: async () => ({ url: `http://${stack.registryAddress}` }),
+      faults: { rate: 0.3, statuses: [500, 502, 503], seed: 5 },
     });
     proxies.push(proxy);
-    await workerWith({ GKEFLOW_KUBE_API_PROXY: proxy.address });
+    await workerWith({ GKEFLOW_REGISTRY_ADDRESS: proxy.address });
     const handle = await startRun(stack, cluster);
     const text = await finishAndCheck(stack, handle, cluster);
     assert.ok(
       proxy.injected > 0,
       `the proxy injected faults (${proxy.injected} of ${proxy.injected + proxy.forwarded})`,
     );
-    return `${text} (${proxy.injected}/${proxy.injected + proxy.forwarded} Kubernetes calls faulted)`;
+    return `${text} (${proxy.injected}/${proxy.injected + proxy.forwarded} registry calls faulted)`;
   });
 });
-
-void test(
-  'the registry answers 5xx to 30 % of calls (a proxy before it): the push completes',
-  { skip: QUICK && 'full set only' },
-  async () => {
-    await chaos('registry: 30 % 5xx', async () => {
-      const cluster = 'registry-5xx';
-      const proxy = await startFaultProxy({
-        upstream: async () => ({ url: `http://${stack.registryAddress}` }),
-        faults: { rate: 0.3, statuses: [500, 502, 503], seed: 5 },
-      });
-      proxies.push(proxy);
-      await workerWith({ GKEFLOW_REGISTRY_ADDRESS: proxy.address });
-      const handle = await startRun(stack, cluster);
-      const text = await finishAndCheck(stack, handle, cluster);
-      assert.ok(
-        proxy.injected > 0,
-        `the proxy injected faults (${proxy.injected} of ${proxy.injected + proxy.forwarded})`,
-      );
-      return `${text} (${proxy.injected}/${proxy.injected + proxy.forwarded} registry calls faulted)`;
-    });
-  },
-);
 
 secretScanTests(() => stack);

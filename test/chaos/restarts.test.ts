@@ -3,7 +3,16 @@
 // settles interrupted operations on start). The run completes with one of each resource.
 import { after, before, test } from 'node:test';
 import { ChaosStack } from '../helpers/chaos-stack';
-import { chaosCase, EMULATOR_ENV, finishAndCheck, QUICK, startRun, waitForRunning } from './scenario';
+import {
+  chaosCase,
+  EMULATOR_ENV,
+  finishAndCheck,
+  FULL_ONLY,
+  QUICK,
+  QUICK_ONLY,
+  startRun,
+  waitForRunning,
+} from './scenario';
 import { secretScanTests } from './secret-scan';
 
 let stack: ChaosStack;
@@ -17,15 +26,19 @@ after(async () => {
 
 const chaos = (name: string, body: () => Promise<string>) => chaosCase(stack, 'restarts', name, body);
 
-void test('the Temporal dev server restarts while the cluster is being created: the run completes', async () => {
-  await chaos('Temporal dev server restarted mid-run', async () => {
-    const cluster = 'temporal-restart';
-    const handle = await startRun(stack, cluster);
-    await waitForRunning(handle, 'ensureCluster');
-    await stack.restartService('temporal');
-    return finishAndCheck(stack, handle, cluster);
-  });
-});
+void test(
+  'the Temporal dev server restarts while the cluster is being created: the run completes',
+  FULL_ONLY,
+  async () => {
+    await chaos('Temporal dev server restarted mid-run', async () => {
+      const cluster = 'temporal-restart';
+      const handle = await startRun(stack, cluster);
+      await waitForRunning(handle, 'ensureCluster');
+      await stack.restartService('temporal');
+      return finishAndCheck(stack, handle, cluster);
+    });
+  },
+);
 
 /** Restarts the emulator while `step`'s GKE operation is under way. */
 async function emulatorRestartCase(step: string, cluster: string): Promise<string> {
@@ -36,11 +49,28 @@ async function emulatorRestartCase(step: string, cluster: string): Promise<strin
   return finishAndCheck(stack, handle, cluster);
 }
 
-void test('the GKE emulator restarts in the middle of a node pool resize: the run completes', async () => {
+void test('the GKE emulator restarts in the middle of a node pool resize: the run completes', FULL_ONLY, async () => {
   await chaos('GKE emulator restarted mid-operation (resizeNodePool)', () =>
     emulatorRestartCase('resizeNodePool', 'emulator-restart-resize'),
   );
 });
+
+void test(
+  'the Temporal dev server restarts mid cluster create, the GKE emulator mid node pool resize: the run completes',
+  QUICK_ONLY,
+  async () => {
+    await chaos('quick: Temporal restarted mid ensureCluster, emulator restarted mid resizeNodePool', async () => {
+      const cluster = 'restarts-quick';
+      const handle = await startRun(stack, cluster);
+      await waitForRunning(handle, 'ensureCluster');
+      await stack.restartService('temporal');
+      await waitForRunning(handle, 'resizeNodePool');
+      await new Promise((r) => setTimeout(r, 800));
+      await stack.restartService('gke-emulator');
+      return finishAndCheck(stack, handle, cluster);
+    });
+  },
+);
 
 // Known failing (see docs/reliability.md): the emulator ends an interrupted CreateCluster ABORTED
 // and marks the cluster ERROR on start, and ensureCluster treats an ERROR cluster as permanent

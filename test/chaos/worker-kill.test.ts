@@ -8,7 +8,8 @@ import {
   EMULATOR_ENV,
   finishAndCheck,
   LONG_STEPS,
-  QUICK,
+  FULL_ONLY,
+  QUICK_ONLY,
   startRun,
   STEPS,
   waitForRunning,
@@ -26,35 +27,18 @@ after(async () => {
 
 const chaos = (name: string, body: () => Promise<string>) => chaosCase(stack, 'worker-kill', name, body);
 
-const boundaries = QUICK ? [2, 5] : STEPS.slice(0, -1).map((_, i) => i + 1);
-void test(`kill -9 of the worker after steps ${boundaries.join(', ')}: the run completes, one of each resource`, async () => {
-  await chaos(`kill -9 at step boundaries ${boundaries.join(',')}`, async () => {
-    let worker = await stack.startWorker();
-    const cluster = QUICK ? 'kill-boundary-q' : 'kill-boundary';
-    const handle = await startRun(stack, cluster);
-    for (const n of boundaries) {
-      const done = await waitForSteps(handle, n);
-      assert.equal(done.length >= n, true);
-      await stack.killWorker(worker);
-      worker = await stack.startWorker();
-    }
-    return finishAndCheck(stack, handle, cluster);
-  });
-});
-
-// The quick set kills mid-step in the two-worker case (mid ensureCluster) only.
-const midSteps: readonly string[] = LONG_STEPS;
+const boundaries = STEPS.slice(0, -1).map((_, i) => i + 1);
 void test(
-  `kill -9 of the worker in the middle of ${midSteps.join(', ')}: the run completes`,
-  { skip: QUICK && 'full set only' },
+  `kill -9 of the worker after steps ${boundaries.join(', ')}: the run completes, one of each resource`,
+  FULL_ONLY,
   async () => {
-    await chaos(`kill -9 mid-step: ${midSteps.join(', ')}`, async () => {
+    await chaos(`kill -9 at every step boundary (after steps ${boundaries.join(',')})`, async () => {
       let worker = stack.workers[0] ?? (await stack.startWorker());
-      const cluster = 'kill-mid';
+      const cluster = 'kill-boundary';
       const handle = await startRun(stack, cluster);
-      for (const step of midSteps) {
-        await waitForRunning(handle, step);
-        await new Promise((r) => setTimeout(r, 300));
+      for (const n of boundaries) {
+        const done = await waitForSteps(handle, n);
+        assert.equal(done.length >= n, true);
         await stack.killWorker(worker);
         worker = await stack.startWorker();
       }
@@ -63,20 +47,62 @@ void test(
   },
 );
 
-void test('two workers on one task queue, the one running the cluster create killed: the other finishes', async () => {
-  await chaos('two workers, one killed mid-run', async () => {
-    await stack.stopWorkers();
-    const a = await stack.startWorker();
-    const b = await stack.startWorker();
-    const cluster = 'two-workers';
+const midSteps: readonly string[] = LONG_STEPS;
+void test(`kill -9 of the worker in the middle of ${midSteps.join(', ')}: the run completes`, FULL_ONLY, async () => {
+  await chaos(`kill -9 mid-step: ${midSteps.join(', ')}`, async () => {
+    let worker = stack.workers[0] ?? (await stack.startWorker());
+    const cluster = 'kill-mid';
     const handle = await startRun(stack, cluster);
-    const identity = await waitForRunning(handle, 'ensureCluster');
-    const victim = identity.startsWith(`${a.pid}@`) ? a : b;
-    await new Promise((r) => setTimeout(r, 300));
-    await stack.killWorker(victim);
-    assert.equal(stack.workers.length, 1, 'one worker left, none restarted');
+    for (const step of midSteps) {
+      await waitForRunning(handle, step);
+      await new Promise((r) => setTimeout(r, 300));
+      await stack.killWorker(worker);
+      worker = await stack.startWorker();
+    }
     return finishAndCheck(stack, handle, cluster);
   });
 });
+
+void test(
+  'two workers on one task queue, the one running the cluster create killed: the other finishes',
+  FULL_ONLY,
+  async () => {
+    await chaos('two workers, one killed mid-run', async () => {
+      await stack.stopWorkers();
+      const a = await stack.startWorker();
+      const b = await stack.startWorker();
+      const cluster = 'two-workers';
+      const handle = await startRun(stack, cluster);
+      const identity = await waitForRunning(handle, 'ensureCluster');
+      const victim = identity.startsWith(`${a.pid}@`) ? a : b;
+      await new Promise((r) => setTimeout(r, 300));
+      await stack.killWorker(victim);
+      assert.equal(stack.workers.length, 1, 'one worker left, none restarted');
+      return finishAndCheck(stack, handle, cluster);
+    });
+  },
+);
+
+void test(
+  'two workers, the one creating the cluster killed (the other carries on), then the survivor killed after step 5 and a new one started: the run completes',
+  QUICK_ONLY,
+  async () => {
+    await chaos('quick: two workers, one killed mid ensureCluster; the survivor killed after step 5', async () => {
+      await stack.stopWorkers();
+      const a = await stack.startWorker();
+      const b = await stack.startWorker();
+      const cluster = 'kill-quick';
+      const handle = await startRun(stack, cluster);
+      const identity = await waitForRunning(handle, 'ensureCluster');
+      const [victim, survivor] = identity.startsWith(`${a.pid}@`) ? [a, b] : [b, a];
+      await new Promise((r) => setTimeout(r, 300));
+      await stack.killWorker(victim);
+      await waitForSteps(handle, 5);
+      await stack.killWorker(survivor);
+      await stack.startWorker();
+      return finishAndCheck(stack, handle, cluster);
+    });
+  },
+);
 
 secretScanTests(() => stack);
