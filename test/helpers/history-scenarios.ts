@@ -19,6 +19,9 @@ import { extendUpdate } from '../../src/workflows/definitions';
 import type { environmentWorkflow } from '../../src/workflows/environment';
 import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
+import type { ReaperInput, reaperWorkflow } from '../../src/workflows/reaper';
+import { formatEnvId } from '../../src/contract/environment-id';
+import { envHash, LABELS, MANAGED_BY_VALUE } from '../../src/contract/labels';
 import { eventually, FAST, startEnv, testInput, type ActivityName, type Fault, type Stub } from './workflows';
 
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
@@ -291,17 +294,32 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'teardown-workflow',
-    drive: async (client, tq, cluster) => {
-      const env = {
-        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
+    // Issue 8: the reaper tears down an expired and an orphaned cluster as children, skips a foreign one.
+    name: 'reaper-expired-orphaned-foreign',
+    prepare: (stub) => {
+      const listed = (name: string, labels: Record<string, string>) => ({
         project: 'gkeflow-test',
         location: 'asia-east1-a',
-        cluster,
-      };
-      const input: TeardownInput = { env, service: 'rc-node', deployment: 'rc-node', tuning: FAST };
-      const h = await client.workflow.start<typeof teardownWorkflow>('teardownWorkflow', {
-        workflowId: `teardown/${env.id}`,
+        name,
+        status: 'RUNNING',
+        labels,
+        createdAtMs: 0,
+      });
+      const managed = (name: string) => ({
+        [LABELS.managedBy]: MANAGED_BY_VALUE,
+        [LABELS.env]: envHash(formatEnvId({ project: 'gkeflow-test', location: 'asia-east1-a', cluster: name })),
+      });
+      stub.activities.listClusters = () =>
+        Promise.resolve([
+          listed('reaper-expired', { ...managed('reaper-expired'), [LABELS.expiresAt]: '1' }),
+          listed('reaper-orphaned', managed('reaper-orphaned')),
+          listed('reaper-foreign', {}),
+        ]);
+    },
+    drive: async (client, tq, cluster) => {
+      const input: ReaperInput = { projects: ['gkeflow-test'], orphanGraceMs: 0, parallelism: 1, tuning: FAST };
+      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
+        workflowId: `reaper/${cluster}`,
         taskQueue: tq,
         args: [input],
       });
