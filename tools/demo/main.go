@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"html"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -27,6 +28,7 @@ func main() {
 	pod := flag.String("pod-name", envOr("POD_NAME", hostname()), "pod name every answer carries")
 	message := flag.String("message", envOr("DEMO_MESSAGE", "Hello from gkeflow's builtin demo image."), "text of the page")
 	showVersion := flag.Bool("version", false, "print the version and exit")
+	exitWithStdin := flag.Bool("exit-with-stdin", false, "exit when stdin closes (a supervisor that dies closes it)")
 	flag.Parse()
 	if *showVersion {
 		fmt.Printf("gkeflow-demo %s\n", version)
@@ -64,6 +66,12 @@ func main() {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if *exitWithStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

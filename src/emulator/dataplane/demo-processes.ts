@@ -16,9 +16,10 @@ const READY_RE = /serving pod .* on (?:127\.0\.0\.1|\[::\]|0\.0\.0\.0):(\d+)/;
 /** Starts the demo server for a pod and resolves once it listens (its first stdout line says where). */
 export function startDemoProcess(binary: string, pod: string, timeoutMs = 10_000): Promise<DemoProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['--listen', '127.0.0.1:0', '--pod-name', pod], {
+    // stdin is a pipe the server watches: if the emulator dies (even killed), it closes and the pod exits.
+    const child = spawn(binary, ['--listen', '127.0.0.1:0', '--pod-name', pod, '--exit-with-stdin'], {
       env: { PATH: process.env.PATH ?? '', POD_NAME: pod },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     const timer = setTimeout(() => {

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { LoadBalancer, type Backend } from '../../../src/emulator/dataplane/load-balancer';
 import { kwokStages, LB_RELEASED_ANNOTATION } from '../../../src/emulator/runtime/kwok-stages';
 import { freePort } from '../../../src/process/process';
+import { startDemoProcess, stopDemoProcess } from '../../../src/emulator/dataplane/demo-processes';
+import { ensureToolchain } from '../../../src/toolchain/toolchain';
 
 const get = async (url: string) => {
   const res = await fetch(url, { headers: { Connection: 'close' } });
@@ -50,4 +52,20 @@ void test('with a data plane, the release stages wait for its annotation; withou
   for (const s of release(false))
     assert.equal((s.spec.selector as { matchAnnotations?: object }).matchAnnotations, undefined);
   assert.equal(release(true).length, 2);
+});
+
+void test('a demo pod runs the real demo server, which names its pod and exits when its supervisor goes', async () => {
+  const { demo } = await ensureToolchain({ only: ['demo'] });
+  const p = await startDemoProcess(demo, 'web-7d9c-abcde');
+  try {
+    const res = await get(`http://127.0.0.1:${p.port}/`);
+    assert.equal(res.status, 200);
+    assert.equal(res.pod, 'web-7d9c-abcde');
+    assert.match(res.body, /Served by pod <b id="pod">web-7d9c-abcde<\/b>/);
+    const exited = new Promise((r) => p.child.once('exit', r));
+    p.child.stdin?.end(); // what the emulator's death does to the pipe
+    await exited;
+  } finally {
+    await stopDemoProcess(p);
+  }
 });
