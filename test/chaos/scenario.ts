@@ -171,9 +171,19 @@ export async function waitForSteps(handle: WorkflowHandle, n: number, timeoutMs 
   return done;
 }
 
-/** Waits until an activity of this type is running on a worker; returns that worker's identity. */
-export async function waitForRunning(handle: WorkflowHandle, activity: string, timeoutMs = 180_000): Promise<string> {
+/**
+ * Waits until an activity of this type is running on a worker; returns that worker's identity.
+ * With `unlessDone`, returns '' instead once the step has completed more than that many times (it
+ * was too quick to be caught running).
+ */
+export async function waitForRunning(
+  handle: WorkflowHandle,
+  activity: string,
+  timeoutMs = 180_000,
+  unlessDone?: number,
+): Promise<string> {
   let identity = '';
+  let missed = false;
   await waitFor(
     `${activity} running in ${handle.workflowId}`,
     async () => {
@@ -183,12 +193,14 @@ export async function waitForRunning(handle: WorkflowHandle, activity: string, t
       );
       identity = p?.lastWorkerIdentity ?? '';
       if (!p && d.status.name !== 'RUNNING') await assertOpen(handle);
-      return Boolean(p);
+      if (!p && unlessDone !== undefined)
+        missed = (await completedSteps(handle)).filter((s) => s === activity).length > unlessDone;
+      return Boolean(p) || missed;
     },
     timeoutMs,
     100,
   );
-  return identity;
+  return missed ? '' : identity;
 }
 
 /** Waits until every provisioning step is done (the run is `running`, nothing pending). */
