@@ -6,7 +6,8 @@
 import crypto from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { KeyRing } from './keys';
+import { UsageError } from '../errors';
+import { CODEC_ENV, type KeyRing } from './keys';
 
 /** The encoding an encrypted payload carries in its metadata (as in Temporal's encryption samples). */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -40,6 +41,29 @@ function open(sealed: Uint8Array, key: Buffer): Uint8Array {
   const decipher = crypto.createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES));
   decipher.setAuthTag(buf.subarray(buf.length - TAG_BYTES));
   return Buffer.concat([decipher.update(buf.subarray(IV_BYTES, buf.length - TAG_BYTES)), decipher.final()]);
+}
+
+/**
+ * The codec without a key: payloads go out plain, and an encrypted one coming back is a usage
+ * error that says how to provide the key (instead of "unknown encoding" and a stack trace).
+ */
+export class MissingKeyCodec implements PayloadCodec {
+  // async: a failure must reject, not throw, as the PayloadCodec interface promises
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads;
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    for (const p of payloads) {
+      const encoding = p.metadata?.[METADATA_ENCODING_KEY];
+      if (!encoding || decode(encoding) !== ENCRYPTED_ENCODING) continue;
+      const id = p.metadata?.[KEY_ID_METADATA];
+      throw new UsageError(
+        `these payloads are encrypted (key '${id ? decode(id) : '?'}') and no codec key is configured: set ${CODEC_ENV.keyFile} or ${CODEC_ENV.key} (see docs/security.md)`,
+      );
+    }
+    return payloads;
+  }
 }
 
 /** AES-256-GCM over whole payloads (metadata included), keyed by a KeyRing. */

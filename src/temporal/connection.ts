@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
+import { AesGcmPayloadCodec, MissingKeyCodec } from '../codec/aes-gcm-codec';
 import { keyRingFromEnv, type KeyRing } from '../codec/keys';
 import { ENDPOINT_ENV, readEndpoints } from '../contract/endpoints';
 import { CliError, UsageError } from '../errors';
@@ -49,9 +49,12 @@ function isLoopback(address: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** The data converter for a configuration: AES-256-GCM payloads when it has codec keys. */
-export function dataConverterFor(cfg: Pick<TemporalConfig, 'codecKeys'>): DataConverter | undefined {
-  return cfg.codecKeys ? { payloadCodecs: [new AesGcmPayloadCodec(cfg.codecKeys)] } : undefined;
+/**
+ * The data converter for a configuration: AES-256-GCM payloads when it has codec keys; without,
+ * plain payloads, and an encrypted one read back is a usage error naming the key variables.
+ */
+export function dataConverterFor(cfg: Pick<TemporalConfig, 'codecKeys'>): DataConverter {
+  return { payloadCodecs: [cfg.codecKeys ? new AesGcmPayloadCodec(cfg.codecKeys) : new MissingKeyCodec()] };
 }
 
 /** Reads the Temporal settings from env vars; a malformed endpoint or a missing TLS file is a usage error. */

@@ -8,7 +8,12 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { AesGcmPayloadCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../../src/codec/aes-gcm-codec';
+import {
+  AesGcmPayloadCodec,
+  KEY_ID_METADATA,
+  MissingKeyCodec,
+  PayloadDecryptionError,
+} from '../../../src/codec/aes-gcm-codec';
 import { startCodecServer } from '../../../src/codec/codec-server';
 import { ensureLocalKeyFile, keyRingFromEnv, parseKeyRing } from '../../../src/codec/keys';
 import { parseSpec, SpecValidationError } from '../../../src/spec';
@@ -67,11 +72,9 @@ void test('keys come from a file, the env, or the local stack’s key file on lo
   assert.equal(keyRingFromEnv({ GKEFLOW_CODEC_KEY: entry('inline') }, false)?.active.id, 'inline');
   assert.equal(keyRingFromEnv({ GKEFLOW_CODEC_KEY_FILE: file }, false)?.active.id.startsWith('local-'), true);
   const cfg = temporalConfig({ GKEFLOW_STATE_DIR: dir });
-  assert.ok(dataConverterFor(cfg)?.payloadCodecs?.length, 'the client, worker and CLI get the codec');
-  assert.equal(
-    dataConverterFor(temporalConfig({ GKEFLOW_STATE_DIR: dir, TEMPORAL_ADDRESS: 'tc.example:7233' })),
-    undefined,
-  );
+  assert.ok(dataConverterFor(cfg).payloadCodecs?.[0] instanceof AesGcmPayloadCodec, 'client, worker, CLI encrypt');
+  const remote = dataConverterFor(temporalConfig({ GKEFLOW_STATE_DIR: dir, TEMPORAL_ADDRESS: 'tc.example:7233' }));
+  assert.ok(remote.payloadCodecs?.[0] instanceof MissingKeyCodec, 'a remote Temporal: plain payloads');
 });
 
 async function post(server: http.Server, p: string, body: string, headers: Record<string, string>) {
@@ -141,4 +144,16 @@ void test('a spec names secretFrom as env:VAR or file:PATH; anything else is a p
     (e: Error) => e instanceof SpecValidationError && /env\.TOKEN/.test(e.message) && /env:<VARIABLE>/.test(e.message),
   );
   assert.throws(() => parseSpec(spec({ TOKEN: { secretFrom: 'env:A', value: 'b' } })), SpecValidationError);
+});
+
+void test('without a key, payloads stay plain and an encrypted one is a usage error naming the key variables', async () => {
+  const none = new MissingKeyCodec();
+  assert.deepEqual(await none.encode([payload()]), [payload()]);
+  assert.deepEqual(await none.decode([payload()]), [payload()]);
+  const sealed = await new AesGcmPayloadCodec(parseKeyRing(entry('k9'), 'test')).encode([payload()]);
+  await assert.rejects(
+    none.decode(sealed),
+    (e: Error & { exitCode?: number }) =>
+      e.exitCode === 2 && /k9/.test(e.message) && /GKEFLOW_CODEC_KEY_FILE/.test(e.message),
+  );
 });
