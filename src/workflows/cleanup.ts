@@ -85,10 +85,13 @@ export function runCleanup(
         onState(t.kind, 'cleanup-failed');
         continue;
       }
+      // The repository goes only after its image tag: when the tag is left, so is the repository (reported with it).
+      if (t.kind === 'image' && result.leftovers.some((l) => l.kind === 'image')) continue;
       onState(t.kind, 'deleting');
       try {
         await t.run();
-        result.cleaned.push(t.kind);
+        // The image tag and the repository gkeflow created are both the `image` resource: listed once.
+        if (!result.cleaned.includes(t.kind)) result.cleaned.push(t.kind);
         onState(t.kind, 'deleted');
       } catch (err) {
         result.leftovers.push({ kind: t.kind, name: t.name, error: describeError(err) });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from '../../src/activities';
+import type { TargetConfig } from '../../src/clients/config';
 import type { GkeflowActivities } from '../../src/activities/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { kwokToolchain } from './kwok-toolchain';
@@ -35,8 +36,18 @@ export type ActivityWrapper = (
   real: (...args: unknown[]) => Promise<unknown>,
 ) => (...args: unknown[]) => Promise<unknown>;
 
+export interface LocalCloudOptions {
+  /** The emulator requires this access token, and also serves the registry front (Artifact Registry's Docker endpoint). */
+  requireAuth?: string;
+  /** The worker's target (default: the local target on these services). */
+  target?: (emulator: RunningEmulator, registry: TestRegistry) => TargetConfig;
+}
+
 /** Starts the local cloud; `wrapper()` is consulted on every activity call (default: pass through). */
-export async function startLocalCloud(wrapper: () => ActivityWrapper | undefined): Promise<LocalCloud> {
+export async function startLocalCloud(
+  wrapper: () => ActivityWrapper | undefined,
+  opts: LocalCloudOptions = {},
+): Promise<LocalCloud> {
   const address = await testTemporalAddress();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-e2e-'));
   const registry = await startTestRegistry();
@@ -47,12 +58,15 @@ export async function startLocalCloud(wrapper: () => ActivityWrapper | undefined
     controlPlane: 'kwok',
     speed: 10,
     toolchain: kwokToolchain,
+    ...(opts.requireAuth ? { requireAuth: opts.requireAuth, registry: { port: 0, backend: registry.backend } } : {}),
   });
-  const { activities, close } = activitiesForTarget({
-    target: 'local',
-    emulatorAddress: emulator.address,
-    registryAddress: registry.address,
-  });
+  const { activities, close } = activitiesForTarget(
+    opts.target?.(emulator, registry) ?? {
+      target: 'local',
+      emulatorAddress: emulator.address,
+      registryAddress: registry.address,
+    },
+  );
   const wrapped = Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
       name,

@@ -1,0 +1,109 @@
+// The walkthrough through the gcp target's own code path (ADC token from google-auth-library,
+// bearer auth on every GKE and Artifact Registry call, the registry token exchange at
+// /v2/token) against the local cloud with auth required, reached through the test-only endpoint
+// overrides. The repository does not exist beforehand: gkeflow creates it, and deletes it at
+// teardown with the image.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { v1 } from '@google-cloud/artifact-registry';
+import { grpc } from 'google-gax';
+import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import { targetConfigFromEnv } from '../../src/clients/config';
+import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../src/clients/credentials';
+import { validateSpec, type EnvironmentSpec } from '../../src/spec';
+import { repoRoot } from '../../src/paths';
+import { envStatus, startEnvironment } from '../../src/temporal/environments';
+import type { ProvisionTuning } from '../../src/workflows/input';
+import { teardownUpdate } from '../../src/workflows/definitions';
+import { startLocalCloud, type LocalCloud } from '../helpers/local-cloud';
+
+const TOKEN = 'ya29.e2e-adc-token';
+let cloud: LocalCloud;
+const tuning: ProvisionTuning = {
+  retryInitialInterval: '100ms',
+  maximumAttempts: 4,
+  cleanupMaximumAttempts: 6,
+  heartbeatTimeout: '30s',
+  shortTimeout: '1m',
+  longTimeout: '3m',
+  deleteImageOnTeardown: true,
+};
+
+before(async () => {
+  cloud = await startLocalCloud(() => undefined, {
+    requireAuth: TOKEN,
+    target: (emulator) => {
+      const client = new OAuth2Client();
+      client.setCredentials({ access_token: TOKEN, expiry_date: Date.now() + 3600_000 });
+      const adc = new GoogleAuth({ authClient: client, scopes: [CLOUD_PLATFORM_SCOPE] });
+      return {
+        ...targetConfigFromEnv({
+          GKEFLOW_TARGET: 'gcp',
+          GKEFLOW_GCP_GKE_ENDPOINT: emulator.address,
+          GKEFLOW_GCP_ARTIFACT_REGISTRY_ENDPOINT: emulator.address,
+          GKEFLOW_GCP_REGISTRY_ENDPOINT: emulator.registryAddress,
+        }),
+        tokenSource: adcTokenSource(adc),
+      };
+    },
+  });
+});
+after(async () => {
+  await cloud?.stop();
+});
+
+function exampleSpec(cluster: string): EnvironmentSpec {
+  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  doc.cluster!.name = cluster;
+  doc.ttl = '1h' as never;
+  return validateSpec(doc, cluster);
+}
+
+void test('the walkthrough runs on the gcp code path against the local cloud with auth required', async () => {
+  const spec = exampleSpec('gcp-path-e2e');
+  const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
+  const deadline = Date.now() + 180_000;
+  let st = await envStatus(cloud.client, s.envId);
+  while (Date.now() < deadline) {
+    st = await envStatus(cloud.client, s.envId);
+    const phase = st.status?.phase;
+    if (phase === 'failed' || (phase === 'running' && st.status?.stepsDone === st.status?.stepsTotal)) break;
+    if (st.runStatus !== 'RUNNING') break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assert.equal(st.status?.phase, 'running', JSON.stringify(st.status));
+  assert.equal(st.status?.replicas, 5);
+  assert.match(st.status?.imageReference ?? '', /^asia-docker\.pkg\.dev\/gkeflow-demo\/notebooks\/tensorflow@sha256:/);
+  assert.equal(st.status?.repository, 'projects/gkeflow-demo/locations/asia/repositories/notebooks');
+  const handle = cloud.client.workflow.getHandle(s.envId);
+  const result = await handle.executeUpdate(teardownUpdate, { args: [{}] });
+  assert.deepEqual(result.leftovers, []);
+  assert.deepEqual(result.cleaned.sort(), ['cluster', 'deployment', 'image', 'service']);
+  // Nothing left: no cluster, and the repository gkeflow created is gone (the official client says so).
+  const admin = await fetch(`http://127.0.0.1:${cloud.emulator.adminPort}/clusters`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  assert.deepEqual(((await admin.json()) as { clusters: unknown[] }).clusters, [], 'no cluster left');
+  const ar = new v1.ArtifactRegistryClient({
+    apiEndpoint: '127.0.0.1',
+    port: cloud.emulator.port,
+    sslCreds: grpc.credentials.createInsecure(),
+    universeDomain: 'googleapis.com',
+    projectId: 'gkeflow-demo',
+  });
+  try {
+    const [repos] = await ar.listRepositories(
+      { parent: 'projects/gkeflow-demo/locations/-' },
+      { otherArgs: { headers: { authorization: `Bearer ${TOKEN}` } } },
+    );
+    assert.deepEqual(repos, []);
+  } finally {
+    await ar.close();
+  }
+});
