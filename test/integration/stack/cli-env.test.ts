@@ -56,7 +56,7 @@ void test('up with a bad spec exits 2, names every problem, and starts no workfl
     base(`cluster:
   name: Cluster-
   nodePools:
-    - { name: pool, machineType: g9-huge, nodeCount: 0 }
+    - { name: pool, machineType: f1-micro, nodeCount: 0 }
     - { name: pool, machineType: e2-small, nodeCount: 1 }
 ttl: forever
 colour: blue`),
