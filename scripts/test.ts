@@ -48,7 +48,10 @@ function selectFiles(filters: string[]): string[] {
 function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise<number>((resolve) => {
     const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    // A private state dir: a developer's own stack (.gkeflow, its codec key) never leaks into the tests.
+    const stateDir = env.GKEFLOW_TEST_TMP ? path.join(env.GKEFLOW_TEST_TMP, 'state') : undefined;
+    const childEnv = { ...process.env, ...(stateDir ? { GKEFLOW_STATE_DIR: stateDir } : {}), ...env };
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: 'inherit', env: childEnv });
     child.on('close', (code) => resolve(code ?? 1));
   });
 }
