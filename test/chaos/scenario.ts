@@ -24,6 +24,12 @@ import { deleteClusterNow, deleteTagNow, takeInventory, type Inventory } from '.
 export const QUICK = process.env.GKEFLOW_CHAOS_QUICK === '1';
 /** Test options: a case of the full set only (the quick set covers it in a combined case). */
 export const FULL_ONLY = { skip: QUICK && 'full set only' };
+/**
+ * Test options: a known-failing case (docs/reliability.md says why). It runs in the full set as a
+ * `todo` (reported, not failing the run) and is left out of the quick set.
+ */
+export const knownFailing = (why: string) =>
+  QUICK ? { skip: `full set only (known failing: ${why})` } : { todo: `known failing: ${why}` };
 /** Test options: a combined case of the quick set (the full set runs its parts on their own). */
 export const QUICK_ONLY = { skip: !QUICK && 'quick set only: the full set runs each part as its own case' };
 
