@@ -1,0 +1,127 @@
+// Many environments on one worker: N (default 200) environment workflows started at once, the
+// whole walkthrough each (push, cluster, deployment, service, IP, probe, scale 3 → 5, resize),
+// with simulated activities that answer at once, so the figures are the worker's and Temporal's
+// own: activity and workflow-task schedule-to-start p50/p95 (read from every history), the
+// total time, and the worker process's peak RSS.
+// Usage: npx tsx bench/many-environments.ts [--envs 200]
+import type { WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { historyTimings } from './history';
+import { arg, commandOf, msStr, peakSampler, percentile, row, sec } from './report';
+
+const GOALS = { p95Ms: 50, rssMb: 300 };
+
+async function run(): Promise<void> {
+  const envs = arg('envs', 200);
+  const { stubActivities, testInput, startEnv, workflowBundle } = await import('../test/helpers/workflows');
+  const { testTemporalAddress, uniqueTaskQueue } = await import('../test/helpers/temporal');
+  const address = await testTemporalAddress();
+  const stub = stubActivities();
+  // The last step of the walkthrough: one call per environment means it is through.
+  let resized = 0;
+  let allResized: () => void = () => undefined;
+  const through = new Promise<void>((r) => (allResized = r));
+  const realResize = stub.activities.resizeNodePool;
+  stub.activities.resizeNodePool = async (input) => {
+    const r = await realResize(input);
+    if (++resized === envs) allResized();
+    return r;
+  };
+  const bundle = await workflowBundle();
+  const taskQueue = uniqueTaskQueue('bench-many');
+  const native = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: stub.activities,
+  });
+  const rss = peakSampler(() => process.memoryUsage().rss, 100);
+  const baseRssMb = process.memoryUsage().rss / 1e6;
+  const handles: WorkflowHandle[] = [];
+  let totalMs = 0;
+  await worker.runUntil(async () => {
+    const t0 = Date.now();
+    handles.push(...(await Promise.all(Array.from({ length: envs }, () => startEnv(client, taskQueue, testInput())))));
+    await through;
+    totalMs = Date.now() - t0;
+  });
+  const peakRssMb = rss.stop() / 1e6;
+  const activityS2s: number[] = [];
+  const wfS2s: number[] = [];
+  for (let i = 0; i < handles.length; i += 20)
+    for (const h of await Promise.all(handles.slice(i, i + 20).map((h) => h.fetchHistory()))) {
+      const t = historyTimings(h);
+      for (const a of t.activities) if (a.scheduleToStartMs !== undefined) activityS2s.push(a.scheduleToStartMs);
+      wfS2s.push(...t.workflowTaskScheduleToStartMs);
+    }
+  for (let i = 0; i < handles.length; i += 20)
+    await Promise.all(handles.slice(i, i + 20).map((h) => h.terminate('bench done').catch(() => undefined)));
+  await connection.close();
+  await native.close();
+
+  const p50 = percentile(activityS2s, 50);
+  const p95 = percentile(activityS2s, 95);
+  const wp50 = percentile(wfS2s, 50);
+  const wp95 = percentile(wfS2s, 95);
+  console.log(
+    `${envs} environments on one worker: through in ${sec(totalMs)}; activity schedule-to-start p50 ${msStr(p50)} p95 ${msStr(p95)} ` +
+      `(${activityS2s.length} tasks); workflow task p50 ${msStr(wp50)} p95 ${msStr(wp95)} (${wfS2s.length}); ` +
+      `worker peak RSS ${peakRssMb.toFixed(0)} MB (${baseRssMb.toFixed(0)} MB before)`,
+  );
+  const command = commandOf('many-environments.ts');
+  const area = 'Many environments';
+  const why =
+    'the worker runs the default slots (100 activities, 40 workflow tasks at once) on a 2-core machine; a burst of ' +
+    `${envs} starts queues behind them. What would close it: more workers (or a second worker process) or larger slot counts`;
+  row({
+    area,
+    figure: `${envs} concurrent environments, simulated activities: activity schedule-to-start p50 / p95`,
+    value: `${msStr(p50)} / ${msStr(p95)} (${activityS2s.length} activity tasks)`,
+    anchor: 'a plain script has no queue (0 ms), but no durability',
+    goal: `p95 ≤ ${GOALS.p95Ms} ms`,
+    met: p95 <= GOALS.p95Ms,
+    note: p95 <= GOALS.p95Ms ? 'from ActivityTaskScheduled → ActivityTaskStarted in each history' : why,
+    command,
+  });
+  row({
+    area,
+    figure: `${envs} concurrent environments: workflow-task schedule-to-start p50 / p95`,
+    value: `${msStr(wp50)} / ${msStr(wp95)} (${wfS2s.length} workflow tasks)`,
+    note: 'WorkflowTaskScheduled → WorkflowTaskStarted in each history; no goal in issue 12, reported beside the activity figure',
+    command,
+  });
+  row({
+    area,
+    figure: `${envs} concurrent environments: from the first start to the last environment's final step`,
+    value: sec(totalMs),
+    anchor: `${(totalMs / envs).toFixed(0)} ms per environment`,
+    note: `each environment is 9 steps (${activityS2s.length} activity tasks in all) on one Temporal dev server and one worker`,
+    command,
+  });
+  row({
+    area,
+    figure: `${envs} concurrent environments: worker peak RSS`,
+    value: `${peakRssMb.toFixed(0)} MB (${baseRssMb.toFixed(0)} MB before the burst)`,
+    anchor: `${GOALS.rssMb} MB`,
+    ratio: `${(peakRssMb / GOALS.rssMb).toFixed(2)}×`,
+    goal: `≤ ${GOALS.rssMb} MB`,
+    met: peakRssMb <= GOALS.rssMb,
+    note:
+      peakRssMb <= GOALS.rssMb
+        ? 'the bench process is the worker (plus its client); the Temporal server is another process'
+        : 'the workflow cache holds every running environment (each its own V8 context); what would close it: maxCachedWorkflows lower (histories replay on eviction) or reuseV8Context',
+    command,
+  });
+}
+
+run().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
