@@ -31,6 +31,9 @@ export interface RunningRegistryFront {
   close(): Promise<void>;
 }
 
+/** How long a registry token is good for, as Artifact Registry's. */
+const TOKEN_LIFETIME_S = 3600;
+
 const PATH_RE = /^\/v2\/(.+?)\/(blobs\/uploads\/?([^/?]*)|blobs\/[^/]+|manifests\/[^/]+|tags\/list)$/;
 
 function ociError(res: http.ServerResponse, status: number, code: string, message: string, headers = {}): void {
@@ -41,7 +44,8 @@ function ociError(res: http.ServerResponse, status: number, code: string, messag
 
 /** Starts the front; see the module comment for what it refuses. */
 export async function startRegistryFront(o: RegistryFrontOptions): Promise<RunningRegistryFront> {
-  const tokens = new Set<string>();
+  /** Registry tokens issued, with when each expires (epoch ms). */
+  const tokens = new Map<string, number>();
   /** Upload sessions (the uuid in the Location) that already took a PATCH. */
   const patched = new Set<string>();
   const log = o.log ?? (() => {});
@@ -58,7 +62,7 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Runni
 
   const authorised = (header: string | undefined): boolean => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-    return bearer ? tokens.has(bearer[1]!) : accessTokenOk(header);
+    return bearer ? (tokens.get(bearer[1]!) ?? 0) > Date.now() : accessTokenOk(header);
   };
 
   const issueToken = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -66,11 +70,13 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Runni
       ociError(res, 401, 'UNAUTHORIZED', 'authentication failed: expected Basic oauth2accesstoken:<access token>');
       return;
     }
+    const now = Date.now();
+    for (const [t, expires] of tokens) if (expires <= now) tokens.delete(t);
     const token = crypto.randomBytes(24).toString('hex');
-    tokens.add(token);
+    tokens.set(token, now + TOKEN_LIFETIME_S * 1000);
     res
       .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ token, access_token: token, expires_in: 3600 }));
+      .end(JSON.stringify({ token, access_token: token, expires_in: TOKEN_LIFETIME_S }));
   };
 
   /** Why Artifact Registry would refuse this request, or undefined to pass it on. */
