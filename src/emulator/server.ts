@@ -91,10 +91,21 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
     throw e;
   }
   const adminPort = (admin.address() as { port: number }).port;
-  const front = await ar.startFront();
+  let front: Awaited<ReturnType<typeof ar.startFront>>;
+  try {
+    front = await ar.startFront();
+  } catch (e) {
+    grpcServer.forceShutdown();
+    admin.close();
+    if ((e as { code?: string }).code === 'EADDRINUSE')
+      throw new EmulatorPortInUseError(o.registry?.port ?? 0, PORT_ENV.registry);
+    throw e;
+  }
   log(
-    `GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port}, ` +
-      `admin on http://127.0.0.1:${adminPort} (control plane: ${settings.controlPlane}, state: ${o.stateDir})`,
+    `GKE emulator serving google.container.v1.ClusterManager on 127.0.0.1:${port} ` +
+      `(and google.devtools.artifactregistry.v1.ArtifactRegistry), admin on http://127.0.0.1:${adminPort}` +
+      `${front ? `, the local Artifact Registry's Docker endpoint on http://${front.address}` : ''} ` +
+      `(control plane: ${settings.controlPlane}, state: ${o.stateDir})`,
   );
 
   let stopped: Promise<void> | undefined;
