@@ -58,6 +58,8 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
   if (o.port && !(await canBind(o.port))) throw new EmulatorPortInUseError(o.port, PORT_ENV.emulator);
   if (o.adminPort && !(await canBind(o.adminPort)))
     throw new EmulatorPortInUseError(o.adminPort, PORT_ENV.emulatorAdmin);
+  if (o.registry?.port && !(await canBind(o.registry.port)))
+    throw new EmulatorPortInUseError(o.registry.port, PORT_ENV.registry);
   const log = o.log ?? (() => {});
   const store = new EmulatorStore(o.stateDir, log);
   // Loopback load balancers and real demo pods for kwok clusters (the demo server is a toolchain component).
