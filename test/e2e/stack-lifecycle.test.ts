@@ -115,7 +115,7 @@ void test(
     assert.equal(upEnv.code, 0, upEnv.stderr);
     assert.match(upEnv.stderr, /^attached to gkeflow\/gkeflow-demo\/asia-east1-a\/tensorflow-cluster001/m);
     assert.match(upEnv.stdout, /tensorflow-cluster001 is running/);
-    assert.match(upEnv.stdout, /endpoint +http:\/\/203\.0\.113\.\d+:8888/);
+    assert.match(upEnv.stdout, /endpoint +http:\/\/127\.\d+\.\d+\.\d+:8888/);
     assert.match(upEnv.stdout, /kubeconfig +npx gkeflow kubeconfig tensorflow-cluster001/);
     assert.match(
       upEnv.stderr,
