@@ -33,8 +33,13 @@ function findTests(dir: string): string[] {
 /** The test files of the tiers in order, filtered by the given tier names or path fragments. */
 function selectFiles(filters: string[]): string[] {
   const asked = (t: string) => filters.some((x) => x === t || x.includes(`test/${t}/`) || x === `test/${t}`);
-  const tiers = [...TIERS, ...SEPARATE_TIERS.filter(asked)];
-  const named = (x: string) => (tiers as readonly string[]).includes(x);
+  // `chaos faults` (npm run test:chaos -- faults): the other filters pick files inside the separate tier.
+  const scopes = SEPARATE_TIERS.filter((t) => filters.includes(t));
+  const rest = filters.filter((x) => !(scopes as string[]).includes(x));
+  const scoped = scopes.length > 0 && rest.length > 0;
+  const tiers: string[] = scoped ? scopes : [...TIERS, ...SEPARATE_TIERS.filter(asked)];
+  if (scoped) filters = rest;
+  const named = (x: string) => tiers.includes(x);
   const all = tiers.flatMap((t) =>
     findTests(path.join(repoRoot, 'test', t))
       .map((f) => path.relative(repoRoot, f))
