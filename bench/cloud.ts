@@ -12,6 +12,7 @@ import type { GkeflowActivities } from '../src/activities/types';
 import { createTargetClients, type TargetConfig } from '../src/clients';
 import { ZERO_DELAYS } from '../src/emulator/config';
 import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
+import { kwokClusterPids } from '../src/emulator/runtime/kwok-cluster';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server';
 import type { TemporalConfig } from '../src/temporal/connection';
 import { ensureToolchain } from '../src/toolchain/toolchain';
@@ -34,6 +35,8 @@ export interface BenchCloud {
   /** Every activity call the worker made, in order; clear it between runs. */
   calls: RecordedCall[];
   kubectl: string;
+  /** The pids of every kwok control-plane process the emulator runs now. */
+  clusterPids(): number[];
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -93,6 +96,11 @@ export async function startBenchCloud(): Promise<BenchCloud> {
     clients,
     calls,
     kubectl: toolchain.kubectl,
+    clusterPids: () => {
+      const workdir = path.join(stateDir, 'kwok');
+      const dir = path.join(workdir, 'clusters');
+      return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((name) => kwokClusterPids({ name, workdir })) : [];
+    },
     reset: async () => {
       await fetch(`http://127.0.0.1:${emulator.adminPort}/reset`, { method: 'POST' });
     },
