@@ -178,13 +178,26 @@ export function canBind(port: number): Promise<boolean> {
   });
 }
 
-/** A free loopback port, chosen by the kernel. */
-export function freePort(): Promise<number> {
+/** A free loopback port, picked at random below the ephemeral range (else chosen by the kernel). */
+export async function freePort(): Promise<number> {
+  // Below the kernel's ephemeral range (32768–60999 on Linux): a port picked there can be taken as the
+  // local end of any outgoing connection before its service binds it; a port below it cannot.
+  for (let i = 0; i < 50; i++) {
+    const port = FREE_PORT_LOW + Math.floor(Math.random() * (FREE_PORT_HIGH - FREE_PORT_LOW));
+    if (await canBind(port)) return port;
+  }
+  return listenOnce(0);
+}
+
+const FREE_PORT_LOW = 20000;
+const FREE_PORT_HIGH = 32768;
+
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(port, '127.0.0.1', () => {
       const addr = srv.address();
       srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
     });
