@@ -91,10 +91,13 @@ async function run(): Promise<void> {
         mb <= 300
           ? rows.map((r) => `${r.name} ${((r.kib * 1024) / 1e6).toFixed(0)}`).join(', ') + ' MB'
           : `${rows.map((r) => `${r.name} ${((r.kib * 1024) / 1e6).toFixed(0)}`).join(', ')} MB. kube-apiserver and etcd dominate; ` +
-            'what would close it: kube-apiserver --watch-cache=false (or --watch-cache-sizes for the few resources used) and ' +
-            'GOMEMLIMIT≈120MiB/GOGC=50 for the Go control-plane processes, etcd --quota-backend-bytes/--snapshot-count lowered ' +
-            '(through kwokctl componentsPatches in src/emulator/runtime/kwok-cluster.ts), or one shared apiserver+etcd for ' +
-            'all clusters (a namespace or a kcp-style logical cluster each); not changed in this run (untested against test/integration/emulator)',
+            "RSS also counts each binary's mapped text, shared between clusters (PSS is the fairer per-cluster cost). " +
+            'A manual experiment on this machine (2026-11-25, kwokctl componentsPatches, not from this run): kube-apiserver ' +
+            '--watch-cache=false --enable-priority-and-fairness=false with GOMEMLIMIT/GOGC=50 on every component took the ' +
+            'apiserver from 277 to 191 MiB and the cluster from 532 to 448 MiB, but made its create slower (2.1 → 6.4 s, one sample) ' +
+            'and is not applied (not yet run against test/integration/emulator). What would close the rest: one shared etcd and ' +
+            'kube-apiserver for all clusters (a logical cluster each, kcp-style), or dropping kube-scheduler (kwok could bind pods) ' +
+            'and kube-controller-manager (gkeflow needs only Deployment → ReplicaSet → Pod)',
       command: commandOf('kwok-cluster-rss.ts'),
     });
     row({
