@@ -4,6 +4,11 @@
 // own: activity and workflow-task schedule-to-start p50/p95 (read from every history), the
 // total time, and the worker process's peak RSS.
 // Usage: npx tsx bench/many-environments.ts [--envs 200]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
 import type { WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
@@ -12,44 +17,74 @@ import { arg, commandOf, msStr, peakSampler, percentile, row, sec } from './repo
 
 const GOALS = { p95Ms: 50, rssMb: 300 };
 
-async function run(): Promise<void> {
-  const envs = arg('envs', 200);
-  const { stubActivities, testInput, startEnv, workflowBundle } = await import('../test/helpers/workflows');
-  const { testTemporalAddress, uniqueTaskQueue } = await import('../test/helpers/temporal');
-  const address = await testTemporalAddress();
+/**
+ * The worker, in a child process of its own (so its RSS is the worker's alone): stubbed
+ * activities, the prebuilt workflow bundle at codePath. Prints `THROUGH` once every environment
+ * reached its last step, then its peak RSS (bytes) when told to stop (stdin closes).
+ */
+async function worker(address: string, taskQueue: string, codePath: string, envs: number): Promise<void> {
+  const { stubActivities } = await import('../test/helpers/workflows');
   const stub = stubActivities();
-  // The last step of the walkthrough: one call per environment means it is through.
   let resized = 0;
-  let allResized: () => void = () => undefined;
-  const through = new Promise<void>((r) => (allResized = r));
   const realResize = stub.activities.resizeNodePool;
   stub.activities.resizeNodePool = async (input) => {
     const r = await realResize(input);
-    if (++resized === envs) allResized();
+    if (++resized === envs) console.log('THROUGH');
     return r;
   };
-  const bundle = await workflowBundle();
-  const taskQueue = uniqueTaskQueue('bench-many');
   const native = await NativeConnection.connect({ address });
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  const worker = await Worker.create({
+  const w = await Worker.create({
     connection: native,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: { codePath },
     activities: stub.activities,
   });
   const rss = peakSampler(() => process.memoryUsage().rss, 100);
-  const baseRssMb = process.memoryUsage().rss / 1e6;
-  const handles: WorkflowHandle[] = [];
-  let totalMs = 0;
-  await worker.runUntil(async () => {
-    const t0 = Date.now();
-    handles.push(...(await Promise.all(Array.from({ length: envs }, () => startEnv(client, taskQueue, testInput())))));
-    await through;
-    totalMs = Date.now() - t0;
+  console.log(`READY ${process.memoryUsage().rss}`);
+  process.stdin.resume();
+  await w.runUntil(new Promise<void>((r) => process.stdin.on('end', r)));
+  console.log(`PEAK ${rss.stop()}`);
+  await native.close();
+}
+
+async function run(): Promise<void> {
+  const envs = arg('envs', 200);
+  const { testInput, startEnv, workflowBundle } = await import('../test/helpers/workflows');
+  const { testTemporalAddress, uniqueTaskQueue } = await import('../test/helpers/temporal');
+  const address = await testTemporalAddress();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-many-'));
+  const codePath = path.join(dir, 'workflows.js');
+  fs.writeFileSync(codePath, (await workflowBundle()).code);
+  const taskQueue = uniqueTaskQueue('bench-many');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', __filename, '--worker', address, taskQueue, codePath, String(envs)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  readline.createInterface({ input: child.stdout }).on('line', (l) => {
+    lines.push(l);
+    waiters.splice(0).forEach((w) => w());
   });
-  const peakRssMb = rss.stop() / 1e6;
+  const line = async (prefix: string) => {
+    for (;;) {
+      const l = lines.find((x) => x.startsWith(prefix));
+      if (l) return l;
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  const baseRssMb = Number((await line('READY')).split(' ')[1]) / 1e6;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const t0 = Date.now();
+  const handles: WorkflowHandle[] = await Promise.all(
+    Array.from({ length: envs }, () => startEnv(client, taskQueue, testInput())),
+  );
+  await line('THROUGH');
+  const totalMs = Date.now() - t0;
+  child.stdin.end();
+  const peakRssMb = Number((await line('PEAK')).split(' ')[1]) / 1e6;
   const activityS2s: number[] = [];
   const wfS2s: number[] = [];
   for (let i = 0; i < handles.length; i += 20)
@@ -61,7 +96,7 @@ async function run(): Promise<void> {
   for (let i = 0; i < handles.length; i += 20)
     await Promise.all(handles.slice(i, i + 20).map((h) => h.terminate('bench done').catch(() => undefined)));
   await connection.close();
-  await native.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 
   const p50 = percentile(activityS2s, 50);
   const p95 = percentile(activityS2s, 95);
@@ -111,16 +146,20 @@ async function run(): Promise<void> {
     goal: `≤ ${GOALS.rssMb} MB`,
     met: peakRssMb <= GOALS.rssMb,
     note:
-      'The bench process is the worker and its client; it bundled the workflow code (webpack) in process before the burst, as the worker does at start, ' +
-      `so ${baseRssMb.toFixed(0)} MB is there before any environment; the Temporal server is another process. ` +
+      'The worker alone, in its own process, with the workflow bundle prebuilt (workflowBundle: { codePath }; src/worker.ts bundles at start instead, ' +
+      "which adds webpack's memory to the worker's); the client and the Temporal server are other processes. " +
       (peakRssMb <= GOALS.rssMb
         ? ''
-        : 'What would close it: a prebuilt workflow bundle (workflowBundle: { codePath }) so the worker never holds webpack, and a lower maxCachedWorkflows (each cached run is its own V8 context; evicted ones replay)'),
+        : 'What would close it: a lower maxCachedWorkflows (each cached run is its own V8 context; evicted ones replay) or reuseV8Context'),
     command,
   });
 }
 
-run().then(
+const main =
+  process.argv[2] === '--worker'
+    ? worker(process.argv[3]!, process.argv[4]!, process.argv[5]!, Number(process.argv[6]))
+    : run();
+main.then(
   () => process.exit(0),
   (err) => {
     console.error(err);

@@ -230,7 +230,7 @@ async function run(): Promise<void> {
         figure: `step ${i + 1}: ${l} (median of ${runs})`,
         value: msStr(g),
         anchor: `plain TS ${msStr(p)}; shell + kubectl ${msStr(s)}`,
-        ratio: `${(g / p).toFixed(2)}× plain (+${msStr(g - p)}); ${(g / s).toFixed(2)}× shell`,
+        ratio: `${(g / p).toFixed(2)}× plain (${g >= p ? '+' : '−'}${msStr(Math.abs(g - p))}); ${(g / s).toFixed(2)}× shell`,
         goal: `≤ ${GOAL.toFixed(2)}× plain`,
         met,
         note:
