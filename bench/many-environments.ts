@@ -150,7 +150,10 @@ async function run(): Promise<void> {
       "which adds webpack's memory to the worker's); the client and the Temporal server are other processes. " +
       (peakRssMb <= GOALS.rssMb
         ? ''
-        : 'What would close it: a lower maxCachedWorkflows (each cached run is its own V8 context; evicted ones replay) or reuseV8Context'),
+        : 'Not the workflow cache: a manual run on this machine (2026-11-25) with maxCachedWorkflows 50 peaked at the same 786 MB for 200 ' +
+          '(and took 69 s instead of 22 s, replaying evicted runs). What would close it: find what holds the memory during the burst ' +
+          "(a heap snapshot of the worker at its peak; the workflow isolate heap and the Rust core's task buffers are the suspects), " +
+          'or cap the burst (maxConcurrentWorkflowTaskExecutions / start rate)'),
     command,
   });
 }
