@@ -39,7 +39,7 @@ void test('up --wait stops with exit 1 when Temporal stops answering', async () 
         (code) => ({ code }),
         (e: unknown) => ({ error: e }),
       ),
-      new Promise<{ hung: true }>((r) => setTimeout(() => r({ hung: true }), 60_000)),
+      new Promise<{ hung: true }>((r) => setTimeout(() => r({ hung: true }), 60_000).unref()),
     ]);
     assert.ok('error' in outcome, `followEnvironment ${JSON.stringify(outcome)} instead of failing`);
     const e = outcome.error as CliError;
