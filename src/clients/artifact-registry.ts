@@ -2,12 +2,11 @@
  * The Artifact Registry API client of a target: the official @google-cloud/artifact-registry
  * client, pointed at the local emulator's gRPC port (insecure loopback, where the local
  * Artifact Registry API sits beside ClusterManager) or at artifactregistry.googleapis.com (TLS).
- * Calls carry `authorization: Bearer <token>` from the target's token source, as the GKE client's do.
+ * Calls carry the same auth headers as the GKE client's (authCallOptions).
  */
 import { v1 } from '@google-cloud/artifact-registry';
-import { grpc, type CallOptions, type ClientOptions } from 'google-gax';
-import { splitHostPort, type TargetConfig } from './config';
-import { tokenSourceFor } from './gke';
+import type { TargetConfig } from './config';
+import { authCallOptions, googleApiClientOptions } from './gke';
 
 export const ARTIFACT_REGISTRY_API_ENDPOINT = 'artifactregistry.googleapis.com';
 
@@ -28,39 +27,14 @@ export interface ArtifactRegistryApi {
   close(): Promise<void>;
 }
 
-/** The constructor options of the official client for a target (exported for tests). */
-export function artifactRegistryClientOptions(config: TargetConfig): ClientOptions {
-  if (config.target === 'local') {
-    const { host, port } = splitHostPort(config.emulatorAddress);
-    return {
-      apiEndpoint: host,
-      port,
-      sslCreds: grpc.credentials.createInsecure(),
-      universeDomain: 'googleapis.com',
-      projectId: 'gkeflow-local',
-    };
-  }
-  if (config.gcpOverrides?.artifactRegistry) {
-    // Tests only: the gcp code path against the local emulator (loopback, checked by the config).
-    const { host, port } = splitHostPort(config.gcpOverrides.artifactRegistry);
-    return { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' };
-  }
-  return {
-    apiEndpoint: ARTIFACT_REGISTRY_API_ENDPOINT,
-    port: 443,
-    sslCreds: grpc.credentials.createSsl(),
-    universeDomain: 'googleapis.com',
-  };
-}
-
 const NOT_FOUND = 5;
 
 /** Builds the Artifact Registry client of a target. Errors are the client's (map them with artifactRegistryError). */
 export function createArtifactRegistryApi(config: TargetConfig): ArtifactRegistryApi {
-  const client = new v1.ArtifactRegistryClient(artifactRegistryClientOptions(config));
-  const tokens = tokenSourceFor(config);
-  const opts = async (): Promise<CallOptions> =>
-    tokens ? { otherArgs: { headers: { authorization: `Bearer ${await tokens.getAccessToken()}` } } } : {};
+  const client = new v1.ArtifactRegistryClient(
+    googleApiClientOptions(config, ARTIFACT_REGISTRY_API_ENDPOINT, config.gcpOverrides?.artifactRegistry),
+  );
+  const opts = authCallOptions(config);
   return {
     getRepository: async (name) => {
       try {

@@ -28,30 +28,34 @@ export interface GkeClient {
 
 export const GKE_API_ENDPOINT = 'container.googleapis.com';
 
-/** The constructor options of the official client for a target (exported for tests). */
-export function gkeClientOptions(config: TargetConfig): ClientOptions {
-  if (config.target === 'local') {
-    const { host, port } = splitHostPort(config.emulatorAddress);
-    // universeDomain stops the metadata-server lookup; the emulator ignores the project.
-    return {
-      apiEndpoint: host,
-      port,
-      sslCreds: grpc.credentials.createInsecure(),
-      universeDomain: 'googleapis.com',
-      projectId: 'gkeflow-local',
-    };
-  }
-  if (config.gcpOverrides?.gke) {
-    // Tests only: the gcp code path against the local emulator (loopback, checked by the config).
-    const { host, port } = splitHostPort(config.gcpOverrides.gke);
+/**
+ * The constructor options of an official Google API client for a target: the local emulator's
+ * gRPC port (insecure loopback), a test-only loopback override of the gcp path, or `apiHost`
+ * over TLS. universeDomain stops the metadata-server lookup; the emulator ignores the project.
+ */
+export function googleApiClientOptions(config: TargetConfig, apiHost: string, gcpOverride?: string): ClientOptions {
+  const insecure = (address: string) => {
+    const { host, port } = splitHostPort(address);
     return { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' };
-  }
-  return {
-    apiEndpoint: GKE_API_ENDPOINT,
-    port: 443,
-    sslCreds: grpc.credentials.createSsl(),
-    universeDomain: 'googleapis.com',
   };
+  if (config.target === 'local') return { ...insecure(config.emulatorAddress), projectId: 'gkeflow-local' };
+  // Tests only: the gcp code path against the local emulator (loopback, checked by the config).
+  if (gcpOverride) return insecure(gcpOverride);
+  return { apiEndpoint: apiHost, port: 443, sslCreds: grpc.credentials.createSsl(), universeDomain: 'googleapis.com' };
+}
+
+/** The constructor options of the GKE client for a target (exported for tests). */
+export function gkeClientOptions(config: TargetConfig): ClientOptions {
+  return googleApiClientOptions(config, GKE_API_ENDPOINT, config.gcpOverrides?.gke);
+}
+
+/**
+ * Per-call options carrying the target's auth: google-auth-library's own headers (with user ADC
+ * they include x-goog-user-project), or nothing for a local emulator without auth.
+ */
+export function authCallOptions(config: TargetConfig): () => Promise<CallOptions> {
+  const tokens = tokenSourceFor(config);
+  return async () => (tokens ? { otherArgs: { headers: await requestHeaders(tokens) } } : {});
 }
 
 const adcByConfig = new WeakMap<TargetConfig, TokenSource>();
@@ -71,10 +75,7 @@ export function tokenSourceFor(config: TargetConfig): TokenSource | undefined {
 /** Builds the GKE client of a target. */
 export function createGkeClient(config: TargetConfig): GkeClient {
   const client = new v1.ClusterManagerClient(gkeClientOptions(config));
-  const tokens = tokenSourceFor(config);
-  // google-auth-library's own headers: with user ADC they include x-goog-user-project.
-  const opts = async (): Promise<CallOptions> =>
-    tokens ? { otherArgs: { headers: await requestHeaders(tokens) } } : {};
+  const opts = authCallOptions(config);
   return {
     getCluster: async (name) => (await client.getCluster({ name }, await opts()))[0],
     listClusters: async (parent) => (await client.listClusters({ parent }, await opts()))[0].clusters ?? [],
