@@ -3,7 +3,7 @@
  * once per file, a Worker per test on its own task queue, and stubbed activities that record
  * every call and fail on demand.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataConverter } from '@temporalio/common';
 import {
@@ -16,7 +16,13 @@ import {
 } from '@temporalio/worker';
 import type { GkeflowActivities } from '../../src/activities/types';
 import { checkSpec, toProvisionInput } from '../../src/spec';
-import { environmentStartOptions, type ProvisionInput, type ProvisionTuning } from '../../src/workflows';
+import {
+  environmentStartOptions,
+  statusQuery,
+  type EnvironmentStatus,
+  type ProvisionInput,
+  type ProvisionTuning,
+} from '../../src/workflows';
 import type { environmentWorkflow } from '../../src/workflows/environment';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
 
@@ -222,3 +228,31 @@ export async function startEnv(client: Client, taskQueue: string, input: Provisi
     args: [input],
   });
 }
+
+/** Waits until the environment's status satisfies pred (by default: phase running) and returns it. */
+export function untilStatus(
+  handle: WorkflowHandle,
+  pred: (s: EnvironmentStatus) => boolean = (s) => s.phase === 'running',
+): Promise<EnvironmentStatus> {
+  return eventually(() => handle.query(statusQuery), pred);
+}
+
+/** A valid input with no post-provision steps: the environment is running as soon as it is provisioned. */
+export const noStepsInput = (tuning: ProvisionTuning = FAST): ProvisionInput =>
+  testInput((d) => (d.steps = []), tuning);
+
+/** Starts the environment workflow of input (by default one with no steps) and waits until it is running. */
+export async function startRunning(client: Client, taskQueue: string, input: ProvisionInput = noStepsInput()) {
+  const handle = await startEnv(client, taskQueue, input);
+  await untilStatus(handle);
+  return handle;
+}
+
+/** A gate an activity waits on until the test opens it. */
+export function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, opened };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

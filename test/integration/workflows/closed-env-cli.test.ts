@@ -1,23 +1,15 @@
 // scale and resize on a closed environment: exit 2 with one clear line naming it, no stack trace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statusQuery, teardownUpdate } from '../../../src/workflows';
+import { teardownUpdate } from '../../../src/workflows';
 import { runCli } from '../../helpers/cli';
 import { testTemporalAddress } from '../../helpers/temporal';
-import { eventually, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
+import { startRunning, stubActivities, withWorker } from '../../helpers/workflows';
 
 void test('scale and resize on a closed environment exit 2 naming it, without a stack trace', async () => {
   const env = { TEMPORAL_ADDRESS: await testTemporalAddress(), GKEFLOW_CODEC: 'off' };
   await withWorker(stubActivities(), async ({ client, taskQueue }) => {
-    const h = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = [])),
-    );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const h = await startRunning(client, taskQueue);
     await h.executeUpdate(teardownUpdate, { args: [{}] });
     await h.result();
     for (const args of [

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { statusQuery, teardownUpdate } from '../../../src/workflows';
 import { runCli } from '../../helpers/cli';
 import { testTemporalAddress } from '../../helpers/temporal';
-import { eventually, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
+import { startRunning, stubActivities, withWorker } from '../../helpers/workflows';
 
 /** A usage error: exit 2, one line on stderr naming `mentions`. */
 function assertUsageError(r: { code: number; stderr: string }, mentions: RegExp): void {
@@ -15,15 +15,7 @@ void test('gkeflow extend moves the TTL, status shows the time left; a bad TTL o
   const stub = stubActivities();
   const env = { TEMPORAL_ADDRESS: await testTemporalAddress() };
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = [])),
-    );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const h = await startRunning(client, taskQueue);
     const before = await h.query(statusQuery);
     assertUsageError(await runCli(['extend', h.workflowId, '--ttl', '31d'], env), /--ttl: must be between 1s and 30d/);
     assertUsageError(await runCli(['extend', h.workflowId], env), /--ttl/);

@@ -6,7 +6,17 @@ import type { HealthReport } from '../../../src/activities/types';
 import { LABELS, SEARCH_ATTRIBUTES } from '../../../src/contract/labels';
 import { extendUpdate } from '../../../src/workflows/definitions';
 import { scaleUpdate, statusQuery, teardownUpdate } from '../../../src/workflows';
-import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
+import {
+  eventually,
+  FAST,
+  noStepsInput,
+  startEnv,
+  startRunning,
+  stubActivities,
+  testInput,
+  untilStatus,
+  withWorker,
+} from '../../helpers/workflows';
 
 const healthy = (): HealthReport => ({
   cluster: 'RUNNING',
@@ -22,15 +32,7 @@ const healthy = (): HealthReport => ({
 void test('extend moves the TTL and rewrites the expiry label; bad or late extensions change nothing', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = [])),
-    );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const h = await startRunning(client, taskQueue);
     const before = await h.query(statusQuery);
     const t0 = Date.now();
     const r = await h.executeUpdate(extendUpdate, { args: [{ ttl: '2h' }] });
@@ -62,29 +64,16 @@ void test('the drift check reports degraded with its cause, recovers, and ends a
   let report = healthy();
   stub.activities.checkHealth = async () => report;
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = []), { ...FAST, healthCheckInterval: 200 }),
-    );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running' && s.checkedAt !== undefined,
-    );
+    const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200 }));
+    await untilStatus(h, (s) => s.phase === 'running' && s.checkedAt !== undefined);
     report = { ...healthy(), pools: [{ name: 'default-pool', nodeCount: 3, status: 'RUNNING' }] };
-    const degraded = await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'degraded',
-    );
+    const degraded = await untilStatus(h, (s) => s.phase === 'degraded');
     assert.match(degraded.drift ?? '', /node pool default-pool has 3 nodes, expected 2 \(resized outside gkeflow\)/);
     // Updates still work on a degraded environment.
     await h.executeUpdate(scaleUpdate, { args: [{ replicas: 2 }] });
 
     report = healthy();
-    const back = await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const back = await untilStatus(h);
     assert.equal(back.drift, undefined);
 
     report = { cluster: 'MISSING', pools: [] };
@@ -109,15 +98,8 @@ void test('a Deployment, Service IP or cluster status gone wrong shows as degrad
   let report = healthy();
   stub.activities.checkHealth = async () => report;
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = []), { ...FAST, healthCheckInterval: 200 }),
-    );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running' && s.checkedAt !== undefined,
-    );
+    const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200 }));
+    await untilStatus(h, (s) => s.phase === 'running' && s.checkedAt !== undefined);
     report = {
       ...healthy(),
       cluster: 'ERROR',
@@ -152,10 +134,7 @@ void test('image.deleteOnTeardown in the spec deletes the pushed tag', async () 
         (d.image as Record<string, unknown>).deleteOnTeardown = true;
       }),
     );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    await untilStatus(h);
     const r = await h.executeUpdate(teardownUpdate, { args: [{}] });
     assert.deepEqual(r.cleaned, ['service', 'deployment', 'cluster', 'image']);
     await h.result();

@@ -4,7 +4,17 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { scaleUpdate, statusQuery, teardownUpdate, type TeardownInput } from '../../../src/workflows';
 import type { teardownWorkflow } from '../../../src/workflows/teardown';
-import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
+import {
+  eventually,
+  FAST,
+  noStepsInput,
+  startEnv,
+  startRunning,
+  stubActivities,
+  testInput,
+  untilStatus,
+  withWorker,
+} from '../../helpers/workflows';
 
 const CLEANUP = ['deleteService', 'deleteDeployment', 'deleteCluster'];
 
@@ -52,11 +62,7 @@ void test('cancel during provisioning stops the step in flight and cleans up wha
 void test('cancel while running tears everything down', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const handle = await startEnv(client, taskQueue, testInput());
-    await eventually(
-      () => handle.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const handle = await startRunning(client, taskQueue, testInput());
     await handle.cancel();
     await assert.rejects(
       handle.result(),
@@ -74,10 +80,7 @@ void test('starting the same environment twice attaches to the running workflow'
     const second = await startEnv(client, taskQueue, input);
     assert.equal(second.workflowId, first.workflowId);
     assert.equal(second.firstExecutionRunId, first.firstExecutionRunId);
-    await eventually(
-      () => second.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    await untilStatus(second);
     assert.equal(stub.calls.filter((c) => c === 'ensureCluster').length, 1);
     await first.executeUpdate(teardownUpdate, { args: [{}] });
   });
@@ -86,15 +89,7 @@ void test('starting the same environment twice attaches to the running workflow'
 void test('continues as new when history grows, carrying its state', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const handle = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = []), { ...FAST, historyEventLimit: 45 }),
-    );
-    await eventually(
-      () => handle.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const handle = await startRunning(client, taskQueue, noStepsInput({ ...FAST, historyEventLimit: 45 }));
     for (let n = 1; n <= 6; n++) await handle.executeUpdate(scaleUpdate, { args: [{ replicas: n }] });
     const s = await eventually(
       () => handle.query(statusQuery),

@@ -15,8 +15,8 @@ import type { ApplyDeploymentInput } from '../../../src/activities/types';
 import { AesGcmPayloadCodec } from '../../../src/codec/aes-gcm-codec';
 import { parseKeyRing } from '../../../src/codec/keys';
 import { dataConverterFor } from '../../../src/temporal/connection';
-import { statusQuery } from '../../../src/workflows';
-import { eventually, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
+
+import { startRunning, stubActivities, testInput, withWorker } from '../../helpers/workflows';
 
 const PLAIN = 'plain-visible-value-4711';
 const SECRET = 'db-password-never-in-history-0815';
@@ -84,11 +84,7 @@ void test('history holds ciphertext only; decoded it shows plain env values but 
     const history = await withWorker(
       stub,
       async ({ client, taskQueue }) => {
-        const h = await startEnv(client, taskQueue, input);
-        await eventually(
-          () => h.query(statusQuery),
-          (s) => s.phase === 'running',
-        );
+        const h = await startRunning(client, taskQueue, input);
         const events = await h.fetchHistory();
         await h.terminate('test done');
         return events;

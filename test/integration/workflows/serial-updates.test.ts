@@ -3,16 +3,15 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { resizeUpdate, scaleUpdate, statusQuery, teardownUpdate } from '../../../src/workflows';
-import { eventually, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
-
-/** A gate an activity waits on until the test opens it. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((r) => (open = r));
-  return { open, opened };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  eventually,
+  gate,
+  sleep,
+  startRunning,
+  stubActivities,
+  untilStatus,
+  withWorker,
+} from '../../helpers/workflows';
 
 void test('two scales queued behind a resize run after it, one at a time, in arrival order', async () => {
   const stub = stubActivities();
@@ -30,15 +29,7 @@ void test('two scales queued behind a resize run after it, one at a time, in arr
     return { readyReplicas: i.replicas };
   };
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = [])),
-    );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const h = await startRunning(client, taskQueue);
     const resize = await h.startUpdate(resizeUpdate, {
       args: [{ pool: 'default-pool', nodeCount: 4 }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
@@ -93,15 +84,7 @@ void test('a teardown waits for the change in flight, refuses the queued ones, a
     return realDeleteService(ref);
   };
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = [])),
-    );
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const h = await startRunning(client, taskQueue);
     const resize = await h.startUpdate(resizeUpdate, {
       args: [{ pool: 'default-pool', nodeCount: 4 }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
@@ -118,10 +101,7 @@ void test('a teardown waits for the change in flight, refuses the queued ones, a
       args: [{ reason: 'test' }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'tearing-down',
-    );
+    await untilStatus(h, (s) => s.phase === 'tearing-down');
     await sleep(300);
     assert.ok(!log.includes('deleteService'), 'cleanup waits for the resize in flight');
     resizeGate.open();

@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { resizeUpdate, scaleUpdate, statusQuery, teardownUpdate } from '../../../src/workflows';
-import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
+import {
+  eventually,
+  FAST,
+  startEnv,
+  startRunning,
+  stubActivities,
+  testInput,
+  withWorker,
+} from '../../helpers/workflows';
 
 /** Asserts an update was rejected (WorkflowUpdateFailedError) with a cause message matching re. */
 async function rejectedWith(p: Promise<unknown>, re: RegExp): Promise<void> {
@@ -12,11 +20,7 @@ async function rejectedWith(p: Promise<unknown>, re: RegExp): Promise<void> {
 void test('scale and resize updates change the running environment and show in status', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const handle = await startEnv(client, taskQueue, testInput());
-    await eventually(
-      () => handle.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const handle = await startRunning(client, taskQueue, testInput());
     assert.deepEqual(await handle.executeUpdate(scaleUpdate, { args: [{ replicas: 7 }] }), { readyReplicas: 7 });
     assert.deepEqual(await handle.executeUpdate(resizeUpdate, { args: [{ pool: 'default-pool', nodeCount: 4 }] }), {
       pool: 'default-pool',
@@ -47,11 +51,7 @@ void test('rejects bad update arguments and updates while provisioning, without 
   });
   const stub2 = stubActivities();
   await withWorker(stub2, async ({ client, taskQueue }) => {
-    const handle = await startEnv(client, taskQueue, testInput());
-    await eventually(
-      () => handle.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const handle = await startRunning(client, taskQueue, testInput());
     const before = stub2.calls.length;
     for (const args of [{ replicas: -1 }, { replicas: 2.5 }, { replicas: 5000 }]) {
       await rejectedWith(handle.executeUpdate(scaleUpdate, { args: [args] }), /replicas/);
@@ -74,15 +74,7 @@ void test('rejects bad update arguments and updates while provisioning, without 
 void test('a failed scale update fails the update, not the environment', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const handle = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = [])),
-    );
-    await eventually(
-      () => handle.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const handle = await startRunning(client, taskQueue);
     stub.faults.scaleDeployment = { kind: 'permanent', type: 'RolloutFailedError' };
     await assert.rejects(
       handle.executeUpdate(scaleUpdate, { args: [{ replicas: 9 }] }),
@@ -101,10 +93,10 @@ void test('a failed scale update fails the update, not the environment', async (
 void test('teardown deletes the Service before the Deployment before the cluster, and completes the run', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const handle = await startEnv(client, taskQueue, testInput(undefined, { ...FAST, deleteImageOnTeardown: true }));
-    await eventually(
-      () => handle.query(statusQuery),
-      (s) => s.phase === 'running',
+    const handle = await startRunning(
+      client,
+      taskQueue,
+      testInput(undefined, { ...FAST, deleteImageOnTeardown: true }),
     );
     const r = await handle.executeUpdate(teardownUpdate, { args: [{}] });
     assert.deepEqual(r.cleaned, ['service', 'deployment', 'cluster', 'image']);
@@ -117,15 +109,7 @@ void test('teardown deletes the Service before the Deployment before the cluster
 void test('a teardown that cannot delete the cluster answers with the leftover and fails the run with CleanupIncompleteError', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const handle = await startEnv(
-      client,
-      taskQueue,
-      testInput((d) => (d.steps = [])),
-    );
-    await eventually(
-      () => handle.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    const handle = await startRunning(client, taskQueue);
     stub.faults.deleteCluster = { kind: 'permanent', type: 'PermissionDeniedError' };
     const r = await handle.executeUpdate(teardownUpdate, { args: [{}] });
     assert.deepEqual(r.cleaned, ['service', 'deployment']);

@@ -4,15 +4,15 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { checkSpec } from '../../../src/spec';
 import { extendUpdate } from '../../../src/workflows/definitions';
-import { environmentStartOptions, statusQuery, teardownUpdate, type ProvisionInput } from '../../../src/workflows';
+import { environmentStartOptions, teardownUpdate, type ProvisionInput } from '../../../src/workflows';
 import type { environmentWorkflow } from '../../../src/workflows/environment';
 import { initialState } from '../../../src/workflows/state';
-import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
+import { FAST, noStepsInput, startEnv, stubActivities, untilStatus, withWorker } from '../../helpers/workflows';
 
 void test('a continued run whose carried spec no longer validates cleans up instead of failing before finish', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const input = testInput((d) => (d.steps = []));
+    const input = noStepsInput();
     // What an older worker validated and carried, but this one refuses (say, a longer TTL it allowed).
     const stale = JSON.parse(JSON.stringify(input.spec)) as Record<string, unknown> & {
       cluster: { nodePools: Array<{ machineType: string }> };
@@ -49,7 +49,7 @@ void test('a continued run whose carried spec no longer validates cleans up inst
 void test('continue-as-new carries the normalised spec, not the input it was started with', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const input = testInput((d) => (d.steps = []), { ...FAST, historyEventLimit: 30 });
+    const input = noStepsInput({ ...FAST, historyEventLimit: 30 });
     // A client that sends the spec without the defaults it could have filled in.
     const raw = JSON.parse(JSON.stringify(input.spec)) as Record<string, unknown> & {
       service: Record<string, unknown>;
@@ -61,15 +61,9 @@ void test('continue-as-new carries the normalised spec, not the input it was sta
       taskQueue,
       args: [{ ...input, spec: raw as unknown as ProvisionInput['spec'] }],
     });
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.phase === 'running',
-    );
+    await untilStatus(h);
     for (let i = 0; i < 4; i++) await h.executeUpdate(extendUpdate, { args: [{ ttl: '1h' }] });
-    await eventually(
-      () => h.query(statusQuery),
-      (s) => s.generation >= 1,
-    );
+    await untilStatus(h, (s) => s.generation >= 1);
     const latest = client.workflow.getHandle(h.workflowId);
     const history = await latest.fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
@@ -83,7 +77,7 @@ void test('continue-as-new carries the normalised spec, not the input it was sta
 void test('a run started without carried state still rejects an invalid spec before touching anything', async () => {
   const stub = stubActivities();
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const input = testInput((d) => (d.steps = []));
+    const input = noStepsInput();
     const bad = JSON.parse(JSON.stringify(input.spec)) as { ttl: string };
     bad.ttl = '99d';
     const h = await startEnv(client, taskQueue, { ...input, spec: bad as unknown as ProvisionInput['spec'] });
