@@ -5,9 +5,10 @@
  */
 import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../clients/artifact-registry';
 import type { TargetConfig } from '../clients/config';
-import { DistributionClient } from '../clients/distribution';
+import { DistributionClient, type DistributionOptions } from '../clients/distribution';
 import { registryReader } from '../clients/registry-reader';
 import { resolveRepository, type RegistryRepo } from '../clients/registry';
+import type { RetryPolicy } from '../clients/registry-retry';
 import { demoImageReader } from '../image/demo';
 import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES } from '../image/digest';
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
@@ -38,6 +39,8 @@ export interface RegistryActivityDeps {
   readWindow?: number;
   /** Where a destination repository lives (default: resolveRepository for the target); tests override. */
   resolve?: (repository: string) => RegistryRepo;
+  /** How registry requests are retried (default DEFAULT_RETRY); tests shorten it. */
+  retry?: RetryPolicy;
   /** The Artifact Registry API (default: the target's, built on first use); tests override. */
   artifactRegistry?: ArtifactRegistryApi;
 }
@@ -76,7 +79,7 @@ export interface PushImageReport extends PushImageResult {
 }
 
 /** Opens a source image for reading. */
-export function openSource(source: ImageSource, config: TargetConfig, signal?: AbortSignal): ImageReader {
+export function openSource(source: ImageSource, config: TargetConfig, opts: DistributionOptions = {}): ImageReader {
   switch (source.kind) {
     case 'builtin':
       return demoImageReader();
@@ -85,7 +88,7 @@ export function openSource(source: ImageSource, config: TargetConfig, signal?: A
     case 'oci-layout':
       return ociLayoutReader(source.path, source.tag);
     case 'registry':
-      return registryReader(source.reference, config, signal);
+      return registryReader(source.reference, config, opts);
   }
 }
 
@@ -178,14 +181,17 @@ export function registryActivities(deps: RegistryActivityDeps) {
 
   /** Copies the source image to `repository:tag`; returns the manifest digest. Resumes from heartbeats. */
   async function pushImage(input: PushImageInput): Promise<PushImageReport> {
-    const signal = cancelSignal();
-    const reader = openSource(input.source, deps.config, signal);
+    const resumed = resumeDetails<PushProgress>();
+    // What the last heartbeat said, sent again while a registry call waits to retry: it is what a retry resumes from.
+    let details: Partial<PushProgress> = resumed ?? {};
+    const wait: DistributionOptions = { signal: cancelSignal(), onWait: () => heartbeat(details), retry: deps.retry };
+    const reader = openSource(input.source, deps.config, wait);
     try {
       const dest = resolve(input.repository);
-      const client = new DistributionClient(dest, 'destination', signal);
+      const client = new DistributionClient(dest, 'destination', wait);
       const root = await reader.root();
       const { blobs, manifests } = await plan(reader, root);
-      const done = new Set(resumeDetails<PushProgress>()?.doneDigests ?? []);
+      const done = new Set(resumed?.doneDigests ?? []);
       const mountFrom =
         reader.origin && reader.origin.base === dest.base && reader.origin.name !== dest.name
           ? reader.origin.name
@@ -198,7 +204,10 @@ export function registryActivities(deps: RegistryActivityDeps) {
         doneDigests: [...done],
       };
       const r = { bytesUploaded: 0, bytesSkipped: 0, blobsUploaded: 0, blobsMounted: 0, blobsSkipped: 0 };
-      const beat = () => heartbeat({ ...p, doneDigests: [...done] });
+      const beat = () => {
+        details = { ...p, doneDigests: [...done] };
+        heartbeat(details);
+      };
       for (const blob of blobs) {
         if (done.has(blob.digest) || (await client.hasBlob(blob.digest))) {
           r.bytesSkipped += blob.size;
@@ -252,7 +261,7 @@ export function registryActivities(deps: RegistryActivityDeps) {
    */
   async function deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult> {
     const dest = resolve(input.repository);
-    const client = new DistributionClient(dest, 'destination', cancelSignal());
+    const client = new DistributionClient(dest, 'destination', { signal: cancelSignal(), retry: deps.retry });
     const byTag = await client.deleteManifest(input.tag);
     if (byTag.deleted) return { deleted: true };
     if (byTag.status === 404) return { deleted: false };
