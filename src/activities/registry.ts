@@ -15,7 +15,7 @@ import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
 import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
 import { parseArtifactRepository } from '../spec/image-ref';
-import { InvalidArgumentError, ResourceNotFoundError } from './errors';
+import { InvalidArgumentError, NameTakenError, ResourceNotFoundError, TransientCloudError } from './errors';
 import { artifactRegistryError } from './registry-errors';
 import { cancelSignal, heartbeat, resumeDetails } from './progress';
 import type {
@@ -143,18 +143,32 @@ export function registryActivities(deps: RegistryActivityDeps) {
    * Creates the image's Artifact Registry repository when it does not exist (Artifact Registry
    * refuses pushes into a missing one), labelled as gkeflow's for this environment. `created`
    * says whether gkeflow created it for this environment (also on a retry after the create).
+   * A create that loses a race (another environment sharing the repository created it meanwhile:
+   * ALREADY_EXISTS) adopts the repository as found, as ensureCluster adopts its cluster; its
+   * labels say whose it is, so the compensation of an environment that did not create it leaves it.
    */
   async function ensureRepository(input: EnsureRepositoryInput): Promise<EnsureRepositoryResult> {
     const target = artifactRepositoryOf(input.repository);
     if (!target) return { created: false };
     const context = { repository: target.name };
-    try {
+    const adopt = async (): Promise<EnsureRepositoryResult | undefined> => {
       const existing = await artifactRegistry().getRepository(target.name);
-      if (existing) return { repository: target.name, created: createdFor(existing.labels, input.env) };
+      return existing && { repository: target.name, created: createdFor(existing.labels, input.env) };
+    };
+    try {
+      const found = await adopt();
+      if (found) return found;
       await artifactRegistry().createRepository(target.parent, target.id, managedLabels(input.env));
       return { repository: target.name, created: true };
     } catch (e) {
-      throw artifactRegistryError(e, context);
+      const mapped = artifactRegistryError(e, context);
+      if (!(mapped instanceof NameTakenError)) throw mapped;
+      const raced = await adopt().catch((again: unknown) => {
+        throw artifactRegistryError(again, context);
+      });
+      if (raced) return raced;
+      // Created and deleted again in between: the activity's retry looks afresh.
+      throw new TransientCloudError(`${mapped.message}, but it was gone when looked up`, context);
     }
   }
 
