@@ -128,6 +128,13 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
     spec.image && (spec.image.deleteOnTeardown || ctx.tuning.deleteImageOnTeardown) && live('image')
       ? { repository: spec.image.repository, tag: spec.image.tag }
       : undefined;
+  // A repository gkeflow created goes with its image tag; when the image is kept on teardown, it
+  // still goes if the push never completed (cancelled or failed): it is empty, else deleteRepository keeps it.
+  const unpushed = state.resources.image === 'absent' || state.resources.image === 'creating';
+  const repository =
+    image || (state.repository && unpushed && patched(PATCHES.unpushedRepositoryCleanup))
+      ? state.repository
+      : undefined;
   return cleanupPlan(ctx.acts, {
     env,
     namespace: spec.deployment.namespace,
@@ -135,6 +142,6 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
     deployment: live('deployment') ? spec.deployment.name : undefined,
     cluster: live('cluster'),
     image,
-    repository: image ? state.repository : undefined,
+    repository,
   });
 }

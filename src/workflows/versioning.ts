@@ -22,6 +22,8 @@ export const PATCHES = {
   ensureRepository: 'i9-ensure-repository',
   /** The env Secret step (applySecretEnv) for `secretFrom` env values. */
   secretEnv: 'i10-secret-env',
+  /** A repository gkeflow created is deleted (when empty) after a push that never completed, image kept or not. */
+  unpushedRepositoryCleanup: 's3-unpushed-repository-cleanup',
 } as const;
 
 /**
