@@ -6,13 +6,20 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';
 import { targetConfigFromEnv } from './clients';
+import { readEndpoints } from './contract/endpoints';
 import { connectionOptions, dataConverterFor, taskQueueFor, temporalConfig } from './temporal/connection';
+
+/** What a worker runs with: its target, its Temporal settings and the task queue it polls, from one read of the endpoints. */
+export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
+  const endpoints = readEndpoints(env);
+  const target = targetConfigFromEnv(env, endpoints);
+  const cfg = temporalConfig(env, endpoints);
+  return { target, cfg, taskQueue: taskQueueFor(target.target, cfg) };
+}
 
 /** Runs the worker until SIGINT/SIGTERM; returns when it has shut down. */
 export async function runWorker(log: (l: string) => void = console.log): Promise<void> {
-  const target = targetConfigFromEnv();
-  const cfg = temporalConfig();
-  const taskQueue = taskQueueFor(target.target, cfg);
+  const { target, cfg, taskQueue } = workerConfig();
   const { activities, close } = activitiesForTarget(target);
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   try {

@@ -5,16 +5,17 @@
  */
 import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../clients/artifact-registry';
 import type { TargetConfig } from '../clients/config';
-import { DistributionClient } from '../clients/distribution';
+import { DistributionClient, type DistributionOptions } from '../clients/distribution';
 import { registryReader } from '../clients/registry-reader';
 import { resolveRepository, type RegistryRepo } from '../clients/registry';
+import type { RetryPolicy } from '../clients/registry-retry';
 import { demoImageReader } from '../image/demo';
 import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES } from '../image/digest';
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
 import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
 import { parseArtifactRepository } from '../spec/image-ref';
-import { InvalidArgumentError, ResourceNotFoundError } from './errors';
+import { InvalidArgumentError, NameTakenError, ResourceNotFoundError, TransientCloudError } from './errors';
 import { artifactRegistryError } from './registry-errors';
 import { cancelSignal, heartbeat, resumeDetails } from './progress';
 import type {
@@ -38,6 +39,8 @@ export interface RegistryActivityDeps {
   readWindow?: number;
   /** Where a destination repository lives (default: resolveRepository for the target); tests override. */
   resolve?: (repository: string) => RegistryRepo;
+  /** How registry requests are retried (default DEFAULT_RETRY); tests shorten it. */
+  retry?: RetryPolicy;
   /** The Artifact Registry API (default: the target's, built on first use); tests override. */
   artifactRegistry?: ArtifactRegistryApi;
 }
@@ -76,7 +79,7 @@ export interface PushImageReport extends PushImageResult {
 }
 
 /** Opens a source image for reading. */
-export function openSource(source: ImageSource, config: TargetConfig, signal?: AbortSignal): ImageReader {
+export function openSource(source: ImageSource, config: TargetConfig, opts: DistributionOptions = {}): ImageReader {
   switch (source.kind) {
     case 'builtin':
       return demoImageReader();
@@ -85,7 +88,7 @@ export function openSource(source: ImageSource, config: TargetConfig, signal?: A
     case 'oci-layout':
       return ociLayoutReader(source.path, source.tag);
     case 'registry':
-      return registryReader(source.reference, config, signal);
+      return registryReader(source.reference, config, opts);
   }
 }
 
@@ -140,18 +143,32 @@ export function registryActivities(deps: RegistryActivityDeps) {
    * Creates the image's Artifact Registry repository when it does not exist (Artifact Registry
    * refuses pushes into a missing one), labelled as gkeflow's for this environment. `created`
    * says whether gkeflow created it for this environment (also on a retry after the create).
+   * A create that loses a race (another environment sharing the repository created it meanwhile:
+   * ALREADY_EXISTS) adopts the repository as found, as ensureCluster adopts its cluster; its
+   * labels say whose it is, so the compensation of an environment that did not create it leaves it.
    */
   async function ensureRepository(input: EnsureRepositoryInput): Promise<EnsureRepositoryResult> {
     const target = artifactRepositoryOf(input.repository);
     if (!target) return { created: false };
     const context = { repository: target.name };
-    try {
+    const adopt = async (): Promise<EnsureRepositoryResult | undefined> => {
       const existing = await artifactRegistry().getRepository(target.name);
-      if (existing) return { repository: target.name, created: createdFor(existing.labels, input.env) };
+      return existing && { repository: target.name, created: createdFor(existing.labels, input.env) };
+    };
+    try {
+      const found = await adopt();
+      if (found) return found;
       await artifactRegistry().createRepository(target.parent, target.id, managedLabels(input.env));
       return { repository: target.name, created: true };
     } catch (e) {
-      throw artifactRegistryError(e, context);
+      const mapped = artifactRegistryError(e, context);
+      if (!(mapped instanceof NameTakenError)) throw mapped;
+      const raced = await adopt().catch((again: unknown) => {
+        throw artifactRegistryError(again, context);
+      });
+      if (raced) return raced;
+      // Created and deleted again in between: the activity's retry looks afresh.
+      throw new TransientCloudError(`${mapped.message}, but it was gone when looked up`, context);
     }
   }
 
@@ -178,14 +195,17 @@ export function registryActivities(deps: RegistryActivityDeps) {
 
   /** Copies the source image to `repository:tag`; returns the manifest digest. Resumes from heartbeats. */
   async function pushImage(input: PushImageInput): Promise<PushImageReport> {
-    const signal = cancelSignal();
-    const reader = openSource(input.source, deps.config, signal);
+    const resumed = resumeDetails<PushProgress>();
+    // What the last heartbeat said, sent again while a registry call waits to retry: it is what a retry resumes from.
+    let details: Partial<PushProgress> = resumed ?? {};
+    const wait: DistributionOptions = { signal: cancelSignal(), onWait: () => heartbeat(details), retry: deps.retry };
+    const reader = openSource(input.source, deps.config, wait);
     try {
       const dest = resolve(input.repository);
-      const client = new DistributionClient(dest, 'destination', signal);
+      const client = new DistributionClient(dest, 'destination', wait);
       const root = await reader.root();
       const { blobs, manifests } = await plan(reader, root);
-      const done = new Set(resumeDetails<PushProgress>()?.doneDigests ?? []);
+      const done = new Set(resumed?.doneDigests ?? []);
       const mountFrom =
         reader.origin && reader.origin.base === dest.base && reader.origin.name !== dest.name
           ? reader.origin.name
@@ -198,7 +218,10 @@ export function registryActivities(deps: RegistryActivityDeps) {
         doneDigests: [...done],
       };
       const r = { bytesUploaded: 0, bytesSkipped: 0, blobsUploaded: 0, blobsMounted: 0, blobsSkipped: 0 };
-      const beat = () => heartbeat({ ...p, doneDigests: [...done] });
+      const beat = () => {
+        details = { ...p, doneDigests: [...done] };
+        heartbeat(details);
+      };
       for (const blob of blobs) {
         if (done.has(blob.digest) || (await client.hasBlob(blob.digest))) {
           r.bytesSkipped += blob.size;
@@ -252,7 +275,7 @@ export function registryActivities(deps: RegistryActivityDeps) {
    */
   async function deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult> {
     const dest = resolve(input.repository);
-    const client = new DistributionClient(dest, 'destination', cancelSignal());
+    const client = new DistributionClient(dest, 'destination', { signal: cancelSignal(), retry: deps.retry });
     const byTag = await client.deleteManifest(input.tag);
     if (byTag.deleted) return { deleted: true };
     if (byTag.status === 404) return { deleted: false };

@@ -15,7 +15,7 @@
  * GKEFLOW_GCP_GKE_ENDPOINT, GKEFLOW_GCP_ARTIFACT_REGISTRY_ENDPOINT (the emulator's gRPC port) and
  * GKEFLOW_GCP_REGISTRY_ENDPOINT (the local Artifact Registry's Docker endpoint), each host:port.
  */
-import { checkEndpoints } from '../contract/endpoints';
+import { checkEndpoints, type Endpoints } from '../contract/endpoints';
 import { UsageError } from '../errors';
 import { staticTokenSource, type TokenSource } from './credentials';
 
@@ -55,14 +55,17 @@ export interface TargetConfig {
   gcpOverrides?: GcpEndpointOverrides;
 }
 
-/** Reads the target from env vars (see the table above); every problem is reported at once. */
-export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TargetConfig {
+/**
+ * Reads the target from env vars (see the table above); every problem is reported at once.
+ * `read`: the endpoints already read by the caller (a worker reads them once for every setting).
+ */
+export function targetConfigFromEnv(env: NodeJS.ProcessEnv = process.env, read?: Endpoints): TargetConfig {
   const problems: string[] = [];
   const target = (env.GKEFLOW_TARGET || 'local') as TargetKind;
   if (target !== 'local' && target !== 'gcp')
     problems.push(`GKEFLOW_TARGET must be 'local' or 'gcp' (got '${target}')`);
   // Without an explicit address, the endpoints follow the local stack's ports (a stack moved by its port vars).
-  const { endpoints, problems: endpointProblems } = checkEndpoints(env);
+  const { endpoints, problems: endpointProblems } = read ? { endpoints: read, problems: [] } : checkEndpoints(env);
   problems.push(...endpointProblems);
   const { emulatorAddress, registryAddress } = endpoints;
   const overrides: GcpEndpointOverrides = {};

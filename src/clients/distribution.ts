@@ -3,18 +3,17 @@
  * blob HEAD / mount / monolithic and chunked upload, manifest GET / PUT / DELETE, and the auth
  * handshake (401 + WWW-Authenticate: Basic, or Bearer with a token from the realm). Tokens and
  * passwords stay inside this object: errors carry status codes and OCI error codes only.
+ * Idempotent calls are retried on a 408, 429, 5xx or failed connection (registry-retry.ts); a
+ * blob upload that fails is started again in a new session, from its first byte.
  */
 import crypto from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ActivityError } from '../activities/errors';
-import { InvalidArgumentError } from '../activities/errors';
+import { ActivityError, InvalidArgumentError } from '../activities/errors';
 import { registryError, registryNetworkError } from '../activities/registry-errors';
 import { digestVerifier, MAX_MANIFEST_BYTES } from '../image/digest';
 import { MANIFEST_ACCEPT } from '../image/oci';
+import { readCapped, streamRequest } from './http-body';
 import type { RegistryRepo } from './registry';
+import { DEFAULT_RETRY, retryAfterMs, withRetry, type RetryPolicy } from './registry-retry';
 
 type Side = 'source' | 'destination';
 
@@ -30,55 +29,13 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 /** Bytes read from the source per write of a streamed upload: small, so memory stays flat. */
 const STREAM_CHUNK = 1024 * 1024;
 
-/** A response body, refused (InvalidArgumentError) as soon as it grows past `limit` bytes. */
-async function readCapped(res: Response, limit: number, what: string): Promise<Buffer> {
-  const tooBig = () => new InvalidArgumentError(`${what} is larger than the ${limit}-byte limit`, { limit });
-  if (Number(res.headers.get('content-length') ?? 0) > limit) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooBig();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = res.body?.getReader();
-  for (;;) {
-    const next = await reader?.read();
-    if (!next || next.done) break;
-    size += next.value.length;
-    if (size > limit) {
-      await reader?.cancel().catch(() => undefined);
-      throw tooBig();
-    }
-    chunks.push(Buffer.from(next.value));
-  }
-  return Buffer.concat(chunks);
-}
-
-/**
- * Sends a streamed body with node:http, which writes it with backpressure (Node's fetch reads an
- * iterable body ahead of the socket, buffering a large blob whole); answers like fetch.
- */
-function streamRequest(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: AsyncIterable<Buffer>,
-  signal?: AbortSignal,
-): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = (url.protocol === 'https:' ? https : http).request(url, { method, headers, signal }, (res) => {
-      answered = true;
-      const h = new Headers();
-      for (const [k, v] of Object.entries(res.headers))
-        if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-      resolve(
-        new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 500, headers: h }),
-      );
-    });
-    req.on('error', (e) => answered || reject(e));
-    // A registry that answers before reading everything (a refusal) ends the upload early: its answer counts.
-    pipeline(Readable.from(body, { objectMode: false }), req).catch((e: unknown) => answered || reject(e as Error));
-  });
+/** How a client waits and retries. */
+export interface DistributionOptions {
+  /** Aborts every request and retry wait (the activity's cancellation). */
+  signal?: AbortSignal;
+  /** Called while waiting to retry: an activity heartbeats here. */
+  onWait?: () => void;
+  retry?: RetryPolicy;
 }
 
 interface RequestOptions {
@@ -93,19 +50,43 @@ export class DistributionClient {
   private authorization: string | undefined;
   private readonly bearer = new Map<string, string>();
 
+  private readonly signal?: AbortSignal;
+  private readonly policy: RetryPolicy;
+  private readonly onWait?: () => void;
+
   constructor(
     readonly repo: RegistryRepo,
     private readonly side: Side,
-    private readonly signal?: AbortSignal,
-  ) {}
+    opts: DistributionOptions = {},
+  ) {
+    this.signal = opts.signal;
+    this.onWait = opts.onWait;
+    this.policy = opts.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Runs an idempotent call, retrying it as the policy says. */
+  private retrying<T>(call: (n: number) => Promise<T>): Promise<T> {
+    return withRetry(this.policy, call, { signal: this.signal, onWait: this.onWait });
+  }
+
+  /** A failure while reading an answer's body (the connection dropped mid-way) is a network failure. */
+  private cut(err: unknown, what: string): never {
+    if (err instanceof ActivityError) throw err;
+    throw registryNetworkError(err, { what, repository: this.repo.name });
+  }
 
   private scopes(alsoPull?: string): string[] {
     const own = `repository:${this.repo.name}:${this.side === 'source' ? 'pull' : 'pull,push'}`;
     return alsoPull ? [own, `repository:${alsoPull}:pull`] : [own];
   }
 
-  fail(status: number, body: string, what: string): ActivityError {
-    return registryError(status, body, this.side, { what, repository: `${this.repo.host}/${this.repo.name}` });
+  /** The error of a refused request; `res` adds the wait its Retry-After header asks for. */
+  fail(status: number, body: string, what: string, res?: Response): ActivityError {
+    return registryError(status, body, this.side, {
+      what,
+      repository: `${this.repo.host}/${this.repo.name}`,
+      retryAfterMs: retryAfterMs(res?.headers.get('retry-after')),
+    });
   }
 
   /** One HTTP request, answering at most one auth challenge. */
@@ -158,8 +139,8 @@ export class DistributionClient {
         throw registryNetworkError(e, { what: 'token request', repository: this.repo.name });
       },
     );
-    const text = await res.text();
-    if (!res.ok) throw this.fail(res.status, text, 'token request');
+    const text = await res.text().catch((e: unknown) => this.cut(e, 'token request'));
+    if (!res.ok) throw this.fail(res.status, text, 'token request', res);
     const json = JSON.parse(text) as { token?: string; access_token?: string };
     const token = json.token ?? json.access_token;
     if (!token) return undefined;
@@ -170,22 +151,26 @@ export class DistributionClient {
   private blobsPath = () => `/v2/${this.repo.name}/blobs/`;
 
   /** True when the repository already has the blob. */
-  async hasBlob(digest: string): Promise<boolean> {
-    const res = await this.request('HEAD', `${this.blobsPath()}${digest}`);
-    await res.arrayBuffer();
-    if (res.ok) return true;
-    if (res.status === 404) return false;
-    throw this.fail(res.status, '', `HEAD blob ${digest}`);
+  hasBlob(digest: string): Promise<boolean> {
+    return this.retrying(async () => {
+      const res = await this.request('HEAD', `${this.blobsPath()}${digest}`);
+      await res.arrayBuffer().catch((e: unknown) => this.cut(e, `HEAD blob ${digest}`));
+      if (res.ok) return true;
+      if (res.status === 404) return false;
+      throw this.fail(res.status, '', `HEAD blob ${digest}`, res);
+    });
   }
 
   /** Tries a cross-repository mount; returns true when mounted, else an upload URL to use instead. */
-  async mountOrStart(digest: string, from: string | undefined): Promise<true | string> {
+  mountOrStart(digest: string, from: string | undefined): Promise<true | string> {
     const q = from ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}` : '';
-    const res = await this.request('POST', `${this.blobsPath()}uploads/${q}`, { alsoPull: from });
-    const text = await res.text();
-    if (res.status === 201 && from) return true;
-    if (res.status !== 202) throw this.fail(res.status, text, `start upload of ${digest}`);
-    return this.location(res);
+    return this.retrying(async () => {
+      const res = await this.request('POST', `${this.blobsPath()}uploads/${q}`, { alsoPull: from });
+      const text = await res.text().catch((e: unknown) => this.cut(e, `start upload of ${digest}`));
+      if (res.status === 201 && from) return true;
+      if (res.status !== 202) throw this.fail(res.status, text, `start upload of ${digest}`, res);
+      return this.location(res);
+    });
   }
 
   private location(res: Response): string {
@@ -200,9 +185,33 @@ export class DistributionClient {
    * one PUT with the bytes when the blob fits in one read window, else one streamed PATCH with
    * the whole blob then an empty `PUT ?digest=`. The bytes are read `window` at a time, so memory
    * stays bounded whatever the blob's size, and hashed on the way: a blob whose bytes do not
-   * match its digest is never committed. onProgress reports bytes sent so far.
+   * match its digest is never committed. onProgress reports bytes sent so far (from 0 again when
+   * the upload restarts). A failed upload is not resumed (a session's state after a failure is
+   * unknown) but sent again whole in a new session, unless the blob turns out to be there: its
+   * commit landed though the answer was lost.
    */
   async upload(
+    uploadUrl: string,
+    digest: string,
+    size: number,
+    read: (offset: number, length: number) => Promise<Buffer>,
+    window: number,
+    onProgress: (bytes: number) => void,
+  ): Promise<void> {
+    let url = uploadUrl;
+    await this.retrying(async (n) => {
+      if (n > 1) {
+        if (await this.hasBlob(digest)) return onProgress(size);
+        const started = await this.mountOrStart(digest, undefined);
+        if (started === true) return onProgress(size);
+        url = started;
+      }
+      await this.uploadOnce(url, digest, size, read, window, onProgress);
+    });
+  }
+
+  /** One try of upload() in the session at `uploadUrl`. */
+  private async uploadOnce(
     uploadUrl: string,
     digest: string,
     size: number,
@@ -226,8 +235,8 @@ export class DistributionClient {
       v.update(body);
       v.check();
       const res = await this.request('PUT', withDigest(uploadUrl), { body, headers: octets(body.length) });
-      const text = await res.text();
-      if (res.status !== 201) throw this.fail(res.status, text, `upload blob ${digest}`);
+      const text = await res.text().catch((e: unknown) => this.cut(e, `upload blob ${digest}`));
+      if (res.status !== 201) throw this.fail(res.status, text, `upload blob ${digest}`, res);
       onProgress(size);
       return;
     }
@@ -246,13 +255,13 @@ export class DistributionClient {
       }
     };
     const patch = await this.request('PATCH', uploadUrl, { body: stream, headers: octets(size) });
-    const patchText = await patch.text();
-    if (patch.status !== 202) throw this.fail(patch.status, patchText, `upload blob ${digest}`);
+    const patchText = await patch.text().catch((e: unknown) => this.cut(e, `upload blob ${digest}`));
+    if (patch.status !== 202) throw this.fail(patch.status, patchText, `upload blob ${digest}`, patch);
     const next = this.location(patch);
     verifier.check();
     const res = await this.request('PUT', withDigest(next), { headers: octets(0) });
-    const text = await res.text();
-    if (res.status !== 201) throw this.fail(res.status, text, `commit blob ${digest}`);
+    const text = await res.text().catch((e: unknown) => this.cut(e, `commit blob ${digest}`));
+    if (res.status !== 201) throw this.fail(res.status, text, `commit blob ${digest}`, res);
   }
 
   /**
@@ -260,11 +269,18 @@ export class DistributionClient {
    * that ignores Range has the bytes before `offset` skipped as they stream by; one that answers
    * a range with more bytes than asked for is refused.
    */
-  async readBlob(digest: string, offset: number, length: number): Promise<Buffer> {
+  readBlob(digest: string, offset: number, length: number): Promise<Buffer> {
+    return this.retrying(() =>
+      this.readBlobOnce(digest, offset, length).catch((e: unknown) => this.cut(e, `GET blob ${digest}`)),
+    );
+  }
+
+  private async readBlobOnce(digest: string, offset: number, length: number): Promise<Buffer> {
     const res = await this.request('GET', `${this.blobsPath()}${digest}`, {
       headers: { range: `bytes=${offset}-${offset + length - 1}` },
     });
-    if (res.status !== 206 && res.status !== 200) throw this.fail(res.status, await res.text(), `GET blob ${digest}`);
+    if (res.status !== 206 && res.status !== 200)
+      throw this.fail(res.status, await res.text(), `GET blob ${digest}`, res);
     const skip = res.status === 206 ? 0 : offset;
     const out = Buffer.alloc(length);
     let seen = 0;
@@ -297,11 +313,15 @@ export class DistributionClient {
   }
 
   /** GET a manifest by tag or digest. */
-  async getManifest(ref: string): Promise<{ body: Buffer; mediaType: string; digest: string }> {
+  getManifest(ref: string): Promise<{ body: Buffer; mediaType: string; digest: string }> {
+    return this.retrying(() => this.getManifestOnce(ref).catch((e: unknown) => this.cut(e, `GET manifest ${ref}`)));
+  }
+
+  private async getManifestOnce(ref: string): Promise<{ body: Buffer; mediaType: string; digest: string }> {
     const res = await this.request('GET', `/v2/${this.repo.name}/manifests/${ref}`, {
       headers: { accept: MANIFEST_ACCEPT },
     });
-    if (!res.ok) throw this.fail(res.status, await res.text(), `GET manifest ${ref}`);
+    if (!res.ok) throw this.fail(res.status, await res.text(), `GET manifest ${ref}`, res);
     const body = await readCapped(res, MAX_MANIFEST_BYTES, `manifest ${ref}`);
     const digest = `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
     const mediaType =
@@ -311,25 +331,29 @@ export class DistributionClient {
   }
 
   /** The digest a tag points at, or undefined when the tag does not exist. */
-  async headManifest(ref: string): Promise<string | undefined> {
-    const res = await this.request('HEAD', `/v2/${this.repo.name}/manifests/${ref}`, {
-      headers: { accept: MANIFEST_ACCEPT },
+  headManifest(ref: string): Promise<string | undefined> {
+    return this.retrying(async () => {
+      const res = await this.request('HEAD', `/v2/${this.repo.name}/manifests/${ref}`, {
+        headers: { accept: MANIFEST_ACCEPT },
+      });
+      await res.arrayBuffer().catch((e: unknown) => this.cut(e, `HEAD manifest ${ref}`));
+      if (res.status === 404) return undefined;
+      if (!res.ok) throw this.fail(res.status, '', `HEAD manifest ${ref}`, res);
+      return res.headers.get('docker-content-digest') ?? undefined;
     });
-    await res.arrayBuffer();
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw this.fail(res.status, '', `HEAD manifest ${ref}`);
-    return res.headers.get('docker-content-digest') ?? undefined;
   }
 
   /** PUT a manifest under a tag or digest; returns the digest the registry computed. */
-  async putManifest(ref: string, body: Buffer, mediaType: string): Promise<string | undefined> {
-    const res = await this.request('PUT', `/v2/${this.repo.name}/manifests/${ref}`, {
-      body,
-      headers: { 'content-type': mediaType },
+  putManifest(ref: string, body: Buffer, mediaType: string): Promise<string | undefined> {
+    return this.retrying(async () => {
+      const res = await this.request('PUT', `/v2/${this.repo.name}/manifests/${ref}`, {
+        body,
+        headers: { 'content-type': mediaType },
+      });
+      const text = await res.text().catch((e: unknown) => this.cut(e, `PUT manifest ${ref}`));
+      if (res.status !== 201) throw this.fail(res.status, text, `PUT manifest ${ref}`, res);
+      return res.headers.get('docker-content-digest') ?? undefined;
     });
-    const text = await res.text();
-    if (res.status !== 201) throw this.fail(res.status, text, `PUT manifest ${ref}`);
-    return res.headers.get('docker-content-digest') ?? undefined;
   }
 
   /** DELETE a manifest by tag or digest; false when it did not exist. */

@@ -6,14 +6,14 @@ import { verifyDigest } from '../image/digest';
 import type { Descriptor } from '../image/oci';
 import type { ImageReader } from '../image/reader';
 import type { TargetConfig } from './config';
-import { DistributionClient } from './distribution';
+import { DistributionClient, type DistributionOptions } from './distribution';
 import { resolveRepository, splitReference } from './registry';
 
 /** Reads the image a registry reference names. */
-export function registryReader(reference: string, config: TargetConfig, signal?: AbortSignal): ImageReader {
+export function registryReader(reference: string, config: TargetConfig, opts: DistributionOptions = {}): ImageReader {
   const { repository, ref } = splitReference(reference);
   const repo = resolveRepository(repository, config);
-  const client = new DistributionClient(repo, 'source', signal);
+  const client = new DistributionClient(repo, 'source', opts);
   const manifests = new Map<string, Buffer>();
   return {
     origin: { base: repo.base, name: repo.name },

@@ -19,7 +19,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, MissingKeyCodec } from '../codec/aes-gcm-codec';
 import { keyRingFromEnv, type KeyRing } from '../codec/keys';
-import { ENDPOINT_ENV, readEndpoints } from '../contract/endpoints';
+import { ENDPOINT_ENV, readEndpoints, type Endpoints } from '../contract/endpoints';
 import { CliError, UsageError } from '../errors';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { loadProfile, ProfileError } from './profile';
@@ -57,9 +57,14 @@ export function dataConverterFor(cfg: Pick<TemporalConfig, 'codecKeys'>): DataCo
   return { payloadCodecs: [cfg.codecKeys ? new AesGcmPayloadCodec(cfg.codecKeys) : new MissingKeyCodec()] };
 }
 
-/** Reads the Temporal settings from env vars; a malformed endpoint or a missing TLS file is a usage error. */
-export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  const endpoints = readEndpoints(env);
+/**
+ * Reads the Temporal settings from env vars; a malformed endpoint or a missing TLS file is a usage
+ * error. `endpoints`: when the caller has read them already (a worker reads them once).
+ */
+export function temporalConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  endpoints: Endpoints = readEndpoints(env),
+): TemporalConfig {
   // Temporal's environment configuration first (profiles, TEMPORAL_* vars), the local stack else.
   const profile = loadProfile(env);
   const address = (!env.TEMPORAL_ADDRESS && profile.address) || endpoints.temporalAddress;

@@ -22,8 +22,9 @@ import {
   serviceRef,
   serviceRequest,
 } from './requests';
-import { secretEnvRequest, SECRET_ENV_PATCH } from './secret-env';
+import { secretEnvRequest } from './secret-env';
 import { showStep } from './state';
+import { PATCHES } from './versioning';
 
 /** Everything a step needs. `currentStep` names the step in flight (for failure details). */
 export interface EnvContext {
@@ -55,11 +56,11 @@ async function step<K extends StepName>(ctx: EnvContext, name: K, input: StepInp
 export async function provision(ctx: EnvContext): Promise<void> {
   const { spec, env, state } = ctx;
   const push = pushRequest(spec, env);
-  if (push && patched(ENSURE_REPOSITORY_PATCH)) await ensureRepository(ctx, push.repository);
+  if (push && patched(PATCHES.ensureRepository)) await ensureRepository(ctx, push.repository);
   if (push) state.imageReference = (await step(ctx, 'pushImage', push)).reference;
   await step(ctx, 'ensureCluster', clusterRequest(spec, env, ctx.labels));
   const secrets = secretEnvRequest(spec, env, ctx.labels);
-  if (secrets && patched(SECRET_ENV_PATCH)) await step(ctx, 'applySecretEnv', secrets);
+  if (secrets && patched(PATCHES.secretEnv)) await step(ctx, 'applySecretEnv', secrets);
   await step(ctx, 'applyDeployment', deploymentRequest(spec, env, ctx.labels, state.imageReference));
   await step(ctx, 'applyService', serviceRequest(spec, env, ctx.labels));
   const { ip } = await step(ctx, 'waitForExternalIp', serviceRef(spec, env));
@@ -67,9 +68,6 @@ export async function provision(ctx: EnvContext): Promise<void> {
   if (spec.probe.enabled) await verify(ctx, `${state.endpoint}${spec.probe.path}`);
   await runPlan(ctx);
 }
-
-/** Runs before the first push from this worker version on: Artifact Registry refuses pushes into a missing repository. */
-export const ENSURE_REPOSITORY_PATCH = 'i9-ensure-repository';
 
 /** Creates the image's repository when missing; remembers it when gkeflow created it, for the cleanup. */
 async function ensureRepository(ctx: EnvContext, repository: string): Promise<void> {
@@ -130,6 +128,13 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
     spec.image && (spec.image.deleteOnTeardown || ctx.tuning.deleteImageOnTeardown) && live('image')
       ? { repository: spec.image.repository, tag: spec.image.tag }
       : undefined;
+  // A repository gkeflow created goes with its image tag; when the image is kept on teardown, it
+  // still goes if the push never completed (cancelled or failed): it is empty, else deleteRepository keeps it.
+  const unpushed = state.resources.image === 'absent' || state.resources.image === 'creating';
+  const repository =
+    image || (state.repository && unpushed && patched(PATCHES.unpushedRepositoryCleanup))
+      ? state.repository
+      : undefined;
   return cleanupPlan(ctx.acts, {
     env,
     namespace: spec.deployment.namespace,
@@ -137,6 +142,6 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
     deployment: live('deployment') ? spec.deployment.name : undefined,
     cluster: live('cluster'),
     image,
-    repository: image ? state.repository : undefined,
+    repository,
   });
 }

@@ -5,9 +5,6 @@
 import type { ApplySecretEnvInput, EnvRef, ResourceLabels } from '../activities/types';
 import type { EnvironmentSpec } from '../spec/validate';
 
-/** The patch that gates the env Secret step (runs of older workers replay without it). */
-export const SECRET_ENV_PATCH = 'i10-secret-env';
-
 /** The applySecretEnv input of a spec, or undefined when no container has a `secretFrom` env value. */
 export function secretEnvRequest(
   spec: EnvironmentSpec,

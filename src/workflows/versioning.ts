@@ -18,6 +18,12 @@ export const PATCHES = {
   serialUpdates: 'i10-serial-updates',
   /** The drift check timer: degraded / running / lost. */
   driftCheck: 'i8-drift-check',
+  /** ensureRepository runs before the first push: Artifact Registry refuses pushes into a missing repository. */
+  ensureRepository: 'i9-ensure-repository',
+  /** The env Secret step (applySecretEnv) for `secretFrom` env values. */
+  secretEnv: 'i10-secret-env',
+  /** A repository gkeflow created is deleted (when empty) after a push that never completed, image kept or not. */
+  unpushedRepositoryCleanup: 's3-unpushed-repository-cleanup',
 } as const;
 
 /**

@@ -342,4 +342,19 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  {
+    // Session 3 (PATCHES.unpushedRepositoryCleanup): a push that fails for good, the image kept on
+    // teardown: the repository gkeflow created is deleted all the same (it holds nothing).
+    name: 'push-fails-deletes-created-repository',
+    faults: { pushImage: { kind: 'permanent' } },
+    prepare: (stub) => {
+      stub.activities.ensureRepository = () =>
+        Promise.resolve({ repository: 'projects/gkeflow-test/locations/asia/repositories/repo', created: true });
+    },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, bare(cluster));
+      await h.result().catch(() => undefined);
+      return h;
+    },
+  },
 ];

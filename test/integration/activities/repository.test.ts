@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registryActivities } from '../../../src/activities/registry';
 import type { EnvRef } from '../../../src/activities/types';
+import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import type { TargetConfig } from '../../../src/clients/config';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
 import { tempStateDir } from '../../helpers/emulator';
@@ -79,5 +80,66 @@ void describe('ensureRepository and its compensation against the local Artifact 
     assert.deepEqual(await acts.ensureRepository({ env, repository: `${emu.registryAddress}/p/r/web` }), {
       created: false,
     });
+  });
+});
+
+void describe('two environments sharing one Artifact Registry repository, provisioning at once', () => {
+  let reg: TestRegistry;
+  let emu: RunningEmulator;
+  let config: TargetConfig;
+  before(async () => {
+    reg = await startTestRegistry();
+    emu = await startEmulator({
+      port: 0,
+      adminPort: 0,
+      controlPlane: 'none',
+      stateDir: tempStateDir(),
+      registry: { port: 0, backend: reg.backend },
+    });
+    config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
+  });
+  after(async () => {
+    await emu?.stop();
+    await reg?.stop();
+  });
+
+  /** The emulator's API, with both environments' lookups answered before either creates (the race, every time). */
+  function racingApi(parties: number): ArtifactRegistryApi {
+    const real = createArtifactRegistryApi(config);
+    let waiting = 0;
+    let release!: () => void;
+    const allLooked = new Promise<void>((r) => (release = r));
+    return {
+      ...real,
+      getRepository: async (name) => {
+        const r = await real.getRepository(name);
+        if (++waiting === parties) release();
+        await allLooked;
+        return r;
+      },
+    };
+  }
+
+  void it('the one whose create loses adopts the repository, and its compensation leaves it alone', async () => {
+    const api = racingApi(2);
+    const a = registryActivities({ config, artifactRegistry: api });
+    const b = registryActivities({ config, artifactRegistry: api });
+    const image = 'asia-docker.pkg.dev/demo-project/team/web';
+    const name = 'projects/demo-project/locations/asia/repositories/team';
+    const results = await Promise.allSettled([
+      a.ensureRepository({ env, repository: image }),
+      b.ensureRepository({ env: other, repository: image }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled'],
+      `both succeed: ${results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join('; ')}`,
+    );
+    const created = results.map((r) => (r as PromiseFulfilledResult<{ created: boolean }>).value.created);
+    assert.deepEqual([...created].sort(), [false, true], 'exactly one of them created it');
+    const loser = created[0] ? other : env;
+    const plain = registryActivities({ config });
+    assert.deepEqual(await plain.deleteRepository({ env: loser, name }), { deleted: false });
+    assert.ok(await createArtifactRegistryApi(config).getRepository(name), 'the repository is still there');
   });
 });

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
+import { statusQuery, teardownUpdate } from '../../../src/workflows/definitions';
 import {
+  eventually,
   FAST,
   startEnv,
   stubActivities,
@@ -44,4 +46,50 @@ void test('keeps the repository when its image tag could not be deleted (reporte
     details.leftovers.map((l) => l.kind),
     ['image'],
   );
+});
+
+/** A run whose repository gkeflow created, the image kept on teardown (the default); returns the cleanup calls. */
+async function createdRepositoryImageKept(
+  faults: Partial<Record<ActivityName, Fault>>,
+  drive: (handle: Awaited<ReturnType<typeof startEnv>>, stub: ReturnType<typeof stubActivities>) => Promise<void>,
+) {
+  const stub = stubActivities(faults);
+  const real = stub.activities.ensureRepository;
+  stub.activities.ensureRepository = async (input) => ({ ...(await real(input)), created: true });
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const handle = await startEnv(client, taskQueue, testInput());
+    await drive(handle, stub);
+  });
+  return stub.calls.filter((n) => DELETES.includes(n));
+}
+
+void test('a teardown during the push deletes the repository gkeflow created, though the image is kept on teardown', async () => {
+  const deletes = await createdRepositoryImageKept({ pushImage: { kind: 'hang' } }, async (handle, stub) => {
+    await eventually(
+      async () => stub.calls,
+      (calls) => calls.includes('pushImage'),
+    );
+    const res = await handle.executeUpdate(teardownUpdate, { args: [{ reason: 'cancelled mid-push' }] });
+    assert.deepEqual(res.leftovers, []);
+  });
+  assert.deepEqual(deletes, ['deleteRepository']);
+});
+
+void test('a push that fails for good deletes the repository gkeflow created, though the image is kept on teardown', async () => {
+  const deletes = await createdRepositoryImageKept({ pushImage: { kind: 'permanent' } }, async (handle) => {
+    await assert.rejects(handle.result());
+  });
+  assert.deepEqual(deletes, ['deleteRepository']);
+});
+
+void test('keeps the repository holding a pushed image that is kept on teardown', async () => {
+  const deletes = await createdRepositoryImageKept({}, async (handle) => {
+    await eventually(
+      () => handle.query(statusQuery),
+      (s) => s.phase === 'running',
+    );
+    await handle.executeUpdate(teardownUpdate, { args: [{}] });
+    await handle.result();
+  });
+  assert.deepEqual(deletes, ['deleteService', 'deleteDeployment', 'deleteCluster']);
 });
