@@ -29,9 +29,10 @@ export type Handler = (core: Core, req: Request, fault?: Fault) => unknown;
 export const handlers: Record<string, Handler> = {
   ListClusters: (core, req) => {
     const p = parseParent(req.parent, req);
-    return { clusters: core.store.listClusters(p.project, p.location).map(toCluster), missingZones: [] };
+    const clusters = core.store.listClusters(p.project, p.location).map((c) => toCluster(c, core.settings));
+    return { clusters, missingZones: [] };
   },
-  GetCluster: (core, req) => toCluster(core.store.cluster(parseClusterName(req.name, req))),
+  GetCluster: (core, req) => toCluster(core.store.cluster(parseClusterName(req.name, req)), core.settings),
   CreateCluster: (core, req, fault) =>
     toOperation(createCluster(core, decodeCreateCluster(parseParent(req.parent, req), req.cluster), fault)),
   DeleteCluster: (core, req, fault) => toOperation(deleteCluster(core, parseClusterName(req.name, req), fault)),
