@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import https from 'node:https';
+import path from 'node:path';
 import type { v1, protos } from '@google-cloud/container';
 import type { RunningEmulator } from '../../../src/emulator/server';
 import { toCluster } from '../../../src/emulator/api/resources';
@@ -78,7 +79,20 @@ void test('GetCluster issues no client certificate and the cluster takes the emu
   assert.equal(await kubeGet(cl, TOKEN), 200, 'the emulator token is accepted');
   assert.equal(await kubeGet(cl), 401, 'no token: refused');
   assert.equal(await kubeGet(cl, 'ya29.wrong'), 401, 'another token: refused');
+  // The token is kept for kube-apiserver in one private file, and nowhere else: not in the
+  // emulator's state, not in kwokctl's config, not in any component's log.
+  const holding = filesUnder(stateDir).filter((f) => fs.readFileSync(f).includes(TOKEN));
+  assert.deepEqual(holding, [path.join(stateDir, 'kwok', 'token-auth.csv')]);
+  assert.equal(fs.statSync(holding[0]!).mode & 0o777, 0o600);
 });
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return filesUnder(p);
+    return e.isFile() ? [p] : [];
+  });
+}
 
 void test('after a restart with another token the cluster accepts the new one only', async () => {
   await emu.stop();
