@@ -12,6 +12,7 @@ import { adcTokenSource, requestHeaders, type TokenSource } from './credentials'
 
 export type Cluster = protos.google.container.v1.ICluster;
 export type Operation = protos.google.container.v1.IOperation;
+export type ServerConfig = protos.google.container.v1.IServerConfig;
 
 /** The ClusterManager calls the activities use; names are full resource names. */
 export interface GkeClient {
@@ -87,4 +88,19 @@ export function createGkeClient(config: TargetConfig): GkeClient {
     getOperation: async (name) => (await client.getOperation({ name }, await opts()))[0],
     close: () => client.close(),
   };
+}
+
+/**
+ * GetServerConfig of `projects/P/locations/L` (what GKE offers there; INVALID_ARGUMENT for a
+ * location it does not have), one attempt within `timeoutMs`: gax's own retries are off, the
+ * caller retries as the failure registry says.
+ */
+export async function getServerConfig(config: TargetConfig, name: string, timeoutMs = 10_000): Promise<ServerConfig> {
+  const client = new v1.ClusterManagerClient(gkeClientOptions(config));
+  try {
+    const auth = await authCallOptions(config)();
+    return (await client.getServerConfig({ name }, { ...auth, timeout: timeoutMs, retry: { retryCodes: [] } }))[0];
+  } finally {
+    await client.close();
+  }
 }

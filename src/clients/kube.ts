@@ -1,7 +1,8 @@
 /**
  * A Kubernetes client configuration for a GKE cluster, built in memory from what GetCluster
  * returns: endpoint and CA, then either the client certificate and key (the local emulator's
- * clusters) or a bearer token from the target's token source (GKE). Never written to disk and
+ * clusters, unless it requires a fixed token) or a bearer token from the target's token source
+ * (GKE, and an emulator started with --require-auth=TOKEN). Never written to disk and
  * never logged: a KubeConfig is a credential.
  */
 import { KubeConfig } from '@kubernetes/client-node';

@@ -3,6 +3,7 @@
  * `projects/P/locations/L/operations/O`, plus the deprecated project_id/zone/cluster_id form.
  * Every parse failure is INVALID_ARGUMENT naming the field.
  */
+import { gcpLocationExists } from '../gke/locations';
 import { isLocation, PROJECT_ID_RE } from '../gke/rules';
 import { invalidArgument } from './errors';
 
@@ -39,6 +40,14 @@ function checkProject(project: string, field: string): void {
 function checkLocation(location: string, field: string, allowAll: boolean): void {
   if (allowAll && location === '-') return;
   if (!isLocation(location)) throw invalidArgument(`${field}: '${shown(location)}' is not a region or zone`);
+}
+
+/**
+ * Refuses a well-formed location GCP does not have, with GKE's answer (HTTP 400, e.g. `gcloud
+ * container clusters create … --zone us-east1-b` in 2018: 'location "us-east1-b" does not exist.').
+ */
+export function assertLocationExists(location: string): void {
+  if (!gcpLocationExists(location)) throw invalidArgument(`Location "${shown(location)}" does not exist.`);
 }
 
 /** `projects/P/locations/L` (L may be `-` for all locations). */

@@ -49,6 +49,12 @@ export interface ControlPlaneAccess {
   readonly clientKeyData: string;
   /** The kwok cluster behind it, if any. */
   readonly kwokName?: string;
+  /**
+   * Its kube-apiserver takes the emulator's --require-auth token as a bearer token (a token auth
+   * file rewritten at each start). Absent for control planes made before clusters took tokens:
+   * those keep handing out the client certificate.
+   */
+  readonly acceptsToken?: boolean;
 }
 
 /** A stored cluster: GKE metadata plus how to reach its control plane. */

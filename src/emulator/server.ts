@@ -70,7 +70,15 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
     settings,
     faults: new FaultInjector(o.faults ?? [], o.seed ?? 1),
     runtimes: {
-      kwok: dataPlane.wrap(new KwokRuntime(o.stateDir, o.toolchain, log)),
+      // Clusters take the emulator's token only when it is fixed (see docs/emulator.md, "Auth").
+      kwok: dataPlane.wrap(
+        new KwokRuntime(
+          o.stateDir,
+          o.toolchain,
+          log,
+          typeof settings.requireAuth === 'string' ? settings.requireAuth : undefined,
+        ),
+      ),
       none: new NoControlPlaneRuntime(),
     },
     log,

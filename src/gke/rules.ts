@@ -3,6 +3,8 @@
  * emulator, so a spec gkeflow accepts is one GKE (and the emulator) accepts.
  */
 
+import { GCP_ZONES } from './locations';
+
 /** Cluster and node-pool names: lowercase letter first, then lowercase letters, digits or hyphens, no trailing hyphen, at most 40 chars. */
 export const GKE_NAME_RE = /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/;
 export const GKE_NAME_MAX = 40;
@@ -24,21 +26,6 @@ const own = <T>(table: Record<string, T>, key: string): T | undefined =>
 /** GCP project ids: 6–30 chars, lowercase letter first, letters/digits/hyphens, no trailing hyphen. */
 export const PROJECT_ID_RE = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
-/**
- * Regions whose zones are not `a`, `b`, `c` (or that have more), with their zone suffixes. Any
- * other well-formed region is accepted and assumed to have zones a, b and c: Google adds regions
- * every year (us-east5, europe-west9, me-central1 …), and a stale list refused them.
- */
-export const REGIONS: Record<string, string[]> = {
-  'asia-east1': ['a', 'b', 'c'],
-  'asia-southeast1': ['a', 'b', 'c'],
-  'europe-west1': ['b', 'c', 'd'],
-  'us-central1': ['a', 'b', 'c', 'f'],
-  'us-east1': ['b', 'c', 'd'],
-  'us-east4': ['a', 'b', 'c'],
-  'us-west1': ['a', 'b', 'c'],
-};
-
 /** A GCP region: area, direction and number (`us-east5`, `europe-west9`, `me-central1`, `northamerica-northeast2`). */
 export const REGION_RE = /^[a-z]{2,20}-[a-z]{2,20}[1-9][0-9]?$/;
 /** A zone: its region and a letter (`us-east5-a`). */
@@ -57,9 +44,13 @@ export function regionOf(location: string): string {
 /** How many zones a regional cluster's nodes run in unless told otherwise (GKE: three). */
 export const REGIONAL_ZONES = 3;
 
-/** The zones of a region, as far as gkeflow knows them (a, b, c unless listed in REGIONS). */
+/**
+ * The zones of a region as GCP lists them (src/gke/locations.ts). A well-formed region missing
+ * there is assumed to have zones a, b and c: Google adds regions every year, and gkeflow accepts
+ * them (a stale list refused us-east5, europe-west9, me-central1 …).
+ */
 export const zonesOf = (region: string): string[] =>
-  (own(REGIONS, region) ?? ['a', 'b', 'c']).map((z) => `${region}-${z}`);
+  (own<readonly string[]>(GCP_ZONES, region) ?? ['a', 'b', 'c']).map((z) => `${region}-${z}`);
 
 /** The zones a cluster at `location` runs its nodes in by default: the zone, or three of the region's. */
 export const defaultNodeZones = (location: string): string[] =>

@@ -1,14 +1,17 @@
 // The walkthrough through the gcp target's own code path (ADC token from google-auth-library,
 // bearer auth on every GKE and Artifact Registry call, the registry token exchange at
 // /v2/token) against the local cloud with auth required, reached through the test-only endpoint
-// overrides. The repository does not exist beforehand: gkeflow creates it, and deletes it at
+// overrides. The emulated cluster issues no client certificate (as GKE): gkeflow reaches its
+// Kubernetes API with the access token as bearer token. The repository does not exist beforehand: gkeflow creates it, and deletes it at
 // teardown with the image.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import YAML from 'yaml';
 import { v1 } from '@google-cloud/artifact-registry';
+import { v1 as container } from '@google-cloud/container';
 import { grpc } from 'google-gax';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { targetConfigFromEnv } from '../../src/clients/config';
@@ -65,6 +68,47 @@ function exampleSpec(cluster: string): EnvironmentSpec {
   return validateSpec(doc, cluster);
 }
 
+/** GET on a cluster's Kubernetes API with its CA, with or without a bearer token; the status code. */
+function kubeGet(endpoint: string, ca: string, token?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      `https://${endpoint}/api/v1/namespaces/default`,
+      { ca: Buffer.from(ca, 'base64'), headers: token ? { authorization: `Bearer ${token}` } : {} },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The cluster gkeflow deployed to issued no client certificate (as GKE), and its Kubernetes API
+ * refuses requests without the access token: gkeflow's kubeconfig can only have used the bearer token.
+ */
+async function assertBearerOnly(spec: EnvironmentSpec): Promise<void> {
+  const gke = new container.ClusterManagerClient({
+    apiEndpoint: '127.0.0.1',
+    port: cloud.emulator.port,
+    sslCreds: grpc.credentials.createInsecure(),
+    universeDomain: 'googleapis.com',
+    projectId: spec.project,
+  });
+  try {
+    const [cl] = await gke.getCluster(
+      { name: `projects/${spec.project}/locations/${spec.location}/clusters/${spec.cluster.name}` },
+      { otherArgs: { headers: { authorization: `Bearer ${TOKEN}` } } },
+    );
+    assert.equal(Boolean(cl.masterAuth?.clientCertificate || cl.masterAuth?.clientKey), false, 'no client certificate');
+    const ca = cl.masterAuth?.clusterCaCertificate ?? '';
+    assert.equal(await kubeGet(cl.endpoint ?? '', ca), 401, 'no token: refused');
+    assert.equal(await kubeGet(cl.endpoint ?? '', ca, TOKEN), 200, 'the access token: accepted');
+  } finally {
+    await gke.close();
+  }
+}
+
 void test('the walkthrough runs on the gcp code path against the local cloud with auth required', async () => {
   const spec = exampleSpec('gcp-path-e2e');
   const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
@@ -81,6 +125,7 @@ void test('the walkthrough runs on the gcp code path against the local cloud wit
   assert.equal(st.status?.replicas, 5);
   assert.match(st.status?.imageReference ?? '', /^asia-docker\.pkg\.dev\/gkeflow-demo\/notebooks\/tensorflow@sha256:/);
   assert.equal(st.status?.repository, 'projects/gkeflow-demo/locations/asia/repositories/notebooks');
+  await assertBearerOnly(spec);
   const handle = cloud.client.workflow.getHandle(s.envId);
   const result = await handle.executeUpdate(teardownUpdate, { args: [{}] });
   assert.deepEqual(result.leftovers, []);

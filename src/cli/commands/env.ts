@@ -4,6 +4,7 @@ import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../spec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
+import { preflightUp } from '../gke-preflight';
 import { closedOutcome, followEnvironment, printStatus } from '../progress';
 import type { CommandInput } from '../table';
 import { teardownUpdate } from '../../workflows/definitions';
@@ -38,7 +39,9 @@ function withTtl(spec: EnvironmentSpec, ttl: unknown): EnvironmentSpec {
 
 /** `gkeflow up -f SPEC [--wait]`: start the environment workflow, or attach to the open run. */
 export async function upCommand({ flags, out, err }: CommandInput): Promise<number> {
-  const spec = withTtl(loadSpecFile(specFlag(flags)), flags.ttl); // invalid ⇒ exit 2 before anything is started
+  const file = specFlag(flags);
+  const spec = withTtl(loadSpecFile(file), flags.ttl); // invalid ⇒ exit 2 before anything is started
+  await preflightUp(spec, file, err); // a location GKE does not have ⇒ exit 2, still nothing started
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {

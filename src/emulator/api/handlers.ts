@@ -6,7 +6,14 @@
 import { assertChangeable, type Core } from '../core';
 import type { Fault } from '../faults';
 import { createCluster, deleteCluster, setLabels, updateCluster } from '../lifecycle';
-import { parseClusterName, parseOperationName, parseParent, parsePoolName, type LegacyFields } from '../names';
+import {
+  assertLocationExists,
+  parseClusterName,
+  parseOperationName,
+  parseParent,
+  parsePoolName,
+  type LegacyFields,
+} from '../names';
 import { createNodePool, deleteNodePool, findPool, setNodePoolAutoscaling, setNodePoolSize } from '../pools';
 import {
   decodeAutoscaling,
@@ -29,11 +36,15 @@ export type Handler = (core: Core, req: Request, fault?: Fault) => unknown;
 export const handlers: Record<string, Handler> = {
   ListClusters: (core, req) => {
     const p = parseParent(req.parent, req);
-    return { clusters: core.store.listClusters(p.project, p.location).map(toCluster), missingZones: [] };
+    const clusters = core.store.listClusters(p.project, p.location).map((c) => toCluster(c, core.settings));
+    return { clusters, missingZones: [] };
   },
-  GetCluster: (core, req) => toCluster(core.store.cluster(parseClusterName(req.name, req))),
-  CreateCluster: (core, req, fault) =>
-    toOperation(createCluster(core, decodeCreateCluster(parseParent(req.parent, req), req.cluster), fault)),
+  GetCluster: (core, req) => toCluster(core.store.cluster(parseClusterName(req.name, req)), core.settings),
+  CreateCluster: (core, req, fault) => {
+    const parent = parseParent(req.parent, req);
+    if (parent.location !== '-') assertLocationExists(parent.location);
+    return toOperation(createCluster(core, decodeCreateCluster(parent, req.cluster), fault));
+  },
   DeleteCluster: (core, req, fault) => toOperation(deleteCluster(core, parseClusterName(req.name, req), fault)),
   UpdateCluster: (core, req, fault) => {
     const key = parseClusterName(req.name, req);
@@ -90,7 +101,8 @@ export const handlers: Record<string, Handler> = {
 
   GetServerConfig: (_core, req) => {
     const legacy = req.projectId ? { ...req, name: `projects/${req.projectId}/locations/${req.zone}` } : req;
-    parseParent(legacy.name, {}, 'name');
+    const { location } = parseParent(legacy.name, {}, 'name');
+    assertLocationExists(location);
     return serverConfig();
   },
 };

@@ -2,6 +2,7 @@
  * Stored records → proto messages (google.container.v1 Cluster, NodePool, Operation,
  * ServerConfig), shaped like GKE's answers: self links, deprecated zone fields, base64 certs.
  */
+import type { Settings } from '../config';
 import { clusterPath, selfLink } from '../names';
 import type { ClusterRecord, OperationRecord, PoolRecord } from '../store';
 import { KUBE_VERSION } from '../validate';
@@ -44,10 +45,15 @@ const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
 /** The NodePool message. */
 export const toNodePool = poolToProto;
 
-/** The Cluster message GKE answers GetCluster with. */
-export function toCluster(c: ClusterRecord): Record<string, unknown> {
+/**
+ * The Cluster message GKE answers GetCluster with. With a fixed --require-auth token, a cluster
+ * whose kube-apiserver takes that token issues no client certificate, as GKE (clients
+ * authenticate with their access token); otherwise masterAuth carries the admin certificate.
+ */
+export function toCluster(c: ClusterRecord, settings: Pick<Settings, 'requireAuth'>): Record<string, unknown> {
   const nodes = c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0);
   const first = c.pools[0];
+  const cert = typeof settings.requireAuth === 'string' && c.access?.acceptsToken ? undefined : c.access;
   return {
     name: c.cluster,
     description: c.description,
@@ -55,9 +61,9 @@ export function toCluster(c: ClusterRecord): Record<string, unknown> {
     nodeConfig: first ? poolToProto(c, first).config : undefined,
     masterAuth: {
       clusterCaCertificate: c.access?.caData ?? '',
-      clientCertificate: c.access?.clientCertData ?? '',
-      clientKey: c.access?.clientKeyData ?? '',
-      clientCertificateConfig: { issueClientCertificate: Boolean(c.access?.clientCertData) },
+      clientCertificate: cert?.clientCertData ?? '',
+      clientKey: cert?.clientKeyData ?? '',
+      clientCertificateConfig: { issueClientCertificate: Boolean(cert?.clientCertData) },
     },
     loggingService: c.loggingService,
     monitoringService: c.monitoringService,

@@ -44,6 +44,12 @@ export interface CreateKwokClusterOptions extends KwokClusterRef {
   stagesConfig?: string;
   /** How long create may take before it is abandoned and cleaned up (default 3 min). */
   timeoutMs?: number;
+  /**
+   * A kube-apiserver `--token-auth-file` (CSV: token,user,uid,"groups"), read at each start: the
+   * API then accepts those bearer tokens beside client certificates, and refuses requests with
+   * neither (`--anonymous-auth=false`, 401). The file must exist whenever the cluster starts.
+   */
+  tokenAuthFile?: string;
 }
 
 /** How to reach a kwok cluster. The *Data fields are base64 PEM, as in a kubeconfig or GKE's masterAuth. */
@@ -59,6 +65,8 @@ export interface KwokCluster {
   caData: string;
   clientCertData: string;
   clientKeyData: string;
+  /** The kube-apiserver's `--token-auth-file`, when it was created with one. */
+  tokenAuthFile?: string;
 }
 
 /** Thrown by the kwok functions when kwokctl fails or a cluster does not come up; carries the log tail. */
@@ -190,11 +198,13 @@ export async function startKwokCluster(ref: KwokClusterRef, timeoutMs = 120_000)
 export function readKwokCluster(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): KwokCluster {
   const dir = kwokClusterDir(ref);
   const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'kwok.yaml'), 'utf8')).map(
-    (d) => d.toJS() as { kind?: string; options?: { kubeApiserverPort?: number } },
+    (d) => d.toJS() as KwokctlConfiguration,
   );
-  const port = docs.find((d) => d.kind === 'KwokctlConfiguration')?.options?.kubeApiserverPort;
+  const config = docs.find((d) => d.kind === 'KwokctlConfiguration');
+  const port = config?.options?.kubeApiserverPort;
   if (!port) throw new KwokClusterError(ref.name, `no kubeApiserverPort in ${dir}/kwok.yaml`);
   const b64 = (f: string) => fs.readFileSync(path.join(dir, 'pki', f)).toString('base64');
+  const tokenAuthFile = tokenAuthFileOf(config);
   return {
     name: ref.name,
     workdir: ref.workdir,
@@ -204,8 +214,21 @@ export function readKwokCluster(ref: Pick<KwokClusterRef, 'name' | 'workdir'>): 
     caData: b64('ca.crt'),
     clientCertData: b64('admin.crt'),
     clientKeyData: b64('admin.key'),
+    ...(tokenAuthFile ? { tokenAuthFile } : {}),
   };
 }
+
+/** The parts of kwok.yaml's KwokctlConfiguration read back. */
+interface KwokctlConfiguration {
+  kind?: string;
+  options?: { kubeApiserverPort?: number };
+  componentsPatches?: Array<{ name?: string; extraArgs?: Array<{ key?: string; value?: string }> }>;
+}
+
+const tokenAuthFileOf = (config: KwokctlConfiguration | undefined) =>
+  config?.componentsPatches
+    ?.find((p) => p.name === 'kube-apiserver')
+    ?.extraArgs?.find((a) => a.key === 'token-auth-file')?.value;
 
 /** A @kubernetes/client-node KubeConfig for the cluster (admin client certificate). */
 export function kwokKubeConfig(
@@ -243,7 +266,23 @@ async function kwokctlConfig(o: CreateKwokClusterOptions): Promise<string> {
     kubectlBinary: o.toolchain.kubectl,
   };
   COMPONENT_PORTS.forEach((k, i) => (options[k] = ports[i]));
-  const head = YAML.stringify({ apiVersion: 'config.kwok.x-k8s.io/v1alpha1', kind: 'KwokctlConfiguration', options });
+  const componentsPatches = o.tokenAuthFile
+    ? [
+        {
+          name: 'kube-apiserver',
+          extraArgs: [
+            { key: 'token-auth-file', value: o.tokenAuthFile },
+            { key: 'anonymous-auth', value: 'false' },
+          ],
+        },
+      ]
+    : undefined;
+  const head = YAML.stringify({
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokctlConfiguration',
+    options,
+    ...(componentsPatches ? { componentsPatches } : {}),
+  });
   const stages =
     o.stagesConfig ??
     kwokStages(o.loadBalancer)

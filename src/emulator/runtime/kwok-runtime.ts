@@ -2,6 +2,7 @@
  * Kwok control planes: each emulated cluster is a kwok cluster made by kwokctl under
  * `<stateDir>/kwok`, with one kwok node per GKE node, named and labelled like GKE's.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { machineShape, regionOf } from '../../gke/rules';
@@ -71,19 +72,45 @@ const accessOf = (k: KwokCluster): ControlPlaneAccess => ({
   clientCertData: k.clientCertData,
   clientKeyData: k.clientKeyData,
   kwokName: k.name,
+  ...(k.tokenAuthFile ? { acceptsToken: true } : {}),
 });
 
-/** Control planes made by kwokctl under `<stateDir>/kwok`. */
+/** The user a bearer token of the emulator is on its clusters: a cluster admin (system:masters). */
+export const TOKEN_USER = 'gkeflow-emulator-token';
+
+/**
+ * Writes the token auth file every kube-apiserver of the emulator reads at start: the token,
+ * as cluster admin, or no line (no token accepted) without one. Private (0600), replaced whole.
+ */
+export function writeTokenAuthFile(file: string, token: string | undefined): void {
+  const csv = (v: string) => `"${v.replace(/"/g, '""')}"`;
+  const text = token ? `${csv(token)},${TOKEN_USER},${TOKEN_USER},"system:masters"\n` : '';
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Control planes made by kwokctl under `<stateDir>/kwok`. Each kube-apiserver takes the bearer
+ * token in `<stateDir>/kwok/token-auth.csv`, which holds `clusterToken` (the emulator's
+ * --require-auth token) or nothing, written before any control plane starts: a restarted
+ * emulator with another token (or none) rewrites it.
+ */
 export class KwokRuntime implements ControlPlaneRuntime {
   private toolchain: Promise<KwokToolchain> | undefined;
   private readonly workdir: string;
+  private readonly tokenAuthFile: string;
 
   constructor(
     stateDir: string,
     private readonly provideToolchain: KwokToolchainProvider | undefined,
     private readonly log: (line: string) => void = () => {},
+    clusterToken?: string,
   ) {
     this.workdir = path.join(stateDir, 'kwok');
+    this.tokenAuthFile = path.join(this.workdir, 'token-auth.csv');
+    writeTokenAuthFile(this.tokenAuthFile, clusterToken);
   }
 
   private ref = async (c: ClusterRecord) => ({
@@ -109,7 +136,8 @@ export class KwokRuntime implements ControlPlaneRuntime {
   async create(c: ClusterRecord, loadBalancer: LoadBalancerTimings): Promise<ControlPlaneAccess> {
     const ref = await this.ref(c);
     await deleteKwokCluster(ref); // a leftover from an interrupted create
-    return accessOf(await createKwokCluster({ ...ref, loadBalancer, nodes: c.pools.flatMap((p) => nodeNames(c, p)) }));
+    const nodes = c.pools.flatMap((p) => nodeNames(c, p));
+    return accessOf(await createKwokCluster({ ...ref, loadBalancer, nodes, tokenAuthFile: this.tokenAuthFile }));
   }
 
   async syncPool(c: ClusterRecord, pool: PoolRecord): Promise<void> {

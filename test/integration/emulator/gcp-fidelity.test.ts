@@ -132,6 +132,34 @@ void test('new regions and machine types are served; EXTENDED, alias IPs and a n
   }
 });
 
+void test('a location GCP does not have ⇒ INVALID_ARGUMENT \'Location "…" does not exist.\' from GetServerConfig and CreateCluster', async () => {
+  const refusal = async (p: Promise<unknown>) =>
+    p.then(
+      () => assert.fail('accepted'),
+      (e: { code: number; details: string }) => [e.code, e.details],
+    );
+  // Well formed, but no such region (us-north1) or zone (us-central1-z, europe-west1-a).
+  for (const location of ['us-north1', 'us-central1-z', 'europe-west1-a']) {
+    const want = [status.INVALID_ARGUMENT, `Location "${location}" does not exist.`];
+    assert.deepEqual(await refusal(c.getServerConfig({ name: parent(location) })), want, location);
+    assert.deepEqual(
+      await refusal(c.createCluster({ parent: parent(location), cluster: { name: 'nowhere', initialNodeCount: 1 } })),
+      want,
+      location,
+    );
+  }
+  // Every zone of a real region, and the region, are served (us-central1 has a, b, c and f).
+  for (const location of ['us-central1', 'us-central1-f', 'europe-west1-d', 'northamerica-south1-a', 'africa-south1']) {
+    const [cfg] = await c.getServerConfig({ name: parent(location) });
+    assert.ok(cfg.validMasterVersions?.length, location);
+  }
+  // The deprecated projectId/zone form is checked the same way.
+  assert.deepEqual(await refusal(c.getServerConfig({ projectId: 'gkeflow-test', zone: 'mars-east1-a' })), [
+    status.INVALID_ARGUMENT,
+    'Location "mars-east1-a" does not exist.',
+  ]);
+});
+
 void test('the gke delay profile has GKE’s durations (create 5 min, delete 3 min, resize 2 min, LB 60 s) and --speed divides them', async () => {
   const s = resolveSettings({ stateDir: '/unused', profile: 'gke', speed: 60 });
   assert.deepEqual(
