@@ -9,6 +9,7 @@ import type { EnvRef, ResourceLabels } from '../activities/types';
 import { failure } from '../contract/failures';
 import { expiresAtLabel, LABELS } from '../contract/labels';
 import { STEPS, stepLabel, stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
+import { imageDeletedOnTeardown } from '../spec/provision-input';
 import type { EnvironmentSpec, PlanStep } from '../spec/validate';
 import { cleanupPlan, type CleanupTarget } from './cleanup';
 import type { CarriedState, ProvisionTuning } from './input';
@@ -124,10 +125,7 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
   const { spec, env, state } = ctx;
   const live = (k: keyof CarriedState['resources']) =>
     state.resources[k] !== 'absent' && state.resources[k] !== 'deleted';
-  const image =
-    spec.image && (spec.image.deleteOnTeardown || ctx.tuning.deleteImageOnTeardown) && live('image')
-      ? { repository: spec.image.repository, tag: spec.image.tag }
-      : undefined;
+  const image = live('image') ? imageDeletedOnTeardown(spec, ctx.tuning) : undefined;
   // A repository gkeflow created goes with its image tag; when the image is kept on teardown, it
   // still goes if the push never completed (cancelled or failed): it is empty, else deleteRepository keeps it.
   const unpushed = state.resources.image === 'absent' || state.resources.image === 'creating';
