@@ -10,12 +10,12 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { GkeClient } from '../clients/gke';
 import { failure } from '../contract/failures';
 import { SEARCH_ATTRIBUTES } from '../contract/labels';
+import { artifactRepositoryOf } from '../spec/image-ref';
 import { imageDeletedOnTeardown } from '../spec/provision-input';
 import { teardownUpdate, type TeardownResult } from '../workflows/definitions';
 import type { ProvisionInput } from '../workflows/input';
 import { ENVIRONMENT_WORKFLOW } from '../workflows/start';
 import { gkeError } from './gke-errors';
-import { artifactRepositoryOf } from './registry';
 
 /** One cluster as the reaper sees it (plain JSON, no credentials). */
 export interface ClusterSummary {
