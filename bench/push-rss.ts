@@ -2,10 +2,14 @@
 // Artifact Registry's Docker endpoint (the CNCF registry behind the front that refuses chunked
 // uploads), and pushes the layout with pushImage in a child process, which reports its peak RSS
 // (the figure a worker pays for a push, whatever the layer size). Anchor: under 250 MB.
-// Usage: npx tsx bench/push-rss.ts [--mib N]
+// --fail-once: the registry answers 503 half-way through the layer's first upload, so the figure
+// includes a restarted upload (the client sends the layer again, whole, in a new session).
+// Usage: npx tsx bench/push-rss.ts [--mib N] [--fail-once]
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { registryActivities } from '../src/activities/registry';
@@ -67,6 +71,41 @@ async function writeLayout(dir: string, mib: number): Promise<void> {
   );
 }
 
+/**
+ * A proxy before the registry that answers 503 to the first upload PATCH once half of `size`
+ * bytes went through it, and forwards everything else; returns its address and a stop function.
+ */
+async function failHalfWayOnce(upstream: string, size: number) {
+  let failed = false;
+  let injected = false;
+  const server = http.createServer((req, res) => {
+    const [host, port] = upstream.split(':');
+    const out = http.request({ host, port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    if (req.method !== 'PATCH' || failed) return void req.pipe(out);
+    failed = true;
+    let seen = 0;
+    req.on('data', (c: Buffer) => {
+      seen += c.length;
+      if (seen < size / 2) return void out.write(c);
+      if (res.headersSent) return;
+      out.destroy();
+      injected = true;
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
+      res.end('{"errors":[{"code":"UNAVAILABLE","message":"injected half-way"}]}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    injected: () => injected,
+    stop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
 /** The child: pushes the layout and prints its peak RSS in MB. */
 async function child(layout: string, registry: string): Promise<void> {
   const { pushImage } = registryActivities({
@@ -105,14 +144,19 @@ async function main(): Promise<number> {
     });
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/`)).status === 200, 20_000, 100);
     const front = await startRegistryFront({ port: 0, backend: `http://127.0.0.1:${port}` });
+    const failOnce = process.argv.includes('--fail-once');
+    const proxy = failOnce ? await failHalfWayOnce(front.address, mib * 2 ** 20) : undefined;
     const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', __filename, '--child', layout, front.address], {
+      const target = proxy?.address ?? front.address;
+      const p = spawn(process.execPath, ['--import', 'tsx', __filename, '--child', layout, target], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let text = '';
       p.stdout.on('data', (d: Buffer) => (text += d.toString()));
       p.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`push failed (exit ${code})`))));
     });
+    await proxy?.stop();
+    if (proxy && !proxy.injected()) throw new Error('--fail-once: the upload never went through the failing proxy');
     await front.close();
     const r = JSON.parse(out.trim().split('\n').pop()!) as {
       peakRssMb: number;
@@ -122,7 +166,7 @@ async function main(): Promise<number> {
     };
     const ok = r.peakRssMb < LIMIT_MB;
     console.log(
-      `push of a ${mib} MiB layer: peak worker RSS ${r.peakRssMb} MB (anchor < ${LIMIT_MB} MB: ${ok ? 'ok' : 'OVER'}; ` +
+      `push of a ${mib} MiB layer${failOnce ? ' (its first upload failed half-way and was restarted)' : ''}: peak worker RSS ${r.peakRssMb} MB (anchor < ${LIMIT_MB} MB: ${ok ? 'ok' : 'OVER'}; ` +
         `${r.baseRssMb} MB before the push), ` +
         `${(r.bytes / 2 ** 20).toFixed(0)} MiB uploaded in ${(r.ms / 1000).toFixed(1)} s`,
     );

@@ -10,6 +10,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { GkeClient } from '../clients/gke';
 import { failure } from '../contract/failures';
 import { SEARCH_ATTRIBUTES } from '../contract/labels';
+import { artifactRepositoryOf } from '../spec/image-ref';
+import { imageDeletedOnTeardown } from '../spec/provision-input';
 import { teardownUpdate, type TeardownResult } from '../workflows/definitions';
 import type { ProvisionInput } from '../workflows/input';
 import { ENVIRONMENT_WORKFLOW } from '../workflows/start';
@@ -42,8 +44,10 @@ export interface EnvironmentResources {
   namespace: string;
   service: string;
   deployment: string;
-  /** Present only when the spec asks for the pushed tag to go too (image.deleteOnTeardown). */
+  /** Present only when the run deletes its pushed tag on teardown (image.deleteOnTeardown or its tuning). */
   image?: { repository: string; tag: string };
+  /** With `image`: its Artifact Registry repository (deleteRepository keeps it unless gkeflow created it for the environment and it is empty). */
+  repository?: string;
 }
 
 export interface EndEnvironmentInput {
@@ -134,6 +138,7 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       const out: Record<string, EnvironmentResources> = {};
       for (const id of ids) {
         let spec: ProvisionInput['spec'] | undefined;
+        let tuning: ProvisionInput['tuning'];
         try {
           const h = c.workflow.getHandle(id);
           if ((await h.describe()).type !== ENVIRONMENT_WORKFLOW) continue; // WorkflowNotFoundError when none
@@ -146,18 +151,20 @@ export function reaperActivities(deps: ReaperActivityDeps) {
             started.input?.payloads,
           );
           spec = input?.spec;
+          tuning = input?.tuning;
         } catch (e) {
           if (e instanceof WorkflowNotFoundError) continue;
           throw e;
         }
         if (!spec?.deployment || !spec.service) continue;
+        const image = imageDeletedOnTeardown(spec, tuning);
+        const repository = image && artifactRepositoryOf(image.repository)?.name;
         out[id] = {
           namespace: spec.deployment.namespace,
           service: spec.service.name,
           deployment: spec.deployment.name,
-          ...(spec.image?.deleteOnTeardown
-            ? { image: { repository: spec.image.repository, tag: spec.image.tag } }
-            : {}),
+          ...(image ? { image } : {}),
+          ...(repository ? { repository } : {}),
         };
         Context.current().heartbeat(id);
       }

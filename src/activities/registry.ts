@@ -14,7 +14,7 @@ import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES 
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
 import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
-import { parseArtifactRepository } from '../spec/image-ref';
+import { artifactRepositoryOf } from '../spec/image-ref';
 import { InvalidArgumentError, NameTakenError, ResourceNotFoundError, TransientCloudError } from './errors';
 import { artifactRegistryError } from './registry-errors';
 import { cancelSignal, heartbeat, resumeDetails } from './progress';
@@ -43,18 +43,6 @@ export interface RegistryActivityDeps {
   retry?: RetryPolicy;
   /** The Artifact Registry API (default: the target's, built on first use); tests override. */
   artifactRegistry?: ArtifactRegistryApi;
-}
-
-/**
- * The Artifact Registry repository an image repository `LOCATION-docker.pkg.dev/P/R/IMAGE`
- * lives in (`projects/P/locations/LOCATION/repositories/R`); undefined for anything else
- * (gcr.io names, which Artifact Registry provisions itself; other registries).
- */
-export function artifactRepositoryOf(repository: string): { parent: string; id: string; name: string } | undefined {
-  const parsed = parseArtifactRepository(repository);
-  if (typeof parsed === 'string' || parsed.repo === parsed.host) return undefined;
-  const parent = `projects/${parsed.project}/locations/${parsed.host.replace(/-docker\.pkg\.dev$/, '')}`;
-  return { parent, id: parsed.repo, name: `${parent}/repositories/${parsed.repo}` };
 }
 
 /** gkeflow created this repository for this environment (its labels say so). */

@@ -111,3 +111,15 @@ export function parseImageSource(source: string): ImageSource | string {
   const parsed = parseImageReference(reference);
   return typeof parsed === 'string' ? parsed : { kind: 'registry', reference };
 }
+
+/**
+ * The Artifact Registry repository an image repository `LOCATION-docker.pkg.dev/P/R/IMAGE`
+ * lives in (`projects/P/locations/LOCATION/repositories/R`); undefined for anything else
+ * (gcr.io names, which Artifact Registry provisions itself; other registries).
+ */
+export function artifactRepositoryOf(repository: string): { parent: string; id: string; name: string } | undefined {
+  const parsed = parseArtifactRepository(repository);
+  if (typeof parsed === 'string' || parsed.repo === parsed.host) return undefined;
+  const parent = `projects/${parsed.project}/locations/${parsed.host.replace(/-docker\.pkg\.dev$/, '')}`;
+  return { parent, id: parsed.repo, name: `${parent}/repositories/${parsed.repo}` };
+}

@@ -16,6 +16,18 @@ export function envRefOf(spec: SpecCoordinates): EnvRef {
   return envRef({ project: spec.project, location: spec.location, cluster: spec.cluster.name });
 }
 
+/**
+ * The image tag a teardown deletes: the spec's, when its `image.deleteOnTeardown` or the run's
+ * tuning (`deleteImageOnTeardown`) says so. The environment workflow and the reaper both ask here.
+ */
+export function imageDeletedOnTeardown(
+  spec: Pick<EnvironmentSpec, 'image'>,
+  tuning?: ProvisionTuning,
+): { repository: string; tag: string } | undefined {
+  if (!spec.image || !(spec.image.deleteOnTeardown || tuning?.deleteImageOnTeardown)) return undefined;
+  return { repository: spec.image.repository, tag: spec.image.tag };
+}
+
 /** The environment workflow's input for a validated spec (a plain JSON copy, safe for history). */
 export function toProvisionInput(spec: EnvironmentSpec, tuning?: ProvisionTuning): ProvisionInput {
   const plain = JSON.parse(JSON.stringify(spec)) as EnvironmentSpec;

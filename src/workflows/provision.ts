@@ -9,6 +9,8 @@ import type { EnvRef, ResourceLabels } from '../activities/types';
 import { failure } from '../contract/failures';
 import { expiresAtLabel, LABELS } from '../contract/labels';
 import { STEPS, stepLabel, stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
+import { artifactRepositoryOf } from '../spec/image-ref';
+import { imageDeletedOnTeardown } from '../spec/provision-input';
 import type { EnvironmentSpec, PlanStep } from '../spec/validate';
 import { cleanupPlan, type CleanupTarget } from './cleanup';
 import type { CarriedState, ProvisionTuning } from './input';
@@ -69,10 +71,18 @@ export async function provision(ctx: EnvContext): Promise<void> {
   await runPlan(ctx);
 }
 
-/** Creates the image's repository when missing; remembers it when gkeflow created it, for the cleanup. */
+/**
+ * Creates the image's repository when missing; remembers it when gkeflow created it, for the
+ * cleanup. The repository is registered before the call (the saga's registration, as `creating`
+ * is for the other resources): a create that landed but never answered is still cleaned up, by a
+ * deleteRepository that removes it only if gkeflow created it for this environment and it is empty.
+ */
 async function ensureRepository(ctx: EnvContext, repository: string): Promise<void> {
+  const registered = patched(PATCHES.registerRepository) ? artifactRepositoryOf(repository)?.name : undefined;
+  if (registered) ctx.state.repository = registered;
   const r = await step(ctx, 'ensureRepository', { env: ctx.env, repository });
   if (r.created && r.repository) ctx.state.repository = r.repository;
+  else if (registered) delete ctx.state.repository;
 }
 
 /** Probes the endpoint; a wrong status fails provisioning, a skipped probe is recorded with its reason. */
@@ -124,10 +134,7 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
   const { spec, env, state } = ctx;
   const live = (k: keyof CarriedState['resources']) =>
     state.resources[k] !== 'absent' && state.resources[k] !== 'deleted';
-  const image =
-    spec.image && (spec.image.deleteOnTeardown || ctx.tuning.deleteImageOnTeardown) && live('image')
-      ? { repository: spec.image.repository, tag: spec.image.tag }
-      : undefined;
+  const image = live('image') ? imageDeletedOnTeardown(spec, ctx.tuning) : undefined;
   // A repository gkeflow created goes with its image tag; when the image is kept on teardown, it
   // still goes if the push never completed (cancelled or failed): it is empty, else deleteRepository keeps it.
   const unpushed = state.resources.image === 'absent' || state.resources.image === 'creating';

@@ -1,6 +1,7 @@
 /**
  * A standalone teardown of an environment's resources by coordinates (the reaper's tool, and the
- * way out when an environment workflow is gone): Service → Deployment → cluster → image tag,
+ * way out when an environment workflow is gone): Service → Deployment → cluster → image tag →
+ * the repository gkeflow created for it,
  * each idempotent, so running it twice or on half-deleted environments is safe.
  */
 import { setCurrentDetails } from '@temporalio/workflow';
@@ -20,6 +21,8 @@ export interface TeardownInput {
   deployment?: string;
   /** Image tag to delete as well. */
   image?: { repository: string; tag: string };
+  /** The Artifact Registry repository of the image, deleted after it only if gkeflow created it for this environment and it is empty. */
+  repository?: string;
   reason?: string;
   tuning?: ProvisionTuning;
 }
@@ -28,7 +31,7 @@ export interface TeardownInput {
 export async function teardownWorkflow(input: TeardownInput): Promise<TeardownResult> {
   const { env } = input;
   const reason = input.reason ?? 'teardown';
-  const { service, deployment, image } = input;
+  const { service, deployment, image, repository } = input;
   const targets = cleanupPlan(activityProxies(input.tuning), {
     env,
     namespace: input.namespace ?? 'default',
@@ -36,6 +39,7 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
     deployment,
     cluster: true,
     image,
+    repository,
   });
   setCurrentDetails(`Tearing down ${env.id} (${reason})`);
   const r = await runCleanup(targets);

@@ -24,6 +24,8 @@ export const PATCHES = {
   secretEnv: 'i10-secret-env',
   /** A repository gkeflow created is deleted (when empty) after a push that never completed, image kept or not. */
   unpushedRepositoryCleanup: 's3-unpushed-repository-cleanup',
+  /** The repository is registered for the cleanup before ensureRepository runs, not after it answers. */
+  registerRepository: 's3-register-repository',
 } as const;
 
 /**

@@ -357,4 +357,15 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  {
+    // Session 3 (PATCHES.registerRepository): the repository is registered before ensureRepository,
+    // so one whose create landed but never answered (every attempt fails after it) is deleted.
+    name: 'ensure-repository-fails-registered-repository-deleted',
+    faults: { ensureRepository: { kind: 'create-then-fail' } },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, bare(cluster));
+      await h.result().catch(() => undefined);
+      return h;
+    },
+  },
 ];

@@ -157,7 +157,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     });
   });
 
-  void it('tears an orphan down like its last run: Service and Deployment before the cluster, then the image tag', async () => {
+  void it('tears an orphan down like its last run: Service and Deployment before the cluster, then the image tag and its repository', async () => {
     const p = project();
     const stub = stubActivities();
     const real = [
@@ -190,12 +190,62 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
         [['was-live', 'orphaned']],
       );
       const deletes = stub.calls.filter((c) => c.startsWith('delete'));
-      assert.deepEqual(deletes, ['deleteService', 'deleteDeployment', 'deleteImageTag']);
+      // The repository goes after the tag (deleteRepository keeps it unless gkeflow created it for this environment and it is empty).
+      assert.deepEqual(deletes, ['deleteService', 'deleteDeployment', 'deleteImageTag', 'deleteRepository']);
       assert.deepEqual(
         (stub.inputs.deleteService?.[0] as { name: string; namespace: string }).name,
         input.spec.service.name,
       );
       assert.deepEqual(await cloud.names(p), []);
+    });
+  });
+
+  void it('tears down the tag of an orphan whose run deleted its image on teardown through its tuning, then the repository gkeflow created', async () => {
+    const p = project();
+    const stub = stubActivities();
+    const real = [
+      'listClusters',
+      'knownProjects',
+      'openEnvironments',
+      'environmentResources',
+      'deleteCluster',
+    ] as const;
+    const activities = { ...stub.activities, ...Object.fromEntries(real.map((k) => [k, cloud.activities[k]])) };
+    await cloud.create({ project: p, name: 'tuned', expiresInMs: HOUR });
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const input = testInput(
+        (d) => {
+          d.project = p;
+          d.location = ZONE;
+          d.image = { source: 'builtin:demo', repository: `asia-docker.pkg.dev/${p}/repo/app`, tag: 'v1' };
+          (d.cluster as { name: string }).name = 'tuned';
+          d.steps = [];
+        },
+        { ...FAST, deleteImageOnTeardown: true },
+      );
+      const env = await startEnv(client, `nobody-polls-${p}`, input);
+      await env.terminate('its workflow is gone; the cluster stays');
+      const r = await reap(client, taskQueue, { projects: [p], orphanGraceMs: 0 });
+      assert.deepEqual(
+        r.deleted.map((e) => [e.cluster, e.reason]),
+        [['tuned', 'orphaned']],
+      );
+      const deletes = stub.calls.filter((c) => c.startsWith('delete'));
+      assert.deepEqual(deletes, ['deleteService', 'deleteDeployment', 'deleteImageTag', 'deleteRepository']);
+      assert.deepEqual(stub.inputs.deleteImageTag?.[0], {
+        env: {
+          id: formatEnvId({ project: p, location: ZONE, cluster: 'tuned' }),
+          project: p,
+          location: ZONE,
+          cluster: 'tuned',
+        },
+        repository: `asia-docker.pkg.dev/${p}/repo/app`,
+        tag: 'v1',
+      });
+      assert.equal(
+        (stub.inputs.deleteRepository?.[0] as { name: string }).name,
+        `projects/${p}/locations/asia/repositories/repo`,
+      );
     });
   });
 

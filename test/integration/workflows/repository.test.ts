@@ -93,3 +93,20 @@ void test('keeps the repository holding a pushed image that is kept on teardown'
   });
   assert.deepEqual(deletes, ['deleteService', 'deleteDeployment', 'deleteCluster']);
 });
+
+void test('an ensureRepository whose create landed but never answered still gets the repository deleted', async () => {
+  const stub = stubActivities({ ensureRepository: { kind: 'create-then-fail' } });
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const handle = await startEnv(client, taskQueue, testInput());
+    await assert.rejects(handle.result());
+  });
+  assert.ok(stub.succeeded.includes('created:ensureRepository'), 'the create happened');
+  assert.deepEqual(
+    stub.calls.filter((n) => DELETES.includes(n)),
+    ['deleteRepository'],
+  );
+  assert.deepEqual(
+    (stub.inputs.deleteRepository?.[0] as { name: string }).name,
+    'projects/gkeflow-test/locations/asia/repositories/repo',
+  );
+});
