@@ -1,31 +1,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import YAML from 'yaml';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createGkeClient, type GkeClient } from '../../src/clients/gke';
-import { repoRoot } from '../../src/paths';
-import { validateSpec, type EnvironmentSpec } from '../../src/spec';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
-import type { EnvironmentStatus, ProvisionTuning } from '../../src/workflows/input';
+import type { EnvironmentStatus } from '../../src/workflows/input';
 import { startLocalCloud, type LocalCloud } from '../helpers/local-cloud';
+import { E2E_TUNING, exampleSpec, statusUntil as statusUntilIn } from '../helpers/walkthrough';
 
 // Drift, through the real local cloud: the environment's resources are changed behind
 // gkeflow's back through the GKE API, and its own drift check notices.
 const CHECK_MS = 1500;
 let cloud: LocalCloud;
 let gke: GkeClient;
-const tuning: ProvisionTuning = {
-  retryInitialInterval: '100ms',
-  maximumAttempts: 4,
-  cleanupMaximumAttempts: 6,
-  heartbeatTimeout: '30s',
-  shortTimeout: '1m',
-  longTimeout: '3m',
-  healthCheckInterval: CHECK_MS,
-};
+const tuning = { ...E2E_TUNING, healthCheckInterval: CHECK_MS };
 
 before(async () => {
   cloud = await startLocalCloud(() => undefined);
@@ -40,34 +28,10 @@ after(async () => {
   await cloud?.stop();
 });
 
-function spec(cluster: string): EnvironmentSpec {
-  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<
-    string,
-    Record<string, unknown>
-  >;
-  doc.cluster!.name = cluster;
-  (doc as Record<string, unknown>).ttl = '1h';
-  (doc as Record<string, unknown>).steps = [];
-  return validateSpec(doc, cluster);
-}
+const spec = (cluster: string) => exampleSpec(cluster, (doc) => (doc.steps = []));
 
-async function statusUntil(
-  envId: string,
-  pred: (s: EnvironmentStatus) => boolean,
-  timeoutMs = 60_000,
-): Promise<EnvironmentStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: EnvironmentStatus | undefined;
-  while (Date.now() < deadline) {
-    const st = await envStatus(cloud.client, envId).catch(() => undefined);
-    if (st?.status) {
-      last = st.status;
-      if (pred(st.status)) return st.status;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${envId}: condition not met; last status ${JSON.stringify(last)}`);
-}
+const statusUntil = (envId: string, pred: (s: EnvironmentStatus) => boolean, timeoutMs?: number) =>
+  statusUntilIn(cloud.client, envId, pred, timeoutMs);
 
 void test('a pool resized and a cluster deleted behind its back: degraded, running again, then lost', async () => {
   const s = spec('drift-e2e');

@@ -6,34 +6,22 @@
 // teardown with the image.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import https from 'node:https';
-import path from 'node:path';
-import YAML from 'yaml';
 import { v1 } from '@google-cloud/artifact-registry';
 import { v1 as container } from '@google-cloud/container';
 import { grpc } from 'google-gax';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { targetConfigFromEnv } from '../../src/clients/config';
 import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../src/clients/credentials';
-import { validateSpec, type EnvironmentSpec } from '../../src/spec';
-import { repoRoot } from '../../src/paths';
+import type { EnvironmentSpec } from '../../src/spec';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
-import type { ProvisionTuning } from '../../src/workflows/input';
 import { teardownUpdate } from '../../src/workflows/definitions';
 import { startLocalCloud, type LocalCloud } from '../helpers/local-cloud';
+import { E2E_TUNING, exampleSpec, planDone } from '../helpers/walkthrough';
 
 const TOKEN = 'ya29.e2e-adc-token';
 let cloud: LocalCloud;
-const tuning: ProvisionTuning = {
-  retryInitialInterval: '100ms',
-  maximumAttempts: 4,
-  cleanupMaximumAttempts: 6,
-  heartbeatTimeout: '30s',
-  shortTimeout: '1m',
-  longTimeout: '3m',
-  deleteImageOnTeardown: true,
-};
+const tuning = { ...E2E_TUNING, deleteImageOnTeardown: true };
 
 before(async () => {
   cloud = await startLocalCloud(() => undefined, {
@@ -57,16 +45,6 @@ before(async () => {
 after(async () => {
   await cloud?.stop();
 });
-
-function exampleSpec(cluster: string): EnvironmentSpec {
-  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<
-    string,
-    Record<string, unknown>
-  >;
-  doc.cluster!.name = cluster;
-  doc.ttl = '1h' as never;
-  return validateSpec(doc, cluster);
-}
 
 /** GET on a cluster's Kubernetes API with its CA, with or without a bearer token; the status code. */
 function kubeGet(endpoint: string, ca: string, token?: string): Promise<number> {
@@ -112,16 +90,8 @@ async function assertBearerOnly(spec: EnvironmentSpec): Promise<void> {
 void test('the walkthrough runs on the gcp code path against the local cloud with auth required', async () => {
   const spec = exampleSpec('gcp-path-e2e');
   const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
-  const deadline = Date.now() + 180_000;
-  let st = await envStatus(cloud.client, s.envId);
-  while (Date.now() < deadline) {
-    st = await envStatus(cloud.client, s.envId);
-    const phase = st.status?.phase;
-    if (phase === 'failed' || (phase === 'running' && st.status?.stepsDone === st.status?.stepsTotal)) break;
-    if (st.runStatus !== 'RUNNING') break;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  assert.equal(st.status?.phase, 'running', JSON.stringify(st.status));
+  assert.equal(await planDone(cloud.client, s.envId), 'running');
+  const st = await envStatus(cloud.client, s.envId);
   assert.equal(st.status?.replicas, 5);
   assert.match(st.status?.imageReference ?? '', /^asia-docker\.pkg\.dev\/gkeflow-demo\/notebooks\/tensorflow@sha256:/);
   assert.equal(st.status?.repository, 'projects/gkeflow-demo/locations/asia/repositories/notebooks');

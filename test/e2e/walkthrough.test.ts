@@ -1,31 +1,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import YAML from 'yaml';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { GkeflowActivities } from '../../src/activities/types';
 import { causeMessages } from '../../src/errors';
-import { validateSpec, type EnvironmentSpec } from '../../src/spec';
-import { repoRoot } from '../../src/paths';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
-import type { ProvisionTuning } from '../../src/workflows/input';
 import { scaleUpdate, teardownUpdate } from '../../src/workflows/definitions';
 import { startLocalCloud, type ActivityWrapper, type LocalCloud } from '../helpers/local-cloud';
+import { E2E_TUNING, exampleSpec, planDone } from '../helpers/walkthrough';
 
 // The walkthrough example, end to end through Temporal, on real local systems. Each test uses
 // its own cluster name (its own environment workflow id).
 let cloud: LocalCloud;
 let wrapper: ActivityWrapper | undefined;
-const tuning: ProvisionTuning = {
-  retryInitialInterval: '100ms',
-  maximumAttempts: 4,
-  cleanupMaximumAttempts: 6,
-  heartbeatTimeout: '30s',
-  shortTimeout: '1m',
-  longTimeout: '3m',
-};
+const tuning = E2E_TUNING;
 
 before(async () => {
   cloud = await startLocalCloud(() => wrapper);
@@ -34,35 +22,7 @@ after(async () => {
   await cloud?.stop();
 });
 
-function exampleSpec(cluster: string): EnvironmentSpec {
-  const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8')) as Record<
-    string,
-    Record<string, unknown>
-  >;
-  doc.cluster!.name = cluster;
-  doc.ttl = '1h' as never;
-  return validateSpec(doc, cluster);
-}
-
 const causeChain = (e: unknown) => causeMessages(e).join(' <- ');
-
-async function waitForPhase(
-  envId: string,
-  done: (phase: string, steps: boolean) => boolean,
-  timeoutMs = 120_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let phase = '?';
-  while (Date.now() < deadline) {
-    const st = await envStatus(cloud.client, envId).catch(() => undefined);
-    if (st?.status) {
-      phase = st.status.phase;
-      if (done(phase, st.status.stepsDone === st.status.stepsTotal)) return phase;
-    } else if (st && st.runStatus !== 'RUNNING') return st.runStatus;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${envId} stuck in phase ${phase}`);
-}
 
 /** Nothing of the environment is left: no cluster in the emulator, no leaked load balancer. */
 async function assertNothingLeft(): Promise<void> {
@@ -75,7 +35,7 @@ async function assertNothingLeft(): Promise<void> {
 void test('the walkthrough provisions, scales 3 → 5, resizes to 3 nodes, and tears down leaving nothing', async () => {
   const spec = exampleSpec('walkthrough-e2e');
   const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
-  assert.equal(await waitForPhase(s.envId, (p, steps) => (p === 'running' && steps) || p === 'failed'), 'running');
+  assert.equal(await planDone(cloud.client, s.envId), 'running');
   const st = (await envStatus(cloud.client, s.envId)).status!;
   assert.equal(st.replicas, 5);
   assert.deepEqual(st.poolSizes, { 'default-pool': 3 });
@@ -205,7 +165,7 @@ void test('transient GKE errors (UNAVAILABLE, incompatible operation) are retrie
   try {
     const spec = exampleSpec('transient-e2e');
     const s = await startEnvironment(cloud.client, cloud.cfg, spec, tuning);
-    assert.equal(await waitForPhase(s.envId, (p, done) => (p === 'running' && done) || p === 'failed'), 'running');
+    assert.equal(await planDone(cloud.client, s.envId), 'running');
     await cloud.client.workflow.getHandle(s.envId).executeUpdate(teardownUpdate, { args: [{ reason: 'e2e' }] });
     await assertNothingLeft();
   } finally {
