@@ -1,18 +1,9 @@
 // Restarts of the services under a running environment: the Temporal dev server (it keeps its
 // SQLite file, so the run survives) and the GKE emulator in the middle of an operation (it
-// settles interrupted operations on start). The run completes with one of each resource.
+// resumes interrupted operations on start). The run completes with one of each resource.
 import { after, before, test } from 'node:test';
 import { ChaosStack } from '../helpers/chaos-stack';
-import {
-  chaosCase,
-  EMULATOR_ENV,
-  finishAndCheck,
-  FULL_ONLY,
-  knownFailing,
-  QUICK_ONLY,
-  startRun,
-  waitForRunning,
-} from './scenario';
+import { chaosCase, EMULATOR_ENV, finishAndCheck, FULL_ONLY, QUICK_ONLY, startRun, waitForRunning } from './scenario';
 import { secretScanTests } from './secret-scan';
 
 let stack: ChaosStack;
@@ -72,17 +63,12 @@ void test(
   },
 );
 
-// Known failing (see docs/reliability.md): the emulator ends an interrupted CreateCluster ABORTED
-// and marks the cluster ERROR on start, and ensureCluster treats an ERROR cluster as permanent
-// (ClusterFailedError): the run fails and cleans up (nothing is left), but does not complete.
-void test(
-  'the GKE emulator restarts in the middle of the cluster create: the run completes',
-  knownFailing('an interrupted create leaves an ERROR cluster, which ensureCluster does not recreate'),
-  async () => {
-    await chaos('GKE emulator restarted mid-operation (ensureCluster)', () =>
-      emulatorRestartCase('ensureCluster', 'emulator-restart-create'),
-    );
-  },
-);
+// The emulator keeps the interrupted CreateCluster and resumes it under its name on start, as
+// GKE would: ensureCluster, polling that operation, sees it end DONE.
+void test('the GKE emulator restarts in the middle of the cluster create: the run completes', FULL_ONLY, async () => {
+  await chaos('GKE emulator restarted mid-operation (ensureCluster)', () =>
+    emulatorRestartCase('ensureCluster', 'emulator-restart-create'),
+  );
+});
 
 secretScanTests(() => stack);
