@@ -2,6 +2,9 @@
 // SQLite file, so the run survives) and the GKE emulator in the middle of an operation (it
 // resumes interrupted operations on start). The run completes with one of each resource.
 import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ChaosStack } from '../helpers/chaos-stack';
 import { chaosCase, EMULATOR_ENV, finishAndCheck, FULL_ONLY, QUICK_ONLY, startRun, waitForRunning } from './scenario';
 import { secretScanTests } from './secret-scan';
@@ -31,18 +34,23 @@ void test(
   },
 );
 
-/** Restarts the emulator while `step`'s GKE operation is under way. */
-async function emulatorRestartCase(step: string, cluster: string): Promise<string> {
+/**
+ * Restarts the emulator while `step`'s GKE operation (`operationType`) is under way, and checks
+ * that the restarted emulator resumed that operation (so the restart did land inside it).
+ */
+async function emulatorRestartCase(step: string, operationType: string, cluster: string): Promise<string> {
   const handle = await startRun(stack, cluster);
   await waitForRunning(handle, step);
   await new Promise((r) => setTimeout(r, 800)); // the operation is under way
   await stack.restartService('gke-emulator');
+  const log = fs.readFileSync(path.join(stack.logDir(), 'gke-emulator.log'), 'utf8');
+  assert.match(log, new RegExp(`resuming ${operationType} operation-\\S+ on \\S+/clusters/${cluster}\\b`));
   return finishAndCheck(stack, handle, cluster);
 }
 
 void test('the GKE emulator restarts in the middle of a node pool resize: the run completes', FULL_ONLY, async () => {
   await chaos('GKE emulator restarted mid-operation (resizeNodePool)', () =>
-    emulatorRestartCase('resizeNodePool', 'emulator-restart-resize'),
+    emulatorRestartCase('resizeNodePool', 'SET_NODE_POOL_SIZE', 'emulator-restart-resize'),
   );
 });
 
@@ -67,7 +75,7 @@ void test(
 // GKE would: ensureCluster, polling that operation, sees it end DONE.
 void test('the GKE emulator restarts in the middle of the cluster create: the run completes', FULL_ONLY, async () => {
   await chaos('GKE emulator restarted mid-operation (ensureCluster)', () =>
-    emulatorRestartCase('ensureCluster', 'emulator-restart-create'),
+    emulatorRestartCase('ensureCluster', 'CREATE_CLUSTER', 'emulator-restart-create'),
   );
 });
 
