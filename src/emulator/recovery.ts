@@ -84,13 +84,21 @@ export async function stopControlPlanes(core: Core): Promise<void> {
   );
 }
 
-/** Deletes every cluster with its control plane, and all operations and leak records (admin reset). */
+/**
+ * Deletes every cluster with its control plane, and all operations and leak records (admin
+ * reset). The API keeps serving meanwhile, so a cluster created while the reset deletes the
+ * others is deleted too: the reset repeats until no operation runs and no cluster is left, and
+ * forgets everything in that same turn of the event loop (no request can come in between).
+ */
 export async function resetAll(core: Core): Promise<void> {
-  await core.ops.abortAll();
-  await inBatches(core.store.allClusters(), 3, (c) =>
-    runtimeOf(core, c)
-      .delete(c)
-      .then(() => undefined),
-  );
+  for (;;) {
+    await core.ops.abortAll();
+    const clusters = core.store.allClusters();
+    if (!clusters.length) break;
+    await inBatches(clusters, 3, async (c) => {
+      await runtimeOf(core, c).delete(c);
+      core.store.finishDelete(c);
+    });
+  }
   core.store.clear();
 }
