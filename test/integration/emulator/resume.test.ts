@@ -3,6 +3,7 @@
 // Metadata-only emulators with real delays first, then kwok control planes.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { status } from '@grpc/grpc-js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -138,6 +139,24 @@ void test('a node-pool resize cut short by a restart resumes: DONE, the pool has
   assert.equal(np.initialNodeCount, 4);
   assert.equal(np.status, 'RUNNING');
   assert.equal((await second.c.getCluster({ name: clusterName('sized') }))[0].status, 'RUNNING');
+});
+
+void test('an unfinished operation from a state file without plans (before resumes) ends ABORTED, its cluster ERROR', async () => {
+  const stateDir = tempStateDir();
+  const first = await start(stateDir);
+  const [op] = await first.c.createCluster({ parent: parent(), cluster: { name: 'legacy', initialNodeCount: 1 } });
+  await underWay(first.c, op);
+  await stop(first);
+  const file = path.join(stateDir, 'emulator.json');
+  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { operations: Array<Record<string, unknown>> };
+  for (const o of state.operations) delete o.plan;
+  fs.writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
+
+  const second = await start(stateDir);
+  const [done] = await second.c.getOperation({ name: `${parent()}/operations/${op.name}` });
+  assert.equal(done.status, 'DONE');
+  assert.equal(done.error?.code, status.ABORTED);
+  assert.equal((await second.c.getCluster({ name: clusterName('legacy') }))[0].status, 'ERROR');
 });
 
 /** A KubeConfig from what GetCluster returns, as a GKE user would build it. */
