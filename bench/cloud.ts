@@ -102,7 +102,12 @@ export async function startBenchCloud(): Promise<BenchCloud> {
       return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((name) => kwokClusterPids({ name, workdir })) : [];
     },
     reset: async () => {
-      await fetch(`http://127.0.0.1:${emulator.adminPort}/reset`, { method: 'POST' });
+      // The admin endpoint takes changes as JSON only (a form POST from a web page must not reset).
+      const res = await fetch(`http://127.0.0.1:${emulator.adminPort}/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      if (!res.ok) throw new Error(`POST /reset answered ${res.status}: ${await res.text()}`);
     },
     stop: async () => {
       worker.shutdown();

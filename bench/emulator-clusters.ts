@@ -83,7 +83,12 @@ async function run(): Promise<void> {
   const clusterPids = () =>
     fs.readdirSync(path.join(workdir, 'clusters')).flatMap((name) => kwokClusterPids({ name, workdir }));
   const reset = async () => {
-    await fetch(`http://127.0.0.1:${emu.adminPort}/reset`, { method: 'POST' });
+    // The admin endpoint takes changes as JSON only (a form POST from a web page must not reset).
+    const res = await fetch(`http://127.0.0.1:${emu.adminPort}/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    if (!res.ok) throw new Error(`POST /reset answered ${res.status}: ${await res.text()}`);
   };
   try {
     const times: number[] = [];

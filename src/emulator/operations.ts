@@ -2,6 +2,10 @@
  * Long-running operations: PENDING → RUNNING → DONE (with progress, and an error when the work
  * fails, is cancelled or has an injected fault). One operation at a time per cluster, as GKE:
  * a second one is refused with FAILED_PRECONDITION ("incompatible operation").
+ *
+ * An emulator that stops suspends its operations instead of failing them: they stay RUNNING in
+ * the state file with their plan, and the restarted emulator resumes each under its own name
+ * (recovery.ts); the delays count from the operation's start, so a resume only waits what is left.
  */
 import crypto from 'node:crypto';
 import { status } from '@grpc/grpc-js';
@@ -9,7 +13,7 @@ import { scaled, type Delays, type Settings } from './config';
 import { ApiError, failedPrecondition, notFound } from './errors';
 import type { Fault } from './faults';
 import { clusterId, selfLink, type ClusterKey } from './names';
-import type { EmulatorStore, OperationRecord } from './store';
+import type { EmulatorStore, OperationPlan, OperationRecord } from './store';
 
 /** What the work of an operation can do while it runs. */
 export interface OperationContext {
@@ -26,6 +30,8 @@ export interface OperationSpec {
   target: string;
   /** Which injected delay the operation takes (at least; the work may take longer). */
   delay: keyof Delays;
+  /** What it does, stored with the record so a restarted emulator can resume it. */
+  plan: OperationPlan;
   detail?: string;
   /** The real work; a throw ends the operation with an error. */
   work: (ctx: OperationContext) => Promise<void>;
@@ -34,7 +40,14 @@ export interface OperationSpec {
   /** Runs when the operation fails or is cancelled; `workDone` says whether the work had completed anyway. */
   onError?: (err: ApiError, workDone: boolean) => void;
   /** An injected fault: the operation fails after its delay, without doing the work. */
-  fault?: Fault;
+  fault?: Pick<Fault, 'code' | 'message'>;
+}
+
+/** The reason an operation's signal is aborted with when the emulator stops: it is kept, not ended. */
+class Suspended extends Error {
+  constructor() {
+    super('emulator stopping');
+  }
 }
 
 const abortable = (ms: number, signal: AbortSignal) =>
@@ -83,12 +96,29 @@ export class Operations {
       percent: 0,
       stage: 'PENDING',
       clusterId: clusterId(spec.cluster),
+      plan: spec.plan,
+      ...(spec.fault && { fault: { code: spec.fault.code, message: spec.fault.message } }),
     };
     this.store.beginOperation(op);
-    const abort = new AbortController();
-    const done = this.run(op, spec, abort.signal).finally(() => this.active.delete(name));
-    this.active.set(name, { op, abort, done });
+    this.track(op, spec);
     return op;
+  }
+
+  /**
+   * Runs a stored operation again under its own name after a restart (spec rebuilt from its
+   * plan): it waits what is left of its delays, redoes its work (which is idempotent) and ends
+   * as it would have. One that was being cancelled ends CANCELLED.
+   */
+  resume(op: OperationRecord, spec: OperationSpec): void {
+    const a = this.track(op, spec);
+    if (op.status === 'ABORTING') a.abort(new Error('cancelled'));
+  }
+
+  private track(op: OperationRecord, spec: OperationSpec): AbortController {
+    const abort = new AbortController();
+    const done = this.run(op, spec, abort.signal).finally(() => this.active.delete(op.name));
+    this.active.set(op.name, { op, abort, done });
+    return abort;
   }
 
   private async run(op: OperationRecord, spec: OperationSpec, signal: AbortSignal): Promise<void> {
@@ -97,13 +127,18 @@ export class Operations {
       progress: (percent, stage) => this.store.recordProgress(op.name, percent, stage),
     };
     let workDone = false;
+    // Delays count from the start, so an operation resumed after a restart waits only what is left.
+    const started = Date.parse(op.startTime);
+    const pendingUntil = started + scaled(this.settings(), 'operationPending');
+    const until = (t: number) => Math.max(0, t - Date.now());
     try {
-      await abortable(scaled(this.settings(), 'operationPending'), signal);
+      await abortable(until(pendingUntil), signal);
       this.store.markOperationRunning(op.name);
       ctx.progress(1, 'RUNNING');
+      const delayed = abortable(until(pendingUntil + scaled(this.settings(), spec.delay)), signal);
       if (spec.fault) {
         // An injected failure: the operation takes its time, then fails without doing the work.
-        await abortable(scaled(this.settings(), spec.delay), signal);
+        await delayed;
         throw new ApiError(spec.fault.code, spec.fault.message);
       }
       const work = spec.work(ctx).then(() => {
@@ -111,13 +146,15 @@ export class Operations {
       });
       // A cancel ends the wait at once, but the work (e.g. starting a control plane) cannot be
       // interrupted half-way: let it settle so onError sees a consistent state.
-      await Promise.all([work, abortable(scaled(this.settings(), spec.delay), signal)]).catch(async (e: unknown) => {
+      await Promise.all([work, delayed]).catch(async (e: unknown) => {
         await work.catch(() => {});
         throw e;
       });
       spec.onDone?.();
       this.store.completeOperation(op.name);
     } catch (e) {
+      // Stopping: the operation stays as it is (RUNNING, its progress) for the next start to resume.
+      if (signal.reason instanceof Suspended) return;
       const err = signal.aborted
         ? new ApiError(status.CANCELLED, 'Operation was cancelled.')
         : e instanceof ApiError
@@ -125,9 +162,8 @@ export class Operations {
           : new ApiError(status.INTERNAL, `operation failed: ${(e as Error).message}`);
       this.store.failOperation(op.name, err);
       spec.onError?.(err, workDone);
-    } finally {
-      this.store.finishOperation(op.name);
     }
+    this.store.finishOperation(op.name);
   }
 
   /** Cancels an unfinished operation (it ends DONE with a CANCELLED error); a finished one is left alone. */
@@ -146,9 +182,19 @@ export class Operations {
     while (this.active.size) await Promise.allSettled([...this.active.values()].map((a) => a.done));
   }
 
-  /** Cancels everything still running (emulator stop or reset) and waits for it to wind down. */
+  /** Cancels everything still running (admin reset) and waits for it to wind down. */
   async abortAll(): Promise<void> {
-    for (const a of this.active.values()) a.abort.abort(new Error('emulator stopping'));
+    for (const a of this.active.values()) a.abort.abort(new Error('emulator resetting'));
+    await this.idle();
+  }
+
+  /**
+   * Emulator stop: stops waiting in every running operation and lets work already under way
+   * settle (a control plane cannot be left half-started), without ending any: each stays
+   * unfinished in the state file, to be resumed on the next start.
+   */
+  async suspendAll(): Promise<void> {
+    for (const a of this.active.values()) a.abort.abort(new Suspended());
     await this.idle();
   }
 }

@@ -7,7 +7,8 @@ import { assertChangeable, assertQuota, poolDemand, runtimeOf, type Core } from 
 import { alreadyExists, invalidArgument, notFound } from './errors';
 import type { Fault } from './faults';
 import { clusterPath, type ClusterKey, type PoolKey } from './names';
-import type { Autoscaling, ClusterRecord, OperationRecord, PoolRecord } from './store';
+import type { OperationSpec } from './operations';
+import type { Autoscaling, ClusterRecord, OperationPlan, OperationRecord, PoolRecord } from './store';
 
 const poolPath = (k: PoolKey) => `${clusterPath(k)}/nodePools/${k.pool}`;
 
@@ -18,26 +19,69 @@ export function findPool(c: ClusterRecord, k: PoolKey): PoolRecord {
   return p;
 }
 
-type PoolDelay = 'createNodePool' | 'deleteNodePool' | 'setNodePoolSize' | 'setNodePoolAutoscaling';
+type PoolPlan = Extract<OperationPlan, { pool: string }>;
 
-/** What a pool operation does: its work, and the pool's transition when it succeeds or fails. */
-interface PoolChange {
-  type: string;
-  delay: PoolDelay;
-  work: () => Promise<void>;
-  onDone: () => void;
-  onError: () => void;
+/** What a pool operation does to the pool, beyond the cluster's RECONCILING → RUNNING. */
+function poolChange(core: Core, k: PoolKey, plan: PoolPlan) {
+  const cluster = () => core.store.cluster(k);
+  const pool = () => findPool(cluster(), k);
+  const sync = (nodeCount: number) => runtimeOf(core, cluster()).syncPool(cluster(), { ...pool(), nodeCount });
+  const backToRunning = () => core.store.setPoolStatus(k, 'RUNNING');
+  switch (plan.kind) {
+    case 'createNodePool':
+      return {
+        type: 'CREATE_NODE_POOL',
+        delay: 'createNodePool',
+        work: () => runtimeOf(core, cluster()).syncPool(cluster(), pool()),
+        onDone: backToRunning,
+        onError: () => core.store.setPoolStatus(k, 'ERROR'),
+      } as const;
+    case 'deleteNodePool':
+      return {
+        type: 'DELETE_NODE_POOL',
+        delay: 'deleteNodePool',
+        work: () => runtimeOf(core, cluster()).removePool(cluster(), plan.pool),
+        onDone: () => core.store.removePool(k),
+        onError: backToRunning,
+      } as const;
+    case 'setNodePoolSize':
+      return {
+        type: 'SET_NODE_POOL_SIZE',
+        delay: 'setNodePoolSize',
+        work: () => sync(plan.nodeCount),
+        onDone: () => core.store.resizePool(k, plan.nodeCount),
+        onError: backToRunning,
+      } as const;
+    case 'setNodePoolAutoscaling':
+      return {
+        type: 'UPDATE_CLUSTER',
+        delay: 'setNodePoolAutoscaling',
+        work: () => sync(plan.nodeCount),
+        onDone: () => core.store.resizePool(k, plan.nodeCount, { value: plan.autoscaling }),
+        onError: backToRunning,
+      } as const;
+  }
 }
 
-function poolOperation(core: Core, k: PoolKey, fault: Fault | undefined, change: PoolChange): OperationRecord {
-  core.store.beginReconcile(k);
-  return core.ops.start({
+/**
+ * The operation that carries out a pool plan (the cluster is RECONCILING meanwhile). Used when
+ * the operation starts and again when a restarted emulator resumes it, so the work reads the
+ * pool as it is now and is idempotent (nodes are made to match the count).
+ */
+export function poolOperation(
+  core: Core,
+  key: ClusterKey,
+  plan: PoolPlan,
+  fault?: OperationSpec['fault'],
+): OperationSpec {
+  const k = { ...key, pool: plan.pool };
+  const change = poolChange(core, k, plan);
+  return {
     cluster: k,
-    type: change.type,
     target: poolPath(k),
-    delay: change.delay,
+    plan,
     fault,
-    work: change.work,
+    ...change,
     onDone: () => {
       change.onDone();
       core.store.endReconcile(k);
@@ -46,8 +90,13 @@ function poolOperation(core: Core, k: PoolKey, fault: Fault | undefined, change:
       change.onError();
       core.store.endReconcile(k);
     },
-  });
+  };
 }
+
+const startPoolOperation = (core: Core, k: PoolKey, plan: PoolPlan, fault: Fault | undefined) => {
+  core.store.beginReconcile(k);
+  return core.ops.start(poolOperation(core, k, plan, fault));
+};
 
 /** CreateNodePool: GKE's checks against the cluster (duplicate name, Autopilot, quota). */
 export function createNodePool(core: Core, key: ClusterKey, pool: PoolRecord, fault?: Fault): OperationRecord {
@@ -58,28 +107,16 @@ export function createNodePool(core: Core, key: ClusterKey, pool: PoolRecord, fa
   assertChangeable(core, rec);
   assertQuota(core, key, poolDemand(pool));
   core.store.addPool(key, pool);
-  return poolOperation(core, k, fault, {
-    type: 'CREATE_NODE_POOL',
-    delay: 'createNodePool',
-    work: () => runtimeOf(core, rec).syncPool(rec, pool),
-    onDone: () => core.store.setPoolStatus(k, 'RUNNING'),
-    onError: () => core.store.setPoolStatus(k, 'ERROR'),
-  });
+  return startPoolOperation(core, k, { kind: 'createNodePool', pool: pool.name }, fault);
 }
 
 /** DeleteNodePool: the pool's nodes go (their pods are rescheduled or stay Pending). */
 export function deleteNodePool(core: Core, k: PoolKey, fault?: Fault): OperationRecord {
   const rec = core.store.cluster(k);
-  const pool = findPool(rec, k);
+  findPool(rec, k);
   assertChangeable(core, rec);
   core.store.setPoolStatus(k, 'STOPPING');
-  return poolOperation(core, k, fault, {
-    type: 'DELETE_NODE_POOL',
-    delay: 'deleteNodePool',
-    work: () => runtimeOf(core, rec).removePool(rec, pool.name),
-    onDone: () => core.store.removePool(k),
-    onError: () => core.store.setPoolStatus(k, 'RUNNING'),
-  });
+  return startPoolOperation(core, k, { kind: 'deleteNodePool', pool: k.pool }, fault);
 }
 
 /** SetNodePoolSize: nodes per zone; quota-checked; nodes added or removed on kwok. */
@@ -89,13 +126,7 @@ export function setNodePoolSize(core: Core, k: PoolKey, nodeCount: number, fault
   assertChangeable(core, rec);
   assertQuota(core, k, poolDemand(pool, nodeCount - pool.nodeCount));
   core.store.setPoolStatus(k, 'RECONCILING');
-  return poolOperation(core, k, fault, {
-    type: 'SET_NODE_POOL_SIZE',
-    delay: 'setNodePoolSize',
-    work: () => runtimeOf(core, rec).syncPool(rec, { ...pool, nodeCount }),
-    onDone: () => core.store.resizePool(k, nodeCount),
-    onError: () => core.store.setPoolStatus(k, 'RUNNING'),
-  });
+  return startPoolOperation(core, k, { kind: 'setNodePoolSize', pool: k.pool, nodeCount }, fault);
 }
 
 /** SetNodePoolAutoscaling: like the cluster autoscaler, a pool outside the new bounds is brought into them. */
@@ -112,11 +143,6 @@ export function setNodePoolAutoscaling(
   const target = a ? Math.min(Math.max(pool.nodeCount, a.minNodeCount), a.maxNodeCount) : pool.nodeCount;
   if (target > pool.nodeCount) assertQuota(core, k, poolDemand(pool, target - pool.nodeCount));
   core.store.setPoolStatus(k, 'RECONCILING');
-  return poolOperation(core, k, fault, {
-    type: 'UPDATE_CLUSTER',
-    delay: 'setNodePoolAutoscaling',
-    work: () => runtimeOf(core, rec).syncPool(rec, { ...pool, nodeCount: target }),
-    onDone: () => core.store.resizePool(k, target, { value: a }),
-    onError: () => core.store.setPoolStatus(k, 'RUNNING'),
-  });
+  const plan = { kind: 'setNodePoolAutoscaling', pool: k.pool, nodeCount: target, autoscaling: a } as const;
+  return startPoolOperation(core, k, plan, fault);
 }

@@ -83,6 +83,44 @@ export interface ClusterRecord extends ClusterKey {
   readonly access?: ControlPlaneAccess;
 }
 
+/** What an UPDATE_CLUSTER changes once its work is done; absent fields stay as they are. */
+export interface ClusterChanges {
+  /** The node pool the pool-level fields apply to. */
+  readonly pool?: string;
+  /** Set when the update names autoscaling (undefined turns it off). */
+  readonly autoscaling?: { value: Autoscaling | undefined };
+  readonly nodeVersion?: string;
+  readonly imageType?: string;
+  readonly masterVersion?: string;
+  readonly locations?: readonly string[];
+  readonly releaseChannel?: string;
+  readonly loggingService?: string;
+  readonly monitoringService?: string;
+}
+
+/**
+ * What an operation does, kept with it so that an emulator restarted while it runs resumes it
+ * under the same name (GKE does not abort an operation because its frontend restarted).
+ * Pool plans name the pool; the cluster is the operation's.
+ */
+export type OperationPlan =
+  | { readonly kind: 'createCluster' }
+  /** `before`: the status the cluster had, which a cancelled delete restores. */
+  | { readonly kind: 'deleteCluster'; readonly before: ClusterStatus }
+  | { readonly kind: 'updateCluster'; readonly changes: ClusterChanges }
+  /** GKE's own operation after a create. */
+  | { readonly kind: 'maintenance' }
+  | { readonly kind: 'setLabels'; readonly labels: Readonly<Record<string, string>>; readonly fingerprint: string }
+  | { readonly kind: 'createNodePool'; readonly pool: string }
+  | { readonly kind: 'deleteNodePool'; readonly pool: string }
+  | { readonly kind: 'setNodePoolSize'; readonly pool: string; readonly nodeCount: number }
+  | {
+      readonly kind: 'setNodePoolAutoscaling';
+      readonly pool: string;
+      readonly nodeCount: number;
+      readonly autoscaling?: Autoscaling;
+    };
+
 /** Operation.Status values. */
 export type OperationStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'ABORTING';
 
@@ -104,6 +142,10 @@ export interface OperationRecord {
   readonly error?: Readonly<{ code: number; message: string }>;
   /** `project/location/cluster` of the cluster it works on. */
   readonly clusterId: string;
+  /** What it does, for a resume after a restart (absent in state files written before resumes). */
+  readonly plan?: OperationPlan;
+  /** An injected failure it ends in after its delay, instead of doing the work. */
+  readonly fault?: Readonly<{ code: number; message: string }>;
 }
 
 /** A load balancer left behind when its cluster was deleted (GKE leaks the forwarding rule too). */

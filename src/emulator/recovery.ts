@@ -1,21 +1,29 @@
 /**
- * What a restarted emulator does with the state it finds: operations cut short end ABORTED,
- * their clusters settle (a half-created cluster is ERROR, a half-deleted one is deleted), and
- * every kwok control plane is started again, two at a time (2 cores).
+ * What a restarted emulator does with the state it finds. Operations the last run left
+ * unfinished resume under their own names, as on GKE (whose frontends restart without aborting
+ * anything): a create brings its control plane up, a delete removes it, a pool change brings the
+ * nodes to their count, and each ends DONE for whoever polls it. Operations without a plan (state
+ * written before resumes existed) end ABORTED and their clusters settle (a half-created cluster
+ * is ERROR, a half-deleted one is deleted). Every kwok control plane is started again, two at a
+ * time (2 cores); one that does not start leaves its cluster ERROR and fails the operation on it.
  */
 import { runtimeOf, type Core } from './core';
-import { clusterPath } from './names';
-import type { ClusterRecord } from './store';
+import { clusterOperation } from './lifecycle';
+import { clusterId, clusterPath } from './names';
+import { poolOperation } from './pools';
+import type { ClusterRecord, OperationRecord } from './store';
 
 async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-/** Settles interrupted work and restarts the control planes of the stored clusters. */
+/** Restarts the control planes of the stored clusters and resumes or settles interrupted operations. */
 export async function recover(core: Core): Promise<void> {
-  core.store.settleAfterRestart();
+  const resumed = core.store.unfinishedOperations().filter((o) => o.plan && core.store.clusterOf(o));
+  core.store.settleAfterRestart(new Set(resumed.map((o) => o.name)));
+  const resuming = new Set(resumed.map((o) => o.clusterId));
   const clusters = core.store.allClusters();
-  const stopping = clusters.filter((c) => c.status === 'STOPPING');
+  const stopping = clusters.filter((c) => c.status === 'STOPPING' && !resuming.has(clusterId(c)));
   await inBatches(stopping, 2, async (c) => {
     core.store.recordLeaks(
       await runtimeOf(core, c)
@@ -27,6 +35,7 @@ export async function recover(core: Core): Promise<void> {
   const live = clusters.filter(
     (c: ClusterRecord) => c.controlPlane === 'kwok' && c.access?.kwokName && c.status !== 'STOPPING',
   );
+  const broken = new Map<string, string>();
   await inBatches(live, 2, async (c) => {
     try {
       const access = await runtimeOf(core, c).restore(c);
@@ -35,10 +44,32 @@ export async function recover(core: Core): Promise<void> {
     } catch (e) {
       const message = `control plane did not restart: ${(e as Error).message.split('\n')[0]}`;
       core.store.markError(c, message);
+      broken.set(clusterId(c), message);
       core.log(`${clusterPath(c)}: ${message}`);
     }
   });
+  for (const op of resumed) resume(core, op, broken.get(op.clusterId));
   core.store.flush();
+}
+
+/** Runs an interrupted operation again under its name; on a cluster whose control plane did not restart, it fails. */
+function resume(core: Core, op: OperationRecord, broken: string | undefined): void {
+  const c = core.store.clusterOf(op);
+  const plan = op.plan;
+  if (!c || !plan) return;
+  const key = { project: c.project, location: c.location, cluster: c.cluster };
+  const spec = 'pool' in plan ? poolOperation(core, key, plan, op.fault) : clusterOperation(core, key, plan, op.fault);
+  core.log(`resuming ${op.operationType} ${op.name} on ${clusterPath(key)}`);
+  if (!broken) return core.ops.resume(op, spec);
+  core.ops.resume(op, {
+    ...spec,
+    fault: undefined,
+    work: () => Promise.reject(new Error(broken)),
+    onError: (err, workDone) => {
+      spec.onError?.(err, workDone);
+      core.store.markError(key, broken);
+    },
+  });
 }
 
 /** Stops every kwok control plane (state kept), e.g. when the emulator stops. */
@@ -53,13 +84,21 @@ export async function stopControlPlanes(core: Core): Promise<void> {
   );
 }
 
-/** Deletes every cluster with its control plane, and all operations and leak records (admin reset). */
+/**
+ * Deletes every cluster with its control plane, and all operations and leak records (admin
+ * reset). The API keeps serving meanwhile, so a cluster created while the reset deletes the
+ * others is deleted too: the reset repeats until no operation runs and no cluster is left, and
+ * forgets everything in that same turn of the event loop (no request can come in between).
+ */
 export async function resetAll(core: Core): Promise<void> {
-  await core.ops.abortAll();
-  await inBatches(core.store.allClusters(), 3, (c) =>
-    runtimeOf(core, c)
-      .delete(c)
-      .then(() => undefined),
-  );
+  for (;;) {
+    await core.ops.abortAll();
+    const clusters = core.store.allClusters();
+    if (!clusters.length) break;
+    await inBatches(clusters, 3, async (c) => {
+      await runtimeOf(core, c).delete(c);
+      core.store.finishDelete(c);
+    });
+  }
   core.store.clear();
 }

@@ -34,7 +34,10 @@ export interface RunningEmulator {
   registryAddress?: string;
   /** Resolves when no operation is running (tests). */
   idle(): Promise<void>;
-  /** Stops serving, cancels running operations, stops the control planes (their state is kept), saves. */
+  /**
+   * Stops serving, suspends running operations (kept unfinished in the state file, resumed under
+   * their names by the next start), stops the control planes (their state is kept), saves.
+   */
   stop(): Promise<void>;
 }
 
@@ -132,7 +135,7 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
         admin.closeAllConnections();
         await closed;
         await front?.close();
-        await core.ops.abortAll();
+        await core.ops.suspendAll();
         await stopControlPlanes(core);
         await dataPlane.stop();
         store.flush();

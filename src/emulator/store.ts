@@ -12,6 +12,7 @@ import { notFound } from './errors';
 import { clusterId, clusterPath, type ClusterKey, type PoolKey } from './names';
 import type {
   Autoscaling,
+  ClusterChanges,
   ClusterRecord,
   ClusterStatus,
   ControlPlaneAccess,
@@ -24,21 +25,6 @@ import { readStateFile, stateFile, writeStateFile } from './state-file';
 
 export type * from './records';
 export { EmulatorStateError } from './state-file';
-
-/** What an UPDATE_CLUSTER changes once its work is done; absent fields stay as they are. */
-export interface ClusterChanges {
-  /** The node pool the pool-level fields apply to. */
-  pool?: string;
-  /** Set when the update names autoscaling (undefined turns it off). */
-  autoscaling?: { value: Autoscaling | undefined };
-  nodeVersion?: string;
-  imageType?: string;
-  masterVersion?: string;
-  locations?: readonly string[];
-  releaseChannel?: string;
-  loggingService?: string;
-  monitoringService?: string;
-}
 
 /** Finished operations kept (GKE, too, forgets old ones); running ones are always kept. */
 export const MAX_DONE_OPERATIONS = 500;
@@ -99,6 +85,16 @@ export class EmulatorStore {
     if (!o || o.project !== project || (location !== '-' && o.location !== location))
       throw notFound(`Not found: projects/${project}/locations/${location}/operations/${name}.`);
     return o;
+  }
+
+  /** Operations not DONE yet (after a restart: those the last run left unfinished). */
+  unfinishedOperations(): OperationRecord[] {
+    return [...this.operations.values()].filter((o) => o.status !== 'DONE');
+  }
+
+  /** The cluster an operation works on, if it still exists. */
+  clusterOf(o: OperationRecord): ClusterRecord | undefined {
+    return this.clusters.get(o.clusterId);
   }
 
   listOperations(project: string, location: string): OperationRecord[] {
@@ -298,18 +294,25 @@ export class EmulatorStore {
   }
 
   /**
-   * After a restart: operations cut short end ABORTED, and their clusters settle (pools RUNNING
-   * unless ERROR; a half-created cluster is ERROR; a reconciling one RUNNING).
+   * After a restart: the operations in `resumed` stay as they are (they run again under their
+   * names); any other cut short ends ABORTED and its cluster settles (pools RUNNING unless
+   * ERROR; a half-created cluster is ERROR; a reconciling one RUNNING).
    */
-  settleAfterRestart(): void {
+  settleAfterRestart(resumed: ReadonlySet<string>): void {
     const now = new Date().toISOString();
+    const busy = new Set<string>();
     for (const o of this.operations.values()) {
       if (o.status === 'DONE') continue;
+      if (resumed.has(o.name)) {
+        busy.add(o.clusterId);
+        continue;
+      }
       o.status = 'DONE';
       o.endTime = now;
       o.error = { code: status.ABORTED, message: 'The emulator restarted while this operation ran.' };
     }
-    for (const c of this.clusters.values()) {
+    for (const [id, c] of this.clusters) {
+      if (busy.has(id)) continue;
       for (const p of c.pools) if (p.status !== 'ERROR') p.status = 'RUNNING';
       if (c.status === 'PROVISIONING') {
         c.status = 'ERROR';

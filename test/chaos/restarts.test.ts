@@ -1,18 +1,12 @@
 // Restarts of the services under a running environment: the Temporal dev server (it keeps its
 // SQLite file, so the run survives) and the GKE emulator in the middle of an operation (it
-// settles interrupted operations on start). The run completes with one of each resource.
+// resumes interrupted operations on start). The run completes with one of each resource.
 import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ChaosStack } from '../helpers/chaos-stack';
-import {
-  chaosCase,
-  EMULATOR_ENV,
-  finishAndCheck,
-  FULL_ONLY,
-  knownFailing,
-  QUICK_ONLY,
-  startRun,
-  waitForRunning,
-} from './scenario';
+import { chaosCase, EMULATOR_ENV, finishAndCheck, FULL_ONLY, QUICK_ONLY, startRun, waitForRunning } from './scenario';
 import { secretScanTests } from './secret-scan';
 
 let stack: ChaosStack;
@@ -40,18 +34,23 @@ void test(
   },
 );
 
-/** Restarts the emulator while `step`'s GKE operation is under way. */
-async function emulatorRestartCase(step: string, cluster: string): Promise<string> {
+/**
+ * Restarts the emulator while `step`'s GKE operation (`operationType`) is under way, and checks
+ * that the restarted emulator resumed that operation (so the restart did land inside it).
+ */
+async function emulatorRestartCase(step: string, operationType: string, cluster: string): Promise<string> {
   const handle = await startRun(stack, cluster);
   await waitForRunning(handle, step);
   await new Promise((r) => setTimeout(r, 800)); // the operation is under way
   await stack.restartService('gke-emulator');
+  const log = fs.readFileSync(path.join(stack.logDir(), 'gke-emulator.log'), 'utf8');
+  assert.match(log, new RegExp(`resuming ${operationType} operation-\\S+ on \\S+/clusters/${cluster}\\b`));
   return finishAndCheck(stack, handle, cluster);
 }
 
 void test('the GKE emulator restarts in the middle of a node pool resize: the run completes', FULL_ONLY, async () => {
   await chaos('GKE emulator restarted mid-operation (resizeNodePool)', () =>
-    emulatorRestartCase('resizeNodePool', 'emulator-restart-resize'),
+    emulatorRestartCase('resizeNodePool', 'SET_NODE_POOL_SIZE', 'emulator-restart-resize'),
   );
 });
 
@@ -72,17 +71,12 @@ void test(
   },
 );
 
-// Known failing (see docs/reliability.md): the emulator ends an interrupted CreateCluster ABORTED
-// and marks the cluster ERROR on start, and ensureCluster treats an ERROR cluster as permanent
-// (ClusterFailedError): the run fails and cleans up (nothing is left), but does not complete.
-void test(
-  'the GKE emulator restarts in the middle of the cluster create: the run completes',
-  knownFailing('an interrupted create leaves an ERROR cluster, which ensureCluster does not recreate'),
-  async () => {
-    await chaos('GKE emulator restarted mid-operation (ensureCluster)', () =>
-      emulatorRestartCase('ensureCluster', 'emulator-restart-create'),
-    );
-  },
-);
+// The emulator keeps the interrupted CreateCluster and resumes it under its name on start, as
+// GKE would: ensureCluster, polling that operation, sees it end DONE.
+void test('the GKE emulator restarts in the middle of the cluster create: the run completes', FULL_ONLY, async () => {
+  await chaos('GKE emulator restarted mid-operation (ensureCluster)', () =>
+    emulatorRestartCase('ensureCluster', 'CREATE_CLUSTER', 'emulator-restart-create'),
+  );
+});
 
 secretScanTests(() => stack);
