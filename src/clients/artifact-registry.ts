@@ -24,7 +24,7 @@ export interface ArtifactRegistryApi {
   getRepository(name: string): Promise<RepositoryInfo | undefined>;
   createRepository(parent: string, id: string, labels: Record<string, string>): Promise<void>;
   deleteRepository(name: string): Promise<void>;
-  /** The repositories under `projects/P/locations/L` (every page). */
+  /** The repositories under `projects/P/locations/L` (every page; `L` = `-`: every location). */
   listRepositories(parent: string): Promise<RepositoryInfo[]>;
   /** How many images the repository holds. */
   countDockerImages(name: string): Promise<number>;
@@ -32,6 +32,7 @@ export interface ArtifactRegistryApi {
 }
 
 const NOT_FOUND = 5;
+const UNIMPLEMENTED = 12;
 
 type Timestamp = { seconds?: number | string | { toString(): string } | null; nanos?: number | null } | null;
 const epochMs = (t: Timestamp | undefined): number =>
@@ -72,8 +73,25 @@ export function createArtifactRegistryApi(config: TargetConfig): ArtifactRegistr
       const [op] = await client.deleteRepository({ name }, await opts());
       await op.promise();
     },
-    listRepositories: async (parent) =>
-      (await client.listRepositories({ parent }, await opts()))[0].map((r) => infoOf(r)),
+    listRepositories: async (parent) => {
+      const list = async (p: string) =>
+        (await client.listRepositories({ parent: p }, await opts()))[0].map((r) => infoOf(r));
+      const all = /^(projects\/[^/]+)\/locations\/-$/.exec(parent);
+      if (!all) return list(parent);
+      // Every location: each one Artifact Registry names (ListLocations); the local emulator has
+      // no Locations service (UNIMPLEMENTED) and takes `-` itself.
+      const locations: string[] = [];
+      try {
+        for await (const l of client.listLocationsAsync({ name: all[1] }, await opts()))
+          if (l.locationId) locations.push(l.locationId);
+      } catch (e) {
+        if ((e as { code?: number }).code === UNIMPLEMENTED) return list(parent);
+        throw e;
+      }
+      const out: RepositoryInfo[] = [];
+      for (const l of locations) out.push(...(await list(`${all[1]}/locations/${l}`)));
+      return out;
+    },
     countDockerImages: async (name) => (await client.listDockerImages({ parent: name }, await opts()))[0].length,
     close: () => client.close(),
   };

@@ -20,6 +20,9 @@ export const REPOSITORY_SKIP_REASONS = {
   keepsImage: 'holds images, and its environment keeps its tag on teardown (image.deleteOnTeardown off)',
 } as const;
 
+/** The reason of a failed repository scan's report entry. */
+export const REPOSITORY_SCAN = 'listing its Artifact Registry repositories (the clusters are reaped all the same)';
+
 /** The reason a repository teardown is reported with. */
 export const ORPHANED_REPOSITORY = 'orphaned repository: its run ended before its cluster existed';
 

@@ -32,7 +32,7 @@ import {
   type ReapDecision,
   type ReapReport,
 } from './reaper-plan';
-import { classifyRepository, managedRepositoryHash } from './reaper-repositories';
+import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './reaper-repositories';
 import { teardownWorkflow } from './teardown';
 import { PATCHES } from './versioning';
 
@@ -146,9 +146,16 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
 
   // Repositories left by runs that never got a cluster (Artifact Registry's every location of each project).
   const withRepositories = patched(PATCHES.reaperRepositories);
-  const repositories = withRepositories
-    ? (await Promise.all(projects.map((project) => step('listRepositories', { project, location: '-' })))).flat()
-    : [];
+  // A scan that fails is reported; it does not keep the clusters from being reaped.
+  const scanFailed: ReapReport['failed'] = [];
+  const scan = (project: string) =>
+    step('listRepositories', { project, location: '-' }).catch((err: unknown) => {
+      const repository = `projects/${project}/locations/-`;
+      const entry = { envId: repository, project, location: '-', cluster: '', reason: REPOSITORY_SCAN, repository };
+      scanFailed.push({ ...entry, cause: describeError(err) });
+      return [];
+    });
+  const repositories = withRepositories ? (await Promise.all(projects.map(scan))).flat() : [];
   const hashes = [...new Set(repositories.map(managedRepositoryHash).filter((h): h is string => !!h))];
   const envIds = hashes.length ? await step('environmentIdsByHash', { hashes }) : {};
   const withCluster = new Set(clusters.map(envIdOfCluster));
@@ -166,7 +173,7 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
     deleted: [],
     planned: [],
     skipped: decisions.filter((d) => d.action === 'skip').map(entryOf),
-    failed: [],
+    failed: scanFailed,
   };
   // What each torn-down environment's last run made besides its cluster (Service first: a deleted
   // cluster leaks its LoadBalancer). Histories recorded before this step replay without it.

@@ -7,13 +7,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { registryActivities } from '../../../src/activities/registry';
 import type { DeleteImageTagInput } from '../../../src/activities/types';
 import { createArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import { envRef, formatTeardownId } from '../../../src/contract/environment-id';
 import { SKIP_REASONS } from '../../../src/workflows/reaper-plan';
-import { ORPHANED_REPOSITORY, REPOSITORY_SKIP_REASONS } from '../../../src/workflows/reaper-repositories';
+import {
+  ORPHANED_REPOSITORY,
+  REPOSITORY_SCAN,
+  REPOSITORY_SKIP_REASONS,
+} from '../../../src/workflows/reaper-repositories';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
 import { REAPER_TUNING, startReaperCloud, withReaperWorker, ZONE, type ReaperCloud } from '../../helpers/reaper';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
@@ -147,6 +152,28 @@ void describe('reaperWorkflow and repositories left by runs that never got a clu
         await live.terminate('test over');
         await ar.close();
       }
+    });
+  });
+
+  void it('a repository scan that fails is reported as failed, and the clusters are reaped all the same', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'expired', expiresInMs: -HOUR });
+    const activities = {
+      ...cloud.activities,
+      listRepositories: () =>
+        Promise.reject(ApplicationFailure.nonRetryable('ListRepositories refused', 'InvalidArgumentError')),
+    };
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const r = await reap(client, taskQueue, { projects: [p] });
+      assert.deepEqual(
+        r.deleted.map((e) => e.cluster),
+        ['expired'],
+      );
+      assert.deepEqual(
+        r.failed.map((e) => [e.repository, e.reason]),
+        [[`projects/${p}/locations/-`, REPOSITORY_SCAN]],
+      );
+      assert.match(r.failed[0]!.cause, /ListRepositories refused/);
     });
   });
 
