@@ -17,7 +17,8 @@ export const REPOSITORY_SKIP_REASONS = {
   unknown: 'no environment run Temporal keeps matches its gkeflow-env label (its tag is unknown; kept)',
   hasCluster: 'its environment has a cluster: reaped with it',
   notScanned: "its environment's cluster location is not among those reaped",
-  keepsImage: 'holds images, and its environment keeps its tag on teardown (image.deleteOnTeardown off)',
+  keepsImage:
+    'holds images, and its environment keeps its tag on teardown (image.deleteOnTeardown off) or its spec is unknown',
 } as const;
 
 /** The reason of a failed repository scan's report entry. */
