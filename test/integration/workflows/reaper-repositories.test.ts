@@ -155,6 +155,49 @@ void describe('reaperWorkflow and repositories left by runs that never got a clu
     });
   });
 
+  void it('two reapers at once delete a leftover repository with one DeleteRepository', async () => {
+    const p = project();
+    const api = createArtifactRegistryApi(cloud.config);
+    let deleteCalls = 0;
+    const counting = {
+      ...api,
+      deleteRepository: (name: string) => {
+        deleteCalls++;
+        return api.deleteRepository(name);
+      },
+    };
+    const registry = registryActivities({ config: cloud.config, artifactRegistry: counting });
+    const activities = { ...cloud.activities, deleteRepository: registry.deleteRepository };
+    const repository = `asia-docker.pkg.dev/${p}/twice/app`;
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const input = testInput((d) => {
+        d.project = p;
+        d.location = ZONE;
+        d.image = { source: 'builtin:demo', repository, tag: 'v1', deleteOnTeardown: true };
+        (d.cluster as { name: string }).name = 'twice';
+      });
+      const h = await startEnv(client, `nobody-polls-${p}`, input);
+      const env = envRef({ project: p, location: ZONE, cluster: 'twice' });
+      await registry.ensureRepository({ env, repository });
+      await registry.pushImage({ env, source: { kind: 'builtin', name: 'demo' }, repository, tag: 'v1' });
+      await h.terminate('the run ended before its cluster existed');
+      await visible(client, h.workflowId);
+      await sleep(600);
+      const [a, b] = await Promise.all([
+        reap(client, taskQueue, { projects: [p], orphanGraceMs: 500 }),
+        reap(client, taskQueue, { projects: [p], orphanGraceMs: 500 }),
+      ]);
+      assert.deepEqual([...a.failed, ...b.failed], []);
+      assert.ok(
+        [...a.deleted, ...b.deleted].some((e) => e.repository),
+        'one of them tore it down',
+      );
+      assert.deepEqual(await api.listRepositories(`projects/${p}/locations/-`), []);
+      assert.equal(deleteCalls, 1);
+    });
+    await api.close();
+  });
+
   void it('a repository scan that fails is reported as failed, and the clusters are reaped all the same', async () => {
     const p = project();
     await cloud.create({ project: p, name: 'expired', expiresInMs: -HOUR });
