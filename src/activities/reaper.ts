@@ -9,7 +9,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { GkeClient } from '../clients/gke';
 import { failure } from '../contract/failures';
-import { SEARCH_ATTRIBUTES } from '../contract/labels';
+import { envHash, SEARCH_ATTRIBUTES } from '../contract/labels';
 import { artifactRepositoryOf } from '../spec/image-ref';
 import { imageDeletedOnTeardown } from '../spec/provision-input';
 import { teardownUpdate, type TeardownResult } from '../workflows/definitions';
@@ -48,6 +48,11 @@ export interface EnvironmentResources {
   image?: { repository: string; tag: string };
   /** With `image`: its Artifact Registry repository (deleteRepository keeps it unless gkeflow created it for the environment and it is empty). */
   repository?: string;
+}
+
+export interface EnvironmentIdsByHashInput {
+  /** gkeflow-env label values (envHash of an environment id). */
+  hashes: string[];
 }
 
 export interface EndEnvironmentInput {
@@ -167,6 +172,22 @@ export function reaperActivities(deps: ReaperActivityDeps) {
           ...(repository ? { repository } : {}),
         };
         Context.current().heartbeat(id);
+      }
+      return out;
+    },
+
+    /**
+     * The environment ids (any run, open or closed, that Temporal still keeps) whose envHash is
+     * one of these gkeflow-env label values: a label holds only the hash, so a repository left by
+     * a run is matched to its environment through the runs Temporal knows. Hashes without a run are left out.
+     */
+    async environmentIdsByHash({ hashes }: EnvironmentIdsByHashInput): Promise<Record<string, string>> {
+      const wanted = new Set(hashes);
+      const out: Record<string, string> = {};
+      if (wanted.size === 0) return out;
+      for await (const wf of client().workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}'` })) {
+        const h = envHash(wf.workflowId);
+        if (wanted.has(h)) out[h] = wf.workflowId;
       }
       return out;
     },

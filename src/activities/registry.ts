@@ -26,8 +26,10 @@ import type {
   EnsureRepositoryResult,
   EnvRef,
   ImageSource,
+  ListRepositoriesInput,
   PushImageInput,
   PushImageResult,
+  RepositorySummary,
 } from './types';
 
 export interface RegistryActivityDeps {
@@ -178,6 +180,24 @@ export function registryActivities(deps: RegistryActivityDeps) {
     }
   }
 
+  /**
+   * The repositories of a project in one location (`-`: every location), with labels and age;
+   * those labelled managed-by: gkeflow also with their image count (the reaper's leftovers).
+   */
+  async function listRepositories({ project, location }: ListRepositoriesInput): Promise<RepositorySummary[]> {
+    const parent = `projects/${project}/locations/${location}`;
+    try {
+      const out: RepositorySummary[] = [];
+      for (const r of await artifactRegistry().listRepositories(parent)) {
+        const managed = r.labels[LABELS.managedBy] === MANAGED_BY_VALUE;
+        out.push({ ...r, ...(managed ? { images: await artifactRegistry().countDockerImages(r.name) } : {}) });
+      }
+      return out;
+    } catch (e) {
+      throw artifactRegistryError(e, { repository: parent });
+    }
+  }
+
   const readWindow = deps.readWindow ?? 8 * 1024 * 1024;
   const resolve = deps.resolve ?? ((repository: string) => resolveRepository(repository, deps.config));
 
@@ -277,5 +297,5 @@ export function registryActivities(deps: RegistryActivityDeps) {
     throw client.fail(byDigest.status, byDigest.body, `DELETE manifest ${digest}`);
   }
 
-  return { ensureRepository, pushImage, deleteImageTag, deleteRepository };
+  return { ensureRepository, pushImage, deleteImageTag, deleteRepository, listRepositories };
 }

@@ -8,6 +8,7 @@ import type { TeardownResult } from '../workflows/definitions';
 import type {
   ClusterSummary,
   EndEnvironmentInput,
+  EnvironmentIdsByHashInput,
   EnvironmentResources,
   ListClustersInput,
   OpenEnvironmentsInput,
@@ -74,6 +75,23 @@ export interface DeleteRepositoryInput {
   env: EnvRef;
   /** `projects/P/locations/L/repositories/R` */
   name: string;
+}
+
+export interface ListRepositoriesInput {
+  project: string;
+  /** An Artifact Registry location, or `-` for every location. */
+  location: string;
+}
+
+/** One Artifact Registry repository as the reaper sees it (plain JSON). */
+export interface RepositorySummary {
+  /** `projects/P/locations/L/repositories/R` */
+  name: string;
+  labels: Record<string, string>;
+  /** Creation time, epoch ms (0 when the API did not say). */
+  createdAtMs: number;
+  /** How many images it holds; counted only for repositories labelled managed-by: gkeflow. */
+  images?: number;
 }
 
 // ---------- gke ----------
@@ -273,6 +291,7 @@ export interface GkeflowActivities {
   pushImage(input: PushImageInput): Promise<PushImageResult>;
   deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult>;
   deleteRepository(input: DeleteRepositoryInput): Promise<DeleteResult>;
+  listRepositories(input: ListRepositoriesInput): Promise<RepositorySummary[]>;
   ensureCluster(input: EnsureClusterInput): Promise<EnsureClusterResult>;
   resizeNodePool(input: ResizeNodePoolInput): Promise<void>;
   deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;
@@ -292,4 +311,5 @@ export interface GkeflowActivities {
   openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
   endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;
   environmentResources(input: OpenEnvironmentsInput): Promise<Record<string, EnvironmentResources>>;
+  environmentIdsByHash(input: EnvironmentIdsByHashInput): Promise<Record<string, string>>;
 }

@@ -14,6 +14,8 @@ export const ARTIFACT_REGISTRY_API_ENDPOINT = 'artifactregistry.googleapis.com';
 export interface RepositoryInfo {
   name: string;
   labels: Record<string, string>;
+  /** Creation time, epoch ms (0 when the API did not say). */
+  createdAtMs: number;
 }
 
 /** The Artifact Registry calls the activities use; names are full resource names. */
@@ -22,12 +24,27 @@ export interface ArtifactRegistryApi {
   getRepository(name: string): Promise<RepositoryInfo | undefined>;
   createRepository(parent: string, id: string, labels: Record<string, string>): Promise<void>;
   deleteRepository(name: string): Promise<void>;
+  /** The repositories under `projects/P/locations/L` (every page; `L` = `-`: every location). */
+  listRepositories(parent: string): Promise<RepositoryInfo[]>;
   /** How many images the repository holds. */
   countDockerImages(name: string): Promise<number>;
   close(): Promise<void>;
 }
 
 const NOT_FOUND = 5;
+const UNIMPLEMENTED = 12;
+
+type Timestamp = { seconds?: number | string | { toString(): string } | null; nanos?: number | null } | null;
+const epochMs = (t: Timestamp | undefined): number =>
+  t?.seconds != null ? Number(String(t.seconds)) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+const infoOf = (
+  r: { name?: string | null; labels?: Record<string, string> | null; createTime?: Timestamp },
+  name = '',
+) => ({
+  name: r.name ?? name,
+  labels: { ...(r.labels ?? {}) },
+  createdAtMs: epochMs(r.createTime),
+});
 
 /** Builds the Artifact Registry client of a target. Errors are the client's (map them with artifactRegistryError). */
 export function createArtifactRegistryApi(config: TargetConfig): ArtifactRegistryApi {
@@ -39,7 +56,7 @@ export function createArtifactRegistryApi(config: TargetConfig): ArtifactRegistr
     getRepository: async (name) => {
       try {
         const [r] = await client.getRepository({ name }, await opts());
-        return { name: r.name ?? name, labels: { ...(r.labels ?? {}) } };
+        return infoOf(r, name);
       } catch (e) {
         if ((e as { code?: number }).code === NOT_FOUND) return undefined;
         throw e;
@@ -55,6 +72,25 @@ export function createArtifactRegistryApi(config: TargetConfig): ArtifactRegistr
     deleteRepository: async (name) => {
       const [op] = await client.deleteRepository({ name }, await opts());
       await op.promise();
+    },
+    listRepositories: async (parent) => {
+      const list = async (p: string) =>
+        (await client.listRepositories({ parent: p }, await opts()))[0].map((r) => infoOf(r));
+      const all = /^(projects\/[^/]+)\/locations\/-$/.exec(parent);
+      if (!all) return list(parent);
+      // Every location: each one Artifact Registry names (ListLocations); the local emulator has
+      // no Locations service (UNIMPLEMENTED) and takes `-` itself.
+      const locations: string[] = [];
+      try {
+        for await (const l of client.listLocationsAsync({ name: all[1] }, await opts()))
+          if (l.locationId) locations.push(l.locationId);
+      } catch (e) {
+        if ((e as { code?: number }).code === UNIMPLEMENTED) return list(parent);
+        throw e;
+      }
+      const out: RepositoryInfo[] = [];
+      for (const l of locations) out.push(...(await list(`${all[1]}/locations/${l}`)));
+      return out;
     },
     countDockerImages: async (name) => (await client.listDockerImages({ parent: name }, await opts()))[0].length,
     close: () => client.close(),

@@ -156,6 +156,13 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     creates: false,
     summary: (i) => `Delete repository ${i.name} (created by gkeflow for this environment) once it is empty`,
   },
+  listRepositories: {
+    kind: 'image',
+    timeout: 'short',
+    creates: false,
+    summary: (i) =>
+      `List Artifact Registry repositories in ${i.project}, location ${i.location === '-' ? 'all' : i.location}`,
+  },
   // The reaper's steps (reaperWorkflow): it reads clusters and environments, and ends expired live ones.
   listClusters: {
     kind: 'cluster',
@@ -186,6 +193,12 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     timeout: 'short',
     creates: false,
     summary: (i) => `Read the Service, Deployment and image of ${i.ids.length} environments from their last runs`,
+  },
+  environmentIdsByHash: {
+    kind: 'image',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `Find the environments of ${i.hashes.length} gkeflow-env labels among known runs`,
   },
 };
 

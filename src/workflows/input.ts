@@ -30,7 +30,7 @@ export interface ProvisionTuning {
   deleteImageOnTeardown?: boolean;
   /** How often the drift check runs; overrides the spec's `healthCheck.interval` (tests use short ones). */
   healthCheckInterval?: DurationLike;
-  /** Continue-as-new once history has this many events (or when the server suggests it). Default 2000. */
+  /** Continue-as-new once history has this many events (or when the server suggests it). Default 2000 (the reaper's: 5000). */
   historyEventLimit?: number;
 }
 

@@ -27,6 +27,8 @@ export interface ReapDecision {
   reason: string;
   /** delete: the teardown workflow's id; end: the environment's. */
   workflowId?: string;
+  /** A repository leftover (reaper-repositories.ts): its name; the environment has no cluster, so none is deleted. */
+  repository?: string;
 }
 
 /** Why a cluster is left alone. */
@@ -90,6 +92,8 @@ export interface ReapEntry {
   /** How it was (or would be) ended: a teardown workflow, or the environment's own workflow. */
   via?: 'teardown-workflow' | 'environment-workflow';
   workflowId?: string;
+  /** A repository left by a run that never got a cluster (`cluster` is then its environment's, which does not exist). */
+  repository?: string;
 }
 
 /** The reaper's result: also its Web UI details. */
@@ -101,6 +105,8 @@ export interface ReapReport {
   /** Epoch ms the clusters were judged at. */
   at: number;
   scanned: number;
+  /** Artifact Registry repositories looked at (absent in runs before the repository leftovers were reaped). */
+  scannedRepositories?: number;
   deleted: ReapEntry[];
   /** Dry run: what would be deleted or ended. */
   planned: ReapEntry[];
@@ -110,9 +116,18 @@ export interface ReapReport {
 
 /** A decision as a report entry. */
 export function entryOf(d: ReapDecision): ReapEntry {
-  const { envId, project, location, cluster, reason, workflowId } = d;
+  const { envId, project, location, cluster, reason, workflowId, repository } = d;
   const via = d.action === 'delete' ? 'teardown-workflow' : d.action === 'end' ? 'environment-workflow' : undefined;
-  return { envId, project, location, cluster, reason, ...(via ? { via } : {}), ...(workflowId ? { workflowId } : {}) };
+  return {
+    envId,
+    project,
+    location,
+    cluster,
+    reason,
+    ...(via ? { via } : {}),
+    ...(workflowId ? { workflowId } : {}),
+    ...(repository ? { repository } : {}),
+  };
 }
 
 /** The report as Markdown (the run's details in the Web UI). */
@@ -125,11 +140,15 @@ export function reportMarkdown(r: ReapReport): string {
           '',
           '| cluster | project | location | why |',
           '|---|---|---|---|',
-          ...es.map((e) => `| ${e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason} |`),
+          ...es.map(
+            (e) =>
+              `| ${e.repository ? `repository ${e.repository}` : e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason} |`,
+          ),
           '',
         ];
   return [
-    `Reaper${r.dryRun ? ' (dry run)' : ''}: ${r.scanned} clusters in ${r.projects.join(', ') || 'no project'}` +
+    `Reaper${r.dryRun ? ' (dry run)' : ''}: ${r.scanned} clusters` +
+      `${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'}` +
       ` — ${r.dryRun ? `${r.planned.length} would go` : `${r.deleted.length} deleted`},` +
       ` ${r.skipped.length} skipped, ${r.failed.length} failed`,
     '',

@@ -6,7 +6,15 @@
  * expired environment whose workflow is still open is ended through its own teardown update.
  * The report is the result and the run's details in the Web UI.
  */
-import { ParentClosePolicy, patched, setCurrentDetails, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  ParentClosePolicy,
+  patched,
+  setCurrentDetails,
+  startChild,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ClusterSummary, EnvironmentResources } from '../activities/reaper';
 import { envRef } from '../contract/environment-id';
@@ -24,7 +32,9 @@ import {
   type ReapDecision,
   type ReapReport,
 } from './reaper-plan';
+import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './reaper-repositories';
 import { teardownWorkflow } from './teardown';
+import { PATCHES } from './versioning';
 
 /** Input of reaperWorkflow (a schedule's action carries it). */
 export interface ReaperInput {
@@ -40,8 +50,10 @@ export interface ReaperInput {
   dryRun?: boolean;
   /** Teardowns running at once. Default 10. */
   parallelism?: number;
-  /** Activity timeouts and retries, for the reaper's activities and its teardowns. */
+  /** Activity timeouts and retries, for the reaper's activities and its teardowns; historyEventLimit: when to continue as new. */
   tuning?: ProvisionTuning;
+  /** Set by the reaper itself when it continues as new: the work left and the report so far. */
+  carried?: ReaperCarry;
 }
 
 /** The default orphan grace period: 30 minutes. */
@@ -49,48 +61,28 @@ export const DEFAULT_ORPHAN_GRACE_MS = 30 * 60_000;
 /** The default number of teardowns at once. */
 export const DEFAULT_PARALLELISM = 10;
 
+/** What a continued reaper run carries: its remaining teardowns and the report so far. */
+export interface ReaperCarry {
+  report: ReapReport;
+  todo: ReapDecision[];
+  /** What the remaining environments' last runs made. */
+  resources: Record<string, EnvironmentResources>;
+}
+
+/** The default history length after which the reaper continues as new (tuning.historyEventLimit overrides). */
+export const DEFAULT_REAPER_HISTORY_LIMIT = 5000;
+
 /** Reaps once; returns (and shows in the Web UI) what was deleted, skipped and failed. */
 export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapReport> {
   const acts = activityProxies(input.tuning);
   const step = <K extends StepName>(name: K, i: StepInput<K>): Promise<StepResult<K>> =>
     callStep(acts, name, i, stepSummary(name, i));
-  const locations = input.locations?.length ? [...new Set(input.locations)] : ['-'];
-  const graceMs = input.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
-  setCurrentDetails('Listing clusters');
-  let projects = [...new Set(input.projects ?? [])];
-  if (projects.length === 0)
-    projects = [...new Set([...(await step('knownProjects', undefined)), ...(input.extraProjects ?? [])])].sort();
-
-  const lists = await Promise.all(
-    projects.flatMap((project) => locations.map((location) => step('listClusters', { project, location }))),
-  );
-  // A zone listed on its own and through `-` shows a cluster twice.
-  const clusters = [...new Map(lists.flat().map((c): [string, ClusterSummary] => [envIdOfCluster(c), c])).values()];
-  const candidates = clusters.filter(isReapable).map(envIdOfCluster);
-  const open = new Set(candidates.length ? await step('openEnvironments', { ids: candidates }) : []);
-  const at = Date.now();
-  const decisions = clusters.map((c) => classify(c, open, at, graceMs));
-
-  const report: ReapReport = {
-    dryRun: input.dryRun ?? false,
-    projects,
-    locations,
-    orphanGraceMs: graceMs,
-    at,
-    scanned: clusters.length,
-    deleted: [],
-    planned: [],
-    skipped: decisions.filter((d) => d.action === 'skip').map(entryOf),
-    failed: [],
-  };
-  const todo = decisions.filter((d) => d.action !== 'skip');
-  // What each torn-down environment's last run made besides its cluster (Service first: a deleted
-  // cluster leaks its LoadBalancer). Histories recorded before this step replay without it.
-  const deletes = todo.filter((d) => d.action === 'delete').map((d) => d.envId);
-  const resources =
-    deletes.length && !input.dryRun && patched('i8-reaper-environment-resources')
-      ? await step('environmentResources', { ids: deletes })
-      : {};
+  const { report, todo, resources } = input.carried ?? (await plan(input, step));
+  // Runs recorded before continue-as-new never continue.
+  const historyLimit = input.tuning?.historyEventLimit ?? DEFAULT_REAPER_HISTORY_LIMIT;
+  const mayContinue = !report.dryRun && todo.length > 0 && patched(PATCHES.reaperContinueAsNew);
+  const mustContinue = () =>
+    mayContinue && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit);
   if (report.dryRun) report.planned = todo.map(entryOf);
   else {
     const reap = async (d: ReapDecision): Promise<void> => {
@@ -109,17 +101,95 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
       } catch (err) {
         report.failed.push({ ...entryOf(d), cause: describeError(err) });
       }
-      setCurrentDetails(`Reaping: ${report.deleted.length + report.failed.length} of ${todo.length} done`);
+      setCurrentDetails(`Reaping: ${report.deleted.length + report.failed.length} done, ${queue.length} to go`);
     };
     const queue = [...todo];
     const lane = async () => {
-      for (let d = queue.shift(); d; d = queue.shift()) await reap(d);
+      // Past its first teardown a lane stops taking work once the history is long (each run makes
+      // progress however small the limit); what is left goes to the next run.
+      for (let d = queue.shift(); d; d = mustContinue() ? undefined : queue.shift()) await reap(d);
     };
-    setCurrentDetails(`Reaping ${todo.length} of ${clusters.length} clusters`);
+    setCurrentDetails(`Reaping ${todo.length} of ${report.scanned} clusters`);
     await Promise.all(Array.from({ length: Math.min(input.parallelism ?? DEFAULT_PARALLELISM, todo.length) }, lane));
+    if (queue.length > 0) {
+      const left = Object.fromEntries(
+        queue.filter((d) => resources[d.envId]).map((d) => [d.envId, resources[d.envId]!]),
+      );
+      setCurrentDetails(`Continuing as new with ${queue.length} teardowns to go`);
+      await continueAsNew<typeof reaperWorkflow>({ ...input, carried: { report, todo: queue, resources: left } });
+    }
   }
   setCurrentDetails(reportMarkdown(report));
   return report;
+}
+
+type Step = <K extends StepName>(name: K, i: StepInput<K>) => Promise<StepResult<K>>;
+
+/** Lists and judges the clusters (and, since PATCHES.reaperRepositories, the repositories): the report so far and the work. */
+async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
+  const locations = input.locations?.length ? [...new Set(input.locations)] : ['-'];
+  const graceMs = input.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
+  setCurrentDetails('Listing clusters');
+  let projects = [...new Set(input.projects ?? [])];
+  if (projects.length === 0)
+    projects = [...new Set([...(await step('knownProjects', undefined)), ...(input.extraProjects ?? [])])].sort();
+
+  const lists = await Promise.all(
+    projects.flatMap((project) => locations.map((location) => step('listClusters', { project, location }))),
+  );
+  // A zone listed on its own and through `-` shows a cluster twice.
+  const clusters = [...new Map(lists.flat().map((c): [string, ClusterSummary] => [envIdOfCluster(c), c])).values()];
+  const candidates = clusters.filter(isReapable).map(envIdOfCluster);
+  const open = new Set(candidates.length ? await step('openEnvironments', { ids: candidates }) : []);
+  const at = Date.now();
+  const decisions = clusters.map((c) => classify(c, open, at, graceMs));
+
+  // Repositories left by runs that never got a cluster (Artifact Registry's every location of each project).
+  const withRepositories = patched(PATCHES.reaperRepositories);
+  // A scan that fails is reported; it does not keep the clusters from being reaped.
+  const scanFailed: ReapReport['failed'] = [];
+  const scan = (project: string) =>
+    step('listRepositories', { project, location: '-' }).catch((err: unknown) => {
+      const repository = `projects/${project}/locations/-`;
+      const entry = { envId: repository, project, location: '-', cluster: '', reason: REPOSITORY_SCAN, repository };
+      scanFailed.push({ ...entry, cause: describeError(err) });
+      return [];
+    });
+  const repositories = withRepositories ? (await Promise.all(projects.map(scan))).flat() : [];
+  const hashes = [...new Set(repositories.map(managedRepositoryHash).filter((h): h is string => !!h))];
+  const envIds = hashes.length ? await step('environmentIdsByHash', { hashes }) : {};
+  const withCluster = new Set(clusters.map(envIdOfCluster));
+  const repoEnvs = [...new Set(Object.values(envIds))].filter((id) => !withCluster.has(id));
+  const repoOpen = new Set(repoEnvs.length ? await step('openEnvironments', { ids: repoEnvs }) : []);
+
+  const report: ReapReport = {
+    dryRun: input.dryRun ?? false,
+    projects,
+    locations,
+    orphanGraceMs: graceMs,
+    at,
+    scanned: clusters.length,
+    ...(withRepositories ? { scannedRepositories: repositories.length } : {}),
+    deleted: [],
+    planned: [],
+    skipped: decisions.filter((d) => d.action === 'skip').map(entryOf),
+    failed: scanFailed,
+  };
+  // What each torn-down environment's last run made besides its cluster (Service first: a deleted
+  // cluster leaks its LoadBalancer). Histories recorded before this step replay without it.
+  const deletes = [
+    ...decisions.filter((d) => d.action === 'delete').map((d) => d.envId),
+    ...repoEnvs.filter((id) => !repoOpen.has(id)),
+  ];
+  const resources =
+    deletes.length && (!input.dryRun || withRepositories) && patched('i8-reaper-environment-resources')
+      ? await step('environmentResources', { ids: deletes })
+      : {};
+  const ctx = { envIds, withCluster, open: repoOpen, resources, projects, locations, nowMs: at, graceMs };
+  const repoDecisions = repositories.map((r) => classifyRepository(r, ctx));
+  report.skipped.push(...repoDecisions.filter((d) => d.action === 'skip').map(entryOf));
+  const todo = [...decisions, ...repoDecisions].filter((d) => d.action !== 'skip');
+  return { report, todo, resources };
 }
 
 /**
@@ -132,15 +202,21 @@ async function tearDown(
   tuning: ProvisionTuning | undefined,
 ): Promise<boolean> {
   let child;
+  // A repository leftover: its environment has no cluster; the tag goes only when its rule says so.
+  const args = d.repository
+    ? { env: envRef(d), reason: d.reason, tuning, cluster: false, repository: d.repository, image: made?.image }
+    : { env: envRef(d), reason: d.reason, tuning, ...made };
   try {
     child = await startChild(teardownWorkflow, {
       workflowId: d.workflowId!,
-      args: [{ env: envRef(d), reason: d.reason, tuning, ...made }],
+      args: [args],
       // A later reaper may tear down a cluster of the same name again; the running one is never doubled.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       // A teardown finishes even when the reaper that started it is terminated.
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `Tear down ${d.reason} cluster **${d.cluster}** in ${d.location} (${d.project})`,
+      staticSummary: d.repository
+        ? `Tear down repository **${d.repository}** left by ${d.envId} (no cluster)`
+        : `Tear down ${d.reason} cluster **${d.cluster}** in ${d.location} (${d.project})`,
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;

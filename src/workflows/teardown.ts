@@ -12,7 +12,7 @@ import { cleanupFailure } from './errors';
 import type { ProvisionTuning } from './input';
 import { activityProxies } from './proxies';
 
-/** Input of teardownWorkflow: what to delete. Omitted names are skipped (the cluster always goes). */
+/** Input of teardownWorkflow: what to delete. Omitted names are skipped (the cluster goes unless `cluster: false`). */
 export interface TeardownInput {
   env: EnvRef;
   /** Namespace of the Deployment/Service. Default `default`. */
@@ -23,6 +23,8 @@ export interface TeardownInput {
   image?: { repository: string; tag: string };
   /** The Artifact Registry repository of the image, deleted after it only if gkeflow created it for this environment and it is empty. */
   repository?: string;
+  /** false: the environment has no cluster to delete (the reaper's leftovers of a run that never got one). Default true. */
+  cluster?: boolean;
   reason?: string;
   tuning?: ProvisionTuning;
 }
@@ -37,7 +39,7 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
     namespace: input.namespace ?? 'default',
     service,
     deployment,
-    cluster: true,
+    cluster: input.cluster ?? true,
     image,
     repository,
   });

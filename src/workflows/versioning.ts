@@ -26,6 +26,10 @@ export const PATCHES = {
   unpushedRepositoryCleanup: 's3-unpushed-repository-cleanup',
   /** The repository is registered for the cleanup before ensureRepository runs, not after it answers. */
   registerRepository: 's3-register-repository',
+  /** The reaper also tears down repositories (and tags) left by runs that never got a cluster. */
+  reaperRepositories: 's3-reaper-repositories',
+  /** The reaper continues as new, carrying its remaining teardowns and partial report, when its history grows. */
+  reaperContinueAsNew: 's3-reaper-continue-as-new',
 } as const;
 
 /**

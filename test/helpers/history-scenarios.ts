@@ -328,6 +328,73 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // Session 3 (PATCHES.reaperRepositories): a repository gkeflow created for an environment whose
+    // run ended before its cluster existed is torn down (cluster: false); a foreign one is skipped.
+    name: 'reaper-repository-leftover',
+    prepare: (stub) => {
+      const envId = formatEnvId({ project: 'gkeflow-test', location: 'asia-east1-a', cluster: 'never-got-cluster' });
+      const repo = (name: string, labels: Record<string, string>, images: number) => ({
+        name: `projects/gkeflow-test/locations/asia/repositories/${name}`,
+        labels,
+        createdAtMs: 0,
+        images,
+      });
+      stub.activities.listRepositories = () =>
+        Promise.resolve([
+          repo('leftover', { [LABELS.managedBy]: MANAGED_BY_VALUE, [LABELS.env]: envHash(envId) }, 0),
+          repo('foreign', {}, 0),
+        ]);
+      stub.activities.environmentIdsByHash = () => Promise.resolve({ [envHash(envId)]: envId });
+    },
+    drive: async (client, tq, cluster) => {
+      const input: ReaperInput = { projects: ['gkeflow-test'], orphanGraceMs: 0, parallelism: 1, tuning: FAST };
+      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
+        workflowId: `reaper/${cluster}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      await h.result();
+      return h;
+    },
+  },
+  {
+    // Session 3 (PATCHES.reaperContinueAsNew): past tuning.historyEventLimit the reaper continues
+    // as new with the teardowns left and its report so far (the first run's history is kept).
+    name: 'reaper-continues-as-new',
+    prepare: (stub) => {
+      stub.activities.listClusters = () =>
+        Promise.resolve(
+          Array.from({ length: 6 }, (_, i) => {
+            const name = `reaper-many-${i}`;
+            const envId = formatEnvId({ project: 'gkeflow-test', location: 'asia-east1-a', cluster: name });
+            return {
+              project: 'gkeflow-test',
+              location: 'asia-east1-a',
+              name,
+              status: 'RUNNING',
+              labels: { [LABELS.managedBy]: MANAGED_BY_VALUE, [LABELS.env]: envHash(envId), [LABELS.expiresAt]: '1' },
+              createdAtMs: 0,
+            };
+          }),
+        );
+    },
+    drive: async (client, tq, cluster) => {
+      const input: ReaperInput = {
+        projects: ['gkeflow-test'],
+        parallelism: 1,
+        tuning: { ...FAST, historyEventLimit: 20 },
+      };
+      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
+        workflowId: `reaper/${cluster}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const r = await h.result();
+      if (r.deleted.length !== 6) throw new Error(`expected 6 deleted, got ${r.deleted.length}`);
+      return h;
+    },
+  },
+  {
     // Issue 9: the repository is ensured before the push; the one gkeflow created goes after the image tag.
     name: 'ensure-repository-created-then-deleted',
     prepare: (stub) => {

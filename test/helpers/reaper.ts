@@ -8,6 +8,7 @@ import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@tem
 import { createActivities } from '../../src/activities/index';
 import { clusterRequest } from '../../src/activities/gke';
 import type { GkeflowActivities } from '../../src/activities/types';
+import type { TargetConfig } from '../../src/clients/config';
 import { createGkeClient, type Cluster, type GkeClient } from '../../src/clients/gke';
 import { envRef } from '../../src/contract/environment-id';
 import { expiresAtLabel, LABELS } from '../../src/contract/labels';
@@ -42,6 +43,7 @@ export interface ClusterCase {
 
 export interface ReaperCloud {
   emulator: RunningEmulator;
+  config: TargetConfig;
   /** The GKE client the activities use; counts DeleteCluster calls. */
   gke: GkeClient;
   /** DeleteCluster calls issued, by full cluster name. */
@@ -54,8 +56,12 @@ export interface ReaperCloud {
 }
 
 /** Starts the emulator (no control plane, zero delays unless told) and the counting client. */
-export async function startReaperCloud(o: Pick<EmulatorOptions, 'delays' | 'quotas'> = {}): Promise<ReaperCloud> {
+export async function startReaperCloud(
+  o: Pick<EmulatorOptions, 'delays' | 'quotas'> & { registryBackend?: string } = {},
+): Promise<ReaperCloud> {
   const emulator = await startEmulator({
+    // With a CNCF registry underneath, the local Artifact Registry's Docker endpoint too (pushes, tags).
+    ...(o.registryBackend ? { registry: { port: 0, backend: o.registryBackend } } : {}),
     port: 0,
     adminPort: 0,
     stateDir: tempStateDir('reaper-'),
@@ -63,7 +69,11 @@ export async function startReaperCloud(o: Pick<EmulatorOptions, 'delays' | 'quot
     delays: { operationPending: 0, createCluster: 0, deleteCluster: 0, autoOperationAfterCreate: 0, ...o.delays },
     ...(o.quotas ? { quotas: o.quotas } : {}),
   });
-  const config = { target: 'local' as const, emulatorAddress: emulator.address, registryAddress: '127.0.0.1:1' };
+  const config = {
+    target: 'local' as const,
+    emulatorAddress: emulator.address,
+    registryAddress: emulator.registryAddress ?? '127.0.0.1:1',
+  };
   const real = createGkeClient(config);
   const deletes = new Map<string, number>();
   const gke: GkeClient = {
@@ -88,6 +98,7 @@ export async function startReaperCloud(o: Pick<EmulatorOptions, 'delays' | 'quot
   };
   return {
     emulator,
+    config,
     gke,
     deletes,
     activities,

@@ -97,6 +97,8 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     openEnvironments: [],
     endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },
     environmentResources: {},
+    listRepositories: [],
+    environmentIdsByHash: {},
   };
   for (const name of Object.keys(results) as ActivityName[]) {
     (stub.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>)[name] = async (

@@ -49,7 +49,7 @@ export function throwProblems(command: string, problems: string[]): void {
   if (problems.length) throw new UsageError(`${command}: ${problems.join('; ')}`);
 }
 
-/** The report as a table: one row per cluster deleted, planned, failed or skipped. */
+/** The report as a table: one row per cluster (or repository leftover) deleted, planned, failed or skipped. */
 export function reportTable(r: ReapReport): string[] {
   const rows: Array<[string, ReapEntry & { cause?: string }]> = [
     ...r.deleted.map((e): [string, ReapEntry] => [e.via === 'environment-workflow' ? 'ended' : 'deleted', e]),
@@ -60,9 +60,12 @@ export function reportTable(r: ReapReport): string[] {
   const w = Math.max(10, ...rows.map(([, e]) => e.envId.length)) + 2;
   return [
     `${'ACTION'.padEnd(14)}${'ENVIRONMENT'.padEnd(w)}WHY`,
-    ...rows.map(([a, e]) => `${a.padEnd(14)}${e.envId.padEnd(w)}${e.cause ?? e.reason}`),
+    ...rows.map(
+      ([a, e]) =>
+        `${a.padEnd(14)}${e.envId.padEnd(w)}${e.cause ?? e.reason}${e.repository ? ` (repository ${e.repository})` : ''}`,
+    ),
     '',
-    `${r.scanned} clusters in ${r.projects.join(', ') || 'no project'} (${r.locations.join(', ')}): ` +
+    `${r.scanned} clusters${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'} (${r.locations.join(', ')}): ` +
       (r.dryRun ? `${r.planned.length} would go (dry run, nothing deleted)` : `${r.deleted.length} deleted`) +
       `, ${r.skipped.length} skipped, ${r.failed.length} failed`,
   ];
