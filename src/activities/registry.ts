@@ -201,7 +201,13 @@ export function registryActivities(deps: RegistryActivityDeps) {
   const readWindow = deps.readWindow ?? 8 * 1024 * 1024;
   const resolve = deps.resolve ?? ((repository: string) => resolveRepository(repository, deps.config));
 
-  /** Copies the source image to `repository:tag`; returns the manifest digest. Resumes from heartbeats. */
+  /**
+   * Copies the source image to `repository:tag`; returns the manifest digest. Resumes from heartbeats.
+   * When the registry answers that the Artifact Registry repository does not exist (NAME_UNKNOWN:
+   * another environment sharing it deleted it, empty, after this one's ensureRepository found it),
+   * ensures it again, labelled for this environment, and copies again from scratch;
+   * `repositoryCreated` then names it, for this environment's cleanup to delete once empty.
+   */
   async function pushImage(input: PushImageInput): Promise<PushImageReport> {
     const resumed = resumeDetails<PushProgress>();
     // What the last heartbeat said, sent again while a registry call waits to retry: it is what a retry resumes from.
@@ -209,11 +215,25 @@ export function registryActivities(deps: RegistryActivityDeps) {
     const wait: DistributionOptions = { signal: cancelSignal(), onWait: () => heartbeat(details), retry: deps.retry };
     const reader = openSource(input.source, deps.config, wait);
     try {
+      try {
+        return await copy(resumed?.doneDigests ?? []);
+      } catch (e) {
+        const missing = e instanceof ResourceNotFoundError && e.context.ociCode === 'NAME_UNKNOWN';
+        if (!missing || !artifactRepositoryOf(input.repository)) throw e;
+        const again = await ensureRepository({ env: input.env, repository: input.repository });
+        const report = await copy([]);
+        return again.created && again.repository ? { ...report, repositoryCreated: again.repository } : report;
+      }
+    } finally {
+      await reader.close();
+    }
+
+    async function copy(doneDigests: string[]): Promise<PushImageReport> {
       const dest = resolve(input.repository);
       const client = new DistributionClient(dest, 'destination', wait);
       const root = await reader.root();
       const { blobs, manifests } = await plan(reader, root);
-      const done = new Set(resumed?.doneDigests ?? []);
+      const done = new Set(doneDigests);
       const mountFrom =
         reader.origin && reader.origin.base === dest.base && reader.origin.name !== dest.name
           ? reader.origin.name
@@ -271,8 +291,6 @@ export function registryActivities(deps: RegistryActivityDeps) {
         });
       }
       return { digest: root.digest, reference: `${dest.host}/${dest.name}@${root.digest}`, ...r };
-    } finally {
-      await reader.close();
     }
   }
 

@@ -50,6 +50,11 @@ export interface PushImageResult {
   reference: string;
   bytesUploaded: number;
   bytesSkipped: number;
+  /**
+   * The Artifact Registry repository the push created again for this environment (another
+   * environment sharing it had deleted it, empty): this environment's cleanup deletes it once empty.
+   */
+  repositoryCreated?: string;
 }
 
 export interface DeleteImageTagInput {

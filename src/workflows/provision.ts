@@ -59,7 +59,12 @@ export async function provision(ctx: EnvContext): Promise<void> {
   const { spec, env, state } = ctx;
   const push = pushRequest(spec, env);
   if (push && patched(PATCHES.ensureRepository)) await ensureRepository(ctx, push.repository);
-  if (push) state.imageReference = (await step(ctx, 'pushImage', push)).reference;
+  if (push) {
+    const pushed = await step(ctx, 'pushImage', push);
+    state.imageReference = pushed.reference;
+    // The push created the repository again (a sharer deleted it meanwhile): now this environment's to clean up.
+    if (pushed.repositoryCreated) state.repository = pushed.repositoryCreated;
+  }
   await step(ctx, 'ensureCluster', clusterRequest(spec, env, ctx.labels));
   const secrets = secretEnvRequest(spec, env, ctx.labels);
   if (secrets && patched(PATCHES.secretEnv)) await step(ctx, 'applySecretEnv', secrets);

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ResourceNotFoundError } from '../../../src/activities/errors';
 import { registryActivities } from '../../../src/activities/registry';
 import type { EnvRef } from '../../../src/activities/types';
 import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import type { TargetConfig } from '../../../src/clients/config';
+import { DistributionClient } from '../../../src/clients/distribution';
+import { resolveRepository } from '../../../src/clients/registry';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
 import { tempStateDir } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
@@ -41,7 +44,12 @@ void describe('ensureRepository and its compensation against the local Artifact 
   void it('creates the missing repository (the default …/gkeflow/<deployment> never exists), so the push is taken', async () => {
     const acts = registryActivities({ config });
     const push = { env, source: { kind: 'builtin', name: 'demo' } as const, repository: IMAGE, tag: 'v1' };
-    await assert.rejects(acts.pushImage(push), { name: 'ResourceNotFoundError' });
+    // The registry front refuses pushes into a repository that does not exist, as Artifact Registry does.
+    const front = new DistributionClient(resolveRepository(IMAGE, config), 'destination');
+    await assert.rejects(
+      front.mountOrStart(`sha256:${'0'.repeat(64)}`, undefined),
+      (e: ResourceNotFoundError) => e.name === 'ResourceNotFoundError' && e.context.ociCode === 'NAME_UNKNOWN',
+    );
     assert.deepEqual(await acts.ensureRepository({ env, repository: IMAGE }), { repository: REPO, created: true });
     assert.deepEqual(await acts.ensureRepository({ env, repository: IMAGE }), { repository: REPO, created: true });
     assert.deepEqual(await acts.ensureRepository({ env: other, repository: IMAGE }), {
@@ -141,5 +149,52 @@ void describe('two environments sharing one Artifact Registry repository, provis
     const plain = registryActivities({ config });
     assert.deepEqual(await plain.deleteRepository({ env: loser, name }), { deleted: false });
     assert.ok(await createArtifactRegistryApi(config).getRepository(name), 'the repository is still there');
+  });
+});
+
+void describe('a shared repository deleted between ensureRepository and pushImage', () => {
+  let reg: TestRegistry;
+  let emu: RunningEmulator;
+  let config: TargetConfig;
+  before(async () => {
+    reg = await startTestRegistry();
+    emu = await startEmulator({
+      port: 0,
+      adminPort: 0,
+      controlPlane: 'none',
+      stateDir: tempStateDir(),
+      registry: { port: 0, backend: reg.backend },
+    });
+    config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
+  });
+  after(async () => {
+    await emu?.stop();
+    await reg?.stop();
+  });
+
+  void it("the push re-creates it with the pushing environment's labels, and that environment's cleanup removes it", async () => {
+    const acts = registryActivities({ config });
+    const image = 'asia-docker.pkg.dev/demo-project/shared-race/web';
+    const name = 'projects/demo-project/locations/asia/repositories/shared-race';
+    assert.deepEqual(await acts.ensureRepository({ env, repository: image }), { repository: name, created: true });
+    assert.deepEqual(await acts.ensureRepository({ env: other, repository: image }), {
+      repository: name,
+      created: false,
+    });
+    // The creator's compensation runs while the adopter is between ensureRepository and pushImage.
+    assert.deepEqual(await acts.deleteRepository({ env, name }), { deleted: true });
+    const pushed = await acts.pushImage({
+      env: other,
+      source: { kind: 'builtin', name: 'demo' },
+      repository: image,
+      tag: 'v1',
+    });
+    assert.equal(pushed.repositoryCreated, name, 'the push says it re-created the repository');
+    const api = createArtifactRegistryApi(config);
+    assert.equal(await api.countDockerImages(name), 1);
+    assert.equal((await acts.deleteRepository({ env, name })).deleted, false, 'not the creator any more');
+    assert.deepEqual(await acts.deleteImageTag({ env: other, repository: image, tag: 'v1' }), { deleted: true });
+    assert.deepEqual(await acts.deleteRepository({ env: other, name }), { deleted: true });
+    assert.equal(await api.getRepository(name), undefined, 'the re-created repository is gone');
   });
 });
