@@ -110,3 +110,25 @@ void test('an ensureRepository whose create landed but never answered still gets
     'projects/gkeflow-test/locations/asia/repositories/repo',
   );
 });
+
+void test('deletes the repository its push created again after a sharer deleted it (adopted, so not registered before)', async () => {
+  const name = 'projects/gkeflow-test/locations/asia/repositories/repo';
+  const stub = stubActivities({ applyDeployment: { kind: 'permanent' } });
+  const real = stub.activities.pushImage;
+  stub.activities.pushImage = async (input) => ({ ...(await real(input)), repositoryCreated: name });
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const handle = await startEnv(client, taskQueue, testInput(undefined, { ...FAST, deleteImageOnTeardown: true }));
+    await handle.result().then(
+      () => assert.fail('expected the workflow to fail'),
+      () => undefined,
+    );
+  });
+  assert.deepEqual(
+    stub.calls.filter((n) => DELETES.includes(n)),
+    ['deleteDeployment', 'deleteCluster', 'deleteImageTag', 'deleteRepository'],
+  );
+  assert.deepEqual(
+    stub.inputs.deleteRepository?.map((i) => (i as { name: string }).name),
+    [name],
+  );
+});
