@@ -21,6 +21,7 @@ import { cancelSignal, heartbeat, resumeDetails } from './progress';
 import type {
   DeleteImageTagInput,
   DeleteRepositoryInput,
+  DeleteRepositoryResult,
   DeleteResult,
   EnsureRepositoryInput,
   EnsureRepositoryResult,
@@ -46,6 +47,12 @@ export interface RegistryActivityDeps {
   /** The Artifact Registry API (default: the target's, built on first use); tests override. */
   artifactRegistry?: ArtifactRegistryApi;
 }
+
+/** Why deleteRepository kept a repository (its result's `kept`). */
+export const REPOSITORY_KEPT = {
+  notCreated: 'gkeflow did not create it for this environment (its labels)',
+  holdsImages: (n: number) => `it still holds ${n} image${n === 1 ? '' : 's'}`,
+} as const;
 
 /** gkeflow created this repository for this environment (its labels say so). */
 const createdFor = (labels: Record<string, string>, env: EnvRef) =>
@@ -164,13 +171,16 @@ export function registryActivities(deps: RegistryActivityDeps) {
 
   /**
    * The compensation of ensureRepository: deletes the repository only when gkeflow created it
-   * for this environment and it holds no image any more; anything else is left alone.
+   * for this environment and it holds no image any more; anything else is left alone, and `kept`
+   * says why (absent when the repository does not exist).
    */
-  async function deleteRepository(input: DeleteRepositoryInput): Promise<DeleteResult> {
+  async function deleteRepository(input: DeleteRepositoryInput): Promise<DeleteRepositoryResult> {
     try {
       const existing = await artifactRegistry().getRepository(input.name);
-      if (!existing || !createdFor(existing.labels, input.env)) return { deleted: false };
-      if ((await artifactRegistry().countDockerImages(input.name)) > 0) return { deleted: false };
+      if (!existing) return { deleted: false };
+      if (!createdFor(existing.labels, input.env)) return { deleted: false, kept: REPOSITORY_KEPT.notCreated };
+      const images = await artifactRegistry().countDockerImages(input.name);
+      if (images > 0) return { deleted: false, kept: REPOSITORY_KEPT.holdsImages(images) };
       await artifactRegistry().deleteRepository(input.name);
       return { deleted: true };
     } catch (e) {

@@ -272,6 +272,11 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
+/** deleteRepository's result: `kept` says why a repository that still exists was not deleted. */
+export interface DeleteRepositoryResult extends DeleteResult {
+  kept?: string;
+}
+
 // ---------- probe ----------
 
 export interface ProbeEndpointInput {
@@ -295,7 +300,7 @@ export interface GkeflowActivities {
   ensureRepository(input: EnsureRepositoryInput): Promise<EnsureRepositoryResult>;
   pushImage(input: PushImageInput): Promise<PushImageResult>;
   deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult>;
-  deleteRepository(input: DeleteRepositoryInput): Promise<DeleteResult>;
+  deleteRepository(input: DeleteRepositoryInput): Promise<DeleteRepositoryResult>;
   listRepositories(input: ListRepositoriesInput): Promise<RepositorySummary[]>;
   ensureCluster(input: EnsureClusterInput): Promise<EnsureClusterResult>;
   resizeNodePool(input: ResizeNodePoolInput): Promise<void>;

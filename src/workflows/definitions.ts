@@ -34,6 +34,8 @@ export interface TeardownResult {
   reason: string;
   cleaned: ResourceKind[];
   leftovers: Leftover[];
+  /** The Artifact Registry repository teardownWorkflow was given: deleted, or why deleteRepository kept it. */
+  repository?: { name: string; deleted: boolean; kept?: string };
 }
 
 /** Scale the Deployment; resolves with the ready replicas once the rollout finished. */

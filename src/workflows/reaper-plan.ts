@@ -94,6 +94,8 @@ export interface ReapEntry {
   workflowId?: string;
   /** A repository left by a run that never got a cluster (`cluster` is then its environment's, which does not exist). */
   repository?: string;
+  /** The teardown ran, but deleteRepository kept the environment's repository: why (e.g. it still holds images). */
+  repositoryKept?: string;
 }
 
 /** The reaper's result: also its Web UI details. */
@@ -108,6 +110,11 @@ export interface ReapReport {
   /** Artifact Registry repositories looked at (absent in runs before the repository leftovers were reaped). */
   scannedRepositories?: number;
   deleted: ReapEntry[];
+  /**
+   * Repository leftovers whose teardown ran but whose repository deleteRepository kept
+   * (`repositoryKept` says why); absent in reports from before it was reported.
+   */
+  kept?: ReapEntry[];
   /** Dry run: what would be deleted or ended. */
   planned: ReapEntry[];
   skipped: ReapEntry[];
@@ -142,7 +149,7 @@ export function reportMarkdown(r: ReapReport): string {
           '|---|---|---|---|',
           ...es.map(
             (e) =>
-              `| ${e.repository ? `repository ${e.repository}` : e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason} |`,
+              `| ${e.repository ? `repository ${e.repository}` : e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason}${e.repositoryKept ? ` (repository kept: ${e.repositoryKept})` : ''} |`,
           ),
           '',
         ];
@@ -150,9 +157,10 @@ export function reportMarkdown(r: ReapReport): string {
     `Reaper${r.dryRun ? ' (dry run)' : ''}: ${r.scanned} clusters` +
       `${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'}` +
       ` — ${r.dryRun ? `${r.planned.length} would go` : `${r.deleted.length} deleted`},` +
-      ` ${r.skipped.length} skipped, ${r.failed.length} failed`,
+      `${r.kept?.length ? ` ${r.kept.length} kept,` : ''} ${r.skipped.length} skipped, ${r.failed.length} failed`,
     '',
     ...rows('Deleted', r.deleted),
+    ...rows('Kept', r.kept ?? []),
     ...rows('Would delete', r.planned),
     ...rows('Failed', r.failed),
     ...rows('Skipped', r.skipped),

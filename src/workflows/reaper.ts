@@ -19,6 +19,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ClusterSummary, EnvironmentResources } from '../activities/reaper';
 import { envRef } from '../contract/environment-id';
 import { stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
+import type { TeardownResult } from './definitions';
 import { describeError } from './errors';
 import type { ProvisionTuning } from './input';
 import { activityProxies, callStep } from './proxies';
@@ -87,21 +88,29 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
   else {
     const reap = async (d: ReapDecision): Promise<void> => {
       try {
+        let entry = entryOf(d);
         if (d.action === 'end') {
           const ended = await step('endEnvironment', { envId: d.envId, reason: d.reason });
           if (ended.leftovers.length)
             throw new Error(
               `its teardown left ${ended.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ')}`,
             );
-        } else if (!(await tearDown(d, resources[d.envId], input.tuning))) {
-          report.skipped.push({ ...entryOf(d), reason: SKIP_REASONS.tornDown });
-          return;
+        } else {
+          const torn = await tearDown(d, resources[d.envId], input.tuning);
+          if (!torn) {
+            report.skipped.push({ ...entryOf(d), reason: SKIP_REASONS.tornDown });
+            return;
+          }
+          // deleteRepository kept the repository: said, and a repository leftover is not reported deleted.
+          const kept = torn.repository?.kept;
+          if (kept) entry = { ...entry, repositoryKept: kept };
         }
-        report.deleted.push(entryOf(d));
+        (entry.repositoryKept && d.repository ? (report.kept ??= []) : report.deleted).push(entry);
       } catch (err) {
         report.failed.push({ ...entryOf(d), cause: describeError(err) });
       }
-      setCurrentDetails(`Reaping: ${report.deleted.length + report.failed.length} done, ${queue.length} to go`);
+      const done = report.deleted.length + (report.kept?.length ?? 0) + report.failed.length;
+      setCurrentDetails(`Reaping: ${done} done, ${queue.length} to go`);
     };
     const queue = [...todo];
     const lane = async () => {
@@ -193,14 +202,14 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
 }
 
 /**
- * Runs the cluster's teardown as a child workflow; false when another reaper's teardown of it is
- * already running (the id is the cluster's, so the start is refused).
+ * Runs the cluster's teardown as a child workflow and returns its result; false when another
+ * reaper's teardown of it is already running (the id is the cluster's, so the start is refused).
  */
 async function tearDown(
   d: ReapDecision,
   made: EnvironmentResources | undefined,
   tuning: ProvisionTuning | undefined,
-): Promise<boolean> {
+): Promise<TeardownResult | false> {
   let child;
   // A repository leftover: its environment has no cluster; the tag goes only when its rule says so.
   const args = d.repository
@@ -222,8 +231,7 @@ async function tearDown(
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
     throw err;
   }
-  await child.result();
-  return true;
+  return child.result();
 }
 
 export type { ReapReport, ReapEntry } from './reaper-plan';

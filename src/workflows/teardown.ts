@@ -5,7 +5,7 @@
  * each idempotent, so running it twice or on half-deleted environments is safe.
  */
 import { setCurrentDetails } from '@temporalio/workflow';
-import type { EnvRef } from '../activities/types';
+import type { DeleteRepositoryResult, EnvRef } from '../activities/types';
 import { cleanupPlan, runCleanup } from './cleanup';
 import type { TeardownResult } from './definitions';
 import { cleanupFailure } from './errors';
@@ -43,10 +43,20 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
     image,
     repository,
   });
+  // What deleteRepository answered (its result is the report's, not a command: replay is unaffected).
+  let answered: DeleteRepositoryResult | undefined;
+  const observed = targets.map((t) =>
+    repository && t.kind === 'image' && t.name === repository
+      ? { ...t, run: async () => (answered = (await t.run()) as DeleteRepositoryResult) }
+      : t,
+  );
   setCurrentDetails(`Tearing down ${env.id} (${reason})`);
-  const r = await runCleanup(targets);
+  const r = await runCleanup(observed);
   if (r.leftovers.length > 0)
     throw cleanupFailure({ envId: env.id, failedStep: 'teardown', reason, cleaned: r.cleaned, leftovers: r.leftovers });
   setCurrentDetails(`Torn down ${env.id}`);
-  return { envId: env.id, reason, cleaned: r.cleaned, leftovers: [] };
+  const repositoryResult = answered && {
+    repository: { name: repository!, deleted: answered.deleted, ...(answered.kept ? { kept: answered.kept } : {}) },
+  };
+  return { envId: env.id, reason, cleaned: r.cleaned, leftovers: [], ...repositoryResult };
 }

@@ -53,6 +53,7 @@ export function throwProblems(command: string, problems: string[]): void {
 export function reportTable(r: ReapReport): string[] {
   const rows: Array<[string, ReapEntry & { cause?: string }]> = [
     ...r.deleted.map((e): [string, ReapEntry] => [e.via === 'environment-workflow' ? 'ended' : 'deleted', e]),
+    ...(r.kept ?? []).map((e): [string, ReapEntry] => ['kept', e]),
     ...r.planned.map((e): [string, ReapEntry] => [e.via === 'environment-workflow' ? 'would end' : 'would delete', e]),
     ...r.failed.map((e): [string, ReapEntry & { cause: string }] => ['failed', e]),
     ...r.skipped.map((e): [string, ReapEntry] => ['skipped', e]),
@@ -62,11 +63,13 @@ export function reportTable(r: ReapReport): string[] {
     `${'ACTION'.padEnd(14)}${'ENVIRONMENT'.padEnd(w)}WHY`,
     ...rows.map(
       ([a, e]) =>
-        `${a.padEnd(14)}${e.envId.padEnd(w)}${e.cause ?? e.reason}${e.repository ? ` (repository ${e.repository})` : ''}`,
+        `${a.padEnd(14)}${e.envId.padEnd(w)}${e.cause ?? e.reason}${e.repository ? ` (repository ${e.repository})` : ''}` +
+        (e.repositoryKept ? `; repository kept: ${e.repositoryKept}` : ''),
     ),
     '',
     `${r.scanned} clusters${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'} (${r.locations.join(', ')}): ` +
       (r.dryRun ? `${r.planned.length} would go (dry run, nothing deleted)` : `${r.deleted.length} deleted`) +
+      (r.kept?.length ? `, ${r.kept.length} kept` : '') +
       `, ${r.skipped.length} skipped, ${r.failed.length} failed`,
   ];
 }

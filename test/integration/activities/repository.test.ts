@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ResourceNotFoundError } from '../../../src/activities/errors';
-import { registryActivities } from '../../../src/activities/registry';
+import { registryActivities, REPOSITORY_KEPT } from '../../../src/activities/registry';
 import type { EnvRef } from '../../../src/activities/types';
 import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import type { TargetConfig } from '../../../src/clients/config';
@@ -61,11 +61,23 @@ void describe('ensureRepository and its compensation against the local Artifact 
 
   void it('deletes the repository only once it is empty, and only for the environment that created it', async () => {
     const acts = registryActivities({ config });
-    assert.deepEqual(await acts.deleteRepository({ env, name: REPO }), { deleted: false }, 'it still holds the image');
+    assert.deepEqual(
+      await acts.deleteRepository({ env, name: REPO }),
+      { deleted: false, kept: REPOSITORY_KEPT.holdsImages(1) },
+      'it still holds the image',
+    );
     assert.deepEqual(await acts.deleteImageTag({ env, repository: IMAGE, tag: 'v1' }), { deleted: true });
-    assert.deepEqual(await acts.deleteRepository({ env: other, name: REPO }), { deleted: false }, 'not created by it');
+    assert.deepEqual(
+      await acts.deleteRepository({ env: other, name: REPO }),
+      { deleted: false, kept: REPOSITORY_KEPT.notCreated },
+      'not created by it',
+    );
     assert.deepEqual(await acts.deleteRepository({ env, name: REPO }), { deleted: true });
-    assert.deepEqual(await acts.deleteRepository({ env, name: REPO }), { deleted: false }, 'idempotent');
+    assert.deepEqual(
+      await acts.deleteRepository({ env, name: REPO }),
+      { deleted: false },
+      'idempotent: gone, not kept',
+    );
   });
 
   void it('leaves a repository gkeflow did not create alone', async () => {
@@ -78,7 +90,7 @@ void describe('ensureRepository and its compensation against the local Artifact 
     });
     assert.deepEqual(
       await acts.deleteRepository({ env, name: 'projects/demo-project/locations/asia/repositories/shared' }),
-      { deleted: false },
+      { deleted: false, kept: REPOSITORY_KEPT.notCreated },
     );
   });
 
@@ -147,7 +159,10 @@ void describe('two environments sharing one Artifact Registry repository, provis
     assert.deepEqual([...created].sort(), [false, true], 'exactly one of them created it');
     const loser = created[0] ? other : env;
     const plain = registryActivities({ config });
-    assert.deepEqual(await plain.deleteRepository({ env: loser, name }), { deleted: false });
+    assert.deepEqual(await plain.deleteRepository({ env: loser, name }), {
+      deleted: false,
+      kept: REPOSITORY_KEPT.notCreated,
+    });
     assert.ok(await createArtifactRegistryApi(config).getRepository(name), 'the repository is still there');
   });
 });

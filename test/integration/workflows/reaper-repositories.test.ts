@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { registryActivities } from '../../../src/activities/registry';
+import { registryActivities, REPOSITORY_KEPT } from '../../../src/activities/registry';
 import type { DeleteImageTagInput } from '../../../src/activities/types';
 import { createArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import { envRef, formatTeardownId } from '../../../src/contract/environment-id';
@@ -196,6 +196,44 @@ void describe('reaperWorkflow and repositories left by runs that never got a clu
       assert.equal(deleteCalls, 1);
     });
     await api.close();
+  });
+
+  void it('reports a leftover repository that deleteRepository kept (another environment pushed into it) as kept, with the reason', async () => {
+    const p = project();
+    const ar = createArtifactRegistryApi(cloud.config);
+    const registry = registryActivities({ config: cloud.config });
+    const repository = `asia-docker.pkg.dev/${p}/shared/app`;
+    const name = `projects/${p}/locations/asia/repositories/shared`;
+    await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+      const input = testInput((d) => {
+        d.project = p;
+        d.location = ZONE;
+        d.image = { source: 'builtin:demo', repository, tag: 'v1', deleteOnTeardown: true };
+        (d.cluster as { name: string }).name = 'creator';
+      });
+      const h = await startEnv(client, `nobody-polls-${p}`, input);
+      const env = envRef({ project: p, location: ZONE, cluster: 'creator' });
+      const sharer = envRef({ project: p, location: ZONE, cluster: 'sharer' });
+      const demo = { kind: 'builtin', name: 'demo' } as const;
+      assert.equal((await registry.ensureRepository({ env, repository })).created, true);
+      await registry.pushImage({ env, source: demo, repository, tag: 'v1' });
+      // Another environment adopted the repository and pushed its own image into it.
+      const theirs = `asia-docker.pkg.dev/${p}/shared/other`;
+      assert.equal((await registry.ensureRepository({ env: sharer, repository: theirs })).created, false);
+      await registry.pushImage({ env: sharer, source: demo, repository: theirs, tag: 'v1' });
+      await h.terminate('the run ended before its cluster existed');
+      await visible(client, h.workflowId);
+      await sleep(600);
+      const r = await reap(client, taskQueue, { projects: [p], orphanGraceMs: 500 });
+      assert.deepEqual(r.failed, []);
+      assert.deepEqual(r.deleted, [], 'nothing reported deleted: the repository is still there');
+      assert.deepEqual(
+        (r.kept ?? []).map((e) => [e.repository, e.repositoryKept]),
+        [[name, REPOSITORY_KEPT.holdsImages(1)]],
+      );
+      assert.equal(await ar.countDockerImages(name), 1, "the sharer's image is still there (the creator's tag went)");
+    });
+    await ar.close();
   });
 
   void it('a repository scan that fails is reported as failed, and the clusters are reaped all the same', async () => {

@@ -4,7 +4,7 @@ import type { RepositorySummary } from '../../../src/activities/types';
 import { reportTable } from '../../../src/cli/commands/reap';
 import { formatEnvId } from '../../../src/contract/environment-id';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';
-import { entryOf, SKIP_REASONS, type ReapReport } from '../../../src/workflows/reaper-plan';
+import { entryOf, reportMarkdown, SKIP_REASONS, type ReapReport } from '../../../src/workflows/reaper-plan';
 import {
   classifyRepository,
   ORPHANED_REPOSITORY,
@@ -99,4 +99,28 @@ void test('the CLI table names the repository of a repository entry', () => {
     /would delete\s+gkeflow\/p-reap\/us-central1-a\/gone\s+orphaned repository.*\(repository projects\/p-reap\/locations\/asia\/repositories\/gone\)/,
   );
   assert.match(lines.at(-1)!, /0 clusters and 1 repositories in p-reap/);
+});
+
+void test('the CLI table and the Web UI report say a repository the teardown kept was kept, and why', () => {
+  const entry = { ...entryOf(classifyRepository(repo('gone'), ctx())), repositoryKept: 'it still holds 1 image' };
+  const report: ReapReport = {
+    dryRun: false,
+    projects: ['p-reap'],
+    locations: ['-'],
+    orphanGraceMs: GRACE,
+    at: NOW,
+    scanned: 0,
+    scannedRepositories: 1,
+    deleted: [],
+    kept: [entry],
+    planned: [],
+    skipped: [],
+    failed: [],
+  };
+  const lines = reportTable(report);
+  assert.match(lines[1]!, /^kept\s+gkeflow\/p-reap\/us-central1-a\/gone\s.*; repository kept: it still holds 1 image$/);
+  assert.match(lines.at(-1)!, /: 0 deleted, 1 kept, 0 skipped/);
+  const md = reportMarkdown(report);
+  assert.match(md, /0 deleted, 1 kept, 0 skipped/);
+  assert.match(md, /\*\*Kept\*\* \(1\)[\s\S]*\(repository kept: it still holds 1 image\)/);
 });
