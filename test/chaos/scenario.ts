@@ -18,7 +18,13 @@ import { startEnvironment } from '../../src/temporal/environments';
 import type { ProvisionTuning } from '../../src/workflows/input';
 import { teardownUpdate } from '../../src/workflows/definitions';
 import { StopWaiting, waitFor, type ChaosStack } from '../helpers/chaos-stack';
-import { deleteClusterNow, deleteTagNow, takeInventory, type Inventory } from '../helpers/inventory';
+import {
+  deleteClusterNow,
+  deleteRepositoryNow,
+  deleteTagNow,
+  takeInventory,
+  type Inventory,
+} from '../helpers/inventory';
 
 /** The quick set (CI) runs when `npm run test:chaos -- --quick` or GKEFLOW_CHAOS_QUICK=1. */
 export const QUICK = process.env.GKEFLOW_CHAOS_QUICK === '1';
@@ -36,6 +42,8 @@ export const QUICK_ONLY = { skip: !QUICK && 'quick set only: the full set runs e
 export const PROJECT = 'gkeflow-demo';
 export const LOCATION = 'asia-east1-a';
 export const REPOSITORY = 'gkeflow-demo/notebooks/tensorflow';
+/** The Artifact Registry repository the spec's image goes to (`project/location/repository`), which gkeflow creates. */
+export const AR_REPOSITORY = 'gkeflow-demo/asia/notebooks';
 /** An env value the spec carries; the secret scan looks for it in every history and log. */
 export const SECRET_ENV_VALUE = 'chaos-secret-5b1f0c3e-value';
 
@@ -104,19 +112,24 @@ export function chaosSpec(cluster: string): EnvironmentSpec {
 
 export const fullName = (cluster: string) => `${PROJECT}/${LOCATION}/${cluster}`;
 
-/** The inventory of a completed run: one of each resource, at the spec's final sizes. */
+/**
+ * The inventory of a completed run: one of each resource, at the spec's final sizes, and the
+ * repository gkeflow created for the image (its teardown deletes the tag, TUNING's
+ * deleteImageOnTeardown, and then the repository, empty).
+ */
 export function expectedRunning(cluster: string): Inventory {
   return {
     clusters: [{ name: fullName(cluster), status: 'RUNNING', pools: { 'default-pool': 3 } }],
     kube: {
       [fullName(cluster)]: { deployments: { 'rc-node': 5 }, services: { 'rc-node': 'LoadBalancer' }, secrets: [] },
     },
+    repositories: [AR_REPOSITORY],
     tags: [`${REPOSITORY}:${cluster}`],
     leaks: [],
   };
 }
 
-export const EMPTY: Inventory = { clusters: [], kube: {}, tags: [], leaks: [] };
+export const EMPTY: Inventory = { clusters: [], kube: {}, repositories: [], tags: [], leaks: [] };
 
 export function inventory(stack: ChaosStack): Promise<Inventory> {
   return takeInventory({
@@ -227,6 +240,7 @@ export async function sweep(stack: ChaosStack): Promise<void> {
   const inv = await inventory(stack);
   for (const c of inv.clusters) await deleteClusterNow(stack.emulatorAddress, c.name);
   for (const t of inv.tags) await deleteTagNow(stack.registryAddress, t);
+  for (const r of inv.repositories) await deleteRepositoryNow(stack.emulatorAddress, r);
   if (inv.leaks.length) await stack.admin('/leaks', 'DELETE');
 }
 
@@ -273,7 +287,7 @@ export function record(row: CaseRecord): void {
 
 /** Short text of an inventory for the report. */
 export function describeInventory(inv: Inventory): string {
-  if (!inv.clusters.length && !inv.tags.length && !inv.leaks.length) return 'nothing';
+  if (!inv.clusters.length && !inv.repositories.length && !inv.tags.length && !inv.leaks.length) return 'nothing';
   const parts = inv.clusters.map((c) => {
     const k = inv.kube[c.name];
     const pools = Object.entries(c.pools).map(([p, n]) => `${p}=${n}`);
@@ -285,6 +299,10 @@ export function describeInventory(inv: Inventory): string {
       : [];
     return `cluster ${c.name.split('/')[2]} ${c.status} (${pools.join(', ')}) ${objs.join(' ')}`.trim();
   });
-  parts.push(...inv.tags.map((t) => `tag ${t.split(':')[1]}`), ...inv.leaks.map((l) => `leak ${l}`));
+  parts.push(
+    ...inv.repositories.map((r) => `repo ${r.split('/').slice(1).join('/')}`),
+    ...inv.tags.map((t) => `tag ${t.split(':')[1]}`),
+    ...inv.leaks.map((l) => `leak ${l}`),
+  );
   return parts.join('; ');
 }

@@ -1,15 +1,15 @@
 // Stopping a run at each step: cancel (the saga cleans up), `gkeflow down` (the teardown update,
 // through the real CLI) and terminate (no cleanup can run: what was made is left, labelled, for
-// the reaper — `gkeflow reap` removes it). Cancel and down must leave nothing.
+// the reaper — `gkeflow reap` removes it, a cluster or only a repository and its tag). Every case
+// must end with nothing left.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { repoRoot } from '../../src/paths';
 import { ChaosStack } from '../helpers/chaos-stack';
 import { runCli } from '../helpers/cli';
+import type { Inventory } from '../helpers/inventory';
 import {
+  AR_REPOSITORY,
   chaosCase,
   describeInventory,
   EMPTY,
@@ -17,6 +17,7 @@ import {
   inventory,
   PROJECT,
   QUICK,
+  REPOSITORY,
   startRun,
   STEPS,
   sweep,
@@ -74,21 +75,25 @@ for (const n of points) {
       // An activity already running finishes its call (a terminate reaches no activity): let it land.
       await new Promise((r) => setTimeout(r, 4000));
       const left = await inventory(stack);
-      // The pushed tag is there from step 1; the cluster from step 2 (or when its create was in flight).
-      assert.deepEqual(left.tags, [`gkeflow-demo/notebooks/tensorflow:${cluster}`]);
+      // The repository and the pushed tag are there from step 1; the cluster from step 2 (or when
+      // its create was in flight).
+      assert.deepEqual(left.repositories, [AR_REPOSITORY]);
+      assert.deepEqual(left.tags, [`${REPOSITORY}:${cluster}`]);
       if (n >= 2) assert.equal(left.clusters.length, 1, 'the cluster is left');
       assert.ok(left.clusters.length <= 1 && left.leaks.length === 0);
-      let after = 'swept by the test';
-      if (fs.existsSync(path.join(repoRoot, 'src/cli/commands/reap.ts')) && left.clusters.length) {
+      // The reaper removes all of it: through the orphaned cluster's teardown, or (no cluster) the
+      // orphaned repository's, which deletes the tag (TUNING deletes the image on teardown) and the
+      // repository gkeflow created.
+      let reaped: Inventory;
+      try {
         const r = await runCli(['reap', '--project', PROJECT, '--orphan-grace', '0s'], stack.cliEnv(), 240_000);
         assert.equal(r.code, 0, `gkeflow reap: ${r.stdout} ${r.stderr}`);
-        const reaped = await inventory(stack);
-        assert.deepEqual(reaped.clusters, [], 'the reaper removed the cluster');
-        assert.deepEqual(reaped.leaks, [], 'and leaked no load balancer');
-        after = `gkeflow reap: ${describeInventory(reaped)}`;
+        reaped = await inventory(stack);
+        assert.deepEqual(reaped, EMPTY, 'gkeflow reap leaves nothing');
+      } finally {
+        await sweep(stack);
       }
-      await sweep(stack);
-      assert.deepEqual(await inventory(stack), EMPTY);
+      const after = `gkeflow reap: ${describeInventory(reaped)}`;
       return `left: ${describeInventory(left)}; ${after}`;
     });
   });

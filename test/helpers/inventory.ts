@@ -1,9 +1,11 @@
 /**
  * What exists in the local cloud, read the way a user would check by hand: clusters and node
  * pools through the official GKE client, Kubernetes objects through each cluster's kubeconfig,
- * tags through the registry's API, leaked load balancers from the emulator's admin endpoint.
+ * Artifact Registry repositories through the official Artifact Registry client, tags through the
+ * registry's API, leaked load balancers from the emulator's admin endpoint.
  * The chaos suite compares it whole with what a case expects, so an extra resource fails it.
  */
+import { v1 as artifactRegistry } from '@google-cloud/artifact-registry';
 import { v1 } from '@google-cloud/container';
 import { grpc } from 'google-gax';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -20,6 +22,8 @@ export interface Inventory {
   clusters: InventoryCluster[];
   /** Per cluster: Deployments (name → replicas) and Services (name → type) outside kube-system, Secrets we made. */
   kube: Record<string, { deployments: Record<string, number>; services: Record<string, string>; secrets: string[] }>;
+  /** Artifact Registry repositories (`project/location/repository`) of the projects, every location. */
+  repositories: string[];
   /** `repository:tag` of every tag in the registry. */
   tags: string[];
   /** Leaked load balancers the emulator recorded (`cluster/namespace/service`). */
@@ -47,10 +51,45 @@ function gkeClient(address: string): v1.ClusterManagerClient {
   });
 }
 
+/** The official Artifact Registry client on the emulator's gRPC port (where ClusterManager is). */
+function arClient(address: string): artifactRegistry.ArtifactRegistryClient {
+  const [host, port] = address.split(':');
+  return new artifactRegistry.ArtifactRegistryClient({
+    apiEndpoint: host,
+    port: Number(port),
+    sslCreds: grpc.credentials.createInsecure(),
+    universeDomain: 'googleapis.com',
+    projectId: 'chaos',
+  });
+}
+
+/** `projects/P/locations/L/repositories/R` → `P/L/R`, and back. */
+const shortRepository = (name: string) =>
+  name.replace(/^projects\/([^/]+)\/locations\/([^/]+)\/repositories\//, '$1/$2/');
+const fullRepository = (short: string) => {
+  const [project, location, repository] = short.split('/');
+  return `projects/${project}/locations/${location}/repositories/${repository}`;
+};
+
+async function repositories(emulatorAddress: string, projects: string[]): Promise<string[]> {
+  const ar = arClient(emulatorAddress);
+  try {
+    const out: string[] = [];
+    for (const project of projects) {
+      // `-`: every location (the emulator takes it; the real API would need ListLocations).
+      const [list] = await ar.listRepositories({ parent: `projects/${project}/locations/-` });
+      out.push(...list.map((r) => shortRepository(r.name ?? '?')));
+    }
+    return out.sort();
+  } finally {
+    await ar.close();
+  }
+}
+
 /** Reads the whole inventory of the local cloud. */
 export async function takeInventory(src: InventorySources): Promise<Inventory> {
   const gke = gkeClient(src.emulatorAddress);
-  const inv: Inventory = { clusters: [], kube: {}, tags: [], leaks: [] };
+  const inv: Inventory = { clusters: [], kube: {}, repositories: [], tags: [], leaks: [] };
   try {
     for (const project of src.projects) {
       const [res] = await gke.listClusters({ parent: `projects/${project}/locations/-` });
@@ -71,6 +110,7 @@ export async function takeInventory(src: InventorySources): Promise<Inventory> {
     await gke.close();
   }
   inv.clusters.sort((a, b) => a.name.localeCompare(b.name));
+  inv.repositories = await repositories(src.emulatorAddress, src.projects);
   inv.tags = await registryTags(src.registryAddress);
   const leaks = (await (await fetch(`${src.adminUrl}/leaks`)).json()) as {
     leaks: Array<{ cluster: string; namespace: string; service: string }>;
@@ -140,6 +180,19 @@ export async function deleteClusterNow(emulatorAddress: string, fullName: string
     throw new Error(`cluster ${fullName} still there after delete`);
   } finally {
     await gke.close();
+  }
+}
+
+/** Deletes an Artifact Registry repository (`project/location/repository`) through the official client. */
+export async function deleteRepositoryNow(emulatorAddress: string, short: string): Promise<void> {
+  const ar = arClient(emulatorAddress);
+  try {
+    const [op] = await ar.deleteRepository({ name: fullRepository(short) });
+    await op.promise();
+  } catch (e) {
+    if ((e as { code?: number }).code !== 5) throw e; // NOT_FOUND: gone
+  } finally {
+    await ar.close();
   }
 }
 
