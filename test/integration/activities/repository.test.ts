@@ -21,26 +21,28 @@ const other: EnvRef = { ...env, id: 'gkeflow/demo-project/asia-east1-a/c2', clus
 const IMAGE = 'asia-docker.pkg.dev/demo-project/gkeflow/web';
 const REPO = 'projects/demo-project/locations/asia/repositories/gkeflow';
 
-void describe('ensureRepository and its compensation against the local Artifact Registry', () => {
-  let reg: TestRegistry;
-  let emu: RunningEmulator;
-  let config: TargetConfig;
-  before(async () => {
-    reg = await startTestRegistry();
-    emu = await startEmulator({
-      port: 0,
-      adminPort: 0,
-      controlPlane: 'none',
-      stateDir: tempStateDir(),
-      registry: { port: 0, backend: reg.backend },
-    });
-    config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
+// One metadata-only emulator serving the local Artifact Registry over a CNCF registry for every
+// case of this file (each case uses a repository of its own).
+let reg: TestRegistry;
+let emu: RunningEmulator;
+let config: TargetConfig;
+before(async () => {
+  reg = await startTestRegistry();
+  emu = await startEmulator({
+    port: 0,
+    adminPort: 0,
+    controlPlane: 'none',
+    stateDir: tempStateDir(),
+    registry: { port: 0, backend: reg.backend },
   });
-  after(async () => {
-    await emu?.stop();
-    await reg?.stop();
-  });
+  config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
+});
+after(async () => {
+  await emu?.stop();
+  await reg?.stop();
+});
 
+void describe('ensureRepository and its compensation against the local Artifact Registry', () => {
   void it('creates the missing repository (the default …/gkeflow/<deployment> never exists), so the push is taken', async () => {
     const acts = registryActivities({ config });
     const push = { env, source: { kind: 'builtin', name: 'demo' } as const, repository: IMAGE, tag: 'v1' };
@@ -104,25 +106,6 @@ void describe('ensureRepository and its compensation against the local Artifact 
 });
 
 void describe('two environments sharing one Artifact Registry repository, provisioning at once', () => {
-  let reg: TestRegistry;
-  let emu: RunningEmulator;
-  let config: TargetConfig;
-  before(async () => {
-    reg = await startTestRegistry();
-    emu = await startEmulator({
-      port: 0,
-      adminPort: 0,
-      controlPlane: 'none',
-      stateDir: tempStateDir(),
-      registry: { port: 0, backend: reg.backend },
-    });
-    config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
-  });
-  after(async () => {
-    await emu?.stop();
-    await reg?.stop();
-  });
-
   /** The emulator's API, with both environments' lookups answered before either creates (the race, every time). */
   function racingApi(parties: number): ArtifactRegistryApi {
     const real = createArtifactRegistryApi(config);
@@ -168,25 +151,6 @@ void describe('two environments sharing one Artifact Registry repository, provis
 });
 
 void describe('a shared repository deleted between ensureRepository and pushImage', () => {
-  let reg: TestRegistry;
-  let emu: RunningEmulator;
-  let config: TargetConfig;
-  before(async () => {
-    reg = await startTestRegistry();
-    emu = await startEmulator({
-      port: 0,
-      adminPort: 0,
-      controlPlane: 'none',
-      stateDir: tempStateDir(),
-      registry: { port: 0, backend: reg.backend },
-    });
-    config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
-  });
-  after(async () => {
-    await emu?.stop();
-    await reg?.stop();
-  });
-
   void it("the push re-creates it with the pushing environment's labels, and that environment's cleanup removes it", async () => {
     const acts = registryActivities({ config });
     const image = 'asia-docker.pkg.dev/demo-project/shared-race/web';
