@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from '../src/activities';
-import type { GkeflowActivities } from '../src/activities/types';
+import type { GkeflowActivities } from '../src/contract/activities';
 import { createTargetClients, type TargetConfig } from '../src/clients';
 import { ZERO_DELAYS } from '../src/emulator/config';
 import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';

@@ -15,7 +15,7 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { kubeActivities } from '../src/activities/kube';
-import type { ResourceRef } from '../src/activities/types';
+import type { ResourceRef } from '../src/contract/workload-io';
 import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
 import { createKwokCluster, deleteKwokCluster, kwokKubeConfig } from '../src/emulator/runtime/kwok-cluster';
 import { ensureToolchain } from '../src/toolchain/toolchain';

@@ -20,15 +20,15 @@ import { deploymentManifest, serviceManifest } from '../src/activities/kube-mani
 import type {
   ApplyDeploymentInput,
   ApplyServiceInput,
-  EnvRef,
-  GkeflowActivities,
   ResourceRef,
   ScaleDeploymentInput,
-} from '../src/activities/types';
+} from '../src/contract/workload-io';
+import type { EnvRef } from '../src/contract/environment-id';
+import type { GkeflowActivities } from '../src/contract/activities';
 import { repoRoot } from '../src/paths';
-import { validateSpec } from '../src/spec';
+import { validateSpec } from '../src/envspec';
 import { envStatus, startEnvironment } from '../src/temporal/environments';
-import { teardownUpdate } from '../src/workflows/definitions';
+import { teardownUpdate } from '../src/contract/messages';
 import { startBenchCloud, type BenchCloud, type RecordedCall } from './cloud';
 import { historyTimings } from './history';
 import { arg, commandOf, median, msStr, row, sleep } from './report';

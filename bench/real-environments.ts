@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { repoRoot } from '../src/paths';
-import { validateSpec } from '../src/spec';
+import { validateSpec } from '../src/envspec';
 import { envStatus, startEnvironment } from '../src/temporal/environments';
-import { teardownUpdate } from '../src/workflows/definitions';
+import { teardownUpdate } from '../src/contract/messages';
 import { startBenchCloud } from './cloud';
 import { arg, commandOf, peakSampler, rssKiB, row, sleep } from './report';
 

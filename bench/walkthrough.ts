@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { temporal } from '@temporalio/proto';
-import { validateSpec } from '../src/spec';
+import { validateSpec } from '../src/envspec';
 import { repoRoot } from '../src/paths';
 import { connectClient, temporalConfig } from '../src/temporal/connection';
 import type { StepName } from '../src/contract/steps';
 import { envStatus, startEnvironment } from '../src/temporal/environments';
-import { teardownUpdate } from '../src/workflows/definitions';
+import { teardownUpdate } from '../src/contract/messages';
 
 const EventType = temporal.api.enums.v1.EventType;
 // What a real GKE run takes (../shared/DESIGN.md), beside the local figures.

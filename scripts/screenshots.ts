@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main';
-import { PORT_ENV } from '../src/contract/endpoints';
+import { PORT_ENV } from '../src/config/endpoints';
 import { repoRoot } from '../src/paths';
 import { freePort } from '../src/process/process';
 import {

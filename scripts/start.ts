@@ -2,7 +2,7 @@
 // the classic walkthrough (examples/tensorflow-notebook.yaml) end to end with live progress,
 // and leaves the environment running with its TTL.
 import { main } from '../src/cli/main';
-import { localAddress, readEndpoints } from '../src/contract/endpoints';
+import { localAddress, readEndpoints } from '../src/config/endpoints';
 
 const SPEC = 'examples/tensorflow-notebook.yaml';
 

@@ -6,7 +6,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';
 import { targetConfigFromEnv } from './clients';
-import { readEndpoints } from './contract/endpoints';
+import { readEndpoints } from './config/endpoints';
 import { connectionOptions, dataConverterFor, taskQueueFor, temporalConfig } from './temporal/connection';
 
 /** What a worker runs with: its target, its Temporal settings and the task queue it polls, from one read of the endpoints. */

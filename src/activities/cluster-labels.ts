@@ -6,11 +6,11 @@
  */
 import type { GkeClient } from '../clients/gke';
 import { belongsTo } from '../contract/labels';
-import { NameTakenError } from './errors';
-import { gkeError } from './gke-errors';
+import { NameTakenError } from '../contract/activity-errors';
+import { gkeError } from '../clients/gke-errors';
 import { clusterNameOf, parentOf } from './gke';
 import { operationName, waitForOperation, type WaitOptions } from './gke-operations';
-import type { SetClusterLabelsInput } from './types';
+import type { SetClusterLabelsInput } from '../contract/cluster-io';
 
 export interface ClusterLabelDeps {
   gke: GkeClient;

@@ -4,8 +4,8 @@
  * starting a second one.
  */
 import type { GkeClient, Operation } from '../clients/gke';
-import { type ActivityError, type ErrorContext, OperationTimeoutError } from './errors';
-import { gkeError } from './gke-errors';
+import { type ActivityError, type ErrorContext, OperationTimeoutError } from '../contract/activity-errors';
+import { gkeError } from '../clients/gke-errors';
 import { heartbeat, pause } from './progress';
 
 const OP_STATUS = ['STATUS_UNSPECIFIED', 'PENDING', 'RUNNING', 'DONE', 'ABORTING'];

@@ -12,8 +12,8 @@ import {
   NameTakenError,
   OperationTimeoutError,
   ResourceNotFoundError,
-} from './errors';
-import { gkeError, grpcCode } from './gke-errors';
+} from '../contract/activity-errors';
+import { gkeError, grpcCode } from '../clients/gke-errors';
 import {
   awaitOperation,
   clusterStatus,
@@ -28,9 +28,9 @@ import type {
   DeleteClusterResult,
   EnsureClusterInput,
   EnsureClusterResult,
-  EnvRef,
   ResizeNodePoolInput,
-} from './types';
+} from '../contract/cluster-io';
+import type { EnvRef } from '../contract/environment-id';
 
 export interface GkeActivityDeps {
   gke: GkeClient;

@@ -9,10 +9,11 @@ import { status as Code } from '@grpc/grpc-js';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { GkeClient } from '../clients/gke';
 import { clusterNameOf } from './gke';
-import { gkeError, grpcCode } from './gke-errors';
+import { gkeError, grpcCode } from '../clients/gke-errors';
 import { clusterStatus, enumName } from './gke-operations';
-import { kubeStatus } from './kube-errors';
-import type { EnvRef, HealthCheckInput, HealthReport } from './types';
+import { kubeStatus } from '../clients/kube-errors';
+import type { EnvRef } from '../contract/environment-id';
+import type { HealthCheckInput, HealthReport } from '../contract/cluster-io';
 
 export interface HealthDeps {
   gke: GkeClient;

@@ -7,7 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { TargetConfig } from '../clients/config';
 import { createTargetClients } from '../clients/index';
 import type { GkeClient } from '../clients/gke';
-import { toTemporalFailure } from './errors';
+import { toTemporalFailure } from '../contract/temporal-failures';
 import { clusterLabelActivities } from './cluster-labels';
 import { gkeActivities } from './gke';
 import { healthActivities } from './health';
@@ -16,7 +16,8 @@ import { secretEnvActivities } from './secret-env';
 import { probeActivities } from './probe';
 import { reaperActivities } from './reaper';
 import { registryActivities } from './registry';
-import type { EnvRef, GkeflowActivities } from './types';
+import type { EnvRef } from '../contract/environment-id';
+import type { GkeflowActivities } from '../contract/activities';
 
 /** Wait budgets and poll intervals (ms); defaults suit GKE, tests shorten them. */
 export interface ActivityTimings {

@@ -17,9 +17,9 @@ import type {
   ApplySecretEnvInput,
   ApplyServiceInput,
   ContainerInput,
-  EnvRef,
   ProbeInput,
-} from './types';
+} from '../contract/workload-io';
+import type { EnvRef } from '../contract/environment-id';
 
 /** The label GKE puts on every node with its node pool's name. */
 export const GKE_NODEPOOL_LABEL = 'cloud.google.com/gke-nodepool';

@@ -4,8 +4,8 @@
  * latest progress while waiting; honours activity cancellation and a wait budget.
  */
 import { KubernetesObjectApi, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { OperationTimeoutError } from './errors';
-import { kubeError } from './kube-errors';
+import { OperationTimeoutError } from '../contract/activity-errors';
+import { kubeError } from '../clients/kube-errors';
 import { cancelSignal, heartbeat, pause } from './progress';
 
 export interface WatchUntilOptions<T extends KubernetesObject, R> {

@@ -13,20 +13,20 @@ import {
   type V1Deployment,
   type V1Service,
 } from '@kubernetes/client-node';
-import { ResourceNotFoundError, RolloutFailedError } from './errors';
-import { kubeError, kubeStatus } from './kube-errors';
+import { ResourceNotFoundError, RolloutFailedError } from '../contract/activity-errors';
+import { kubeError, kubeStatus } from '../clients/kube-errors';
 import { deploymentManifest, namespaceManifest, serviceManifest } from './kube-manifests';
 import { watchUntil } from './kube-watch';
 import type {
   ApplyDeploymentInput,
   ApplyServiceInput,
   DeleteResult,
-  EnvRef,
   ExternalIpResult,
   ResourceRef,
   RolloutResult,
   ScaleDeploymentInput,
-} from './types';
+} from '../contract/workload-io';
+import type { EnvRef } from '../contract/environment-id';
 
 export const FIELD_MANAGER = 'gkeflow';
 

@@ -3,7 +3,7 @@
  */
 import type { TargetConfig } from '../clients/config';
 import { cancelSignal, heartbeat, pause } from './progress';
-import type { ProbeEndpointInput, ProbeEndpointResult } from './types';
+import type { ProbeEndpointInput, ProbeEndpointResult } from '../contract/workload-io';
 
 export interface ProbeActivityDeps {
   config: TargetConfig;

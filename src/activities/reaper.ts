@@ -8,57 +8,21 @@ import { Context } from '@temporalio/activity';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { GkeClient } from '../clients/gke';
-import { failure } from '../contract/failures';
+import { failure } from '../contract/temporal-failures';
 import { envHash, SEARCH_ATTRIBUTES } from '../contract/labels';
-import { artifactRepositoryOf } from '../spec/image-ref';
-import { imageDeletedOnTeardown } from '../spec/provision-input';
-import { teardownUpdate, type TeardownResult } from '../workflows/definitions';
-import type { ProvisionInput } from '../workflows/input';
-import { ENVIRONMENT_WORKFLOW } from '../workflows/start';
-import { gkeError } from './gke-errors';
-
-/** One cluster as the reaper sees it (plain JSON, no credentials). */
-export interface ClusterSummary {
-  project: string;
-  location: string;
-  name: string;
-  status: string;
-  labels: Record<string, string>;
-  /** Creation time, epoch ms (0 when GKE did not say). */
-  createdAtMs: number;
-}
-
-export interface ListClustersInput {
-  project: string;
-  /** A zone or region, or `-` for every location. */
-  location: string;
-}
-
-export interface OpenEnvironmentsInput {
-  /** Environment ids (workflow ids) to check. */
-  ids: string[];
-}
-
-/** What an environment's last run says it made besides the cluster (from that run's input spec). */
-export interface EnvironmentResources {
-  namespace: string;
-  service: string;
-  deployment: string;
-  /** Present only when the run deletes its pushed tag on teardown (image.deleteOnTeardown or its tuning). */
-  image?: { repository: string; tag: string };
-  /** With `image`: its Artifact Registry repository (deleteRepository keeps it unless gkeflow created it for the environment and it is empty). */
-  repository?: string;
-}
-
-export interface EnvironmentIdsByHashInput {
-  /** gkeflow-env label values (envHash of an environment id). */
-  hashes: string[];
-}
-
-export interface EndEnvironmentInput {
-  envId: string;
-  reason: string;
-}
+import { artifactRepositoryOf } from '../envspec/image-ref';
+import { imageDeletedOnTeardown } from '../contract/provision-input';
+import { ENVIRONMENT_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
+import type {
+  ClusterSummary,
+  EndEnvironmentInput,
+  EnvironmentIdsByHashInput,
+  EnvironmentResources,
+  ListClustersInput,
+  OpenEnvironmentsInput,
+} from '../contract/reaper-io';
+import type { ProvisionInput } from '../contract/workflow-input';
+import { gkeError } from '../clients/gke-errors';
 
 export interface ReaperActivityDeps {
   gke: GkeClient;

@@ -14,24 +14,29 @@ import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES 
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
 import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
-import { artifactRepositoryOf } from '../spec/image-ref';
-import { InvalidArgumentError, NameTakenError, ResourceNotFoundError, TransientCloudError } from './errors';
-import { artifactRegistryError } from './registry-errors';
+import { artifactRepositoryOf } from '../envspec/image-ref';
+import {
+  InvalidArgumentError,
+  NameTakenError,
+  ResourceNotFoundError,
+  TransientCloudError,
+} from '../contract/activity-errors';
+import { artifactRegistryError } from '../clients/registry-errors';
 import { cancelSignal, heartbeat, resumeDetails } from './progress';
 import type {
   DeleteImageTagInput,
   DeleteRepositoryInput,
   DeleteRepositoryResult,
-  DeleteResult,
   EnsureRepositoryInput,
   EnsureRepositoryResult,
-  EnvRef,
   ImageSource,
   ListRepositoriesInput,
   PushImageInput,
   PushImageResult,
   RepositorySummary,
-} from './types';
+} from '../contract/image-io';
+import type { DeleteResult } from '../contract/workload-io';
+import type { EnvRef } from '../contract/environment-id';
 
 export interface RegistryActivityDeps {
   config: TargetConfig;

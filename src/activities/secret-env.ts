@@ -5,11 +5,12 @@
  */
 import fs from 'node:fs';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { InvalidArgumentError } from './errors';
-import { kubeError } from './kube-errors';
+import { InvalidArgumentError } from '../contract/activity-errors';
+import { kubeError } from '../clients/kube-errors';
 import { namespaceManifest, secretEnvManifest } from './kube-manifests';
 import { FIELD_MANAGER } from './kube';
-import type { ApplySecretEnvInput, ApplySecretEnvResult, EnvRef } from './types';
+import type { ApplySecretEnvInput, ApplySecretEnvResult } from '../contract/workload-io';
+import type { EnvRef } from '../contract/environment-id';
 
 export interface SecretEnvDeps {
   kubeFor: (env: EnvRef) => Promise<KubeConfig>;

@@ -11,13 +11,13 @@
  * Engine's (machineTypes.list), not GKE's, and are not checked here.
  */
 import { status } from '@grpc/grpc-js';
-import { ActivityError } from '../activities/errors';
-import { gkeError, grpcCode } from '../activities/gke-errors';
+import { ActivityError } from '../contract/activity-errors';
+import { gkeError, grpcCode } from '../clients/gke-errors';
 import { targetConfigFromEnv } from '../clients/config';
 import { getServerConfig, type ServerConfig } from '../clients/gke';
 import type { TargetConfig } from '../clients/config';
 import { FAILURES } from '../contract/failures';
-import { SpecValidationError, type EnvironmentSpec } from '../spec';
+import { SpecValidationError, type EnvironmentSpec } from '../envspec';
 
 export interface PreflightDeps {
   /** GetServerConfig of `projects/P/locations/L`. */

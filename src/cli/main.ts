@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CliError, UsageError } from '../errors';
-import { SpecValidationError } from '../spec/validate';
+import { CliError, UsageError } from '../config/errors';
+import { SpecValidationError } from '../envspec/validate';
 import { COMMANDS, type CommandDef } from './table';
 
 const out = (l: string): void => {

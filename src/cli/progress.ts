@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
-import type { EnvironmentSpec } from '../spec';
-import { causeMessages, CliError } from '../errors';
+import type { EnvironmentSpec } from '../envspec';
+import { causeMessages, CliError } from '../config/errors';
 import { sleep } from '../process/process';
 import { envStatus } from '../temporal/environments';
-import type { TeardownResult } from '../workflows/definitions';
-import type { EnvironmentStatus } from '../workflows/input';
+import type { TeardownResult } from '../contract/messages';
+import type { EnvironmentStatus } from '../contract/workflow-input';
 
 /** One line on how a closed run ended: what teardown removed, or why it failed (the cause chain). */
 export async function closedOutcome(client: Client, envId: string): Promise<string> {

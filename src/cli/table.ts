@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { ENDPOINT_ENV, LOCAL_PORTS, PORT_ENV, TASK_QUEUES, type PortName } from '../contract/endpoints';
+import { ENDPOINT_ENV, LOCAL_PORTS, PORT_ENV, TASK_QUEUES, type PortName } from '../config/endpoints';
 
 /** Parsed flags and positionals handed to a command. */
 export interface CommandInput {

@@ -15,8 +15,8 @@
  * GKEFLOW_GCP_GKE_ENDPOINT, GKEFLOW_GCP_ARTIFACT_REGISTRY_ENDPOINT (the emulator's gRPC port) and
  * GKEFLOW_GCP_REGISTRY_ENDPOINT (the local Artifact Registry's Docker endpoint), each host:port.
  */
-import { checkEndpoints, type Endpoints } from '../contract/endpoints';
-import { UsageError } from '../errors';
+import { checkEndpoints, type Endpoints } from '../config/endpoints';
+import { UsageError } from '../config/errors';
 import { staticTokenSource, type TokenSource } from './credentials';
 
 export type TargetKind = 'local' | 'gcp';

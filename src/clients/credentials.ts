@@ -3,7 +3,7 @@
  * in memory only: never written to disk, logged, returned from an activity, or put in heartbeats.
  */
 import { GoogleAuth } from 'google-auth-library';
-import { PermissionDeniedError } from '../activities/errors';
+import { PermissionDeniedError } from '../contract/activity-errors';
 
 /** Something that yields a current OAuth2 access token. */
 export interface TokenSource {

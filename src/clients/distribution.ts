@@ -7,8 +7,8 @@
  * blob upload that fails is started again in a new session, from its first byte.
  */
 import crypto from 'node:crypto';
-import { ActivityError, InvalidArgumentError } from '../activities/errors';
-import { registryError, registryNetworkError } from '../activities/registry-errors';
+import { ActivityError, InvalidArgumentError } from '../contract/activity-errors';
+import { registryError, registryNetworkError } from './registry-errors';
 import { digestVerifier, MAX_MANIFEST_BYTES } from '../image/digest';
 import { MANIFEST_ACCEPT } from '../image/oci';
 import { readCapped, streamRequest } from './http-body';

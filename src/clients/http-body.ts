@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError } from '../activities/errors';
+import { InvalidArgumentError } from '../contract/activity-errors';
 
 /** A response body, refused (InvalidArgumentError) as soon as it grows past `limit` bytes. */
 export async function readCapped(res: Response, limit: number, what: string): Promise<Buffer> {

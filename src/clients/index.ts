@@ -4,8 +4,8 @@
  * token source. Nothing here is ever passed through workflow history.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { gkeError } from '../activities/gke-errors';
-import type { EnvRef } from '../activities/types';
+import { gkeError } from './gke-errors';
+import type { EnvRef } from '../contract/environment-id';
 import type { TargetConfig } from './config';
 import type { TokenSource } from './credentials';
 import { createGkeClient, tokenSourceFor, type GkeClient } from './gke';

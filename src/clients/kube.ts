@@ -6,7 +6,7 @@
  * never logged: a KubeConfig is a credential.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { InvalidArgumentError, PermissionDeniedError } from '../activities/errors';
+import { InvalidArgumentError, PermissionDeniedError } from '../contract/activity-errors';
 import type { TokenSource } from './credentials';
 import type { Cluster } from './gke';
 

@@ -3,7 +3,7 @@
  * 408, a 429 or a 5xx, or a connection that failed (refused, reset), with capped exponential
  * backoff and jitter, at least what Retry-After asks. Any other 4xx is the registry's answer.
  */
-import { TransientCloudError } from '../activities/errors';
+import { TransientCloudError } from '../contract/activity-errors';
 
 /** How one registry request is retried. */
 export interface RetryPolicy {

@@ -9,7 +9,7 @@
  * Names already on a loopback host are used as they are. The gcp target uses the real host over
  * HTTPS with `oauth2accesstoken` + an ADC access token for Artifact Registry / gcr.io hosts.
  */
-import { InvalidArgumentError } from '../activities/errors';
+import { InvalidArgumentError } from '../contract/activity-errors';
 import type { TargetConfig } from './config';
 import { tokenSourceFor } from './gke';
 

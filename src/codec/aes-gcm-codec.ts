@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { UsageError } from '../errors';
+import { UsageError } from '../config/errors';
 import { CODEC_ENV, type KeyRing } from './keys';
 
 /** The encoding an encrypted payload carries in its metadata (as in Temporal's encryption samples). */

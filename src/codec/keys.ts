@@ -15,7 +15,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors';
+import { UsageError } from '../config/errors';
 import { stateDir } from '../paths';
 
 export const CODEC_ENV = Object.freeze({

@@ -2,7 +2,13 @@
  * The id of an environment, which is also its workflow id: `gkeflow/<project>/<location>/<cluster>`.
  * The only place that builds or takes one apart. Workflow-safe.
  */
-import type { EnvRef } from '../activities/types';
+/** Where an environment lives. `id` is the workflow id `gkeflow/<project>/<location>/<cluster>`. */
+export interface EnvRef {
+  id: string;
+  project: string;
+  location: string;
+  cluster: string;
+}
 
 /** What every environment id starts with. */
 export const ENV_ID_PREFIX = 'gkeflow/';

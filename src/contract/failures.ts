@@ -4,8 +4,6 @@
  * docs/errors.md. The activity error classes, the workers' non-retryable list, the CLI's exit
  * mapping and the docs test all derive from this table. Workflow-safe: no Node built-ins.
  */
-import { ApplicationFailure } from '@temporalio/common';
-
 /** Where a failure type is raised. */
 export type FailureSource =
   /** The spec failed validation (the workflow checks it again); never retried anywhere. */
@@ -178,13 +176,4 @@ export function isFailureType(type: unknown): type is FailureType {
 /** The CLI's exit code for a failure type, or undefined when it is not a registered one. */
 export function failureExitCode(type: string | null | undefined): 1 | 2 | undefined {
   return isFailureType(type) ? FAILURES[type].exit : undefined;
-}
-
-/** A typed ApplicationFailure of a workflow or update failure type; retryability comes from the registry. */
-export function failure(
-  type: FailureType,
-  message: string,
-  extra: { details?: unknown[]; cause?: Error } = {},
-): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: !FAILURES[type].retryable, ...extra });
 }

@@ -5,7 +5,10 @@
  * hash is computed anywhere (a workflow, the reaper, the CLI) and always agrees.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
-import type { EnvRef, ResourceLabels } from '../activities/types';
+import type { EnvRef } from './environment-id';
+
+/** Labels every created resource carries (`managed-by: gkeflow`, `gkeflow-env`, `gkeflow-expires-at`). */
+export type ResourceLabels = Record<string, string>;
 
 /** Label names on clusters, Deployments, Services and pods. */
 export const LABELS = {

@@ -4,13 +4,10 @@
  * workflows run every step through this table, so a step is one line there and both workflows
  * that tear down share the same deletes. Workflow-safe: types and pure functions only.
  */
-import type { GkeflowActivities } from '../activities/types';
+import type { GkeflowActivities } from './activities';
 import { perZoneText, poolSizeText } from '../gke/rules';
-import type { EnvironmentSpec } from '../spec/validate';
-
-/** Resources an environment owns, in creation order; teardown goes in reverse. */
-export const RESOURCE_KINDS = ['image', 'cluster', 'deployment', 'service'] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+import type { EnvironmentSpec } from './environment-spec';
+import type { ResourceKind } from './resource-kinds';
 
 /**
  * Which activity options a step runs with: quick API calls or long waits (heartbeats), with

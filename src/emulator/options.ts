@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { LOCAL_PORTS, PORT_ENV } from '../contract/endpoints';
+import { LOCAL_PORTS, PORT_ENV } from '../config/endpoints';
 import {
   checkDelays,
   DEFAULT_DELAYS,

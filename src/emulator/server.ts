@@ -8,7 +8,7 @@ import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js
 import { startAdmin } from './admin';
 import { addArtifactRegistry, type LocalArtifactRegistryOptions } from './artifact-registry';
 import { canBind } from '../process/process';
-import { PORT_ENV } from '../contract/endpoints';
+import { PORT_ENV } from '../config/endpoints';
 import { clusterManagerImplementation } from './api';
 import { clusterManagerService } from './api/proto';
 import { resolveSettings, type EmulatorOptions } from './config';

@@ -129,3 +129,26 @@ export function machineShape(v: string): MachineType {
 /** Label keys/values as GCP accepts them on resources (keys: lowercase letter first, ≤ 63 chars). */
 export const LABEL_KEY_RE = /^[a-z][-_a-z0-9]{0,62}$/;
 export const LABEL_VALUE_RE = /^[-_a-z0-9]{0,63}$/;
+
+/** GKE allows up to 1000 nodes per pool per zone. */
+export const MAX_POOL_NODES = 1000;
+
+/** The node pool GKE creates when a Standard cluster names none (e2-medium × 3, as `gcloud` does). */
+export const DEFAULT_POOL = Object.freeze({
+  name: 'default-pool',
+  machineType: 'e2-medium',
+  nodeCount: 3,
+  diskSizeGb: 100,
+} as const);
+
+/** GKE's release channels (the API also takes UNSPECIFIED: no channel). */
+export const RELEASE_CHANNELS = ['RAPID', 'REGULAR', 'STABLE', 'EXTENDED'] as const;
+export type ReleaseChannel = (typeof RELEASE_CHANNELS)[number];
+
+/**
+ * A node service account as GCP names them: a user-managed one (`NAME@PROJECT.iam.gserviceaccount.com`)
+ * or the Compute Engine default (`NUMBER-compute@developer.gserviceaccount.com`). GKE's API also
+ * takes the word `default` for the latter.
+ */
+export const SERVICE_ACCOUNT_RE =
+  /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9.]*\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/;

@@ -3,7 +3,7 @@
  * hostile or broken registry may not make gkeflow accept, buffer or walk.
  */
 import crypto from 'node:crypto';
-import { InvalidArgumentError } from '../activities/errors';
+import { InvalidArgumentError } from '../contract/activity-errors';
 
 /** The OCI-registered digest algorithms and the hex length of each. */
 const ALGORITHMS: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImageNotFoundError, InvalidArgumentError } from '../activities/errors';
+import { ImageNotFoundError, InvalidArgumentError } from '../contract/activity-errors';
 import { REF_NAME_ANNOTATION, type BuiltImage, type Descriptor } from './oci';
 import { indexTar } from './tar';
 

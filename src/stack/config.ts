@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readEndpoints, taskQueueFor, type PortName } from '../contract/endpoints';
+import { readEndpoints, taskQueueFor, type PortName } from '../config/endpoints';
 import { stateDir } from '../paths';
 
 /** Ports and directories of the local stack; ports and queue come from src/contract/endpoints. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Toolchain } from '../toolchain/toolchain';
-import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../contract/endpoints';
+import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../config/endpoints';
 import { REGISTRY_FRONT_ENV } from '../emulator/artifact-registry/options';
 import type { StackConfig } from './config';
 import { repoRoot } from '../paths';

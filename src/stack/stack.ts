@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PortInUseError, StackHealthError } from '../errors';
-import { PORT_ENV } from '../contract/endpoints';
+import { PortInUseError, StackHealthError } from '../config/errors';
+import { PORT_ENV } from '../config/endpoints';
 import { logFile, pidFile, stackConfig, type StackConfig } from './config';
 import { ensureLocalKeyFile } from '../codec/keys';
 import { withDirLock } from '../process/lock';

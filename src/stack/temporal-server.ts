@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../contract/labels';
-import { StackHealthError } from '../errors';
+import { StackHealthError } from '../config/errors';
 import { freePort, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
 
 export interface TemporalServerOptions {

@@ -19,12 +19,12 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, MissingKeyCodec } from '../codec/aes-gcm-codec';
 import { keyRingFromEnv, type KeyRing } from '../codec/keys';
-import { ENDPOINT_ENV, readEndpoints, type Endpoints } from '../contract/endpoints';
-import { CliError, UsageError } from '../errors';
+import { ENDPOINT_ENV, readEndpoints, type Endpoints } from '../config/endpoints';
+import { CliError, UsageError } from '../config/errors';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { loadProfile, ProfileError } from './profile';
 
-export { taskQueueFor } from '../contract/endpoints';
+export { taskQueueFor } from '../config/endpoints';
 
 export interface TemporalConfig {
   address: string;

@@ -4,11 +4,12 @@
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ENV_ID_PREFIX, parseEnvId } from '../contract/environment-id';
-import { UsageError } from '../errors';
-import { toProvisionInput, type EnvironmentSpec } from '../spec';
-import { statusQuery } from '../workflows/definitions';
-import type { EnvironmentStatus, ProvisionTuning } from '../workflows/input';
-import { ENVIRONMENT_WORKFLOW, environmentStartOptions } from '../workflows/start';
+import { UsageError } from '../config/errors';
+import { toProvisionInput, type EnvironmentSpec } from '../envspec';
+import { statusQuery } from '../contract/messages';
+import type { EnvironmentStatus, ProvisionTuning } from '../contract/workflow-input';
+import { ENVIRONMENT_WORKFLOW } from '../contract/messages';
+import { environmentStartOptions } from '../workflows/start';
 import { taskQueueFor, type TemporalConfig } from './connection';
 
 export interface Started {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
-import { CliError } from '../errors';
+import { CliError } from '../config/errors';
 
 /** Thrown when the selected profile is unknown, its file is malformed, or it points at no Temporal (exit 2). */
 export class ProfileError extends CliError {

@@ -11,7 +11,7 @@ import {
   type ScheduleDescription,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { UsageError } from '../errors';
+import { UsageError } from '../config/errors';
 import { connectClient, temporalConfig } from './connection';
 import type { ReaperInput, ReapReport } from '../workflows/reaper';
 

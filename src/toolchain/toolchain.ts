@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CorruptCacheError, GoMissingError, ToolchainBuildError, UsageError } from '../errors';
+import { CorruptCacheError, GoMissingError, ToolchainBuildError, UsageError } from '../config/errors';
 import { components, type Component, type Tool, type ToolName } from './components';
 import { withDirLock } from '../process/lock';
 import { repoRoot } from '../paths';

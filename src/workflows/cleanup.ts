@@ -6,9 +6,11 @@
  * keeps its cluster alive: deleting the cluster would leak the Service's cloud load balancer.
  */
 import { CancellationScope } from '@temporalio/workflow';
-import type { EnvRef } from '../activities/types';
-import { STEPS, stepSummary, type ResourceKind, type StepInput } from '../contract/steps';
-import { describeError, type Leftover } from './errors';
+import type { EnvRef } from '../contract/environment-id';
+import { STEPS, stepSummary, type StepInput } from '../contract/steps';
+import { type ResourceKind } from '../contract/resource-kinds';
+import { describeError } from './errors';
+import { type Leftover } from '../contract/messages';
 import { callStep, type ActivityProxies } from './proxies';
 
 /** One delete to run. `run` must be idempotent (activities treat NOT_FOUND as done). */

@@ -3,9 +3,9 @@
  * rules are unit-testable and replay-safe. A cluster GKE no longer knows must be seen missing
  * twice in a row before the run gives it up as `lost` (one NOT_FOUND could be a glitch).
  */
-import type { HealthReport } from '../activities/types';
-import type { EnvironmentSpec } from '../spec/validate';
-import type { CarriedState } from './input';
+import type { HealthReport } from '../contract/cluster-io';
+import type { EnvironmentSpec } from '../contract/environment-spec';
+import type { CarriedState } from '../contract/workflow-input';
 
 /** Consecutive checks that must find the cluster missing before the environment counts as lost. */
 export const MISSING_CONFIRMATIONS = 2;

@@ -20,10 +20,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { failure } from '../contract/failures';
+import { failure } from '../contract/temporal-failures';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
-import { envRefOf } from '../spec/provision-input';
-import { parseDuration } from '../spec/names';
+import { envRefOf } from '../contract/provision-input';
+import { parseDuration } from '../envspec/names';
 import { runCleanup } from './cleanup';
 import {
   extendUpdate,
@@ -32,10 +32,10 @@ import {
   statusQuery,
   teardownUpdate,
   type TeardownResult,
-} from './definitions';
+} from '../contract/messages';
 import { checkHealthOnce, healthCheckEveryMs } from './health-check';
 import { describeError, invalidSpecFailure } from './errors';
-import type { ProvisionInput } from './input';
+import type { ProvisionInput } from '../contract/workflow-input';
 import { outcomeOf, type Outcome } from './outcome';
 import { cleanupTargets, extendTtl, provision, resize, scale, type EnvContext } from './provision';
 import { activityProxies } from './proxies';

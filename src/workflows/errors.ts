@@ -4,16 +4,10 @@
  * is the cause, so the chain reads WorkflowFailedError → ApplicationFailure(type) → ActivityFailure → …
  */
 import type { ApplicationFailure } from '@temporalio/workflow';
-import { failure } from '../contract/failures';
-import type { ResourceKind } from '../contract/steps';
-import type { SpecIssue } from '../spec/validate';
-
-/** A resource that could not be deleted. */
-export interface Leftover {
-  kind: ResourceKind;
-  name: string;
-  error: string;
-}
+import { failure } from '../contract/temporal-failures';
+import type { ResourceKind } from '../contract/resource-kinds';
+import type { SpecIssue } from '../envspec/validate';
+import type { Leftover } from '../contract/messages';
 
 /** Details of ProvisionFailedError / CleanupIncompleteError (details[0]). */
 export interface FailureDetails {

@@ -4,11 +4,11 @@
  */
 import { msToNumber } from '@temporalio/common/lib/time';
 import { stepSummary } from '../contract/steps';
-import { parseDuration } from '../spec/names';
-import type { EnvironmentSpec } from '../spec/validate';
+import { parseDuration } from '../envspec/names';
+import type { EnvironmentSpec } from '../contract/environment-spec';
 import { assessHealth, type DriftVerdict } from './drift';
 import { describeError } from './errors';
-import type { ProvisionTuning } from './input';
+import type { ProvisionTuning } from '../contract/workflow-input';
 import type { EnvContext } from './provision';
 import { callStep } from './proxies';
 

@@ -17,9 +17,10 @@ export {
   type ExtendResult,
   type TeardownRequest,
   type TeardownResult,
-} from './definitions';
-export type { FailureDetails, Leftover } from './errors';
-export { PHASES } from './input';
+} from '../contract/messages';
+export type { FailureDetails } from './errors';
+export type { Leftover } from '../contract/messages';
+export { PHASES } from '../contract/workflow-input';
 export type {
   ProvisionInput,
   ProvisionTuning,
@@ -28,5 +29,6 @@ export type {
   Phase,
   ResourceKind,
   ResourceState,
-} from './input';
-export { environmentStartOptions, ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW } from './start';
+} from '../contract/workflow-input';
+export { environmentStartOptions } from './start';
+export { ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW } from '../contract/messages';

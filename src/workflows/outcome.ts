@@ -4,7 +4,7 @@
  */
 import { isCancellation, type ApplicationFailure } from '@temporalio/workflow';
 import type { CleanupResult } from './cleanup';
-import type { TeardownResult } from './definitions';
+import type { TeardownResult } from '../contract/messages';
 import { cleanupFailure, provisionFailure } from './errors';
 
 /** What stopped the run: why, and the error when a step failed or the run was cancelled. */

@@ -5,15 +5,16 @@
  * is still deleted. State lives in CarriedState, so compensations survive continue-as-new.
  */
 import { patched } from '@temporalio/workflow';
-import type { EnvRef, ResourceLabels } from '../activities/types';
-import { failure } from '../contract/failures';
+import type { EnvRef } from '../contract/environment-id';
+import type { ResourceLabels } from '../contract/labels';
+import { failure } from '../contract/temporal-failures';
 import { expiresAtLabel, LABELS } from '../contract/labels';
 import { STEPS, stepLabel, stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
-import { artifactRepositoryOf } from '../spec/image-ref';
-import { imageDeletedOnTeardown } from '../spec/provision-input';
-import type { EnvironmentSpec, PlanStep } from '../spec/validate';
+import { artifactRepositoryOf } from '../envspec/image-ref';
+import { imageDeletedOnTeardown } from '../contract/provision-input';
+import type { EnvironmentSpec, PlanStep } from '../contract/environment-spec';
 import { cleanupPlan, type CleanupTarget } from './cleanup';
-import type { CarriedState, ProvisionTuning } from './input';
+import type { CarriedState, ProvisionTuning } from '../contract/workflow-input';
 import { callStep, type ActivityProxies } from './proxies';
 import {
   clusterRequest,

@@ -10,10 +10,10 @@ import {
   type ActivityOptions,
   type RetryPolicy,
 } from '@temporalio/workflow';
-import type { GkeflowActivities } from '../activities/types';
+import type { GkeflowActivities } from '../contract/activities';
 import { NON_RETRYABLE_TYPES } from '../contract/failures';
 import { STEPS, type StepInput, type StepName, type StepResult, type TimeoutClass } from '../contract/steps';
-import type { ProvisionTuning } from './input';
+import type { ProvisionTuning } from '../contract/workflow-input';
 
 type Acts = ActivityInterfaceFor<GkeflowActivities>;
 

@@ -4,7 +4,7 @@
  * environment is ended through its own workflow, everything else is left alone with a reason.
  * Workflow-safe; unit-tested on its own.
  */
-import type { ClusterSummary } from '../activities/reaper';
+import type { ClusterSummary } from '../contract/reaper-io';
 import { formatEnvId, formatTeardownId } from '../contract/environment-id';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../contract/labels';
 

@@ -16,12 +16,12 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { ClusterSummary, EnvironmentResources } from '../activities/reaper';
+import type { ClusterSummary, EnvironmentResources } from '../contract/reaper-io';
 import { envRef } from '../contract/environment-id';
 import { stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
-import type { TeardownResult } from './definitions';
+import type { TeardownResult } from '../contract/messages';
 import { describeError } from './errors';
-import type { ProvisionTuning } from './input';
+import type { ProvisionTuning } from '../contract/workflow-input';
 import { activityProxies, callStep } from './proxies';
 import {
   classify,

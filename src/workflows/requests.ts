@@ -2,18 +2,14 @@
  * Activity inputs derived from the spec: pure functions, so the workflow code reads as the
  * walkthrough's sequence and these read as its manifests (the summaries are in src/contract/steps.ts).
  */
-import type {
-  ApplyDeploymentInput,
-  ApplyServiceInput,
-  EnsureClusterInput,
-  EnvRef,
-  PushImageInput,
-  ResourceLabels,
-  ResourceRef,
-} from '../activities/types';
+import type { ApplyDeploymentInput, ApplyServiceInput, ResourceRef } from '../contract/workload-io';
+import type { EnsureClusterInput } from '../contract/cluster-io';
+import type { EnvRef } from '../contract/environment-id';
+import type { PushImageInput } from '../contract/image-io';
+import type { ResourceLabels } from '../contract/labels';
 import { expiresAtLabel, LABELS } from '../contract/labels';
-import { parseImageSource } from '../spec/image-ref';
-import type { EnvironmentSpec } from '../spec/validate';
+import { parseImageSource } from '../envspec/image-ref';
+import type { EnvironmentSpec } from '../contract/environment-spec';
 
 /** The label every resource carries with its expiry (unix seconds; label values may not hold ':'). */
 export function resourceLabels(spec: EnvironmentSpec, expiresAtMs: number): ResourceLabels {

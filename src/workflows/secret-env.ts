@@ -2,8 +2,10 @@
  * The request for a Deployment's env Secret: which env vars are `secretFrom` and where the
  * worker reads them. Only names and sources, never values. Workflow-safe.
  */
-import type { ApplySecretEnvInput, EnvRef, ResourceLabels } from '../activities/types';
-import type { EnvironmentSpec } from '../spec/validate';
+import type { ApplySecretEnvInput } from '../contract/workload-io';
+import type { EnvRef } from '../contract/environment-id';
+import type { ResourceLabels } from '../contract/labels';
+import type { EnvironmentSpec } from '../contract/environment-spec';
 
 /** The applySecretEnv input of a spec, or undefined when no container has a `secretFrom` env value. */
 export function secretEnvRequest(

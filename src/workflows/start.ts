@@ -5,13 +5,9 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type BaseWorkflowOptions } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
 import { poolSizeText } from '../gke/rules';
-import { envIdOf } from '../spec/provision-input';
-import { parseDuration } from '../spec/names';
-import type { ProvisionInput } from './input';
-
-/** The name to start: `environmentWorkflow`. */
-export const ENVIRONMENT_WORKFLOW = 'environmentWorkflow';
-export const TEARDOWN_WORKFLOW = 'teardownWorkflow';
+import { envIdOf } from '../contract/provision-input';
+import { parseDuration } from '../envspec/names';
+import type { ProvisionInput } from '../contract/workflow-input';
 
 /**
  * Options for `client.workflow.start(environmentWorkflow, {...environmentStartOptions(input, now), taskQueue, args: [input]})`.

@@ -4,9 +4,9 @@
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
-import type { ResourceKind } from '../contract/steps';
-import type { EnvironmentSpec } from '../spec/validate';
-import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from './input';
+import type { ResourceKind } from '../contract/resource-kinds';
+import type { EnvironmentSpec } from '../contract/environment-spec';
+import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from '../contract/workflow-input';
 
 /** The state a fresh environment starts with. */
 export function initialState(spec: EnvironmentSpec, expiresAtMs: number): CarriedState {

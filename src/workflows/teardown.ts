@@ -5,11 +5,12 @@
  * each idempotent, so running it twice or on half-deleted environments is safe.
  */
 import { setCurrentDetails } from '@temporalio/workflow';
-import type { DeleteRepositoryResult, EnvRef } from '../activities/types';
+import type { DeleteRepositoryResult } from '../contract/image-io';
+import type { EnvRef } from '../contract/environment-id';
 import { cleanupPlan, runCleanup } from './cleanup';
-import type { TeardownResult } from './definitions';
+import type { TeardownResult } from '../contract/messages';
 import { cleanupFailure } from './errors';
-import type { ProvisionTuning } from './input';
+import type { ProvisionTuning } from '../contract/workflow-input';
 import { activityProxies } from './proxies';
 
 /** Input of teardownWorkflow: what to delete. Omitted names are skipped (the cluster goes unless `cluster: false`). */

@@ -2,10 +2,11 @@
  * Update validators: they run before an update is accepted (and before it enters history), so
  * a bad request is rejected without touching anything.
  */
-import { MAX_POOL_NODES, MAX_REPLICAS, ttlProblem } from '../spec/schema';
-import type { EnvironmentSpec } from '../spec/validate';
-import type { ExtendRequest, ResizeRequest, ScaleRequest } from './definitions';
-import { CHANGEABLE_PHASES, type CarriedState } from './input';
+import { MAX_POOL_NODES } from '../gke/rules';
+import { MAX_REPLICAS, ttlProblem } from '../envspec/schema';
+import type { EnvironmentSpec } from '../contract/environment-spec';
+import type { ExtendRequest, ResizeRequest, ScaleRequest } from '../contract/messages';
+import { CHANGEABLE_PHASES, type CarriedState } from '../contract/workflow-input';
 
 function assertChangeable(state: CarriedState, teardownReason: string | undefined): void {
   if (teardownReason !== undefined) throw new Error(`the environment is being torn down (${teardownReason})`);

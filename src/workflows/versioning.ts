@@ -4,9 +4,10 @@
  * in a continued run, whose resources must be cleaned up rather than leaked when it fails.
  */
 import { patched } from '@temporalio/workflow';
-import { checkSpec, type EnvironmentSpec, type SpecIssue } from '../spec/validate';
+import { checkSpec, type SpecIssue } from '../envspec/validate';
+import { type EnvironmentSpec } from '../contract/environment-spec';
 import { invalidSpecFailure } from './errors';
-import type { ProvisionInput } from './input';
+import type { ProvisionInput } from '../contract/workflow-input';
 
 /** The patch ids of the environment workflow (never reuse or rename one: recorded histories refer to them). */
 export const PATCHES = {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import { ChaosStack } from '../helpers/chaos-stack';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
-import { teardownUpdate } from '../../src/workflows/definitions';
+import { teardownUpdate } from '../../src/contract/messages';
 import {
   chaosCase,
   describeInventory,

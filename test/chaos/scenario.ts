@@ -11,12 +11,12 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import YAML from 'yaml';
-import { causeMessages } from '../../src/errors';
-import { validateSpec, type EnvironmentSpec } from '../../src/spec';
+import { causeMessages } from '../../src/config/errors';
+import { validateSpec, type EnvironmentSpec } from '../../src/envspec';
 import { repoRoot } from '../../src/paths';
 import { startEnvironment } from '../../src/temporal/environments';
-import type { ProvisionTuning } from '../../src/workflows/input';
-import { teardownUpdate } from '../../src/workflows/definitions';
+import type { ProvisionTuning } from '../../src/contract/workflow-input';
+import { teardownUpdate } from '../../src/contract/messages';
 import { StopWaiting, waitFor, type ChaosStack } from '../helpers/chaos-stack';
 import {
   deleteClusterNow,

@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { runCli } from '../helpers/cli';
 import { freePort } from '../../src/process/process';
 import { repoRoot } from '../../src/paths';
-import { PORT_ENV } from '../../src/contract/endpoints';
+import { PORT_ENV } from '../../src/config/endpoints';
 import {
   chromiumPath,
   launchBrowser,

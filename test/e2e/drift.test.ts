@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createGkeClient, type GkeClient } from '../../src/clients/gke';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
-import type { EnvironmentStatus } from '../../src/workflows/input';
+import type { EnvironmentStatus } from '../../src/contract/workflow-input';
 import { startLocalCloud, type LocalCloud } from '../helpers/local-cloud';
 import { E2E_TUNING, exampleSpec, statusUntil as statusUntilIn } from '../helpers/walkthrough';
 

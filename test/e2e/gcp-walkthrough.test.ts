@@ -13,9 +13,9 @@ import { grpc } from 'google-gax';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { targetConfigFromEnv } from '../../src/clients/config';
 import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../src/clients/credentials';
-import type { EnvironmentSpec } from '../../src/spec';
+import type { EnvironmentSpec } from '../../src/envspec';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
-import { teardownUpdate } from '../../src/workflows/definitions';
+import { teardownUpdate } from '../../src/contract/messages';
 import { startLocalCloud, type LocalCloud } from '../helpers/local-cloud';
 import { E2E_TUNING, exampleSpec, planDone } from '../helpers/walkthrough';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { clusterRequest } from '../../src/activities/gke';
 import { createGkeClient, type GkeClient } from '../../src/clients/gke';
 import { envRef } from '../../src/contract/environment-id';
-import { PORT_ENV } from '../../src/contract/endpoints';
+import { PORT_ENV } from '../../src/config/endpoints';
 import { expiresAtLabel, LABELS } from '../../src/contract/labels';
 import { STACK_REAPER_SCHEDULE } from '../../src/temporal/schedules';
 import { freePort } from '../../src/process/process';

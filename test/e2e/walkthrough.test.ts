@@ -2,10 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { GkeflowActivities } from '../../src/activities/types';
-import { causeMessages } from '../../src/errors';
+import type { GkeflowActivities } from '../../src/contract/activities';
+import { causeMessages } from '../../src/config/errors';
 import { envStatus, startEnvironment } from '../../src/temporal/environments';
-import { scaleUpdate, teardownUpdate } from '../../src/workflows/definitions';
+import { scaleUpdate, teardownUpdate } from '../../src/contract/messages';
 import { startLocalCloud, type ActivityWrapper, type LocalCloud } from '../helpers/local-cloud';
 import { E2E_TUNING, exampleSpec, planDone } from '../helpers/walkthrough';
 

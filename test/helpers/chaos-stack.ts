@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { PORT_ENV, ENDPOINT_ENV, localAddress, type PortName } from '../../src/contract/endpoints';
+import { PORT_ENV, ENDPOINT_ENV, localAddress, type PortName } from '../../src/config/endpoints';
 import { freePort, isAlive, sleep, startProcess, stopProcess } from '../../src/process/process';
 import { stackConfig, type StackConfig } from '../../src/stack/config';
 import { stackServices, type Service } from '../../src/stack/services';

@@ -5,7 +5,7 @@
  * files are what the current code must replay without nondeterminism.
  */
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
-import type { HealthReport } from '../../src/activities/types';
+import type { HealthReport } from '../../src/contract/cluster-io';
 import {
   environmentStartOptions,
   resizeUpdate,
@@ -15,7 +15,7 @@ import {
   type ProvisionInput,
   type TeardownInput,
 } from '../../src/workflows';
-import { extendUpdate } from '../../src/workflows/definitions';
+import { extendUpdate } from '../../src/contract/messages';
 import type { environmentWorkflow } from '../../src/workflows/environment';
 import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';

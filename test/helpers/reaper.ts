@@ -7,13 +7,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index';
 import { clusterRequest } from '../../src/activities/gke';
-import type { GkeflowActivities } from '../../src/activities/types';
+import type { GkeflowActivities } from '../../src/contract/activities';
 import type { TargetConfig } from '../../src/clients/config';
 import { createGkeClient, type Cluster, type GkeClient } from '../../src/clients/gke';
 import { envRef } from '../../src/contract/environment-id';
 import { expiresAtLabel, LABELS } from '../../src/contract/labels';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
-import type { ProvisionTuning } from '../../src/workflows/input';
+import type { ProvisionTuning } from '../../src/contract/workflow-input';
 import { tempStateDir } from './emulator';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
 

@@ -7,9 +7,9 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { Client } from '@temporalio/client';
 import { repoRoot } from '../../src/paths';
-import { validateSpec, type EnvironmentSpec } from '../../src/spec';
+import { validateSpec, type EnvironmentSpec } from '../../src/envspec';
 import { envStatus } from '../../src/temporal/environments';
-import type { EnvironmentStatus, ProvisionTuning } from '../../src/workflows/input';
+import type { EnvironmentStatus, ProvisionTuning } from '../../src/contract/workflow-input';
 
 /** Retries quick enough for a test, timeouts long enough for kwok control planes on 2 cores. */
 export const E2E_TUNING: ProvisionTuning = Object.freeze({

@@ -14,8 +14,8 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import type { GkeflowActivities } from '../../src/activities/types';
-import { checkSpec, toProvisionInput } from '../../src/spec';
+import type { GkeflowActivities } from '../../src/contract/activities';
+import { checkSpec, toProvisionInput } from '../../src/envspec';
 import {
   environmentStartOptions,
   statusQuery,

@@ -1,12 +1,12 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { failureExitCode } from '../../contract/failures';
-import { CliError, UsageError } from '../../errors';
+import { CliError, UsageError } from '../../config/errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, envStatus, resolveEnvId } from '../../temporal/environments';
-import type { EnvironmentStatus } from '../../workflows/input';
-import { ttlProblem } from '../../spec/schema';
-import { extendUpdate, resizeUpdate, scaleUpdate } from '../../workflows/definitions';
+import type { EnvironmentStatus } from '../../contract/workflow-input';
+import { ttlProblem } from '../../envspec/schema';
+import { extendUpdate, resizeUpdate, scaleUpdate } from '../../contract/messages';
 import type { CommandInput } from '../table';
 
 function wholeNumber(flag: string, v: unknown): number {

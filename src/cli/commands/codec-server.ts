@@ -1,8 +1,8 @@
 import { AesGcmPayloadCodec } from '../../codec/aes-gcm-codec';
 import { CODEC_ENV } from '../../codec/keys';
 import { startCodecServer } from '../../codec/codec-server';
-import { LOCAL_PORTS, PORT_ENV, localAddress } from '../../contract/endpoints';
-import { UsageError } from '../../errors';
+import { LOCAL_PORTS, PORT_ENV, localAddress } from '../../config/endpoints';
+import { UsageError } from '../../config/errors';
 import { temporalConfig } from '../../temporal/connection';
 import type { CommandInput } from '../table';
 

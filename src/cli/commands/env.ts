@@ -1,17 +1,17 @@
 import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
-import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../spec';
+import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { preflightUp } from '../gke-preflight';
 import { closedOutcome, followEnvironment, printStatus } from '../progress';
 import type { CommandInput } from '../table';
-import { teardownUpdate } from '../../workflows/definitions';
-import { ENVIRONMENT_WORKFLOW } from '../../workflows/start';
+import { teardownUpdate } from '../../contract/messages';
+import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
 import { specFlag } from './validate';
 import { ttlFlag } from './change';
-import type { EnvironmentStatus } from '../../workflows/input';
+import type { EnvironmentStatus } from '../../contract/workflow-input';
 
 /** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */
 export function timeLeft(expiresAt: string, now = Date.now()): string {

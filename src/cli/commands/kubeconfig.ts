@@ -1,6 +1,6 @@
 import { clusterResourceName, createTargetClients, targetConfigFromEnv } from '../../clients';
 import { parseEnvId } from '../../contract/environment-id';
-import { UsageError } from '../../errors';
+import { UsageError } from '../../config/errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { resolveEnvId } from '../../temporal/environments';
 import type { CommandInput } from '../table';

@@ -3,8 +3,8 @@
  * reaper shares with `schedule create`: every problem is reported at once, each naming its flag.
  */
 import { projectsFromEnv } from '../../activities/reaper';
-import { UsageError } from '../../errors';
-import { parseDuration } from '../../spec/names';
+import { UsageError } from '../../config/errors';
+import { parseDuration } from '../../envspec/names';
 import { connectClient, taskQueueFor, temporalConfig, type TemporalConfig } from '../../temporal/connection';
 import { runReaperNow } from '../../temporal/schedules';
 import type { ReaperInput, ReapReport } from '../../workflows/reaper';

@@ -3,7 +3,7 @@
  * Schedules API. Bad input (a malformed duration or cron, a missing or doubled timing, an unknown
  * time zone or schedule) is exit 2 and creates nothing.
  */
-import { parseDuration } from '../../spec/names';
+import { parseDuration } from '../../envspec/names';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import {
   changeSchedule,

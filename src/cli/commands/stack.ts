@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors';
+import { UsageError } from '../../config/errors';
 import { components } from '../../toolchain/components';
 import { stackDown, stackLogs, stackStatus, stackUp, type ServiceStatus } from '../../stack/stack';
 import { stackServices } from '../../stack/services';

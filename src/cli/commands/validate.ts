@@ -1,6 +1,6 @@
-import { UsageError } from '../../errors';
+import { UsageError } from '../../config/errors';
 import { poolSizeText } from '../../gke/rules';
-import { envIdOf, loadSpecFile } from '../../spec';
+import { envIdOf, loadSpecFile } from '../../envspec';
 import type { CommandInput } from '../table';
 
 /** `-f FILE` is required by every spec-taking command. */

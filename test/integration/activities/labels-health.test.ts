@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { clusterLabelActivities } from '../../../src/activities/cluster-labels';
 import { clusterNameOf, gkeActivities } from '../../../src/activities/gke';
 import { healthActivities } from '../../../src/activities/health';
-import type { EnvRef } from '../../../src/activities/types';
+import type { EnvRef } from '../../../src/contract/environment-id';
 import { kubeForVia } from '../../../src/clients';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
 import { envHash } from '../../../src/contract/labels';

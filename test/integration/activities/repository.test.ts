@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ResourceNotFoundError } from '../../../src/activities/errors';
+import type { ResourceNotFoundError } from '../../../src/contract/activity-errors';
 import { registryActivities, REPOSITORY_KEPT } from '../../../src/activities/registry';
-import type { EnvRef } from '../../../src/activities/types';
+import type { EnvRef } from '../../../src/contract/environment-id';
 import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import type { TargetConfig } from '../../../src/clients/config';
 import { DistributionClient } from '../../../src/clients/distribution';

@@ -12,8 +12,9 @@ import { activityInfo } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../../src/activities/index';
-import { TransientCloudError } from '../../../src/activities/errors';
-import type { EnsureClusterInput, EnsureClusterResult } from '../../../src/activities/types';
+import { TransientCloudError } from '../../../src/contract/activity-errors';
+import { toTemporalFailure } from '../../../src/contract/temporal-failures';
+import type { EnsureClusterInput, EnsureClusterResult } from '../../../src/contract/cluster-io';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
 import { testTemporalAddress, uniqueTaskQueue } from '../../helpers/temporal';
@@ -66,7 +67,7 @@ void describe('resume through Temporal', { timeout: 180_000 }, () => {
         const running = counted.ensureCluster(input);
         await new Promise((r) => setTimeout(r, 400));
         void running.catch(() => {});
-        throw new TransientCloudError('worker lost its connection (simulated)').toFailure();
+        throw toTemporalFailure(new TransientCloudError('worker lost its connection (simulated)'));
       },
     };
     const taskQueue = uniqueTaskQueue('resume');

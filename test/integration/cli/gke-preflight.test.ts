@@ -11,7 +11,7 @@ import { targetConfigFromEnv, type TargetConfig } from '../../../src/clients/con
 import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../../src/clients/credentials';
 import type { RunningEmulator } from '../../../src/emulator/server';
 import { freePort } from '../../../src/process/process';
-import { SpecValidationError, validateSpec, type EnvironmentSpec } from '../../../src/spec';
+import { SpecValidationError, validateSpec, type EnvironmentSpec } from '../../../src/envspec';
 import { runCli } from '../../helpers/cli';
 import { emulator, tempStateDir } from '../../helpers/emulator';
 

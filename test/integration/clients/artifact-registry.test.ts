@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { v1 } from '@google-cloud/artifact-registry';
 import { grpc } from 'google-gax';
 import { registryActivities } from '../../../src/activities/registry';
-import type { EnvRef } from '../../../src/activities/types';
+import type { EnvRef } from '../../../src/contract/environment-id';
 import type { TargetConfig } from '../../../src/clients/config';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
 import { tempStateDir } from '../../helpers/emulator';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { registryActivities } from '../../../src/activities/registry';
-import type { EnvRef } from '../../../src/activities/types';
+import type { EnvRef } from '../../../src/contract/environment-id';
 import { targetConfigFromEnv, type TargetConfig } from '../../../src/clients/config';
 import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../../src/clients/credentials';
 import { gkeClientOptions, tokenSourceFor } from '../../../src/clients/gke';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { registryActivities } from '../../../src/activities/registry';
-import type { EnvRef } from '../../../src/activities/types';
+import type { EnvRef } from '../../../src/contract/environment-id';
 import type { TargetConfig } from '../../../src/clients/config';
 import { DistributionClient } from '../../../src/clients/distribution';
 import { registryReader } from '../../../src/clients/registry-reader';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { followEnvironment } from '../../../src/cli/progress';
-import { CliError } from '../../../src/errors';
+import { CliError } from '../../../src/config/errors';
 import { startEphemeralTemporal } from '../../../src/stack/temporal-server';
 import { ensureToolchain } from '../../../src/toolchain/toolchain';
 import { startEnv, testInput } from '../../helpers/workflows';

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { HealthReport } from '../../../src/activities/types';
+import type { HealthReport } from '../../../src/contract/cluster-io';
 import { LABELS, SEARCH_ATTRIBUTES } from '../../../src/contract/labels';
-import { extendUpdate } from '../../../src/workflows/definitions';
+import { extendUpdate } from '../../../src/contract/messages';
 import { scaleUpdate, statusQuery, teardownUpdate } from '../../../src/workflows';
 import {
   eventually,

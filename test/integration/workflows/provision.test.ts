@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { ApplyDeploymentInput, EnsureClusterInput, PushImageInput } from '../../../src/activities/types';
-import { loadSpecFile, toProvisionInput } from '../../../src/spec';
+import type { ApplyDeploymentInput } from '../../../src/contract/workload-io';
+import type { EnsureClusterInput } from '../../../src/contract/cluster-io';
+import type { PushImageInput } from '../../../src/contract/image-io';
+import { loadSpecFile, toProvisionInput } from '../../../src/envspec';
 import { statusQuery, teardownUpdate } from '../../../src/workflows';
 import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
 

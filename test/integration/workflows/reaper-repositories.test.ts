@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { registryActivities, REPOSITORY_KEPT } from '../../../src/activities/registry';
-import type { DeleteImageTagInput } from '../../../src/activities/types';
+import type { DeleteImageTagInput } from '../../../src/contract/image-io';
 import { createArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import { envRef, formatTeardownId } from '../../../src/contract/environment-id';
 import { SKIP_REASONS } from '../../../src/workflows/reaper-plan';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
-import { statusQuery, teardownUpdate } from '../../../src/workflows/definitions';
+import { statusQuery, teardownUpdate } from '../../../src/contract/messages';
 import {
   eventually,
   FAST,

@@ -11,7 +11,7 @@ import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { deploymentManifest } from '../../../src/activities/kube-manifests';
 import { secretEnvActivities } from '../../../src/activities/secret-env';
-import type { ApplyDeploymentInput } from '../../../src/activities/types';
+import type { ApplyDeploymentInput } from '../../../src/contract/workload-io';
 import { AesGcmPayloadCodec } from '../../../src/codec/aes-gcm-codec';
 import { parseKeyRing } from '../../../src/codec/keys';
 import { dataConverterFor } from '../../../src/temporal/connection';

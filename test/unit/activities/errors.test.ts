@@ -4,11 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { ApplicationFailure } from '@temporalio/common';
-import * as errors from '../../../src/activities/errors';
-import { gkeError } from '../../../src/activities/gke-errors';
-import { kubeError } from '../../../src/activities/kube-errors';
-import { registryError, registryNetworkError } from '../../../src/activities/registry-errors';
+import * as errors from '../../../src/contract/activity-errors';
+import { gkeError } from '../../../src/clients/gke-errors';
+import { kubeError } from '../../../src/clients/kube-errors';
+import { registryError, registryNetworkError } from '../../../src/clients/registry-errors';
 import { FAILURES, failureTypesOf, NON_RETRYABLE_TYPES } from '../../../src/contract/failures';
+import { toTemporalFailure } from '../../../src/contract/temporal-failures';
 
 const ctx = { cluster: 'projects/p/locations/l/clusters/c' };
 
@@ -36,13 +37,13 @@ void describe('error classes', () => {
   });
 
   void it('become ApplicationFailures typed by class name, carrying the context', () => {
-    const f = errors.toTemporalFailure(new errors.NameTakenError('taken', ctx));
+    const f = toTemporalFailure(new errors.NameTakenError('taken', ctx));
     assert.ok(f instanceof ApplicationFailure);
     assert.equal(f.type, 'NameTakenError');
     assert.equal(f.nonRetryable, true);
     assert.deepEqual(f.details, [ctx]);
     const plain = new Error('bug');
-    assert.equal(errors.toTemporalFailure(plain), plain);
+    assert.equal(toTemporalFailure(plain), plain);
   });
 });
 

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { clusterNameOf, clusterRequest, gkeActivities } from '../../../src/activities/gke';
 import { envHash } from '../../../src/contract/labels';
-import type { EnsureClusterInput, EnsureClusterResult, EnvRef } from '../../../src/activities/types';
+import type { EnsureClusterInput, EnsureClusterResult } from '../../../src/contract/cluster-io';
+import type { EnvRef } from '../../../src/contract/environment-id';
 import { FakeGke } from '../../helpers/fake-gke';
 
 const env: EnvRef = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { progressLines, progressStyle } from '../../../src/cli/progress';
 import { stepsOf } from '../../../src/cli/commands/history';
-import type { EnvironmentStatus } from '../../../src/workflows/input';
+import type { EnvironmentStatus } from '../../../src/contract/workflow-input';
 
 const status = {
   phase: 'provisioning',

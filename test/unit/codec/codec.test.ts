@@ -16,7 +16,7 @@ import {
 } from '../../../src/codec/aes-gcm-codec';
 import { startCodecServer } from '../../../src/codec/codec-server';
 import { ensureLocalKeyFile, keyRingFromEnv, parseKeyRing } from '../../../src/codec/keys';
-import { parseSpec, SpecValidationError } from '../../../src/spec';
+import { parseSpec, SpecValidationError } from '../../../src/envspec';
 import { dataConverterFor, temporalConfig } from '../../../src/temporal/connection';
 
 const entry = (id: string) => `${id}:${crypto.randomBytes(32).toString('base64')}`;

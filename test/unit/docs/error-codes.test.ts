@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FAILURES } from '../../../src/contract/failures';
-import { ERROR_CODES } from '../../../src/error-codes';
+import { ERROR_CODES } from '../../../src/contract/error-codes';
 import { repoRoot } from '../../../src/paths';
 
 function sources(dir: string): string[] {

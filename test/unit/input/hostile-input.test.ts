@@ -10,7 +10,7 @@ import { parseParent, parseClusterName } from '../../../src/emulator/names';
 import { EmulatorStore, MAX_DONE_OPERATIONS, SAVE_DELAY_MS } from '../../../src/emulator/store';
 import type { OperationRecord } from '../../../src/emulator/records';
 import { machineShape, machineTypeProblem, zonesOf } from '../../../src/gke/rules';
-import { loadSpecFile, parseSpec, SpecValidationError } from '../../../src/spec';
+import { loadSpecFile, parseSpec, SpecValidationError } from '../../../src/envspec';
 import { runCli } from '../../helpers/cli';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(process.env.GKEFLOW_TEST_TMP ?? os.tmpdir(), p));

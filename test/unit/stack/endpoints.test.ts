@@ -10,8 +10,8 @@ import {
   TASK_QUEUES,
   taskQueueFor,
   type PortName,
-} from '../../../src/contract/endpoints';
-import { UsageError } from '../../../src/errors';
+} from '../../../src/config/endpoints';
+import { UsageError } from '../../../src/config/errors';
 import { stackConfig } from '../../../src/stack/config';
 import { repoRoot } from '../../../src/paths';
 import { temporalConfig } from '../../../src/temporal/connection';

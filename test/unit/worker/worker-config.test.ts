@@ -1,7 +1,7 @@
 // The worker reads its endpoints once per process and builds the target and Temporal settings from that one read.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ENDPOINT_ENV, PORT_ENV } from '../../../src/contract/endpoints';
+import { ENDPOINT_ENV, PORT_ENV } from '../../../src/config/endpoints';
 import { workerConfig } from '../../../src/worker';
 
 void it('reads each endpoint variable once for the target and the Temporal settings together', () => {

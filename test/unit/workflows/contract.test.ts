@@ -5,7 +5,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { ENV_ID_PREFIX, envRef, formatEnvId, parseEnvId } from '../../../src/contract/environment-id';
 import { LABELS, SEARCH_ATTRIBUTES, searchAttributeFlags } from '../../../src/contract/labels';
 import { STEPS, stepLabel, stepSummary } from '../../../src/contract/steps';
-import { envRefOf } from '../../../src/spec';
+import { envRefOf } from '../../../src/envspec';
 import { cleanupPlan } from '../../../src/workflows/cleanup';
 import { outcomeOf } from '../../../src/workflows/outcome';
 import type { ActivityProxies } from '../../../src/workflows/proxies';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HealthReport } from '../../../src/activities/types';
+import type { HealthReport } from '../../../src/contract/cluster-io';
 import { assessHealth, endpointHost } from '../../../src/workflows/drift';
 import { initialState } from '../../../src/workflows/state';
 import { testInput } from '../../helpers/workflows';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ClusterSummary } from '../../../src/activities/reaper';
+import type { ClusterSummary } from '../../../src/contract/reaper-io';
 import { cronProblem } from '../../../src/cli/commands/schedule';
 import { reportTable } from '../../../src/cli/commands/reap';
 import { formatEnvId } from '../../../src/contract/environment-id';

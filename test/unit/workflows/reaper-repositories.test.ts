@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RepositorySummary } from '../../../src/activities/types';
+import type { RepositorySummary } from '../../../src/contract/image-io';
 import { reportTable } from '../../../src/cli/commands/reap';
 import { formatEnvId } from '../../../src/contract/environment-id';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';

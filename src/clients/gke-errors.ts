@@ -12,7 +12,7 @@ import {
   QuotaExceededError,
   ResourceNotFoundError,
   TransientCloudError,
-} from './errors';
+} from '../contract/activity-errors';
 
 /** The parts of a google-gax GoogleError (or a grpc-js ServiceError) the mapping reads. */
 interface GrpcLikeError {

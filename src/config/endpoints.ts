@@ -33,7 +33,7 @@
  * | GKEFLOW_REGISTRY_ADDRESS     | host:port of the OCI registry         | 127.0.0.1:<registry port>       |
  * | GKEFLOW_TASK_QUEUE           | task queue for every target           | TASK_QUEUES[target]             |
  */
-import { UsageError } from '../errors';
+import { UsageError } from './errors';
 
 /** The only interface the local stack binds and the default host of every local address. */
 export const LOCAL_HOST = '127.0.0.1';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadSpecFile } from '../../../src/spec';
-import { parseImageSource } from '../../../src/spec/image-ref';
+import { loadSpecFile } from '../../../src/envspec';
+import { parseImageSource } from '../../../src/envspec/image-ref';
 
 const file = path.join(__dirname, '..', '..', '..', 'examples', 'tensorflow-notebook.gcp.yaml');
 

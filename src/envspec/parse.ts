@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { SpecValidationError, validateSpec, type EnvironmentSpec } from './validate';
+import { SpecValidationError, validateSpec } from './validate';
+import { type EnvironmentSpec } from '../contract/environment-spec';
 
 /** More aliases than any hand-written spec needs; an alias bomb (billion laughs) stops here. */
 const MAX_ALIASES = 100;

@@ -6,7 +6,7 @@ import {
   parseImageReference,
   parseImageSource,
   parseQuantity,
-} from '../../../src/spec';
+} from '../../../src/envspec';
 
 void test('parses image references by the distribution grammar', () => {
   assert.deepEqual(parseImageReference('nginx'), { name: 'nginx', tag: undefined, digest: undefined });

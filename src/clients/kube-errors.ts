@@ -9,7 +9,7 @@ import {
   PermissionDeniedError,
   ResourceNotFoundError,
   TransientCloudError,
-} from './errors';
+} from '../contract/activity-errors';
 
 interface KubeLikeError {
   code?: number | string;

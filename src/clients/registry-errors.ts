@@ -12,7 +12,7 @@ import {
   PermissionDeniedError,
   ResourceNotFoundError,
   TransientCloudError,
-} from './errors';
+} from '../contract/activity-errors';
 
 /** Error codes of the OCI distribution spec's error body (`{"errors":[{"code":…}]}`). */
 const NOT_FOUND_CODES = new Set(['BLOB_UNKNOWN', 'MANIFEST_UNKNOWN', 'NAME_UNKNOWN']);

@@ -1,8 +1,8 @@
 /** From a validated spec to the environment's identity and the workflow's input. */
-import type { EnvRef } from '../activities/types';
-import { envRef, formatEnvId } from '../contract/environment-id';
-import type { ProvisionInput, ProvisionTuning } from '../workflows/input';
-import type { EnvironmentSpec } from './validate';
+import type { EnvRef } from './environment-id';
+import { envRef, formatEnvId } from './environment-id';
+import type { ProvisionInput, ProvisionTuning } from './workflow-input';
+import type { EnvironmentSpec } from './environment-spec';
 
 type SpecCoordinates = Pick<EnvironmentSpec, 'project' | 'location'> & { cluster: { name: string } };
 

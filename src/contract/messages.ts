@@ -1,10 +1,22 @@
 /**
- * The environment workflow's message types: updates `scale`, `resize`, `extend`, `teardown` and the
- * `status` query. Clients (the CLI) import these to call the workflow by name with types.
+ * The workflows' names and the environment workflow's messages: updates `scale`, `resize`,
+ * `extend`, `teardown` and the `status` query. Clients (the CLI, the reaper's activities) import
+ * these to call the workflows by name with types. Workflow-safe (defineUpdate/defineQuery only).
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { EnvironmentStatus, ResourceKind } from './input';
-import type { Leftover } from './errors';
+import type { ResourceKind } from './resource-kinds';
+import type { EnvironmentStatus } from './workflow-input';
+
+/** The name to start: `environmentWorkflow`. */
+export const ENVIRONMENT_WORKFLOW = 'environmentWorkflow';
+export const TEARDOWN_WORKFLOW = 'teardownWorkflow';
+
+/** A resource that could not be deleted. */
+export interface Leftover {
+  kind: ResourceKind;
+  name: string;
+  error: string;
+}
 
 /** Argument of the `scale` update. */
 export interface ScaleRequest {

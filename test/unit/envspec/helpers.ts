@@ -1,4 +1,4 @@
-import { checkSpec, type SpecIssue } from '../../../src/spec';
+import { checkSpec, type SpecIssue } from '../../../src/envspec';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test documents are mutated freely into invalid shapes
 export type Doc = Record<string, any>;

@@ -4,13 +4,17 @@
  * uses it to re-validate its input.
  */
 import { z } from 'zod';
+import type { PlanStep, SpecContainerPort } from '../contract/environment-spec';
 import {
   gkeNameProblem,
   isLocation,
   LABEL_KEY_RE,
   LABEL_VALUE_RE,
   machineTypeProblem,
+  MAX_POOL_NODES,
   PROJECT_ID_RE,
+  RELEASE_CHANNELS,
+  SERVICE_ACCOUNT_RE,
 } from '../gke/rules';
 import { parseArtifactRepository, parseImageReference, parseImageSource } from './image-ref';
 import {
@@ -28,8 +32,6 @@ import {
 export const TTL_MIN_MS = 1000;
 export const TTL_MAX_MS = 30 * 86_400_000;
 export const MAX_REPLICAS = 1000;
-/** GKE allows up to 1000 nodes per pool per zone. */
-export const MAX_POOL_NODES = 1000;
 
 /** Drift check interval bounds: often enough to notice, rarely enough to stay cheap. */
 export const HEALTH_INTERVAL_MIN_MS = 1000;
@@ -137,7 +139,7 @@ const nodePool = z.strictObject({
 });
 
 const containerPort = z.union([
-  portNumber.transform((containerPort) => ({ containerPort, protocol: 'TCP' as const })),
+  portNumber.transform((containerPort): SpecContainerPort => ({ containerPort, protocol: 'TCP' })),
   z.strictObject({ name: portName.optional(), containerPort: portNumber, protocol }),
 ]);
 
@@ -181,10 +183,6 @@ const step = z
   .refine((s) => (s.scale === undefined) !== (s.resize === undefined), 'must have exactly one of scale, resize')
   .transform((s) => s as PlanStep);
 
-/** One step of the plan run after provisioning. */
-export type PlanStep =
-  { scale: number; resize?: undefined } | { resize: { pool: string; nodeCount: number }; scale?: undefined };
-
 /** The environment spec schema (structure, per-field rules, defaults). */
 export const environmentSchema = z.strictObject({
   apiVersion: z.literal('gkeflow/v1', { error: 'must be gkeflow/v1' }),
@@ -202,14 +200,11 @@ export const environmentSchema = z.strictObject({
   cluster: z.strictObject({
     name: gkeName,
     mode: z.enum(['standard', 'autopilot']).default('standard'),
-    releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE', 'EXTENDED']).optional(),
+    releaseChannel: z.enum(RELEASE_CHANNELS).optional(),
     /** The nodes' IAM service account (email); GKE's default is the Compute Engine default service account. */
     serviceAccount: z
       .string()
-      .regex(
-        /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9.]*\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/,
-        'must be a service account email (NAME@PROJECT.iam.gserviceaccount.com)',
-      )
+      .regex(SERVICE_ACCOUNT_RE, 'must be a service account email (NAME@PROJECT.iam.gserviceaccount.com)')
       .optional(),
     /** VPC-native networking (alias IPs); the only mode gkeflow creates. */
     useIpAliases: z.literal(true, { error: 'must be true: gkeflow creates VPC-native clusters' }).optional(),

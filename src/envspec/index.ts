@@ -4,16 +4,10 @@
  * node:fs; workflows import validate.ts / provision-input.ts directly.)
  */
 export { parseSpec, loadSpecFile } from './parse';
-export {
-  validateSpec,
-  checkSpec,
-  SpecValidationError,
-  DEFAULT_POOL,
-  type EnvironmentSpec,
-  type SpecIssue,
-  type PlanStep,
-} from './validate';
-export { envIdOf, envRefOf, toProvisionInput } from './provision-input';
+export { validateSpec, checkSpec, SpecValidationError, type SpecIssue } from './validate';
+export { DEFAULT_POOL } from '../gke/rules';
+export { type EnvironmentSpec, type PlanStep } from '../contract/environment-spec';
+export { envIdOf, envRefOf, toProvisionInput } from '../contract/provision-input';
 export { parseDuration, parseQuantity } from './names';
 export { parseImageReference, parseImageSource, parseArtifactRepository } from './image-ref';
 export {
@@ -23,6 +17,6 @@ export {
   ttlProblem,
   healthIntervalProblem,
   MAX_REPLICAS,
-  MAX_POOL_NODES,
   type EnvironmentSpecInput,
 } from './schema';
+export { MAX_POOL_NODES } from '../gke/rules';

@@ -1,13 +1,14 @@
 /**
  * One class per failure mode of the activities. The failure types, their retryability and their
- * docs are registered in src/contract/failures.ts; a class here only names one (its `name` is
- * the Temporal failure type). Permanent ones fail fast into compensation, the rest retry with
+ * docs are registered in failures.ts; a class here only names one (its `name` is the Temporal
+ * failure type). Plain Error subclasses without Temporal, so the clients and src/image (which
+ * the emulator process loads) throw them without loading Temporal; temporal-failures.ts turns
+ * them into ApplicationFailures at the activity boundary. Permanent ones fail fast into compensation, the rest retry with
  * backoff. `context` names the resource involved and never holds a credential. Status codes are
- * mapped to these classes in exactly one function per client: gke-errors.ts, kube-errors.ts,
- * registry-errors.ts.
+ * mapped to these classes in exactly one function per client, beside it in src/clients:
+ * gke-errors.ts, kube-errors.ts, registry-errors.ts.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { FAILURES, type ActivityFailureType } from '../contract/failures';
+import { FAILURES, type ActivityFailureType } from './failures';
 
 /** Plain, credential-free facts about the failure (cluster, operation, repository …). */
 export type ErrorContext = Record<string, string | number | boolean | undefined>;
@@ -23,16 +24,6 @@ export abstract class ActivityError extends Error {
     super(message);
     this.name = type;
     this.nonRetryable = !FAILURES[type].retryable;
-  }
-
-  /** The ApplicationFailure Temporal records: type = the failure type, details = [context]. */
-  toFailure(): ApplicationFailure {
-    return ApplicationFailure.create({
-      type: this.type,
-      message: this.message,
-      nonRetryable: this.nonRetryable,
-      details: [this.context],
-    });
   }
 }
 
@@ -77,11 +68,3 @@ export class TransientCloudError extends failureType('TransientCloudError') {}
 
 /** Thrown by a waiting activity when its own wait budget ran out before the resource became ready. */
 export class OperationTimeoutError extends failureType('OperationTimeoutError') {}
-
-/**
- * Converts what an activity threw into what Temporal should record: our classes become typed
- * ApplicationFailures; anything else (a bug, an unmapped library error) stays retryable.
- */
-export function toTemporalFailure(err: unknown): unknown {
-  return err instanceof ActivityError ? err.toFailure() : err;
-}

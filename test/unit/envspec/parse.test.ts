@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { checkSpec, envIdOf, loadSpecFile, parseSpec, SpecValidationError, toProvisionInput } from '../../../src/spec';
+import {
+  checkSpec,
+  envIdOf,
+  loadSpecFile,
+  parseSpec,
+  SpecValidationError,
+  toProvisionInput,
+} from '../../../src/envspec';
 import { baseDoc } from './helpers';
 
 const examples = path.join(__dirname, '..', '..', '..', 'examples');

@@ -2,7 +2,7 @@
 // machine type; f1-micro refused; EXTENDED; node service account and network; per-zone counts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkSpec } from '../../../src/spec';
+import { checkSpec } from '../../../src/envspec';
 import { clusterRequest } from '../../../src/workflows/requests';
 import { baseDoc, issuesOf } from './helpers';
 

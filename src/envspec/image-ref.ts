@@ -2,7 +2,7 @@
  * Image reference grammar (the distribution/reference grammar Docker and containerd use),
  * Artifact Registry repository names, and the spec's image `source` strings. Pure, workflow-safe.
  */
-import type { ImageSource } from '../activities/types';
+import type { ImageSource } from '../contract/image-io';
 import { isRegion, PROJECT_ID_RE } from '../gke/rules';
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';

@@ -3,8 +3,8 @@
  * state it carries across continue-as-new. Durations are Temporal durations ('30s', 5000).
  */
 import type { Duration } from '@temporalio/common';
-import type { ResourceKind } from '../contract/steps';
-import type { EnvironmentSpec } from '../spec/validate';
+import type { ResourceKind } from './resource-kinds';
+import type { EnvironmentSpec } from './environment-spec';
 
 /** A Temporal duration: a string like '10m' or milliseconds. */
 export type DurationLike = Duration;
@@ -73,7 +73,7 @@ export const CLOSED_PHASES: readonly Phase[] = ['tearing-down', 'torn-down', 'lo
 /** State of one resource the environment owns. */
 export type ResourceState = 'absent' | 'creating' | 'ready' | 'deleting' | 'deleted' | 'cleanup-failed';
 
-export type { ResourceKind } from '../contract/steps';
+export type { ResourceKind } from './resource-kinds';
 
 /** State that survives continue-as-new. */
 export interface CarriedState {

@@ -4,18 +4,19 @@
  * Pure (no I/O): the workflow re-validates its input with it.
  */
 import type { z } from 'zod';
-import { regionOf } from '../gke/rules';
+import type { EnvironmentSpec } from '../contract/environment-spec';
+import { DEFAULT_POOL, regionOf } from '../gke/rules';
 import { crossCheck, type SpecIssue } from './cross-checks';
 import { environmentSchema, type ParsedSpec } from './schema';
 
 export type { SpecIssue } from './cross-checks';
-export type { PlanStep } from './schema';
+export type { PlanStep } from '../contract/environment-spec';
 
 type Parsed = ParsedSpec;
 type Pool = NonNullable<Parsed['cluster']['nodePools']>[number];
 
-/** A validated, normalised environment spec: every default filled in. Frozen at runtime. */
-export interface EnvironmentSpec extends Omit<Parsed, 'cluster' | 'image' | 'service' | 'probe'> {
+/** The spec the schema and normalise produce (EnvironmentSpec is its contract statement). */
+interface NormalisedSpec extends Omit<Parsed, 'cluster' | 'image' | 'service' | 'probe'> {
   cluster: Omit<Parsed['cluster'], 'nodePools'> & { nodePools: Pool[] };
   image?: Omit<NonNullable<Parsed['image']>, 'repository'> & { repository: string };
   service: Omit<Parsed['service'], 'name' | 'ports'> & {
@@ -25,14 +26,11 @@ export interface EnvironmentSpec extends Omit<Parsed, 'cluster' | 'image' | 'ser
   probe: Parsed['probe'] & { port: number };
 }
 
-/** The node pool GKE creates when a Standard cluster names none (e2-medium × 3, as `gcloud` does). */
-export const DEFAULT_POOL: Pool = {
-  name: 'default-pool',
-  machineType: 'e2-medium',
-  nodeCount: 3,
-  diskSizeGb: 100,
-  labels: {},
-};
+/** true when each of A and B is assignable to the other (the same fields with the same types). */
+type Interchangeable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time: the contract's EnvironmentSpec is what the schema and normalise produce, and back. */
+const specShapeAgrees: Interchangeable<NormalisedSpec, EnvironmentSpec> = true;
+void specShapeAgrees;
 
 /** Thrown by parseSpec/loadSpecFile/validateSpec when a spec has problems; lists all of them. */
 export class SpecValidationError extends Error {
@@ -77,7 +75,7 @@ function fromZod(issue: z.core.$ZodIssue): SpecIssue[] {
 
 /** Fills in the defaults that depend on other fields. Idempotent: normalising a normalised spec changes nothing. */
 function normalise(p: Parsed): EnvironmentSpec {
-  const nodePools = p.cluster.nodePools ?? (p.cluster.mode === 'autopilot' ? [] : [DEFAULT_POOL]);
+  const nodePools = p.cluster.nodePools ?? (p.cluster.mode === 'autopilot' ? [] : [{ ...DEFAULT_POOL, labels: {} }]);
   const ports = p.service.ports.map((sp) => ({ ...sp, targetPort: sp.targetPort ?? sp.port }));
   const { image: parsedImage, ...rest } = p;
   const image = parsedImage && {

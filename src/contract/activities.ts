@@ -1,0 +1,81 @@
+/**
+ * The contract between the workflows (src/workflows) and the activities (src/activities): the
+ * activity functions by name with their inputs and results (the *-io.ts files beside this one).
+ * Everything crossing it goes into workflow history, so it never holds a credential, token,
+ * kubeconfig, CA or client certificate; activities look those up from the target themselves.
+ */
+import type { EnvRef } from './environment-id';
+import type {
+  DeleteImageTagInput,
+  DeleteRepositoryInput,
+  DeleteRepositoryResult,
+  EnsureRepositoryInput,
+  EnsureRepositoryResult,
+  ListRepositoriesInput,
+  PushImageInput,
+  PushImageResult,
+  RepositorySummary,
+} from './image-io';
+import type {
+  DeleteClusterResult,
+  EnsureClusterInput,
+  EnsureClusterResult,
+  HealthCheckInput,
+  HealthReport,
+  ResizeNodePoolInput,
+  SetClusterLabelsInput,
+} from './cluster-io';
+import type {
+  ApplyDeploymentInput,
+  ApplySecretEnvInput,
+  ApplySecretEnvResult,
+  ApplyServiceInput,
+  DeleteResult,
+  ExternalIpResult,
+  ProbeEndpointInput,
+  ProbeEndpointResult,
+  ResourceRef,
+  RolloutResult,
+  ScaleDeploymentInput,
+} from './workload-io';
+import type {
+  ClusterSummary,
+  EndEnvironmentInput,
+  EnvironmentIdsByHashInput,
+  EnvironmentResources,
+  ListClustersInput,
+  OpenEnvironmentsInput,
+} from './reaper-io';
+import type { TeardownResult } from './messages';
+
+/**
+ * The activity functions, as built by createActivities(deps) in src/activities/index.ts.
+ * Workflows proxy this type; activities implement it.
+ */
+export interface GkeflowActivities {
+  ensureRepository(input: EnsureRepositoryInput): Promise<EnsureRepositoryResult>;
+  pushImage(input: PushImageInput): Promise<PushImageResult>;
+  deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult>;
+  deleteRepository(input: DeleteRepositoryInput): Promise<DeleteRepositoryResult>;
+  listRepositories(input: ListRepositoriesInput): Promise<RepositorySummary[]>;
+  ensureCluster(input: EnsureClusterInput): Promise<EnsureClusterResult>;
+  resizeNodePool(input: ResizeNodePoolInput): Promise<void>;
+  deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;
+  setClusterLabels(input: SetClusterLabelsInput): Promise<void>;
+  checkHealth(input: HealthCheckInput): Promise<HealthReport>;
+  applySecretEnv(input: ApplySecretEnvInput): Promise<ApplySecretEnvResult>;
+  applyDeployment(input: ApplyDeploymentInput): Promise<RolloutResult>;
+  applyService(input: ApplyServiceInput): Promise<void>;
+  waitForExternalIp(input: ResourceRef): Promise<ExternalIpResult>;
+  scaleDeployment(input: ScaleDeploymentInput): Promise<RolloutResult>;
+  deleteService(input: ResourceRef): Promise<DeleteResult>;
+  deleteDeployment(input: ResourceRef): Promise<DeleteResult>;
+  probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult>;
+  // The reaper's (src/activities/reaper.ts; inputs in reaper-io.ts).
+  listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
+  knownProjects(): Promise<string[]>;
+  openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
+  endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;
+  environmentResources(input: OpenEnvironmentsInput): Promise<Record<string, EnvironmentResources>>;
+  environmentIdsByHash(input: EnvironmentIdsByHashInput): Promise<Record<string, string>>;
+}

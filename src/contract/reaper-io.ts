@@ -1,0 +1,46 @@
+/**
+ * The reaper's activities' inputs and results: clusters across projects, which environments are
+ * open, what an environment's last run made, and the call that ends one. Plain JSON, no credentials.
+ */
+/** One cluster as the reaper sees it (plain JSON, no credentials). */
+export interface ClusterSummary {
+  project: string;
+  location: string;
+  name: string;
+  status: string;
+  labels: Record<string, string>;
+  /** Creation time, epoch ms (0 when GKE did not say). */
+  createdAtMs: number;
+}
+
+export interface ListClustersInput {
+  project: string;
+  /** A zone or region, or `-` for every location. */
+  location: string;
+}
+
+export interface OpenEnvironmentsInput {
+  /** Environment ids (workflow ids) to check. */
+  ids: string[];
+}
+
+/** What an environment's last run says it made besides the cluster (from that run's input spec). */
+export interface EnvironmentResources {
+  namespace: string;
+  service: string;
+  deployment: string;
+  /** Present only when the run deletes its pushed tag on teardown (image.deleteOnTeardown or its tuning). */
+  image?: { repository: string; tag: string };
+  /** With `image`: its Artifact Registry repository (deleteRepository keeps it unless gkeflow created it for the environment and it is empty). */
+  repository?: string;
+}
+
+export interface EnvironmentIdsByHashInput {
+  /** gkeflow-env label values (envHash of an environment id). */
+  hashes: string[];
+}
+
+export interface EndEnvironmentInput {
+  envId: string;
+  reason: string;
+}
