@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../config/errors';
+import { exitStatusOf } from '../contract/error-codes';
 import { SpecValidationError } from '../envspec/validate';
 import { COMMANDS, type CommandDef } from './table';
 
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     argv = takeProfile(argv);
   } catch (e) {
     err(`gkeflow: ${(e as Error).message} [GKF-USAGE]`);
-    return 2;
+    return exitStatusOf('GKF-USAGE');
   }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     out(topHelp());
@@ -104,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof SpecValidationError) {
       err(`gkeflow: invalid spec ${e.message.replace(/:\n/, ' [GKF-SPEC-INVALID]:\n')}`);
-      return 2;
+      return exitStatusOf('GKF-SPEC-INVALID');
     }
     if (e instanceof CliError) {
       err(`gkeflow: ${e.message} [${e.code}]`);

@@ -127,7 +127,6 @@ export async function followEnvironment(
     else if (++unanswered >= maxUnanswered)
       throw new CliError(
         `Temporal stopped answering while following ${envId}; the environment's workflow resumes when Temporal is back (gkeflow status ${envId})`,
-        1,
         'GKF-TEMPORAL-UNREACHABLE',
       );
     if (st?.status) {

@@ -1,23 +1,29 @@
 /**
- * Errors the CLI turns into exit codes. Only the CLI's main calls process.exit; everything
- * else throws one of these. Exit codes: 0 ok, 1 the run failed, 2 bad input or usage.
+ * Errors the CLI turns into exit codes, thrown by every Node-side layer (settings, stack,
+ * toolchain, Temporal connection, clients' configuration). Only the CLI's main calls
+ * process.exit; everything else throws one of these. Exit codes: 0 ok, 1 the run failed, 2 bad
+ * input or usage, each taken from the error code's entry in src/contract/error-codes.ts.
  */
+import { exitStatusOf, type ErrorCode, type UsageCode } from '../contract/error-codes';
+
 export class CliError extends Error {
+  /** The exit status of `code` (its registry entry). */
+  readonly exitCode: 1 | 2;
   constructor(
     message: string,
-    readonly exitCode: 1 | 2,
     /** Stable code from docs/errors.md, e.g. GKF-USAGE. */
-    readonly code: string,
+    readonly code: ErrorCode,
   ) {
     super(message);
     this.name = new.target.name;
+    this.exitCode = exitStatusOf(code);
   }
 }
 
 /** Thrown by any command when its input (flags, arguments, spec, environment) is wrong. */
 export class UsageError extends CliError {
-  constructor(message: string, code = 'GKF-USAGE') {
-    super(message, 2, code);
+  constructor(message: string, code: UsageCode = 'GKF-USAGE') {
+    super(message, code);
   }
 }
 
@@ -30,7 +36,6 @@ export class PortInUseError extends CliError {
   ) {
     super(
       `port 127.0.0.1:${port} for ${what} is already in use by another process; stop it or set ${envVar} to a free port`,
-      2,
       'GKF-PORT-IN-USE',
     );
   }
@@ -42,7 +47,6 @@ export class GoMissingError extends CliError {
     super(
       'Go was not found on PATH (it is needed once, to build the local toolchain): install Go >= 1.26 ' +
         '(unpack it into /usr/local/go and add /usr/local/go/bin to PATH) or set GKEFLOW_GO to the go binary',
-      2,
       'GKF-GO-MISSING',
     );
   }
@@ -56,7 +60,6 @@ export class CorruptCacheError extends CliError {
   ) {
     super(
       `corrupt toolchain cache entry ${dir} (${detail}); run: npx gkeflow stack toolchain --rebuild`,
-      2,
       'GKF-CACHE-CORRUPT',
     );
   }
@@ -68,7 +71,7 @@ export class ToolchainBuildError extends CliError {
     readonly component: string,
     detail: string,
   ) {
-    super(`building ${component} failed: ${detail}`, 1, 'GKF-TOOLCHAIN-BUILD');
+    super(`building ${component} failed: ${detail}`, 'GKF-TOOLCHAIN-BUILD');
   }
 }
 
@@ -82,7 +85,6 @@ export class StackHealthError extends CliError {
   ) {
     super(
       `${component} did not become healthy: ${detail} (log: ${logFile})${logTail ? `; its log ends: ${logTail}` : ''}`,
-      1,
       'GKF-STACK-UNHEALTHY',
     );
   }

@@ -1,6 +1,8 @@
 /**
- * The registry of gkeflow's stable error codes (printed by the CLI, documented in
- * docs/errors.md; a test keeps the two and the code base equal).
+ * The registry of gkeflow's stable error codes and the one place exit statuses are written:
+ * a CliError takes its exit status from its code here, and each Temporal failure type
+ * (failures.ts) names the code whose exit status ends a command it ends. Printed by the CLI,
+ * documented in docs/errors.md (a test keeps the two and the code base equal).
  */
 export const ERROR_CODES = {
   'GKF-USAGE': { exit: 2, summary: 'unknown command or flag, missing or malformed argument or setting' },
@@ -23,3 +25,9 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes of bad input or usage (exit 2): the only ones a UsageError may carry. */
+export type UsageCode = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['exit'] extends 2 ? K : never }[ErrorCode];
+
+/** The exit status of a code. */
+export const exitStatusOf = (code: ErrorCode): 1 | 2 => ERROR_CODES[code].exit;

@@ -110,7 +110,6 @@ export class TemporalUnreachableError extends CliError {
   constructor(readonly address: string) {
     super(
       `cannot reach Temporal at ${address}: start the local stack with 'npx gkeflow stack up' or set ${ENDPOINT_ENV.temporalAddress}`,
-      1,
       'GKF-TEMPORAL-UNREACHABLE',
     );
   }

@@ -13,7 +13,7 @@ import { CliError } from '../config/errors';
 /** Thrown when the selected profile is unknown, its file is malformed, or it points at no Temporal (exit 2). */
 export class ProfileError extends CliError {
   constructor(message: string) {
-    super(message, 2, 'GKF-PROFILE');
+    super(message, 'GKF-PROFILE');
   }
 }
 

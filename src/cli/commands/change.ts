@@ -54,7 +54,7 @@ async function sendUpdate<Ret, Arg>(
       if (!(e instanceof WorkflowUpdateFailedError)) throw e;
       const cause = e.cause instanceof ApplicationFailure ? e.cause : undefined;
       if (cause && failureExitCode(cause.type) === 1)
-        throw new CliError(`${name} failed: ${cause.message}`, 1, 'GKF-RUN-FAILED');
+        throw new CliError(`${name} failed: ${cause.message}`, 'GKF-RUN-FAILED');
       throw new UsageError(`${name} rejected: ${cause?.message ?? e.message}`);
     }
   } finally {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FAILURES } from '../../../src/contract/failures';
-import { ERROR_CODES } from '../../../src/contract/error-codes';
+import { ERROR_CODES, type ErrorCode } from '../../../src/contract/error-codes';
+import { CliError, UsageError } from '../../../src/config/errors';
 import { repoRoot } from '../../../src/paths';
 
 function sources(dir: string): string[] {
@@ -45,4 +46,11 @@ void test('every code used in src is registered', () => {
   }
   const unknown = [...used].filter((c) => !(c in ERROR_CODES));
   assert.deepEqual(unknown, []);
+});
+
+void test('a CliError exits with its code registry entry, and every failure type with the exit of the code it names', () => {
+  for (const code of Object.keys(ERROR_CODES) as ErrorCode[])
+    assert.equal(new CliError('x', code).exitCode, ERROR_CODES[code].exit, code);
+  assert.equal(new UsageError('x').exitCode, 2);
+  for (const [type, f] of Object.entries(FAILURES)) assert.equal(f.exit, ERROR_CODES[f.code].exit, type);
 });
