@@ -31,6 +31,7 @@ import type {
   ResizeNodePoolInput,
 } from '../contract/cluster-io';
 import type { EnvRef } from '../contract/environment-id';
+import { clusterName, locationName } from '../gke/resource-names';
 
 export interface GkeActivityDeps {
   gke: GkeClient;
@@ -49,12 +50,12 @@ export interface GkeActivityDeps {
 export const NODE_OAUTH_SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
 /** `projects/P/locations/L` */
-export const parentOf = (env: EnvRef) => `projects/${env.project}/locations/${env.location}`;
+export const parentOf = (env: EnvRef) => locationName(env.project, env.location);
 /** `projects/P/locations/L/clusters/C` */
-export const clusterNameOf = (env: EnvRef) => `${parentOf(env)}/clusters/${env.cluster}`;
+export const clusterNameOf = (env: EnvRef) => clusterName(env);
 
 /** The Cluster GKE is asked to create for an environment. */
-export function clusterRequest(input: EnsureClusterInput): Cluster {
+export function createClusterRequestOf(input: EnsureClusterInput): Cluster {
   const autopilot = input.mode === 'autopilot';
   const pools = input.nodePools.map((p) => ({
     name: p.name,
@@ -203,7 +204,12 @@ export function gkeActivities(deps: GkeActivityDeps) {
     }
     let operation: string;
     try {
-      operation = await runOperation(env, step, () => gke.createCluster(parentOf(env), clusterRequest(input)), !raced);
+      operation = await runOperation(
+        env,
+        step,
+        () => gke.createCluster(parentOf(env), createClusterRequestOf(input)),
+        !raced,
+      );
     } catch (e) {
       // ALREADY_EXISTS: an earlier attempt's create got through after all; adopt it (or refuse a foreign one).
       if (e instanceof NameTakenError && !raced) return ensureCluster(input, true);

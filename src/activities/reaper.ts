@@ -23,6 +23,7 @@ import type {
 } from '../contract/reaper-io';
 import type { ProvisionInput } from '../contract/workflow-input';
 import { gkeError } from '../clients/gke-errors';
+import { locationName } from '../gke/resource-names';
 
 export interface ReaperActivityDeps {
   gke: GkeClient;
@@ -51,7 +52,7 @@ export function reaperActivities(deps: ReaperActivityDeps) {
   return {
     /** ListClusters in one project and location (`-`: all), with labels, status and creation time. */
     async listClusters({ project, location }: ListClustersInput): Promise<ClusterSummary[]> {
-      const parent = `projects/${project}/locations/${location}`;
+      const parent = locationName(project, location);
       const clusters = await deps.gke.listClusters(parent).catch((e: unknown) => {
         throw gkeError(e, { cluster: parent });
       });

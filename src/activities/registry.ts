@@ -37,6 +37,7 @@ import type {
 } from '../contract/image-io';
 import type { DeleteResult } from '../contract/workload-io';
 import type { EnvRef } from '../contract/environment-id';
+import { locationName } from '../gke/resource-names';
 
 export interface RegistryActivityDeps {
   config: TargetConfig;
@@ -200,7 +201,7 @@ export function registryActivities(deps: RegistryActivityDeps) {
    * those labelled managed-by: gkeflow also with their image count (the reaper's leftovers).
    */
   async function listRepositories({ project, location }: ListRepositoriesInput): Promise<RepositorySummary[]> {
-    const parent = `projects/${project}/locations/${location}`;
+    const parent = locationName(project, location);
     try {
       const out: RepositorySummary[] = [];
       for (const r of await artifactRegistry().listRepositories(parent)) {

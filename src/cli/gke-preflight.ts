@@ -18,6 +18,7 @@ import { getServerConfig, type ServerConfig } from '../clients/gke';
 import type { TargetConfig } from '../clients/config';
 import { FAILURES } from '../contract/failures';
 import { SpecValidationError, type EnvironmentSpec } from '../envspec';
+import { locationName } from '../gke/resource-names';
 
 export interface PreflightDeps {
   /** GetServerConfig of `projects/P/locations/L`. */
@@ -39,7 +40,7 @@ export const serverConfigVia =
 
 /** Throws SpecValidationError when GKE refuses the spec's location or channel; warns and returns when it cannot tell. */
 export async function checkSpecWithGke(spec: EnvironmentSpec, source: string, deps: PreflightDeps): Promise<void> {
-  const name = `projects/${spec.project}/locations/${spec.location}`;
+  const name = locationName(spec.project, spec.location);
   let config: ServerConfig | undefined;
   for (let attempt = 1; !config; attempt++) {
     try {

@@ -10,6 +10,7 @@ import type { TargetConfig } from './config';
 import type { TokenSource } from './credentials';
 import { createGkeClient, tokenSourceFor, type GkeClient } from './gke';
 import { kubeConfigForCluster } from './kube';
+import { clusterName } from '../gke/resource-names';
 
 export interface TargetClients {
   config: TargetConfig;
@@ -20,8 +21,7 @@ export interface TargetClients {
 }
 
 /** `projects/P/locations/L/clusters/C` of an environment. */
-export const clusterResourceName = (env: EnvRef) =>
-  `projects/${env.project}/locations/${env.location}/clusters/${env.cluster}`;
+export const clusterResourceName = (env: EnvRef) => clusterName(env);
 
 /** A kubeFor that asks GKE (or the emulator) for the cluster's endpoint and credentials. */
 export function kubeForVia(

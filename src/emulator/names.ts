@@ -6,6 +6,7 @@
 import { gcpLocationExists } from '../gke/locations';
 import { isLocation, PROJECT_ID_RE } from '../gke/rules';
 import { invalidArgument } from './errors';
+import { clusterName, locationName, parseLocationName } from '../gke/resource-names';
 
 /** Identifies a cluster: project, location (zone or region), name. */
 export interface ClusterKey {
@@ -57,19 +58,19 @@ export function parseParent(
   field = 'parent',
 ): { project: string; location: string } {
   let p = str(parent);
-  if (!p && legacy.projectId) p = `projects/${legacy.projectId}/locations/${legacy.zone || '-'}`;
-  const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(p);
+  if (!p && legacy.projectId) p = locationName(legacy.projectId, legacy.zone || '-');
+  const m = parseLocationName(p);
   if (!m) throw invalidArgument(`${field}: must be projects/{project}/locations/{location} (got '${shown(p)}')`);
-  checkProject(m[1]!, field);
-  checkLocation(m[2]!, field, true);
-  return { project: m[1]!, location: m[2]! };
+  checkProject(m.project, field);
+  checkLocation(m.location, field, true);
+  return m;
 }
 
 /** `projects/P/locations/L/clusters/C` */
 export function parseClusterName(name: unknown, legacy: LegacyFields, field = 'name'): ClusterKey {
   let n = str(name);
   if (!n && legacy.projectId && legacy.clusterId)
-    n = `projects/${legacy.projectId}/locations/${legacy.zone}/clusters/${legacy.clusterId}`;
+    n = clusterName({ project: legacy.projectId, location: String(legacy.zone), cluster: legacy.clusterId });
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/]+)$/.exec(n);
   if (!m)
     throw invalidArgument(
@@ -113,7 +114,7 @@ export function parseOperationName(
 }
 
 /** `projects/P/locations/L/clusters/C` */
-export const clusterPath = (k: ClusterKey) => `projects/${k.project}/locations/${k.location}/clusters/${k.cluster}`;
+export const clusterPath = (k: ClusterKey) => clusterName(k);
 /** `P/L/C`: the store's key for a cluster. */
 export const clusterId = (k: ClusterKey) => `${k.project}/${k.location}/${k.cluster}`;
 /** GKE's self/target link for a resource path. */

@@ -9,18 +9,19 @@ import {
   LABEL_KEY_RE,
   LABEL_VALUE_RE,
   machineTypeProblem,
+  MAX_POOL_NODES,
+  DEFAULT_POOL,
   regionOf,
+  SERVICE_ACCOUNT_RE,
   ZONE_RE,
 } from '../gke/rules';
 import { invalidArgument } from './errors';
 import { shown } from './names';
 import type { Autoscaling, PoolRecord } from './store';
 
-/** GKE's per-pool, per-zone node limit. */
-export const MAX_NODES_PER_POOL = 1000;
 /** GKE's default machine type and default-pool size. */
-export const DEFAULT_MACHINE_TYPE = 'e2-medium';
-export const DEFAULT_NODE_COUNT = 3;
+export const DEFAULT_MACHINE_TYPE = DEFAULT_POOL.machineType;
+export const DEFAULT_NODE_COUNT = DEFAULT_POOL.nodeCount;
 /** The GKE version reported: the control planes run Kubernetes 1.36.1. */
 export const KUBE_VERSION = '1.36.1-gke.1000';
 
@@ -37,8 +38,8 @@ export function checkName(name: unknown, field: string): string {
 
 /** Checks a node count (0 … 1000 per zone). */
 export function checkNodeCount(n: unknown, field: string): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_NODES_PER_POOL)
-    throw invalidArgument(`${field}: must be an integer between 0 and ${MAX_NODES_PER_POOL} (got ${String(n)})`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_POOL_NODES)
+    throw invalidArgument(`${field}: must be an integer between 0 and ${MAX_POOL_NODES} (got ${String(n)})`);
   return n;
 }
 
@@ -109,8 +110,6 @@ function checkScopes(v: unknown, field: string): string[] {
   return [...new Set(v as string[])];
 }
 
-const SERVICE_ACCOUNT_RE = /^([a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9.]*\.gserviceaccount\.com|default)$/;
-
 /** Checks autoscaling settings; undefined when not enabled. */
 export function checkAutoscaling(a: unknown, field: string): Autoscaling | undefined {
   if (!isObj(a) || !a.enabled) return undefined;
@@ -158,7 +157,7 @@ export function checkPool(p: unknown, field: string, locations: readonly string[
 
 function checkServiceAccount(v: unknown, field: string): string {
   if (v === undefined || v === null || v === '') return 'default';
-  if (typeof v !== 'string' || !SERVICE_ACCOUNT_RE.test(v))
+  if (typeof v !== 'string' || !(v === 'default' || SERVICE_ACCOUNT_RE.test(v)))
     throw invalidArgument(`${field}: '${String(v).slice(0, 80)}' is not a service account email`);
   return v;
 }

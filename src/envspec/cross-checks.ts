@@ -3,7 +3,7 @@
  * They run on the raw document even when the schema found problems, so one pass reports every
  * problem; hence the defensive accessors instead of the typed spec.
  */
-import { isLocation, perZoneText, regionOf } from '../gke/rules';
+import { DEFAULT_POOL, isLocation, perZoneText, regionOf } from '../gke/rules';
 import { parseArtifactRepository } from './image-ref';
 import { parseQuantity } from './names';
 
@@ -163,7 +163,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
   if (
     nodePool !== undefined &&
     !poolNames.has(nodePool) &&
-    !(pools.length === 0 && nodePool === 'default-pool' && !autopilot)
+    !(pools.length === 0 && nodePool === DEFAULT_POOL.name && !autopilot)
   ) {
     out.push({ path: 'deployment.nodePool', message: `no node pool named "${nodePool}" in cluster.nodePools` });
   }
@@ -203,7 +203,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
     const pool = str(obj(obj(s).resize).pool);
     if (pool === undefined) return;
     if (autopilot) out.push({ path: `steps[${i}].resize`, message: 'autopilot clusters have no node pools to resize' });
-    else if (pools.length > 0 ? !poolNames.has(pool) : pool !== 'default-pool')
+    else if (pools.length > 0 ? !poolNames.has(pool) : pool !== DEFAULT_POOL.name)
       out.push({ path: `steps[${i}].resize.pool`, message: `no node pool named "${pool}" in cluster.nodePools` });
     else {
       const auto = obj(obj(pools.find((p) => obj(p).name === pool)).autoscaling);

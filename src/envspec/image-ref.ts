@@ -4,6 +4,7 @@
  */
 import type { ImageSource } from '../contract/image-io';
 import { isRegion, PROJECT_ID_RE } from '../gke/rules';
+import { locationName } from '../gke/resource-names';
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
@@ -120,6 +121,6 @@ export function parseImageSource(source: string): ImageSource | string {
 export function artifactRepositoryOf(repository: string): { parent: string; id: string; name: string } | undefined {
   const parsed = parseArtifactRepository(repository);
   if (typeof parsed === 'string' || parsed.repo === parsed.host) return undefined;
-  const parent = `projects/${parsed.project}/locations/${parsed.host.replace(/-docker\.pkg\.dev$/, '')}`;
+  const parent = locationName(parsed.project, parsed.host.replace(/-docker\.pkg\.dev$/, ''));
   return { parent, id: parsed.repo, name: `${parent}/repositories/${parsed.repo}` };
 }

@@ -17,7 +17,7 @@ import { cleanupPlan, type CleanupTarget } from './cleanup';
 import type { CarriedState, ProvisionTuning } from '../contract/workflow-input';
 import { callStep, type ActivityProxies } from './proxies';
 import {
-  clusterRequest,
+  ensureClusterInputOf,
   deploymentRef,
   deploymentRequest,
   pushRequest,
@@ -66,7 +66,7 @@ export async function provision(ctx: EnvContext): Promise<void> {
     // The push created the repository again (a sharer deleted it meanwhile): now this environment's to clean up.
     if (pushed.repositoryCreated) state.repository = pushed.repositoryCreated;
   }
-  await step(ctx, 'ensureCluster', clusterRequest(spec, env, ctx.labels));
+  await step(ctx, 'ensureCluster', ensureClusterInputOf(spec, env, ctx.labels));
   const secrets = secretEnvRequest(spec, env, ctx.labels);
   if (secrets && patched(PATCHES.secretEnv)) await step(ctx, 'applySecretEnv', secrets);
   await step(ctx, 'applyDeployment', deploymentRequest(spec, env, ctx.labels, state.imageReference));

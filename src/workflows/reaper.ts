@@ -36,6 +36,7 @@ import {
 import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './reaper-repositories';
 import { teardownWorkflow } from './teardown';
 import { PATCHES } from './versioning';
+import { locationName } from '../gke/resource-names';
 
 /** Input of reaperWorkflow (a schedule's action carries it). */
 export interface ReaperInput {
@@ -159,7 +160,7 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
   const scanFailed: ReapReport['failed'] = [];
   const scan = (project: string) =>
     step('listRepositories', { project, location: '-' }).catch((err: unknown) => {
-      const repository = `projects/${project}/locations/-`;
+      const repository = locationName(project, '-');
       const entry = { envId: repository, project, location: '-', cluster: '', reason: REPOSITORY_SCAN, repository };
       scanFailed.push({ ...entry, cause: describeError(err) });
       return [];

@@ -25,7 +25,7 @@ export function pushRequest(spec: EnvironmentSpec, env: EnvRef): PushImageInput 
   return { env, source, repository: spec.image.repository, tag: spec.image.tag };
 }
 
-export function clusterRequest(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels): EnsureClusterInput {
+export function ensureClusterInputOf(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels): EnsureClusterInput {
   return {
     env,
     labels,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clusterRequest } from '../../src/activities/gke';
+import { createClusterRequestOf } from '../../src/activities/gke';
 import { createGkeClient, type GkeClient } from '../../src/clients/gke';
 import { envRef } from '../../src/contract/environment-id';
 import { PORT_ENV } from '../../src/config/endpoints';
@@ -54,7 +54,7 @@ void test('stack up creates the hourly reaper; a seconds schedule fires and reap
   const env1 = envRef({ project, location, cluster: 'forgotten' });
   await gke.createCluster(
     `projects/${project}/locations/${location}`,
-    clusterRequest({
+    createClusterRequestOf({
       env: env1,
       nodePools: [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }],
       labels: { [LABELS.expiresAt]: expiresAtLabel(Date.now() - 60_000) },

@@ -6,7 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index';
-import { clusterRequest } from '../../src/activities/gke';
+import { createClusterRequestOf } from '../../src/activities/gke';
 import type { GkeflowActivities } from '../../src/contract/activities';
 import type { TargetConfig } from '../../src/clients/config';
 import { createGkeClient, type Cluster, type GkeClient } from '../../src/clients/gke';
@@ -111,8 +111,8 @@ export async function startReaperCloud(
       const pools = [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }];
       const cluster: Cluster =
         c.managed === false
-          ? { ...clusterRequest({ env, nodePools: pools, labels }), resourceLabels: labels }
-          : clusterRequest({ env, nodePools: pools, labels });
+          ? { ...createClusterRequestOf({ env, nodePools: pools, labels }), resourceLabels: labels }
+          : createClusterRequestOf({ env, nodePools: pools, labels });
       await real.createCluster(`projects/${c.project}/locations/${location}`, cluster);
       await waitRunning(`projects/${c.project}/locations/${location}/clusters/${c.name}`);
     },

@@ -2,6 +2,7 @@
  * Decoded request bodies → typed commands. Every problem is INVALID_ARGUMENT naming the field
  * (validate.ts holds GKE's rules); the lifecycle receives only commands that passed.
  */
+import { DEFAULT_POOL, RELEASE_CHANNELS } from '../../gke/rules';
 import { CONTROL_PLANE_LABEL } from '../core';
 import { invalidArgument, unimplemented } from '../errors';
 import type { ClusterKey } from '../names';
@@ -62,7 +63,7 @@ export function decodeCreateCluster(
   };
 }
 
-const RELEASE_CHANNELS = new Set(['UNSPECIFIED', 'RAPID', 'REGULAR', 'STABLE', 'EXTENDED']);
+const CHANNELS = new Set<string>(['UNSPECIFIED', ...RELEASE_CHANNELS]);
 
 /** A network or subnetwork: a name or a `projects/P/global/networks/N` (`…/regions/R/subnetworks/S`) path. */
 function checkNetwork(v: unknown, field: string, kind: 'networks' | 'subnetworks'): string {
@@ -79,7 +80,7 @@ function checkNetwork(v: unknown, field: string, kind: 'networks' | 'subnetworks
 
 function checkChannel(v: unknown): string {
   const channel = isObj(v) && typeof v.channel === 'string' && v.channel ? v.channel : 'REGULAR';
-  if (!RELEASE_CHANNELS.has(channel))
+  if (!CHANNELS.has(channel))
     throw invalidArgument(`cluster.releaseChannel.channel: unknown channel '${channel.slice(0, 40)}'`);
   return channel === 'UNSPECIFIED' ? 'REGULAR' : channel;
 }
@@ -92,7 +93,7 @@ function requestedPools(cluster: Record<string, unknown>, locations: string[], a
       throw invalidArgument('cluster.nodePools: Autopilot clusters manage their node pools; leave it empty');
     const pool = checkPool(
       {
-        name: 'default-pool',
+        name: DEFAULT_POOL.name,
         initialNodeCount: 1,
         autoscaling: { enabled: true, minNodeCount: 0, maxNodeCount: 1000, autoprovisioned: true },
       },
@@ -108,7 +109,7 @@ function requestedPools(cluster: Record<string, unknown>, locations: string[], a
     ? given.map((p, i) => checkPool(p, `cluster.nodePools[${i}]`, locations))
     : [
         checkPool(
-          { name: 'default-pool', initialNodeCount: legacyCount ?? DEFAULT_NODE_COUNT, config: cluster.nodeConfig },
+          { name: DEFAULT_POOL.name, initialNodeCount: legacyCount ?? DEFAULT_NODE_COUNT, config: cluster.nodeConfig },
           'cluster',
           locations,
         ),

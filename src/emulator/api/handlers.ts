@@ -26,6 +26,7 @@ import {
   updateTargetPool,
 } from './commands';
 import { serverConfig, toCluster, toNodePool, toOperation } from './resources';
+import { locationName } from '../../gke/resource-names';
 
 /** A decoded request message (camelCase fields, absent ones undefined). */
 export type Request = Record<string, unknown> & LegacyFields;
@@ -100,7 +101,7 @@ export const handlers: Record<string, Handler> = {
   },
 
   GetServerConfig: (_core, req) => {
-    const legacy = req.projectId ? { ...req, name: `projects/${req.projectId}/locations/${req.zone}` } : req;
+    const legacy = req.projectId ? { ...req, name: locationName(req.projectId, String(req.zone)) } : req;
     const { location } = parseParent(legacy.name, {}, 'name');
     assertLocationExists(location);
     return serverConfig();

@@ -2,6 +2,7 @@
  * Stored records → proto messages (google.container.v1 Cluster, NodePool, Operation,
  * ServerConfig), shaped like GKE's answers: self links, deprecated zone fields, base64 certs.
  */
+import { RELEASE_CHANNELS } from '../../gke/rules';
 import type { Settings } from '../config';
 import { clusterPath, selfLink } from '../names';
 import type { ClusterRecord, OperationRecord, PoolRecord } from '../store';
@@ -129,7 +130,7 @@ export function serverConfig(): Record<string, unknown> {
     validMasterVersions: VERSIONS,
     defaultImageType: 'COS_CONTAINERD',
     validImageTypes: ['COS_CONTAINERD', 'UBUNTU_CONTAINERD'],
-    channels: ['RAPID', 'REGULAR', 'STABLE', 'EXTENDED'].map((channel) => ({
+    channels: RELEASE_CHANNELS.map((channel) => ({
       channel,
       defaultVersion: KUBE_VERSION,
       validVersions: VERSIONS,

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { alreadyExists, invalidArgument, notFound } from '../errors';
+import { parseLocationName } from '../../gke/resource-names';
 
 /** One repository as the API reports it (camelCase fields of google.devtools.artifactregistry.v1.Repository). */
 export interface RepositoryRecord {
@@ -29,10 +30,10 @@ const NAME_RE = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/
 
 /** `projects/P/locations/L` → its parts; INVALID_ARGUMENT when malformed. */
 export function parseParent(parent: string): { project: string; location: string } {
-  const m = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(parent);
-  if (!m || !PROJECT_RE.test(m[1]!) || !(LOCATION_RE.test(m[2]!) || m[2] === '-'))
+  const m = parseLocationName(parent);
+  if (!m || !PROJECT_RE.test(m.project) || !(LOCATION_RE.test(m.location) || m.location === '-'))
     throw invalidArgument(`Invalid parent "${parent.slice(0, 200)}": expected projects/PROJECT/locations/LOCATION`);
-  return { project: m[1]!, location: m[2]! };
+  return m;
 }
 
 /** `projects/P/locations/L/repositories/R` → its parts; INVALID_ARGUMENT when malformed. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { clusterNameOf, clusterRequest, gkeActivities } from '../../../src/activities/gke';
+import { clusterNameOf, createClusterRequestOf, gkeActivities } from '../../../src/activities/gke';
 import { envHash } from '../../../src/contract/labels';
 import type { EnsureClusterInput, EnsureClusterResult } from '../../../src/contract/cluster-io';
 import type { EnvRef } from '../../../src/contract/environment-id';
@@ -25,11 +25,11 @@ const make = () => {
 
 void describe('GKE activity logic (in-memory fake; the emulator tests cover the real API)', () => {
   void it('asks for a labelled Standard cluster with auto-repair, or an Autopilot one without pools', () => {
-    const c = clusterRequest(input);
+    const c = createClusterRequestOf(input);
     assert.equal(c.resourceLabels?.['gkeflow-env'], envHash(env.id));
     assert.equal(c.resourceLabels?.['managed-by'], 'gkeflow');
     assert.equal(c.nodePools?.[0]?.management?.autoRepair, true);
-    const ap = clusterRequest({ ...input, mode: 'autopilot' });
+    const ap = createClusterRequestOf({ ...input, mode: 'autopilot' });
     assert.equal(ap.autopilot?.enabled, true);
     assert.equal(ap.nodePools, undefined);
   });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkSpec } from '../../../src/envspec';
-import { clusterRequest } from '../../../src/workflows/requests';
+import { ensureClusterInputOf } from '../../../src/workflows/requests';
 import { baseDoc, issuesOf } from './helpers';
 
 void test('accepts regions, zones and machine types newer than any list (us-east5, europe-west9, me-central1, c3, n2-highmem)', () => {
@@ -88,11 +88,11 @@ void test('the cluster request carries the node service account, network and sub
     location: 'asia-east1-a',
     cluster: 'demo',
   };
-  const input = clusterRequest(r.spec, env, {});
+  const input = ensureClusterInputOf(r.spec, env, {});
   assert.equal(input.serviceAccount, 'gke-nodes@gkeflow-demo.iam.gserviceaccount.com');
   assert.equal(input.network, 'prod-vpc');
   assert.equal(input.subnetwork, 'nodes');
-  assert.equal('serviceAccount' in clusterRequest(validBase(), env, {}), false);
+  assert.equal('serviceAccount' in ensureClusterInputOf(validBase(), env, {}), false);
 });
 
 function validBase() {
