@@ -30,7 +30,7 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/activities/*', '!**/activities/types'],
+              group: ['**/activities/*'],
               message: 'Import activities as types only.',
               allowTypeImports: true,
             },
@@ -41,13 +41,8 @@ export default tseslint.config(
     },
   },
   {
-    // The contract modules that workflows import must be as deterministic as the workflows themselves.
-    files: [
-      'src/contract/steps.ts',
-      'src/contract/failures.ts',
-      'src/contract/environment-id.ts',
-      'src/contract/labels.ts',
-    ],
+    // The contract and the GKE facts, which workflows import, must be as deterministic as the workflows themselves.
+    files: ['src/contract/**/*.ts', 'src/gke/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,6 +1,6 @@
 /**
  * The gkeflow worker: environment workflows + activities for one target on that target's task
- * queue (TASK_QUEUES in src/contract/endpoints, or GKEFLOW_TASK_QUEUE). Run with
+ * queue (TASK_QUEUES in src/config/endpoints, or GKEFLOW_TASK_QUEUE). Run with
  * `npx gkeflow worker`; the local stack starts one.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';

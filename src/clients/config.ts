@@ -4,8 +4,8 @@
  * | env var                    | meaning                                              | default          |
  * |----------------------------|------------------------------------------------------|------------------|
  * | GKEFLOW_TARGET             | `local` (emulator + local registry) or `gcp`         | `local`          |
- * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | the local stack's, see src/contract/endpoints |
- * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | the local stack's, see src/contract/endpoints |
+ * | GKEFLOW_EMULATOR_ADDRESS   | host:port of the GKE emulator (local)                | the local stack's, see src/config/endpoints |
+ * | GKEFLOW_REGISTRY_ADDRESS   | host:port of the OCI registry (local)                | the local stack's, see src/config/endpoints |
  * | GKEFLOW_EMULATOR_TOKEN     | static bearer token for an emulator started with --require-auth (local) | none |
  * | GKEFLOW_KUBE_API_PROXY     | host:port every Kubernetes API call of a local cluster goes through instead of the cluster's endpoint (tests: a fault-injecting proxy; TLS and the cluster's CA still apply) | none |
  *

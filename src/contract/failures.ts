@@ -10,7 +10,7 @@ import { ERROR_CODES } from './error-codes';
 export type FailureSource =
   /** The spec failed validation (the workflow checks it again); never retried anywhere. */
   | 'validation'
-  /** An activity: the error classes of src/activities/errors.ts. */
+  /** An activity: the error classes of activity-errors.ts. */
   | 'activity'
   /** The environment workflow, ending a run (or failing a provisioning step). */
   | 'workflow'
@@ -162,7 +162,7 @@ export const FAILURES = Object.fromEntries(
 /** A registered failure type name. */
 export type FailureType = keyof typeof FAILURES;
 
-/** The failure types activities raise (one error class each in src/activities/errors.ts). */
+/** The failure types activities raise (one error class each in activity-errors.ts). */
 export type ActivityFailureType = {
   [K in FailureType]: (typeof FAILURES)[K]['source'] extends 'activity' ? K : never;
 }[FailureType];

@@ -1,6 +1,6 @@
 /**
  * Options of the standalone emulator: flags, then environment variables, then a config file
- * (JSON or YAML), then defaults (ports from src/contract/endpoints.ts). Every problem is one
+ * (JSON or YAML), then defaults (ports from src/config/endpoints.ts). Every problem is one
  * Error naming the flag or variable. The state dir has no default here: the entry (main.ts)
  * supplies the local stack's.
  */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readEndpoints, taskQueueFor, type PortName } from '../config/endpoints';
 import { stateDir } from '../paths';
 
-/** Ports and directories of the local stack; ports and queue come from src/contract/endpoints. */
+/** Ports and directories of the local stack; ports and queue come from src/config/endpoints. */
 export interface StackConfig {
   stateDir: string;
   /** The ports the stack binds on 127.0.0.1, each movable by its PORT_ENV variable. */

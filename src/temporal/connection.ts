@@ -1,6 +1,6 @@
 /**
  * How gkeflow reaches Temporal: the local dev server by default, any Temporal cluster or
- * Temporal Cloud by env vars. Address, UI URL and task queue come from src/contract/endpoints
+ * Temporal Cloud by env vars. Address, UI URL and task queue come from src/config/endpoints
  * (TEMPORAL_ADDRESS, GKEFLOW_TEMPORAL_PORT, GKEFLOW_UI_URL, GKEFLOW_UI_PORT, GKEFLOW_TASK_QUEUE);
  * this module adds the rest.
  *
