@@ -10,7 +10,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from '../src/activities';
 import type { GkeflowActivities } from '../src/activities/types';
 import { createTargetClients, type TargetConfig } from '../src/clients';
-import { ZERO_DELAYS } from '../src/emulator/config';
+import { ZERO_DELAYS } from '../src/emulator/settings';
 import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
 import { kwokClusterPids } from '../src/emulator/runtime/kwok-cluster';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server';

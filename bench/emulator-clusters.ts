@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { v1 } from '@google-cloud/container';
 import { grpc } from 'google-gax';
-import { ZERO_DELAYS } from '../src/emulator/config';
+import { ZERO_DELAYS } from '../src/emulator/settings';
 import { startEmulator } from '../src/emulator/server';
 import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
 import { kwokClusterPids } from '../src/emulator/runtime/kwok-cluster';

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import type { v1 } from '@google-cloud/container';
-import { resolveSettings, scaled } from '../../../src/emulator/config';
-import { parseEmulatorArgs } from '../../../src/emulator/options';
+import { resolveSettings, scaled } from '../../../src/emulator/settings';
+import { parseEmulatorArgs } from '../../../src/emulator/standalone-options';
 import type { RunningEmulator } from '../../../src/emulator/server';
 import { client, clusterName, codeOf, emulator, parent, waitOp } from '../../helpers/emulator';
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { protos, v1 } from '@google-cloud/container';
-import type { EmulatorOptions } from '../../../src/emulator/config';
+import type { EmulatorOptions } from '../../../src/emulator/settings';
 import { kwokClusterPids } from '../../../src/emulator/runtime/kwok-cluster';
 import type { RunningEmulator } from '../../../src/emulator/server';
 import { client, clusterName, emulator, parent, tempStateDir, waitOp } from '../../helpers/emulator';

@@ -2,10 +2,10 @@
  * Decoded request bodies → typed commands. Every problem is INVALID_ARGUMENT naming the field
  * (validate.ts holds GKE's rules); the lifecycle receives only commands that passed.
  */
-import { CONTROL_PLANE_LABEL } from '../core';
+import { CONTROL_PLANE_LABEL } from './context';
 import { invalidArgument, unimplemented } from '../errors';
-import type { ClusterKey } from '../names';
-import type { Autoscaling, ClusterRecord, PoolRecord } from '../store';
+import type { ClusterKey } from './names';
+import type { Autoscaling, ClusterRecord, PoolRecord } from '../store/store';
 import {
   checkAutoscaling,
   checkName,
@@ -16,7 +16,7 @@ import {
   clusterLocations,
   DEFAULT_NODE_COUNT,
   isObj,
-} from '../validate';
+} from './validate';
 
 /** A CreateClusterRequest that passed validation. */
 export interface CreateClusterCommand {

@@ -5,8 +5,8 @@
  */
 import type { Metadata } from '@grpc/grpc-js';
 import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { Core } from '../core';
-import { ApiError } from '../errors';
+import type { Core } from '../context';
+import { ApiError } from '../../errors';
 import { handlers, targetLabels, type Request } from './handlers';
 import { clusterManagerService, DECODE_ERROR, type DecodedRequest } from './proto';
 import { errorInfoMetadata } from './status-details';

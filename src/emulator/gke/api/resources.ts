@@ -2,9 +2,9 @@
  * Stored records → proto messages (google.container.v1 Cluster, NodePool, Operation,
  * ServerConfig), shaped like GKE's answers: self links, deprecated zone fields, base64 certs.
  */
-import type { Settings } from '../config';
+import type { Settings } from '../../settings';
 import { clusterPath, selfLink } from '../names';
-import type { ClusterRecord, OperationRecord, PoolRecord } from '../store';
+import type { ClusterRecord, OperationRecord, PoolRecord } from '../../store/store';
 import { KUBE_VERSION } from '../validate';
 
 const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({

@@ -11,10 +11,10 @@ import {
   machineTypeProblem,
   regionOf,
   ZONE_RE,
-} from '../gke/rules';
-import { invalidArgument } from './errors';
+} from '../../gke/rules';
+import { invalidArgument } from '../errors';
 import { shown } from './names';
-import type { Autoscaling, PoolRecord } from './store';
+import type { Autoscaling, PoolRecord } from '../store/store';
 
 /** GKE's per-pool, per-zone node limit. */
 export const MAX_NODES_PER_POOL = 1000;

@@ -2,11 +2,11 @@
  * Cluster lifecycle with GKE's semantics: create (PROVISIONING → RUNNING), delete (STOPPING →
  * gone, leaking any LoadBalancer left), update (RECONCILING), labels with fingerprints. Each
  * change is a long-running operation; the control plane work happens inside it. Requests arrive
- * as validated commands (api/commands.ts); state changes go through the store's transitions.
+ * as validated commands (commands.ts); state changes go through the store's transitions.
  */
 import crypto from 'node:crypto';
-import type { CreateClusterCommand, SetLabelsCommand, UpdateClusterCommand } from './api/commands';
-import { scaled } from './config';
+import type { CreateClusterCommand, SetLabelsCommand, UpdateClusterCommand } from './commands';
+import { scaled } from '../settings';
 import {
   assertChangeable,
   assertQuota,
@@ -16,12 +16,12 @@ import {
   runtimeOf,
   totalDemand,
   type Core,
-} from './core';
-import { alreadyExists, failedPrecondition } from './errors';
-import type { Fault } from './faults';
+} from './context';
+import { alreadyExists, failedPrecondition } from '../errors';
+import type { Fault } from '../faults';
 import type { OperationSpec } from './operations';
 import { clusterPath, type ClusterKey } from './names';
-import type { ClusterRecord, OperationPlan, OperationRecord } from './store';
+import type { ClusterRecord, OperationPlan, OperationRecord } from '../store/store';
 import { KUBE_VERSION } from './validate';
 
 /** Starts creating a cluster. */

@@ -3,13 +3,13 @@
  * injector, and the control-plane runtime of each cluster.
  */
 import crypto from 'node:crypto';
-import { scaled, type Settings } from './config';
-import { machineShape, regionOf } from '../gke/rules';
-import { failedPrecondition, permissionDenied, resourceExhausted } from './errors';
-import type { FaultInjector } from './faults';
+import { scaled, type Settings } from '../settings';
+import { machineShape, regionOf } from '../../gke/rules';
+import { failedPrecondition, permissionDenied, resourceExhausted } from '../errors';
+import type { FaultInjector } from '../faults';
 import type { Operations } from './operations';
-import type { ControlPlaneRuntime } from './runtime';
-import type { ClusterRecord, EmulatorStore, PoolRecord } from './store';
+import type { ControlPlaneRuntime } from '../runtime';
+import type { ClusterRecord, EmulatorStore, PoolRecord } from '../store/store';
 
 /** The emulator's shared state and services, passed to every lifecycle function. */
 export interface Core {
