@@ -6,17 +6,10 @@
  */
 import crypto from 'node:crypto';
 import type { CreateClusterCommand, SetLabelsCommand, UpdateClusterCommand } from './commands';
-import { scaled } from '../settings';
-import {
-  assertChangeable,
-  assertQuota,
-  labelFingerprint,
-  lbTimings,
-  poolDemand,
-  runtimeOf,
-  totalDemand,
-  type Core,
-} from './context';
+import { lbTimings, scaled } from '../settings';
+import { assertChangeable, runtimeOf, type Core } from './context';
+import { labelFingerprint } from './fingerprint';
+import { assertQuota, poolDemand, totalDemand } from './quota';
 import { alreadyExists, failedPrecondition } from '../errors';
 import type { Fault } from '../faults';
 import type { OperationSpec } from './operations';
@@ -136,7 +129,8 @@ export function clusterOperation(
           ctx.progress(10, 'CLUSTER_DEPLOYING');
           const rec = core.store.cluster(key);
           // Resumed after a restart with its control plane already up (restarted on start): keep it.
-          if (!rec.access) core.store.recordAccess(key, await runtimeOf(core, rec).create(rec, lbTimings(core)));
+          if (!rec.access)
+            core.store.recordAccess(key, await runtimeOf(core, rec).create(rec, lbTimings(core.settings)));
           ctx.progress(90, 'CLUSTER_HEALTHCHECKING');
         },
         onDone: () => {

@@ -3,7 +3,8 @@
  * cluster (which is RECONCILING meanwhile); on a kwok cluster the pool's nodes follow.
  * Requests arrive validated (commands.ts); state changes go through the store.
  */
-import { assertChangeable, assertQuota, poolDemand, runtimeOf, type Core } from './context';
+import { assertChangeable, runtimeOf, type Core } from './context';
+import { assertQuota, poolDemand } from './quota';
 import { alreadyExists, invalidArgument, notFound } from '../errors';
 import type { Fault } from '../faults';
 import { clusterPath, type ClusterKey, type PoolKey } from './names';
