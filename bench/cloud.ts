@@ -1,19 +1,16 @@
-// The local cloud for the end-to-end benches, in process: the Temporal dev server (test helper),
-// a CNCF registry, the GKE emulator with kwok control planes and zero injected delays, and one
-// worker running the real workflows and activities. Every activity call is recorded (name, input,
+// The local cloud for the end-to-end benches, in process (src/stack/local-cloud.ts, as the e2e
+// tests start it): the Temporal dev server, a CNCF registry, the GKE emulator with kwok control
+// planes and zero injected delays, and one worker running the real workflows and activities. Every activity call is recorded (name, input,
 // the time the function itself took), so a plain script can make the same calls afterwards.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { activitiesForTarget } from '../src/activities';
+import type { Client } from '@temporalio/client';
 import type { GkeflowActivities } from '../src/contract/activities';
 import { createTargetClients, type TargetConfig } from '../src/clients';
-import { ZERO_DELAYS } from '../src/emulator/config';
-import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
+import { ZERO_DELAYS, KWOK_TOOLCHAIN_COMPONENTS, type RunningEmulator } from '../src/emulator';
 import { kwokClusterPids } from '../src/emulator/runtime/kwok-cluster';
-import { startEmulator, type RunningEmulator } from '../src/emulator/server';
+import { startLocalCloud } from '../src/stack/local-cloud';
+import { quietWorkerLogs, workflowBundle } from '../src/stack/local-temporal';
 import type { TemporalConfig } from '../src/temporal/connection';
 import { ensureToolchain } from '../src/toolchain/toolchain';
 
@@ -42,83 +39,43 @@ export interface BenchCloud {
 }
 
 export async function startBenchCloud(): Promise<BenchCloud> {
-  const { testTemporalAddress, uniqueTaskQueue } = await import('../test/helpers/temporal');
-  const { startTestRegistry } = await import('../test/helpers/registry-server');
-  const { workflowBundle } = await import('../test/helpers/workflows');
-  const address = await testTemporalAddress();
+  quietWorkerLogs();
   const toolchain = await ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS] });
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-bench-cloud-'));
-  const registry = await startTestRegistry();
-  const emulator = await startEmulator({
-    port: 0,
-    adminPort: 0,
-    stateDir,
-    controlPlane: 'kwok',
-    toolchain: () => Promise.resolve(toolchain),
-    delays: ZERO_DELAYS,
-    quotas: { clustersPerProject: 50, nodesPerProject: 500 },
-  });
-  const target: TargetConfig = {
-    target: 'local',
-    emulatorAddress: emulator.address,
-    registryAddress: registry.address,
-  };
-  const { activities, close } = activitiesForTarget(target);
   const calls: RecordedCall[] = [];
-  const recorded = Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [
-      name,
-      async (...args: unknown[]) => {
-        const t0 = performance.now();
-        const r = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-        calls.push({ name: name as keyof GkeflowActivities, args, result: r, ms: performance.now() - t0 });
-        return r;
-      },
-    ]),
-  );
-  const taskQueue = uniqueTaskQueue('bench');
-  const native = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
-    connection: native,
-    taskQueue,
+  const cloud = await startLocalCloud({
+    emulator: {
+      toolchain: () => Promise.resolve(toolchain),
+      delays: ZERO_DELAYS,
+      quotas: { clustersPerProject: 50, nodesPerProject: 500 },
+    },
     workflowBundle: await workflowBundle(),
-    activities: recorded,
+    taskQueuePrefix: 'bench',
+    around: async (name, real, args) => {
+      const t0 = performance.now();
+      const r = await real(...args);
+      calls.push({ name, args, result: r, ms: performance.now() - t0 });
+      return r;
+    },
   });
-  const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const clients = createTargetClients(target);
+  const clients = createTargetClients(cloud.target);
   return {
-    client: new Client({ connection }),
-    cfg: { address, namespace: 'default', taskQueue, uiUrl: 'http://127.0.0.1:1' },
-    emulator,
-    target,
-    activities,
+    client: cloud.client,
+    cfg: { ...cloud.cfg, uiUrl: 'http://127.0.0.1:1' },
+    emulator: cloud.emulator,
+    target: cloud.target,
+    activities: cloud.activities,
     clients,
     calls,
     kubectl: toolchain.kubectl,
     clusterPids: () => {
-      const workdir = path.join(stateDir, 'kwok');
+      const workdir = path.join(cloud.stateDir, 'kwok');
       const dir = path.join(workdir, 'clusters');
       return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((name) => kwokClusterPids({ name, workdir })) : [];
     },
-    reset: async () => {
-      // The admin endpoint takes changes as JSON only (a form POST from a web page must not reset).
-      const res = await fetch(`http://127.0.0.1:${emulator.adminPort}/reset`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-      });
-      if (!res.ok) throw new Error(`POST /reset answered ${res.status}: ${await res.text()}`);
-    },
+    reset: () => cloud.reset(),
     stop: async () => {
-      worker.shutdown();
-      await running;
-      await native.close();
-      await connection.close();
       await clients.close();
-      await close();
-      await emulator.stop();
-      await registry.stop();
-      fs.rmSync(stateDir, { recursive: true, force: true });
+      await cloud.stop();
     },
   };
 }

@@ -10,10 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { v1 } from '@google-cloud/container';
 import { grpc } from 'google-gax';
-import { ZERO_DELAYS } from '../src/emulator/config';
-import { startEmulator } from '../src/emulator/server';
-import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
+import { KWOK_TOOLCHAIN_COMPONENTS, ZERO_DELAYS } from '../src/emulator';
 import { kwokClusterPids } from '../src/emulator/runtime/kwok-cluster';
+import { startLocalEmulator } from '../src/stack/local-emulator';
 import { ensureToolchain } from '../src/toolchain/toolchain';
 import { commandOf, row } from './report';
 
@@ -51,11 +50,8 @@ async function run(): Promise<void> {
   const toolchain = await ensureToolchain({ only: [...KWOK_TOOLCHAIN_COMPONENTS] });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-bench-'));
   const workdir = path.join(stateDir, 'kwok');
-  const emu = await startEmulator({
-    port: 0,
-    adminPort: 0,
+  const emu = await startLocalEmulator({
     stateDir,
-    controlPlane: 'kwok',
     toolchain: () => Promise.resolve(toolchain),
     delays: ZERO_DELAYS,
     quotas: { clustersPerProject: 100, nodesPerProject: 1000 },

@@ -16,7 +16,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { kubeActivities } from '../src/activities/kube';
 import type { ResourceRef } from '../src/contract/workload-io';
-import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator/runtime';
+import { KWOK_TOOLCHAIN_COMPONENTS } from '../src/emulator';
 import { createKwokCluster, deleteKwokCluster, kwokKubeConfig } from '../src/emulator/runtime/kwok-cluster';
 import { ensureToolchain } from '../src/toolchain/toolchain';
 import { eventMs } from './history';
@@ -66,8 +66,8 @@ function sh(script: string, env: NodeJS.ProcessEnv): Promise<string> {
 
 async function gkeflowLags(kc: KubeConfig, runs: number): Promise<number[]> {
   const { stubActivities, testInput, startEnv, workflowBundle } = await import('../test/helpers/workflows');
-  const { testTemporalAddress, uniqueTaskQueue } = await import('../test/helpers/temporal');
-  const address = await testTemporalAddress();
+  const { localTemporalAddress, uniqueTaskQueue } = await import('../src/stack/local-temporal');
+  const address = await localTemporalAddress();
   const stub = stubActivities();
   const real = kubeActivities({ kubeFor: () => Promise.resolve(kc) }).waitForExternalIp;
   let current = { name: '', called: (): void => undefined };

@@ -50,8 +50,8 @@ async function worker(address: string, taskQueue: string, codePath: string, envs
 async function run(): Promise<void> {
   const envs = arg('envs', 200);
   const { testInput, startEnv, workflowBundle } = await import('../test/helpers/workflows');
-  const { testTemporalAddress, uniqueTaskQueue } = await import('../test/helpers/temporal');
-  const address = await testTemporalAddress();
+  const { localTemporalAddress, uniqueTaskQueue } = await import('../src/stack/local-temporal');
+  const address = await localTemporalAddress();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-many-'));
   const codePath = path.join(dir, 'workflows.js');
   fs.writeFileSync(codePath, (await workflowBundle()).code);

@@ -9,10 +9,10 @@
  * and an emulator started with --require-auth wants its bearer token here as on the gRPC API.
  */
 import http from 'node:http';
-import { patchSettings } from './config';
-import type { Core } from './core';
+import { patchSettings } from './settings';
+import type { Core } from './gke/context';
 import type { FaultRule } from './faults';
-import { clusterPath, parseClusterName } from './names';
+import { clusterPath, parseClusterName } from './gke/names';
 
 /** Thrown by admin routes for a bad request body; answered 400. */
 class BadRequest extends Error {}

@@ -7,10 +7,10 @@ import path from 'node:path';
 import { stateDir as stackStateDir } from '../paths';
 import { ensureToolchain } from '../toolchain/toolchain';
 import { registryFrontFromEnv } from './artifact-registry/options';
-import { parseEmulatorArgs } from './options';
+import { parseEmulatorArgs } from './standalone-options';
 import { KWOK_TOOLCHAIN_COMPONENTS } from './runtime';
 import { EmulatorPortInUseError, startEmulator } from './server';
-import { EmulatorStateError } from './store';
+import { EmulatorStateError } from './store/store';
 
 async function run(): Promise<number> {
   let options;

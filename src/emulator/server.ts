@@ -9,18 +9,18 @@ import { startAdmin } from './admin';
 import { addArtifactRegistry, type LocalArtifactRegistryOptions } from './artifact-registry';
 import { canBind } from '../process/process';
 import { PORT_ENV } from '../config/endpoints';
-import { clusterManagerImplementation } from './api';
-import { clusterManagerService } from './api/proto';
-import { resolveSettings, type EmulatorOptions } from './config';
-import type { Core } from './core';
+import { clusterManagerImplementation } from './gke/api';
+import { clusterManagerService } from './gke/api/proto';
+import { resolveSettings, type EmulatorOptions } from './settings';
+import type { Core } from './gke/context';
 import { FaultInjector } from './faults';
-import { Operations } from './operations';
-import { recover, resetAll, stopControlPlanes } from './recovery';
+import { Operations } from './gke/operations';
+import { recover, resetAll, stopControlPlanes } from './gke/recovery';
 import { KwokRuntime, NoControlPlaneRuntime } from './runtime';
 import { DataPlane } from './dataplane';
-import { EmulatorStore } from './store';
+import { EmulatorStore } from './store/store';
 
-export type { EmulatorOptions } from './config';
+export type { EmulatorOptions } from './settings';
 
 /** A running emulator. */
 export interface RunningEmulator {

@@ -5,8 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { v1 } from '@google-cloud/container';
 import { grpc } from 'google-gax';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
-import { kwokToolchain } from './kwok-toolchain';
+import {
+  ZERO_DELAYS,
+  type Delays,
+  type EmulatorOptions,
+  type LocalArtifactRegistryOptions,
+  type RunningEmulator,
+} from '../../src/emulator';
+import { startLocalEmulator } from '../../src/stack/local-emulator';
 
 export const PROJECT = 'gkeflow-test';
 export const ZONE = 'us-central1-a';
@@ -24,33 +30,27 @@ export function tempStateDir(prefix = 'emu-'): string {
   return dir;
 }
 
-/** Starts an emulator (metadata only and zero delays unless told otherwise). */
-export function emulator(o: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
-  return startEmulator({
-    port: 0,
-    adminPort: 0,
+/**
+ * The delays a test emulator starts from: no injected time but a LoadBalancer's IP and its
+ * release (500 ms each), so a kwok test still sees a Service pending before it gets its IP.
+ */
+export const TEST_DELAYS: Readonly<Delays> = Object.freeze({ ...ZERO_DELAYS, lbProvision: 500, lbRelease: 500 });
+
+/**
+ * The one way tests start an emulator (startLocalEmulator, as benches do): free ports, metadata
+ * only (`controlPlane: 'none'`), TEST_DELAYS, the kwok toolchain from the cache when a cluster
+ * gets a control plane, and a fresh state dir removed when the test process exits, each unless told otherwise. `delays`
+ * replaces TEST_DELAYS as a whole and, as startEmulator takes it, overrides single delays of
+ * the profile (`delays: {}` runs the profile's own, by default DEFAULT_DELAYS).
+ */
+export function emulator(o: Partial<EmulatorOptions & LocalArtifactRegistryOptions> = {}): Promise<RunningEmulator> {
+  return startLocalEmulator({
     controlPlane: 'none',
-    delays: { ...zero },
-    toolchain: kwokToolchain,
+    delays: { ...TEST_DELAYS },
     ...o,
     stateDir: o.stateDir ?? tempStateDir(),
   });
 }
-
-const zero = {
-  operationPending: 0,
-  createCluster: 0,
-  deleteCluster: 0,
-  updateCluster: 0,
-  setLabels: 0,
-  createNodePool: 0,
-  deleteNodePool: 0,
-  setNodePoolSize: 0,
-  setNodePoolAutoscaling: 0,
-  lbProvision: 500,
-  lbRelease: 500,
-  autoOperationAfterCreate: 0,
-};
 
 /** The official client, pointed at the emulator as docs/emulator.md shows. */
 export function client(emu: { port: number }, extra: Record<string, unknown> = {}): v1.ClusterManagerClient {

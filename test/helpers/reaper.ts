@@ -12,9 +12,9 @@ import type { TargetConfig } from '../../src/clients/config';
 import { createGkeClient, type Cluster, type GkeClient } from '../../src/clients/gke';
 import { envRef } from '../../src/contract/environment-id';
 import { expiresAtLabel, LABELS } from '../../src/contract/labels';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator';
 import type { ProvisionTuning } from '../../src/contract/workflow-input';
-import { tempStateDir } from './emulator';
+import { emulator as testEmulator, tempStateDir } from './emulator';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
 
 export const ZONE = 'us-central1-a';
@@ -59,13 +59,10 @@ export interface ReaperCloud {
 export async function startReaperCloud(
   o: Pick<EmulatorOptions, 'delays' | 'quotas'> & { registryBackend?: string } = {},
 ): Promise<ReaperCloud> {
-  const emulator = await startEmulator({
+  const emulator = await testEmulator({
     // With a CNCF registry underneath, the local Artifact Registry's Docker endpoint too (pushes, tags).
     ...(o.registryBackend ? { registry: { port: 0, backend: o.registryBackend } } : {}),
-    port: 0,
-    adminPort: 0,
     stateDir: tempStateDir('reaper-'),
-    controlPlane: 'none',
     delays: { operationPending: 0, createCluster: 0, deleteCluster: 0, autoOperationAfterCreate: 0, ...o.delays },
     ...(o.quotas ? { quotas: o.quotas } : {}),
   });

@@ -6,14 +6,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataConverter } from '@temporalio/common';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { GkeflowActivities } from '../../src/contract/activities';
 import { checkSpec, toProvisionInput } from '../../src/envspec';
 import {
@@ -24,10 +17,12 @@ import {
   type ProvisionTuning,
 } from '../../src/workflows';
 import type { environmentWorkflow } from '../../src/workflows/environment';
+import { quietWorkerLogs, workflowBundle } from '../../src/stack/local-temporal';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
 
-// Worker INFO logs drown the test report; errors still show.
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+quietWorkerLogs();
+
+export { workflowBundle };
 
 export type ActivityName = keyof GkeflowActivities;
 
@@ -169,16 +164,6 @@ export function testInput(
   const r = checkSpec(doc);
   if (!r.ok) throw new Error(`test spec invalid: ${JSON.stringify(r.issues)}`);
   return toProvisionInput(r.spec, tuning);
-}
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test file (bundling takes seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
-  });
-  return bundle;
 }
 
 /**

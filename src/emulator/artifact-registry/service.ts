@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { checkAuth } from '../api';
+import { checkAuth } from '../auth';
 import { ApiError, invalidArgument, notFound } from '../errors';
 import { deleteTag, imagesUnder, type BackendAddress } from './backend';
 import { artifactRegistryService, packAny } from './proto';

@@ -6,11 +6,11 @@
  */
 import path from 'node:path';
 import { buildRunnableDemoImage, demoDigests, readDemoBinaries } from '../../image/demo';
-import { clusterId } from '../names';
+import { clusterId } from '../gke/names';
 import type { ControlPlaneRuntime } from '../runtime';
 import { kwokKubeConfig } from '../runtime/kwok-cluster';
 import { kwokName } from '../runtime/kwok-runtime';
-import type { ClusterRecord, ControlPlaneAccess } from '../store';
+import type { ClusterRecord, ControlPlaneAccess } from '../store/store';
 import { ClusterDataPlane, type DemoRuntime } from './cluster-data-plane';
 
 export type { DemoRuntime } from './cluster-data-plane';

@@ -1,6 +1,6 @@
 /** The interface every control-plane runtime implements, and the naming hash they share. */
 import crypto from 'node:crypto';
-import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store';
+import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store/store';
 import type { LoadBalancerTimings } from './kwok-stages';
 
 /** What the lifecycle needs from a control plane. */

@@ -3,8 +3,8 @@
  * cluster (kwok-runtime.ts, on kwok-cluster.ts) with one kwok node per GKE node, labelled like
  * GKE's; 'none': GKE metadata only, an unreachable TEST-NET endpoint and no credentials.
  */
-import { clusterId } from '../names';
-import type { ClusterRecord, ControlPlaneAccess } from '../store';
+import { clusterId } from '../gke/names';
+import type { ClusterRecord, ControlPlaneAccess } from '../store/store';
 import { hash, type ControlPlaneRuntime } from './control-plane';
 
 export type { ControlPlaneRuntime } from './control-plane';

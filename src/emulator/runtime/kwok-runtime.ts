@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { machineShape, regionOf } from '../../gke/rules';
-import { clusterId } from '../names';
-import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store';
-import { canPull } from '../validate';
+import { clusterId } from '../gke/names';
+import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store/store';
+import { canPull } from '../gke/validate';
 import { hash, type ControlPlaneRuntime } from './control-plane';
 import { NO_PULL_SCOPE_SUFFIX } from './kwok-image-pull';
 import {

@@ -14,7 +14,8 @@ import type { TargetConfig } from '../../../src/clients/config';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { adcTokenSource, CLOUD_PLATFORM_SCOPE, staticTokenSource } from '../../../src/clients/credentials';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
-import { startEmulator, type EmulatorOptions } from '../../../src/emulator/server';
+import type { EmulatorOptions } from '../../../src/emulator';
+import { emulator as testEmulator } from '../../helpers/emulator';
 
 const envOf = (cluster: string, location = 'asia-east1-a'): EnvRef => ({
   id: `gkeflow/demo-project/${location}/${cluster}`,
@@ -30,11 +31,8 @@ const inputOf = (env: EnvRef, nodeCount = 1, machineType = 'e2-small'): EnsureCl
 
 async function emulator(extra: Partial<EmulatorOptions> = {}) {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-'));
-  const emu = await startEmulator({
-    port: 0,
-    adminPort: 0,
+  const emu = await testEmulator({
     stateDir,
-    controlPlane: 'none',
     ...extra,
     delays: { operationPending: 0, createCluster: 50, deleteCluster: 50, setNodePoolSize: 50, ...extra.delays },
   });

@@ -12,7 +12,8 @@ import type { EnvRef } from '../../../src/contract/environment-id';
 import type { TargetConfig } from '../../../src/clients/config';
 import { staticTokenSource } from '../../../src/clients/credentials';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import type { EmulatorOptions, RunningEmulator } from '../../../src/emulator';
+import { emulator as testEmulator } from '../../helpers/emulator';
 
 const envOf = (cluster: string): EnvRef => ({
   id: `gkeflow/demo-project/asia-east1-a/${cluster}`,
@@ -27,9 +28,9 @@ const inputOf = (env: EnvRef, nodeCount = 2): EnsureClusterInput => ({
 });
 const FAST = { operationPending: 0, createCluster: 50, deleteCluster: 50, setNodePoolSize: 50 };
 
-async function emulator(extra: Parameters<typeof startEmulator>[0] extends infer O ? Partial<O> : never = {}) {
+async function emulator(extra: Partial<EmulatorOptions> = {}) {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-'));
-  const emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'none', delays: FAST, ...extra });
+  const emu = await testEmulator({ stateDir, delays: FAST, ...extra });
   const config: TargetConfig = { target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' };
   return { emu, config, stateDir };
 }

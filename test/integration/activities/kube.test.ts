@@ -12,7 +12,7 @@ import type { EnvRef } from '../../../src/contract/environment-id';
 import { createGkeClient } from '../../../src/clients/gke';
 import { kubeForVia } from '../../../src/clients/index';
 import { kubeConfigForCluster } from '../../../src/clients/kube';
-import { startEmulator } from '../../../src/emulator/server';
+import { emulator } from '../../helpers/emulator';
 import {
   createKwokCluster,
   deleteKwokCluster,
@@ -185,7 +185,7 @@ void describe('kube activities against a real kwok control plane', { timeout: 30
 void describe('kube activities on an environment whose cluster is gone', () => {
   void it('deletes are done ({deleted:false}, not a leftover); other kube activities fail as ResourceNotFoundError', async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-'));
-    const emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'none' });
+    const emu = await emulator({ stateDir, delays: {} });
     const gke = createGkeClient({ target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' });
     try {
       const gone = kubeActivities({ kubeFor: kubeForVia(gke, undefined) });

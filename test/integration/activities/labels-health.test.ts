@@ -10,7 +10,8 @@ import type { EnvRef } from '../../../src/contract/environment-id';
 import { kubeForVia } from '../../../src/clients';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
 import { envHash } from '../../../src/contract/labels';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator';
+import { emulator } from '../../helpers/emulator';
 
 const envOf = (cluster: string): EnvRef => ({
   id: `gkeflow/demo-project/asia-east1-a/${cluster}`,
@@ -29,7 +30,7 @@ void describe('setClusterLabels and checkHealth against the GKE emulator (no con
   let health: ReturnType<typeof healthActivities>;
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-emu-'));
-    emu = await startEmulator({ port: 0, adminPort: 0, stateDir, controlPlane: 'none', delays: FAST });
+    emu = await emulator({ stateDir, delays: FAST });
     gke = createGkeClient({ target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' });
     gkeActs = gkeActivities({ gke, pollMs: 20 });
     labels = clusterLabelActivities({ gke, pollMs: 20 });

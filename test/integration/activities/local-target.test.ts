@@ -16,8 +16,8 @@ import type { GkeflowActivities } from '../../../src/contract/activities';
 import type { TargetConfig } from '../../../src/clients/config';
 import { createTargetClients, type TargetClients } from '../../../src/clients/index';
 import { LB_IP_PREFIX } from '../../../src/emulator/runtime/kwok-stages';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
-import { kwokToolchain } from '../../helpers/kwok-toolchain';
+import type { RunningEmulator } from '../../../src/emulator';
+import { emulator } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const env: EnvRef = {
@@ -50,9 +50,7 @@ void describe('all activities on the local target (emulator + kwok + registry)',
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-local-'));
     reg = await startTestRegistry();
-    emu = await startEmulator({
-      port: 0,
-      adminPort: 0,
+    emu = await emulator({
       stateDir,
       controlPlane: 'kwok',
       delays: {
@@ -63,7 +61,6 @@ void describe('all activities on the local target (emulator + kwok + registry)',
         lbProvision: 500,
         lbRelease: 500,
       },
-      toolchain: kwokToolchain,
     });
     const config: TargetConfig = { target: 'local', emulatorAddress: emu.address, registryAddress: reg.address };
     clients = createTargetClients(config); // for inspecting the cluster

@@ -7,8 +7,8 @@ import { createArtifactRegistryApi, type ArtifactRegistryApi } from '../../../sr
 import type { TargetConfig } from '../../../src/clients/config';
 import { DistributionClient } from '../../../src/clients/distribution';
 import { resolveRepository } from '../../../src/clients/registry';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
-import { tempStateDir } from '../../helpers/emulator';
+import type { RunningEmulator } from '../../../src/emulator';
+import { emulator } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const env: EnvRef = {
@@ -28,13 +28,7 @@ let emu: RunningEmulator;
 let config: TargetConfig;
 before(async () => {
   reg = await startTestRegistry();
-  emu = await startEmulator({
-    port: 0,
-    adminPort: 0,
-    controlPlane: 'none',
-    stateDir: tempStateDir(),
-    registry: { port: 0, backend: reg.backend },
-  });
+  emu = await emulator({ delays: {}, registry: { port: 0, backend: reg.backend } });
   config = { target: 'local', emulatorAddress: emu.address, registryAddress: emu.registryAddress! };
 });
 after(async () => {

@@ -16,7 +16,8 @@ import { TransientCloudError } from '../../../src/contract/activity-errors';
 import { toTemporalFailure } from '../../../src/contract/temporal-failures';
 import type { EnsureClusterInput, EnsureClusterResult } from '../../../src/contract/cluster-io';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator';
+import { emulator } from '../../helpers/emulator';
 import { testTemporalAddress, uniqueTaskQueue } from '../../helpers/temporal';
 
 void describe('resume through Temporal', { timeout: 180_000 }, () => {
@@ -25,13 +26,7 @@ void describe('resume through Temporal', { timeout: 180_000 }, () => {
   let stateDir: string;
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-resume-'));
-    emu = await startEmulator({
-      port: 0,
-      adminPort: 0,
-      stateDir,
-      controlPlane: 'none',
-      delays: { operationPending: 0, createCluster: 1500 },
-    });
+    emu = await emulator({ stateDir, delays: { operationPending: 0, createCluster: 1500 } });
     gke = createGkeClient({ target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' });
   });
   after(async () => {

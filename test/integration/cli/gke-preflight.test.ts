@@ -9,7 +9,7 @@ import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { checkSpecWithGke, serverConfigVia } from '../../../src/cli/gke-preflight';
 import { targetConfigFromEnv, type TargetConfig } from '../../../src/clients/config';
 import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../../src/clients/credentials';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator';
 import { freePort } from '../../../src/process/process';
 import { SpecValidationError, validateSpec, type EnvironmentSpec } from '../../../src/envspec';
 import { runCli } from '../../helpers/cli';

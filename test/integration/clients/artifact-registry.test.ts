@@ -7,8 +7,8 @@ import { grpc } from 'google-gax';
 import { registryActivities } from '../../../src/activities/registry';
 import type { EnvRef } from '../../../src/contract/environment-id';
 import type { TargetConfig } from '../../../src/clients/config';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
-import { tempStateDir } from '../../helpers/emulator';
+import type { RunningEmulator } from '../../../src/emulator';
+import { emulator as testEmulator } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const PROJECT = 'demo-project';
@@ -44,14 +44,7 @@ async function codeOf(p: Promise<unknown>): Promise<number> {
 /** curl in a child process (asynchronously: the registry front answers from this process). */
 /** A metadata-only emulator that also serves the local Artifact Registry's Docker endpoint over `backend`. */
 const emulator = (backend: string, requireAuth?: string) =>
-  startEmulator({
-    port: 0,
-    adminPort: 0,
-    controlPlane: 'none',
-    stateDir: tempStateDir(),
-    registry: { port: 0, backend },
-    requireAuth,
-  });
+  testEmulator({ delays: {}, registry: { port: 0, backend }, requireAuth });
 
 const curl = async (...args: string[]) =>
   (await promisify(execFile)('curl', ['-s', '-o', '/dev/null', '-D', '-', ...args], { encoding: 'utf8' })).stdout;

@@ -11,8 +11,8 @@ import type { EnvRef } from '../../../src/contract/environment-id';
 import type { GkeflowActivities } from '../../../src/contract/activities';
 import { targetConfigFromEnv, type TargetConfig } from '../../../src/clients/config';
 import { adcTokenSource, CLOUD_PLATFORM_SCOPE } from '../../../src/clients/credentials';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
-import { tempStateDir } from '../../helpers/emulator';
+import type { RunningEmulator } from '../../../src/emulator';
+import { emulator } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const TOKEN = 'ya29.local-cloud-adc';
@@ -40,11 +40,7 @@ void describe('the gcp target against the local cloud with auth required', () =>
   let close: () => Promise<void>;
   before(async () => {
     reg = await startTestRegistry();
-    emu = await startEmulator({
-      port: 0,
-      adminPort: 0,
-      controlPlane: 'none',
-      stateDir: tempStateDir(),
+    emu = await emulator({
       delays: { operationPending: 0, createCluster: 0, deleteCluster: 0 },
       requireAuth: TOKEN,
       registry: { port: 0, backend: reg.backend },

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { v1, protos } from '@google-cloud/container';
-import type { RunningEmulator } from '../../../src/emulator/server';
-import { toCluster } from '../../../src/emulator/api/resources';
-import type { ClusterRecord } from '../../../src/emulator/store';
+import type { RunningEmulator } from '../../../src/emulator';
+import { toCluster } from '../../../src/emulator/gke/api/resources';
+import type { ClusterRecord } from '../../../src/emulator/store/store';
 import { client, clusterName, emulator, parent, tempStateDir } from '../../helpers/emulator';
 
 const TOKEN = 'ya29.cluster-bearer';

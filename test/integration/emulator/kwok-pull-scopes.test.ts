@@ -7,7 +7,7 @@ import type { v1, protos } from '@google-cloud/container';
 import { gkeActivities } from '../../../src/activities/gke';
 import { createGkeClient, type GkeClient } from '../../../src/clients/gke';
 import { GKE_NODEPOOL_LABEL } from '../../../src/emulator/runtime/kwok-nodes';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, emulator, PROJECT, tempStateDir, waitOp, ZONE } from '../../helpers/emulator';
 
 const AR_IMAGE = `127.0.0.1:5000/${PROJECT}/gkeflow/app@sha256:${'b'.repeat(64)}`;

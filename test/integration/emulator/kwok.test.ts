@@ -11,24 +11,11 @@ import type { v1, protos } from '@google-cloud/container';
 import { GKE_NODEPOOL_LABEL } from '../../../src/emulator/runtime/kwok-nodes';
 import { LB_CLEANUP_FINALIZER, LB_IP_PREFIX } from '../../../src/emulator/runtime/kwok-stages';
 import { ensureToolchain } from '../../../src/toolchain/toolchain';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import { ZERO_DELAYS, type RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, emulator, parent, tempStateDir, waitOp } from '../../helpers/emulator';
 
 const run = promisify(execFile);
-const delays = {
-  operationPending: 0,
-  createCluster: 0,
-  deleteCluster: 0,
-  updateCluster: 0,
-  setLabels: 0,
-  createNodePool: 0,
-  deleteNodePool: 0,
-  setNodePoolSize: 0,
-  setNodePoolAutoscaling: 0,
-  lbProvision: 1000,
-  lbRelease: 1500,
-  autoOperationAfterCreate: 0,
-};
+const delays = { ...ZERO_DELAYS, lbProvision: 1000, lbRelease: 1500 };
 let stateDir: string;
 let emu: RunningEmulator;
 let c: v1.ClusterManagerClient;

@@ -9,8 +9,8 @@ import { isSameProcess } from '../../../src/process/process';
 import { kwokClusterDir, kwokClusterPids } from '../../../src/emulator/runtime/kwok-cluster';
 import { kwokClusterProcesses } from '../../../src/emulator/runtime/kwok-process';
 import { kwokName } from '../../../src/emulator/runtime/kwok-runtime';
-import type { ClusterRecord } from '../../../src/emulator/store';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import type { ClusterRecord } from '../../../src/emulator/store/store';
+import type { RunningEmulator } from '../../../src/emulator';
 import { client, emulator, parent, PROJECT, tempStateDir, waitOp, ZONE } from '../../helpers/emulator';
 
 let stateDir: string;

@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { protos, v1 } from '@google-cloud/container';
-import type { EmulatorOptions } from '../../../src/emulator/config';
 import { kwokClusterPids } from '../../../src/emulator/runtime/kwok-cluster';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import { ZERO_DELAYS, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, emulator, parent, tempStateDir, waitOp } from '../../helpers/emulator';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const delays = {
+  ...ZERO_DELAYS,
   operationPending: 50,
   createCluster: 1500,
   deleteCluster: 1500,
@@ -24,9 +24,6 @@ const delays = {
   deleteNodePool: 1000,
   setNodePoolSize: 1500,
   setNodePoolAutoscaling: 1000,
-  lbProvision: 0,
-  lbRelease: 0,
-  autoOperationAfterCreate: 0,
 };
 
 const open: Array<{ emu: RunningEmulator; c: v1.ClusterManagerClient }> = [];

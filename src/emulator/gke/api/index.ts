@@ -5,8 +5,9 @@
  */
 import type { Metadata } from '@grpc/grpc-js';
 import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { Core } from '../core';
-import { ApiError } from '../errors';
+import type { Core } from '../context';
+import { checkAuth } from '../../auth';
+import { ApiError } from '../../errors';
 import { handlers, targetLabels, type Request } from './handlers';
 import { clusterManagerService, DECODE_ERROR, type DecodedRequest } from './proto';
 import { errorInfoMetadata } from './status-details';
@@ -27,20 +28,6 @@ interface CallError {
   code: status;
   details: string;
   metadata?: Metadata;
-}
-
-/** UNAUTHENTICATED unless the call carries `authorization: Bearer <token>` (the given token, when one is fixed). */
-export function checkAuth(required: boolean | string, md: Metadata): void {
-  if (!required) return;
-  const header = md.get('authorization')[0];
-  const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!m)
-    throw new ApiError(
-      status.UNAUTHENTICATED,
-      'Request is missing required authentication credential. Expected OAuth 2 access token (authorization: Bearer <token>).',
-    );
-  if (typeof required === 'string' && m[1] !== required)
-    throw new ApiError(status.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
 }
 
 /** PERMISSION_DENIED, worded as Google's, for a call without a quota project when one is required. */

@@ -3,8 +3,8 @@
  * (commands.ts), calls the lifecycle or reads the store, and shapes the answer. Errors are
  * ApiErrors, turned into call statuses by the edge (index.ts).
  */
-import { assertChangeable, type Core } from '../core';
-import type { Fault } from '../faults';
+import { assertChangeable, type Core } from '../context';
+import type { Fault } from '../../faults';
 import { createCluster, deleteCluster, setLabels, updateCluster } from '../lifecycle';
 import {
   assertLocationExists,
@@ -24,9 +24,9 @@ import {
   decodeSetLabels,
   decodeUpdateFields,
   updateTargetPool,
-} from './commands';
+} from '../commands';
 import { serverConfig, toCluster, toNodePool, toOperation } from './resources';
-import { locationName } from '../../gke/resource-names';
+import { locationName } from '../../../gke/resource-names';
 
 /** A decoded request message (camelCase fields, absent ones undefined). */
 export type Request = Record<string, unknown> & LegacyFields;

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client, credentials, Metadata, status } from '@grpc/grpc-js';
 import type { v1 } from '@google-cloud/container';
-import { parseEmulatorArgs } from '../../../src/emulator/options';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import { parseEmulatorArgs } from '../../../src/emulator/standalone-options';
+import type { RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, codeOf, emulator, parent, tempStateDir, waitOp } from '../../helpers/emulator';
 
 let emu: RunningEmulator;

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import type { v1 } from '@google-cloud/container';
-import { resolveSettings, scaled } from '../../../src/emulator/config';
-import { parseEmulatorArgs } from '../../../src/emulator/options';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import { resolveSettings, scaled } from '../../../src/emulator/settings';
+import { parseEmulatorArgs } from '../../../src/emulator/standalone-options';
+import type { RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, codeOf, emulator, parent, waitOp } from '../../helpers/emulator';
 
 let emu: RunningEmulator;

@@ -1,14 +1,15 @@
 /**
  * Node-pool lifecycle: create, delete, resize, autoscaling. Each is an operation on the
  * cluster (which is RECONCILING meanwhile); on a kwok cluster the pool's nodes follow.
- * Requests arrive validated (api/commands.ts); state changes go through the store.
+ * Requests arrive validated (commands.ts); state changes go through the store.
  */
-import { assertChangeable, assertQuota, poolDemand, runtimeOf, type Core } from './core';
-import { alreadyExists, invalidArgument, notFound } from './errors';
-import type { Fault } from './faults';
+import { assertChangeable, runtimeOf, type Core } from './context';
+import { assertQuota, poolDemand } from './quota';
+import { alreadyExists, invalidArgument, notFound } from '../errors';
+import type { Fault } from '../faults';
 import { clusterPath, type ClusterKey, type PoolKey } from './names';
 import type { OperationSpec } from './operations';
-import type { Autoscaling, ClusterRecord, OperationPlan, OperationRecord, PoolRecord } from './store';
+import type { Autoscaling, ClusterRecord, OperationPlan, OperationRecord, PoolRecord } from '../store/store';
 
 const poolPath = (k: PoolKey) => `${clusterPath(k)}/nodePools/${k.pool}`;
 

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import type { v1 } from '@google-cloud/container';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, codeOf, emulator, parent, PROJECT, waitOp } from '../../helpers/emulator';
 
 let emu: RunningEmulator;

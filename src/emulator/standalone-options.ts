@@ -16,7 +16,7 @@ import {
   type Delays,
   type DelayProfile,
   type EmulatorOptions,
-} from './config';
+} from './settings';
 import { checkFaultRule, type FaultRule } from './faults';
 
 /** Env vars the standalone emulator reads (flag in brackets). */

@@ -8,8 +8,8 @@
  * records, whose fields are readonly. Every transition schedules a save.
  */
 import { status } from '@grpc/grpc-js';
-import { notFound } from './errors';
-import { clusterId, clusterPath, type ClusterKey, type PoolKey } from './names';
+import { notFound } from '../errors';
+import { clusterId, clusterPath, type ClusterKey, type PoolKey } from '../gke/names';
 import type {
   Autoscaling,
   ClusterChanges,

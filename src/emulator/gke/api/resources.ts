@@ -2,10 +2,10 @@
  * Stored records → proto messages (google.container.v1 Cluster, NodePool, Operation,
  * ServerConfig), shaped like GKE's answers: self links, deprecated zone fields, base64 certs.
  */
-import { RELEASE_CHANNELS } from '../../gke/rules';
-import type { Settings } from '../config';
+import { RELEASE_CHANNELS } from '../../../gke/rules';
+import type { Settings } from '../../settings';
 import { clusterPath, selfLink } from '../names';
-import type { ClusterRecord, OperationRecord, PoolRecord } from '../store';
+import type { ClusterRecord, OperationRecord, PoolRecord } from '../../store/store';
 import { KUBE_VERSION } from '../validate';
 
 const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({

@@ -207,3 +207,9 @@ export function checkDelays(d: Delays): Delays {
 
 /** The effective wait for a delay at the current speed. */
 export const scaled = (s: Settings, key: keyof Delays): number => Math.round(s.delays[key] / s.speed);
+
+/** LoadBalancer timings for a new kwok cluster at the current delays and speed (fixed into it at creation). */
+export const lbTimings = (s: Settings) => ({
+  provisionMs: scaled(s, 'lbProvision'),
+  releaseMs: scaled(s, 'lbRelease'),
+});

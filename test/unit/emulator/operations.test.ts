@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import type { v1 } from '@google-cloud/container';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import { ZERO_DELAYS, type RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, codeOf, emulator, parent, waitOp } from '../../helpers/emulator';
 
 let emu: RunningEmulator;
@@ -15,6 +15,7 @@ const pool = (p: string) => `${clusterName('ops')}/nodePools/${p}`;
 before(async () => {
   emu = await emulator({
     delays: {
+      ...ZERO_DELAYS,
       operationPending: 100,
       createCluster: 400,
       deleteCluster: 300,
@@ -24,9 +25,6 @@ before(async () => {
       deleteNodePool: 200,
       setNodePoolSize: 300,
       setNodePoolAutoscaling: 200,
-      lbProvision: 0,
-      lbRelease: 0,
-      autoOperationAfterCreate: 0,
     },
   });
   c = client(emu);

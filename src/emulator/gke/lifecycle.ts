@@ -2,26 +2,19 @@
  * Cluster lifecycle with GKE's semantics: create (PROVISIONING → RUNNING), delete (STOPPING →
  * gone, leaking any LoadBalancer left), update (RECONCILING), labels with fingerprints. Each
  * change is a long-running operation; the control plane work happens inside it. Requests arrive
- * as validated commands (api/commands.ts); state changes go through the store's transitions.
+ * as validated commands (commands.ts); state changes go through the store's transitions.
  */
 import crypto from 'node:crypto';
-import type { CreateClusterCommand, SetLabelsCommand, UpdateClusterCommand } from './api/commands';
-import { scaled } from './config';
-import {
-  assertChangeable,
-  assertQuota,
-  labelFingerprint,
-  lbTimings,
-  poolDemand,
-  runtimeOf,
-  totalDemand,
-  type Core,
-} from './core';
-import { alreadyExists, failedPrecondition } from './errors';
-import type { Fault } from './faults';
+import type { CreateClusterCommand, SetLabelsCommand, UpdateClusterCommand } from './commands';
+import { lbTimings, scaled } from '../settings';
+import { assertChangeable, runtimeOf, type Core } from './context';
+import { labelFingerprint } from './fingerprint';
+import { assertQuota, poolDemand, totalDemand } from './quota';
+import { alreadyExists, failedPrecondition } from '../errors';
+import type { Fault } from '../faults';
 import type { OperationSpec } from './operations';
 import { clusterPath, type ClusterKey } from './names';
-import type { ClusterRecord, OperationPlan, OperationRecord } from './store';
+import type { ClusterRecord, OperationPlan, OperationRecord } from '../store/store';
 import { KUBE_VERSION } from './validate';
 
 /** Starts creating a cluster. */
@@ -136,7 +129,8 @@ export function clusterOperation(
           ctx.progress(10, 'CLUSTER_DEPLOYING');
           const rec = core.store.cluster(key);
           // Resumed after a restart with its control plane already up (restarted on start): keep it.
-          if (!rec.access) core.store.recordAccess(key, await runtimeOf(core, rec).create(rec, lbTimings(core)));
+          if (!rec.access)
+            core.store.recordAccess(key, await runtimeOf(core, rec).create(rec, lbTimings(core.settings)));
           ctx.progress(90, 'CLUSTER_HEALTHCHECKING');
         },
         onDone: () => {

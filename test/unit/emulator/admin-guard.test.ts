@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, emulator, parent, tempStateDir } from '../../helpers/emulator';
 
 const running: RunningEmulator[] = [];

@@ -9,11 +9,11 @@
  */
 import crypto from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { scaled, type Delays, type Settings } from './config';
-import { ApiError, failedPrecondition, notFound } from './errors';
-import type { Fault } from './faults';
+import { scaled, type Delays, type Settings } from '../settings';
+import { ApiError, failedPrecondition, notFound } from '../errors';
+import type { Fault } from '../faults';
 import { clusterId, selfLink, type ClusterKey } from './names';
-import type { EmulatorStore, OperationPlan, OperationRecord } from './store';
+import type { EmulatorStore, OperationPlan, OperationRecord } from '../store/store';
 
 /** What the work of an operation can do while it runs. */
 export interface OperationContext {

@@ -2,7 +2,7 @@
  * The emulator's records: clusters with their node pools, operations, leaked load balancers.
  * Every field is readonly: only the store (store.ts) changes them, through its transitions.
  */
-import type { ClusterKey } from './names';
+import type { ClusterKey } from '../gke/names';
 
 /** Cluster.Status values the emulator uses. */
 export type ClusterStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR' | 'DEGRADED';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import type { RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator';
 import { client, clusterName, codeOf, emulator, parent, tempStateDir, waitOp } from '../../helpers/emulator';
 
 const running: RunningEmulator[] = [];

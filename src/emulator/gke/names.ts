@@ -3,10 +3,10 @@
  * `projects/P/locations/L/operations/O`, plus the deprecated project_id/zone/cluster_id form.
  * Every parse failure is INVALID_ARGUMENT naming the field.
  */
-import { gcpLocationExists } from '../gke/locations';
-import { isLocation, PROJECT_ID_RE } from '../gke/rules';
-import { invalidArgument } from './errors';
-import { clusterName, locationName, parseLocationName } from '../gke/resource-names';
+import { gcpLocationExists } from '../../gke/locations';
+import { isLocation, PROJECT_ID_RE } from '../../gke/rules';
+import { invalidArgument } from '../errors';
+import { clusterName, locationName, parseLocationName } from '../../gke/resource-names';
 
 /** Identifies a cluster: project, location (zone or region), name. */
 export interface ClusterKey {

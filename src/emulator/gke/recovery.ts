@@ -7,11 +7,11 @@
  * is ERROR, a half-deleted one is deleted). Every kwok control plane is started again, two at a
  * time (2 cores); one that does not start leaves its cluster ERROR and fails the operation on it.
  */
-import { runtimeOf, type Core } from './core';
+import { runtimeOf, type Core } from './context';
 import { clusterOperation } from './lifecycle';
 import { clusterId, clusterPath } from './names';
 import { poolOperation } from './pools';
-import type { ClusterRecord, OperationRecord } from './store';
+import type { ClusterRecord, OperationRecord } from '../store/store';
 
 async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));

@@ -3,10 +3,10 @@
  * (validate.ts holds GKE's rules); the lifecycle receives only commands that passed.
  */
 import { DEFAULT_POOL, RELEASE_CHANNELS } from '../../gke/rules';
-import { CONTROL_PLANE_LABEL } from '../core';
+import { CONTROL_PLANE_LABEL } from './context';
 import { invalidArgument, unimplemented } from '../errors';
-import type { ClusterKey } from '../names';
-import type { Autoscaling, ClusterRecord, PoolRecord } from '../store';
+import type { ClusterKey } from './names';
+import type { Autoscaling, ClusterRecord, PoolRecord } from '../store/store';
 import {
   checkAutoscaling,
   checkName,
@@ -17,7 +17,7 @@ import {
   clusterLocations,
   DEFAULT_NODE_COUNT,
   isObj,
-} from '../validate';
+} from './validate';
 
 /** A CreateClusterRequest that passed validation. */
 export interface CreateClusterCommand {

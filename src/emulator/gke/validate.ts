@@ -14,10 +14,10 @@ import {
   regionOf,
   SERVICE_ACCOUNT_RE,
   ZONE_RE,
-} from '../gke/rules';
-import { invalidArgument } from './errors';
+} from '../../gke/rules';
+import { invalidArgument } from '../errors';
 import { shown } from './names';
-import type { Autoscaling, PoolRecord } from './store';
+import type { Autoscaling, PoolRecord } from '../store/store';
 
 /** GKE's default machine type and default-pool size. */
 export const DEFAULT_MACHINE_TYPE = DEFAULT_POOL.machineType;
