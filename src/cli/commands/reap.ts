@@ -8,7 +8,7 @@ import { parseDuration } from '../../spec/names';
 import { connectClient, taskQueueFor, temporalConfig, type TemporalConfig } from '../../temporal/connection';
 import { runReaperNow } from '../../temporal/schedules';
 import type { ReaperInput, ReapReport } from '../../workflows/reaper';
-import type { ReapEntry } from '../../workflows/reaper-plan';
+import type { ReapEntry } from '../../workflows/reaper/plan';
 import type { CommandInput } from '../table';
 
 type Flags = CommandInput['flags'];

@@ -1,6 +1,6 @@
 /**
  * The reaper: lists the clusters of the given projects and locations, and tears down those
- * gkeflow made that outlived their TTL or lost their workflow (see reaper-plan.ts). Each
+ * gkeflow made that outlived their TTL or lost their workflow (see plan.ts). Each
  * teardown is a child teardownWorkflow whose id is derived from the cluster, so two reapers at
  * once start one teardown per cluster (the second start is refused and reported as skipped); an
  * expired environment whose workflow is still open is ended through its own teardown update.
@@ -16,13 +16,13 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { ClusterSummary, EnvironmentResources } from '../activities/reaper';
-import { envRef } from '../contract/environment-id';
-import { stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
-import type { TeardownResult } from './definitions';
-import { describeError } from './errors';
-import type { ProvisionTuning } from './input';
-import { activityProxies, callStep } from './proxies';
+import type { ClusterSummary, EnvironmentResources } from '../../activities/reaper';
+import { envRef } from '../../contract/environment-id';
+import { stepSummary, type StepInput, type StepName, type StepResult } from '../../contract/steps';
+import type { TeardownResult } from '../definitions';
+import { describeError } from '../errors';
+import type { ProvisionTuning } from '../input';
+import { activityProxies, callStep } from '../proxies';
 import {
   classify,
   entryOf,
@@ -32,10 +32,10 @@ import {
   SKIP_REASONS,
   type ReapDecision,
   type ReapReport,
-} from './reaper-plan';
-import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './reaper-repositories';
-import { teardownWorkflow } from './teardown';
-import { PATCHES } from './versioning';
+} from './plan';
+import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './repositories';
+import { teardownWorkflow } from '../teardown';
+import { PATCHES } from '../versioning';
 
 /** Input of reaperWorkflow (a schedule's action carries it). */
 export interface ReaperInput {
@@ -234,4 +234,4 @@ async function tearDown(
   return child.result();
 }
 
-export type { ReapReport, ReapEntry } from './reaper-plan';
+export type { ReapReport, ReapEntry } from './plan';
