@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../errors';
 import { SpecValidationError } from '../spec/validate';
-import { COMMANDS, type CommandDef } from './table';
+import type { CommandDef } from './command';
+import { COMMANDS } from './registry';
 
 const out = (l: string): void => {
   process.stdout.write(`${l}\n`);
