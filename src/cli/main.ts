@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../config/errors';
 import { exitStatusOf } from '../contract/error-codes';
 import { SpecValidationError } from '../envspec/validate';
-import { COMMANDS, type CommandDef } from './table';
+import type { CommandDef } from './command';
+import { COMMANDS } from './registry';
 
 const out = (l: string): void => {
   process.stdout.write(`${l}\n`);

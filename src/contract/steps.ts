@@ -209,3 +209,13 @@ export function stepLabel<K extends StepName>(name: K, input: StepInput<K>): str
 export function stepSummary<K extends StepName>(name: K, input: StepInput<K>, spec?: EnvironmentSpec): string {
   return (STEPS[name] as StepDef<K>).summary(input, spec);
 }
+
+/**
+ * The provisioning steps in the order a run takes them (each only when its spec needs it),
+ * before its plan's scale and resize steps: the table's entries up to the plan's first step.
+ * Tests that count a run's steps derive their lists from it.
+ */
+export const PROVISIONING_STEPS: readonly StepName[] = (Object.keys(STEPS) as StepName[]).slice(
+  0,
+  Object.keys(STEPS).indexOf('scaleDeployment'),
+);

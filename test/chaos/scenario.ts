@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import YAML from 'yaml';
+import { PROVISIONING_STEPS, STEPS as STEP_TABLE, type StepName } from '../../src/contract/steps';
 import { causeMessages } from '../../src/config/errors';
 import { validateSpec, type EnvironmentSpec } from '../../src/envspec';
 import { repoRoot } from '../../src/paths';
@@ -47,28 +48,20 @@ export const AR_REPOSITORY = 'gkeflow-demo/asia/notebooks';
 /** An env value the spec carries; the secret scan looks for it in every history and log. */
 export const SECRET_ENV_VALUE = 'chaos-secret-5b1f0c3e-value';
 
-/** The provisioning steps of the spec, in order. */
-export const STEPS = [
-  'pushImage',
-  'ensureCluster',
-  'applyDeployment',
-  'applyService',
-  'waitForExternalIp',
-  'probeEndpoint',
-  'scaleDeployment',
-  'scaleDeployment',
-  'resizeNodePool',
-] as const;
+/**
+ * The steps a case counts, in order: the step table's provisioning steps the walkthrough runs,
+ * then its plan (scale 3, scale 5, resize to 3 nodes). Not counted: ensureRepository, the check
+ * before the push (a case's step 1 is the push, after which the repository and its tag exist;
+ * docs/reliability.md), and applySecretEnv, which runs only for `secretFrom` env values (the
+ * chaos spec's value is a plain one, which the secret scan looks for).
+ */
+export const STEPS: readonly StepName[] = [
+  ...PROVISIONING_STEPS.filter((s) => s !== 'ensureRepository' && s !== 'applySecretEnv'),
+  ...chaosSpec('chaos-steps').steps.map((p): StepName => (p.resize ? 'resizeNodePool' : 'scaleDeployment')),
+];
 const STEP_NAMES: ReadonlySet<string> = new Set(STEPS);
-/** The steps that wait on something (heartbeating activities), where a kill lands mid-step. */
-export const LONG_STEPS = [
-  'pushImage',
-  'ensureCluster',
-  'applyDeployment',
-  'waitForExternalIp',
-  'scaleDeployment',
-  'resizeNodePool',
-] as const;
+/** The steps that wait on something (heartbeating activities: the table's `long` ones), where a kill lands mid-step. */
+export const LONG_STEPS: readonly StepName[] = [...new Set(STEPS)].filter((s) => STEP_TABLE[s].timeout === 'long');
 
 /** Short timeouts: a killed worker's activity is retried after the heartbeat timeout. */
 export const TUNING: ProvisionTuning = {

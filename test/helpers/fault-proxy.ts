@@ -13,6 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import { seededRandom } from '../../src/emulator/faults';
 
 export interface Upstream {
   /** `http://host:port` or `https://host:port`. */
@@ -53,18 +54,6 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** mulberry32: a small seeded PRNG, so a seed gives the same fault sequence. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A Kubernetes-style Status body, so client libraries parse the fault as the API server's. */
 function faultBody(status: number): string {
   const reason = status === 429 ? 'TooManyRequests' : status === 503 ? 'ServiceUnavailable' : 'InternalError';
@@ -81,7 +70,7 @@ function faultBody(status: number): string {
 
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   let plan: FaultPlan = opts.faults ?? {};
-  let random = prng(plan.seed ?? 1);
+  let random = seededRandom(plan.seed ?? 1);
   let burstLeft = plan.burst ?? 0;
   let forwarded = 0;
   let injected = 0;
@@ -171,7 +160,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     },
     setFaults(p) {
       plan = p;
-      random = prng(p.seed ?? 1);
+      random = seededRandom(p.seed ?? 1);
       burstLeft = p.burst ?? 0;
     },
     stop: async () => {

@@ -5,9 +5,9 @@ import { CliError, UsageError } from '../../config/errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, envStatus, resolveEnvId } from '../../temporal/environments';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
-import { ttlProblem } from '../../envspec/schema';
 import { extendUpdate, resizeUpdate, scaleUpdate } from '../../contract/messages';
-import type { CommandInput } from '../table';
+import type { CommandInput } from '../command';
+import { ttlFlag } from '../flags';
 
 function wholeNumber(flag: string, v: unknown): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
@@ -92,14 +92,6 @@ export async function resizeCommand({ flags, args, out, err }: CommandInput): Pr
           : `node pool ${pool} resized from ${from} to ${res.nodeCount} nodes`;
     return `${change}; GKE finished the resize after ${took}`;
   });
-}
-
-/** A TTL flag's value, checked by the spec's own rule (exit 2 naming the flag). */
-export function ttlFlag(v: unknown): string {
-  if (typeof v !== 'string' || !v) throw new UsageError('--ttl: a duration is required (e.g. 2h, 1h30m, 7d)');
-  const problem = ttlProblem(v);
-  if (problem) throw new UsageError(`--ttl: ${problem}`);
-  return v;
 }
 
 /** `gkeflow extend ENV --ttl 2h`: the environment now expires that long from now (timer and cluster label). */

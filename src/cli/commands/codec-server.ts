@@ -4,7 +4,7 @@ import { startCodecServer } from '../../codec/codec-server';
 import { LOCAL_PORTS, PORT_ENV, localAddress } from '../../config/endpoints';
 import { UsageError } from '../../config/errors';
 import { temporalConfig } from '../../temporal/connection';
-import type { CommandInput } from '../table';
+import type { CommandInput } from '../command';
 
 /**
  * `gkeflow codec-server`: serve the Temporal codec-server protocol for the Web UI with the

@@ -5,12 +5,11 @@ import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/conn
 import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { preflightUp } from '../gke-preflight';
-import { closedOutcome, followEnvironment, printStatus } from '../progress';
-import type { CommandInput } from '../table';
+import { closedOutcome, followEnvironment, printStatus } from '../environment-view';
+import type { CommandInput } from '../command';
 import { teardownUpdate } from '../../contract/messages';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
-import { specFlag } from './validate';
-import { ttlFlag } from './change';
+import { specFlag, ttlFlag } from '../flags';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 
 /** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */

@@ -5,7 +5,7 @@
 import type { temporal } from '@temporalio/proto';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { resolveEnvId } from '../../temporal/environments';
-import type { CommandInput } from '../table';
+import type { CommandInput } from '../command';
 
 /** One activity of the history. */
 export interface StepRecord {

@@ -3,7 +3,7 @@ import { parseEnvId } from '../../contract/environment-id';
 import { UsageError } from '../../config/errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { resolveEnvId } from '../../temporal/environments';
-import type { CommandInput } from '../table';
+import type { CommandInput } from '../command';
 
 /**
  * `gkeflow kubeconfig ENV`: print a kubeconfig for the environment's cluster on stdout (for the

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envStatus, resolveEnvId, uiLink } from '../../temporal/environments';
-import type { CommandInput } from '../table';
+import type { CommandInput } from '../command';
 
 /** The command that opens a URL in the user's browser on this OS. */
 function opener(): string {

@@ -1,53 +1,14 @@
 /**
- * `gkeflow reap`: one reaper run now, its report as a table (or JSON). Also the flag parsing the
- * reaper shares with `schedule create`: every problem is reported at once, each naming its flag.
+ * `gkeflow reap`: one reaper run now, its report as a table (or JSON). The reaper's flags are
+ * read by reaper-options.ts, which `schedule create` shares.
  */
-import { projectsFromEnv } from '../../activities/reaper';
-import { UsageError } from '../../config/errors';
-import { parseDuration } from '../../envspec/names';
-import { connectClient, taskQueueFor, temporalConfig, type TemporalConfig } from '../../temporal/connection';
+import { connectClient, temporalConfig } from '../../temporal/connection';
 import { runReaperNow } from '../../temporal/schedules';
-import type { ReaperInput, ReapReport } from '../../workflows/reaper';
-import type { ReapEntry } from '../../workflows/reaper-plan';
-import type { CommandInput } from '../table';
-
-type Flags = CommandInput['flags'];
-
-/** The task queue reaper runs go to: that of the worker's target (GKEFLOW_TARGET, default local). */
-export const reaperTaskQueue = (cfg: TemporalConfig, env: NodeJS.ProcessEnv = process.env) =>
-  taskQueueFor(env.GKEFLOW_TARGET === 'gcp' ? 'gcp' : 'local', cfg);
-
-const PROJECT_RE = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
-const LOCATION_RE = /^([a-z]+-[a-z]+[0-9]+(-[a-z])?|-)$/;
-
-/** The reaper input of `--project`, `--location`, `--orphan-grace`, `--dry-run`; problems are pushed to `problems`. */
-export function reaperInputFromFlags(
-  flags: Flags,
-  problems: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): ReaperInput {
-  const projects = ([] as unknown[]).concat(flags.project ?? []).map(String);
-  for (const p of projects)
-    if (!PROJECT_RE.test(p)) problems.push(`--project '${p}': not a GCP project id (6–30 of a-z, 0-9, -)`);
-  const location = flags.location === undefined ? '-' : String(flags.location);
-  if (!LOCATION_RE.test(location))
-    problems.push(`--location '${location}': expected a zone (us-central1-a), a region (us-central1) or - for all`);
-  const input: ReaperInput = { locations: [location], dryRun: flags['dry-run'] === true };
-  if (projects.length) input.projects = projects;
-  else if (projectsFromEnv(env).length) input.extraProjects = projectsFromEnv(env);
-  if (flags['orphan-grace'] !== undefined) {
-    const ms = parseDuration(String(flags['orphan-grace']));
-    if (ms === undefined)
-      problems.push(`--orphan-grace '${String(flags['orphan-grace'])}': expected a duration like 30m, 2h, 1h30m, 0s`);
-    else input.orphanGraceMs = ms;
-  }
-  return input;
-}
-
-/** Throws one UsageError listing every problem, when there are any. */
-export function throwProblems(command: string, problems: string[]): void {
-  if (problems.length) throw new UsageError(`${command}: ${problems.join('; ')}`);
-}
+import type { ReapReport } from '../../workflows/reaper';
+import type { ReapEntry } from '../../workflows/reaper/plan';
+import type { CommandInput } from '../command';
+import { throwProblems } from '../flags';
+import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
 
 /** The report as a table: one row per cluster (or repository leftover) deleted, planned, failed or skipped. */
 export function reportTable(r: ReapReport): string[] {

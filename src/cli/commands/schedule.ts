@@ -12,8 +12,9 @@ import {
   listReaperSchedules,
   type ScheduleTiming,
 } from '../../temporal/schedules';
-import type { CommandInput } from '../table';
-import { reaperInputFromFlags, reaperTaskQueue, throwProblems } from './reap';
+import type { CommandInput } from '../command';
+import { throwProblems } from '../flags';
+import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
 
 const NAME_RE = /^[a-z][-a-z0-9]{0,62}$/;
 const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];

@@ -4,7 +4,7 @@ import { stackDown, stackLogs, stackStatus, stackUp, type ServiceStatus } from '
 import { stackServices } from '../../stack/services';
 import { describeToolchain, ensureToolchain, fmtSeconds } from '../../toolchain/toolchain';
 import { diskUsage, fmtBytes, pruneToolchain, toolchainDir } from '../../toolchain/disk';
-import type { CommandInput } from '../table';
+import type { CommandInput } from '../command';
 
 const list = (v: unknown): string[] | undefined =>
   typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined;

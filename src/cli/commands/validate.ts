@@ -1,15 +1,7 @@
-import { UsageError } from '../../config/errors';
 import { poolSizeText } from '../../gke/rules';
 import { envIdOf, loadSpecFile } from '../../envspec';
-import type { CommandInput } from '../table';
-
-/** `-f FILE` is required by every spec-taking command. */
-export function specFlag(flags: CommandInput['flags']): string {
-  const f = flags.file;
-  if (typeof f !== 'string' || f === '')
-    throw new UsageError('-f/--file: a spec file is required (e.g. -f examples/tensorflow-notebook.yaml)');
-  return f;
-}
+import type { CommandInput } from '../command';
+import { specFlag } from '../flags';
 
 /** `gkeflow validate -f spec.yaml`: check a spec without touching anything. */
 export async function validateCommand({ flags, out }: CommandInput): Promise<void> {

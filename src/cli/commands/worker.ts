@@ -1,5 +1,5 @@
 import { runWorker } from '../../worker';
-import type { CommandInput } from '../table';
+import type { CommandInput } from '../command';
 
 /** `gkeflow worker`: run a worker in the foreground until Ctrl-C. */
 export async function workerCommand({ err }: CommandInput): Promise<void> {

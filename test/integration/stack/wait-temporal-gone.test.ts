@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { followEnvironment } from '../../../src/cli/progress';
+import { followEnvironment } from '../../../src/cli/environment-view';
 import { CliError } from '../../../src/config/errors';
 import { startEphemeralTemporal } from '../../../src/stack/temporal-server';
 import { ensureToolchain } from '../../../src/toolchain/toolchain';

@@ -13,12 +13,12 @@ import { registryActivities, REPOSITORY_KEPT } from '../../../src/activities/reg
 import type { DeleteImageTagInput } from '../../../src/contract/image-io';
 import { createArtifactRegistryApi } from '../../../src/clients/artifact-registry';
 import { envRef, formatTeardownId } from '../../../src/contract/environment-id';
-import { SKIP_REASONS } from '../../../src/workflows/reaper-plan';
+import { SKIP_REASONS } from '../../../src/workflows/reaper/plan';
 import {
   ORPHANED_REPOSITORY,
   REPOSITORY_SCAN,
   REPOSITORY_SKIP_REASONS,
-} from '../../../src/workflows/reaper-repositories';
+} from '../../../src/workflows/reaper/repositories';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
 import { REAPER_TUNING, startReaperCloud, withReaperWorker, ZONE, type ReaperCloud } from '../../helpers/reaper';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';

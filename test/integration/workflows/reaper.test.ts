@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { formatEnvId } from '../../../src/contract/environment-id';
-import { SKIP_REASONS } from '../../../src/workflows/reaper-plan';
+import { SKIP_REASONS } from '../../../src/workflows/reaper/plan';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
 import { REAPER_TUNING, startReaperCloud, withReaperWorker, ZONE, type ReaperCloud } from '../../helpers/reaper';
 import { eventually, FAST, startEnv, stubActivities, testInput, workflowBundle } from '../../helpers/workflows';

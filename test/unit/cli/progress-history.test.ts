@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { progressLines, progressStyle } from '../../../src/cli/progress';
+import { progressLines, progressStyle } from '../../../src/cli/environment-view';
 import { stepsOf } from '../../../src/cli/commands/history';
 import type { EnvironmentStatus } from '../../../src/contract/workflow-input';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cliReference } from '../../../src/cli/reference';
-import { COMMANDS } from '../../../src/cli/table';
+import { COMMANDS } from '../../../src/cli/registry';
 import { repoRoot } from '../../../src/paths';
 
 void test("the README's CLI reference is the command table: each usage line as --help prints it, then its summary", () => {

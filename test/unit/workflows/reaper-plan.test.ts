@@ -5,7 +5,7 @@ import { cronProblem } from '../../../src/cli/commands/schedule';
 import { reportTable } from '../../../src/cli/commands/reap';
 import { formatEnvId } from '../../../src/contract/environment-id';
 import { envHash, expiresAtLabel, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';
-import { classify, entryOf, reportMarkdown, SKIP_REASONS, type ReapReport } from '../../../src/workflows/reaper-plan';
+import { classify, entryOf, reportMarkdown, SKIP_REASONS, type ReapReport } from '../../../src/workflows/reaper/plan';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const HOUR = 3_600_000;

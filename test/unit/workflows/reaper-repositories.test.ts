@@ -4,13 +4,13 @@ import type { RepositorySummary } from '../../../src/contract/image-io';
 import { reportTable } from '../../../src/cli/commands/reap';
 import { formatEnvId } from '../../../src/contract/environment-id';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';
-import { entryOf, reportMarkdown, SKIP_REASONS, type ReapReport } from '../../../src/workflows/reaper-plan';
+import { entryOf, reportMarkdown, SKIP_REASONS, type ReapReport } from '../../../src/workflows/reaper/plan';
 import {
   classifyRepository,
   ORPHANED_REPOSITORY,
   REPOSITORY_SKIP_REASONS,
   type RepositoryContext,
-} from '../../../src/workflows/reaper-repositories';
+} from '../../../src/workflows/reaper/repositories';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const GRACE = 30 * 60_000;

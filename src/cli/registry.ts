@@ -1,32 +1,13 @@
-import type { ParseArgsConfig } from 'node:util';
+/**
+ * The command registry: every gkeflow command, its words, flags, help and lazy loader. main.ts
+ * dispatches from it, and the README's CLI reference is generated from it (reference.ts).
+ */
 import { ENDPOINT_ENV, LOCAL_PORTS, PORT_ENV, TASK_QUEUES, type PortName } from '../config/endpoints';
-
-/** Parsed flags and positionals handed to a command. */
-export interface CommandInput {
-  flags: Record<string, string | boolean | string[] | undefined>;
-  args: string[];
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
-
-export type CommandFn = (input: CommandInput) => Promise<number | void>;
-
-export interface CommandDef {
-  /** Words that select it, e.g. `stack up`. */
-  name: string;
-  summary: string;
-  usage: string;
-  /** Longer help: what it does, examples. */
-  help?: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** Allowed positionals: [min, max]. */
-  positionals: [number, number];
-  load: () => Promise<CommandFn>;
-}
+import type { CommandDef } from './command';
 
 const json = { json: { type: 'boolean', description: 'print machine-readable JSON' } } as const;
 
-/** Every gkeflow command. Commands load lazily so `--help` and `validate` stay fast. */
+/** `-f FILE`, the spec file of the commands that take one. */
 const file = { file: { type: 'string', short: 'f' } } as const;
 /** The reaper's flags, shared by `reap` and `schedule create`. */
 const reapFlags = {
@@ -39,6 +20,7 @@ const reapFlags = {
 /** `<port variable> (<default>)` for each port of the stack, for its help. */
 const portHelp = (Object.keys(LOCAL_PORTS) as PortName[]).map((k) => `${PORT_ENV[k]} (${LOCAL_PORTS[k]})`);
 
+/** Every gkeflow command. Commands load lazily so `--help` and `validate` stay fast. */
 export const COMMANDS: CommandDef[] = [
   {
     name: 'validate',

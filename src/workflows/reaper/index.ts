@@ -1,6 +1,6 @@
 /**
  * The reaper: lists the clusters of the given projects and locations, and tears down those
- * gkeflow made that outlived their TTL or lost their workflow (see reaper-plan.ts). Each
+ * gkeflow made that outlived their TTL or lost their workflow (see plan.ts). Each
  * teardown is a child teardownWorkflow whose id is derived from the cluster, so two reapers at
  * once start one teardown per cluster (the second start is refused and reported as skipped); an
  * expired environment whose workflow is still open is ended through its own teardown update.
@@ -16,13 +16,13 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { ClusterSummary, EnvironmentResources } from '../contract/reaper-io';
-import { envRef } from '../contract/environment-id';
-import { stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
-import type { TeardownResult } from '../contract/messages';
-import { describeError } from './errors';
-import type { ProvisionTuning } from '../contract/workflow-input';
-import { activityProxies, callStep } from './proxies';
+import type { ClusterSummary, EnvironmentResources } from '../../contract/reaper-io';
+import { envRef } from '../../contract/environment-id';
+import { stepSummary, type StepInput, type StepName, type StepResult } from '../../contract/steps';
+import type { TeardownResult } from '../../contract/messages';
+import { describeError } from '../errors';
+import type { ProvisionTuning } from '../../contract/workflow-input';
+import { activityProxies, callStep } from '../proxies';
 import {
   classify,
   entryOf,
@@ -32,11 +32,11 @@ import {
   SKIP_REASONS,
   type ReapDecision,
   type ReapReport,
-} from './reaper-plan';
-import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './reaper-repositories';
-import { teardownWorkflow } from './teardown';
-import { PATCHES } from './versioning';
-import { locationName } from '../gke/resource-names';
+} from './plan';
+import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './repositories';
+import { teardownWorkflow } from '../teardown';
+import { PATCHES } from '../versioning';
+import { locationName } from '../../gke/resource-names';
 
 /** Input of reaperWorkflow (a schedule's action carries it). */
 export interface ReaperInput {
@@ -235,4 +235,4 @@ async function tearDown(
   return child.result();
 }
 
-export type { ReapReport, ReapEntry } from './reaper-plan';
+export type { ReapReport, ReapEntry } from './plan';

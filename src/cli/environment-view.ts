@@ -1,3 +1,7 @@
+/**
+ * How the CLI shows an environment: its status lines (`status`), the live view `up --wait`
+ * follows it with, and one line on how a closed run ended. Reads the status query only.
+ */
 import type { Client } from '@temporalio/client';
 import type { EnvironmentSpec } from '../envspec';
 import { causeMessages, CliError } from '../config/errors';

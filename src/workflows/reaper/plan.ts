@@ -4,9 +4,9 @@
  * environment is ended through its own workflow, everything else is left alone with a reason.
  * Workflow-safe; unit-tested on its own.
  */
-import type { ClusterSummary } from '../contract/reaper-io';
-import { formatEnvId, formatTeardownId } from '../contract/environment-id';
-import { envHash, LABELS, MANAGED_BY_VALUE } from '../contract/labels';
+import type { ClusterSummary } from '../../contract/reaper-io';
+import { formatEnvId, formatTeardownId } from '../../contract/environment-id';
+import { envHash, LABELS, MANAGED_BY_VALUE } from '../../contract/labels';
 
 /** What happens to one cluster. */
 export type ReapAction =
@@ -27,7 +27,7 @@ export interface ReapDecision {
   reason: string;
   /** delete: the teardown workflow's id; end: the environment's. */
   workflowId?: string;
-  /** A repository leftover (reaper-repositories.ts): its name; the environment has no cluster, so none is deleted. */
+  /** A repository leftover (repositories.ts): its name; the environment has no cluster, so none is deleted. */
   repository?: string;
 }
 

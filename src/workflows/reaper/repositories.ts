@@ -6,11 +6,11 @@
  * it is empty) by the same teardown workflow id as its environment's cluster would be.
  * Workflow-safe; unit-tested on its own.
  */
-import type { EnvironmentResources } from '../contract/reaper-io';
-import type { RepositorySummary } from '../contract/image-io';
-import { formatTeardownId, parseEnvId } from '../contract/environment-id';
-import { LABELS, MANAGED_BY_VALUE } from '../contract/labels';
-import { SKIP_REASONS, type ReapDecision } from './reaper-plan';
+import type { EnvironmentResources } from '../../contract/reaper-io';
+import type { RepositorySummary } from '../../contract/image-io';
+import { formatTeardownId, parseEnvId } from '../../contract/environment-id';
+import { LABELS, MANAGED_BY_VALUE } from '../../contract/labels';
+import { SKIP_REASONS, type ReapDecision } from './plan';
 
 /** Why a repository is left alone (besides SKIP_REASONS' foreign, protected, live and grace). */
 export const REPOSITORY_SKIP_REASONS = {

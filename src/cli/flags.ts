@@ -1,0 +1,28 @@
+/**
+ * Flags several commands share, each checked where it is read: a bad value is a UsageError
+ * (exit 2) naming the flag, before anything is started.
+ */
+import { UsageError } from '../config/errors';
+import { ttlProblem } from '../envspec/schema';
+import type { CommandInput } from './command';
+
+/** `-f FILE` is required by every spec-taking command. */
+export function specFlag(flags: CommandInput['flags']): string {
+  const f = flags.file;
+  if (typeof f !== 'string' || f === '')
+    throw new UsageError('-f/--file: a spec file is required (e.g. -f examples/tensorflow-notebook.yaml)');
+  return f;
+}
+
+/** A TTL flag's value, checked by the spec's own rule (exit 2 naming the flag). */
+export function ttlFlag(v: unknown): string {
+  if (typeof v !== 'string' || !v) throw new UsageError('--ttl: a duration is required (e.g. 2h, 1h30m, 7d)');
+  const problem = ttlProblem(v);
+  if (problem) throw new UsageError(`--ttl: ${problem}`);
+  return v;
+}
+
+/** Throws one UsageError listing every problem, when there are any. */
+export function throwProblems(command: string, problems: string[]): void {
+  if (problems.length) throw new UsageError(`${command}: ${problems.join('; ')}`);
+}

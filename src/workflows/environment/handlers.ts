@@ -1,0 +1,67 @@
+/**
+ * The messages an environment answers: the `status` query and the `scale`, `resize`, `extend`
+ * and `teardown` updates. Changes go through the gate; a teardown asks the run to end and waits
+ * for what its cleanup did.
+ */
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { SEARCH_ATTRIBUTES as SA } from '../../contract/labels';
+import { parseDuration } from '../../envspec/names';
+import {
+  extendUpdate,
+  resizeUpdate,
+  scaleUpdate,
+  statusQuery,
+  teardownUpdate,
+  type TeardownResult,
+} from '../../contract/messages';
+import { extendTtl, resize, scale } from '../provision';
+import { statusOf } from '../state';
+import { validateExtend, validateResize, validateScale } from '../validators';
+import { exclusive } from './gate';
+import type { EnvRun } from './run';
+
+/** Registers the query and the update handlers of the run. */
+export function setHandlers(run: EnvRun): void {
+  const { ctx } = run;
+  const { spec, state } = ctx;
+  setHandler(statusQuery, () => statusOf(spec, state));
+  setHandler(scaleUpdate, ({ replicas }) => exclusive(run, 'scaling', () => scale(ctx, replicas)), {
+    validator: (req) => validateScale(state, run.teardownReason, req),
+  });
+  setHandler(
+    resizeUpdate,
+    ({ pool, nodeCount }) =>
+      exclusive(run, 'resizing', async () => {
+        await resize(ctx, pool, nodeCount);
+        return { pool, nodeCount };
+      }),
+    { validator: (req) => validateResize(spec, state, run.teardownReason, req) },
+  );
+  setHandler(
+    extendUpdate,
+    ({ ttl }) =>
+      exclusive(run, 'extending', async () => {
+        await extendTtl(ctx, Date.now() + (parseDuration(ttl) ?? 0));
+        upsertSearchAttributes([{ key: SA.expiresAt, value: new Date(state.expiresAtMs) }]);
+        return { expiresAt: new Date(state.expiresAtMs).toISOString() };
+      }),
+    { validator: (req) => validateExtend(state, run.teardownReason, req) },
+  );
+  setHandler(
+    teardownUpdate,
+    async (req) => {
+      run.teardownReason ??= req?.reason ?? 'teardown requested';
+      // A teardown during provisioning stops the step in flight; the saga then cleans up.
+      if (state.phase === 'provisioning' || state.phase === 'validating') run.provisioning.cancel();
+      await condition(() => run.ended !== undefined);
+      // Leftovers are in the result; the run itself still fails with CleanupIncompleteError.
+      return run.ended as TeardownResult;
+    },
+    {
+      validator: (_req) => {
+        if (state.phase === 'torn-down' || state.phase === 'failed' || state.phase === 'lost')
+          throw new Error(`the environment is already ${state.phase}`);
+      },
+    },
+  );
+}
