@@ -50,9 +50,9 @@ function selectFiles(filters: string[]): string[] {
   return all.filter(wanted);
 }
 
-function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runNodeTests(files: string[], env: NodeJS.ProcessEnv, concurrency = 1): Promise<number> {
   return new Promise<number>((resolve) => {
-    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
+    const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files];
     // A private state dir: a developer's own stack (.gkeflow, its codec key) never leaks into the tests.
     const stateDir = env.GKEFLOW_TEST_TMP ? path.join(env.GKEFLOW_TEST_TMP, 'state') : undefined;
     const childEnv = { ...process.env, ...(stateDir ? { GKEFLOW_STATE_DIR: stateDir } : {}), ...env };
@@ -70,8 +70,10 @@ async function run(): Promise<number> {
   if (files.length === 0) throw new Error(`no test files match ${filters.join(' ')}`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-test-'));
   if (files.every((f) => f.startsWith('test/unit/'))) {
-    console.log(`[test] ${files.length} unit test files; nothing to start`);
-    return runNodeTests(files, { GKEFLOW_TEST_TMP: tmp });
+    // Unit files share no server and no port, so they run side by side, one per core.
+    const cores = os.availableParallelism();
+    console.log(`[test] ${files.length} unit test files, ${cores} at a time; nothing to start`);
+    return runNodeTests(files, { GKEFLOW_TEST_TMP: tmp }, cores);
   }
   const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
   if (files.every((f) => f.startsWith('test/chaos/'))) {
