@@ -8,8 +8,8 @@ import type { PlanStep, SpecContainerPort } from '../contract/environment-spec';
 import {
   gkeNameProblem,
   isLocation,
-  LABEL_KEY_RE,
-  LABEL_VALUE_RE,
+  GCP_LABEL_KEY_RE,
+  GCP_LABEL_VALUE_RE,
   machineTypeProblem,
   MAX_POOL_NODES,
   PROJECT_ID_RE,
@@ -87,14 +87,16 @@ const k8sLabels = z.record(checked(k8sLabelKeyProblem), checked(k8sLabelValuePro
 const RESERVED_LABEL = /^(managed-by|gkeflow-.*)$/;
 const gcpLabels = z.record(
   checked((k) =>
-    !LABEL_KEY_RE.test(k)
+    !GCP_LABEL_KEY_RE.test(k)
       ? `label key "${k}" must start with a lowercase letter and hold at most 63 lowercase letters, digits, '-' or '_'`
       : RESERVED_LABEL.test(k)
         ? `label key "${k}" is reserved for gkeflow`
         : undefined,
   ),
   checked((v) =>
-    LABEL_VALUE_RE.test(v) ? undefined : `label value "${v}" must be at most 63 lowercase letters, digits, '-' or '_'`,
+    GCP_LABEL_VALUE_RE.test(v)
+      ? undefined
+      : `label value "${v}" must be at most 63 lowercase letters, digits, '-' or '_'`,
   ),
 );
 

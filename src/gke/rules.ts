@@ -126,9 +126,9 @@ export function machineShape(v: string): MachineType {
   return { cpus: 2, memoryMb: 8192 };
 }
 
-/** Label keys/values as GCP accepts them on resources (keys: lowercase letter first, ≤ 63 chars). */
-export const LABEL_KEY_RE = /^[a-z][-_a-z0-9]{0,62}$/;
-export const LABEL_VALUE_RE = /^[-_a-z0-9]{0,63}$/;
+/** Label keys/values as GCP accepts them on resources (not Kubernetes labels: envspec/names.ts has those) (keys: lowercase letter first, ≤ 63 chars). */
+export const GCP_LABEL_KEY_RE = /^[a-z][-_a-z0-9]{0,62}$/;
+export const GCP_LABEL_VALUE_RE = /^[-_a-z0-9]{0,63}$/;
 
 /** GKE allows up to 1000 nodes per pool per zone. */
 export const MAX_POOL_NODES = 1000;

@@ -6,8 +6,8 @@ import {
   defaultNodeZones,
   gkeNameProblem,
   isRegion,
-  LABEL_KEY_RE,
-  LABEL_VALUE_RE,
+  GCP_LABEL_KEY_RE,
+  GCP_LABEL_VALUE_RE,
   machineTypeProblem,
   MAX_POOL_NODES,
   DEFAULT_POOL,
@@ -50,11 +50,11 @@ export function checkResourceLabels(labels: unknown, field: string): Record<stri
   const entries = Object.entries(labels);
   if (entries.length > 64) throw invalidArgument(`${field}: at most 64 labels (got ${entries.length})`);
   for (const [k, v] of entries) {
-    if (!LABEL_KEY_RE.test(k))
+    if (!GCP_LABEL_KEY_RE.test(k))
       throw invalidArgument(
         `${field}: invalid label key '${k.slice(0, 80)}' (lowercase letter first, then lowercase letters, digits, - or _, at most 63)`,
       );
-    if (typeof v !== 'string' || !LABEL_VALUE_RE.test(v))
+    if (typeof v !== 'string' || !GCP_LABEL_VALUE_RE.test(v))
       throw invalidArgument(`${field}.${k}: invalid label value (lowercase letters, digits, - or _, at most 63)`);
   }
   return { ...(labels as Record<string, string>) };
