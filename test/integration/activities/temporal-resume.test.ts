@@ -26,7 +26,9 @@ void describe('resume through Temporal', { timeout: 180_000 }, () => {
   let stateDir: string;
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-resume-'));
-    emu = await emulator({ stateDir, delays: { operationPending: 0, createCluster: 1500 } });
+    // The create runs 6 s so that the retry arrives while it still runs even on a loaded 2-core machine
+    // (with 1.5 s, a retry scheduled late found the cluster RUNNING and adopted it: created:false).
+    emu = await emulator({ stateDir, delays: { operationPending: 0, createCluster: 6000 } });
     gke = createGkeClient({ target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' });
   });
   after(async () => {
