@@ -37,7 +37,7 @@ async function gkeflow(args: string[], user = userHome(tmp)) {
 }
 
 void describe('the installed package', () => {
-  it('ships dist, bin, the toolchain sources and examples, and no tests, tsx or @temporalio/testing', () => {
+  void it('ships dist, bin, the toolchain sources and examples, and no tests, tsx or @temporalio/testing', () => {
     for (const f of [
       'dist/cli/main.js',
       'dist/index.d.ts',
@@ -54,7 +54,7 @@ void describe('the installed package', () => {
       assert.ok(!fs.existsSync(path.join(pkg.dir, f)), `${f} is not in the install`);
   });
 
-  it('runs --help, --version and validate from an empty directory, writing nothing into the prefix', async () => {
+  void it('runs --help, --version and validate from an empty directory, writing nothing into the prefix', async () => {
     const help = await gkeflow(['--help']);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /Usage: gkeflow <command>/);
@@ -73,7 +73,7 @@ void describe('the installed package', () => {
     assert.deepEqual(fs.readdirSync(user.cwd).sort(), ['bad.yaml', 'spec.yaml'], 'nothing written into the cwd');
   });
 
-  it('runs a worker as the process itself: ready, metrics, JSON logs, SIGTERM ends it with exit 0 and no child', async () => {
+  void it('runs a worker as the process itself: ready, metrics, JSON logs, SIGTERM ends it with exit 0 and no child', async () => {
     const user = userHome(tmp);
     const [health, metrics] = [await freePort(), await freePort()];
     const worker = startCommand(pkg.bin, ['worker'], {

@@ -14,7 +14,7 @@ const entry = (meta: Record<string, unknown>, message = 'Activity failed') => ({
 });
 
 void describe('worker logs', () => {
-  it('writes one JSON object per event with workflow id, run id, activity and attempt', () => {
+  void it('writes one JSON object per event with workflow id, run id, activity and attempt', () => {
     const line = jsonLine(
       entry({
         workflowId: 'gkeflow/p/l/c',
@@ -36,7 +36,7 @@ void describe('worker logs', () => {
     });
   });
 
-  it('never writes a credential: secret-named fields and PEM, bearer and OAuth values are redacted', () => {
+  void it('never writes a credential: secret-named fields and PEM, bearer and OAuth values are redacted', () => {
     const line = jsonLine(
       entry(
         {
@@ -55,7 +55,7 @@ void describe('worker logs', () => {
 });
 
 void describe('gkeflow metrics', () => {
-  it('renders environments by phase, reaper deletions and step durations in Prometheus text', () => {
+  void it('renders environments by phase, reaper deletions and step durations in Prometheus text', () => {
     const m = new GkeflowMetrics();
     m.environments.reset([
       [{ phase: 'running' }, 2],
@@ -76,12 +76,12 @@ void describe('gkeflow metrics', () => {
 });
 
 void describe('worker settings', () => {
-  it('defaults to a 30 s shutdown grace, text logs, no endpoints and no Worker Versioning', () => {
+  void it('defaults to a 30 s shutdown grace, text logs, no endpoints and no Worker Versioning', () => {
     assert.deepEqual(workerSettings({}), { shutdownGraceMs: 30_000, logFormat: 'text' });
     assert.deepEqual(productionOptions(workerSettings({})), { shutdownGraceTime: 30_000 });
   });
 
-  it('turns on Worker Versioning from configuration (workerDeploymentOptions)', () => {
+  void it('turns on Worker Versioning from configuration (workerDeploymentOptions)', () => {
     const s = workerSettings({ GKEFLOW_WORKER_DEPLOYMENT: 'gkeflow', GKEFLOW_WORKER_BUILD_ID: '0.2.0' });
     assert.deepEqual(productionOptions(s).workerDeploymentOptions, {
       useWorkerVersioning: true,
@@ -90,7 +90,7 @@ void describe('worker settings', () => {
     });
   });
 
-  it('names the variable of a bad value', () => {
+  void it('names the variable of a bad value', () => {
     const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
       [{ GKEFLOW_SHUTDOWN_GRACE: 'soon' }, /GKEFLOW_SHUTDOWN_GRACE=soon/],
       [{ GKEFLOW_WORKER_DEPLOYMENT: 'gkeflow' }, /GKEFLOW_WORKER_BUILD_ID/],
