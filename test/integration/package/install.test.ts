@@ -73,6 +73,22 @@ void describe('the installed package', () => {
     assert.deepEqual(fs.readdirSync(user.cwd).sort(), ['bad.yaml', 'spec.yaml'], 'nothing written into the cwd');
   });
 
+  void it("is a library: require('gkeflow') gives the activities, the client helper and the prebuilt bundle", async () => {
+    const user = userHome(tmp);
+    const script =
+      "const g = require('gkeflow'); console.log(JSON.stringify({ source: g.workflowSource(), " +
+      'kinds: [g.createActivities, g.activitiesForTarget, g.startEnvironment, g.teardown].map((f) => typeof f) }))';
+    const cmd = startCommand(process.execPath, ['-e', script], {
+      cwd: user.cwd,
+      env: { ...user.env, NODE_PATH: path.dirname(pkg.dir) },
+    });
+    const { code } = await cmd.exited;
+    assert.equal(code, 0, cmd.output().stderr);
+    const out = JSON.parse(cmd.output().stdout) as { source: unknown; kinds: string[] };
+    assert.deepEqual(out.source, { workflowBundle: { codePath: path.join(pkg.dir, 'dist', 'workflow-bundle.js') } });
+    assert.deepEqual(out.kinds, ['function', 'function', 'function', 'function']);
+  });
+
   void it('runs a worker as the process itself: ready, metrics, JSON logs, SIGTERM ends it with exit 0 and no child', async () => {
     const user = userHome(tmp);
     const [health, metrics] = [await freePort(), await freePort()];
