@@ -1,7 +1,7 @@
 // A worker run through the checkout's bin (the CLI in its own process, tsx registered in it)
 // against its own Temporal: /readyz answers 200 while it is connected and polling and flips to
 // 503 when Temporal goes away; its JSON log lines carry workflow id, run id, activity and
-// attempt; SIGTERM ends it with exit 0 even with Temporal gone, leaving no child.
+// attempt; /metrics times its steps and counts environments by phase; SIGTERM ends it with exit 0 even with Temporal gone, leaving no child.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +60,16 @@ void test('readiness follows Temporal, JSON logs name the run and activity, SIGT
     assert.ok(await waitUntil(async () => !!failed(), 60_000), `no activity log line: ${worker.output().stderr}`);
     assert.equal(failed()!.runId, s.runId);
     assert.equal(typeof failed()!.activity, 'string');
+    const scrape = async () => (await fetch(`http://127.0.0.1:${health}/metrics`)).text();
+    assert.match(
+      await scrape(),
+      /^gkeflow_step_duration_seconds_count\{step="\w+",outcome="failed"\} [1-9]/m,
+      'step attempts timed',
+    );
+    assert.ok(
+      await waitUntil(async () => /^gkeflow_environments\{phase="[a-z-]+"\} 1$/m.test(await scrape()), 40_000, 2000),
+      `the environment counted by phase: ${await scrape()}`,
+    );
     await connection.close();
 
     await temporal.stop();
