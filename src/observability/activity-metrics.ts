@@ -21,8 +21,9 @@ export function activityMetrics(m: GkeflowMetrics): ActivityInterceptorsFactory 
         try {
           const r = await next(input);
           outcome = 'completed';
-          if (workflowType && REAPING.has(workflowType) && activityType.startsWith('delete'))
-            m.reaperDeletions.inc({ activity: activityType });
+          // Every delete activity answers { deleted }: false when the resource was already gone.
+          const deleted = (r as { deleted?: unknown } | undefined)?.deleted === true;
+          if (deleted && workflowType && REAPING.has(workflowType)) m.reaperDeletions.inc({ activity: activityType });
           return r;
         } finally {
           m.stepDuration.observe({ step: activityType, outcome }, Number(process.hrtime.bigint() - start) / 1e9);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../../src/config/errors';
 import { workerSettings } from '../../../src/config/worker-settings';
 import { jsonLine, redact } from '../../../src/observability/logger';
+import { activityMetrics } from '../../../src/observability/activity-metrics';
 import { GkeflowMetrics } from '../../../src/observability/metrics';
 import { productionOptions } from '../../../src/worker';
 
@@ -72,6 +73,30 @@ void describe('gkeflow metrics', () => {
     assert.match(text, /^gkeflow_step_duration_seconds_count\{step="ensureCluster",outcome="completed"\} 1$/m);
     m.environments.reset([]);
     assert.doesNotMatch(m.render(), /phase="running"/, 'a new count replaces the old');
+  });
+});
+
+void describe('the metrics interceptor', () => {
+  const call = async (m: GkeflowMetrics, activityType: string, workflowType: string, result: unknown) => {
+    const ctx = { info: { activityType, workflowType } } as never;
+    const inbound = activityMetrics(m)(ctx).inbound!;
+    return inbound.execute!({ args: [], headers: {} }, async () => {
+      if (result instanceof Error) throw result;
+      return result;
+    });
+  };
+
+  void it("times every step and counts only the reaper's real deletions", async () => {
+    const m = new GkeflowMetrics();
+    await call(m, 'deleteCluster', 'teardownWorkflow', { deleted: true });
+    await call(m, 'deleteService', 'teardownWorkflow', { deleted: false }); // already gone
+    await call(m, 'deleteCluster', 'environmentWorkflow', { deleted: true }); // a user's teardown
+    await assert.rejects(call(m, 'ensureCluster', 'environmentWorkflow', new Error('quota')));
+    const text = m.render();
+    assert.match(text, /^gkeflow_reaper_deletions_total\{activity="deleteCluster"\} 1$/m);
+    assert.doesNotMatch(text, /reaper_deletions_total\{activity="deleteService"/);
+    assert.match(text, /^gkeflow_step_duration_seconds_count\{step="ensureCluster",outcome="failed"\} 1$/m);
+    assert.match(text, /^gkeflow_step_duration_seconds_count\{step="deleteCluster",outcome="completed"\} 2$/m);
   });
 });
 
