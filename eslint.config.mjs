@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.gkeflow/**', 'bin/**', 'eslint.config.mjs', '.dependency-cruiser.cjs'] },
+  { ignores: ['node_modules/**', '.gkeflow/**', 'dist/**', 'bin/**', 'eslint.config.mjs', '.dependency-cruiser.cjs'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {

@@ -1,25 +1,66 @@
 /**
  * The gkeflow worker: environment workflows + activities for one target on that target's task
- * queue (TASK_QUEUES in src/config/endpoints, or GKEFLOW_TASK_QUEUE). Run with
- * `npx gkeflow worker`; the local stack starts one.
+ * queue (TASK_QUEUES in src/config/endpoints, or GKEFLOW_TASK_QUEUE). Run with `gkeflow worker`;
+ * the local stack starts one. In production (docs/production.md) it drains on SIGTERM within
+ * GKEFLOW_SHUTDOWN_GRACE, serves metrics and health, and logs JSON when asked.
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';
 import { targetConfigFromEnv } from './clients';
 import { readEndpoints } from './config/endpoints';
+import { workerSettings, type WorkerSettings } from './config/worker-settings';
+import { activityMetrics } from './observability/activity-metrics';
+import { workerLogger } from './observability/logger';
+import { GkeflowMetrics } from './observability/metrics';
+import { serveWorkerEndpoint } from './observability/worker-endpoint';
 import { connectionOptions, dataConverterFor, taskQueueFor, temporalConfig } from './temporal/connection';
+import { workflowSource } from './workflow-source';
 
 /** What a worker runs with: its target, its Temporal settings and the task queue it polls, from one read of the endpoints. */
 export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
   const endpoints = readEndpoints(env);
   const target = targetConfigFromEnv(env, endpoints);
   const cfg = temporalConfig(env, endpoints);
-  return { target, cfg, taskQueue: taskQueueFor(target.target, cfg) };
+  return { target, cfg, taskQueue: taskQueueFor(target.target, cfg), settings: workerSettings(env) };
 }
 
-/** Runs the worker until SIGINT/SIGTERM; returns when it has shut down. */
-export async function runWorker(log: (l: string) => void = console.log): Promise<void> {
-  const { target, cfg, taskQueue } = workerConfig();
+/** The Worker.create options a production setting adds: shutdown grace and Worker Versioning. */
+export function productionOptions(
+  s: WorkerSettings,
+): Pick<WorkerOptions, 'shutdownGraceTime' | 'workerDeploymentOptions'> {
+  return {
+    shutdownGraceTime: s.shutdownGraceMs,
+    ...(s.deployment
+      ? {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true,
+            version: { deploymentName: s.deployment.deploymentName, buildId: s.deployment.buildId },
+            defaultVersioningBehavior: s.deployment.defaultVersioningBehavior,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Runs the worker until SIGINT/SIGTERM (Temporal's Runtime turns them into a shutdown: polling
+ * stops, in-flight activities get the grace period); returns when it has shut down.
+ */
+export async function runWorker(log?: (l: string) => void): Promise<void> {
+  const { target, cfg, taskQueue, settings } = workerConfig();
+  const logger = workerLogger(settings.logFormat);
+  Runtime.install({
+    logger,
+    ...(settings.metricsAddress
+      ? {
+          telemetryOptions: {
+            metrics: { prometheus: { bindAddress: `${settings.metricsAddress.host}:${settings.metricsAddress.port}` } },
+          },
+        }
+      : {}),
+  });
+  const say = settings.logFormat === 'json' || !log ? (l: string) => logger.info(l) : log;
+  const metrics = new GkeflowMetrics();
   const { activities, close } = activitiesForTarget(target);
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   try {
@@ -28,14 +69,27 @@ export async function runWorker(log: (l: string) => void = console.log): Promise
       namespace: cfg.namespace,
       taskQueue,
       dataConverter: dataConverterFor(cfg),
-      workflowsPath: require.resolve('./workflows'),
+      ...workflowSource(),
       activities,
+      interceptors: { activity: [activityMetrics(metrics)] },
+      ...productionOptions(settings),
     });
+    const endpoint = settings.healthAddress
+      ? await serveWorkerEndpoint({ ...settings.healthAddress, worker, connection, namespace: cfg.namespace, metrics })
+      : undefined;
     const local =
       target.target === 'local' ? ` (emulator ${target.emulatorAddress}, registry ${target.registryAddress})` : '';
     const payloads = cfg.codecKeys ? `payloads encrypted (key ${cfg.codecKeys.active.id})` : 'payloads plain';
-    log(`gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${local}, ${payloads}`);
-    await worker.run();
+    const served = endpoint ? `, health and metrics on :${endpoint.port}` : '';
+    say(
+      `gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${local}, ${payloads}${served}`,
+    );
+    try {
+      await worker.run();
+    } finally {
+      await endpoint?.close();
+    }
+    say('gkeflow worker: shut down');
   } finally {
     await connection.close();
     await close();

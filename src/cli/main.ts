@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../config/errors';
 import { exitStatusOf } from '../contract/error-codes';
 import { SpecValidationError } from '../envspec/validate';
+import { packageVersion } from '../paths';
 import type { CommandDef } from './command';
 import { COMMANDS } from './registry';
 
@@ -64,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     out(topHelp());
     return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === '--version') {
+    out(packageVersion());
+    return 0;
   }
   const { def, rest } = select(argv);
   try {

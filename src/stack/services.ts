@@ -5,7 +5,7 @@ import type { Toolchain } from '../toolchain/toolchain';
 import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../config/endpoints';
 import { REGISTRY_FRONT_ENV } from '../emulator/artifact-registry/options';
 import type { StackConfig } from './config';
-import { repoRoot } from '../paths';
+import { entryArgs, repoRoot } from '../paths';
 import { portOpen } from '../process/process';
 import { CODEC_ENV, localKeyFile } from '../codec/keys';
 import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
@@ -107,8 +107,8 @@ const emulator: Service = {
   address: (c) => `${localAddress(c.ports.emulator)} (admin http://${localAddress(c.ports.emulatorAdmin)})`,
   command: (c) => ({
     cmd: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, 'src', 'emulator', 'main.ts')],
-    cwd: repoRoot, // where `--import tsx` resolves
+    args: entryArgs('emulator/main'),
+    cwd: repoRoot, // where `--import tsx` resolves in a checkout
     env: {
       ...process.env,
       [PORT_ENV.emulator]: String(c.ports.emulator),
@@ -130,7 +130,7 @@ const codecServer: Service = {
   address: (c) => `http://${localAddress(c.ports.codec)}`,
   command: (c) => ({
     cmd: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, 'src', 'cli', 'main.ts'), 'codec-server'],
+    args: [...entryArgs('cli/main'), 'codec-server'],
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -150,7 +150,7 @@ const worker: Service = {
   address: (c) => `task queue ${c.taskQueue} on ${localAddress(c.ports.temporal)}`,
   command: (c) => ({
     cmd: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, 'src', 'worker.ts')],
+    args: entryArgs('worker'),
     cwd: repoRoot,
     env: {
       ...process.env,
