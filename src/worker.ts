@@ -7,6 +7,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';
 import { targetConfigFromEnv } from './clients';
 import { readEndpoints } from './config/endpoints';
+import { requireSearchAttributes } from './temporal/search-attributes';
 import { connectionOptions, dataConverterFor, taskQueueFor, temporalConfig } from './temporal/connection';
 
 /** What a worker runs with: its target, its Temporal settings and the task queue it polls, from one read of the endpoints. */
@@ -23,6 +24,8 @@ export async function runWorker(log: (l: string) => void = console.log): Promise
   const { activities, close } = activitiesForTarget(target);
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   try {
+    // A worker never starts a run whose upserts would wedge its workflow task.
+    await requireSearchAttributes(connection, cfg.namespace);
     const worker = await Worker.create({
       connection,
       namespace: cfg.namespace,

@@ -234,6 +234,21 @@ export const COMMANDS: CommandDef[] = [
     load: async () => (await import('./commands/worker')).workerCommand,
   },
   {
+    name: 'temporal setup',
+    summary: "make a Temporal namespace ready for gkeflow: check it, register gkeflow's search attributes",
+    usage: 'gkeflow temporal setup [--namespace N]',
+    help: [
+      "Checks the namespace (default TEMPORAL_NAMESPACE or the profile's) exists and lists the search attributes",
+      'gkeflow needs (GkeflowProject, GkeflowLocation, GkeflowCluster, GkeflowPhase: Keyword; GkeflowExpiresAt: Datetime).',
+      'Self-hosted: registers the missing ones (OperatorService.AddSearchAttributes). Temporal Cloud: prints the',
+      '`tcld namespace search-attributes add` lines to run and exits 2. `up`, `worker` and `schedule create` refuse',
+      'to start (exit 2, GKF-TEMPORAL-SETUP) until this is done.',
+    ].join('\n'),
+    options: { namespace: { type: 'string' } },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/temporal')).setupCommand,
+  },
+  {
     name: 'codec-server',
     summary: 'serve the payload codec (Temporal codec-server protocol) so the Web UI decodes for the key holder',
     usage: 'gkeflow codec-server [--port N] [--ui-origin URL]',

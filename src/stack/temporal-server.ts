@@ -15,6 +15,10 @@ export interface TemporalServerOptions {
   namespace?: string;
   /** The codec server the Web UI calls to decode payloads (`--ui-codec-endpoint`). */
   uiCodecEndpoint?: string;
+  /** false: register none of gkeflow's search attributes (a namespace as a real cluster has it before setup). */
+  searchAttributes?: boolean;
+  /** `KEY=VALUE` dynamic config settings (`--dynamic-config-value`), e.g. Workflow Update off. */
+  dynamicConfig?: string[];
 }
 
 /** Arguments for `temporal server start-dev`, bound to loopback with our search attributes. */
@@ -36,7 +40,8 @@ export function temporalArgs(o: TemporalServerOptions): string[] {
   if (o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   else args.push('--headless');
-  for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);
+  if (o.searchAttributes !== false) for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);
+  for (const kv of o.dynamicConfig ?? []) args.push('--dynamic-config-value', kv);
   return args;
 }
 
@@ -105,6 +110,7 @@ export async function workerPolling(
 export async function startEphemeralTemporal(
   binary: string,
   logDir: string,
+  extra: Pick<TemporalServerOptions, 'searchAttributes' | 'dynamicConfig'> = {},
 ): Promise<{ address: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const pid = await startTemporalServer({
@@ -113,6 +119,7 @@ export async function startEphemeralTemporal(
     uiPort: await freePort(),
     logFile: path.join(logDir, 'temporal.log'),
     detached: false,
+    ...extra,
   });
   const kill = () => {
     try {

@@ -3,6 +3,7 @@ import { SEARCH_ATTRIBUTES } from '../../contract/labels';
 import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
+import { requireSearchAttributes } from '../../temporal/search-attributes';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { preflightUp } from '../gke-preflight';
 import { closedOutcome, followEnvironment, printStatus } from '../environment-view';
@@ -44,6 +45,7 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
+    await requireSearchAttributes(client.connection, cfg.namespace); // missing ⇒ exit 2, nothing started
     const s = await startEnvironment(client, cfg, spec);
     err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
     err(`Web UI: ${s.uiLink}`);
