@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../contract/labels';
+import { hasPoller } from '../temporal/pollers';
 import { StackHealthError } from '../config/errors';
 import { freePort, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
 
@@ -83,7 +84,7 @@ export async function temporalHealthy(address: string): Promise<boolean> {
   }
 }
 
-/** True when a worker (with process id `pid`, when given) polls the task queue's workflow tasks. */
+/** True when a worker (with process id `pid`, when given) polls the task queue of the stack's (plain loopback) Temporal. */
 export async function workerPolling(
   address: string,
   taskQueue: string,
@@ -92,12 +93,7 @@ export async function workerPolling(
 ): Promise<boolean> {
   const conn = await Connection.connect({ address, connectTimeout: 2000 });
   try {
-    const res = await conn.workflowService.describeTaskQueue({
-      namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: 1,
-    });
-    return (res.pollers ?? []).some((p) => pid === undefined || (p.identity ?? '').startsWith(`${pid}@`));
+    return await hasPoller(conn, namespace, taskQueue, pid);
   } finally {
     await conn.close();
   }

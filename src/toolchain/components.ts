@@ -47,6 +47,8 @@ export interface Component {
         ldflags: string;
         /** `go install` names a binary after its package's last element; these get the tool's name. */
         rename?: Record<string, string>;
+        /** A directory of a module (`module@version`, path inside it) copied into the entry under its own name. */
+        moduleDirs?: Array<{ module: string; dir: string }>;
       }
     | { kind: 'wrapper'; moduleDir: string; packages: Array<{ pkg: string; out: string }>; ldflags: string }
     | { kind: 'cross'; moduleDir: string; ldflags: string; targets: CrossTarget[] };
@@ -163,6 +165,8 @@ export const components: Component[] = [
       packages: ['server', 'tools/sql'].map((p) => `go.temporal.io/server/cmd/${p}@v${TEMPORAL_SERVER_VERSION}`),
       ldflags: '-s -w',
       rename: { server: 'temporal-server', sql: 'temporal-sql-tool' },
+      // The SQL schemas (schema/postgresql/v12/{temporal,visibility}) the schema tool applies.
+      moduleDirs: [{ module: `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`, dir: 'schema' }],
     },
   },
   {

@@ -203,6 +203,8 @@ async function buildComponent(
       await goRun(go, ['install', '-ldflags', c.build.ldflags, ...c.build.packages], repoRoot, goEnv, c.name);
       for (const [from, to] of Object.entries(c.build.rename ?? {}))
         fs.renameSync(path.join(tmp, from), path.join(tmp, to));
+      for (const m of c.build.moduleDirs ?? [])
+        fs.cpSync(path.join(goEnv.GOMODCACHE, m.module, m.dir), path.join(tmp, m.dir), { recursive: true });
     } else {
       const cwd = path.join(repoRoot, c.build.moduleDir);
       for (const p of c.build.packages) {

@@ -2,7 +2,7 @@ import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
 import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
-import { workerPolling } from '../../stack/temporal-server';
+import { pollerWarning } from '../../temporal/pollers';
 import { requireSearchAttributes } from '../../temporal/search-attributes';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { preflightUp } from '../gke-preflight';
@@ -50,13 +50,11 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
     err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
     err(`Web UI: ${s.uiLink}`);
     const queue = taskQueueFor(spec.target, cfg);
-    if (!(await workerPolling(cfg.address, queue, undefined, cfg.namespace).catch(() => true))) {
-      err(
-        `warning: no worker polls task queue ${queue} yet; start one: ` +
-          `${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker` +
-          `${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`,
-      );
-    }
+    const hint =
+      `${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker` +
+      `${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`;
+    const warning = await pollerWarning(client.connection, cfg.namespace, queue, hint);
+    if (warning) err(warning);
     if (!flags.wait) {
       out(s.envId);
       return 0;
