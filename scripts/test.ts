@@ -9,6 +9,7 @@
 // GKEFLOW_TEST_TEMPORAL_ADDRESS), stopped afterwards.
 // Usage: npm test [-- <tier or path filter> ...]   e.g. npm test -- unit, npm test -- test/integration/emulator
 //        npm run test:chaos [-- --quick] [-- <path filter>]
+//        npm run test:temporal   (test/temporal: a real temporal-server on PostgreSQL, built on demand)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +20,7 @@ import { repoRoot } from '../src/paths';
 
 const TIERS = ['unit', 'integration', 'e2e'] as const;
 /** Tiers run only when asked for by name (or by a path inside them). */
-const SEPARATE_TIERS = ['chaos'] as const;
+const SEPARATE_TIERS = ['chaos', 'temporal'] as const;
 
 function findTests(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -83,6 +84,11 @@ async function run(): Promise<number> {
     const code = await runNodeTests(files, { GKEFLOW_TEST_TMP: tmp, GKEFLOW_CHAOS_REPORT: report, ...quick });
     console.log(`[test] chaos outcomes: ${report} (as a table: npx tsx test/chaos/report.ts ${report})`);
     return code;
+  }
+  if (files.every((f) => f.startsWith('test/temporal/'))) {
+    // The self-hosted tier starts its own real Temporal on PostgreSQL (test/temporal/self-hosted.ts).
+    console.log(`[test] ${files.length} self-hosted Temporal test files`);
+    return runNodeTests(files, { GKEFLOW_TEST_TMP: tmp });
   }
   const temporal = await startEphemeralTemporal(tc.temporal, tmp);
   console.log(

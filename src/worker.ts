@@ -13,6 +13,7 @@ import { activityMetrics } from './observability/activity-metrics';
 import { workerLogger } from './observability/logger';
 import { GkeflowMetrics } from './observability/metrics';
 import { serveWorkerEndpoint } from './observability/worker-endpoint';
+import { requireSearchAttributes } from './temporal/search-attributes';
 import { connectionOptions, dataConverterFor, taskQueueFor, temporalConfig } from './temporal/connection';
 import { workflowSource } from './workflow-source';
 
@@ -64,6 +65,8 @@ export async function runWorker(log?: (l: string) => void): Promise<void> {
   const { activities, close } = activitiesForTarget(target);
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   try {
+    // A worker never starts a run whose upserts would wedge its workflow task.
+    await requireSearchAttributes(connection, cfg.namespace);
     const worker = await Worker.create({
       connection,
       namespace: cfg.namespace,

@@ -66,9 +66,25 @@ export class MissingKeyCodec implements PayloadCodec {
   }
 }
 
-/** AES-256-GCM over whole payloads (metadata included), keyed by a KeyRing. */
+/** Thrown by a codec in required mode when a payload comes back in plaintext. */
+export class PlaintextPayloadError extends Error {
+  constructor() {
+    super(
+      `a payload is not encrypted and a codec key is configured: refused (whoever wrote it had no key; ${CODEC_ENV.mode}=accept-plain reads histories from before encryption)`,
+    );
+    this.name = 'PlaintextPayloadError';
+  }
+}
+
+/**
+ * AES-256-GCM over whole payloads (metadata included), keyed by a KeyRing. Required mode (the
+ * default): a plaintext payload is refused on decode; `acceptPlain` reads it (migration only).
+ */
 export class AesGcmPayloadCodec implements PayloadCodec {
-  constructor(private readonly ring: KeyRing) {}
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly opts: { acceptPlain?: boolean } = {},
+  ) {}
 
   // async: a failure must reject, not throw, as the PayloadCodec interface promises
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -82,7 +98,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => {
       const encoding = p.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || decode(encoding) !== ENCRYPTED_ENCODING) return p; // written before encryption was on
+      if (!encoding || decode(encoding) !== ENCRYPTED_ENCODING) {
+        if (this.opts.acceptPlain) return p; // written before encryption was on
+        throw new PlaintextPayloadError();
+      }
       const idBytes = p.metadata?.[KEY_ID_METADATA];
       const id = idBytes ? decode(idBytes) : '';
       const key = this.ring.keys.get(id);

@@ -4,10 +4,17 @@
  * and answer the same shape. The Web UI calls it from the browser (`--ui-codec-endpoint`), so
  * whoever holds the key reads decoded histories; nobody else sees more than ciphertext.
  *
- * It listens on loopback only, answers CORS for the UI's origin only, refuses other Host names
- * (DNS rebinding) and anything but JSON bodies (no form or no-cors POST).
+ * It listens on loopback by default, answers CORS for the UI's origin (and any allowed origin, e.g.
+ * https://cloud.temporal.io) only, refuses Host names other than loopback's and the allowed ones
+ * (DNS rebinding) and anything but JSON bodies (no form or no-cors POST). With a token, every
+ * /encode and /decode must carry it, as `Authorization: Bearer <token>` or as the first path
+ * segment (`https://host:port/<token>` as the UI's codec endpoint), compared in constant time,
+ * so no other local user can decode. TLS (cert/key) serves the https endpoint Temporal Cloud
+ * requires; TLS or a non-loopback host without a token is refused at start.
  */
+import crypto from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
 /** A payload as JSON carries it: every bytes field base64. */
@@ -34,9 +41,27 @@ export interface CodecServerOptions {
   codec: PayloadCodec;
   /** Port on 127.0.0.1; 0 picks a free one. */
   port: number;
-  /** The Web UI's origin (scheme://host:port), the only one CORS lets read answers. */
+  /** The Web UI's origin (scheme://host:port), the one CORS lets read answers (with allowedOrigins). */
   uiOrigin: string;
+  /** Further origins CORS lets read answers, e.g. `https://cloud.temporal.io` for the Cloud UI. */
+  allowedOrigins?: string[];
+  /** Host names accepted besides loopback's (the name a browser reaches this server by). */
+  allowedHosts?: string[];
+  /** Address to listen on; default 127.0.0.1. */
+  listenHost?: string;
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** The bearer token every /encode and /decode must carry. */
+  token?: string;
 }
+
+/** Thrown when the options would expose decoding without a token. */
+export class CodecServerOptionsError extends Error {}
+
+const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+/** Constant-time token comparison (hashing first makes the lengths equal). */
+export const tokenMatches = (given: string | undefined, token: string): boolean =>
+  given !== undefined && crypto.timingSafeEqual(digest(given), digest(token));
 
 async function readJson(req: http.IncomingMessage): Promise<{ payloads: JsonPayload[] }> {
   let size = 0;
@@ -53,13 +78,20 @@ async function readJson(req: http.IncomingMessage): Promise<{ payloads: JsonPayl
 
 /** Starts the codec server; resolves with the listening server. */
 export function startCodecServer(o: CodecServerOptions): Promise<http.Server> {
-  const origin = new URL(o.uiOrigin).origin;
-  const server = http.createServer((req, res) => {
+  const origins = new Set([o.uiOrigin, ...(o.allowedOrigins ?? [])].map((u) => new URL(u).origin));
+  const hosts = new Set([...LOOPBACK_HOSTS, ...(o.allowedHosts ?? []).map((h) => h.toLowerCase())]);
+  const exposed = !!o.tls || hosts.size > LOOPBACK_HOSTS.size || (o.listenHost ?? '127.0.0.1') !== '127.0.0.1';
+  if (exposed && !o.token)
+    return Promise.reject(
+      new CodecServerOptionsError('a codec server with TLS or a non-loopback host needs a token (GKEFLOW_CODEC_TOKEN)'),
+    );
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const origin = req.headers.origin && origins.has(req.headers.origin) ? req.headers.origin : undefined;
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.headers.origin === origin) {
+    if (origin) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-credentials', 'true');
       res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
@@ -67,12 +99,18 @@ export function startCodecServer(o: CodecServerOptions): Promise<http.Server> {
       res.setHeader('vary', 'origin');
     }
     const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-    if (!LOOPBACK_HOSTS.has(host)) return send(403, { message: 'loopback host names only' });
-    if (req.headers.origin && req.headers.origin !== origin)
-      return send(403, { message: `origin ${req.headers.origin} is not the Web UI's (${origin})` });
+    if (!hosts.has(host)) return send(403, { message: 'host name not allowed' });
+    if (req.headers.origin && !origin)
+      return send(403, { message: `origin ${req.headers.origin} is not allowed (${[...origins].join(', ')})` });
     if (req.method === 'OPTIONS') return send(200, {});
-    const route = /\/(encode|decode)\/?$/.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname)?.[1];
+    const m = /^(?:\/([^/]+))?\/(encode|decode)\/?$/.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    const route = m?.[2];
     if (req.method !== 'POST' || !route) return send(404, { message: 'POST /encode or /decode' });
+    if (o.token) {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!tokenMatches(bearer, o.token) && !tokenMatches(m?.[1], o.token))
+        return send(401, { message: 'a valid token is required' });
+    } else if (m?.[1]) return send(404, { message: 'POST /encode or /decode' });
     if ((req.headers['content-type'] ?? '').split(';')[0]!.trim() !== 'application/json')
       return send(415, { message: 'content-type must be application/json' });
     readJson(req)
@@ -82,9 +120,10 @@ export function startCodecServer(o: CodecServerOptions): Promise<http.Server> {
         send(200, { payloads: out.map(toJson) });
       })
       .catch((e: Error) => send(400, { message: e.message }));
-  });
+  };
+  const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve(server));
+    server.listen(o.port, o.listenHost ?? '127.0.0.1', () => resolve(server));
   });
 }

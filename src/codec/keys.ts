@@ -7,10 +7,19 @@
  * |-------------------------|-------------------------------------------------------------|
  * | GKEFLOW_CODEC_KEY_FILE  | a key ring file (mode 0600)                                 |
  * | GKEFLOW_CODEC_KEY       | the key ring inline                                         |
- * | GKEFLOW_CODEC           | `off` turns encryption off, even with the local stack's key |
+ * | GKEFLOW_CODEC           | `off`: no encryption, even with the local stack's key;      |
+ * |                         | `required`: refuse to run without a key;                    |
+ * |                         | `accept-plain`: with a key, still read plaintext payloads   |
+ * |                         | (histories written before encryption was on)                |
  *
- * With neither set, a client of a Temporal on loopback uses the local stack's key
- * (`<state dir>/codec.key`, made by `stack up`) when it exists.
+ * With neither key variable set, a client of the local stack's own Temporal (the one its state
+ * dir records running, see src/temporal/connection) uses `<state dir>/codec.key` (made by `stack
+ * up`) when it exists; any other Temporal, on loopback or not, gets no default key.
+ *
+ * Required mode is on whenever a key is configured: payloads are always sealed and a plaintext
+ * one read back is refused (AesGcmPayloadCodec), so a client without the key cannot slip a spec
+ * in the clear past a worker that has one. Weak keys (all one byte, e.g. all zero) and
+ * non-canonical base64 (junk after the `=`) are refused.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -22,7 +31,21 @@ export const CODEC_ENV = Object.freeze({
   keyFile: 'GKEFLOW_CODEC_KEY_FILE',
   key: 'GKEFLOW_CODEC_KEY',
   mode: 'GKEFLOW_CODEC',
+  /** The codec server's bearer token (src/codec/codec-server). */
+  token: 'GKEFLOW_CODEC_TOKEN',
 } as const);
+
+/** The values GKEFLOW_CODEC takes (empty: the default, required whenever a key is configured). */
+export const CODEC_MODES = ['off', 'required', 'accept-plain'] as const;
+export type CodecMode = (typeof CODEC_MODES)[number] | '';
+
+/** GKEFLOW_CODEC, checked: an unknown value is a usage error naming the variable. */
+export function codecMode(env: NodeJS.ProcessEnv): CodecMode {
+  const v = env[CODEC_ENV.mode] ?? '';
+  if (v !== '' && !(CODEC_MODES as readonly string[]).includes(v))
+    throw new UsageError(`${CODEC_ENV.mode}=${v}: expected one of ${CODEC_MODES.join(', ')}`);
+  return v as CodecMode;
+}
 
 /** Keys by id; `active` seals new payloads. */
 export interface KeyRing {
@@ -42,8 +65,14 @@ export function parseKeyRing(text: string, source: string): KeyRing {
   entries.forEach((entry, i) => {
     const m = ENTRY.exec(entry);
     const key = m ? Buffer.from(m[2]!, 'base64') : undefined;
-    if (!m || key?.length !== 32)
+    // Canonical base64 only: Buffer.from ignores whatever follows the padding.
+    if (!m || key?.length !== 32 || key.toString('base64') !== m[2])
       throw new UsageError(`${source}: entry ${i + 1} is not <key-id>:<base64 of 32 bytes>`, 'GKF-USAGE');
+    if (key.every((b) => b === key[0]))
+      throw new UsageError(
+        `${source}: entry ${i + 1} is a weak key (every byte the same); make one with: openssl rand -base64 32`,
+        'GKF-USAGE',
+      );
     if (keys.has(m[1]!)) throw new UsageError(`${source}: key id '${m[1]}' appears twice`, 'GKF-USAGE');
     keys.set(m[1]!, key);
   });
@@ -79,16 +108,27 @@ function readKeyFile(file: string, source: string): KeyRing {
 }
 
 /**
- * The key ring the environment names, or undefined when payloads stay plain. `loopback`: the
- * Temporal this process talks to is local, so the local stack's key applies by default.
+ * The key ring the environment names, or undefined when payloads stay plain. `stackTemporal`: the
+ * Temporal this process talks to is the local stack's own (not merely one on loopback, e.g. a
+ * cluster's through `kubectl port-forward`), so the stack's key applies by default.
  */
-export function keyRingFromEnv(env: NodeJS.ProcessEnv, loopback: boolean): KeyRing | undefined {
-  if (env[CODEC_ENV.mode] === 'off') return undefined;
+export function keyRingFromEnv(env: NodeJS.ProcessEnv, stackTemporal: boolean): KeyRing | undefined {
+  const mode = codecMode(env);
+  if (mode === 'off') return undefined;
+  const ring = configuredRing(env, stackTemporal);
+  if (!ring && mode === 'required')
+    throw new UsageError(
+      `${CODEC_ENV.mode}=required and no codec key: set ${CODEC_ENV.keyFile} or ${CODEC_ENV.key} (see docs/security.md)`,
+    );
+  return ring;
+}
+
+function configuredRing(env: NodeJS.ProcessEnv, stackTemporal: boolean): KeyRing | undefined {
   const file = env[CODEC_ENV.keyFile];
   if (file) return readKeyFile(file, CODEC_ENV.keyFile);
   const inline = env[CODEC_ENV.key];
   if (inline) return parseKeyRing(inline, CODEC_ENV.key);
   const local = localKeyFile(stateDir(env));
-  if (loopback && fs.existsSync(local)) return readKeyFile(local, local);
+  if (stackTemporal && fs.existsSync(local)) return readKeyFile(local, local);
   return undefined;
 }

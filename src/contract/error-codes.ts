@@ -18,6 +18,14 @@ export const ERROR_CODES = {
     exit: 2,
     summary: 'the Temporal profile is unknown, its config file is malformed, or it points where no Temporal answers',
   },
+  'GKF-TEMPORAL-SETUP': {
+    exit: 2,
+    summary: "the namespace is missing or lacks gkeflow's search attributes; run `gkeflow temporal setup`",
+  },
+  'GKF-UPDATE-UNSUPPORTED': {
+    exit: 2,
+    summary: 'the Temporal server refuses Workflow Update (before 1.25, or turned off); nothing changed',
+  },
   'GKF-TOOLCHAIN-BUILD': { exit: 1, summary: 'building a toolchain component failed' },
   'GKF-STACK-UNHEALTHY': { exit: 1, summary: 'a local service did not become healthy in time' },
   'GKF-TEMPORAL-UNREACHABLE': { exit: 1, summary: 'the Temporal frontend cannot be reached' },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../contract/labels';
+import { hasPoller } from '../temporal/pollers';
 import { StackHealthError } from '../config/errors';
 import { freePort, isAlive, startProcess, stopProcess, waitUntil } from '../process/process';
 
@@ -15,6 +16,10 @@ export interface TemporalServerOptions {
   namespace?: string;
   /** The codec server the Web UI calls to decode payloads (`--ui-codec-endpoint`). */
   uiCodecEndpoint?: string;
+  /** false: register none of gkeflow's search attributes (a namespace as a real cluster has it before setup). */
+  searchAttributes?: boolean;
+  /** `KEY=VALUE` dynamic config settings (`--dynamic-config-value`), e.g. Workflow Update off. */
+  dynamicConfig?: string[];
 }
 
 /** Arguments for `temporal server start-dev`, bound to loopback with our search attributes. */
@@ -36,7 +41,8 @@ export function temporalArgs(o: TemporalServerOptions): string[] {
   if (o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   else args.push('--headless');
-  for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);
+  if (o.searchAttributes !== false) for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);
+  for (const kv of o.dynamicConfig ?? []) args.push('--dynamic-config-value', kv);
   return args;
 }
 
@@ -78,7 +84,7 @@ export async function temporalHealthy(address: string): Promise<boolean> {
   }
 }
 
-/** True when a worker (with process id `pid`, when given) polls the task queue's workflow tasks. */
+/** True when a worker (with process id `pid`, when given) polls the task queue of the stack's (plain loopback) Temporal. */
 export async function workerPolling(
   address: string,
   taskQueue: string,
@@ -87,12 +93,7 @@ export async function workerPolling(
 ): Promise<boolean> {
   const conn = await Connection.connect({ address, connectTimeout: 2000 });
   try {
-    const res = await conn.workflowService.describeTaskQueue({
-      namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: 1,
-    });
-    return (res.pollers ?? []).some((p) => pid === undefined || (p.identity ?? '').startsWith(`${pid}@`));
+    return await hasPoller(conn, namespace, taskQueue, pid);
   } finally {
     await conn.close();
   }
@@ -105,6 +106,7 @@ export async function workerPolling(
 export async function startEphemeralTemporal(
   binary: string,
   logDir: string,
+  extra: Pick<TemporalServerOptions, 'searchAttributes' | 'dynamicConfig'> = {},
 ): Promise<{ address: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const pid = await startTemporalServer({
@@ -113,6 +115,7 @@ export async function startEphemeralTemporal(
     uiPort: await freePort(),
     logFile: path.join(logDir, 'temporal.log'),
     detached: false,
+    ...extra,
   });
   const kill = () => {
     try {

@@ -11,14 +11,16 @@
  * | TEMPORAL_TLS_CERT/KEY   | mTLS client certificate and key files (enables TLS)  | none    |
  *
  * Payloads are encrypted when a codec key ring is configured (src/codec/keys.ts: GKEFLOW_CODEC_KEY_FILE,
- * GKEFLOW_CODEC_KEY, or the local stack's key for a Temporal on loopback); dataConverterFor is the
+ * GKEFLOW_CODEC_KEY, or the local stack's key for the stack's own Temporal); dataConverterFor is the
  * one place that turns it into a data converter, for the client, the worker and the CLI alike.
  */
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, MissingKeyCodec } from '../codec/aes-gcm-codec';
-import { keyRingFromEnv, type KeyRing } from '../codec/keys';
+import { codecMode, keyRingFromEnv, type KeyRing } from '../codec/keys';
+import { pidFile } from '../stack/config';
+import { stateDir } from '../paths';
 import { ENDPOINT_ENV, readEndpoints, type Endpoints } from '../config/endpoints';
 import { CliError, UsageError } from '../config/errors';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
@@ -41,6 +43,8 @@ export interface TemporalConfig {
   grpcMeta?: Record<string, string>;
   /** The payload codec's keys; undefined: payloads are stored plain. */
   codecKeys?: KeyRing;
+  /** GKEFLOW_CODEC=accept-plain: with keys, still read plaintext payloads (else refused). */
+  codecAcceptPlain?: boolean;
 }
 
 /** True for an address on this machine (127.0.0.0/8, localhost, ::1). */
@@ -50,11 +54,30 @@ function isLoopback(address: string): boolean {
 }
 
 /**
+ * True when `address` is the local stack's own Temporal: on loopback, on the stack's Temporal
+ * port, and recorded running in the stack's state dir. A loopback address alone is not enough
+ * (`kubectl port-forward` to a cluster's Temporal is loopback too, and its workers have no key).
+ */
+export function isStackTemporal(address: string, env: NodeJS.ProcessEnv, endpoints: Endpoints): boolean {
+  const port = Number(/:(\d+)$/.exec(address)?.[1] ?? 7233);
+  if (!isLoopback(address) || port !== endpoints.ports.temporal) return false;
+  // The stack's config from the endpoints already read (each endpoint variable is read once).
+  const stack = { stateDir: stateDir(env), ports: endpoints.ports, taskQueue: endpoints.taskQueue ?? '' };
+  return fs.existsSync(pidFile(stack, 'temporal'));
+}
+
+/**
  * The data converter for a configuration: AES-256-GCM payloads when it has codec keys; without,
  * plain payloads, and an encrypted one read back is a usage error naming the key variables.
  */
-export function dataConverterFor(cfg: Pick<TemporalConfig, 'codecKeys'>): DataConverter {
-  return { payloadCodecs: [cfg.codecKeys ? new AesGcmPayloadCodec(cfg.codecKeys) : new MissingKeyCodec()] };
+export function dataConverterFor(cfg: Pick<TemporalConfig, 'codecKeys' | 'codecAcceptPlain'>): DataConverter {
+  return {
+    payloadCodecs: [
+      cfg.codecKeys
+        ? new AesGcmPayloadCodec(cfg.codecKeys, { acceptPlain: cfg.codecAcceptPlain })
+        : new MissingKeyCodec(),
+    ],
+  };
 }
 
 /**
@@ -76,7 +99,8 @@ export function temporalConfig(
     grpcMeta: profile.grpcMeta,
     taskQueue: endpoints.taskQueue,
     uiUrl: endpoints.uiUrl,
-    codecKeys: keyRingFromEnv(env, isLoopback(address)),
+    codecKeys: keyRingFromEnv(env, isStackTemporal(address, env, endpoints)),
+    codecAcceptPlain: codecMode(env) === 'accept-plain',
   };
   if (profile.apiKey) {
     cfg.apiKey = profile.apiKey;
@@ -98,9 +122,11 @@ export function temporalConfig(
 
 /** Connection options shared by the client and the worker's NativeConnection. */
 export function connectionOptions(cfg: TemporalConfig) {
+  // TEMPORAL_TLS_CERT/KEY add the client pair to the profile's TLS (its server CA and name stay).
+  const profileTls = typeof cfg.profileTls === 'object' ? cfg.profileTls : {};
   const tls =
     cfg.tls && cfg.tls !== true
-      ? { clientCertPair: { crt: cfg.tls.cert, key: cfg.tls.key } }
+      ? { ...profileTls, clientCertPair: { crt: cfg.tls.cert, key: cfg.tls.key } }
       : (cfg.profileTls ?? (cfg.tls === true ? true : undefined));
   return { address: cfg.address, tls, apiKey: cfg.apiKey, ...(cfg.grpcMeta ? { metadata: cfg.grpcMeta } : {}) };
 }

@@ -13,7 +13,11 @@ export type ToolName =
   | 'kwokctl'
   | 'kwok'
   | 'registry'
-  | 'demo';
+  | 'demo'
+  | OnDemandToolName;
+
+/** Tools of components built only when asked for (`only`), never by the default `stack toolchain` set. */
+export type OnDemandToolName = 'temporal-server' | 'temporal-sql-tool';
 
 export interface Tool {
   name: ToolName;
@@ -29,9 +33,23 @@ export interface Component {
   name: string;
   version: string;
   tools: Tool[];
+  /**
+   * Built only when named (`ensureToolchain({ only })`, `stack toolchain --only`), not by the
+   * default set every stack and test run ensures: the real Temporal server takes long to build
+   * and only the self-hosted tier (test/temporal) or a user who asks needs it.
+   */
+  onDemand?: true;
   /** How to build: `go install` of module paths at a version, or `go build` in a wrapper module. */
   build:
-    | { kind: 'install'; packages: string[]; ldflags: string }
+    | {
+        kind: 'install';
+        packages: string[];
+        ldflags: string;
+        /** `go install` names a binary after its package's last element; these get the tool's name. */
+        rename?: Record<string, string>;
+        /** A directory of a module (`module@version`, path inside it) copied into the entry under its own name. */
+        moduleDirs?: Array<{ module: string; dir: string }>;
+      }
     | { kind: 'wrapper'; moduleDir: string; packages: Array<{ pkg: string; out: string }>; ldflags: string }
     | { kind: 'cross'; moduleDir: string; ldflags: string; targets: CrossTarget[] };
 }
@@ -61,6 +79,8 @@ export const DEMO_PLATFORMS = [
 /** File name of the demo server built for a platform, inside the demo component's cache entry. */
 export const demoBinaryName = (p: { os: string; architecture: string }) => `demo-${p.os}-${p.architecture}`;
 export const ETCD_VERSION = '3.6.8';
+/** The real (not dev) Temporal server of the self-hosted tier; its go.mod has no replace directives. */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
 const kubeLdflags = [
   '-s -w',
   `-X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION}`,
@@ -129,6 +149,24 @@ export const components: Component[] = [
       kind: 'install',
       packages: ['github.com/distribution/distribution/v3/cmd/registry@v3.1.1'],
       ldflags: '-s -w',
+    },
+  },
+  {
+    // The real Temporal server and its SQL schema tool (PostgreSQL persistence and visibility).
+    name: 'temporal-server',
+    version: TEMPORAL_SERVER_VERSION,
+    onDemand: true,
+    tools: [
+      tool('temporal-server', ['--version'], TEMPORAL_SERVER_VERSION),
+      tool('temporal-sql-tool', ['--version'], TEMPORAL_SERVER_VERSION),
+    ],
+    build: {
+      kind: 'install',
+      packages: ['server', 'tools/sql'].map((p) => `go.temporal.io/server/cmd/${p}@v${TEMPORAL_SERVER_VERSION}`),
+      ldflags: '-s -w',
+      rename: { server: 'temporal-server', sql: 'temporal-sql-tool' },
+      // The SQL schemas (schema/postgresql/v12/{temporal,visibility}) the schema tool applies.
+      moduleDirs: [{ module: `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`, dir: 'schema' }],
     },
   },
   {

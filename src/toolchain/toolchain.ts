@@ -3,15 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CorruptCacheError, GoMissingError, ToolchainBuildError, UsageError } from '../config/errors';
-import { components, type Component, type Tool, type ToolName } from './components';
+import { components, type Component, type OnDemandToolName, type Tool, type ToolName } from './components';
 import { withDirLock } from '../process/lock';
 import { repoRoot } from '../paths';
 import { diskNote, diskUsage, goCacheDir, removeGoCache, toolchainDir } from './disk';
 
 const run = promisify(execFile);
 
-/** Absolute paths of every binary the local stack needs. */
-export type Toolchain = Record<ToolName, string>;
+/** Absolute paths of every binary the local stack needs (on-demand ones only when asked for). */
+export type Toolchain = Record<Exclude<ToolName, OnDemandToolName>, string> & Partial<Record<OnDemandToolName, string>>;
 
 export interface ToolchainOptions {
   env?: NodeJS.ProcessEnv;
@@ -50,7 +50,9 @@ const markerFile = (dir: string) => path.join(dir, '.complete.json');
 export async function ensureToolchain(opts: ToolchainOptions = {}): Promise<Toolchain> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
-  const wanted = opts.only ? components.filter((c) => opts.only!.includes(c.name)) : components;
+  const wanted = opts.only
+    ? components.filter((c) => opts.only!.includes(c.name))
+    : components.filter((c) => !c.onDemand);
   if (opts.only) {
     const unknown = opts.only.filter((n) => !components.some((c) => c.name === n));
     if (unknown.length)
@@ -58,7 +60,7 @@ export async function ensureToolchain(opts: ToolchainOptions = {}): Promise<Tool
         `unknown toolchain component ${unknown.join(', ')}; known: ${components.map((c) => c.name).join(', ')}`,
       );
   }
-  const result: Partial<Toolchain> = {};
+  const result: Partial<Record<ToolName, string>> = {};
   for (const c of wanted) {
     const overridden = c.tools.filter((t) => env[t.envVar]);
     for (const t of overridden) result[t.name] = await checkOverride(t, env[t.envVar]!);
@@ -199,6 +201,10 @@ async function buildComponent(
       }
     } else if (c.build.kind === 'install') {
       await goRun(go, ['install', '-ldflags', c.build.ldflags, ...c.build.packages], repoRoot, goEnv, c.name);
+      for (const [from, to] of Object.entries(c.build.rename ?? {}))
+        fs.renameSync(path.join(tmp, from), path.join(tmp, to));
+      for (const m of c.build.moduleDirs ?? [])
+        fs.cpSync(path.join(goEnv.GOMODCACHE, m.module, m.dir), path.join(tmp, m.dir), { recursive: true });
     } else {
       const cwd = path.join(repoRoot, c.build.moduleDir);
       for (const p of c.build.packages) {

@@ -14,7 +14,7 @@ import { freePort, isAlive, sleep, startProcess, stopProcess } from '../../src/p
 import { stackConfig, type StackConfig } from '../../src/stack/config';
 import { stackServices, type Service } from '../../src/stack/services';
 import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain';
-import { ensureLocalKeyFile } from '../../src/codec/keys';
+import { CODEC_ENV, ensureLocalKeyFile } from '../../src/codec/keys';
 import { dataConverterFor, temporalConfig, type TemporalConfig } from '../../src/temporal/connection';
 import { uniqueTaskQueue } from './temporal';
 
@@ -70,8 +70,9 @@ export class ChaosStack {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-chaos-'));
     const env: NodeJS.ProcessEnv = { GKEFLOW_STATE_DIR: stateDir, [ENDPOINT_ENV.taskQueue]: uniqueTaskQueue('chaos') };
     for (const key of Object.keys(PORT_ENV) as PortName[]) env[PORT_ENV[key]] = String(await freePort());
-    // As `stack up` does: the payload codec's key in the state dir, used by the worker, the CLI and this client.
-    ensureLocalKeyFile(stateDir);
+    // As `stack up` does: the payload codec's key in the state dir, used by the worker, the CLI and this client
+    // (named explicitly: the stack's default key applies only to a Temporal its state dir records running).
+    env[CODEC_ENV.keyFile] = ensureLocalKeyFile(stateDir);
     const tc = await ensureToolchain({ log: (l) => console.log(`[toolchain] ${l}`) });
     const stack = new ChaosStack(stackConfig(env), env, tc, opts);
     process.once('exit', () => stack.killAllNow());

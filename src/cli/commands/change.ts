@@ -6,6 +6,7 @@ import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, envStatus, resolveEnvId } from '../../temporal/environments';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 import { extendUpdate, resizeUpdate, scaleUpdate } from '../../contract/messages';
+import { withUpdate } from '../../temporal/update-support';
 import type { CommandInput } from '../command';
 import { ttlFlag } from '../flags';
 
@@ -47,11 +48,11 @@ async function sendUpdate<Ret, Arg>(
     err(`${name} ${envId}: ${JSON.stringify(arg)} …`);
     try {
       const t0 = Date.now();
-      const res = await h.executeUpdate(update, { args: [arg] });
+      const res = await withUpdate(name, () => h.executeUpdate(update, { args: [arg] }));
       const took = seconds(Date.now() - t0);
       out(words ? `${envId}: ${words(res, before, took)}` : `${envId}: ${JSON.stringify(res)}`);
     } catch (e) {
-      if (!(e instanceof WorkflowUpdateFailedError)) throw e;
+      if (!(e instanceof WorkflowUpdateFailedError)) throw e; // UpdateUnsupportedError among them
       const cause = e.cause instanceof ApplicationFailure ? e.cause : undefined;
       if (cause && failureExitCode(cause.type) === 1)
         throw new CliError(`${name} failed: ${cause.message}`, 'GKF-RUN-FAILED');

@@ -1,14 +1,31 @@
+import fs from 'node:fs';
 import { AesGcmPayloadCodec } from '../../codec/aes-gcm-codec';
 import { CODEC_ENV } from '../../codec/keys';
-import { startCodecServer } from '../../codec/codec-server';
-import { LOCAL_PORTS, PORT_ENV, localAddress } from '../../config/endpoints';
+import { CodecServerOptionsError, startCodecServer } from '../../codec/codec-server';
+import { LOCAL_PORTS, PORT_ENV } from '../../config/endpoints';
 import { UsageError } from '../../config/errors';
 import { temporalConfig } from '../../temporal/connection';
 import type { CommandInput } from '../command';
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : [v])
+    .flatMap((x) => (typeof x === 'string' ? x.split(',') : []))
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function readFlagFile(flag: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`--${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code})`);
+  }
+}
+
 /**
  * `gkeflow codec-server`: serve the Temporal codec-server protocol for the Web UI with the
- * configured key ring, until Ctrl-C.
+ * configured key ring, until Ctrl-C. Loopback http by default; TLS, more hosts and origins (the
+ * Cloud UI) with a token only.
  */
 export async function codecServerCommand({ flags, err }: CommandInput): Promise<void> {
   const cfg = temporalConfig();
@@ -16,14 +33,41 @@ export async function codecServerCommand({ flags, err }: CommandInput): Promise<
     throw new UsageError(
       `no codec key: set ${CODEC_ENV.keyFile} or ${CODEC_ENV.key} (or run 'gkeflow stack up' first)`,
     );
-  const raw = typeof flags.port === 'string' ? flags.port : (process.env[PORT_ENV.codec] ?? String(LOCAL_PORTS.codec));
+  const raw = str(flags.port) ?? process.env[PORT_ENV.codec] ?? String(LOCAL_PORTS.codec);
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: ${raw} is not a port`);
-  const uiOrigin = typeof flags['ui-origin'] === 'string' ? flags['ui-origin'] : cfg.uiUrl;
-  const server = await startCodecServer({ codec: new AesGcmPayloadCodec(cfg.codecKeys), port, uiOrigin });
+  const uiOrigin = str(flags['ui-origin']) ?? cfg.uiUrl;
+  const certFile = str(flags['tls-cert']);
+  const keyFile = str(flags['tls-key']);
+  if (!!certFile !== !!keyFile) throw new UsageError('--tls-cert and --tls-key go together');
+  const tls =
+    certFile && keyFile
+      ? { cert: readFlagFile('tls-cert', certFile), key: readFlagFile('tls-key', keyFile) }
+      : undefined;
+  const tokenFile = str(flags['token-file']);
+  const token = tokenFile
+    ? readFlagFile('token-file', tokenFile).toString('utf8').trim()
+    : str(process.env[CODEC_ENV.token]);
+  if (token !== undefined && token.length < 16)
+    throw new UsageError(`${tokenFile ? '--token-file' : CODEC_ENV.token}: a token needs at least 16 characters`);
+  const listenHost = str(flags.listen) ?? '127.0.0.1';
+  const server = await startCodecServer({
+    codec: new AesGcmPayloadCodec(cfg.codecKeys, { acceptPlain: cfg.codecAcceptPlain }),
+    port,
+    uiOrigin,
+    allowedOrigins: list(flags['allowed-origin']),
+    allowedHosts: list(flags['allowed-host']),
+    listenHost,
+    tls,
+    token,
+  }).catch((e: Error) => {
+    if (e instanceof CodecServerOptionsError) throw new UsageError(`${e.message}: set it, or --token-file`);
+    throw e;
+  });
   const bound = (server.address() as { port: number }).port;
+  const origins = [new URL(uiOrigin).origin, ...list(flags['allowed-origin'])].join(', ');
   err(
-    `gkeflow codec server: http://${localAddress(bound)} for ${new URL(uiOrigin).origin} (key ${cfg.codecKeys.active.id})`,
+    `gkeflow codec server: ${tls ? 'https' : 'http'}://${listenHost}:${bound} for ${origins} (key ${cfg.codecKeys.active.id}${token ? ', token required' : ''})`,
   );
   await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
   await new Promise<void>((resolve) => server.close(() => resolve()));

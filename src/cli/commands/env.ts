@@ -2,7 +2,9 @@ import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
 import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
-import { workerPolling } from '../../stack/temporal-server';
+import { pollerWarning } from '../../temporal/pollers';
+import { isUpdateUnsupported, MIN_SERVER_FOR_UPDATE } from '../../temporal/update-support';
+import { requireSearchAttributes } from '../../temporal/search-attributes';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { preflightUp } from '../gke-preflight';
 import { closedOutcome, followEnvironment, printStatus } from '../environment-view';
@@ -44,17 +46,16 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
+    await requireSearchAttributes(client.connection, cfg.namespace); // missing ⇒ exit 2, nothing started
     const s = await startEnvironment(client, cfg, spec);
     err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
     err(`Web UI: ${s.uiLink}`);
     const queue = taskQueueFor(spec.target, cfg);
-    if (!(await workerPolling(cfg.address, queue, undefined, cfg.namespace).catch(() => true))) {
-      err(
-        `warning: no worker polls task queue ${queue} yet; start one: ` +
-          `${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker` +
-          `${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`,
-      );
-    }
+    const hint =
+      `${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker` +
+      `${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`;
+    const warning = await pollerWarning(client.connection, cfg.namespace, queue, hint);
+    if (warning) err(warning);
     if (!flags.wait) {
       out(s.envId);
       return 0;
@@ -115,13 +116,34 @@ export async function downCommand({ flags, args, out, err }: CommandInput): Prom
       err(`${envId} is not running (run ${d.status.name.toLowerCase()}); nothing to tear down`);
       return 0;
     }
+    const byCancel = async () => {
+      // Workflow Update is off on this server: cancel instead; the workflow cleans up on cancellation.
+      await h.cancel();
+      err(
+        `this Temporal refuses Workflow Update: cancelled ${envId} instead (its cleanup runs; Temporal Server >= ${MIN_SERVER_FOR_UPDATE} reports what was left)`,
+      );
+      if (flags.wait) await h.result().catch(() => undefined);
+      out(`${envId}: ${flags.wait ? 'torn down (cancelled)' : 'cancelled; teardown runs'}`);
+      return 0;
+    };
     if (!flags.wait) {
-      await h.startUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }], waitForStage: 'ACCEPTED' });
+      try {
+        await h.startUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }], waitForStage: 'ACCEPTED' });
+      } catch (e) {
+        if (isUpdateUnsupported(e)) return await byCancel();
+        throw e;
+      }
       err(`teardown of ${envId} started; follow it with: npx gkeflow status ${parseEnvId(envId)?.cluster ?? envId}`);
       return 0;
     }
     err(`tearing down ${envId} …`);
-    const res = await h.executeUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }] });
+    let res;
+    try {
+      res = await h.executeUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }] });
+    } catch (e) {
+      if (isUpdateUnsupported(e)) return await byCancel();
+      throw e;
+    }
     if (res.leftovers.length) {
       err(`could not clean: ${res.leftovers.map((l) => JSON.stringify(l)).join('; ')} (left labelled for the reaper)`);
       return 1;

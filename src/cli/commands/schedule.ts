@@ -12,6 +12,7 @@ import {
   listReaperSchedules,
   type ScheduleTiming,
 } from '../../temporal/schedules';
+import { requireSearchAttributes } from '../../temporal/search-attributes';
 import type { CommandInput } from '../command';
 import { throwProblems } from '../flags';
 import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
@@ -99,6 +100,7 @@ export async function createCommand({ flags, args, out }: CommandInput): Promise
   const input = reaperInputFromFlags(flags, problems);
   throwProblems('schedule create', problems);
   await withClient(async (client) => {
+    await requireSearchAttributes(client.connection, client.options.namespace); // the reaper queries them
     const taskQueue = reaperTaskQueue(temporalConfig());
     await createReaperSchedule(client, { name, taskQueue, input, ...timing });
     out(`created schedule ${name} (${timing.everyMs ? `every ${String(flags.every)}` : `cron ${timing.cron}`})`);

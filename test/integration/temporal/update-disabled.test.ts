@@ -1,0 +1,65 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { runCli } from '../../helpers/cli';
+import { uniqueTaskQueue } from '../../helpers/temporal';
+import { ENVIRONMENT_WORKFLOW } from '../../../src/contract/messages';
+import { startEphemeralTemporal } from '../../../src/stack/temporal-server';
+import { ensureToolchain } from '../../../src/toolchain/toolchain';
+
+// Workflow Update off (frontend.enableUpdateWorkflowExecution=false): scale says so with the
+// server version needed (exit 2, no stack trace); down falls back to cancel (the workflow's
+// cleanup runs on cancellation).
+let server: { address: string; stop: () => Promise<void> };
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const envId = `gkeflow/upd-${process.pid}/us-central1/c1`;
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-upd-'));
+  const tc = await ensureToolchain({ only: ['temporal'] });
+  server = await startEphemeralTemporal(tc.temporal, dir, {
+    dynamicConfig: ['frontend.enableUpdateWorkflowExecution=false'],
+  });
+  env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: '', TEMPORAL_PROFILE: '', GKEFLOW_STATE_DIR: dir };
+  // An environment run that no worker picks up: it stays RUNNING, which is all the commands check.
+  const connection = await Connection.connect({ address: server.address });
+  await new Client({ connection }).workflow.start(ENVIRONMENT_WORKFLOW, {
+    workflowId: envId,
+    taskQueue: uniqueTaskQueue('upd'),
+    args: [{}],
+  });
+  await connection.close();
+});
+after(async () => {
+  await server?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+void test('scale on a server with Workflow Update off exits 2 naming the server version needed', async () => {
+  const r = await runCli(['scale', envId, '--replicas', '2'], env, 90_000);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /Workflow Update/);
+  assert.match(r.stderr, />= 1\.25/);
+  assert.match(r.stderr, /\[GKF-UPDATE-UNSUPPORTED\]/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+void test('down on a server with Workflow Update off falls back to cancel', async () => {
+  const r = await runCli(['down', envId], env, 90_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /cancelled/);
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(envId).fetchHistory();
+    assert.ok(
+      history.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes),
+      'a cancel request is in the history',
+    );
+  } finally {
+    await connection.close();
+  }
+});
