@@ -3,6 +3,7 @@
  * (exit 2) naming the flag, before anything is started.
  */
 import { UsageError } from '../config/errors';
+import { parseDuration } from '../envspec/names';
 import { ttlProblem } from '../envspec/schema';
 import type { CommandInput } from './command';
 
@@ -24,5 +25,20 @@ export function ttlFlag(v: unknown): string {
 
 /** Throws one UsageError listing every problem, when there are any. */
 export function throwProblems(command: string, problems: string[]): void {
-  if (problems.length) throw new UsageError(`${command}: ${problems.join('; ')}`);
+  if (!problems.length) return;
+  const flagOf = (p: string) => /^(-{1,2}[\w-]+|[A-Z]+\b)/.exec(p)?.[1] ?? '';
+  throw new UsageError(
+    `${command}: ${problems.join('; ')}`,
+    'GKF-USAGE',
+    problems.map((p) => ({ path: flagOf(p), message: p })),
+  );
+}
+
+/** `--timeout DURATION` of a wait (`1.5h`, `90m`, `30s`), in ms; undefined when not given. */
+export function timeoutFlag(flags: CommandInput['flags']): number | undefined {
+  const v = flags.timeout;
+  if (v === undefined) return undefined;
+  const ms = typeof v === 'string' ? parseDuration(v) : undefined;
+  if (!ms) throw new UsageError(`--timeout: expected a positive duration like 90s, 10m, 1.5h (got '${String(v)}')`);
+  return ms;
 }

@@ -7,6 +7,9 @@ import type { CommandDef } from './command';
 
 const json = { json: { type: 'boolean', description: 'print machine-readable JSON' } } as const;
 
+/** `--timeout DURATION` of the commands that wait (exit 1, GKF-WAIT-TIMEOUT, saying where it stood). */
+const timeout = { timeout: { type: 'string' } } as const;
+
 /** `-f FILE`, the spec file of the commands that take one. */
 const file = { file: { type: 'string', short: 'f' } } as const;
 /** The reaper's flags, shared by `reap` and `schedule create`. */
@@ -34,7 +37,7 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'up',
     summary: 'provision an environment from a spec (or attach to its running workflow)',
-    usage: 'gkeflow up -f SPEC.yaml [--wait] [--ttl DURATION]',
+    usage: 'gkeflow up -f SPEC.yaml [--wait [--timeout DURATION]] [--ttl DURATION]',
     help: [
       'Validates the spec (exit 2 on any problem, nothing started), starts the environment workflow',
       `\`gkeflow/<project>/<location>/<cluster>\` on task queue ${TASK_QUEUES.local}, or attaches to the one already running.`,
@@ -42,10 +45,12 @@ export const COMMANDS: CommandDef[] = [
       'the kubeconfig command and the Web UI link.',
       '',
       "--ttl overrides the spec's ttl (1s..30d); the environment tears itself down when it runs out.",
+      '--timeout (e.g. 20m, 1.5h) ends the wait with exit 1 saying where the environment stood; it goes on.',
+      'With --output json the result is the environment: envId, runId, endpoint, kubeconfigCommand, uiLink, expiresAt.',
       '',
       'Example: gkeflow up -f examples/tensorflow-notebook.yaml --wait',
     ].join('\n'),
-    options: { ...file, wait: { type: 'boolean' }, ttl: { type: 'string' } },
+    options: { ...file, wait: { type: 'boolean' }, ttl: { type: 'string' }, ...timeout },
     positionals: [0, 0],
     load: async () => (await import('./commands/env')).upCommand,
   },
@@ -79,29 +84,29 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'down',
     summary: 'tear an environment down (Service → Deployment → cluster)',
-    usage: 'gkeflow down ENV [--wait]',
+    usage: 'gkeflow down ENV [--wait [--timeout DURATION]]',
     help: 'Sends the teardown update. With --wait, returns when everything is deleted (exit 1 if something could not be).',
-    options: { wait: { type: 'boolean' } },
+    options: { wait: { type: 'boolean' }, ...timeout },
     positionals: [1, 1],
     load: async () => (await import('./commands/env')).downCommand,
   },
   {
     name: 'scale',
     summary: "scale an environment's Deployment and wait for the ready replicas",
-    usage: 'gkeflow scale ENV --replicas N',
+    usage: 'gkeflow scale ENV --replicas N [--timeout DURATION]',
     help: [
       'Sends the scale update; the workflow validates it first (exit 2 when rejected, nothing changed) and',
       'answers once the rollout is done (exit 1 if it failed).',
     ].join('\n'),
-    options: { replicas: { type: 'string' } },
+    options: { replicas: { type: 'string' }, ...timeout },
     positionals: [1, 1],
     load: async () => (await import('./commands/change')).scaleCommand,
   },
   {
     name: 'resize',
     summary: 'resize a node pool of an environment and wait for GKE',
-    usage: 'gkeflow resize ENV --pool POOL --nodes N',
-    options: { pool: { type: 'string' }, nodes: { type: 'string' } },
+    usage: 'gkeflow resize ENV --pool POOL --nodes N [--timeout DURATION]',
+    options: { pool: { type: 'string' }, nodes: { type: 'string' }, ...timeout },
     positionals: [1, 1],
     load: async () => (await import('./commands/change')).resizeCommand,
   },

@@ -7,6 +7,7 @@ import { runReaperNow } from '../../temporal/schedules';
 import type { ReapReport } from '../../workflows/reaper';
 import type { ReapEntry } from '../../workflows/reaper/plan';
 import type { CommandInput } from '../command';
+import { emitResult, machineMode } from '../output';
 import { throwProblems } from '../flags';
 import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
 
@@ -36,7 +37,8 @@ export function reportTable(r: ReapReport): string[] {
 }
 
 /** `gkeflow reap [--dry-run] [--project P]… [--location L] [--orphan-grace D] [--json]`. Exit 1 when a teardown failed. */
-export async function reapCommand({ flags, out, err }: CommandInput): Promise<number> {
+export async function reapCommand(cmd: CommandInput): Promise<number> {
+  const { flags, out, err } = cmd;
   const problems: string[] = [];
   const input = reaperInputFromFlags(flags, problems);
   throwProblems('reap', problems);
@@ -45,7 +47,8 @@ export async function reapCommand({ flags, out, err }: CommandInput): Promise<nu
   try {
     const { workflowId, report } = await runReaperNow(client, reaperTaskQueue(cfg), input);
     err(`reaper run ${workflowId}`);
-    if (flags.json) out(JSON.stringify(report, null, 2));
+    if (machineMode(cmd)) emitResult(cmd, report);
+    else if (flags.json) out(JSON.stringify(report, null, 2));
     else reportTable(report).forEach((l) => out(l));
     return report.failed.length ? 1 : 0;
   } finally {

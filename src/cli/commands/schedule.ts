@@ -13,6 +13,7 @@ import {
   type ScheduleTiming,
 } from '../../temporal/schedules';
 import type { CommandInput } from '../command';
+import { emitResult, machineMode } from '../output';
 import { throwProblems } from '../flags';
 import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
 
@@ -91,23 +92,27 @@ async function withClient<T>(fn: (c: Awaited<ReturnType<typeof connectClient>>['
 }
 
 /** `gkeflow schedule create NAME (--every D | --cron EXPR) [--project P]… [--location L] [--orphan-grace D] [--dry-run] [--timezone TZ]`. */
-export async function createCommand({ flags, args, out }: CommandInput): Promise<void> {
+export async function createCommand(input: CommandInput): Promise<void> {
+  const { flags, args, out } = input;
   const name = args[0]!;
   const problems: string[] = [];
   if (!NAME_RE.test(name)) problems.push(`NAME '${name}': lower-case letters, digits and -, starting with a letter`);
   const timing = timingFromFlags(flags, problems);
-  const input = reaperInputFromFlags(flags, problems);
+  const input_ = reaperInputFromFlags(flags, problems);
   throwProblems('schedule create', problems);
   await withClient(async (client) => {
     const taskQueue = reaperTaskQueue(temporalConfig());
-    await createReaperSchedule(client, { name, taskQueue, input, ...timing });
+    await createReaperSchedule(client, { name, taskQueue, input: input_, ...timing });
     out(`created schedule ${name} (${timing.everyMs ? `every ${String(flags.every)}` : `cron ${timing.cron}`})`);
+    emitResult(input, { name, created: true, taskQueue, ...timing, input: input_ });
   });
 }
 
 /** `gkeflow schedule ls [--json]`. */
-export async function lsCommand({ flags, out }: CommandInput): Promise<void> {
+export async function lsCommand(input: CommandInput): Promise<void> {
+  const { flags, out } = input;
   const rows = await withClient(listReaperSchedules);
+  if (machineMode(input)) return emitResult(input, rows);
   if (flags.json) return out(JSON.stringify(rows, null, 2));
   if (rows.length === 0) return out('no reaper schedules');
   const w = Math.max(...rows.map((r) => r.name.length)) + 2;
@@ -120,15 +125,19 @@ export async function lsCommand({ flags, out }: CommandInput): Promise<void> {
 }
 
 /** `gkeflow schedule describe NAME`: the schedule as JSON. */
-export async function describeCommand({ args, out }: CommandInput): Promise<void> {
-  out(JSON.stringify(await withClient((c) => describeSchedule(c, args[0]!)), null, 2));
+export async function describeCommand(input: CommandInput): Promise<void> {
+  const doc = await withClient((c) => describeSchedule(c, input.args[0]!));
+  if (machineMode(input)) return emitResult(input, doc);
+  input.out(JSON.stringify(doc, null, 2));
 }
 
 const change =
   (what: 'pause' | 'unpause' | 'trigger' | 'delete', done: string) =>
-  async ({ args, out }: CommandInput): Promise<void> => {
-    await withClient((c) => changeSchedule(c, args[0]!, what));
-    out(`${done} schedule ${args[0]}`);
+  async (input: CommandInput): Promise<void> => {
+    const name = input.args[0]!;
+    await withClient((c) => changeSchedule(c, name, what));
+    input.out(`${done} schedule ${name}`);
+    emitResult(input, { name, [done]: true });
   };
 
 export const pauseCommand = change('pause', 'paused');
