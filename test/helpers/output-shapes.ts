@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ERROR_CODES } from '../../src/contract/error-codes';
+import type { ERROR_CODES } from '../../src/contract/error-codes';
 import { main } from '../../src/cli/main';
 import { repoRoot } from '../../src/paths';
 
