@@ -10,6 +10,9 @@ const json = { json: { type: 'boolean', description: 'print machine-readable JSO
 /** `--timeout DURATION` of the commands that wait (exit 1, GKF-WAIT-TIMEOUT, saying where it stood). */
 const timeout = { timeout: { type: 'string' } } as const;
 
+/** `--yes`: delete without asking (needed when there is no terminal to ask on). */
+const yes = { yes: { type: 'boolean', short: 'y' } } as const;
+
 /** `-f FILE`, the spec file of the commands that take one. */
 const file = { file: { type: 'string', short: 'f' } } as const;
 /** The reaper's flags, shared by `reap` and `schedule create`. */
@@ -84,9 +87,12 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'down',
     summary: 'tear an environment down (Service → Deployment → cluster)',
-    usage: 'gkeflow down ENV [--wait [--timeout DURATION]]',
-    help: 'Sends the teardown update. With --wait, returns when everything is deleted (exit 1 if something could not be).',
-    options: { wait: { type: 'boolean' }, ...timeout },
+    usage: 'gkeflow down ENV [--yes] [--wait [--timeout DURATION]]',
+    help: [
+      'Sends the teardown update. With --wait, returns when everything is deleted (exit 1 if something could not be).',
+      'On a terminal it first names what goes and asks; --yes skips that, and without a terminal --yes is required (exit 2).',
+    ].join('\n'),
+    options: { wait: { type: 'boolean' }, ...timeout, ...yes },
     positionals: [1, 1],
     load: async () => (await import('./commands/env')).downCommand,
   },
@@ -143,7 +149,7 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'reap',
     summary: 'run the reaper once now: tear down expired and orphaned clusters',
-    usage: 'gkeflow reap [--dry-run] [--project P]... [--location L] [--orphan-grace D] [--json]',
+    usage: 'gkeflow reap [--dry-run] [--yes] [--project P]... [--location L] [--orphan-grace D] [--json]',
     help: [
       'Lists the clusters of the projects (default: those of known environments plus GKEFLOW_PROJECTS) in',
       'location L (default -, all) and tears down those labelled managed-by: gkeflow that expired',
@@ -151,10 +157,12 @@ export const COMMANDS: CommandDef[] = [
       'default 30m). An expired live environment is ended through its own workflow. Never touched: clusters',
       'without managed-by: gkeflow, labelled gkeflow-protect: "true", or unexpired with an open workflow.',
       'Prints the report (deleted, skipped with the reason, failed with the cause); exit 1 when one failed.',
+      'Without --dry-run it asks on a terminal first, naming what a dry run would delete; --yes skips that, and',
+      'without a terminal --yes is required (exit 2, nothing deleted).',
       '',
       'Example: gkeflow reap --dry-run --project my-project',
     ].join('\n'),
-    options: { ...reapFlags, ...json },
+    options: { ...reapFlags, ...yes, ...json },
     positionals: [0, 0],
     load: async () => (await import('./commands/reap')).reapCommand,
   },

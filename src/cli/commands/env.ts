@@ -9,6 +9,7 @@ import { closedOutcome, followEnvironment, printStatus, progressStyle, statusLin
 import type { CommandInput } from '../command';
 import { emitResult, machineMode } from '../output';
 import { withWaitTimeout } from '../wait';
+import { confirmDeletion, requireConsent, terminalAsker } from '../confirm';
 import { teardownUpdate } from '../../contract/messages';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
 import { specFlag, timeoutFlag, ttlFlag } from '../flags';
@@ -123,6 +124,8 @@ export async function statusCommand(input: CommandInput): Promise<number> {
 export async function downCommand(input: CommandInput): Promise<number> {
   const { flags, args, out, err } = input;
   const timeoutMs = timeoutFlag(flags);
+  const asker = terminalAsker();
+  requireConsent(flags, 'down', asker); // no terminal, no --yes ⇒ exit 2 before connecting
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
@@ -134,6 +137,15 @@ export async function downCommand(input: CommandInput): Promise<number> {
       emitResult(input, { envId, run: d.status.name, tornDown: false, reason: 'not running' });
       return 0;
     }
+    const ref = parseEnvId(envId);
+    const live = (await envStatus(client, envId).catch(() => undefined))?.status;
+    await confirmDeletion(flags, asker, [
+      `environment ${envId}`,
+      `GKE cluster ${ref?.cluster ?? envId} in ${ref ? `${ref.project}/${ref.location}` : 'its project'}`,
+      ...Object.entries(live?.resources ?? {})
+        .filter(([k]) => k !== 'cluster')
+        .map(([k, v]) => `its ${k} (${v})`),
+    ]);
     if (!flags.wait) {
       await h.startUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }], waitForStage: 'ACCEPTED' });
       err(`teardown of ${envId} started; follow it with: npx gkeflow status ${parseEnvId(envId)?.cluster ?? envId}`);
