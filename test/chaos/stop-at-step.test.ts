@@ -86,7 +86,11 @@ for (const n of points) {
       // repository gkeflow created.
       let reaped: Inventory;
       try {
-        const r = await runCli(['reap', '--yes', '--project', PROJECT, '--orphan-grace', '0s'], stack.cliEnv(), 240_000);
+        const r = await runCli(
+          ['reap', '--yes', '--project', PROJECT, '--orphan-grace', '0s'],
+          stack.cliEnv(),
+          240_000,
+        );
         assert.equal(r.code, 0, `gkeflow reap: ${r.stdout} ${r.stderr}`);
         reaped = await inventory(stack);
         assert.deepEqual(reaped, EMPTY, 'gkeflow reap leaves nothing');
