@@ -3,6 +3,7 @@
  * (exit 2) naming the flag, before anything is started.
  */
 import { UsageError } from '../config/errors';
+import { loadSpecFile, parseOverride, type EnvironmentSpec, type SpecOverride } from '../envspec';
 import { parseDuration } from '../envspec/names';
 import { ttlProblem } from '../envspec/schema';
 import type { CommandInput } from './command';
@@ -13,6 +14,30 @@ export function specFlag(flags: CommandInput['flags']): string {
   if (typeof f !== 'string' || f === '')
     throw new UsageError('-f/--file: a spec file is required (e.g. -f examples/tensorflow-notebook.yaml)');
   return f;
+}
+
+const many = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+
+/**
+ * The spec of `-f FILE|-` with its parameters: `--env-subst` (`${VAR}` from the environment),
+ * then each `--set path=value` (typed as YAML) and `--set-string path=value`, in that order.
+ * A malformed --set is exit 2 naming it; the result goes through the spec's own rules.
+ */
+export function specFromFlags(flags: CommandInput['flags']): EnvironmentSpec {
+  const file = specFlag(flags);
+  const problems: string[] = [];
+  const overrides: SpecOverride[] = [];
+  for (const [list, asString] of [
+    [many(flags.set), false],
+    [many(flags['set-string']), true],
+  ] as const)
+    for (const text of list) {
+      const o = parseOverride(text, asString);
+      if (typeof o === 'string') problems.push(o);
+      else overrides.push(o);
+    }
+  throwProblems('spec parameters', problems);
+  return loadSpecFile(file, { overrides, ...(flags['env-subst'] === true ? { env: process.env } : {}) });
 }
 
 /** A TTL flag's value, checked by the spec's own rule (exit 2 naming the flag). */

@@ -14,7 +14,20 @@ const timeout = { timeout: { type: 'string' } } as const;
 const yes = { yes: { type: 'boolean', short: 'y' } } as const;
 
 /** `-f FILE`, the spec file of the commands that take one. */
-const file = { file: { type: 'string', short: 'f' } } as const;
+const file = {
+  file: { type: 'string', short: 'f' },
+  set: { type: 'string', multiple: true },
+  'set-string': { type: 'string', multiple: true },
+  'env-subst': { type: 'boolean' },
+} as const;
+/** How the spec flags read, for the usage lines. */
+const specUsage = '-f SPEC.yaml|- [--set PATH=VALUE]... [--env-subst]';
+/** Their help, shared by the commands that take a spec. */
+const specHelp = [
+  "-f - reads the spec from stdin. --set PATH=VALUE (repeatable; typed as YAML: 3, true, '[a, b]') sets a field",
+  'after the file is read, e.g. --set cluster.name=pr-123 --set image.tag=$SHA; --set-string keeps VALUE a string.',
+  '--env-subst replaces ${VAR} in string values from the environment first ($$ is a literal $; unset is exit 2).',
+].join('\n');
 /** The reaper's flags, shared by `reap` and `schedule create`. */
 const reapFlags = {
   project: { type: 'string', multiple: true },
@@ -31,16 +44,31 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'validate',
     summary: 'check an environment spec without touching anything',
-    usage: 'gkeflow validate -f SPEC.yaml [--json]',
-    help: 'Reports every problem at once, each naming its field (exit 2), or a summary of the environment (exit 0).',
+    usage: `gkeflow validate ${specUsage} [--json]`,
+    help: [
+      'Reports every problem at once, each naming its field (exit 2), or a summary of the environment (exit 0).',
+      specHelp,
+    ].join('\n'),
     options: { ...file, ...json },
     positionals: [0, 0],
     load: async () => (await import('./commands/validate')).validateCommand,
   },
   {
+    name: 'schema',
+    summary: "print the spec's JSON Schema (for editors: # yaml-language-server: $schema=…)",
+    usage: 'gkeflow schema > environment.schema.json',
+    help: [
+      'Derived from the same schema validate uses; docs/environment.schema.json is this output, and the examples',
+      "start with `# yaml-language-server: $schema=../docs/environment.schema.json`. Cross-field rules stay validate's.",
+    ].join('\n'),
+    options: {},
+    positionals: [0, 0],
+    load: async () => (await import('./commands/schema')).schemaCommand,
+  },
+  {
     name: 'up',
     summary: 'provision an environment from a spec (or attach to its running workflow)',
-    usage: 'gkeflow up -f SPEC.yaml [--wait [--timeout DURATION]] [--ttl DURATION]',
+    usage: `gkeflow up ${specUsage} [--wait [--timeout DURATION]] [--ttl DURATION]`,
     help: [
       'Validates the spec (exit 2 on any problem, nothing started), starts the environment workflow',
       `\`gkeflow/<project>/<location>/<cluster>\` on task queue ${TASK_QUEUES.local}, or attaches to the one already running.`,
@@ -50,6 +78,7 @@ export const COMMANDS: CommandDef[] = [
       "--ttl overrides the spec's ttl (1s..30d); the environment tears itself down when it runs out.",
       '--timeout (e.g. 20m, 1.5h) ends the wait with exit 1 saying where the environment stood; it goes on.',
       'With --output json the result is the environment: envId, runId, endpoint, kubeconfigCommand, uiLink, expiresAt.',
+      specHelp,
       '',
       'Example: gkeflow up -f examples/tensorflow-notebook.yaml --wait',
     ].join('\n'),
@@ -173,8 +202,9 @@ export const COMMANDS: CommandDef[] = [
       'gkeflow schedule create NAME (--every DURATION | --cron EXPR) [--project P]... [--location L] [--orphan-grace D] [--dry-run] [--timezone TZ]',
     help: [
       'A Temporal Schedule (see the Web UI Schedules page) starting reaperWorkflow; runs of one schedule never',
-      'overlap (a run due while the last is still going is skipped). DURATION: 30s, 15m, 1h, 1d. EXPR: 5-field cron',
-      "('0 20 * * 1-5' = weekdays 20:00) or @hourly/@daily/…, in --timezone (IANA, default UTC). Flags as for reap.",
+      'overlap (a run due while the last is still going is skipped). DURATION: 30s, 15m, 1.5h, 1d. EXPR: cron as Temporal',
+      "reads it ('0 20 * * 1-5' = weekdays 20:00, '0 9 ? * MON-FRI', 6/7 fields with year/seconds, @daily, @every 2h),",
+      'in --timezone (IANA, default UTC). Flags as for reap.',
       '',
       'Example: gkeflow schedule create nightly --cron "0 20 * * 1-5" --timezone Europe/Berlin --project my-project',
     ].join('\n'),

@@ -1,6 +1,6 @@
 import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
-import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../envspec';
+import { validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
@@ -12,7 +12,7 @@ import { withWaitTimeout } from '../wait';
 import { confirmDeletion, requireConsent, terminalAsker } from '../confirm';
 import { teardownUpdate } from '../../contract/messages';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
-import { specFlag, timeoutFlag, ttlFlag } from '../flags';
+import { specFlag, specFromFlags, timeoutFlag, ttlFlag } from '../flags';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 
 /** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */
@@ -44,7 +44,7 @@ export async function upCommand(input: CommandInput): Promise<number> {
   const { flags, out, err } = input;
   const file = specFlag(flags);
   const timeoutMs = timeoutFlag(flags);
-  const spec = withTtl(loadSpecFile(file), flags.ttl); // invalid ⇒ exit 2 before anything is started
+  const spec = withTtl(specFromFlags(flags), flags.ttl); // invalid ⇒ exit 2 before anything is started
   await preflightUp(spec, file, err); // a location GKE does not have ⇒ exit 2, still nothing started
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);

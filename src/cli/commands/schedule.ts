@@ -4,6 +4,7 @@
  * time zone or schedule) is exit 2 and creates nothing.
  */
 import { parseDuration } from '../../envspec/names';
+import { cronProblem } from '../../temporal/cron';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import {
   changeSchedule,
@@ -18,41 +19,6 @@ import { throwProblems } from '../flags';
 import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
 
 const NAME_RE = /^[a-z][-a-z0-9]{0,62}$/;
-const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-/** minute, hour, day of month, month, day of week: [min, max, names]. */
-const FIELDS: Array<[number, number, string[]]> = [
-  [0, 59, []],
-  [0, 23, []],
-  [1, 31, []],
-  [1, 12, ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']],
-  [0, 7, ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']],
-];
-
-/** Why a 5-field cron expression (or @hourly-style macro) is malformed, or undefined when it is fine. */
-export function cronProblem(expr: string): string | undefined {
-  if (MACROS.includes(expr.trim())) return undefined;
-  const fields = expr.trim().split(/\s+/);
-  if (fields.length !== 5)
-    return `expected 5 fields (minute hour day-of-month month day-of-week) or ${MACROS.join('|')}, got ${fields.length}`;
-  for (const [i, f] of fields.entries()) {
-    const [min, max, names] = FIELDS[i]!;
-    const value = (v: string): number | undefined => {
-      const n = names.indexOf(v.toLowerCase());
-      const x = n >= 0 ? n + (min === 1 ? 1 : 0) : /^\d+$/.test(v) ? Number(v) : NaN;
-      return x >= min && x <= max ? x : undefined;
-    };
-    for (const part of f.split(',')) {
-      const m = /^(\*|([a-z0-9]+)(-([a-z0-9]+))?)(\/(\d+))?$/i.exec(part);
-      const ok =
-        m &&
-        (m[1] === '*' || (value(m[2]!) !== undefined && (m[4] === undefined || value(m[4]) !== undefined))) &&
-        (m[6] === undefined || Number(m[6]) > 0);
-      if (!ok) return `field ${i + 1} '${part}' is not a value in ${min}–${max}, a range, a list, * or a /step`;
-    }
-  }
-  return undefined;
-}
-
 /** The timing of `--every` / `--cron` / `--timezone`; problems are pushed, each naming its flag. */
 export function timingFromFlags(flags: CommandInput['flags'], problems: string[]): ScheduleTiming {
   const every = flags.every === undefined ? undefined : String(flags.every);
