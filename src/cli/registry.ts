@@ -290,6 +290,18 @@ export const COMMANDS: CommandDef[] = [
     load: async () => (await import('./commands/codec-server')).codecServerCommand,
   },
   {
+    name: 'completion',
+    summary: 'print the shell completion script (commands, subcommands, flags)',
+    usage: 'gkeflow completion bash|zsh|fish',
+    help: [
+      'bash: source <(gkeflow completion bash)   (or write it to /etc/bash_completion.d/gkeflow)',
+      'zsh:  source <(gkeflow completion zsh)    fish: gkeflow completion fish | source',
+    ].join('\n'),
+    options: {},
+    positionals: [1, 1],
+    load: async () => (await import('./commands/completion')).completionCommand,
+  },
+  {
     name: 'stack toolchain',
     summary: 'build (once) and list the local stack binaries',
     usage:
