@@ -170,7 +170,10 @@ export const COMMANDS: CommandDef[] = [
     name: 'kubeconfig',
     summary: "print a kubeconfig for an environment's cluster",
     usage: 'gkeflow kubeconfig ENV > kubeconfig.yaml',
-    help: "Local target: a kubeconfig with the emulated cluster's client certificate. gcp: the gcloud get-credentials command.",
+    help: [
+      "The target is the environment's own (the spec its workflow started with). Local: the emulated cluster's client",
+      'certificate. gcp: as `gcloud container clusters get-credentials` writes it (exec: gke-gcloud-auth-plugin).',
+    ].join('\n'),
     options: {},
     positionals: [1, 1],
     load: async () => (await import('./commands/kubeconfig')).kubeconfigCommand,
