@@ -121,3 +121,18 @@ void test("gkeflow schema prints the spec's JSON Schema; docs/environment.schema
       f,
     );
 });
+
+void test("docs/ci.md's pull-request spec validates with its variables set, and names the field when one is not", () => {
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs/ci.md'), 'utf8');
+  const spec = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(spec, 'docs/ci.md has a yaml spec');
+  const ok = validateStdin(spec, ['--env-subst'], { PR_NUMBER: '12', GIT_SHA: 'abc1234' });
+  assert.equal(ok.code, 0, JSON.stringify(ok.doc));
+  assert.match(ok.doc.envId, /\/pr-12$/);
+  const missing = validateStdin(spec, ['--env-subst'], { PR_NUMBER: '12', GIT_SHA: undefined });
+  assert.equal(missing.code, 2);
+  assert.deepEqual(
+    missing.doc.error?.problems.map((p) => p.path),
+    ['image.source'],
+  );
+});
