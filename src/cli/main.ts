@@ -91,6 +91,8 @@ async function dispatch(argv: string[], io: MainIo, mode: OutputMode, run: Retur
   const { def, rest } = select(argv);
   if (!def) {
     const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+    if (group.length && argv.length === 1 && run.machine)
+      throw new UsageError(`'${argv[0]}' needs one of: ${group.map((c) => c.name.split(' ')[1]).join(', ')}`);
     if (group.length && (argv.length === 1 || argv[1] === '--help')) {
       io.stdout(group.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`).join('\n'));
       return argv.length === 1 ? 2 : 0;
