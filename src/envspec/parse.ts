@@ -53,7 +53,7 @@ export function parseSpec(
   return validateSpec(baseDir ? resolveRelativePaths(raw, baseDir) : raw, sourceName);
 }
 
-const LOCAL_SOURCE = /^(oci-archive|oci|oci-layout):(.+)$/;
+const LOCAL_SOURCE = /^(oci-archive|docker-archive|oci|oci-layout):(.+)$/;
 
 /** `scheme:path` with a relative path made absolute against `dir`. */
 function absolute(value: unknown, re: RegExp, dir: string): unknown {

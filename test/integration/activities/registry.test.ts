@@ -12,6 +12,7 @@ import type { TargetConfig } from '../../../src/clients/config';
 import { buildDemoImage, demoImage } from '../../../src/image/demo';
 import { writeOciArchive, writeOciLayout } from '../../../src/image/layout';
 import { buildImage, MEDIA, sha256 } from '../../../src/image/oci';
+import { createTar } from '../../../src/image/tar';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const env: EnvRef = {
@@ -26,6 +27,7 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
   let reg: TestRegistry;
   let config: TargetConfig;
   let tmp: string;
+  const cfg = () => config;
   before(async () => {
     reg = await startTestRegistry();
     config = { target: 'local', emulatorAddress: '127.0.0.1:1', registryAddress: reg.address };
@@ -54,6 +56,61 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
     assert.equal(got.status, 200);
     assert.equal(sha256(Buffer.from(await got.arrayBuffer())), expected);
     assert.equal(got.headers.get('docker-content-digest'), expected);
+  });
+
+  void it('pushes a docker save archive (manifest.json, config, layer tars) as an OCI image', async () => {
+    // Built by hand as `docker save` writes it: <id>/layer.tar per layer, <hex>.json config, manifest.json.
+    const layers = [
+      createTar([{ path: 'hello.txt', content: 'hello\n' }]),
+      createTar([{ path: 'etc/motd', content: 'hi\n' }]),
+    ];
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: { Cmd: ['/hello'] },
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l)) },
+      }),
+    );
+    const configName = `${sha256(config).slice('sha256:'.length)}.json`;
+    const archive = path.join(tmp, 'saved.tar');
+    fs.writeFileSync(
+      archive,
+      createTar([
+        { path: configName, content: config },
+        { path: 'aaa/layer.tar', content: layers[0]! },
+        { path: 'bbb/layer.tar', content: layers[1]! },
+        {
+          path: 'manifest.json',
+          content: JSON.stringify([
+            { Config: configName, RepoTags: ['web:dev'], Layers: ['aaa/layer.tar', 'bbb/layer.tar'] },
+          ]),
+        },
+      ]),
+    );
+    const { pushImage } = registryActivities({ config: cfg() });
+    const res = await pushImage({
+      env,
+      source: { kind: 'docker-archive', path: archive },
+      repository: `${AR}/saved`,
+      tag: 'dev',
+    });
+    assert.equal(res.blobsUploaded, 3, 'config and two layers');
+    const got = await fetch(`http://${reg.address}/v2/demo-project/apps/saved/manifests/dev`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    assert.equal(got.status, 200);
+    const manifest = JSON.parse(Buffer.from(await got.arrayBuffer()).toString()) as {
+      config: { digest: string };
+      layers: Array<{ digest: string; mediaType: string }>;
+    };
+    assert.equal(manifest.config.digest, sha256(config));
+    assert.deepEqual(
+      manifest.layers.map((l) => l.digest),
+      layers.map((l) => sha256(l)),
+    );
+    const blob = await fetch(`http://${reg.address}/v2/demo-project/apps/saved/blobs/${sha256(layers[1]!)}`);
+    assert.deepEqual(Buffer.from(await blob.arrayBuffer()), layers[1]);
   });
 
   void it('skips every existing blob on the second push and yields the same digest', async () => {
