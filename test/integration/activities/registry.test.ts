@@ -13,6 +13,8 @@ import { buildDemoImage, demoImage } from '../../../src/image/demo';
 import { writeOciArchive, writeOciLayout } from '../../../src/image/layout';
 import { buildImage, MEDIA, sha256 } from '../../../src/image/oci';
 import { createTar } from '../../../src/image/tar';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const env: EnvRef = {
@@ -111,6 +113,74 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
     );
     const blob = await fetch(`http://${reg.address}/v2/demo-project/apps/saved/blobs/${sha256(layers[1]!)}`);
     assert.deepEqual(Buffer.from(await blob.arrayBuffer()), layers[1]);
+  });
+
+  void it('pulls from a private source registry (basic auth) with the credentials in DOCKER_CONFIG: auths, then a credential helper', async () => {
+    const { pushImage } = registryActivities({ config: cfg() });
+    await pushImage({ env, source: { kind: 'builtin', name: 'demo' }, repository: `${AR}/private`, tag: 'v1' });
+    // The real registry behind a gate that wants Basic ci:s3cret, as a private registry does.
+    const upstream = new URL(`http://${reg.address}`);
+    const gate = http.createServer((req, res) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('ci:s3cret').toString('base64')}`) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end();
+        return;
+      }
+      const fwd = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      req.pipe(fwd);
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const source = `127.0.0.1:${(gate.address() as AddressInfo).port}/demo-project/apps/private:v1`;
+    const dockerDir = path.join(tmp, 'docker');
+    fs.mkdirSync(dockerDir, { recursive: true });
+    const saved = { DOCKER_CONFIG: process.env.DOCKER_CONFIG, PATH: process.env.PATH };
+    try {
+      process.env.DOCKER_CONFIG = dockerDir;
+      const push = (tag: string) =>
+        pushImage({ env, source: { kind: 'registry', reference: source }, repository: `${AR}/copied`, tag });
+      await assert.rejects(push('anon'), (e: Error) => {
+        assert.ok(!e.message.includes('s3cret'));
+        return true;
+      });
+      const hostKey = source.split('/')[0]!;
+      fs.writeFileSync(
+        path.join(dockerDir, 'config.json'),
+        JSON.stringify({ auths: { [hostKey]: { auth: Buffer.from('ci:s3cret').toString('base64') } } }),
+      );
+      const viaAuths = await push('auths');
+      assert.equal(viaAuths.digest, (await demoImage()).manifest.digest);
+      // A credential helper instead: docker-credential-<name> get, the host on stdin.
+      const bin = path.join(tmp, 'bin');
+      fs.mkdirSync(bin, { recursive: true });
+      fs.writeFileSync(
+        path.join(bin, 'docker-credential-gkeflowtest'),
+        `#!/bin/sh\nread host\n[ "$host" = "${hostKey}" ] && echo '{"Username":"ci","Secret":"s3cret"}'\n`,
+        { mode: 0o755 },
+      );
+      process.env.PATH = `${bin}:${saved.PATH}`;
+      fs.writeFileSync(
+        path.join(dockerDir, 'config.json'),
+        JSON.stringify({ credHelpers: { [hostKey]: 'gkeflowtest' } }),
+      );
+      const viaHelper = await push('helper');
+      assert.equal(viaHelper.digest, viaAuths.digest);
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await new Promise<void>((r) => gate.close(() => r()));
+    }
   });
 
   void it('skips every existing blob on the second push and yields the same digest', async () => {
