@@ -45,7 +45,7 @@ async function run(): Promise<number> {
     } finally {
       await b.close();
     }
-    await main(['down', ENV_ID, '--wait']);
+    await main(['down', ENV_ID, '--wait', '--yes']);
     return 0;
   } finally {
     await main(['stack', 'down']);

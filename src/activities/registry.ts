@@ -13,6 +13,7 @@ import { demoImageReader } from '../image/demo';
 import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES } from '../image/digest';
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
+import { dockerArchiveReader } from '../image/docker-archive';
 import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import {
@@ -88,6 +89,8 @@ export function openSource(source: ImageSource, config: TargetConfig, opts: Dist
       return demoImageReader();
     case 'oci-archive':
       return ociArchiveReader(source.path);
+    case 'docker-archive':
+      return dockerArchiveReader(source.path);
     case 'oci-layout':
       return ociLayoutReader(source.path, source.tag);
     case 'registry':

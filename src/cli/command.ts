@@ -4,12 +4,20 @@
  * registry can load them lazily without an import circle.
  */
 import type { ParseArgsConfig } from 'node:util';
+import type { Output } from './output';
 /** Parsed flags and positionals handed to a command. */
 export interface CommandInput {
   flags: Record<string, string | boolean | string[] | undefined>;
   args: string[];
   out: (line: string) => void;
   err: (line: string) => void;
+  /**
+   * Where the machine-readable result goes (`--output json|jsonl`); the runner always passes it.
+   * A command calls `output.result(doc)` once; in machine mode `out` lines are kept off stdout.
+   */
+  output?: Output;
+  /** The command registry, for the commands that describe the CLI itself (completion). */
+  commands?: readonly CommandDef[];
 }
 
 /** A command: exit status (0 when it returns nothing) or a thrown CliError. */

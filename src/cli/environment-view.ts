@@ -46,7 +46,8 @@ export function printStatus(s: EnvironmentStatus, out: (l: string) => void): voi
   out(`  expires     ${s.expiresAt}`);
 }
 
-function describe(s: EnvironmentStatus): string {
+/** One line on where an environment stands: phase, resources, replicas, nodes, steps. */
+export function statusLine(s: EnvironmentStatus): string {
   return `${s.phase} | ${Object.entries(s.resources)
     .map(([k, v]) => `${k} ${v}`)
     .join(
@@ -99,6 +100,29 @@ async function temporalAnswers(client: Client): Promise<boolean> {
   }
 }
 
+/** What `up --wait` adds to following: a time limit, progress events (jsonl), the final status. */
+export interface FollowOptions {
+  /** `--timeout`: give up after this long (GKF-WAIT-TIMEOUT, exit 1) saying where it stood. */
+  timeoutMs?: number;
+  /** Called with each changed status (`--output jsonl` prints them). */
+  onStatus?: (s: EnvironmentStatus, elapsedMs: number) => void;
+  /** Called once with the status that ended the wait successfully. */
+  onRunning?: (s: EnvironmentStatus) => void;
+}
+
+/** How long one status poll may take: 10 s, less when --timeout ends sooner (at least 0.5 s). */
+const pollBudget = (t0: number, timeoutMs?: number): number =>
+  timeoutMs === undefined ? 10_000 : Math.max(500, Math.min(10_000, t0 + timeoutMs - Date.now()));
+
+/** The CliError for a wait whose --timeout ran out, saying where the environment stood. */
+export function waitTimeout(envId: string, timeoutMs: number, where: string): CliError {
+  return new CliError(
+    `--timeout ${Math.round(timeoutMs / 1000)}s ran out while waiting for ${envId}; it stood at: ${where} ` +
+      `(the workflow goes on; follow it with: gkeflow status ${envId})`,
+    'GKF-WAIT-TIMEOUT',
+  );
+}
+
 /**
  * Follows an environment until it is provisioned (all plan steps done) or fails. On a terminal
  * it redraws one line per resource in place; otherwise it prints a plain line with the elapsed
@@ -112,9 +136,11 @@ export async function followEnvironment(
   err: (l: string) => void,
   style: ProgressStyle = progressStyle(),
   maxUnanswered = MAX_UNANSWERED_POLLS,
+  opts: FollowOptions = {},
 ): Promise<number> {
   const t0 = Date.now();
   let last = '';
+  let where = 'no status read yet';
   let drawn = 0;
   let unanswered = 0;
   for (;;) {
@@ -123,7 +149,7 @@ export async function followEnvironment(
       unanswered > 0
         ? undefined
         : await client.connection
-            .withDeadline(Date.now() + 10_000, () => envStatus(client, envId))
+            .withDeadline(Date.now() + pollBudget(t0, opts.timeoutMs), () => envStatus(client, envId))
             .catch(() => undefined);
     // A status that cannot be read is fine while Temporal answers (no worker yet, a query timing
     // out); when Temporal itself stops answering, stop following instead of polling forever.
@@ -140,16 +166,20 @@ export async function followEnvironment(
         err(`${drawn ? `\x1b[${drawn}F` : ''}${lines.map((l) => `\x1b[2K${l}`).join('\n')}`);
         drawn = lines.length;
       } else {
-        const line = describe(st.status);
+        const line = statusLine(st.status);
         if (line !== last) err(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
         last = line;
       }
       const s = st.status;
+      const now = statusLine(s);
+      if (now !== where) opts.onStatus?.(s, Date.now() - t0);
+      where = now;
       if (s.phase === 'failed' || s.phase === 'torn-down') {
         err(`environment ${envId} ${s.phase}${s.lastError ? `: ${s.lastError}` : ''}`);
         return 1;
       }
       if (s.phase === 'running' && s.stepsDone === s.stepsTotal) {
+        opts.onRunning?.(s);
         out(`\n${envId} is running`);
         printStatus(s, out);
         out(
@@ -162,6 +192,8 @@ export async function followEnvironment(
       err(`environment ${envId} run ended: ${await closedOutcome(client, envId)}`);
       return 1;
     }
+    if (opts.timeoutMs !== undefined && Date.now() - t0 >= opts.timeoutMs)
+      throw waitTimeout(envId, opts.timeoutMs, where);
     await sleep(500);
   }
 }

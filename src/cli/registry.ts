@@ -7,8 +7,27 @@ import type { CommandDef } from './command';
 
 const json = { json: { type: 'boolean', description: 'print machine-readable JSON' } } as const;
 
+/** `--timeout DURATION` of the commands that wait (exit 1, GKF-WAIT-TIMEOUT, saying where it stood). */
+const timeout = { timeout: { type: 'string' } } as const;
+
+/** `--yes`: delete without asking (needed when there is no terminal to ask on). */
+const yes = { yes: { type: 'boolean', short: 'y' } } as const;
+
 /** `-f FILE`, the spec file of the commands that take one. */
-const file = { file: { type: 'string', short: 'f' } } as const;
+const file = {
+  file: { type: 'string', short: 'f' },
+  set: { type: 'string', multiple: true },
+  'set-string': { type: 'string', multiple: true },
+  'env-subst': { type: 'boolean' },
+} as const;
+/** How the spec flags read, for the usage lines. */
+const specUsage = '-f SPEC.yaml|- [--set PATH=VALUE]... [--env-subst]';
+/** Their help, shared by the commands that take a spec. */
+const specHelp = [
+  "-f - reads the spec from stdin. --set PATH=VALUE (repeatable; typed as YAML: 3, true, '[a, b]') sets a field",
+  'after the file is read, e.g. --set cluster.name=pr-123 --set image.tag=$SHA; --set-string keeps VALUE a string.',
+  '--env-subst replaces ${VAR} in string values from the environment first ($$ is a literal $; unset is exit 2).',
+].join('\n');
 /** The reaper's flags, shared by `reap` and `schedule create`. */
 const reapFlags = {
   project: { type: 'string', multiple: true },
@@ -25,16 +44,31 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'validate',
     summary: 'check an environment spec without touching anything',
-    usage: 'gkeflow validate -f SPEC.yaml [--json]',
-    help: 'Reports every problem at once, each naming its field (exit 2), or a summary of the environment (exit 0).',
+    usage: `gkeflow validate ${specUsage} [--json]`,
+    help: [
+      'Reports every problem at once, each naming its field (exit 2), or a summary of the environment (exit 0).',
+      specHelp,
+    ].join('\n'),
     options: { ...file, ...json },
     positionals: [0, 0],
     load: async () => (await import('./commands/validate')).validateCommand,
   },
   {
+    name: 'schema',
+    summary: "print the spec's JSON Schema (for editors: # yaml-language-server: $schema=…)",
+    usage: 'gkeflow schema > environment.schema.json',
+    help: [
+      'Derived from the same schema validate uses; docs/environment.schema.json is this output, and the examples',
+      "start with `# yaml-language-server: $schema=../docs/environment.schema.json`. Cross-field rules stay validate's.",
+    ].join('\n'),
+    options: {},
+    positionals: [0, 0],
+    load: async () => (await import('./commands/schema')).schemaCommand,
+  },
+  {
     name: 'up',
     summary: 'provision an environment from a spec (or attach to its running workflow)',
-    usage: 'gkeflow up -f SPEC.yaml [--wait] [--ttl DURATION]',
+    usage: `gkeflow up ${specUsage} [--wait [--timeout DURATION]] [--ttl DURATION]`,
     help: [
       'Validates the spec (exit 2 on any problem, nothing started), starts the environment workflow',
       `\`gkeflow/<project>/<location>/<cluster>\` on task queue ${TASK_QUEUES.local}, or attaches to the one already running.`,
@@ -42,10 +76,13 @@ export const COMMANDS: CommandDef[] = [
       'the kubeconfig command and the Web UI link.',
       '',
       "--ttl overrides the spec's ttl (1s..30d); the environment tears itself down when it runs out.",
+      '--timeout (e.g. 20m, 1.5h) ends the wait with exit 1 saying where the environment stood; it goes on.',
+      'With --output json the result is the environment: envId, runId, endpoint, kubeconfigCommand, uiLink, expiresAt.',
+      specHelp,
       '',
       'Example: gkeflow up -f examples/tensorflow-notebook.yaml --wait',
     ].join('\n'),
-    options: { ...file, wait: { type: 'boolean' }, ttl: { type: 'string' } },
+    options: { ...file, wait: { type: 'boolean' }, ttl: { type: 'string' }, ...timeout },
     positionals: [0, 0],
     load: async () => (await import('./commands/env')).upCommand,
   },
@@ -79,29 +116,32 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'down',
     summary: 'tear an environment down (Service → Deployment → cluster)',
-    usage: 'gkeflow down ENV [--wait]',
-    help: 'Sends the teardown update. With --wait, returns when everything is deleted (exit 1 if something could not be).',
-    options: { wait: { type: 'boolean' } },
+    usage: 'gkeflow down ENV [--yes] [--wait [--timeout DURATION]]',
+    help: [
+      'Sends the teardown update. With --wait, returns when everything is deleted (exit 1 if something could not be).',
+      'On a terminal it first names what goes and asks; --yes skips that, and without a terminal --yes is required (exit 2).',
+    ].join('\n'),
+    options: { wait: { type: 'boolean' }, ...timeout, ...yes },
     positionals: [1, 1],
     load: async () => (await import('./commands/env')).downCommand,
   },
   {
     name: 'scale',
     summary: "scale an environment's Deployment and wait for the ready replicas",
-    usage: 'gkeflow scale ENV --replicas N',
+    usage: 'gkeflow scale ENV --replicas N [--timeout DURATION]',
     help: [
       'Sends the scale update; the workflow validates it first (exit 2 when rejected, nothing changed) and',
       'answers once the rollout is done (exit 1 if it failed).',
     ].join('\n'),
-    options: { replicas: { type: 'string' } },
+    options: { replicas: { type: 'string' }, ...timeout },
     positionals: [1, 1],
     load: async () => (await import('./commands/change')).scaleCommand,
   },
   {
     name: 'resize',
     summary: 'resize a node pool of an environment and wait for GKE',
-    usage: 'gkeflow resize ENV --pool POOL --nodes N',
-    options: { pool: { type: 'string' }, nodes: { type: 'string' } },
+    usage: 'gkeflow resize ENV --pool POOL --nodes N [--timeout DURATION]',
+    options: { pool: { type: 'string' }, nodes: { type: 'string' }, ...timeout },
     positionals: [1, 1],
     load: async () => (await import('./commands/change')).resizeCommand,
   },
@@ -130,7 +170,10 @@ export const COMMANDS: CommandDef[] = [
     name: 'kubeconfig',
     summary: "print a kubeconfig for an environment's cluster",
     usage: 'gkeflow kubeconfig ENV > kubeconfig.yaml',
-    help: "Local target: a kubeconfig with the emulated cluster's client certificate. gcp: the gcloud get-credentials command.",
+    help: [
+      "The target is the environment's own (the spec its workflow started with). Local: the emulated cluster's client",
+      'certificate. gcp: as `gcloud container clusters get-credentials` writes it (exec: gke-gcloud-auth-plugin).',
+    ].join('\n'),
     options: {},
     positionals: [1, 1],
     load: async () => (await import('./commands/kubeconfig')).kubeconfigCommand,
@@ -138,7 +181,7 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'reap',
     summary: 'run the reaper once now: tear down expired and orphaned clusters',
-    usage: 'gkeflow reap [--dry-run] [--project P]... [--location L] [--orphan-grace D] [--json]',
+    usage: 'gkeflow reap [--dry-run] [--yes] [--project P]... [--location L] [--orphan-grace D] [--json]',
     help: [
       'Lists the clusters of the projects (default: those of known environments plus GKEFLOW_PROJECTS) in',
       'location L (default -, all) and tears down those labelled managed-by: gkeflow that expired',
@@ -146,10 +189,12 @@ export const COMMANDS: CommandDef[] = [
       'default 30m). An expired live environment is ended through its own workflow. Never touched: clusters',
       'without managed-by: gkeflow, labelled gkeflow-protect: "true", or unexpired with an open workflow.',
       'Prints the report (deleted, skipped with the reason, failed with the cause); exit 1 when one failed.',
+      'Without --dry-run it asks on a terminal first, naming what a dry run would delete; --yes skips that, and',
+      'without a terminal --yes is required (exit 2, nothing deleted).',
       '',
       'Example: gkeflow reap --dry-run --project my-project',
     ].join('\n'),
-    options: { ...reapFlags, ...json },
+    options: { ...reapFlags, ...yes, ...json },
     positionals: [0, 0],
     load: async () => (await import('./commands/reap')).reapCommand,
   },
@@ -160,8 +205,9 @@ export const COMMANDS: CommandDef[] = [
       'gkeflow schedule create NAME (--every DURATION | --cron EXPR) [--project P]... [--location L] [--orphan-grace D] [--dry-run] [--timezone TZ]',
     help: [
       'A Temporal Schedule (see the Web UI Schedules page) starting reaperWorkflow; runs of one schedule never',
-      'overlap (a run due while the last is still going is skipped). DURATION: 30s, 15m, 1h, 1d. EXPR: 5-field cron',
-      "('0 20 * * 1-5' = weekdays 20:00) or @hourly/@daily/…, in --timezone (IANA, default UTC). Flags as for reap.",
+      'overlap (a run due while the last is still going is skipped). DURATION: 30s, 15m, 1.5h, 1d. EXPR: cron as Temporal',
+      "reads it ('0 20 * * 1-5' = weekdays 20:00, '0 9 ? * MON-FRI', 6/7 fields with year/seconds, @daily, @every 2h),",
+      'in --timezone (IANA, default UTC). Flags as for reap.',
       '',
       'Example: gkeflow schedule create nightly --cron "0 20 * * 1-5" --timezone Europe/Berlin --project my-project',
     ].join('\n'),
@@ -273,6 +319,18 @@ export const COMMANDS: CommandDef[] = [
     },
     positionals: [0, 0],
     load: async () => (await import('./commands/codec-server')).codecServerCommand,
+  },
+  {
+    name: 'completion',
+    summary: 'print the shell completion script (commands, subcommands, flags)',
+    usage: 'gkeflow completion bash|zsh|fish',
+    help: [
+      'bash: source <(gkeflow completion bash)   (or write it to /etc/bash_completion.d/gkeflow)',
+      'zsh:  source <(gkeflow completion zsh)    fish: gkeflow completion fish | source',
+    ].join('\n'),
+    options: {},
+    positionals: [1, 1],
+    load: async () => (await import('./commands/completion')).completionCommand,
   },
   {
     name: 'stack toolchain',

@@ -12,6 +12,7 @@
 import { InvalidArgumentError } from '../contract/activity-errors';
 import type { TargetConfig } from './config';
 import { tokenSourceFor } from './gke';
+import { dockerConfigCredentials } from './docker-config';
 
 /** Basic credentials for a registry (Artifact Registry: `oauth2accesstoken` + access token). */
 export interface RegistryCredentials {
@@ -28,7 +29,7 @@ export interface RegistryRepo {
   /** Repository path, e.g. `P/REPO/IMG`. */
   name: string;
   /** Supplies credentials when the registry asks; undefined = anonymous. */
-  credentials?: () => Promise<RegistryCredentials>;
+  credentials?: () => Promise<RegistryCredentials | undefined>;
 }
 
 const GOOGLE_REGISTRY_RE = /^([a-z0-9-]+-docker\.pkg\.dev|((asia|eu|us)\.)?gcr\.io)$/;
@@ -62,12 +63,14 @@ export function splitReference(reference: string): { repository: string; ref: st
 export function resolveRepository(repository: string, config: TargetConfig): RegistryRepo {
   const { host, name } = splitRepository(repository);
   if (!name) throw new InvalidArgumentError(`repository "${repository}" has no path`, { repository });
-  if (LOOPBACK_RE.test(host)) return { base: `http://${host}`, host, name };
+  // Any registry but Google's takes the user's Docker credentials when it asks (docker-config.ts).
+  const docker = () => dockerConfigCredentials(host);
+  if (LOOPBACK_RE.test(host)) return { base: `http://${host}`, host, name, credentials: docker };
   if (config.target === 'local') {
     if (isGoogleRegistryHost(host))
       return { base: `http://${config.registryAddress}`, host: config.registryAddress, name };
     // Other public registries are sources only; the local target cannot reach the internet's.
-    return { base: `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}`, host, name };
+    return { base: `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}`, host, name, credentials: docker };
   }
   if (isGoogleRegistryHost(host)) {
     const tokens = tokenSourceFor(config)!;
@@ -80,5 +83,5 @@ export function resolveRepository(repository: string, config: TargetConfig): Reg
       credentials: async () => ({ username: 'oauth2accesstoken', password: await tokens.getAccessToken() }),
     };
   }
-  return { base: `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}`, host, name };
+  return { base: `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}`, host, name, credentials: docker };
 }

@@ -13,6 +13,8 @@ export class CliError extends Error {
     message: string,
     /** Stable code from docs/errors.md, e.g. GKF-USAGE. */
     readonly code: ErrorCode,
+    /** Each problem with the field or flag it names, for `--output json` (one per problem, not one line). */
+    readonly problems?: ReadonlyArray<{ path: string; message: string }>,
   ) {
     super(message);
     this.name = new.target.name;
@@ -22,8 +24,12 @@ export class CliError extends Error {
 
 /** Thrown by any command when its input (flags, arguments, spec, environment) is wrong. */
 export class UsageError extends CliError {
-  constructor(message: string, code: UsageCode = 'GKF-USAGE') {
-    super(message, code);
+  constructor(
+    message: string,
+    code: UsageCode = 'GKF-USAGE',
+    problems?: ReadonlyArray<{ path: string; message: string }>,
+  ) {
+    super(message, code, problems);
   }
 }
 

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   'GKF-STACK-UNHEALTHY': { exit: 1, summary: 'a local service did not become healthy in time' },
   'GKF-TEMPORAL-UNREACHABLE': { exit: 1, summary: 'the Temporal frontend cannot be reached' },
   'GKF-RUN-FAILED': { exit: 1, summary: 'the environment workflow failed (its cleanup ran; leftovers are listed)' },
+  'GKF-WAIT-TIMEOUT': { exit: 1, summary: '--timeout ran out before the wait ended; the message says where it stood' },
+  'GKF-INTERNAL': { exit: 1, summary: 'an unexpected error (a bug); the message has its stack' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

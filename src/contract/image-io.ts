@@ -9,6 +9,8 @@ import type { DeleteResult } from './workload-io';
 /** A source image: an OCI archive (tar), an OCI layout directory, a registry reference, or gkeflow's builtin demo image. */
 export type ImageSource =
   | { kind: 'oci-archive'; path: string }
+  /** A `docker save` tar (spec source `docker-archive:<path>`). */
+  | { kind: 'docker-archive'; path: string }
   | { kind: 'oci-layout'; path: string; tag?: string }
   | { kind: 'registry'; reference: string }
   /** A tiny real image gkeflow builds locally (spec source `builtin:demo`), so the demo needs no Docker Hub. */

@@ -86,13 +86,18 @@ export function parseArtifactRepository(repository: string): ArtifactRepository 
 }
 
 /**
- * Parses the spec's image `source`: `builtin:demo`, `oci-archive:<path>`, `oci:<path>[:<tag>]`
+ * Parses the spec's image `source`: `builtin:demo`, `oci-archive:<path>`, `docker-archive:<path>`
+ * (`docker save` output), `oci:<path>[:<tag>]`
  * (alias `oci-layout:`), `docker://<ref>` or a bare registry reference.
  */
 export function parseImageSource(source: string): ImageSource | string {
   if (source.startsWith('builtin:')) {
     const name = source.slice('builtin:'.length);
     return name === 'demo' ? { kind: 'builtin', name } : `unknown builtin image "${name}" (known: demo)`;
+  }
+  if (source.startsWith('docker-archive:')) {
+    const path = source.slice('docker-archive:'.length);
+    return path ? { kind: 'docker-archive', path } : 'docker-archive: needs a path to a `docker save` archive (.tar)';
   }
   if (source.startsWith('oci-archive:')) {
     const path = source.slice('oci-archive:'.length);
@@ -107,7 +112,7 @@ export function parseImageSource(source: string): ImageSource | string {
     return 'oci: needs a path to an OCI layout directory, optionally followed by :<tag>';
   const reference = source.startsWith('docker://') ? source.slice('docker://'.length) : source;
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(reference)) {
-    return `unknown image source "${source}" (use builtin:demo, oci-archive:<path>, oci:<path>[:<tag>], docker://<ref> or a registry reference)`;
+    return `unknown image source "${source}" (use builtin:demo, oci-archive:<path>, docker-archive:<path>, oci:<path>[:<tag>], docker://<ref> or a registry reference)`;
   }
   const parsed = parseImageReference(reference);
   return typeof parsed === 'string' ? parsed : { kind: 'registry', reference };

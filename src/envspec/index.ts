@@ -3,7 +3,8 @@
  * environment id and the workflow input derived from it. (Not for workflow code: parse.ts uses
  * node:fs; workflows import validate.ts / provision-input.ts directly.)
  */
-export { parseSpec, loadSpecFile } from './parse';
+export { parseSpec, loadSpecFile, type SpecParameters } from './parse';
+export { parseOverride, type SpecOverride } from './overrides';
 export { validateSpec, checkSpec, SpecValidationError, type SpecIssue } from './validate';
 export { DEFAULT_POOL } from '../gke/rules';
 export { type EnvironmentSpec, type PlanStep } from '../contract/environment-spec';

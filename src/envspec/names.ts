@@ -98,12 +98,30 @@ export function parseQuantity(text: string): number | undefined {
   return factor === undefined ? undefined : base * factor;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+const NUMBER = String.raw`(?:\d+(?:\.\d*)?|\.\d+)`;
+const UNIT = '(?:ns|us|µs|ms|s|m|h|d)';
+const DURATION_RE = new RegExp(`^(?:${NUMBER}${UNIT})+$`);
+const PART_RE = new RegExp(`(${NUMBER})(${UNIT})`, 'g');
 
-/** Parses a duration like `90s`, `30m`, `2h`, `1h30m` or `7d` into milliseconds, or undefined when malformed. */
+/**
+ * Parses a duration as Go's time.ParseDuration (and so Terraform) reads one, plus days: `90s`,
+ * `30m`, `1.5h`, `1h30m`, `500ms`, `7d`, `0`; into whole milliseconds, or undefined when malformed.
+ * No sign and no spaces (`2 h` is malformed).
+ */
 export function parseDuration(text: string): number | undefined {
-  if (!/^(\d+[smhd])+$/.test(text)) return undefined;
+  if (text === '0') return 0;
+  if (!DURATION_RE.test(text)) return undefined;
   let total = 0;
-  for (const m of text.matchAll(/(\d+)([smhd])/g)) total += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 0);
-  return total;
+  for (const m of text.matchAll(PART_RE)) total += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 0);
+  return Math.round(total);
 }

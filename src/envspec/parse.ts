@@ -4,12 +4,25 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { SpecValidationError, validateSpec } from './validate';
 import { type EnvironmentSpec } from '../contract/environment-spec';
+import { applyOverrides, substituteEnv, type SpecOverride } from './overrides';
+
+/** What a pipeline changes in a spec file (overrides.ts): `${VAR}` substitution, then `--set`s. */
+export interface SpecParameters {
+  /** Substitute `${VAR}` in string values from this environment (opt-in: `--env-subst`). */
+  env?: NodeJS.ProcessEnv;
+  overrides?: readonly SpecOverride[];
+}
 
 /** More aliases than any hand-written spec needs; an alias bomb (billion laughs) stops here. */
 const MAX_ALIASES = 100;
 
 /** Parses YAML spec text; throws SpecValidationError naming every problem (YAML syntax ones included). */
-export function parseSpec(text: string, sourceName = 'spec', baseDir?: string): EnvironmentSpec {
+export function parseSpec(
+  text: string,
+  sourceName = 'spec',
+  baseDir?: string,
+  params: SpecParameters = {},
+): EnvironmentSpec {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
@@ -31,10 +44,16 @@ export function parseSpec(text: string, sourceName = 'spec', baseDir?: string): 
       sourceName,
     );
   }
+  if (params.env) {
+    const subst = substituteEnv(raw, params.env);
+    if (subst.issues.length) throw new SpecValidationError(subst.issues, sourceName);
+    raw = subst.doc;
+  }
+  if (params.overrides?.length) raw = applyOverrides(raw, params.overrides);
   return validateSpec(baseDir ? resolveRelativePaths(raw, baseDir) : raw, sourceName);
 }
 
-const LOCAL_SOURCE = /^(oci-archive|oci|oci-layout):(.+)$/;
+const LOCAL_SOURCE = /^(oci-archive|docker-archive|oci|oci-layout):(.+)$/;
 
 /** `scheme:path` with a relative path made absolute against `dir`. */
 function absolute(value: unknown, re: RegExp, dir: string): unknown {
@@ -70,16 +89,20 @@ function resolveRelativePaths(raw: unknown, dir: string): unknown {
   return out;
 }
 
-/** Reads and parses a spec file; a missing file is reported as a SpecValidationError too. */
-export function loadSpecFile(file: string): EnvironmentSpec {
+/**
+ * Reads and parses a spec file (`-`: standard input, paths in it relative to the working
+ * directory); a missing file is reported as a SpecValidationError too.
+ */
+export function loadSpecFile(file: string, params: SpecParameters = {}): EnvironmentSpec {
   let text: string;
+  const stdin = file === '-';
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(stdin ? 0 : file, 'utf8');
   } catch (err) {
     throw new SpecValidationError(
       [{ path: '(file)', message: `cannot read ${file}: ${(err as Error).message}` }],
       file,
     );
   }
-  return parseSpec(text, file, path.dirname(path.resolve(file)));
+  return parseSpec(text, stdin ? '(stdin)' : file, stdin ? process.cwd() : path.dirname(path.resolve(file)), params);
 }

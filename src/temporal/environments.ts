@@ -7,10 +7,13 @@ import { ENV_ID_PREFIX, parseEnvId } from '../contract/environment-id';
 import { UsageError } from '../config/errors';
 import { toProvisionInput, type EnvironmentSpec } from '../envspec';
 import { statusQuery } from '../contract/messages';
-import type { EnvironmentStatus, ProvisionTuning } from '../contract/workflow-input';
+import type { Payload } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import type { EnvironmentStatus, ProvisionInput, ProvisionTuning } from '../contract/workflow-input';
+import type { EnvironmentSpec as Spec } from '../contract/environment-spec';
 import { ENVIRONMENT_WORKFLOW } from '../contract/messages';
 import { environmentStartOptions } from '../workflows/start';
-import { taskQueueFor, type TemporalConfig } from './connection';
+import { dataConverterFor, taskQueueFor, type TemporalConfig } from './connection';
 
 export interface Started {
   envId: string;
@@ -93,4 +96,23 @@ export async function envStatus(
   const d = await h.describe();
   if (d.status.name !== 'RUNNING') return { runStatus: d.status.name, runId: d.runId };
   return { status: await h.query(statusQuery), runStatus: d.status.name, runId: d.runId };
+}
+
+/**
+ * The target an environment runs on, read from its workflow's start input (the spec it was
+ * started with), so `kubeconfig` follows the environment and not the CLI's GKEFLOW_TARGET.
+ */
+export async function environmentTarget(client: Client, cfg: TemporalConfig, envId: string): Promise<Spec['target']> {
+  const res = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: cfg.namespace,
+    execution: { workflowId: envId },
+    maximumPageSize: 1,
+  });
+  const started = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const input = await decodeFromPayloadsAtIndex<Pick<ProvisionInput, 'spec'>>(
+    loadDataConverter(dataConverterFor(cfg)),
+    0,
+    started?.input?.payloads as Payload[] | undefined,
+  );
+  return input.spec.target;
 }

@@ -58,7 +58,7 @@ for (const n of points) {
     await chaos(`down after ${stepName(n)}`, async () => {
       const handle = await startRun(stack, `down-${n}`);
       await waitForSteps(handle, n);
-      const r = await runCli(['down', handle.workflowId, '--wait'], stack.cliEnv(), 180_000);
+      const r = await runCli(['down', handle.workflowId, '--wait', '--yes'], stack.cliEnv(), 180_000);
       assert.equal(r.code, 0, `gkeflow down: ${r.stderr}`);
       const inv = await inventory(stack);
       assert.deepEqual(inv, EMPTY);
@@ -86,7 +86,11 @@ for (const n of points) {
       // repository gkeflow created.
       let reaped: Inventory;
       try {
-        const r = await runCli(['reap', '--project', PROJECT, '--orphan-grace', '0s'], stack.cliEnv(), 240_000);
+        const r = await runCli(
+          ['reap', '--yes', '--project', PROJECT, '--orphan-grace', '0s'],
+          stack.cliEnv(),
+          240_000,
+        );
         assert.equal(r.code, 0, `gkeflow reap: ${r.stdout} ${r.stderr}`);
         reaped = await inventory(stack);
         assert.deepEqual(reaped, EMPTY, 'gkeflow reap leaves nothing');

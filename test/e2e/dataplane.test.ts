@@ -134,7 +134,7 @@ void test('the endpoint answers from real demo pods, five after scale 5, and not
     /node pool default-pool resized from 2 to 3 nodes; GKE finished the resize after [\d.]+ s$/m,
   );
 
-  const down = await runCli(['down', 'dataplane-e2e', '--wait'], env);
+  const down = await runCli(['down', 'dataplane-e2e', '--wait', '--yes'], env);
   assert.equal(down.code, 0, down.stderr);
   assert.equal(await listening(url.hostname, Number(url.port)), false, 'nothing listens on the endpoint');
   assert.deepEqual(demoProcesses([...pods.keys()]), [], 'no demo process is left');

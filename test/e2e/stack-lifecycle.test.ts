@@ -146,7 +146,7 @@ void test(
     const kc = await runCli(['kubeconfig', 'tensorflow-cluster001'], env);
     assert.equal(kc.code, 0, kc.stderr);
     assert.match(kc.stdout, /"server": ?"https:\/\/127\.0\.0\.1:\d+"/);
-    const downEnv = await runCli(['down', 'tensorflow-cluster001', '--wait'], env);
+    const downEnv = await runCli(['down', 'tensorflow-cluster001', '--wait', '--yes'], env);
     assert.equal(downEnv.code, 0, downEnv.stderr);
     const leaks = (await (await fetch(`http://127.0.0.1:${env.GKEFLOW_EMULATOR_ADMIN_PORT}/leaks`)).json()) as {
       leaks: unknown[];

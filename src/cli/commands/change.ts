@@ -8,7 +8,10 @@ import type { EnvironmentStatus } from '../../contract/workflow-input';
 import { extendUpdate, resizeUpdate, scaleUpdate } from '../../contract/messages';
 import { withUpdate } from '../../temporal/update-support';
 import type { CommandInput } from '../command';
-import { ttlFlag } from '../flags';
+import { timeoutFlag, ttlFlag } from '../flags';
+import { emitResult } from '../output';
+import { statusLine } from '../environment-view';
+import { withWaitTimeout } from '../wait';
 
 function wholeNumber(flag: string, v: unknown): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
@@ -29,13 +32,14 @@ const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `
  * failure type (exit 1); anything else was a rejection by its validator (exit 2).
  */
 async function sendUpdate<Ret, Arg>(
-  envRef: string,
+  input: CommandInput,
   update: UpdateDefinition<Ret, [Arg]>,
   arg: Arg,
-  out: (l: string) => void,
-  err: (l: string) => void,
   words?: Words<Ret>,
 ): Promise<void> {
+  const { out, err } = input;
+  const envRef = input.args[0]!;
+  const timeoutMs = timeoutFlag(input.flags);
   const name = update.name;
   const { client, close } = await connectClient(temporalConfig());
   try {
@@ -48,9 +52,18 @@ async function sendUpdate<Ret, Arg>(
     err(`${name} ${envId}: ${JSON.stringify(arg)} …`);
     try {
       const t0 = Date.now();
-      const res = await withUpdate(name, () => h.executeUpdate(update, { args: [arg] }));
+      const res = await withWaitTimeout(
+        withUpdate(name, () => h.executeUpdate(update, { args: [arg] })),
+        timeoutMs,
+        envId,
+        async () => {
+          const now = (await envStatus(client, envId)).status;
+          return now ? statusLine(now) : 'status unreadable';
+        },
+      );
       const took = seconds(Date.now() - t0);
       out(words ? `${envId}: ${words(res, before, took)}` : `${envId}: ${JSON.stringify(res)}`);
+      emitResult(input, { envId, update: name, request: arg, result: res, tookMs: Date.now() - t0 });
     } catch (e) {
       if (!(e instanceof WorkflowUpdateFailedError)) throw e; // UpdateUnsupportedError among them
       const cause = e.cause instanceof ApplicationFailure ? e.cause : undefined;
@@ -64,9 +77,9 @@ async function sendUpdate<Ret, Arg>(
 }
 
 /** `gkeflow scale ENV --replicas N`: scale the Deployment and wait for the ready replicas. */
-export async function scaleCommand({ flags, args, out, err }: CommandInput): Promise<void> {
-  const replicas = wholeNumber('replicas', flags.replicas);
-  await sendUpdate(args[0]!, scaleUpdate, { replicas }, out, err, (res, before, took) => {
+export async function scaleCommand(input: CommandInput): Promise<void> {
+  const replicas = wholeNumber('replicas', input.flags.replicas);
+  await sendUpdate(input, scaleUpdate, { replicas }, (res, before, took) => {
     const from = before?.replicas;
     const change =
       from === undefined
@@ -79,11 +92,12 @@ export async function scaleCommand({ flags, args, out, err }: CommandInput): Pro
 }
 
 /** `gkeflow resize ENV --pool P --nodes N`: resize a node pool and wait for GKE to finish. */
-export async function resizeCommand({ flags, args, out, err }: CommandInput): Promise<void> {
+export async function resizeCommand(input: CommandInput): Promise<void> {
+  const { flags } = input;
   const nodeCount = wholeNumber('nodes', flags.nodes);
   if (typeof flags.pool !== 'string' || !flags.pool) throw new UsageError('--pool: the node pool name is required');
   const pool = flags.pool;
-  await sendUpdate(args[0]!, resizeUpdate, { pool, nodeCount }, out, err, (res, before, took) => {
+  await sendUpdate(input, resizeUpdate, { pool, nodeCount }, (res, before, took) => {
     const from = before?.poolSizes[pool];
     const change =
       from === undefined
@@ -96,7 +110,7 @@ export async function resizeCommand({ flags, args, out, err }: CommandInput): Pr
 }
 
 /** `gkeflow extend ENV --ttl 2h`: the environment now expires that long from now (timer and cluster label). */
-export async function extendCommand({ flags, args, out, err }: CommandInput): Promise<void> {
-  const ttl = ttlFlag(flags.ttl);
-  await sendUpdate(args[0]!, extendUpdate, { ttl }, out, err);
+export async function extendCommand(input: CommandInput): Promise<void> {
+  const ttl = ttlFlag(input.flags.ttl);
+  await sendUpdate(input, extendUpdate, { ttl });
 }

@@ -1,17 +1,20 @@
 import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
-import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../envspec';
+import { validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { pollerWarning } from '../../temporal/pollers';
 import { isUpdateUnsupported, MIN_SERVER_FOR_UPDATE } from '../../temporal/update-support';
 import { requireSearchAttributes } from '../../temporal/search-attributes';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { preflightUp } from '../gke-preflight';
-import { closedOutcome, followEnvironment, printStatus } from '../environment-view';
+import { closedOutcome, followEnvironment, printStatus, progressStyle, statusLine } from '../environment-view';
 import type { CommandInput } from '../command';
+import { emitResult, machineMode } from '../output';
+import { withWaitTimeout } from '../wait';
+import { confirmDeletion, requireConsent, terminalAsker } from '../confirm';
 import { teardownUpdate } from '../../contract/messages';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
-import { specFlag, ttlFlag } from '../flags';
+import { specFlag, specFromFlags, timeoutFlag, ttlFlag } from '../flags';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 
 /** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */
@@ -39,9 +42,11 @@ function withTtl(spec: EnvironmentSpec, ttl: unknown): EnvironmentSpec {
 }
 
 /** `gkeflow up -f SPEC [--wait]`: start the environment workflow, or attach to the open run. */
-export async function upCommand({ flags, out, err }: CommandInput): Promise<number> {
+export async function upCommand(input: CommandInput): Promise<number> {
+  const { flags, out, err } = input;
   const file = specFlag(flags);
-  const spec = withTtl(loadSpecFile(file), flags.ttl); // invalid ⇒ exit 2 before anything is started
+  const timeoutMs = timeoutFlag(flags);
+  const spec = withTtl(specFromFlags(flags), flags.ttl); // invalid ⇒ exit 2 before anything is started
   await preflightUp(spec, file, err); // a location GKE does not have ⇒ exit 2, still nothing started
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
@@ -56,40 +61,52 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
       `${spec.target === 'local' ? ' (or npx gkeflow stack up)' : ''}`;
     const warning = await pollerWarning(client.connection, cfg.namespace, queue, hint);
     if (warning) err(warning);
+    const started = { envId: s.envId, runId: s.runId, started: s.started, uiLink: s.uiLink };
     if (!flags.wait) {
+      emitResult(input, started);
       out(s.envId);
       return 0;
     }
-    return await followEnvironment(client, s.envId, spec, out, err);
+    const cluster = spec.cluster.name;
+    return await followEnvironment(client, s.envId, spec, out, err, progressStyle(), undefined, {
+      timeoutMs,
+      onStatus: (st, elapsedMs) => input.output?.event({ event: 'status', elapsedMs, ...st }),
+      onRunning: (st) =>
+        emitResult(input, {
+          ...started,
+          phase: st.phase,
+          endpoint: st.endpoint ?? null,
+          kubeconfigCommand: `gkeflow kubeconfig ${cluster} > kubeconfig.yaml`,
+          expiresAt: st.expiresAt,
+          status: st,
+        }),
+    });
   } finally {
     await close();
   }
 }
 
 /** `gkeflow status ENV [--json]`. */
-export async function statusCommand({ flags, args, out }: CommandInput): Promise<number> {
+export async function statusCommand(input: CommandInput): Promise<number> {
+  const { flags, args, out } = input;
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
     const envId = await resolveEnvId(client, args[0]!);
     const st = await envStatus(client, envId);
-    if (flags.json) {
-      out(
-        JSON.stringify(
-          {
-            envId,
-            run: st.runStatus,
-            runId: st.runId,
-            ...st.status,
-            ...(st.status
-              ? { timeLeftSeconds: Math.max(0, Math.floor((Date.parse(st.status.expiresAt) - Date.now()) / 1000)) }
-              : {}),
-            uiLink: uiLink(cfg, envId, st.runId),
-          },
-          null,
-          2,
-        ),
-      );
+    if (machineMode(input) || flags.json) {
+      const doc = {
+        envId,
+        run: st.runStatus,
+        runId: st.runId,
+        ...st.status,
+        ...(st.status
+          ? { timeLeftSeconds: Math.max(0, Math.floor((Date.parse(st.status.expiresAt) - Date.now()) / 1000)) }
+          : {}),
+        uiLink: uiLink(cfg, envId, st.runId),
+      };
+      if (input.output) emitResult(input, doc);
+      else out(JSON.stringify(doc, null, 2));
     } else {
       out(`${envId}  (run ${st.runStatus.toLowerCase()})`);
       if (st.status) {
@@ -105,7 +122,11 @@ export async function statusCommand({ flags, args, out }: CommandInput): Promise
 }
 
 /** `gkeflow down ENV [--wait]`: tear the environment down (Service → Deployment → cluster). */
-export async function downCommand({ flags, args, out, err }: CommandInput): Promise<number> {
+export async function downCommand(input: CommandInput): Promise<number> {
+  const { flags, args, out, err } = input;
+  const timeoutMs = timeoutFlag(flags);
+  const asker = terminalAsker();
+  requireConsent(flags, 'down', asker); // no terminal, no --yes ⇒ exit 2 before connecting
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
@@ -114,6 +135,7 @@ export async function downCommand({ flags, args, out, err }: CommandInput): Prom
     const d = await h.describe();
     if (d.status.name !== 'RUNNING') {
       err(`${envId} is not running (run ${d.status.name.toLowerCase()}); nothing to tear down`);
+      emitResult(input, { envId, run: d.status.name, tornDown: false, reason: 'not running' });
       return 0;
     }
     const byCancel = async () => {
@@ -126,6 +148,15 @@ export async function downCommand({ flags, args, out, err }: CommandInput): Prom
       out(`${envId}: ${flags.wait ? 'torn down (cancelled)' : 'cancelled; teardown runs'}`);
       return 0;
     };
+    const ref = parseEnvId(envId);
+    const live = (await envStatus(client, envId).catch(() => undefined))?.status;
+    await confirmDeletion(flags, asker, [
+      `environment ${envId}`,
+      `GKE cluster ${ref?.cluster ?? envId} in ${ref ? `${ref.project}/${ref.location}` : 'its project'}`,
+      ...Object.entries(live?.resources ?? {})
+        .filter(([k]) => k !== 'cluster')
+        .map(([k, v]) => `its ${k} (${v})`),
+    ]);
     if (!flags.wait) {
       try {
         await h.startUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }], waitForStage: 'ACCEPTED' });
@@ -134,23 +165,40 @@ export async function downCommand({ flags, args, out, err }: CommandInput): Prom
         throw e;
       }
       err(`teardown of ${envId} started; follow it with: npx gkeflow status ${parseEnvId(envId)?.cluster ?? envId}`);
+      emitResult(input, { envId, runId: d.runId, teardown: 'started' });
       return 0;
     }
     err(`tearing down ${envId} …`);
     let res;
     try {
-      res = await h.executeUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }] });
+      res = await withWaitTimeout(
+        h.executeUpdate(teardownUpdate, { args: [{ reason: 'gkeflow down' }] }),
+        timeoutMs,
+        envId,
+        async () => {
+          const now = await envStatus(client, envId);
+          return now.status ? statusLine(now.status) : `run ${now.runStatus.toLowerCase()}`;
+        },
+      );
     } catch (e) {
       if (isUpdateUnsupported(e)) return await byCancel();
       throw e;
     }
     if (res.leftovers.length) {
+      emitResult(input, {
+        error: {
+          code: 'GKF-RUN-FAILED',
+          message: `could not clean ${res.leftovers.length} resource(s); left labelled for the reaper`,
+          problems: res.leftovers.map((l) => ({ path: JSON.stringify(l), message: 'left behind' })),
+        },
+      });
       err(`could not clean: ${res.leftovers.map((l) => JSON.stringify(l)).join('; ')} (left labelled for the reaper)`);
       return 1;
     }
     await h.result().catch(() => undefined);
     const st = await envStatus(client, envId).catch(() => undefined);
     out(`${envId}: torn down${st ? ` (run ${st.runStatus.toLowerCase()})` : ''}`);
+    emitResult(input, { envId, runId: d.runId, tornDown: true, run: st?.runStatus ?? null, cleaned: res.cleaned });
     return 0;
   } finally {
     await close();
@@ -158,7 +206,8 @@ export async function downCommand({ flags, args, out, err }: CommandInput): Prom
 }
 
 /** `gkeflow list [--json]`: environments known to Temporal, newest first. */
-export async function listCommand({ flags, out }: CommandInput): Promise<void> {
+export async function listCommand(input: CommandInput): Promise<void> {
+  const { flags, out } = input;
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
@@ -172,6 +221,7 @@ export async function listCommand({ flags, out }: CommandInput): Promise<void> {
         started: wf.startTime.toISOString(),
       });
     }
+    if (input.output?.machine) return emitResult(input, rows);
     if (flags.json) return out(JSON.stringify(rows, null, 2));
     if (!rows.length) return out('no environments');
     const w = Math.max(...rows.map((r) => r.envId.length), 11) + 2;

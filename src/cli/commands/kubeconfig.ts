@@ -1,36 +1,49 @@
 import { clusterResourceName, createTargetClients, targetConfigFromEnv } from '../../clients';
+import { gkeExecKubeconfig } from '../../clients/gke-kubeconfig';
 import { parseEnvId } from '../../contract/environment-id';
 import { UsageError } from '../../config/errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
-import { resolveEnvId } from '../../temporal/environments';
+import { environmentTarget, resolveEnvId } from '../../temporal/environments';
 import type { CommandInput } from '../command';
+import { emitResult } from '../output';
 
 /**
- * `gkeflow kubeconfig ENV`: print a kubeconfig for the environment's cluster on stdout (for the
- * user's own kubectl; it holds a credential, so it goes nowhere else). On gcp it prints the
- * gcloud command instead, which keeps tokens fresh.
+ * `gkeflow kubeconfig ENV`: print a kubeconfig for the environment's cluster on stdout, for the
+ * user's own kubectl. The target is the environment's own (its workflow's spec), not the CLI's
+ * GKEFLOW_TARGET. Local: the emulated cluster's client certificate (a credential: it goes to
+ * stdout only). gcp: what `gcloud container clusters get-credentials` writes — endpoint, CA and
+ * an exec stanza for gke-gcloud-auth-plugin, which fetches fresh tokens; no credential in it.
  */
-export async function kubeconfigCommand({ args, out }: CommandInput): Promise<void> {
-  const { client, close } = await connectClient(temporalConfig());
+export async function kubeconfigCommand(input: CommandInput): Promise<void> {
+  const cfg = temporalConfig();
+  const { client, close } = await connectClient(cfg);
   let envId: string;
+  let targetKind: 'local' | 'gcp';
   try {
-    envId = await resolveEnvId(client, args[0]!);
+    envId = await resolveEnvId(client, input.args[0]!);
+    targetKind = await environmentTarget(client, cfg, envId);
   } finally {
     await close();
   }
   const env = parseEnvId(envId);
   if (!env) throw new UsageError(`no environment ${envId}`, 'GKF-ENV-NOT-FOUND');
-  const target = targetConfigFromEnv();
-  if (target.target === 'gcp') {
-    out(`gcloud container clusters get-credentials ${env.cluster} --location ${env.location} --project ${env.project}`);
-    return;
-  }
+  const target = targetConfigFromEnv({ ...process.env, GKEFLOW_TARGET: targetKind });
   const clients = createTargetClients(target);
   try {
-    const kc = await clients.kubeFor(env).catch((e: Error) => {
+    const notFound = (e: Error) => {
       throw new UsageError(`cluster ${clusterResourceName(env)}: ${e.message}`, 'GKF-ENV-NOT-FOUND');
-    });
-    out(kc.exportConfig());
+    };
+    let kubeconfig: string;
+    if (target.target === 'gcp') {
+      const cluster = await clients.gke.getCluster(clusterResourceName(env)).catch(notFound);
+      if (!cluster.endpoint)
+        throw new UsageError(
+          `cluster ${clusterResourceName(env)} has no endpoint yet (status ${String(cluster.status)})`,
+        );
+      kubeconfig = gkeExecKubeconfig(env, cluster.endpoint, cluster.masterAuth?.clusterCaCertificate ?? '');
+    } else kubeconfig = (await clients.kubeFor(env).catch(notFound)).exportConfig();
+    input.out(kubeconfig);
+    emitResult(input, { envId, target: target.target, kubeconfig });
   } finally {
     await clients.close();
   }

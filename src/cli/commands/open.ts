@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envStatus, resolveEnvId, uiLink } from '../../temporal/environments';
 import type { CommandInput } from '../command';
+import { emitResult } from '../output';
 
 /** The command that opens a URL in the user's browser on this OS. */
 function opener(): string {
@@ -27,7 +28,8 @@ function openUrl(url: string, err: (l: string) => void): Promise<void> {
 }
 
 /** `gkeflow open ENV [--browser]`. */
-export async function openCommand({ flags, args, out, err }: CommandInput): Promise<void> {
+export async function openCommand(input: CommandInput): Promise<void> {
+  const { flags, args, out, err } = input;
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
@@ -37,6 +39,13 @@ export async function openCommand({ flags, args, out, err }: CommandInput): Prom
     const endpoint = st.status?.endpoint;
     out(`endpoint  ${endpoint ?? `none yet (phase ${st.status?.phase ?? st.runStatus.toLowerCase()})`}`);
     out(`web ui    ${ui}`);
+    emitResult(input, {
+      envId,
+      runId: st.runId,
+      phase: st.status?.phase ?? null,
+      endpoint: endpoint ?? null,
+      uiLink: ui,
+    });
     if (flags.browser) for (const url of [endpoint, ui]) if (url) await openUrl(url, err);
   } finally {
     await close();

@@ -7,6 +7,8 @@ import { runReaperNow } from '../../temporal/schedules';
 import type { ReapReport } from '../../workflows/reaper';
 import type { ReapEntry } from '../../workflows/reaper/plan';
 import type { CommandInput } from '../command';
+import { emitResult, machineMode } from '../output';
+import { confirmDeletion, requireConsent, terminalAsker } from '../confirm';
 import { throwProblems } from '../flags';
 import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
 
@@ -36,16 +38,35 @@ export function reportTable(r: ReapReport): string[] {
 }
 
 /** `gkeflow reap [--dry-run] [--project P]… [--location L] [--orphan-grace D] [--json]`. Exit 1 when a teardown failed. */
-export async function reapCommand({ flags, out, err }: CommandInput): Promise<number> {
+export async function reapCommand(cmd: CommandInput): Promise<number> {
+  const { flags, out, err } = cmd;
   const problems: string[] = [];
   const input = reaperInputFromFlags(flags, problems);
   throwProblems('reap', problems);
+  const asker = terminalAsker();
+  if (!input.dryRun) requireConsent(flags, 'reap', asker); // no terminal, no --yes ⇒ exit 2 before connecting
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
+    if (!input.dryRun && flags.yes !== true) {
+      // Name what goes: a dry run first, then the question; the real run judges each cluster again.
+      const plan = await runReaperNow(client, reaperTaskQueue(cfg), { ...input, dryRun: true });
+      if (!plan.report.planned.length) {
+        err('nothing to reap (dry run found nothing to delete)');
+        reportTable(plan.report).forEach((l) => out(l));
+        emitResult(cmd, plan.report);
+        return 0;
+      }
+      await confirmDeletion(
+        flags,
+        asker,
+        plan.report.planned.map((e) => `${e.envId}: ${e.reason}${e.repository ? ` (repository ${e.repository})` : ''}`),
+      );
+    }
     const { workflowId, report } = await runReaperNow(client, reaperTaskQueue(cfg), input);
     err(`reaper run ${workflowId}`);
-    if (flags.json) out(JSON.stringify(report, null, 2));
+    if (machineMode(cmd)) emitResult(cmd, report);
+    else if (flags.json) out(JSON.stringify(report, null, 2));
     else reportTable(report).forEach((l) => out(l));
     return report.failed.length ? 1 : 0;
   } finally {

@@ -4,6 +4,7 @@
  * time zone or schedule) is exit 2 and creates nothing.
  */
 import { parseDuration } from '../../envspec/names';
+import { cronProblem } from '../../temporal/cron';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import {
   changeSchedule,
@@ -14,45 +15,11 @@ import {
 } from '../../temporal/schedules';
 import { requireSearchAttributes } from '../../temporal/search-attributes';
 import type { CommandInput } from '../command';
+import { emitResult, machineMode } from '../output';
 import { throwProblems } from '../flags';
 import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
 
 const NAME_RE = /^[a-z][-a-z0-9]{0,62}$/;
-const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-/** minute, hour, day of month, month, day of week: [min, max, names]. */
-const FIELDS: Array<[number, number, string[]]> = [
-  [0, 59, []],
-  [0, 23, []],
-  [1, 31, []],
-  [1, 12, ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']],
-  [0, 7, ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']],
-];
-
-/** Why a 5-field cron expression (or @hourly-style macro) is malformed, or undefined when it is fine. */
-export function cronProblem(expr: string): string | undefined {
-  if (MACROS.includes(expr.trim())) return undefined;
-  const fields = expr.trim().split(/\s+/);
-  if (fields.length !== 5)
-    return `expected 5 fields (minute hour day-of-month month day-of-week) or ${MACROS.join('|')}, got ${fields.length}`;
-  for (const [i, f] of fields.entries()) {
-    const [min, max, names] = FIELDS[i]!;
-    const value = (v: string): number | undefined => {
-      const n = names.indexOf(v.toLowerCase());
-      const x = n >= 0 ? n + (min === 1 ? 1 : 0) : /^\d+$/.test(v) ? Number(v) : NaN;
-      return x >= min && x <= max ? x : undefined;
-    };
-    for (const part of f.split(',')) {
-      const m = /^(\*|([a-z0-9]+)(-([a-z0-9]+))?)(\/(\d+))?$/i.exec(part);
-      const ok =
-        m &&
-        (m[1] === '*' || (value(m[2]!) !== undefined && (m[4] === undefined || value(m[4]) !== undefined))) &&
-        (m[6] === undefined || Number(m[6]) > 0);
-      if (!ok) return `field ${i + 1} '${part}' is not a value in ${min}–${max}, a range, a list, * or a /step`;
-    }
-  }
-  return undefined;
-}
-
 /** The timing of `--every` / `--cron` / `--timezone`; problems are pushed, each naming its flag. */
 export function timingFromFlags(flags: CommandInput['flags'], problems: string[]): ScheduleTiming {
   const every = flags.every === undefined ? undefined : String(flags.every);
@@ -92,24 +59,28 @@ async function withClient<T>(fn: (c: Awaited<ReturnType<typeof connectClient>>['
 }
 
 /** `gkeflow schedule create NAME (--every D | --cron EXPR) [--project P]… [--location L] [--orphan-grace D] [--dry-run] [--timezone TZ]`. */
-export async function createCommand({ flags, args, out }: CommandInput): Promise<void> {
+export async function createCommand(input: CommandInput): Promise<void> {
+  const { flags, args, out } = input;
   const name = args[0]!;
   const problems: string[] = [];
   if (!NAME_RE.test(name)) problems.push(`NAME '${name}': lower-case letters, digits and -, starting with a letter`);
   const timing = timingFromFlags(flags, problems);
-  const input = reaperInputFromFlags(flags, problems);
+  const input_ = reaperInputFromFlags(flags, problems);
   throwProblems('schedule create', problems);
   await withClient(async (client) => {
     await requireSearchAttributes(client.connection, client.options.namespace); // the reaper queries them
     const taskQueue = reaperTaskQueue(temporalConfig());
-    await createReaperSchedule(client, { name, taskQueue, input, ...timing });
+    await createReaperSchedule(client, { name, taskQueue, input: input_, ...timing });
     out(`created schedule ${name} (${timing.everyMs ? `every ${String(flags.every)}` : `cron ${timing.cron}`})`);
+    emitResult(input, { name, created: true, taskQueue, ...timing, input: input_ });
   });
 }
 
 /** `gkeflow schedule ls [--json]`. */
-export async function lsCommand({ flags, out }: CommandInput): Promise<void> {
+export async function lsCommand(input: CommandInput): Promise<void> {
+  const { flags, out } = input;
   const rows = await withClient(listReaperSchedules);
+  if (machineMode(input)) return emitResult(input, rows);
   if (flags.json) return out(JSON.stringify(rows, null, 2));
   if (rows.length === 0) return out('no reaper schedules');
   const w = Math.max(...rows.map((r) => r.name.length)) + 2;
@@ -122,15 +93,19 @@ export async function lsCommand({ flags, out }: CommandInput): Promise<void> {
 }
 
 /** `gkeflow schedule describe NAME`: the schedule as JSON. */
-export async function describeCommand({ args, out }: CommandInput): Promise<void> {
-  out(JSON.stringify(await withClient((c) => describeSchedule(c, args[0]!)), null, 2));
+export async function describeCommand(input: CommandInput): Promise<void> {
+  const doc = await withClient((c) => describeSchedule(c, input.args[0]!));
+  if (machineMode(input)) return emitResult(input, doc);
+  input.out(JSON.stringify(doc, null, 2));
 }
 
 const change =
   (what: 'pause' | 'unpause' | 'trigger' | 'delete', done: string) =>
-  async ({ args, out }: CommandInput): Promise<void> => {
-    await withClient((c) => changeSchedule(c, args[0]!, what));
-    out(`${done} schedule ${args[0]}`);
+  async (input: CommandInput): Promise<void> => {
+    const name = input.args[0]!;
+    await withClient((c) => changeSchedule(c, name, what));
+    input.out(`${done} schedule ${name}`);
+    emitResult(input, { name, [done]: true });
   };
 
 export const pauseCommand = change('pause', 'paused');

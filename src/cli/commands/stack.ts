@@ -5,6 +5,7 @@ import { stackServices } from '../../stack/services';
 import { describeToolchain, ensureToolchain, fmtSeconds } from '../../toolchain/toolchain';
 import { diskUsage, fmtBytes, pruneToolchain, toolchainDir } from '../../toolchain/disk';
 import type { CommandInput } from '../command';
+import { emitResult } from '../output';
 
 const list = (v: unknown): string[] | undefined =>
   typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined;
@@ -62,14 +63,16 @@ async function prune(out: (l: string) => void): Promise<void> {
 }
 
 /** `gkeflow stack up`. */
-export async function upCommand({ out, err }: CommandInput): Promise<void> {
-  const status = await stackUp({ log: (l) => err(l) });
-  printStatus(status, out);
+export async function upCommand(input: CommandInput): Promise<void> {
+  const status = await stackUp({ log: (l) => input.err(l) });
+  printStatus(status, input.out);
+  emitResult(input, status);
 }
 
 /** `gkeflow stack down`. */
-export async function downCommand({ err }: CommandInput): Promise<void> {
-  await stackDown({ log: (l) => err(l) });
+export async function downCommand(input: CommandInput): Promise<void> {
+  await stackDown({ log: (l) => input.err(l) });
+  emitResult(input, { stopped: true });
 }
 
 /** `gkeflow stack status`: exit 1 when a started service is unhealthy. */
@@ -81,7 +84,8 @@ export async function statusCommand({ flags, out }: CommandInput): Promise<numbe
 }
 
 /** `gkeflow stack logs [SERVICE] [-n LINES]`. */
-export async function logsCommand({ flags, args, out }: CommandInput): Promise<void> {
+export async function logsCommand(input: CommandInput): Promise<void> {
+  const { flags, args, out } = input;
   const names = stackServices().map((s) => s.name);
   if (args[0] && !names.includes(args[0]))
     throw new UsageError(`unknown service '${args[0]}' (services: ${names.join(', ')})`);
@@ -89,6 +93,7 @@ export async function logsCommand({ flags, args, out }: CommandInput): Promise<v
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--lines: must be a positive integer (got '${String(flags.lines)}')`);
   out(stackLogs(args[0], n));
+  emitResult(input, { service: args[0] ?? null, log: stackLogs(args[0], n) });
 }
 
 function printStatus(status: ServiceStatus[], out: (l: string) => void): void {

@@ -1,12 +1,14 @@
 import { poolSizeText } from '../../gke/rules';
-import { envIdOf, loadSpecFile } from '../../envspec';
+import { envIdOf } from '../../envspec';
 import type { CommandInput } from '../command';
-import { specFlag } from '../flags';
+import { specFlag, specFromFlags } from '../flags';
+import { emitResult, machineMode } from '../output';
 
 /** `gkeflow validate -f spec.yaml`: check a spec without touching anything. */
-export async function validateCommand({ flags, out }: CommandInput): Promise<void> {
-  const spec = loadSpecFile(specFlag(flags));
-  if (flags.json) return out(JSON.stringify({ valid: true, envId: envIdOf(spec), spec }, null, 2));
+export async function validateCommand(input: CommandInput): Promise<void> {
+  const { flags, out } = input;
+  const spec = specFromFlags(flags);
+  if (machineMode(input)) return emitResult(input, { valid: true, envId: envIdOf(spec), spec });
   const pools = spec.cluster.nodePools
     .map((p) => `${p.name} ${poolSizeText(p.nodeCount, p.machineType, spec.location)}`)
     .join(', ');

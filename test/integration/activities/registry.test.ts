@@ -12,6 +12,9 @@ import type { TargetConfig } from '../../../src/clients/config';
 import { buildDemoImage, demoImage } from '../../../src/image/demo';
 import { writeOciArchive, writeOciLayout } from '../../../src/image/layout';
 import { buildImage, MEDIA, sha256 } from '../../../src/image/oci';
+import { createTar } from '../../../src/image/tar';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const env: EnvRef = {
@@ -26,6 +29,7 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
   let reg: TestRegistry;
   let config: TargetConfig;
   let tmp: string;
+  const cfg = () => config;
   before(async () => {
     reg = await startTestRegistry();
     config = { target: 'local', emulatorAddress: '127.0.0.1:1', registryAddress: reg.address };
@@ -54,6 +58,129 @@ void describe('pushImage and deleteImageTag against a real registry', () => {
     assert.equal(got.status, 200);
     assert.equal(sha256(Buffer.from(await got.arrayBuffer())), expected);
     assert.equal(got.headers.get('docker-content-digest'), expected);
+  });
+
+  void it('pushes a docker save archive (manifest.json, config, layer tars) as an OCI image', async () => {
+    // Built by hand as `docker save` writes it: <id>/layer.tar per layer, <hex>.json config, manifest.json.
+    const layers = [
+      createTar([{ path: 'hello.txt', content: 'hello\n' }]),
+      createTar([{ path: 'etc/motd', content: 'hi\n' }]),
+    ];
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: { Cmd: ['/hello'] },
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l)) },
+      }),
+    );
+    const configName = `${sha256(config).slice('sha256:'.length)}.json`;
+    const archive = path.join(tmp, 'saved.tar');
+    fs.writeFileSync(
+      archive,
+      createTar([
+        { path: configName, content: config },
+        { path: 'aaa/layer.tar', content: layers[0]! },
+        { path: 'bbb/layer.tar', content: layers[1]! },
+        {
+          path: 'manifest.json',
+          content: JSON.stringify([
+            { Config: configName, RepoTags: ['web:dev'], Layers: ['aaa/layer.tar', 'bbb/layer.tar'] },
+          ]),
+        },
+      ]),
+    );
+    const { pushImage } = registryActivities({ config: cfg() });
+    const res = await pushImage({
+      env,
+      source: { kind: 'docker-archive', path: archive },
+      repository: `${AR}/saved`,
+      tag: 'dev',
+    });
+    assert.equal(res.blobsUploaded, 3, 'config and two layers');
+    const got = await fetch(`http://${reg.address}/v2/demo-project/apps/saved/manifests/dev`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    assert.equal(got.status, 200);
+    const manifest = JSON.parse(Buffer.from(await got.arrayBuffer()).toString()) as {
+      config: { digest: string };
+      layers: Array<{ digest: string; mediaType: string }>;
+    };
+    assert.equal(manifest.config.digest, sha256(config));
+    assert.deepEqual(
+      manifest.layers.map((l) => l.digest),
+      layers.map((l) => sha256(l)),
+    );
+    const blob = await fetch(`http://${reg.address}/v2/demo-project/apps/saved/blobs/${sha256(layers[1]!)}`);
+    assert.deepEqual(Buffer.from(await blob.arrayBuffer()), layers[1]);
+  });
+
+  void it('pulls from a private source registry (basic auth) with the credentials in DOCKER_CONFIG: auths, then a credential helper', async () => {
+    const { pushImage } = registryActivities({ config: cfg() });
+    await pushImage({ env, source: { kind: 'builtin', name: 'demo' }, repository: `${AR}/private`, tag: 'v1' });
+    // The real registry behind a gate that wants Basic ci:s3cret, as a private registry does.
+    const upstream = new URL(`http://${reg.address}`);
+    const gate = http.createServer((req, res) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('ci:s3cret').toString('base64')}`) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end();
+        return;
+      }
+      const fwd = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      req.pipe(fwd);
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const source = `127.0.0.1:${(gate.address() as AddressInfo).port}/demo-project/apps/private:v1`;
+    const dockerDir = path.join(tmp, 'docker');
+    fs.mkdirSync(dockerDir, { recursive: true });
+    const saved = { DOCKER_CONFIG: process.env.DOCKER_CONFIG, PATH: process.env.PATH };
+    try {
+      process.env.DOCKER_CONFIG = dockerDir;
+      const push = (tag: string) =>
+        pushImage({ env, source: { kind: 'registry', reference: source }, repository: `${AR}/copied`, tag });
+      await assert.rejects(push('anon'), (e: Error) => {
+        assert.ok(!e.message.includes('s3cret'));
+        return true;
+      });
+      const hostKey = source.split('/')[0]!;
+      fs.writeFileSync(
+        path.join(dockerDir, 'config.json'),
+        JSON.stringify({ auths: { [hostKey]: { auth: Buffer.from('ci:s3cret').toString('base64') } } }),
+      );
+      const viaAuths = await push('auths');
+      assert.equal(viaAuths.digest, (await demoImage()).manifest.digest);
+      // A credential helper instead: docker-credential-<name> get, the host on stdin.
+      const bin = path.join(tmp, 'bin');
+      fs.mkdirSync(bin, { recursive: true });
+      fs.writeFileSync(
+        path.join(bin, 'docker-credential-gkeflowtest'),
+        `#!/bin/sh\nread host\n[ "$host" = "${hostKey}" ] && echo '{"Username":"ci","Secret":"s3cret"}'\n`,
+        { mode: 0o755 },
+      );
+      process.env.PATH = `${bin}:${saved.PATH}`;
+      fs.writeFileSync(
+        path.join(dockerDir, 'config.json'),
+        JSON.stringify({ credHelpers: { [hostKey]: 'gkeflowtest' } }),
+      );
+      const viaHelper = await push('helper');
+      assert.equal(viaHelper.digest, viaAuths.digest);
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await new Promise<void>((r) => gate.close(() => r()));
+    }
   });
 
   void it('skips every existing blob on the second push and yields the same digest', async () => {

@@ -126,7 +126,7 @@ void describe('reaper schedules (gkeflow schedule …)', { timeout: 240_000 }, (
         ['expired'],
       );
       assert.deepEqual(await cloud.names(p), ['expired', 'kept']);
-      const r = await cli('reap', '--project', p);
+      const r = await cli('reap', '--yes', '--project', p);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /deleted\s+gkeflow\/.*\/expired\s+expired/);
       assert.match(r.out, /skipped\s+gkeflow\/.*\/kept\s+foreign/);

@@ -31,11 +31,13 @@ void describe('registry names', () => {
   });
 
   void it('leaves other registries alone on the local target (sources only) and loopback names as they are', () => {
-    assert.deepEqual(resolveRepository('127.0.0.1:6000/x/y', local), {
+    const { credentials, ...loopback } = resolveRepository('127.0.0.1:6000/x/y', local);
+    assert.deepEqual(loopback, {
       base: 'http://127.0.0.1:6000',
       host: '127.0.0.1:6000',
       name: 'x/y',
     });
+    assert.equal(typeof credentials, 'function', "the user's Docker credentials, asked on a challenge");
     assert.equal(resolveRepository('busybox', local).base, 'https://registry-1.docker.io');
     assert.throws(() => resolveRepository('asia-docker.pkg.dev/', local), { name: 'InvalidArgumentError' });
   });
