@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../config/errors';
 import { exitStatusOf } from '../contract/error-codes';
