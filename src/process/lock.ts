@@ -130,3 +130,24 @@ export async function withDirLock<T>(
     if (owner(lockDir) === process.pid) fs.rmSync(lockDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Takes the lock `dir` now, without waiting: a release function, or the pid of the live process
+ * that holds it. A lock whose owner died (or whose pid names another process now) is taken over.
+ */
+export function tryDirLock(dir: string): { release: () => void } | { holder: number } {
+  for (let tries = 0; tries < 100; tries++) {
+    if (create(dir))
+      return {
+        release: () => {
+          if (owner(dir) === process.pid) fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    const o = owner(dir);
+    if (o === undefined) continue; // released just now
+    if (o && ownerAlive(dir, o)) return { holder: o };
+    if (o) takeOver(dir, o);
+    else return { holder: 0 }; // being created this instant: held
+  }
+  return { holder: owner(dir) ?? 0 };
+}

@@ -1,12 +1,13 @@
 /**
  * The local Artifact Registry's repositories: the resources the Artifact Registry API creates,
  * lists and deletes, and the registry front consults before it accepts a push. Kept in
- * `<state dir>/artifact-registry.json` (written atomically, 0600), so they survive a restart
+ * `<state dir>/artifact-registry.json` (written atomically and durably, 0600; a damaged one refused), so they survive a restart
  * like the clusters do. Images themselves live in the CNCF registry underneath.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { alreadyExists, invalidArgument, notFound } from '../errors';
+import { readStateJson, writeFileDurably } from '../store/durable-file';
 import { parseLocationName } from '../../gke/resource-names';
 
 /** One repository as the API reports it (camelCase fields of google.devtools.artifactregistry.v1.Repository). */
@@ -79,24 +80,23 @@ export class ArtifactRepositories {
     if (!stateDir) return;
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     this.file = path.join(stateDir, 'artifact-registry.json');
-    if (!fs.existsSync(this.file)) return;
-    const saved = JSON.parse(fs.readFileSync(this.file, 'utf8')) as {
-      repositories?: RepositoryRecord[];
-      versions?: VersionRecord[];
-    };
+    const saved = readStateJson(this.file, 'local Artifact Registry state', (raw) => {
+      const r = raw as { repositories?: RepositoryRecord[]; versions?: VersionRecord[] } | null;
+      if (!r || typeof r !== 'object' || !Array.isArray(r.repositories))
+        throw new Error('unknown layout (expected repositories)');
+      return r;
+    });
+    if (!saved) return;
     for (const r of saved.repositories ?? []) this.byName.set(r.name, Object.freeze({ ...r }));
     for (const v of saved.versions ?? []) this.versions.set(`${v.imagePath}@${v.digest}`, Object.freeze({ ...v }));
   }
 
   private save(): void {
     if (!this.file) return;
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(
-      tmp,
+    writeFileDurably(
+      this.file,
       JSON.stringify({ repositories: [...this.byName.values()], versions: [...this.versions.values()] }, null, 2),
-      { mode: 0o600 },
     );
-    fs.renameSync(tmp, this.file);
   }
 
   /** Creates `parent/repositories/id`; ALREADY_EXISTS when it does, INVALID_ARGUMENT for a bad id or format. */
