@@ -4,6 +4,7 @@
  * crash or timeout waits for that operation instead of issuing a second one.
  */
 import { status as Code } from '@grpc/grpc-js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, GkeClient } from '../clients/gke';
 import { belongsTo, managedLabels } from '../contract/labels';
 import {
@@ -24,6 +25,7 @@ import {
   type WaitOptions,
 } from './gke-operations';
 import { heartbeat, pause, resumeDetails } from './progress';
+import { hasControlPlane, releaseLoadBalancers } from './load-balancers';
 import type {
   DeleteClusterResult,
   EnsureClusterInput,
@@ -44,6 +46,13 @@ export interface GkeActivityDeps {
    * resize) to end before GKE accepts the delete (default 45 min, across retries of the activity).
    */
   busyTimeoutMs?: number;
+  /**
+   * The KubeConfig of an environment's cluster: deleteCluster releases the cluster's load
+   * balancers through it first. Without it, a cluster with a control plane is not deleted.
+   */
+  kubeFor?: (env: EnvRef) => Promise<KubeConfig>;
+  /** Wait budget for the load balancers' release before a delete (default 10 min). */
+  releaseTimeoutMs?: number;
 }
 
 /** The scope nodes get unless the spec says otherwise: what they may call is then up to the node's IAM. */
@@ -255,6 +264,29 @@ export function gkeActivities(deps: GkeActivityDeps) {
     }
   }
 
+  /**
+   * Deletes every LoadBalancer Service of the cluster and waits until their load balancers are
+   * released (see load-balancers.ts): GKE would leave them billed after DeleteCluster. Skipped
+   * only for a cluster without a control plane (nothing in it can hold one) or one GKE already
+   * deletes (STOPPING: too late to ask).
+   */
+  const releaseBefore = async (env: EnvRef, c: Cluster): Promise<void> => {
+    const name = clusterNameOf(env);
+    if (!hasControlPlane(c) || clusterStatus(c.status) === 'STOPPING') return;
+    const kubeFor = deps.kubeFor;
+    if (!kubeFor)
+      throw new IncompatibleOperationError(
+        `refusing to delete cluster ${name}: its load balancers cannot be released (no Kubernetes access configured)`,
+        { cluster: name },
+      );
+    await releaseLoadBalancers({
+      kubeConfig: () => kubeFor(env),
+      cluster: name,
+      pollMs: wait.pollMs,
+      timeoutMs: deps.releaseTimeoutMs ?? 10 * 60_000,
+    });
+  };
+
   return {
     /**
      * Creates the cluster, or adopts one of the same name carrying this environment's
@@ -271,8 +303,10 @@ export function gkeActivities(deps: GkeActivityDeps) {
     },
 
     /**
-     * Deletes the environment's cluster and waits until the operation is done, first waiting
-     * out any other operation on it. NOT_FOUND ⇒ `{deleted:false}`. Refuses (NameTakenError) to delete a cluster without this environment's label.
+     * Deletes the environment's cluster and waits until the operation is done: first releases
+     * every LoadBalancer Service in it (any namespace; fails closed when the Kubernetes API
+     * cannot be asked), then waits out any other operation on it. NOT_FOUND ⇒ `{deleted:false}`.
+     * Refuses (NameTakenError) to delete a cluster without this environment's label.
      */
     async deleteCluster({ env }: { env: EnvRef }): Promise<DeleteClusterResult> {
       const name = clusterNameOf(env);
@@ -285,6 +319,7 @@ export function gkeActivities(deps: GkeActivityDeps) {
             `refusing to delete cluster ${name}: it does not carry this environment's gkeflow-env label`,
             { cluster: name },
           );
+        await releaseBefore(env, c);
       }
       return deleteWhenIdle(env, step);
     },

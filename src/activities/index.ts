@@ -59,7 +59,13 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
   const t = deps.timings ?? {};
   const all: GkeflowActivities = {
     ...registryActivities({ config: deps.config, readWindow: t.chunkSize }),
-    ...gkeActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
+    ...gkeActivities({
+      gke: deps.gke,
+      kubeFor: deps.kubeFor,
+      pollMs: t.gkePollMs,
+      operationTimeoutMs: t.operationTimeoutMs,
+      releaseTimeoutMs: t.deleteTimeoutMs,
+    }),
     ...clusterLabelActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
     ...healthActivities({ gke: deps.gke, kubeFor: deps.kubeFor }),
     ...kubeActivities({

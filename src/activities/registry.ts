@@ -24,6 +24,7 @@ import {
 } from '../contract/activity-errors';
 import { artifactRegistryError } from '../clients/registry-errors';
 import { cancelSignal, heartbeat, resumeDetails } from './progress';
+import { deleteTagKeepingShared } from './image-tag';
 import type {
   DeleteImageTagInput,
   DeleteRepositoryInput,
@@ -314,24 +315,14 @@ export function registryActivities(deps: RegistryActivityDeps) {
   }
 
   /**
-   * Deletes `repository:tag`. Registries that cannot delete a tag (HTTP 400/405 UNSUPPORTED)
-   * get the manifest the tag points at deleted instead, which removes every tag of that
-   * manifest: acceptable for a tag gkeflow pushed for its own environment.
+   * Deletes `repository:tag`, and the image version it pointed at once no other tag points at it
+   * (Artifact Registry keeps an untagged version, billed): see image-tag.ts. Never deletes a
+   * version another tag still uses.
    */
   async function deleteImageTag(input: DeleteImageTagInput): Promise<DeleteResult> {
     const dest = resolve(input.repository);
     const client = new DistributionClient(dest, 'destination', { signal: cancelSignal(), retry: deps.retry });
-    const byTag = await client.deleteManifest(input.tag);
-    if (byTag.deleted) return { deleted: true };
-    if (byTag.status === 404) return { deleted: false };
-    if (byTag.status !== 400 && byTag.status !== 405)
-      throw client.fail(byTag.status, byTag.body, `DELETE tag ${input.tag}`);
-    const digest = await client.headManifest(input.tag);
-    if (!digest) return { deleted: false };
-    const byDigest = await client.deleteManifest(digest);
-    if (byDigest.deleted) return { deleted: true };
-    if (byDigest.status === 404) return { deleted: false };
-    throw client.fail(byDigest.status, byDigest.body, `DELETE manifest ${digest}`);
+    return deleteTagKeepingShared(client, dest.name, input.tag);
   }
 
   return { ensureRepository, pushImage, deleteImageTag, deleteRepository, listRepositories };

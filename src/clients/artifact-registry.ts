@@ -31,6 +31,19 @@ export interface ArtifactRegistryApi {
   close(): Promise<void>;
 }
 
+/**
+ * The cleanup policy every repository gkeflow creates gets: Artifact Registry deletes versions
+ * no tag points at once they are older than 35 days. deleteImageTag deletes a version itself
+ * when its last tag goes; this catches the rest (a tag moved by a later push, a cleanup that
+ * never ran), which would otherwise stay billed. 35 days is past the longest TTL (30 d), because
+ * an environment pins its image by digest and may run on a version whose tag another push moved.
+ */
+export const UNTAGGED_CLEANUP_POLICY = {
+  id: 'gkeflow-delete-untagged',
+  action: 'DELETE',
+  condition: { tagState: 'UNTAGGED', olderThan: { seconds: 35 * 24 * 3600 } },
+} as const;
+
 const NOT_FOUND = 5;
 const UNIMPLEMENTED = 12;
 
@@ -64,7 +77,16 @@ export function createArtifactRegistryApi(config: TargetConfig): ArtifactRegistr
     },
     createRepository: async (parent, id, labels) => {
       const [op] = await client.createRepository(
-        { parent, repositoryId: id, repository: { format: 'DOCKER', labels } },
+        {
+          parent,
+          repositoryId: id,
+          repository: {
+            format: 'DOCKER',
+            labels,
+            cleanupPolicies: { [UNTAGGED_CLEANUP_POLICY.id]: UNTAGGED_CLEANUP_POLICY },
+            cleanupPolicyDryRun: false,
+          },
+        },
         await opts(),
       );
       await op.promise();

@@ -19,6 +19,7 @@ import { recover, resetAll, stopControlPlanes } from './gke/recovery';
 import { KwokRuntime, NoControlPlaneRuntime } from './runtime';
 import { DataPlane } from './dataplane';
 import { EmulatorStore } from './store/store';
+import { lockStateDir } from './store/state-lock';
 
 export type { EmulatorOptions } from './settings';
 
@@ -64,6 +65,23 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
   if (o.registry?.port && !(await canBind(o.registry.port)))
     throw new EmulatorPortInUseError(o.registry.port, PORT_ENV.registry);
   const log = o.log ?? (() => {});
+  // One emulator per state dir: a second one would overwrite the first one's state file.
+  const stateLock = lockStateDir(o.stateDir);
+  try {
+    return await serve(o, settings, log, stateLock.release);
+  } catch (e) {
+    stateLock.release();
+    throw e;
+  }
+}
+
+/** The emulator on a state dir this process holds; `release` gives the dir back once stopped. */
+async function serve(
+  o: EmulatorOptions & LocalArtifactRegistryOptions,
+  settings: ReturnType<typeof resolveSettings>,
+  log: (line: string) => void,
+  release: () => void,
+): Promise<RunningEmulator> {
   const store = new EmulatorStore(o.stateDir, log);
   // Loopback load balancers and real demo pods for kwok clusters (the demo server is a toolchain component).
   const dataPlane = new DataPlane(async () => (o.toolchain ? (await o.toolchain(log)).demo : undefined), log);
@@ -139,6 +157,7 @@ export async function startEmulator(o: EmulatorOptions & LocalArtifactRegistryOp
         await stopControlPlanes(core);
         await dataPlane.stop();
         store.flush();
+        release();
       })()),
   };
 }

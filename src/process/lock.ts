@@ -1,17 +1,19 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { isAlive, sleep } from './process';
+import { isAlive, processStartTime, sleep } from './process';
 
 /**
- * Creates `dir` holding this process's pid in one atomic step: a private directory is filled,
- * then renamed into place (rename fails when `dir` exists), so nobody ever sees a lock without
- * its owner. Returns whether this process now holds it.
+ * Creates `dir` holding this process's pid and start time in one atomic step: a private
+ * directory is filled, then renamed into place (rename fails when `dir` exists), so nobody ever
+ * sees a lock without its owner. Returns whether this process now holds it.
  */
 function create(dir: string): boolean {
   const tmp = `${dir}.new-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   fs.mkdirSync(tmp);
   try {
     fs.writeFileSync(`${tmp}/pid`, String(process.pid));
+    const started = processStartTime(process.pid);
+    if (started !== undefined) fs.writeFileSync(`${tmp}/start`, started);
     fs.renameSync(tmp, dir);
     return true;
   } catch (e) {
@@ -33,6 +35,50 @@ function owner(dir: string): number | undefined {
   }
 }
 
+/** Clock ticks per second of /proc's start times (USER_HZ: 100 on every architecture Node runs on). */
+const USER_HZ = 100;
+
+/** When a process started (epoch ms), from /proc; undefined without /proc. */
+function startedAtMs(pid: number): number | undefined {
+  const ticks = processStartTime(pid);
+  if (ticks === undefined) return undefined;
+  try {
+    const btime = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1];
+    return btime === undefined ? undefined : Number(btime) * 1000 + (Number(ticks) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process named by a lock still holds it. The pid alone does not say (the kernel
+ * reuses pids; a foreign process may carry it): the start time written with it must match; for a
+ * lock written without one (older gkeflow), a process that started after the lock was made
+ * cannot be its owner.
+ */
+function ownerAlive(dir: string, pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  let recorded: string | undefined;
+  try {
+    recorded = fs.readFileSync(`${dir}/start`, 'utf8').trim() || undefined;
+  } catch {
+    recorded = undefined;
+  }
+  if (recorded !== undefined) {
+    const now = processStartTime(pid);
+    return now === undefined || now === recorded;
+  }
+  const started = startedAtMs(pid);
+  let made: number;
+  try {
+    made = fs.statSync(dir).mtimeMs;
+  } catch {
+    return true; // released meanwhile: the caller looks again
+  }
+  // 2 s of slack for clock granularity: a younger process than that is another one.
+  return started === undefined || started <= made + 2000;
+}
+
 /**
  * Removes a lock whose owner died. Only the holder of `<dir>.takeover` may, and it removes the
  * lock only if the dead owner still holds it: two processes taking over at once cannot both win,
@@ -43,7 +89,7 @@ function takeOver(dir: string, deadOwner: number): boolean {
   if (!create(mutex)) {
     // Someone else is taking over; its mutex is stale only if it died in these few lines.
     const m = owner(mutex);
-    if (m && !isAlive(m)) fs.rmSync(mutex, { recursive: true, force: true });
+    if (m && !ownerAlive(mutex, m)) fs.rmSync(mutex, { recursive: true, force: true });
     return false;
   }
   try {
@@ -55,8 +101,9 @@ function takeOver(dir: string, deadOwner: number): boolean {
 }
 
 /**
- * Runs fn while holding an exclusive lock: a directory holding the owner's pid. A lock whose
- * owner died is taken over, so a killed build never wedges the cache.
+ * Runs fn while holding an exclusive lock: a directory holding the owner's pid and start time. A
+ * lock whose owner died (or whose pid now names another process) is taken over, so a killed
+ * build or `stack up` never wedges the cache or the stack.
  */
 export async function withDirLock<T>(
   lockDir: string,
@@ -69,7 +116,7 @@ export async function withDirLock<T>(
   while (!create(lockDir)) {
     const o = owner(lockDir);
     if (o === undefined) continue; // released just now
-    if (o && !isAlive(o)) {
+    if (o && !ownerAlive(lockDir, o)) {
       if (!takeOver(lockDir, o)) await sleep(20);
       continue;
     }
@@ -82,4 +129,25 @@ export async function withDirLock<T>(
   } finally {
     if (owner(lockDir) === process.pid) fs.rmSync(lockDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Takes the lock `dir` now, without waiting: a release function, or the pid of the live process
+ * that holds it. A lock whose owner died (or whose pid names another process now) is taken over.
+ */
+export function tryDirLock(dir: string): { release: () => void } | { holder: number } {
+  for (let tries = 0; tries < 100; tries++) {
+    if (create(dir))
+      return {
+        release: () => {
+          if (owner(dir) === process.pid) fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    const o = owner(dir);
+    if (o === undefined) continue; // released just now
+    if (o && ownerAlive(dir, o)) return { holder: o };
+    if (o) takeOver(dir, o);
+    else return { holder: 0 }; // being created this instant: held
+  }
+  return { holder: owner(dir) ?? 0 };
 }

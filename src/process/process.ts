@@ -116,22 +116,64 @@ export class ProcessStopTimeoutError extends Error {
 }
 
 /**
- * Sends SIGTERM to a process (and its group when it leads one), then SIGKILL after graceMs.
- * Given an identity, it signals only while that very process runs (a recycled pid is left alone).
+ * Whether any live (not zombie) process is in process group `pgid`. The kernel never hands out a
+ * pid still in use as a group id, so while this is true the group is the one its leader made,
+ * even after the leader itself died.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (!(pgid > 0)) return false;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    try {
+      process.kill(-pgid, 0); // no /proc: any member, zombies included
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  for (const e of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      /* exited while we looked */
+    }
+  }
+  return false;
+}
+
+/**
+ * Sends SIGTERM to a process and, when it leads a group, to the whole group; then SIGKILL after
+ * graceMs to whatever is left. The group is followed after its leader exits: children that
+ * ignore SIGTERM do not outlive the stop. Given an identity, it starts only while that very
+ * process runs (a recycled pid is left alone).
  */
 export async function stopProcess(target: number | ProcessIdentity, graceMs = 10_000): Promise<void> {
   const id = typeof target === 'number' ? { pid: target } : target;
   const pid = id.pid;
   const running = () => isSameProcess(id);
   if (!running()) return;
-  const signal = (sig: NodeJS.Signals) => {
-    if (!running()) return;
+  // A group of its own (detached start): signalled as a whole, as long as any member lives.
+  const leads = (() => {
     try {
-      process.kill(-pid, sig);
-      return;
+      return processGroupOf(pid) === pid;
     } catch {
-      /* not a group leader, or no such group: signal the process alone */
+      return false;
     }
+  })();
+  const left = () => running() || (leads && groupAlive(pid));
+  const signal = (sig: NodeJS.Signals) => {
+    if (leads && groupAlive(pid)) {
+      try {
+        process.kill(-pid, sig);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EPERM') throw new ProcessPermissionError(pid);
+      }
+    }
+    if (!running()) return;
     try {
       process.kill(pid, sig);
     } catch (e) {
@@ -141,12 +183,27 @@ export async function stopProcess(target: number | ProcessIdentity, graceMs = 10
   };
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (running() && Date.now() < deadline) await sleep(100);
-  signal('SIGKILL');
+  while (left() && Date.now() < deadline) await sleep(100);
+  if (left()) signal('SIGKILL');
   const killDeadline = Date.now() + 10_000;
-  while (running()) {
+  while (left()) {
     if (Date.now() > killDeadline) throw new ProcessStopTimeoutError(pid);
     await sleep(50);
+  }
+}
+
+/** The process group of a live process (field 5 of /proc/<pid>/stat); without /proc, whether `-pid` answers. */
+function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    try {
+      process.kill(-pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
   }
 }
 

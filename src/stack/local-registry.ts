@@ -63,6 +63,7 @@ export async function startLocalRegistry(o: LocalRegistryOptions = {}): Promise<
     port: 0,
     backend,
     repositoryExists: o.repositories ? (p) => repositories.forImagePath(p) !== undefined : undefined,
+    onManifest: repositories.onManifest,
     requireAuth: () => o.requireAuth ?? false,
   });
   return {

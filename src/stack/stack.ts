@@ -155,10 +155,13 @@ export async function stackDown(opts: { log: (l: string) => void; env?: NodeJS.P
 async function stopServices(cfg: StackConfig, log: (l: string) => void): Promise<void> {
   for (const s of [...stackServices()].reverse()) {
     const rec = readRecord(cfg, s.name);
+    if (rec) {
+      log(`${s.name}: stopping (pid ${rec.pid})`);
+      // Throws when the process survives: its pid file stays, so a later `down` can stop it still.
+      await stopProcess(rec, 15_000);
+    }
+    // Only once the process is gone (or the record names none of ours any more).
     fs.rmSync(pidFile(cfg, s.name), { force: true });
-    if (!rec) continue;
-    log(`${s.name}: stopping (pid ${rec.pid})`);
-    await stopProcess(rec, 15_000);
   }
 }
 

@@ -58,8 +58,40 @@ export interface StoredImage {
   tags: string[];
 }
 
-/** Every tagged image whose registry path starts with `prefix/` (`P/R`). */
-export async function imagesUnder(backend: BackendAddress, prefix: string): Promise<StoredImage[]> {
+/** A version known to exist (recorded when it was pushed under a tag), tagged or not now. */
+export interface KnownVersion {
+  imagePath: string;
+  digest: string;
+}
+
+/** HEAD of a manifest (by tag or digest): its digest, media type and size, or undefined when missing. */
+async function headManifest(
+  backend: BackendAddress,
+  imagePath: string,
+  ref: string,
+): Promise<{ digest: string; mediaType: string; size: number } | undefined> {
+  const head = await backendRequest(backend, 'HEAD', `/v2/${imagePath}/manifests/${encodeURIComponent(ref)}`, {
+    accept: MANIFEST_ACCEPT,
+  });
+  const digest = head.headers['docker-content-digest'];
+  if (head.status !== 200 || typeof digest !== 'string') return undefined;
+  return {
+    digest,
+    mediaType: String(head.headers['content-type'] ?? '').split(';')[0] ?? '',
+    size: Number(head.headers['content-length'] ?? 0),
+  };
+}
+
+/**
+ * Every image version whose registry path starts with `prefix/` (`P/R`): the tagged ones with
+ * their tags, and the `known` versions no tag points at any more (tags `[]`), as Artifact
+ * Registry lists and counts them until the version itself is deleted.
+ */
+export async function imagesUnder(
+  backend: BackendAddress,
+  prefix: string,
+  known: readonly KnownVersion[] = [],
+): Promise<StoredImage[]> {
   const catalog = await backendRequest(backend, 'GET', '/v2/_catalog?n=1000');
   const names = ((JSON.parse(catalog.body || '{}') as { repositories?: string[] }).repositories ?? []).filter((n) =>
     n.startsWith(`${prefix}/`),
@@ -67,35 +99,35 @@ export async function imagesUnder(backend: BackendAddress, prefix: string): Prom
   const out: StoredImage[] = [];
   for (const name of names) {
     const list = await backendRequest(backend, 'GET', `/v2/${name}/tags/list`);
-    if (list.status !== 200) continue;
     const byDigest = new Map<string, StoredImage>();
-    for (const tag of (JSON.parse(list.body) as { tags?: string[] | null }).tags ?? []) {
-      const head = await backendRequest(backend, 'HEAD', `/v2/${name}/manifests/${tag}`, { accept: MANIFEST_ACCEPT });
-      const digest = head.headers['docker-content-digest'];
-      if (head.status !== 200 || typeof digest !== 'string') continue;
-      const known = byDigest.get(digest);
-      if (known) known.tags.push(tag);
-      else
-        byDigest.set(digest, {
-          image: name.slice(prefix.length + 1),
-          digest,
-          mediaType: String(head.headers['content-type'] ?? '').split(';')[0] ?? '',
-          size: Number(head.headers['content-length'] ?? 0),
-          tags: [tag],
-        });
+    const tags = list.status === 200 ? ((JSON.parse(list.body) as { tags?: string[] | null }).tags ?? []) : [];
+    const image = name.slice(prefix.length + 1);
+    for (const tag of tags) {
+      const head = await headManifest(backend, name, tag);
+      if (!head) continue;
+      const seen = byDigest.get(head.digest);
+      if (seen) seen.tags.push(tag);
+      else byDigest.set(head.digest, { image, ...head, tags: [tag] });
+    }
+    for (const v of known) {
+      if (v.imagePath !== name || byDigest.has(v.digest)) continue;
+      const head = await headManifest(backend, name, v.digest);
+      if (head) byDigest.set(head.digest, { image, ...head, tags: [] });
     }
     out.push(...byDigest.values());
   }
   return out;
 }
 
-/** Deletes the manifest a tag points at (the CNCF registry cannot untag); false when the tag does not exist. */
-export async function deleteTag(backend: BackendAddress, imagePath: string, tag: string): Promise<boolean> {
-  const head = await backendRequest(backend, 'HEAD', `/v2/${imagePath}/manifests/${encodeURIComponent(tag)}`, {
-    accept: MANIFEST_ACCEPT,
-  });
-  const digest = head.headers['docker-content-digest'];
-  if (head.status !== 200 || typeof digest !== 'string') return false;
+/** Removes a tag, keeping the version it pointed at (as Artifact Registry); false when the tag does not exist. */
+export async function untag(backend: BackendAddress, imagePath: string, tag: string): Promise<boolean> {
+  if (!(await headManifest(backend, imagePath, tag))) return false;
+  const del = await backendRequest(backend, 'DELETE', `/v2/${imagePath}/manifests/${encodeURIComponent(tag)}`);
+  return del.status === 202 || del.status === 200;
+}
+
+/** Deletes a version (its manifest by digest, and so every tag on it); false when it does not exist. */
+export async function deleteVersion(backend: BackendAddress, imagePath: string, digest: string): Promise<boolean> {
   const del = await backendRequest(backend, 'DELETE', `/v2/${imagePath}/manifests/${digest}`);
   return del.status === 202 || del.status === 200;
 }

@@ -46,6 +46,7 @@ export function addArtifactRegistry(
             port: o.registry?.port ?? 0,
             backend,
             repositoryExists: (p) => repositories.forImagePath(p) !== undefined,
+            onManifest: repositories.onManifest,
             requireAuth: o.requireAuth,
             log: o.log,
           })

@@ -21,7 +21,34 @@ export interface RegistryFrontOptions {
   repositoryExists?: (imagePath: string) => boolean;
   /** Read on every request: false = open; true = any access token; a string = that token only. */
   requireAuth?: () => boolean | string;
+  /**
+   * Told of every manifest the registry took or deleted (`ref` a tag or a digest), so the
+   * versions of a repository are known apart from its tags (an untagged version still exists).
+   */
+  onManifest?: (change: ManifestChange) => void;
   log?: (line: string) => void;
+}
+
+/** A manifest the registry underneath accepted (`put`) or deleted (`delete`). */
+export interface ManifestChange {
+  kind: 'put' | 'delete';
+  imagePath: string;
+  ref: string;
+  /** The manifest digest the registry answered with (put). */
+  digest?: string;
+}
+
+const MANIFEST_RE = /^\/v2\/(.+?)\/manifests\/([^/]+)$/;
+
+/** The change a finished manifest request made, if any. */
+function manifestChange(method: string, pathname: string, status: number, digest: unknown): ManifestChange | undefined {
+  const m = MANIFEST_RE.exec(pathname);
+  if (!m) return undefined;
+  const [, imagePath, ref] = m as unknown as [string, string, string];
+  if (method === 'PUT' && status === 201)
+    return { kind: 'put', imagePath, ref, ...(typeof digest === 'string' ? { digest } : {}) };
+  if (method === 'DELETE' && (status === 202 || status === 200)) return { kind: 'delete', imagePath, ref };
+  return undefined;
 }
 
 export interface RunningRegistryFront {
@@ -130,6 +157,13 @@ export async function startRegistryFront(o: RegistryFrontOptions): Promise<Runni
     const upstream = http.request(
       { ...backendTarget(o.backend, `${url.pathname}${url.search}`), method: req.method, headers },
       (answer) => {
+        const change = manifestChange(
+          req.method ?? 'GET',
+          url.pathname,
+          answer.statusCode ?? 0,
+          answer.headers['docker-content-digest'],
+        );
+        if (change) o.onManifest?.(change);
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },

@@ -2,13 +2,16 @@
  * The Artifact Registry API of the local cloud (google.devtools.artifactregistry.v1): Create,
  * Get, List and DeleteRepository, ListDockerImages and DeleteTag, over the repositories store and
  * the CNCF registry underneath. Served on the emulator's gRPC port beside ClusterManager, with
- * the same authentication; other RPCs answer UNIMPLEMENTED.
+ * the same authentication; other RPCs answer UNIMPLEMENTED. Tags and versions are apart, as in
+ * Artifact Registry: DeleteTag only untags, and an untagged version is listed (and counted)
+ * until it is deleted by digest or a repository's cleanup policy for untagged versions removes it.
  */
 import crypto from 'node:crypto';
 import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { checkAuth } from '../auth';
 import { ApiError, invalidArgument, notFound } from '../errors';
-import { deleteTag, imagesUnder, type BackendAddress } from './backend';
+import { deleteVersion, imagesUnder, untag, type BackendAddress, type StoredImage } from './backend';
+import { applyCleanupPolicies, cleanupPoliciesOf, cleanupPolicyMessages } from './cleanup-policies';
 import { artifactRegistryService, packAny } from './proto';
 import { parseRepositoryName, type ArtifactRepositories, type RepositoryRecord } from './repositories';
 
@@ -33,6 +36,7 @@ function repositoryMessage(r: RepositoryRecord) {
     labels: { ...r.labels },
     createTime: timestamp(r.createTime),
     updateTime: timestamp(r.createTime),
+    ...(r.cleanupPolicies ? { cleanupPolicies: cleanupPolicyMessages(r.cleanupPolicies) } : {}),
   };
 }
 
@@ -53,13 +57,40 @@ const registryPath = (repositoryName: string) => {
   return `${project}/${repository}`;
 };
 
+/** Every version of a repository, tagged or not, after its cleanup policies ran. */
+async function versionsOf(
+  { repositories, backend }: ArtifactRegistryDeps,
+  name: string,
+  now = Date.now(),
+): Promise<StoredImage[]> {
+  if (!backend) return [];
+  const prefix = registryPath(name);
+  const images = await imagesUnder(backend, prefix, repositories.versionsOf(name));
+  const known = new Map(repositories.versionsOf(name).map((v) => [`${v.imagePath}@${v.digest}`, v.createTime]));
+  const createdMs = (i: StoredImage) => known.get(`${prefix}/${i.image}@${i.digest}`);
+  const doomed = applyCleanupPolicies(repositories.get(name).cleanupPolicies, images, createdMs, now);
+  for (const i of doomed) {
+    await deleteVersion(backend, `${prefix}/${i.image}`, i.digest);
+    repositories.forgetVersion(`${prefix}/${i.image}`, i.digest);
+  }
+  return images.filter((i) => !doomed.includes(i));
+}
+
 type Handler = (deps: ArtifactRegistryDeps, req: Req) => unknown;
 
 const handlers: Record<string, Handler> = {
   CreateRepository: ({ repositories }, req) => {
     const parent = String(req.parent ?? '');
-    const fields = (req.repository ?? {}) as { format?: string; description?: string; labels?: Record<string, string> };
-    const created = repositories.create(parent, String(req.repositoryId ?? ''), fields);
+    const fields = (req.repository ?? {}) as {
+      format?: string;
+      description?: string;
+      labels?: Record<string, string>;
+      cleanupPolicies?: Record<string, unknown>;
+    };
+    const created = repositories.create(parent, String(req.repositoryId ?? ''), {
+      ...fields,
+      cleanupPolicies: cleanupPoliciesOf(fields.cleanupPolicies),
+    });
     return doneOperation(parent, packAny('Repository', repositoryMessage(created)));
   },
   GetRepository: ({ repositories }, req) => repositoryMessage(repositories.get(String(req.name ?? ''))),
@@ -67,21 +98,22 @@ const handlers: Record<string, Handler> = {
     repositories: repositories.list(String(req.parent ?? '')).map(repositoryMessage),
     nextPageToken: '',
   }),
-  DeleteRepository: async ({ repositories, backend }, req) => {
+  DeleteRepository: async (deps, req) => {
+    const { repositories, backend } = deps;
     const name = String(req.name ?? '');
     repositories.get(name);
-    // Artifact Registry deletes the images with the repository.
+    // Artifact Registry deletes every version (tagged or not) with the repository.
     if (backend)
-      for (const img of await imagesUnder(backend, registryPath(name)))
-        for (const tag of img.tags) await deleteTag(backend, `${registryPath(name)}/${img.image}`, tag);
+      for (const img of await versionsOf(deps, name))
+        await deleteVersion(backend, `${registryPath(name)}/${img.image}`, img.digest);
     repositories.delete(name);
     return doneOperation(name.replace(/\/repositories\/.*$/, ''), packAny('google.protobuf.Empty', {}));
   },
-  ListDockerImages: async ({ repositories, backend }, req) => {
+  ListDockerImages: async (deps, req) => {
     const parent = String(req.parent ?? '');
-    repositories.get(parent);
+    deps.repositories.get(parent);
     const { project, location, repository } = parseRepositoryName(parent);
-    const images = backend ? await imagesUnder(backend, registryPath(parent)) : [];
+    const images = await versionsOf(deps, parent);
     return {
       dockerImages: images.map((i) => ({
         name: `${parent}/dockerImages/${encodeURIComponent(i.image)}@${i.digest}`,
@@ -96,7 +128,8 @@ const handlers: Record<string, Handler> = {
   DeleteTag: async ({ repositories, backend }, req) => {
     const { repository, image, tag } = parseTagName(String(req.name ?? ''));
     repositories.get(repository);
-    const deleted = backend ? await deleteTag(backend, `${registryPath(repository)}/${image}`, tag) : false;
+    // Only the tag goes: the version stays (listed untagged) until it is deleted itself.
+    const deleted = backend ? await untag(backend, `${registryPath(repository)}/${image}`, tag) : false;
     if (!deleted) throw notFound(`Requested entity was not found. Tag "${tag}" not found`);
     return {};
   },

@@ -1,7 +1,13 @@
-/** The emulator's state file: `<state dir>/emulator.json`, read at start, written atomically. */
+/**
+ * The emulator's state file: `<state dir>/emulator.json`, read at start (a damaged one refused,
+ * a copy kept), written atomically and durably (durable-file.ts).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ClusterRecord, LeakedLoadBalancer, OperationRecord } from './records';
+import { readStateJson, writeFileDurably } from './durable-file';
+
+export { EmulatorStateError } from './durable-file';
 
 /** What the file holds. */
 export interface StateFile {
@@ -11,40 +17,23 @@ export interface StateFile {
   leaks: readonly LeakedLoadBalancer[];
 }
 
-/** Thrown by the store when the state file exists but cannot be read as emulator state. */
-export class EmulatorStateError extends Error {
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`${file} is not readable emulator state (${detail}); move it away to start empty`);
-    this.name = 'EmulatorStateError';
-  }
-}
-
 /** The state file of a state dir (created if missing, private to the user: it holds client keys). */
 export function stateFile(stateDir: string): string {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   return path.join(stateDir, 'emulator.json');
 }
 
-/** The state in the file, or undefined when there is none yet. */
+/** The state in the file, or undefined when there is none yet; EmulatorStateError when it is damaged. */
 export function readStateFile(file: string): StateFile | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  try {
-    const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
-    if (s.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations))
-      throw new Error('unknown layout');
+  return readStateJson(file, 'emulator state', (raw) => {
+    const s = raw as StateFile;
+    if (s?.version !== 1 || !Array.isArray(s.clusters) || !Array.isArray(s.operations))
+      throw new Error('unknown layout (expected version 1 with clusters and operations)');
     return { ...s, leaks: s.leaks ?? [] };
-  } catch (e) {
-    throw new EmulatorStateError(file, (e as Error).message);
-  }
+  });
 }
 
-/** Writes the state atomically (temp file, then rename), readable by the owner only: it holds every cluster's client key. */
+/** Writes the state atomically and durably, readable by the owner only: it holds every cluster's client key. */
 export function writeStateFile(file: string, state: StateFile): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { force: true }); // a leftover would keep its old mode
-  fs.writeFileSync(tmp, JSON.stringify(state, null, 1), { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeFileDurably(file, JSON.stringify(state, null, 1));
 }

@@ -102,7 +102,7 @@ void describe('the local Artifact Registry (API on the emulator port, Docker end
     );
   });
 
-  void it('then takes the push; ListDockerImages shows it with its tag; DeleteTag removes the tag', async () => {
+  void it('then takes the push; ListDockerImages shows it with its tag; DeleteTag removes the tag (the version stays, untagged)', async () => {
     const { pushImage } = registryActivities({ config });
     const res = await pushImage({
       env,
@@ -116,9 +116,18 @@ void describe('the local Artifact Registry (API on the emulator port, Docker end
     assert.deepEqual(images[0]!.tags, ['v1']);
     assert.equal(images[0]!.uri, `asia-docker.pkg.dev/${PROJECT}/apps/demo@${res.digest}`);
     await client.deleteTag({ name: `${repo}/packages/demo/tags/v1` });
+    // As Artifact Registry: the tag goes, the version stays (listed, counted) until it is deleted itself.
     const [after] = await client.listDockerImages({ parent: repo });
-    assert.equal(after.length, 0);
+    assert.deepEqual(
+      after.map((i) => i.tags),
+      [[]],
+    );
     assert.equal(await codeOf(client.deleteTag({ name: `${repo}/packages/demo/tags/v1` })), grpc.status.NOT_FOUND);
+    const version = await fetch(`http://${emu.registryAddress}/v2/${PROJECT}/apps/demo/manifests/${res.digest}`, {
+      method: 'DELETE',
+    });
+    assert.equal(version.status, 202);
+    assert.equal((await client.listDockerImages({ parent: repo }))[0].length, 0);
   });
 
   void it('refuses a chunked upload sent by hand with curl (a second PATCH with Content-Range)', async () => {
