@@ -87,6 +87,8 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     deleteService: { deleted: true },
     deleteDeployment: { deleted: true },
     probeEndpoint: { ok: true, status: 200 },
+    applyApp: { ip: '203.0.113.9', applied: [], pruned: [] },
+    deleteApp: { deleted: true, members: [] },
     listClusters: [],
     knownProjects: [],
     openEnvironments: [],

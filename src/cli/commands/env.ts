@@ -10,6 +10,9 @@ import type { CommandInput } from '../command';
 import { teardownUpdate } from '../../contract/messages';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
 import { specFlag, ttlFlag } from '../flags';
+import { prepareApp } from '../../bundle/prepare';
+import { targetConfigFromEnv } from '../../clients/config';
+import { ensureToolchain } from '../../toolchain/toolchain';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 
 /** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */
@@ -39,8 +42,10 @@ function withTtl(spec: EnvironmentSpec, ttl: unknown): EnvironmentSpec {
 /** `gkeflow up -f SPEC [--wait]`: start the environment workflow, or attach to the open run. */
 export async function upCommand({ flags, out, err }: CommandInput): Promise<number> {
   const file = specFlag(flags);
-  const spec = withTtl(loadSpecFile(file), flags.ttl); // invalid ⇒ exit 2 before anything is started
-  await preflightUp(spec, file, err); // a location GKE does not have ⇒ exit 2, still nothing started
+  const parsed = withTtl(loadSpecFile(file), flags.ttl); // invalid ⇒ exit 2 before anything is started
+  await preflightUp(parsed, file, err); // a location GKE does not have ⇒ exit 2, still nothing started
+  // An app is rendered here (a bad manifest ⇒ exit 2, nothing created) and travels by digest.
+  const spec = parsed.app ? await pushApp(parsed, file, err) : parsed;
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
@@ -158,4 +163,13 @@ export async function listCommand({ flags, out }: CommandInput): Promise<void> {
   } finally {
     await close();
   }
+}
+
+/** Renders and pushes the spec's app (see src/bundle/prepare.ts); the spec returned names its bundle. */
+async function pushApp(spec: EnvironmentSpec, file: string, err: (l: string) => void): Promise<EnvironmentSpec> {
+  const config = targetConfigFromEnv({ ...process.env, GKEFLOW_TARGET: spec.target });
+  const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'], log: err })).kubectl;
+  const ready = await prepareApp(spec, file, config, { kubectl });
+  err(`pushed the app's bundle: ${ready.app?.bundle}`);
+  return ready;
 }
