@@ -16,6 +16,8 @@ import type { Bundle, BundleObject } from './format';
 
 const run = promisify(execFile);
 const YAML_FILE = /\.(ya?ml|json)$/i;
+/** Kustomize's own file, not an object: a manifests directory may double as an overlay's base. */
+const KUSTOMIZATION = /^kustomization\.ya?ml$/i;
 /** Aliases a hand-written manifest needs at most (an alias bomb stops here, as in a spec). */
 const MAX_ALIASES = 100;
 
@@ -74,7 +76,7 @@ function yamlFiles(dir: string, field: string, issues: SpecIssue[]): string[] {
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...yamlFiles(p, field, issues));
-    else if (YAML_FILE.test(e.name)) out.push(p);
+    else if (YAML_FILE.test(e.name) && !KUSTOMIZATION.test(e.name)) out.push(p);
   }
   if (out.length === 0 && issues.length === 0) issues.push({ path: field, message: `${dir} holds no YAML files` });
   return out;

@@ -1,0 +1,217 @@
+/**
+ * The user's own app on the local cloud (emulator + kwok + registry), through the activities as
+ * the worker builds them and the CLI's rendering and push: examples/app comes up as one ApplySet
+ * with its endpoint answering from demo pods, a removed file is pruned, Kustomize renders the
+ * same app, a bad manifest is refused before anything exists, and teardown leaves nothing.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { activitiesForTarget } from '../../../src/activities/index';
+import { APPLYSET, APPLYSET_PARENT, applysetId } from '../../../src/activities/applyset';
+import { prepareApp, renderOrThrow } from '../../../src/bundle/prepare';
+import type { GkeflowActivities } from '../../../src/contract/activities';
+import type { TargetConfig } from '../../../src/clients/config';
+import { createTargetClients, type TargetClients } from '../../../src/clients/index';
+import { LB_IP_PREFIX } from '../../../src/emulator/runtime/kwok-stages';
+import type { RunningEmulator } from '../../../src/emulator';
+import { envRefOf, loadSpecFile, SpecValidationError, type EnvironmentSpec } from '../../../src/envspec';
+import { ensureToolchain } from '../../../src/toolchain/toolchain';
+import { emulator } from '../../helpers/emulator';
+import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
+
+const EXAMPLE = path.join(__dirname, '..', '..', '..', 'examples', 'app');
+const labels = { 'gkeflow-expires-at': '1900000000' };
+const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'] })).kubectl;
+
+void describe('an app of manifests on the local cloud', { timeout: 600_000 }, () => {
+  let emu: RunningEmulator;
+  let reg: TestRegistry;
+  let clients: TargetClients;
+  let acts: GkeflowActivities;
+  let closeActs: (() => Promise<void>) | undefined;
+  let config: TargetConfig;
+  let stateDir: string;
+  let dir: string;
+  let spec: EnvironmentSpec;
+  let kc: KubeConfig;
+  let image: string;
+
+  before(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-app-'));
+    dir = path.join(stateDir, 'example');
+    fs.cpSync(EXAMPLE, dir, { recursive: true });
+    reg = await startTestRegistry();
+    emu = await emulator({
+      stateDir,
+      controlPlane: 'kwok',
+      delays: { operationPending: 0, createCluster: 200, deleteCluster: 200, lbProvision: 500, lbRelease: 500 },
+    });
+    config = { target: 'local', emulatorAddress: emu.address, registryAddress: reg.address };
+    clients = createTargetClients(config);
+    const built = activitiesForTarget(config, { gkePollMs: 100, heartbeatMs: 1000 });
+    acts = built.activities;
+    closeActs = built.close;
+    spec = loadSpecFile(path.join(dir, 'app.yaml'));
+  });
+  after(async () => {
+    if (spec) await acts?.deleteCluster({ env: envRefOf(spec) }).catch(() => {});
+    await clients?.close();
+    await closeActs?.();
+    await emu?.stop();
+    await reg?.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const applyInput = (bundle: string) => ({
+    env: envRefOf(spec),
+    labels,
+    namespace: 'preview',
+    bundle,
+    image,
+    endpoint: { service: 'web', port: 80 },
+  });
+
+  void it('comes up as one ApplySet: every object applied by gkeflow, $image by digest, the endpoint answering from demo pods', async () => {
+    const env = envRefOf(spec);
+    const pushed = await acts.pushImage({
+      env,
+      source: { kind: 'builtin', name: 'demo' },
+      repository: spec.image!.repository,
+      tag: 'v1',
+    });
+    image = pushed.reference;
+    await acts.ensureCluster({
+      env,
+      labels,
+      nodePools: [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 2 }],
+    });
+    const ready = await prepareApp(spec, 'app.yaml', config, { kubectl });
+    assert.match(
+      ready.app?.bundle ?? '',
+      /^asia-east1-docker\.pkg\.dev\/gkeflow-demo\/gkeflow\/app-demo-app@sha256:[0-9a-f]{64}$/,
+    );
+    const r = await acts.applyApp(applyInput(ready.app!.bundle!));
+    assert.ok(r.ip.startsWith(LB_IP_PREFIX), r.ip);
+    assert.deepEqual([...r.applied].sort(), [
+      'ConfigMap preview/web-config',
+      'Deployment preview/api',
+      'Deployment preview/web',
+      'Service preview/api',
+      'Service preview/web',
+    ]);
+    assert.deepEqual(r.pruned, []);
+    const res = await fetch(`http://${r.ip}:80/`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /web-/, 'a demo pod of Deployment web answered');
+
+    kc = await clients.kubeFor(env);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const web = await apps.readNamespacedDeployment({ namespace: 'preview', name: 'web' });
+    assert.equal(web.spec?.template.spec?.containers[0]?.image, image);
+    assert.equal(web.metadata?.labels?.[APPLYSET.partOf], applysetId('preview'));
+    assert.ok(web.metadata?.managedFields?.some((f) => f.manager === 'gkeflow' && f.operation === 'Apply'));
+    const parent = await core.readNamespacedSecret({ namespace: 'preview', name: APPLYSET_PARENT });
+    assert.equal(parent.metadata?.labels?.[APPLYSET.id], applysetId('preview'));
+    assert.equal(parent.metadata?.annotations?.[APPLYSET.tooling], 'gkeflow/v0.1.0');
+    assert.equal(parent.metadata?.annotations?.[APPLYSET.containsGroupKinds], 'ConfigMap,Deployment.apps,Service');
+    // A second apply of the same bundle changes nothing and prunes nothing.
+    assert.deepEqual((await acts.applyApp(applyInput(ready.app!.bundle!))).pruned, []);
+  });
+
+  void it('Kustomize renders the same app as the manifests directory', async () => {
+    const names = (objs: Array<{ object: { kind?: string; metadata?: { name?: string } } }>) =>
+      objs.map((o) => `${o.object.kind}/${o.object.metadata?.name}`).sort();
+    const manifests = await renderOrThrow(spec, 'app.yaml', { kubectl });
+    const kustomized = await renderOrThrow(
+      { ...spec, app: { ...spec.app!, manifests: undefined, kustomize: path.join(dir, 'overlays', 'preview') } },
+      'app.yaml',
+      { kubectl },
+    );
+    assert.equal(manifests.objects.length, 5);
+    assert.deepEqual(names(kustomized.objects), names(manifests.objects));
+  });
+
+  void it('removing a file and applying again prunes its objects', async () => {
+    fs.rmSync(path.join(dir, 'k8s', 'api.yaml'));
+    fs.writeFileSync(
+      path.join(dir, 'k8s', 'kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [config.yaml, web.yaml]\n',
+    );
+    const ready = await prepareApp(spec, 'app.yaml', config, { kubectl });
+    const r = await acts.applyApp(applyInput(ready.app!.bundle!));
+    assert.deepEqual([...r.pruned].sort(), ['Deployment preview/api', 'Service preview/api']);
+    const apps = kc.makeApiClient(AppsV1Api);
+    await assert.rejects(
+      apps.readNamespacedDeployment({ namespace: 'preview', name: 'api' }),
+      (e: { code?: number }) => e.code === 404,
+    );
+    const parent = await kc
+      .makeApiClient(CoreV1Api)
+      .readNamespacedSecret({ namespace: 'preview', name: APPLYSET_PARENT });
+    assert.equal(parent.metadata?.annotations?.[APPLYSET.containsGroupKinds], 'ConfigMap,Deployment.apps,Service');
+  });
+
+  void it('a bad manifest is refused naming the file and object, before anything is pushed', async () => {
+    const bad = path.join(stateDir, 'bad');
+    fs.mkdirSync(path.join(bad, 'k8s'), { recursive: true });
+    fs.writeFileSync(path.join(bad, 'k8s', 'ok.yaml'), fs.readFileSync(path.join(dir, 'k8s', 'web.yaml')));
+    fs.writeFileSync(
+      path.join(bad, 'k8s', 'broken.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n---\nkind: [\n',
+    );
+    const badSpec = {
+      ...spec,
+      cluster: { ...spec.cluster, name: 'bad-app' },
+      app: { ...spec.app!, manifests: path.join(bad, 'k8s') },
+    };
+    await assert.rejects(prepareApp(badSpec, 'bad.yaml', config, { kubectl }), (e: unknown) => {
+      assert.ok(e instanceof SpecValidationError);
+      assert.ok(
+        e.issues.every((i) => i.path === 'app.manifests'),
+        JSON.stringify(e.issues),
+      );
+      assert.ok(
+        e.issues.some((i) => /k8s\/broken\.yaml \(document 1\) ConfigMap \?: has no metadata\.name/.test(i.message)),
+        JSON.stringify(e.issues),
+      );
+      assert.ok(
+        e.issues.some((i) => /k8s\/broken\.yaml \(document 2\)/.test(i.message)),
+        JSON.stringify(e.issues),
+      );
+      return true;
+    });
+  });
+
+  void it('teardown deletes the whole app, load balancer first, and leaves no object and no leak', async () => {
+    const env = envRefOf(spec);
+    const r = await acts.deleteApp({ env, namespace: 'preview' });
+    assert.equal(r.deleted, true);
+    assert.equal(r.members[0], 'Service preview/web', 'the LoadBalancer Service goes first');
+    assert.deepEqual([...r.members].sort(), [
+      'ConfigMap preview/web-config',
+      'Deployment preview/web',
+      'Service preview/web',
+    ]);
+    const core = kc.makeApiClient(CoreV1Api);
+    const left = await core.listNamespacedService({ namespace: 'preview' });
+    assert.deepEqual(
+      left.items.map((s) => s.metadata?.name),
+      [],
+    );
+    await assert.rejects(
+      core.readNamespacedSecret({ namespace: 'preview', name: APPLYSET_PARENT }),
+      (e: { code?: number }) => e.code === 404,
+    );
+    assert.deepEqual(await acts.deleteApp({ env, namespace: 'preview' }), { deleted: false, members: [] });
+    assert.deepEqual(await acts.deleteCluster({ env }), { deleted: true });
+    const leaks = (await (await fetch(`http://127.0.0.1:${emu.adminPort}/leaks`)).json()) as { leaks: unknown[] };
+    assert.deepEqual(leaks.leaks, []);
+    // No cluster: nothing left to delete, and no error.
+    assert.deepEqual(await acts.deleteApp({ env, namespace: 'preview' }), { deleted: false, members: [] });
+  });
+});
