@@ -22,7 +22,16 @@ import type { teardownWorkflow } from '../../src/workflows/teardown';
 import type { ReaperInput, reaperWorkflow } from '../../src/workflows/reaper';
 import { formatEnvId } from '../../src/contract/environment-id';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../src/contract/labels';
-import { eventually, FAST, startEnv, testInput, type ActivityName, type Fault, type Stub } from './workflows';
+import {
+  eventually,
+  FAST,
+  startEnv,
+  testAppInput,
+  testInput,
+  type ActivityName,
+  type Fault,
+  type Stub,
+} from './workflows';
 
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
 export interface Scenario {
@@ -432,6 +441,21 @@ export const SCENARIOS: Scenario[] = [
     drive: async (client, tq, cluster) => {
       const h = await startEnv(client, tq, bare(cluster));
       await h.result().catch(() => undefined);
+      return h;
+    },
+  },
+  {
+    // s4-app: an app (spec `app:`) applied from its bundle as one ApplySet, then torn down whole.
+    name: 'app-apply-teardown',
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(
+        client,
+        tq,
+        testAppInput((d) => ((d.cluster as { name: string }).name = cluster)),
+      );
+      await running(h);
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
       return h;
     },
   },

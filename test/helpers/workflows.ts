@@ -168,6 +168,28 @@ export function testInput(
   return toProvisionInput(r.spec, tuning);
 }
 
+/** The digest reference of a (stubbed) app bundle. */
+export const TEST_BUNDLE = `asia-docker.pkg.dev/gkeflow-test/repo/app-app@sha256:${'cd'.repeat(32)}`;
+
+/** A valid input whose workload is an app (spec `app:`) instead of gkeflow's own Deployment and Service. */
+export function testAppInput(
+  overrides: (doc: Record<string, unknown>) => void = () => undefined,
+  tuning: ProvisionTuning = FAST,
+): ProvisionInput {
+  return testInput((d) => {
+    delete d.deployment;
+    delete d.service;
+    d.steps = [{ resize: { pool: 'default-pool', nodeCount: 3 } }];
+    d.app = {
+      manifests: '/srv/app/k8s',
+      namespace: 'preview',
+      endpoint: { service: 'web', port: 80 },
+      bundle: TEST_BUNDLE,
+    };
+    overrides(d);
+  }, tuning);
+}
+
 /**
  * Runs fn with a worker (stubbed activities, own task queue) and a client; shuts the worker down
  * after. `dataConverter` (dataConverterFor in src/temporal/connection.ts) encrypts payloads for both.
