@@ -5,6 +5,7 @@
  * same app, a bad manifest is refused before anything exists, and teardown leaves nothing.
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { activitiesForTarget } from '../../../src/activities/index';
 import { APPLYSET, APPLYSET_PARENT, applysetId } from '../../../src/activities/applyset';
 import { prepareApp, renderOrThrow } from '../../../src/bundle/prepare';
+import { encodeBundle } from '../../../src/bundle/format';
+import { fetchBundle, pushBundle } from '../../../src/bundle/transport';
 import type { GkeflowActivities } from '../../../src/contract/activities';
 import type { TargetConfig } from '../../../src/clients/config';
 import { createTargetClients, type TargetClients } from '../../../src/clients/index';
@@ -104,11 +107,14 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
       'Service preview/web',
     ]);
     assert.deepEqual(r.pruned, []);
+    kc = await clients.kubeFor(env);
+    // The probe the workflow runs: it waits out the data plane starting the demo pods' processes.
+    const probe = await acts.probeEndpoint({ url: `http://${r.ip}:80/` });
+    assert.equal(probe.ok, true, JSON.stringify(probe));
     const res = await fetch(`http://${r.ip}:80/`);
     assert.equal(res.status, 200);
     assert.match(await res.text(), /web-/, 'a demo pod of Deployment web answered');
 
-    kc = await clients.kubeFor(env);
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
     const web = await apps.readNamespacedDeployment({ namespace: 'preview', name: 'web' });
@@ -185,6 +191,22 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
       );
       return true;
     });
+  });
+
+  void it('a 5 MB bundle travels through the registry by digest', async () => {
+    const big = crypto.randomBytes(4 * 1024 * 1024).toString('base64'); // 5.3 MB of text that gzip cannot shrink much
+    const bundle = {
+      objects: [
+        {
+          source: 'k8s/big.yaml',
+          object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { big } },
+        },
+      ],
+    };
+    const ref = await pushBundle(bundle, 'asia-east1-docker.pkg.dev/gkeflow-demo/gkeflow/big-app', config);
+    assert.ok(JSON.stringify(bundle).length > 5 * 1024 * 1024);
+    assert.ok(encodeBundle(bundle).layer.length > 4 * 1024 * 1024);
+    assert.deepEqual(await fetchBundle(ref, config), bundle);
   });
 
   void it('teardown deletes the whole app, load balancer first, and leaves no object and no leak', async () => {
