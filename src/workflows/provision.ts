@@ -44,7 +44,7 @@ export interface EnvContext {
  * Runs one step: names it as the step in flight, shows its summary, and for a creating step
  * registers the compensation first (state `creating`) and marks the resource ready after.
  */
-async function step<K extends StepName>(ctx: EnvContext, name: K, input: StepInput<K>): Promise<StepResult<K>> {
+export async function step<K extends StepName>(ctx: EnvContext, name: K, input: StepInput<K>): Promise<StepResult<K>> {
   const { kind, creates } = STEPS[name];
   ctx.currentStep = stepLabel(name, input);
   if (creates) ctx.state.resources[kind] = 'creating';

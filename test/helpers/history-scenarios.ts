@@ -15,7 +15,7 @@ import {
   type ProvisionInput,
   type TeardownInput,
 } from '../../src/workflows';
-import { extendUpdate } from '../../src/contract/messages';
+import { applySpecUpdate, extendUpdate } from '../../src/contract/messages';
 import type { environmentWorkflow } from '../../src/workflows/environment';
 import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
@@ -454,6 +454,24 @@ export const SCENARIOS: Scenario[] = [
         testAppInput((d) => ((d.cluster as { name: string }).name = cluster)),
       );
       await running(h);
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
+      return h;
+    },
+  },
+  {
+    // s4-app: `up` on a running app with a changed spec: the apply update (new image, new bundle).
+    name: 'app-apply-update',
+    drive: async (client, tq, cluster) => {
+      const input = testAppInput((d) => ((d.cluster as { name: string }).name = cluster));
+      const h = await startEnv(client, tq, input);
+      await running(h);
+      const spec = {
+        ...input.spec,
+        image: { ...input.spec.image!, tag: 'v2' },
+        app: { ...input.spec.app!, bundle: `asia-docker.pkg.dev/gkeflow-test/repo/app-app@sha256:${'ef'.repeat(32)}` },
+      };
+      await h.executeUpdate(applySpecUpdate, { args: [{ spec }] });
       await h.executeUpdate(teardownUpdate, { args: [{}] });
       await h.result();
       return h;

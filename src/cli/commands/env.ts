@@ -1,13 +1,15 @@
 import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
-import { loadSpecFile, validateSpec, type EnvironmentSpec } from '../../envspec';
+import { loadSpecFile, SpecValidationError, validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { workerPolling } from '../../stack/temporal-server';
 import { envHandle, envStatus, resolveEnvId, startEnvironment, uiLink } from '../../temporal/environments';
 import { preflightUp } from '../gke-preflight';
 import { closedOutcome, followEnvironment, printStatus } from '../environment-view';
 import type { CommandInput } from '../command';
-import { teardownUpdate } from '../../contract/messages';
+import { applySpecUpdate, specQuery, teardownUpdate } from '../../contract/messages';
+import { fixedFieldProblems, specChanges } from '../../envspec/spec-diff';
+import type { Client } from '@temporalio/client';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
 import { specFlag, ttlFlag } from '../flags';
 import { prepareApp } from '../../bundle/prepare';
@@ -52,6 +54,10 @@ export async function upCommand({ flags, out, err }: CommandInput): Promise<numb
     const s = await startEnvironment(client, cfg, spec);
     err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
     err(`Web UI: ${s.uiLink}`);
+    if (!s.started && spec.app) {
+      const code = await updateRunning(client, s.envId, spec, file, out, err);
+      if (code !== undefined) return code;
+    }
     const queue = taskQueueFor(spec.target, cfg);
     if (!(await workerPolling(cfg.address, queue, undefined, cfg.namespace).catch(() => true))) {
       err(
@@ -172,4 +178,34 @@ async function pushApp(spec: EnvironmentSpec, file: string, err: (l: string) => 
   const ready = await prepareApp(spec, file, config, { kubectl });
   err(`pushed the app's bundle: ${ready.app?.bundle}`);
   return ready;
+}
+
+/**
+ * `up` on a running app environment: print what changes, refuse what an update cannot change
+ * (exit 2 naming the field, nothing sent), else apply it through the `apply` update. Undefined:
+ * nothing changed, carry on as an attach.
+ */
+async function updateRunning(
+  client: Client,
+  envId: string,
+  spec: EnvironmentSpec,
+  file: string,
+  out: (l: string) => void,
+  err: (l: string) => void,
+): Promise<number | undefined> {
+  const h = await envHandle(client, envId);
+  const running = await h.query(specQuery);
+  const changes = specChanges(running, spec);
+  if (changes.length === 0) {
+    err('the running environment already has this spec: nothing to update');
+    return undefined;
+  }
+  err('changes:');
+  for (const c of changes) err(`  ${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+  const fixed = fixedFieldProblems(running, spec);
+  if (fixed.length) throw new SpecValidationError(fixed, file);
+  const r = await h.executeUpdate(applySpecUpdate, { args: [{ spec }] });
+  err(`applied ${r.applied.length} objects${r.pruned.length ? `, pruned ${r.pruned.join(', ')}` : ''}`);
+  out(r.endpoint ?? envId);
+  return 0;
 }
