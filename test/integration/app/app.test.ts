@@ -15,6 +15,7 @@ import { activitiesForTarget } from '../../../src/activities/index';
 import { APPLYSET, APPLYSET_PARENT, applysetId } from '../../../src/activities/applyset';
 import { prepareApp, renderOrThrow } from '../../../src/bundle/prepare';
 import { encodeBundle } from '../../../src/bundle/format';
+import { planApp } from '../../../src/bundle/dry-run';
 import { fetchBundle, pushBundle } from '../../../src/bundle/transport';
 import type { GkeflowActivities } from '../../../src/contract/activities';
 import type { TargetConfig } from '../../../src/clients/config';
@@ -140,6 +141,35 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     );
     assert.equal(manifests.objects.length, 5);
     assert.deepEqual(names(kustomized.objects), names(manifests.objects));
+  });
+
+  void it('a server-side dry-run plan shows create, change, unchanged and prune, and touches nothing', async () => {
+    const env = envRefOf(spec);
+    const planDir = path.join(stateDir, 'plan');
+    fs.cpSync(dir, planDir, { recursive: true });
+    const k8s = path.join(planDir, 'k8s');
+    fs.writeFileSync(
+      path.join(k8s, 'config.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config}\ndata: {GREETING: changed}\n',
+    );
+    fs.writeFileSync(path.join(k8s, 'extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\n');
+    fs.rmSync(path.join(k8s, 'api.yaml'));
+    const bundle = await renderOrThrow({ ...spec, app: { ...spec.app!, manifests: k8s } }, 'app.yaml', { kubectl });
+    const core = kc.makeApiClient(CoreV1Api);
+    const version = async () =>
+      (await core.readNamespacedConfigMap({ namespace: 'preview', name: 'web-config' })).metadata?.resourceVersion;
+    const before = await version();
+    const plan = await planApp(kc, env, 'preview', bundle, labels, image);
+    assert.deepEqual(plan.created, ['ConfigMap preview/extra']);
+    assert.deepEqual(plan.changed, ['ConfigMap preview/web-config']);
+    assert.deepEqual([...plan.unchanged].sort(), ['Deployment preview/web', 'Service preview/web']);
+    assert.deepEqual([...plan.pruned].sort(), ['Deployment preview/api', 'Service preview/api']);
+    assert.equal(await version(), before, 'the dry-run changed nothing');
+    await assert.rejects(
+      core.readNamespacedConfigMap({ namespace: 'preview', name: 'extra' }),
+      (e: { code?: number }) => e.code === 404,
+    );
+    await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: 'preview', name: 'api' });
   });
 
   void it('removing a file and applying again prunes its objects', async () => {
