@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { activitiesForTarget } from '../../../src/activities/index';
 import { APPLYSET, APPLYSET_PARENT, applysetId } from '../../../src/activities/applyset';
 import { prepareApp, renderOrThrow } from '../../../src/bundle/prepare';
@@ -20,7 +20,7 @@ import { fetchBundle, pushBundle } from '../../../src/bundle/transport';
 import type { GkeflowActivities } from '../../../src/contract/activities';
 import type { TargetConfig } from '../../../src/clients/config';
 import { createTargetClients, type TargetClients } from '../../../src/clients/index';
-import { LB_IP_PREFIX } from '../../../src/emulator/runtime/kwok-stages';
+import { INGRESS_FINALIZER, LB_IP_PREFIX } from '../../../src/emulator/runtime/kwok-stages';
 import type { RunningEmulator } from '../../../src/emulator';
 import { envRefOf, loadSpecFile, SpecValidationError, type EnvironmentSpec } from '../../../src/envspec';
 import { ensureToolchain } from '../../../src/toolchain/toolchain';
@@ -104,6 +104,7 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
       'ConfigMap preview/web-config',
       'Deployment preview/api',
       'Deployment preview/web',
+      'Ingress preview/web',
       'Service preview/api',
       'Service preview/web',
     ]);
@@ -125,7 +126,23 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     const parent = await core.readNamespacedSecret({ namespace: 'preview', name: APPLYSET_PARENT });
     assert.equal(parent.metadata?.labels?.[APPLYSET.id], applysetId('preview'));
     assert.equal(parent.metadata?.annotations?.[APPLYSET.tooling], 'gkeflow/v0.1.0');
-    assert.equal(parent.metadata?.annotations?.[APPLYSET.containsGroupKinds], 'ConfigMap,Deployment.apps,Service');
+    assert.equal(
+      parent.metadata?.annotations?.[APPLYSET.containsGroupKinds],
+      'ConfigMap,Deployment.apps,Ingress.networking.k8s.io,Service',
+    );
+    // The local cloud plays GKE's Ingress controller: an address from 127.0.0.0/8 and its finalizer.
+    const net = kc.makeApiClient(NetworkingV1Api);
+    for (let i = 0; ; i++) {
+      const ing = await net.readNamespacedIngress({ namespace: 'preview', name: 'web' });
+      const ip = ing.status?.loadBalancer?.ingress?.[0]?.ip;
+      if (ip) {
+        assert.ok(ip.startsWith(LB_IP_PREFIX), ip);
+        assert.ok(ing.metadata?.finalizers?.includes(INGRESS_FINALIZER));
+        break;
+      }
+      assert.ok(i < 40, 'the Ingress got an address');
+      await new Promise((res) => setTimeout(res, 250));
+    }
     // A second apply of the same bundle changes nothing and prunes nothing.
     assert.deepEqual((await acts.applyApp(applyInput(ready.app!.bundle!))).pruned, []);
   });
@@ -139,7 +156,7 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
       'app.yaml',
       { kubectl },
     );
-    assert.equal(manifests.objects.length, 5);
+    assert.equal(manifests.objects.length, 6);
     assert.deepEqual(names(kustomized.objects), names(manifests.objects));
   });
 
@@ -162,7 +179,11 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     const plan = await planApp(kc, env, 'preview', bundle, labels, image);
     assert.deepEqual(plan.created, ['ConfigMap preview/extra']);
     assert.deepEqual(plan.changed, ['ConfigMap preview/web-config']);
-    assert.deepEqual([...plan.unchanged].sort(), ['Deployment preview/web', 'Service preview/web']);
+    assert.deepEqual([...plan.unchanged].sort(), [
+      'Deployment preview/web',
+      'Ingress preview/web',
+      'Service preview/web',
+    ]);
     assert.deepEqual([...plan.pruned].sort(), ['Deployment preview/api', 'Service preview/api']);
     assert.equal(await version(), before, 'the dry-run changed nothing');
     await assert.rejects(
@@ -176,7 +197,7 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     fs.rmSync(path.join(dir, 'k8s', 'api.yaml'));
     fs.writeFileSync(
       path.join(dir, 'k8s', 'kustomization.yaml'),
-      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [config.yaml, web.yaml]\n',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [config.yaml, web.yaml, ingress.yaml]\n',
     );
     const ready = await prepareApp(spec, 'app.yaml', config, { kubectl });
     const r = await acts.applyApp(applyInput(ready.app!.bundle!));
@@ -189,7 +210,10 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     const parent = await kc
       .makeApiClient(CoreV1Api)
       .readNamespacedSecret({ namespace: 'preview', name: APPLYSET_PARENT });
-    assert.equal(parent.metadata?.annotations?.[APPLYSET.containsGroupKinds], 'ConfigMap,Deployment.apps,Service');
+    assert.equal(
+      parent.metadata?.annotations?.[APPLYSET.containsGroupKinds],
+      'ConfigMap,Deployment.apps,Ingress.networking.k8s.io,Service',
+    );
   });
 
   void it('a bad manifest is refused naming the file and object, before anything is pushed', async () => {
@@ -243,10 +267,15 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     const env = envRefOf(spec);
     const r = await acts.deleteApp({ env, namespace: 'preview' });
     assert.equal(r.deleted, true);
-    assert.equal(r.members[0], 'Service preview/web', 'the LoadBalancer Service goes first');
+    assert.deepEqual(
+      [...r.members.slice(0, 2)].sort(),
+      ['Ingress preview/web', 'Service preview/web'],
+      'load balancers go first',
+    );
     assert.deepEqual([...r.members].sort(), [
       'ConfigMap preview/web-config',
       'Deployment preview/web',
+      'Ingress preview/web',
       'Service preview/web',
     ]);
     const core = kc.makeApiClient(CoreV1Api);
@@ -265,5 +294,27 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     assert.deepEqual(leaks.leaks, []);
     // No cluster: nothing left to delete, and no error.
     assert.deepEqual(await acts.deleteApp({ env, namespace: 'preview' }), { deleted: false, members: [] });
+  });
+
+  void it('a cluster deleted with an Ingress still in it leaks its load balancer (the emulator reports it)', async () => {
+    const env = envRefOf({ ...spec, cluster: { ...spec.cluster, name: 'ingress-leak' } });
+    await acts.ensureCluster({
+      env,
+      labels,
+      nodePools: [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }],
+    });
+    const net = (await clients.kubeFor(env)).makeApiClient(NetworkingV1Api);
+    await net.createNamespacedIngress({
+      namespace: 'default',
+      body: { metadata: { name: 'leaky' }, spec: { defaultBackend: { service: { name: 'x', port: { number: 80 } } } } },
+    });
+    assert.deepEqual(await acts.deleteCluster({ env }), { deleted: true });
+    const leaks = (await (await fetch(`http://127.0.0.1:${emu.adminPort}/leaks`)).json()) as {
+      leaks: Array<{ cluster: string; kind?: string; service: string }>;
+    };
+    assert.deepEqual(
+      leaks.leaks.map((l) => [l.cluster, l.kind, l.service]),
+      [['ingress-leak', 'Ingress', 'leaky']],
+    );
   });
 });
