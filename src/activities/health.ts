@@ -41,7 +41,9 @@ async function kubeSide(kc: KubeConfig, input: HealthCheckInput): Promise<NonNul
     });
   const [nodes, d, s] = await Promise.all([
     core.listNode(),
-    orMissing(apps.readNamespacedDeployment({ namespace: input.namespace, name: input.deployment })),
+    input.deployment
+      ? orMissing(apps.readNamespacedDeployment({ namespace: input.namespace, name: input.deployment }))
+      : undefined,
     orMissing(core.readNamespacedService({ namespace: input.namespace, name: input.service })),
   ]);
   const nodesReady = nodes.items.filter((n) =>

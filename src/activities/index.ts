@@ -8,6 +8,8 @@ import type { TargetConfig } from '../clients/config';
 import { createTargetClients } from '../clients/index';
 import type { GkeClient } from '../clients/gke';
 import { toTemporalFailure } from '../contract/temporal-failures';
+import { appApplyActivities } from './app-apply';
+import { appDeleteActivities } from './app-delete';
 import { clusterLabelActivities } from './cluster-labels';
 import { gkeActivities } from './gke';
 import { healthActivities } from './health';
@@ -76,6 +78,8 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
       heartbeatMs: t.heartbeatMs,
     }),
     ...secretEnvActivities({ kubeFor: deps.kubeFor }),
+    ...appApplyActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.rolloutTimeoutMs }),
+    ...appDeleteActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.deleteTimeoutMs }),
     ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
     ...reaperActivities({ gke: deps.gke, heartbeatMs: t.heartbeatMs }),
   };

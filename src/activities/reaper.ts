@@ -21,7 +21,8 @@ import type {
   ListClustersInput,
   OpenEnvironmentsInput,
 } from '../contract/reaper-io';
-import type { ProvisionInput } from '../contract/workflow-input';
+import type { ProvisionInput, ProvisionTuning } from '../contract/workflow-input';
+import type { EnvironmentSpec, SpecApp } from '../contract/environment-spec';
 import { gkeError } from '../clients/gke-errors';
 import { locationName } from '../gke/resource-names';
 
@@ -126,6 +127,11 @@ export function reaperActivities(deps: ReaperActivityDeps) {
           if (e instanceof WorkflowNotFoundError) continue;
           throw e;
         }
+        if (spec?.app) {
+          out[id] = appResources(spec, spec.app, tuning);
+          Context.current().heartbeat(id);
+          continue;
+        }
         if (!spec?.deployment || !spec.service) continue;
         const image = imageDeletedOnTeardown(spec, tuning);
         const repository = image && artifactRepositoryOf(image.repository)?.name;
@@ -186,3 +192,19 @@ export function reaperActivities(deps: ReaperActivityDeps) {
 
 /** The reaper's activity functions. */
 export type ReaperActivities = ReturnType<typeof reaperActivities>;
+
+/** What an app environment made: its ApplySet, its bundle and (by its rule) its image tag and repository. */
+function appResources(spec: EnvironmentSpec, app: SpecApp, tuning: ProvisionTuning | undefined): EnvironmentResources {
+  const image = imageDeletedOnTeardown(spec, tuning);
+  const at = app.bundle?.indexOf('@') ?? -1;
+  const bundle =
+    app.bundle && at > 0 ? { repository: app.bundle.slice(0, at), digest: app.bundle.slice(at + 1) } : undefined;
+  const repository = artifactRepositoryOf(image?.repository ?? bundle?.repository ?? '')?.name;
+  return {
+    namespace: app.namespace,
+    app: true,
+    ...(image ? { image } : {}),
+    ...(bundle ? { bundle } : {}),
+    ...(repository ? { repository } : {}),
+  };
+}

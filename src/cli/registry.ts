@@ -87,6 +87,19 @@ export const COMMANDS: CommandDef[] = [
     load: async () => (await import('./commands/env')).upCommand,
   },
   {
+    name: 'plan',
+    summary: 'show what `up` would create or change, touching nothing',
+    usage: 'gkeflow plan -f SPEC.yaml [--json]',
+    help: [
+      'Validates and renders the spec (exit 2 on any problem). For a new environment: the cluster, the image and',
+      'every object it would create. For a running one: the spec diff, what an update would refuse, and a',
+      'server-side dry-run of every object of its app (create / change / unchanged / prune). Exit 0.',
+    ].join('\n'),
+    options: { ...file, ...json },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/plan')).planCommand,
+  },
+  {
     name: 'status',
     summary: 'where an environment stands: phase, resources, endpoint, expiry',
     usage: 'gkeflow status ENV [--json]',

@@ -47,6 +47,7 @@ import type {
   OpenEnvironmentsInput,
 } from './reaper-io';
 import type { TeardownResult } from './messages';
+import type { ApplyAppInput, ApplyAppResult, DeleteAppInput, DeleteAppResult } from './app-io';
 
 /**
  * The activity functions, as built by createActivities(deps) in src/activities/index.ts.
@@ -71,6 +72,9 @@ export interface GkeflowActivities {
   deleteService(input: ResourceRef): Promise<DeleteResult>;
   deleteDeployment(input: ResourceRef): Promise<DeleteResult>;
   probeEndpoint(input: ProbeEndpointInput): Promise<ProbeEndpointResult>;
+  // The user's app as one ApplySet (src/activities/app-apply.ts, app-delete.ts; inputs in app-io.ts).
+  applyApp(input: ApplyAppInput): Promise<ApplyAppResult>;
+  deleteApp(input: DeleteAppInput): Promise<DeleteAppResult>;
   // The reaper's (src/activities/reaper.ts; inputs in reaper-io.ts).
   listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
   knownProjects(): Promise<string[]>;

@@ -64,7 +64,8 @@ export interface SetClusterLabelsInput {
 export interface HealthCheckInput {
   env: EnvRef;
   namespace: string;
-  deployment: string;
+  /** gkeflow's own Deployment; absent for an app (its manifests hold the workloads). */
+  deployment?: string;
   service: string;
 }
 

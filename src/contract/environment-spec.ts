@@ -55,6 +55,20 @@ export interface SpecContainer {
   livenessProbe?: SpecProbe | undefined;
 }
 
+/**
+ * The user's app: one of `manifests` (a directory) or `kustomize` (an overlay), absolute paths
+ * on the machine that rendered them. The workflow never reads them: it gets the rendering by
+ * digest (`bundle`), pushed by the CLI into the environment's Artifact Registry repository.
+ */
+export interface SpecApp {
+  manifests?: string | undefined;
+  kustomize?: string | undefined;
+  namespace: string;
+  endpoint: { service: string; port: number };
+  /** `REPOSITORY@sha256:…` of the rendered bundle; set by `gkeflow up`. */
+  bundle?: string | undefined;
+}
+
 /** A validated, normalised environment spec: every default filled in. Frozen at runtime. */
 export interface EnvironmentSpec {
   apiVersion: 'gkeflow/v1';
@@ -73,7 +87,8 @@ export interface EnvironmentSpec {
     nodePools: SpecNodePool[];
   };
   image?: { source: string; repository: string; tag: string; deleteOnTeardown: boolean };
-  deployment: {
+  /** gkeflow's own Deployment (with `service`); absent when the spec has `app`. */
+  deployment?: {
     name: string;
     namespace: string;
     replicas: number;
@@ -81,14 +96,29 @@ export interface EnvironmentSpec {
     labels: Record<string, string>;
     nodePool?: string | undefined;
   };
-  service: {
+  /** gkeflow's own LoadBalancer Service (with `deployment`); absent when the spec has `app`. */
+  service?: {
     name: string;
     type: 'LoadBalancer';
     ports: Array<{ name?: string | undefined; port: number; targetPort: number; protocol: 'TCP' | 'UDP' }>;
   };
+  /** The user's own manifests (instead of `deployment` + `service`). */
+  app?: SpecApp;
   steps: PlanStep[];
   probe: { enabled: boolean; path: string; expectStatus: number; port: number };
   ttl: string;
   healthCheck: { enabled: boolean; interval: string };
   labels: Record<string, string>;
+}
+
+/**
+ * Where an environment's endpoint lives, whichever workload it has: the namespace and the
+ * LoadBalancer Service of gkeflow's own Deployment, or of the app (`app.endpoint.service`).
+ */
+export function endpointOf(spec: Pick<EnvironmentSpec, 'deployment' | 'service' | 'app'>): {
+  namespace: string;
+  service: string;
+} {
+  if (spec.app) return { namespace: spec.app.namespace, service: spec.app.endpoint.service };
+  return { namespace: spec.deployment?.namespace ?? 'default', service: spec.service?.name ?? '' };
 }

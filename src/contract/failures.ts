@@ -144,6 +144,12 @@ const FAILURE_TABLE = {
     code: 'GKF-RUN-FAILED',
     doc: 'the resize update ran and failed (its cause says why)',
   },
+  UpdateFailedError: {
+    source: 'update',
+    retryable: false,
+    code: 'GKF-RUN-FAILED',
+    doc: 'the apply update (a changed app spec) ran and failed; the environment keeps what was applied (its cause says why)',
+  },
   ExtendFailedError: {
     source: 'update',
     retryable: false,

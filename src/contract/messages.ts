@@ -6,6 +6,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ResourceKind } from './resource-kinds';
 import type { EnvironmentStatus } from './workflow-input';
+import type { EnvironmentSpec } from './environment-spec';
 
 /** The name to start: `environmentWorkflow`. */
 export const ENVIRONMENT_WORKFLOW = 'environmentWorkflow';
@@ -65,5 +66,24 @@ export const extendUpdate = defineUpdate<ExtendResult, [ExtendRequest]>('extend'
  * cleaned and what was left (then the run fails with CleanupIncompleteError), and the run ends.
  */
 export const teardownUpdate = defineUpdate<TeardownResult, [TeardownRequest]>('teardown');
+/** A changed spec for a running app environment (`gkeflow up` on a running one). */
+export interface ApplySpecRequest {
+  spec: EnvironmentSpec;
+}
+/** What an `apply` update did: the changed fields, the members applied and pruned, the endpoint. */
+export interface ApplySpecResult {
+  changed: string[];
+  applied: string[];
+  pruned: string[];
+  endpoint?: string;
+}
+/**
+ * Apply a changed spec to a running app environment: a new image is pushed (a new digest rolls
+ * out), the new bundle is applied, and members it no longer holds are pruned. Runs in turn with
+ * scale, resize and extend; fields an update cannot change are refused by its validator.
+ */
+export const applySpecUpdate = defineUpdate<ApplySpecResult, [ApplySpecRequest]>('apply');
+/** The spec the environment runs with (what `up` diffs a changed spec against). */
+export const specQuery = defineQuery<EnvironmentSpec>('spec');
 /** Where the environment stands: phase, resources, endpoint, expiry, last error, steps done. */
 export const statusQuery = defineQuery<EnvironmentStatus>('status');

@@ -27,8 +27,13 @@ export interface OpenEnvironmentsInput {
 /** What an environment's last run says it made besides the cluster (from that run's input spec). */
 export interface EnvironmentResources {
   namespace: string;
-  service: string;
-  deployment: string;
+  /** gkeflow's own Service and Deployment; absent for an app (spec `app:`). */
+  service?: string;
+  deployment?: string;
+  /** The environment is an app: its ApplySet (in `namespace`) goes before the cluster. */
+  app?: boolean;
+  /** The app's rendered bundle (by digest), deleted with the environment. */
+  bundle?: { repository: string; digest: string };
   /** Present only when the run deletes its pushed tag on teardown (image.deleteOnTeardown or its tuning). */
   image?: { repository: string; tag: string };
   /** With `image`: its Artifact Registry repository (deleteRepository keeps it unless gkeflow created it for the environment and it is empty). */

@@ -80,7 +80,8 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     kind: 'service',
     timeout: 'short',
     creates: true,
-    summary: (i, spec) => `Expose ${spec?.deployment.name} as LoadBalancer Service ${i.name} on port ${ports(i.ports)}`,
+    summary: (i, spec) =>
+      `Expose ${spec?.deployment?.name} as LoadBalancer Service ${i.name} on port ${ports(i.ports)}`,
   },
   waitForExternalIp: {
     kind: 'service',
@@ -121,7 +122,24 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     kind: 'cluster',
     timeout: 'short',
     creates: false,
-    summary: (i) => `Check cluster ${i.env.cluster}, Deployment ${i.deployment} and Service ${i.service}`,
+    summary: (i) =>
+      `Check cluster ${i.env.cluster}, ${i.deployment ? `Deployment ${i.deployment} and ` : ''}Service ${i.service}`,
+  },
+  // The user's app (spec `app:`): one ApplySet, counted as the `service` resource, because what
+  // it holds may own load balancers that must be released before the cluster goes.
+  applyApp: {
+    kind: 'service',
+    timeout: 'long',
+    creates: true,
+    summary: (i) =>
+      `Apply the app (bundle ${i.bundle.slice(i.bundle.indexOf('@') + 1, i.bundle.indexOf('@') + 20)}…) as one ApplySet in ${i.namespace}; wait for rollouts and Service ${i.endpoint.service}'s IP`,
+  },
+  deleteApp: {
+    kind: 'service',
+    timeout: 'cleanup-long',
+    creates: false,
+    summary: (i) =>
+      `Delete the app's ApplySet in ${i.namespace}: load balancers and Ingresses first (until released), then every member`,
   },
   deleteService: {
     kind: 'service',

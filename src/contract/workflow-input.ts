@@ -59,13 +59,14 @@ export const PHASES = [
   'torn-down',
   'lost',
   'failed',
+  'updating',
 ] as const;
 
 /** Lifecycle phase, also the GkeflowPhase search attribute. */
 export type Phase = (typeof PHASES)[number];
 
 /** Phases in which scale, resize and extend are accepted. */
-export const CHANGEABLE_PHASES: readonly Phase[] = ['running', 'scaling', 'resizing', 'degraded'];
+export const CHANGEABLE_PHASES: readonly Phase[] = ['running', 'scaling', 'resizing', 'degraded', 'updating'];
 
 /** Phases of a run that has ended (or is ending) its environment. */
 export const CLOSED_PHASES: readonly Phase[] = ['tearing-down', 'torn-down', 'lost', 'failed'];

@@ -81,6 +81,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
     }
   });
 
+  workloadChoice(root, out);
   const deployment = obj(root.deployment);
   const containers = arr(deployment.containers);
   duplicates(
@@ -196,10 +197,15 @@ export function crossCheck(doc: unknown): SpecIssue[] {
     }
   });
   const probePort = num(obj(root.probe).port);
-  if (probePort !== undefined && !svcPorts.some((p) => num(obj(p).port) === probePort))
+  if (probePort !== undefined && root.app === undefined && !svcPorts.some((p) => num(obj(p).port) === probePort))
     out.push({ path: 'probe.port', message: `${probePort} is not a service port` });
 
   arr(root.steps).forEach((s, i) => {
+    if (root.app !== undefined && obj(s).scale !== undefined)
+      out.push({
+        path: `steps[${i}].scale`,
+        message: "scales gkeflow's own Deployment; an app sets its replicas in its manifests",
+      });
     const pool = str(obj(obj(s).resize).pool);
     if (pool === undefined) return;
     if (autopilot) out.push({ path: `steps[${i}].resize`, message: 'autopilot clusters have no node pools to resize' });
@@ -218,4 +224,17 @@ export function crossCheck(doc: unknown): SpecIssue[] {
     }
   });
   return out;
+}
+
+/** `deployment` + `service` (gkeflow's own workload) or `app` (the user's manifests): exactly one of the two. */
+function workloadChoice(root: Raw, out: SpecIssue[]): void {
+  const has = (k: string) => root[k] !== undefined;
+  if (has('app')) {
+    for (const k of ['deployment', 'service'])
+      if (has(k))
+        out.push({ path: k, message: 'must be omitted when the spec has app (its manifests hold the workload)' });
+    return;
+  }
+  for (const k of ['deployment', 'service'])
+    if (!has(k)) out.push({ path: k, message: 'is required (or describe the workload with app)' });
 }

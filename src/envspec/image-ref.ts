@@ -3,7 +3,7 @@
  * Artifact Registry repository names, and the spec's image `source` strings. Pure, workflow-safe.
  */
 import type { ImageSource } from '../contract/image-io';
-import { isRegion, PROJECT_ID_RE } from '../gke/rules';
+import { isRegion, PROJECT_ID_RE, regionOf } from '../gke/rules';
 import { locationName } from '../gke/resource-names';
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -128,4 +128,22 @@ export function artifactRepositoryOf(repository: string): { parent: string; id: 
   if (typeof parsed === 'string' || parsed.repo === parsed.host) return undefined;
   const parent = locationName(parsed.project, parsed.host.replace(/-docker\.pkg\.dev$/, ''));
   return { parent, id: parsed.repo, name: `${parent}/repositories/${parsed.repo}` };
+}
+
+/**
+ * Where `gkeflow up` pushes an app's rendered bundle: the package `<cluster>-app` in the
+ * environment's Artifact Registry repository (the image's, or `gkeflow` in the spec's region),
+ * so the bundle lives and goes with the environment's other artifacts.
+ */
+export function bundleRepositoryOf(spec: {
+  project: string;
+  location: string;
+  cluster: { name: string };
+  image?: { repository: string } | undefined;
+}): string {
+  const base =
+    spec.image && artifactRepositoryOf(spec.image.repository)
+      ? spec.image.repository.split('/').slice(0, 3).join('/')
+      : `${regionOf(spec.location)}-docker.pkg.dev/${spec.project}/gkeflow`;
+  return `${base}/${spec.cluster.name}-app`;
 }

@@ -67,11 +67,18 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * Paths in a spec are relative to the spec file, not to the worker that reads them: the image's
- * `oci:`/`oci-archive:` source and `secretFrom: file:…` become absolute before validation.
+ * `oci:`/`oci-archive:` source, `secretFrom: file:…` and the app's `manifests`/`kustomize`
+ * directories become absolute before validation.
  */
 function resolveRelativePaths(raw: unknown, dir: string): unknown {
   if (!isObject(raw)) return raw;
   const out: Record<string, unknown> = { ...raw };
+  if (isObject(raw.app)) {
+    const app: Record<string, unknown> = { ...raw.app };
+    for (const k of ['manifests', 'kustomize'])
+      if (typeof app[k] === 'string' && app[k] !== '') app[k] = path.resolve(dir, app[k]);
+    out.app = app;
+  }
   if (isObject(raw.image)) out.image = { ...raw.image, source: absolute(raw.image.source, LOCAL_SOURCE, dir) };
   if (isObject(raw.deployment) && Array.isArray(raw.deployment.containers)) {
     const containers = raw.deployment.containers.map((c: unknown) => {

@@ -16,6 +16,7 @@ import {
   RELEASE_CHANNELS,
   SERVICE_ACCOUNT_RE,
 } from '../gke/rules';
+import { appSchema } from './app-schema';
 import { parseArtifactRepository, parseImageReference, parseImageSource } from './image-ref';
 import {
   dns1035LabelProblem,
@@ -242,24 +243,30 @@ export const environmentSchema = z.strictObject({
       deleteOnTeardown: z.boolean().default(false),
     })
     .optional(),
-  deployment: z.strictObject({
-    name: checked(dns1123SubdomainProblem),
-    namespace: checked(dns1123LabelProblem).default('default'),
-    replicas: int(1, MAX_REPLICAS, 'of replicas').default(1),
-    containers: z.array(container).min(1, 'must list at least one container'),
-    labels: k8sLabels.default({}),
-    /** Pin the pods to one node pool. */
-    nodePool: gkeName.optional(),
-  }),
-  service: z.strictObject({
-    name: checked(dns1035LabelProblem).optional(),
-    type: z.literal('LoadBalancer', { error: 'must be LoadBalancer' }).default('LoadBalancer'),
-    ports: z
-      .array(
-        z.strictObject({ name: portName.optional(), port: portNumber, targetPort: portNumber.optional(), protocol }),
-      )
-      .min(1, 'must list at least one port'),
-  }),
+  /** gkeflow's own Deployment and Service (both), or `app:` (the user's manifests): one of the two. */
+  deployment: z
+    .strictObject({
+      name: checked(dns1123SubdomainProblem),
+      namespace: checked(dns1123LabelProblem).default('default'),
+      replicas: int(1, MAX_REPLICAS, 'of replicas').default(1),
+      containers: z.array(container).min(1, 'must list at least one container'),
+      labels: k8sLabels.default({}),
+      /** Pin the pods to one node pool. */
+      nodePool: gkeName.optional(),
+    })
+    .optional(),
+  service: z
+    .strictObject({
+      name: checked(dns1035LabelProblem).optional(),
+      type: z.literal('LoadBalancer', { error: 'must be LoadBalancer' }).default('LoadBalancer'),
+      ports: z
+        .array(
+          z.strictObject({ name: portName.optional(), port: portNumber, targetPort: portNumber.optional(), protocol }),
+        )
+        .min(1, 'must list at least one port'),
+    })
+    .optional(),
+  app: appSchema.optional(),
   steps: z.array(step).default([]),
   probe: z
     .strictObject({

@@ -14,15 +14,17 @@ export type { PlanStep } from '../contract/environment-spec';
 
 type Parsed = ParsedSpec;
 type Pool = NonNullable<Parsed['cluster']['nodePools']>[number];
+type Service = NonNullable<Parsed['service']>;
 
 /** The spec the schema and normalise produce (EnvironmentSpec is its contract statement). */
-interface NormalisedSpec extends Omit<Parsed, 'cluster' | 'image' | 'service' | 'probe'> {
+interface NormalisedSpec extends Omit<Parsed, 'cluster' | 'image' | 'service' | 'probe' | 'app'> {
   cluster: Omit<Parsed['cluster'], 'nodePools'> & { nodePools: Pool[] };
   image?: Omit<NonNullable<Parsed['image']>, 'repository'> & { repository: string };
-  service: Omit<Parsed['service'], 'name' | 'ports'> & {
+  service?: Omit<Service, 'name' | 'ports'> & {
     name: string;
-    ports: Array<Parsed['service']['ports'][number] & { targetPort: number; name?: string }>;
+    ports: Array<Service['ports'][number] & { targetPort: number; name?: string }>;
   };
+  app?: NonNullable<Parsed['app']>;
   probe: Parsed['probe'] & { port: number };
 }
 
@@ -76,19 +78,20 @@ function fromZod(issue: z.core.$ZodIssue): SpecIssue[] {
 /** Fills in the defaults that depend on other fields. Idempotent: normalising a normalised spec changes nothing. */
 function normalise(p: Parsed): EnvironmentSpec {
   const nodePools = p.cluster.nodePools ?? (p.cluster.mode === 'autopilot' ? [] : [{ ...DEFAULT_POOL, labels: {} }]);
-  const ports = p.service.ports.map((sp) => ({ ...sp, targetPort: sp.targetPort ?? sp.port }));
-  const { image: parsedImage, ...rest } = p;
+  const ports = p.service?.ports.map((sp) => ({ ...sp, targetPort: sp.targetPort ?? sp.port }));
+  const { image: parsedImage, service, ...rest } = p;
+  // An app has no Deployment of gkeflow's to name the image after: the cluster names it.
+  const imageName = p.deployment?.name ?? p.cluster.name;
   const image = parsedImage && {
     ...parsedImage,
-    repository:
-      parsedImage.repository ?? `${regionOf(p.location)}-docker.pkg.dev/${p.project}/gkeflow/${p.deployment.name}`,
+    repository: parsedImage.repository ?? `${regionOf(p.location)}-docker.pkg.dev/${p.project}/gkeflow/${imageName}`,
   };
   const spec: EnvironmentSpec = {
     ...rest,
     cluster: { ...p.cluster, nodePools },
-    service: { ...p.service, name: p.service.name ?? p.deployment.name, ports },
-    probe: { ...p.probe, port: p.probe.port ?? ports[0]?.port ?? 80 },
+    probe: { ...p.probe, port: p.probe.port ?? ports?.[0]?.port ?? p.app?.endpoint.port ?? 80 },
   };
+  if (service && ports) spec.service = { ...service, name: service.name ?? p.deployment?.name ?? '', ports };
   if (image) spec.image = image;
   return spec;
 }

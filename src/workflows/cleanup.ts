@@ -29,11 +29,16 @@ export interface CleanupSubjects {
   deployment?: string;
   cluster: boolean;
   image?: { repository: string; tag: string };
+  /** The app's ApplySet (spec `app:`), in `namespace`: deleted whole, load balancers first. */
+  app?: boolean;
+  /** The app's rendered bundle (by digest), deleted with the image so its repository can go too. */
+  bundle?: { repository: string; digest: string };
   /** The Artifact Registry repository gkeflow created for the environment (deleted only once empty). */
   repository?: string;
 }
 
-type DeleteStep = 'deleteService' | 'deleteDeployment' | 'deleteCluster' | 'deleteImageTag' | 'deleteRepository';
+type DeleteStep =
+  'deleteApp' | 'deleteService' | 'deleteDeployment' | 'deleteCluster' | 'deleteImageTag' | 'deleteRepository';
 
 /**
  * The one cleanup plan of every workflow that tears down: Service → Deployment → cluster →
@@ -47,6 +52,7 @@ export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupT
     run: () => callStep(acts, step, input, stepSummary(step, input)),
   });
   const targets: CleanupTarget[] = [];
+  if (s.app) targets.push(target('deleteApp', `app in ${namespace}`, { env, namespace }));
   if (s.service) targets.push(target('deleteService', s.service, { env, namespace, name: s.service }));
   if (s.deployment) targets.push(target('deleteDeployment', s.deployment, { env, namespace, name: s.deployment }));
   if (s.cluster) targets.push(target('deleteCluster', env.cluster, { env }));
@@ -56,6 +62,14 @@ export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupT
         env,
         repository: s.image.repository,
         tag: s.image.tag,
+      }),
+    );
+  if (s.bundle)
+    targets.push(
+      target('deleteImageTag', `${s.bundle.repository}@${s.bundle.digest}`, {
+        env,
+        repository: s.bundle.repository,
+        tag: s.bundle.digest,
       }),
     );
   if (s.repository) targets.push(target('deleteRepository', s.repository, { env, name: s.repository }));

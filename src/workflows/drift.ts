@@ -4,7 +4,7 @@
  * twice in a row before the run gives it up as `lost` (one NOT_FOUND could be a glitch).
  */
 import type { HealthReport } from '../contract/cluster-io';
-import type { EnvironmentSpec } from '../contract/environment-spec';
+import { endpointOf, type EnvironmentSpec } from '../contract/environment-spec';
 import type { CarriedState } from '../contract/workflow-input';
 
 /** Consecutive checks that must find the cluster missing before the environment counts as lost. */
@@ -42,11 +42,13 @@ export function driftCauses(spec: EnvironmentSpec, state: CarriedState, r: Healt
   if (k) {
     const nodes = r.pools.reduce((n, p) => n + p.nodeCount, 0);
     if (nodes > 0 && k.nodesReady < nodes) causes.push(`only ${k.nodesReady} of ${nodes} nodes are Ready`);
-    const d = spec.deployment.name;
-    if (!k.deployment) causes.push(`Deployment ${d} is gone`);
+    const d = spec.deployment?.name;
+    if (d === undefined) {
+      // An app's workloads are its own manifests': the drift check looks at its endpoint Service.
+    } else if (!k.deployment) causes.push(`Deployment ${d} is gone`);
     else if (k.deployment.availableReplicas < state.replicas)
       causes.push(`Deployment ${d} has ${k.deployment.availableReplicas} of ${state.replicas} replicas available`);
-    const svc = spec.service.name;
+    const svc = endpointOf(spec).service;
     const ip = endpointHost(state.endpoint);
     if (!k.serviceExists) causes.push(`Service ${svc} is gone`);
     else if (!k.serviceIp) causes.push(`Service ${svc} has no external IP`);

@@ -5,7 +5,7 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { stepSummary } from '../contract/steps';
 import { parseDuration } from '../envspec/names';
-import type { EnvironmentSpec } from '../contract/environment-spec';
+import { endpointOf, type EnvironmentSpec } from '../contract/environment-spec';
 import { assessHealth, type DriftVerdict } from './drift';
 import { describeError } from './errors';
 import type { ProvisionTuning } from '../contract/workflow-input';
@@ -32,9 +32,8 @@ export async function checkHealthOnce(ctx: EnvContext): Promise<DriftVerdict | u
   const { spec, env, state } = ctx;
   const input = {
     env,
-    namespace: spec.deployment.namespace,
-    deployment: spec.deployment.name,
-    service: spec.service.name,
+    ...endpointOf(spec),
+    ...(spec.deployment ? { deployment: spec.deployment.name } : {}),
   };
   let report;
   try {

@@ -12,7 +12,7 @@ import { expiresAtLabel, LABELS } from '../contract/labels';
 import { STEPS, stepLabel, stepSummary, type StepInput, type StepName, type StepResult } from '../contract/steps';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
-import type { EnvironmentSpec, PlanStep } from '../contract/environment-spec';
+import { endpointOf, type EnvironmentSpec, type PlanStep, type SpecApp } from '../contract/environment-spec';
 import { cleanupPlan, type CleanupTarget } from './cleanup';
 import type { CarriedState, ProvisionTuning } from '../contract/workflow-input';
 import { callStep, type ActivityProxies } from './proxies';
@@ -44,7 +44,7 @@ export interface EnvContext {
  * Runs one step: names it as the step in flight, shows its summary, and for a creating step
  * registers the compensation first (state `creating`) and marks the resource ready after.
  */
-async function step<K extends StepName>(ctx: EnvContext, name: K, input: StepInput<K>): Promise<StepResult<K>> {
+export async function step<K extends StepName>(ctx: EnvContext, name: K, input: StepInput<K>): Promise<StepResult<K>> {
   const { kind, creates } = STEPS[name];
   ctx.currentStep = stepLabel(name, input);
   if (creates) ctx.state.resources[kind] = 'creating';
@@ -66,6 +66,7 @@ export async function provision(ctx: EnvContext): Promise<void> {
     // The push created the repository again (a sharer deleted it meanwhile): now this environment's to clean up.
     if (pushed.repositoryCreated) state.repository = pushed.repositoryCreated;
   }
+  if (spec.app && patched(PATCHES.app)) return provisionApp(ctx, spec.app);
   await step(ctx, 'ensureCluster', ensureClusterInputOf(spec, env, ctx.labels));
   const secrets = secretEnvRequest(spec, env, ctx.labels);
   if (secrets && patched(PATCHES.secretEnv)) await step(ctx, 'applySecretEnv', secrets);
@@ -73,6 +74,28 @@ export async function provision(ctx: EnvContext): Promise<void> {
   await step(ctx, 'applyService', serviceRequest(spec, env, ctx.labels));
   const { ip } = await step(ctx, 'waitForExternalIp', serviceRef(spec, env));
   state.endpoint = `http://${ip}:${spec.probe.port}`;
+  if (spec.probe.enabled) await verify(ctx, `${state.endpoint}${spec.probe.path}`);
+  await runPlan(ctx);
+}
+
+/**
+ * The app path (spec `app:`): the bundle's repository (when no image push made it), the cluster,
+ * then the whole app as one ApplySet, whose endpoint Service's IP is the endpoint.
+ */
+async function provisionApp(ctx: EnvContext, app: SpecApp): Promise<void> {
+  const { spec, env, state } = ctx;
+  if (!app.bundle) throw failure('InvalidSpecError', 'app.bundle: is required (gkeflow up renders and pushes the app)');
+  if (!spec.image) await ensureRepository(ctx, app.bundle.slice(0, app.bundle.indexOf('@')));
+  await step(ctx, 'ensureCluster', ensureClusterInputOf(spec, env, ctx.labels));
+  const { ip } = await step(ctx, 'applyApp', {
+    env,
+    labels: ctx.labels,
+    namespace: app.namespace,
+    bundle: app.bundle,
+    ...(state.imageReference ? { image: state.imageReference } : {}),
+    endpoint: app.endpoint,
+  });
+  state.endpoint = `http://${ip}:${app.endpoint.port}`;
   if (spec.probe.enabled) await verify(ctx, `${state.endpoint}${spec.probe.path}`);
   await runPlan(ctx);
 }
@@ -148,11 +171,16 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
     image || (state.repository && unpushed && patched(PATCHES.unpushedRepositoryCleanup))
       ? state.repository
       : undefined;
+  const bundle = spec.app?.bundle;
   return cleanupPlan(ctx.acts, {
     env,
-    namespace: spec.deployment.namespace,
-    service: live('service') ? spec.service.name : undefined,
-    deployment: live('deployment') ? spec.deployment.name : undefined,
+    namespace: endpointOf(spec).namespace,
+    service: live('service') && !spec.app ? spec.service?.name : undefined,
+    deployment: live('deployment') ? spec.deployment?.name : undefined,
+    ...(spec.app && live('service') ? { app: true } : {}),
+    ...(bundle
+      ? { bundle: { repository: bundle.slice(0, bundle.indexOf('@')), digest: bundle.slice(bundle.indexOf('@') + 1) } }
+      : {}),
     cluster: live('cluster'),
     image,
     repository,

@@ -47,7 +47,7 @@ export function ensureClusterInputOf(spec: EnvironmentSpec, env: EnvRef, labels:
 
 /** Pod labels and the selectors of the Deployment and Service. */
 export function selectorOf(spec: EnvironmentSpec): Record<string, string> {
-  return { app: spec.deployment.name };
+  return { app: own(spec).deployment.name };
 }
 
 export function deploymentRequest(
@@ -56,7 +56,7 @@ export function deploymentRequest(
   labels: ResourceLabels,
   pushedImage: string | undefined,
 ): ApplyDeploymentInput {
-  const d = spec.deployment;
+  const d = own(spec).deployment;
   return {
     env,
     namespace: d.namespace,
@@ -88,11 +88,11 @@ export function deploymentRequest(
 export function serviceRequest(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels): ApplyServiceInput {
   return {
     env,
-    namespace: spec.deployment.namespace,
-    name: spec.service.name,
+    namespace: own(spec).deployment.namespace,
+    name: own(spec).service.name,
     selector: selectorOf(spec),
     labels,
-    ports: spec.service.ports.map((p) => ({
+    ports: own(spec).service.ports.map((p) => ({
       ...(p.name ? { name: p.name } : {}),
       port: p.port,
       targetPort: p.targetPort,
@@ -103,11 +103,20 @@ export function serviceRequest(spec: EnvironmentSpec, env: EnvRef, labels: Resou
 
 export const deploymentRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({
   env,
-  namespace: spec.deployment.namespace,
-  name: spec.deployment.name,
+  namespace: own(spec).deployment.namespace,
+  name: own(spec).deployment.name,
 });
 export const serviceRef = (spec: EnvironmentSpec, env: EnvRef): ResourceRef => ({
   env,
-  namespace: spec.deployment.namespace,
-  name: spec.service.name,
+  namespace: own(spec).deployment.namespace,
+  name: own(spec).service.name,
 });
+
+/**
+ * gkeflow's own Deployment and Service. Only the own-workload path calls the requests above; a
+ * spec with `app` has neither (the schema enforces one or the other), so reaching here is a bug.
+ */
+function own(spec: EnvironmentSpec): Required<Pick<EnvironmentSpec, 'deployment' | 'service'>> {
+  if (!spec.deployment || !spec.service) throw new Error('the spec has no deployment and service (it has app)');
+  return { deployment: spec.deployment, service: spec.service };
+}

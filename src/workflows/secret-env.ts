@@ -14,10 +14,11 @@ export function secretEnvRequest(
   labels: ResourceLabels,
 ): ApplySecretEnvInput | undefined {
   const sources: Record<string, string> = {};
-  for (const c of spec.deployment.containers)
+  const d = spec.deployment;
+  if (!d) return undefined;
+  for (const c of d.containers)
     for (const [name, v] of Object.entries(c.env ?? {}))
       if (typeof v !== 'string') sources[`${c.name}.${name}`] = v.secretFrom;
   if (Object.keys(sources).length === 0) return undefined;
-  const d = spec.deployment;
   return { env, namespace: d.namespace, deployment: d.name, labels: { ...labels, ...d.labels }, sources };
 }

@@ -8,6 +8,7 @@ import { poolSizeText } from '../gke/rules';
 import { envIdOf } from '../contract/provision-input';
 import { parseDuration } from '../envspec/names';
 import type { ProvisionInput } from '../contract/workflow-input';
+import type { EnvironmentSpec } from '../contract/environment-spec';
 
 /**
  * Options for `client.workflow.start(environmentWorkflow, {...environmentStartOptions(input, now), taskQueue, args: [input]})`.
@@ -40,13 +41,32 @@ export function environmentStartOptions(
     ],
     staticSummary:
       `GKE environment **${s.cluster.name}** in ${s.location} (${s.project}): ` +
-      `${s.deployment.name} × ${s.deployment.replicas} behind a LoadBalancer, TTL ${s.ttl}`,
+      `${workload(s)} behind a LoadBalancer, TTL ${s.ttl}`,
     staticDetails: [
       `Cluster: ${s.cluster.name} (${s.cluster.mode}), nodes: ${pools}`,
       s.image ? `Image: ${s.image.source} → ${s.image.repository}:${s.image.tag}` : 'Image: none pushed',
-      `Deployment: ${s.deployment.namespace}/${s.deployment.name}, ${s.deployment.replicas} replicas`,
-      `Service: ${s.service.name} (LoadBalancer) ports ${s.service.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ')}`,
+      ...workloadDetails(s),
       `Plan: ${s.steps.map((st) => (st.resize ? `resize ${st.resize.pool} to ${st.resize.nodeCount}` : `scale to ${st.scale}`)).join(' → ') || 'none'}`,
     ].join('\n'),
   };
+}
+
+/** The summary's workload: gkeflow's own Deployment, or the app's endpoint Service. */
+function workload(s: EnvironmentSpec): string {
+  if (s.deployment) return `${s.deployment.name} × ${s.deployment.replicas}`;
+  return `app ${s.app?.namespace}/${s.app?.endpoint.service}`;
+}
+
+function workloadDetails(s: EnvironmentSpec): string[] {
+  if (s.app)
+    return [
+      `App: ${s.app.kustomize ? 'kustomize' : 'manifests'}, namespace ${s.app.namespace}, bundle ${s.app.bundle ?? 'none'}`,
+      `Endpoint: Service ${s.app.endpoint.service} port ${s.app.endpoint.port}`,
+    ];
+  const d = s.deployment;
+  const svc = s.service;
+  return [
+    `Deployment: ${d?.namespace}/${d?.name}, ${d?.replicas} replicas`,
+    `Service: ${svc?.name} (LoadBalancer) ports ${svc?.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ')}`,
+  ];
 }

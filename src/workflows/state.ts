@@ -19,7 +19,7 @@ export function initialState(spec: EnvironmentSpec, expiresAtMs: number): Carrie
   return {
     phase: 'validating',
     resources,
-    replicas: spec.deployment.replicas,
+    replicas: spec.deployment?.replicas ?? 0,
     poolSizes: Object.fromEntries(spec.cluster.nodePools.map((p) => [p.name, p.nodeCount])),
     stepsDone: 0,
     expiresAtMs,

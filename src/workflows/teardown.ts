@@ -4,7 +4,8 @@
  * the repository gkeflow created for it,
  * each idempotent, so running it twice or on half-deleted environments is safe.
  */
-import { setCurrentDetails } from '@temporalio/workflow';
+import { patched, setCurrentDetails } from '@temporalio/workflow';
+import { PATCHES } from './versioning';
 import type { DeleteRepositoryResult } from '../contract/image-io';
 import type { EnvRef } from '../contract/environment-id';
 import { cleanupPlan, runCleanup } from './cleanup';
@@ -20,6 +21,10 @@ export interface TeardownInput {
   namespace?: string;
   service?: string;
   deployment?: string;
+  /** The environment is an app (spec `app:`): its ApplySet in `namespace` goes first. */
+  app?: boolean;
+  /** The app's rendered bundle, deleted after the cluster. */
+  bundle?: { repository: string; digest: string };
   /** Image tag to delete as well. */
   image?: { repository: string; tag: string };
   /** The Artifact Registry repository of the image, deleted after it only if gkeflow created it for this environment and it is empty. */
@@ -43,6 +48,8 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
     cluster: input.cluster ?? true,
     image,
     repository,
+    ...(input.app && patched(PATCHES.app) ? { app: true } : {}),
+    ...(input.bundle && patched(PATCHES.app) ? { bundle: input.bundle } : {}),
   });
   // What deleteRepository answered (its result is the report's, not a command: replay is unaffected).
   let answered: DeleteRepositoryResult | undefined;

@@ -5,7 +5,9 @@
 import { MAX_POOL_NODES } from '../gke/rules';
 import { MAX_REPLICAS, ttlProblem } from '../envspec/schema';
 import type { EnvironmentSpec } from '../contract/environment-spec';
-import type { ExtendRequest, ResizeRequest, ScaleRequest } from '../contract/messages';
+import type { ApplySpecRequest, ExtendRequest, ResizeRequest, ScaleRequest } from '../contract/messages';
+import { checkSpec } from '../envspec/validate';
+import { fixedFieldProblems } from '../envspec/spec-diff';
 import { CHANGEABLE_PHASES, type CarriedState } from '../contract/workflow-input';
 
 function assertChangeable(state: CarriedState, teardownReason: string | undefined): void {
@@ -61,5 +63,21 @@ export function validateExtend(
   const ttl = req?.ttl;
   const problem = typeof ttl === 'string' ? ttlProblem(ttl) : 'is required';
   if (problem) throw new Error(`ttl: ${problem}`);
+  assertChangeable(state, teardownReason);
+}
+
+/** Rejects an `apply` whose spec is invalid, is not an app's, or changes what an update cannot. */
+export function validateApplySpec(
+  running: EnvironmentSpec,
+  state: CarriedState,
+  teardownReason: string | undefined,
+  req: ApplySpecRequest | undefined,
+): void {
+  const checked = checkSpec(req?.spec);
+  if (!checked.ok) throw new Error(checked.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  if (!running.app || !checked.spec.app?.bundle)
+    throw new Error('app: only an app environment (spec app: with its bundle) is updated in place');
+  const fixed = fixedFieldProblems(running, checked.spec);
+  if (fixed.length) throw new Error(fixed.map((i) => `${i.path}: ${i.message}`).join('; '));
   assertChangeable(state, teardownReason);
 }

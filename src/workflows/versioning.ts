@@ -31,6 +31,8 @@ export const PATCHES = {
   reaperRepositories: 's3-reaper-repositories',
   /** The reaper continues as new, carrying its remaining teardowns and partial report, when its history grows. */
   reaperContinueAsNew: 's3-reaper-continue-as-new',
+  /** The user's app (spec `app:`): applied from its bundle as one ApplySet, deleted whole before the cluster. */
+  app: 's4-app',
 } as const;
 
 /**

@@ -15,14 +15,23 @@ import {
   type ProvisionInput,
   type TeardownInput,
 } from '../../src/workflows';
-import { extendUpdate } from '../../src/contract/messages';
+import { applySpecUpdate, extendUpdate } from '../../src/contract/messages';
 import type { environmentWorkflow } from '../../src/workflows/environment';
 import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
 import type { ReaperInput, reaperWorkflow } from '../../src/workflows/reaper';
 import { formatEnvId } from '../../src/contract/environment-id';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../src/contract/labels';
-import { eventually, FAST, startEnv, testInput, type ActivityName, type Fault, type Stub } from './workflows';
+import {
+  eventually,
+  FAST,
+  startEnv,
+  testAppInput,
+  testInput,
+  type ActivityName,
+  type Fault,
+  type Stub,
+} from './workflows';
 
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
 export interface Scenario {
@@ -432,6 +441,39 @@ export const SCENARIOS: Scenario[] = [
     drive: async (client, tq, cluster) => {
       const h = await startEnv(client, tq, bare(cluster));
       await h.result().catch(() => undefined);
+      return h;
+    },
+  },
+  {
+    // s4-app: an app (spec `app:`) applied from its bundle as one ApplySet, then torn down whole.
+    name: 'app-apply-teardown',
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(
+        client,
+        tq,
+        testAppInput((d) => ((d.cluster as { name: string }).name = cluster)),
+      );
+      await running(h);
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
+      return h;
+    },
+  },
+  {
+    // s4-app: `up` on a running app with a changed spec: the apply update (new image, new bundle).
+    name: 'app-apply-update',
+    drive: async (client, tq, cluster) => {
+      const input = testAppInput((d) => ((d.cluster as { name: string }).name = cluster));
+      const h = await startEnv(client, tq, input);
+      await running(h);
+      const spec = {
+        ...input.spec,
+        image: { ...input.spec.image!, tag: 'v2' },
+        app: { ...input.spec.app!, bundle: `asia-docker.pkg.dev/gkeflow-test/repo/app-app@sha256:${'ef'.repeat(32)}` },
+      };
+      await h.executeUpdate(applySpecUpdate, { args: [{ spec }] });
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
       return h;
     },
   },

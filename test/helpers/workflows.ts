@@ -87,6 +87,8 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     deleteService: { deleted: true },
     deleteDeployment: { deleted: true },
     probeEndpoint: { ok: true, status: 200 },
+    applyApp: { ip: '203.0.113.9', applied: [], pruned: [] },
+    deleteApp: { deleted: true, members: [] },
     listClusters: [],
     knownProjects: [],
     openEnvironments: [],
@@ -164,6 +166,28 @@ export function testInput(
   const r = checkSpec(doc);
   if (!r.ok) throw new Error(`test spec invalid: ${JSON.stringify(r.issues)}`);
   return toProvisionInput(r.spec, tuning);
+}
+
+/** The digest reference of a (stubbed) app bundle. */
+export const TEST_BUNDLE = `asia-docker.pkg.dev/gkeflow-test/repo/app-app@sha256:${'cd'.repeat(32)}`;
+
+/** A valid input whose workload is an app (spec `app:`) instead of gkeflow's own Deployment and Service. */
+export function testAppInput(
+  overrides: (doc: Record<string, unknown>) => void = () => undefined,
+  tuning: ProvisionTuning = FAST,
+): ProvisionInput {
+  return testInput((d) => {
+    delete d.deployment;
+    delete d.service;
+    d.steps = [{ resize: { pool: 'default-pool', nodeCount: 3 } }];
+    d.app = {
+      manifests: '/srv/app/k8s',
+      namespace: 'preview',
+      endpoint: { service: 'web', port: 80 },
+      bundle: TEST_BUNDLE,
+    };
+    overrides(d);
+  }, tuning);
 }
 
 /**

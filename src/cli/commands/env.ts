@@ -1,6 +1,6 @@
 import { parseEnvId } from '../../contract/environment-id';
 import { SEARCH_ATTRIBUTES } from '../../contract/labels';
-import { validateSpec, type EnvironmentSpec } from '../../envspec';
+import { SpecValidationError, validateSpec, type EnvironmentSpec } from '../../envspec';
 import { connectClient, taskQueueFor, temporalConfig } from '../../temporal/connection';
 import { pollerWarning } from '../../temporal/pollers';
 import { isUpdateUnsupported, MIN_SERVER_FOR_UPDATE } from '../../temporal/update-support';
@@ -12,9 +12,14 @@ import type { CommandInput } from '../command';
 import { emitResult, machineMode } from '../output';
 import { withWaitTimeout } from '../wait';
 import { confirmDeletion, requireConsent, terminalAsker } from '../confirm';
-import { teardownUpdate } from '../../contract/messages';
+import { applySpecUpdate, specQuery, teardownUpdate } from '../../contract/messages';
+import { fixedFieldProblems, specChanges } from '../../envspec/spec-diff';
+import type { Client } from '@temporalio/client';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
 import { specFlag, specFromFlags, timeoutFlag, ttlFlag } from '../flags';
+import { prepareApp } from '../../bundle/prepare';
+import { targetConfigFromEnv } from '../../clients/config';
+import { ensureToolchain } from '../../toolchain/toolchain';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 
 /** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */
@@ -46,8 +51,10 @@ export async function upCommand(input: CommandInput): Promise<number> {
   const { flags, out, err } = input;
   const file = specFlag(flags);
   const timeoutMs = timeoutFlag(flags);
-  const spec = withTtl(specFromFlags(flags), flags.ttl); // invalid ⇒ exit 2 before anything is started
-  await preflightUp(spec, file, err); // a location GKE does not have ⇒ exit 2, still nothing started
+  const parsed = withTtl(specFromFlags(flags), flags.ttl); // invalid ⇒ exit 2 before anything is started
+  await preflightUp(parsed, file, err); // a location GKE does not have ⇒ exit 2, still nothing started
+  // An app is rendered here (a bad manifest ⇒ exit 2, nothing created) and travels by digest.
+  const spec = parsed.app ? await pushApp(parsed, file, err) : parsed;
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
@@ -55,6 +62,10 @@ export async function upCommand(input: CommandInput): Promise<number> {
     const s = await startEnvironment(client, cfg, spec);
     err(`${s.started ? 'started' : 'attached to'} ${s.envId} (run ${s.runId})`);
     err(`Web UI: ${s.uiLink}`);
+    if (!s.started && spec.app) {
+      const code = await updateRunning(client, s.envId, spec, file, out, err);
+      if (code !== undefined) return code;
+    }
     const queue = taskQueueFor(spec.target, cfg);
     const hint =
       `${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker` +
@@ -230,4 +241,43 @@ export async function listCommand(input: CommandInput): Promise<void> {
   } finally {
     await close();
   }
+}
+
+/** Renders and pushes the spec's app (see src/bundle/prepare.ts); the spec returned names its bundle. */
+async function pushApp(spec: EnvironmentSpec, file: string, err: (l: string) => void): Promise<EnvironmentSpec> {
+  const config = targetConfigFromEnv({ ...process.env, GKEFLOW_TARGET: spec.target });
+  const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'], log: err })).kubectl;
+  const ready = await prepareApp(spec, file, config, { kubectl });
+  err(`pushed the app's bundle: ${ready.app?.bundle}`);
+  return ready;
+}
+
+/**
+ * `up` on a running app environment: print what changes, refuse what an update cannot change
+ * (exit 2 naming the field, nothing sent), else apply it through the `apply` update. Undefined:
+ * nothing changed, carry on as an attach.
+ */
+async function updateRunning(
+  client: Client,
+  envId: string,
+  spec: EnvironmentSpec,
+  file: string,
+  out: (l: string) => void,
+  err: (l: string) => void,
+): Promise<number | undefined> {
+  const h = await envHandle(client, envId);
+  const running = await h.query(specQuery);
+  const changes = specChanges(running, spec);
+  if (changes.length === 0) {
+    err('the running environment already has this spec: nothing to update');
+    return undefined;
+  }
+  err('changes:');
+  for (const c of changes) err(`  ${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+  const fixed = fixedFieldProblems(running, spec);
+  if (fixed.length) throw new SpecValidationError(fixed, file);
+  const r = await h.executeUpdate(applySpecUpdate, { args: [{ spec }] });
+  err(`applied ${r.applied.length} objects${r.pruned.length ? `, pruned ${r.pruned.join(', ')}` : ''}`);
+  out(r.endpoint ?? envId);
+  return 0;
 }

@@ -15,7 +15,12 @@ export async function validateCommand(input: CommandInput): Promise<void> {
   out(`${specFlag(flags)}: valid`);
   out(`  environment  ${envIdOf(spec)} (target ${spec.target})`);
   out(`  cluster      ${spec.cluster.name}: ${pools || spec.cluster.mode}`);
-  out(`  deployment   ${spec.deployment.namespace}/${spec.deployment.name} × ${spec.deployment.replicas}`);
+  if (spec.deployment)
+    out(`  deployment   ${spec.deployment.namespace}/${spec.deployment.name} × ${spec.deployment.replicas}`);
+  if (spec.app)
+    out(
+      `  app          ${spec.app.kustomize ? `kustomize ${spec.app.kustomize}` : `manifests ${spec.app.manifests}`} → namespace ${spec.app.namespace}, endpoint ${spec.app.endpoint.service}:${spec.app.endpoint.port}`,
+    );
   out(
     `  steps        ${spec.steps.length ? spec.steps.map((s) => ('scale' in s ? `scale ${s.scale}` : `resize ${s.resize.pool} → ${s.resize.nodeCount}`)).join(', ') : '(none)'}`,
   );

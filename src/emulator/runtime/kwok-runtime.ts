@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { machineShape, regionOf } from '../../gke/rules';
 import { clusterId } from '../gke/names';
 import type { ClusterRecord, ControlPlaneAccess, LeakedLoadBalancer, PoolRecord } from '../store/store';
@@ -182,7 +182,7 @@ export class KwokRuntime implements ControlPlaneRuntime {
   private async loadBalancers(c: ClusterRecord): Promise<LeakedLoadBalancer[]> {
     const svcs = await this.kc(c).makeApiClient(CoreV1Api).listServiceForAllNamespaces();
     const now = new Date().toISOString();
-    return svcs.items
+    const services: LeakedLoadBalancer[] = svcs.items
       .filter((s) => s.spec?.type === 'LoadBalancer')
       .map((s) => ({
         forwardingRule: `a${(s.metadata?.uid ?? '').replace(/-/g, '')}`.slice(0, 32),
@@ -194,6 +194,23 @@ export class KwokRuntime implements ControlPlaneRuntime {
         ip: s.status?.loadBalancer?.ingress?.[0]?.ip,
         leakedAt: now,
       }));
+    return [...services, ...(await this.ingressLoadBalancers(c, now))];
+  }
+
+  /** Every Ingress still in the cluster: GKE made a load balancer for each, and deleting the cluster leaves it. */
+  private async ingressLoadBalancers(c: ClusterRecord, now: string): Promise<LeakedLoadBalancer[]> {
+    const list = await this.kc(c).makeApiClient(NetworkingV1Api).listIngressForAllNamespaces();
+    return list.items.map((i) => ({
+      forwardingRule: `k8s2-fr-${(i.metadata?.uid ?? '').replace(/-/g, '')}`.slice(0, 40),
+      project: c.project,
+      location: c.location,
+      cluster: c.cluster,
+      namespace: i.metadata?.namespace ?? '',
+      service: i.metadata?.name ?? '',
+      kind: 'Ingress' as const,
+      ...(i.status?.loadBalancer?.ingress?.[0]?.ip ? { ip: i.status.loadBalancer.ingress[0].ip } : {}),
+      leakedAt: now,
+    }));
   }
 
   async restore(c: ClusterRecord): Promise<ControlPlaneAccess> {

@@ -15,6 +15,9 @@ import { imagePullDeniedStage, PULL_DENIED_QUERY } from './kwok-image-pull';
 /** Finalizer GKE's service controller puts on LoadBalancer Services until the LB is released. */
 export const LB_CLEANUP_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
 
+/** Finalizer GKE's Ingress controller puts on an Ingress until its load balancer is released. */
+export const INGRESS_FINALIZER = 'networking.gke.io/ingress-finalizer-V2';
+
 /**
  * Where load-balancer IPs come from: the loopback range 127.0.0.0/8 (all of it is local on
  * Linux), so the emulator's data plane can really listen on each one and the printed endpoint
@@ -48,11 +51,11 @@ export const DEFAULT_LB_TIMINGS: LoadBalancerTimings = { provisionMs: 3000, rele
 
 type Stage = { apiVersion: string; kind: 'Stage'; metadata: { name: string }; spec: Record<string, unknown> };
 
-const stage = (name: string, kind: string, spec: Record<string, unknown>): Stage => ({
+const stage = (name: string, kind: string, spec: Record<string, unknown>, apiGroup = 'v1'): Stage => ({
   apiVersion: 'kwok.x-k8s.io/v1alpha1',
   kind: 'Stage',
   metadata: { name },
-  spec: { resourceRef: { apiGroup: 'v1', kind }, ...spec },
+  spec: { resourceRef: { apiGroup, kind }, ...spec },
 });
 
 const expr = (key: string, operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist', values?: string[]) =>
@@ -203,6 +206,50 @@ const alive = expr('.metadata.deletionTimestamp', 'DoesNotExist');
 const hasFinalizer = expr('.metadata.finalizers.[]', 'In', [LB_CLEANUP_FINALIZER]);
 const lacksFinalizer = expr('.metadata.finalizers.[]', 'NotIn', [LB_CLEANUP_FINALIZER]);
 
+const hasIngressFinalizer = expr('.metadata.finalizers.[]', 'In', [INGRESS_FINALIZER]);
+const lacksIngressFinalizer = expr('.metadata.finalizers.[]', 'NotIn', [INGRESS_FINALIZER]);
+
+/**
+ * GKE's Ingress controller: the finalizer first, an address from 127.0.0.0/8 after the
+ * provisioning delay, and on deletion the finalizer held until the load balancer is released.
+ */
+function ingressStages(lb: LoadBalancerTimings, jitter: number): Stage[] {
+  const group = 'networking.k8s.io/v1';
+  return [
+    stage(
+      'ingress-lb-finalizer',
+      'Ingress',
+      {
+        selector: { matchExpressions: [alive, lacksIngressFinalizer] },
+        next: { finalizers: { add: [{ value: INGRESS_FINALIZER }] } },
+      },
+      group,
+    ),
+    stage(
+      'ingress-lb-provision',
+      'Ingress',
+      {
+        selector: {
+          matchExpressions: [alive, hasIngressFinalizer, expr('.status.loadBalancer.ingress', 'DoesNotExist')],
+        },
+        delay: delay(lb.provisionMs, jitter),
+        next: { statusTemplate: lbIngress.replace('    ipMode: VIP\n', '') },
+      },
+      group,
+    ),
+    stage(
+      'ingress-lb-release',
+      'Ingress',
+      {
+        selector: { matchExpressions: [expr('.metadata.deletionTimestamp', 'Exists'), hasIngressFinalizer] },
+        delay: delay(lb.releaseMs, jitter),
+        next: { finalizers: { remove: [{ value: INGRESS_FINALIZER }] } },
+      },
+      group,
+    ),
+  ];
+}
+
 /** The node, pod and LoadBalancer Stages, as objects ready to be written as YAML documents. */
 export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[] {
   const jitter = lb.jitterMs ?? 0;
@@ -279,5 +326,6 @@ export function kwokStages(lb: LoadBalancerTimings = DEFAULT_LB_TIMINGS): Stage[
         statusTemplate: 'loadBalancer:\n  ingress: null\n',
       },
     }),
+    ...ingressStages(lb, jitter),
   ];
 }

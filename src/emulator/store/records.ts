@@ -156,7 +156,9 @@ export interface LeakedLoadBalancer {
   readonly location: string;
   readonly cluster: string;
   readonly namespace: string;
+  /** The Service (or, with `kind: Ingress`, the Ingress) that held the load balancer. */
   readonly service: string;
+  readonly kind?: 'Ingress';
   readonly ip?: string;
   readonly leakedAt: string;
 }

@@ -5,6 +5,7 @@
  */
 import { allHandlersFinished, CancellationScope, condition } from '@temporalio/workflow';
 import { failure } from '../../contract/temporal-failures';
+import { endpointOf } from '../../contract/environment-spec';
 import { runCleanup } from '../cleanup';
 import type { TeardownResult } from '../../contract/messages';
 import { describeError, invalidSpecFailure } from '../errors';
@@ -74,7 +75,7 @@ export async function giveUpLost(run: EnvRun, cause: string): Promise<TeardownRe
         ...o.result.leftovers,
         {
           kind: 'service' as const,
-          name: spec.service.name,
+          name: endpointOf(spec).service,
           error:
             'its cluster was deleted outside gkeflow; the load balancer it held may remain (GKE does not release it)',
         },

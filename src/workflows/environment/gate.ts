@@ -32,12 +32,13 @@ const FAILED = {
   scaling: 'ScaleFailedError',
   resizing: 'ResizeFailedError',
   extending: 'ExtendFailedError',
+  updating: 'UpdateFailedError',
 } as const;
 
 /** Runs one cluster change inside the gate; its phase shows meanwhile, its failure names the step. */
 export async function exclusive<T>(
   run: EnvRun,
-  kind: 'scaling' | 'resizing' | 'extending',
+  kind: 'scaling' | 'resizing' | 'extending' | 'updating',
   fn: () => Promise<T>,
 ): Promise<T> {
   const { ctx } = run;

@@ -7,6 +7,8 @@ import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workf
 import { SEARCH_ATTRIBUTES as SA } from '../../contract/labels';
 import { parseDuration } from '../../envspec/names';
 import {
+  applySpecUpdate,
+  specQuery,
   extendUpdate,
   resizeUpdate,
   scaleUpdate,
@@ -16,15 +18,20 @@ import {
 } from '../../contract/messages';
 import { extendTtl, resize, scale } from '../provision';
 import { statusOf } from '../state';
-import { validateExtend, validateResize, validateScale } from '../validators';
+import { validateApplySpec, validateExtend, validateResize, validateScale } from '../validators';
+import { applySpec } from '../app-update';
 import { exclusive } from './gate';
 import type { EnvRun } from './run';
 
 /** Registers the query and the update handlers of the run. */
 export function setHandlers(run: EnvRun): void {
   const { ctx } = run;
-  const { spec, state } = ctx;
-  setHandler(statusQuery, () => statusOf(spec, state));
+  const { state } = ctx;
+  setHandler(statusQuery, () => statusOf(ctx.spec, state));
+  setHandler(specQuery, () => ctx.spec);
+  setHandler(applySpecUpdate, ({ spec: next }) => exclusive(run, 'updating', () => applySpec(ctx, next)), {
+    validator: (req) => validateApplySpec(ctx.spec, state, run.teardownReason, req),
+  });
   setHandler(scaleUpdate, ({ replicas }) => exclusive(run, 'scaling', () => scale(ctx, replicas)), {
     validator: (req) => validateScale(state, run.teardownReason, req),
   });
@@ -35,7 +42,7 @@ export function setHandlers(run: EnvRun): void {
         await resize(ctx, pool, nodeCount);
         return { pool, nodeCount };
       }),
-    { validator: (req) => validateResize(spec, state, run.teardownReason, req) },
+    { validator: (req) => validateResize(ctx.spec, state, run.teardownReason, req) },
   );
   setHandler(
     extendUpdate,

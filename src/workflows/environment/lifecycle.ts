@@ -89,7 +89,8 @@ export async function keepAlive(run: EnvRun): Promise<TeardownResult> {
       if (run.teardownReason !== undefined) continue;
       state.generation += 1;
       return await continueAsNew<(next: ProvisionInput) => Promise<TeardownResult>>({
-        spec: patched(PATCHES.carryNormalisedSpec) ? spec : input.spec,
+        // ctx.spec: an `apply` update may have replaced the spec the run started with.
+        spec: patched(PATCHES.carryNormalisedSpec) ? ctx.spec : input.spec,
         ...(input.tuning ? { tuning: input.tuning } : {}),
         carried: state,
       });

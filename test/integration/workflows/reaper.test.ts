@@ -194,7 +194,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
       assert.deepEqual(deletes, ['deleteService', 'deleteDeployment', 'deleteImageTag', 'deleteRepository']);
       assert.deepEqual(
         (stub.inputs.deleteService?.[0] as { name: string; namespace: string }).name,
-        input.spec.service.name,
+        input.spec.service!.name,
       );
       assert.deepEqual(await cloud.names(p), []);
     });

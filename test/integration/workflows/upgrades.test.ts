@@ -68,7 +68,7 @@ void test('continue-as-new carries the normalised spec, not the input it was sta
     const history = await latest.fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     const carried = defaultPayloadConverter.fromPayload<ProvisionInput>(started!.input!.payloads![0]!);
-    assert.equal(carried.spec.service.name, input.spec.service.name);
+    assert.equal(carried.spec.service!.name, input.spec.service!.name);
     assert.deepEqual(carried.spec.healthCheck, { enabled: true, interval: '5m' });
     await latest.executeUpdate(teardownUpdate, { args: [{}] });
   });

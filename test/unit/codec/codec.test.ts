@@ -142,7 +142,7 @@ void test('a spec names secretFrom as env:VAR or file:PATH; anything else is a p
       .readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'tensorflow-notebook.yaml'), 'utf8')
       .replace(/(\n\s+image: \$image[^\n]*\n)/, `$1      env: ${JSON.stringify(env)}\n`);
   const ok = parseSpec(spec({ MODE: 'x', TOKEN: { secretFrom: 'env:API_TOKEN' } }));
-  assert.deepEqual(ok.deployment.containers[0]!.env, { MODE: 'x', TOKEN: { secretFrom: 'env:API_TOKEN' } });
+  assert.deepEqual(ok.deployment!.containers[0]!.env, { MODE: 'x', TOKEN: { secretFrom: 'env:API_TOKEN' } });
   assert.throws(
     () => parseSpec(spec({ TOKEN: { secretFrom: 'vault:x' } })),
     (e: Error) => e instanceof SpecValidationError && /env\.TOKEN/.test(e.message) && /env:<VARIABLE>/.test(e.message),

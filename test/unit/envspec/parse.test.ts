@@ -23,10 +23,10 @@ void test('the tensorflow walkthrough example validates and reads like the walkt
   );
   assert.equal(spec.image?.source, 'builtin:demo');
   assert.match(spec.image?.repository ?? '', /^asia-docker\.pkg\.dev\/gkeflow-demo\/[a-z-]+\/tensorflow$/);
-  assert.equal(spec.deployment.name, 'rc-node');
-  assert.equal(spec.deployment.replicas, 2);
+  assert.equal(spec.deployment!.name, 'rc-node');
+  assert.equal(spec.deployment!.replicas, 2);
   assert.deepEqual(
-    spec.service.ports.map((p) => [p.port, p.targetPort]),
+    spec.service!.ports.map((p) => [p.port, p.targetPort]),
     [[8888, 8888]],
   );
   assert.deepEqual(spec.steps, [{ scale: 3 }, { scale: 5 }, { resize: { pool: 'default-pool', nodeCount: 3 } }]);
@@ -36,8 +36,8 @@ void test('the tensorflow walkthrough example validates and reads like the walkt
 void test('the richer example validates (pools, sidecar, probes, resources, env)', () => {
   const spec = loadSpecFile(path.join(examples, 'web-with-sidecar.yaml'));
   assert.equal(spec.cluster.nodePools.length, 2);
-  assert.equal(spec.deployment.containers.length, 2);
-  assert.equal(spec.deployment.containers[0]?.env.CACHE_TTL_SECONDS, '60');
+  assert.equal(spec.deployment!.containers.length, 2);
+  assert.equal(spec.deployment!.containers[0]?.env.CACHE_TTL_SECONDS, '60');
 });
 
 void test('fills in defaults', () => {
@@ -56,12 +56,12 @@ void test('fills in defaults', () => {
   ]);
   assert.equal(s.image?.repository, 'asia-east1-docker.pkg.dev/gkeflow-demo/gkeflow/app');
   assert.equal(s.image?.tag, 'latest');
-  assert.equal(s.deployment.namespace, 'default');
-  assert.equal(s.deployment.replicas, 1);
-  assert.deepEqual(s.deployment.containers[0]?.ports, [{ containerPort: 8888, protocol: 'TCP' }]);
-  assert.equal(s.service.name, 'app');
-  assert.equal(s.service.type, 'LoadBalancer');
-  assert.deepEqual(s.service.ports, [{ port: 8888, targetPort: 8888, protocol: 'TCP' }]);
+  assert.equal(s.deployment!.namespace, 'default');
+  assert.equal(s.deployment!.replicas, 1);
+  assert.deepEqual(s.deployment!.containers[0]?.ports, [{ containerPort: 8888, protocol: 'TCP' }]);
+  assert.equal(s.service!.name, 'app');
+  assert.equal(s.service!.type, 'LoadBalancer');
+  assert.deepEqual(s.service!.ports, [{ port: 8888, targetPort: 8888, protocol: 'TCP' }]);
   assert.deepEqual(s.probe, { enabled: true, path: '/', expectStatus: 200, port: 8888 });
   assert.deepEqual(s.steps, []);
   assert.equal(s.ttl, '4h');
@@ -79,7 +79,7 @@ void test('autopilot clusters get no node pools', () => {
 void test('the result is deeply frozen', () => {
   const spec = parseSpec(JSON.stringify(baseDoc()), 'inline');
   assert.ok(
-    Object.isFrozen(spec) && Object.isFrozen(spec.cluster.nodePools[0]) && Object.isFrozen(spec.deployment.containers),
+    Object.isFrozen(spec) && Object.isFrozen(spec.cluster.nodePools[0]) && Object.isFrozen(spec.deployment!.containers),
   );
   assert.throws(() => {
     (spec as { project: string }).project = 'x';
