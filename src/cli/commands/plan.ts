@@ -19,6 +19,7 @@ import { envHandle, envStatus } from '../../temporal/environments';
 import { ensureToolchain } from '../../toolchain/toolchain';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 import type { CommandInput } from '../command';
+import { emitResult, machineMode } from '../output';
 import { specFlag } from '../flags';
 
 interface Plan {
@@ -60,7 +61,8 @@ async function dryRun(spec: EnvironmentSpec, status: EnvironmentStatus, bundle: 
   }
 }
 
-export async function planCommand({ flags, out, err }: CommandInput): Promise<number> {
+export async function planCommand(input: CommandInput): Promise<number> {
+  const { flags, out, err } = input;
   const file = specFlag(flags);
   const spec = loadSpecFile(file);
   const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'], log: err })).kubectl;
@@ -101,8 +103,8 @@ export async function planCommand({ flags, out, err }: CommandInput): Promise<nu
     add('unchanged', r.unchanged);
     add('prune', r.pruned);
   }
-  if (flags.json) {
-    out(JSON.stringify(plan, null, 2));
+  if (machineMode(input)) {
+    emitResult(input, plan);
     return 0;
   }
   out(`plan for ${envId} (${plan.environment === 'new' ? 'new environment' : 'running'})`);

@@ -8,13 +8,15 @@ import {
   wantedAttributes,
 } from '../../temporal/search-attributes';
 import type { CommandInput } from '../command';
+import { emitResult } from '../output';
 
 /**
  * `gkeflow temporal setup [--namespace N]`: make a namespace ready for gkeflow. Checks it exists,
  * lists gkeflow's search attributes, and registers the missing ones through the OperatorService
  * (self-hosted); on Temporal Cloud, where that is not permitted, prints the `tcld` lines and exits 2.
  */
-export async function setupCommand({ flags, out, err }: CommandInput): Promise<number> {
+export async function setupCommand(input: CommandInput): Promise<number> {
+  const { flags, out, err } = input;
   const cfg = temporalConfig();
   const namespace = typeof flags.namespace === 'string' && flags.namespace ? flags.namespace : cfg.namespace;
   const { client, close } = await connectClient({ ...cfg, namespace });
@@ -29,13 +31,22 @@ export async function setupCommand({ flags, out, err }: CommandInput): Promise<n
     const missing = new Set(check.missing.map((a) => a.name));
     for (const a of wantedAttributes())
       out(`${a.name.padEnd(18)} ${a.type.padEnd(9)} ${missing.has(a.name) ? 'missing' : 'ok'}`);
+    const attributes = (added: string[] = []) =>
+      wantedAttributes().map((a) => ({
+        name: a.name,
+        type: a.type,
+        state: added.includes(a.name) ? 'added' : missing.has(a.name) ? 'missing' : 'ok',
+      }));
     if (!missing.size) {
       out(`namespace ${namespace} on ${cfg.address}: ready for gkeflow`);
+      emitResult(input, { namespace, address: cfg.address, ready: true, attributes: attributes() });
       return 0;
     }
     const cloudHelp = (why: string) => {
       err(`${why}; register them with tcld (https://docs.temporal.io/cloud/tcld), then run this again:`);
-      for (const l of tcldLines(namespace, check.missing)) out(l);
+      const tcld = tcldLines(namespace, check.missing);
+      for (const l of tcld) out(l);
+      emitResult(input, { namespace, address: cfg.address, ready: false, attributes: attributes(), tcld });
       return 2;
     };
     if (isTemporalCloud(cfg.address)) return cloudHelp('Temporal Cloud does not let clients add search attributes');
@@ -48,6 +59,8 @@ export async function setupCommand({ flags, out, err }: CommandInput): Promise<n
         'GKF-TEMPORAL-SETUP',
       );
     out(`added ${r.added.map((a) => a.name).join(', ')}; namespace ${namespace} on ${cfg.address}: ready for gkeflow`);
+    const added = r.added.map((a) => a.name);
+    emitResult(input, { namespace, address: cfg.address, ready: true, attributes: attributes(added) });
     return 0;
   } finally {
     await close();

@@ -114,12 +114,20 @@ void test("gkeflow schema prints the spec's JSON Schema; docs/environment.schema
   assert.deepEqual(committed, specJsonSchema(), 'regenerate: npx gkeflow schema > docs/environment.schema.json');
   const props = (specJsonSchema().properties ?? {}) as Record<string, unknown>;
   for (const k of ['cluster', 'deployment', 'ttl']) assert.ok(k in props, k);
-  for (const f of fs.readdirSync(path.join(repoRoot, 'examples')))
-    assert.match(
-      fs.readFileSync(path.join(repoRoot, 'examples', f), 'utf8'),
-      /^# yaml-language-server: \$schema=\.\.\/docs\/environment\.schema\.json\n/,
+  // Every spec under examples/ (an app example's manifests are not specs: they sit in its k8s/ and overlays/).
+  const specs = fs
+    .readdirSync(path.join(repoRoot, 'examples'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml') && (!f.includes(path.sep) || /^[^/]+\/[^/]+\.yaml$/.test(f)));
+  assert.ok(specs.length >= 4, specs.join(', '));
+  for (const f of specs) {
+    const schema = path.relative(path.dirname(path.join(repoRoot, 'examples', f)), path.join(repoRoot, 'docs'));
+    assert.ok(
+      fs
+        .readFileSync(path.join(repoRoot, 'examples', f), 'utf8')
+        .startsWith(`# yaml-language-server: $schema=${schema}/environment.schema.json\n`),
       f,
     );
+  }
 });
 
 void test("docs/ci.md's pull-request spec validates with its variables set, and names the field when one is not", () => {
