@@ -117,3 +117,22 @@ void test('stack status and stack toolchain --list print their documented arrays
   assert.equal(tc.code, 0, tc.stderr);
   assertDocumentedShape('stack toolchain', tc.doc);
 });
+
+void test('plan --output json for a new environment is the documented plan, nothing but JSON on stdout', async () => {
+  const r = await runJson(['plan', '-f', 'examples/tensorflow-notebook.yaml', '--output', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  assertDocumentedShape('plan', r.doc);
+  const plan = r.doc as { environment: string; cluster: string[]; objects: unknown[] };
+  assert.equal(plan.environment, 'new');
+  assert.ok(plan.cluster.length > 0, JSON.stringify(plan));
+  const bad = await runJson(['plan', '-f', path.join(dir, 'bad.yaml'), '--json']);
+  assert.equal(bad.code, 2);
+  assertErrorDocument(bad.doc, 'GKF-SPEC-INVALID');
+});
+
+void test('temporal setup --output json against no Temporal is an error document, not text', async () => {
+  const r = await runJson(['temporal', 'setup', '--output', 'json']);
+  assert.notEqual(r.code, 0);
+  const e = (r.doc as { error?: { code?: string } }).error;
+  assert.ok(e && typeof e.code === 'string', JSON.stringify(r.doc));
+});
