@@ -13,7 +13,7 @@ import { demoImageReader } from '../image/demo';
 import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES } from '../image/digest';
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
-import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
+import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE, ownerLabels } from '../contract/labels';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import {
   InvalidArgumentError,
@@ -161,7 +161,11 @@ export function registryActivities(deps: RegistryActivityDeps) {
     try {
       const found = await adopt();
       if (found) return found;
-      await artifactRegistry().createRepository(target.parent, target.id, managedLabels(input.env));
+      await artifactRegistry().createRepository(
+        target.parent,
+        target.id,
+        managedLabels(input.env, ownerLabels(input.owner)),
+      );
       return { repository: target.name, created: true };
     } catch (e) {
       const mapped = artifactRegistryError(e, context);

@@ -31,6 +31,12 @@ export const PATCHES = {
   reaperRepositories: 's3-reaper-repositories',
   /** The reaper continues as new, carrying its remaining teardowns and partial report, when its history grows. */
   reaperContinueAsNew: 's3-reaper-continue-as-new',
+  /** The reaper judges only clusters and repositories its installation owns (gkeflow-owner), and unknown age/expiry is skipped. */
+  reaperOwner: 's4-reaper-owner',
+  /** A reaper's teardown re-checks the cluster (protect, owner, expiry, open run) right before each delete. */
+  teardownGuard: 's4-teardown-guard',
+  /** An extend during which the run began tearing down fails with EnvironmentClosingError. */
+  extendClosing: 's4-extend-closing',
 } as const;
 
 /**

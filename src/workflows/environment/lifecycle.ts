@@ -91,6 +91,7 @@ export async function keepAlive(run: EnvRun): Promise<TeardownResult> {
       return await continueAsNew<(next: ProvisionInput) => Promise<TeardownResult>>({
         spec: patched(PATCHES.carryNormalisedSpec) ? spec : input.spec,
         ...(input.tuning ? { tuning: input.tuning } : {}),
+        ...(input.owner ? { owner: input.owner } : {}),
         carried: state,
       });
     }

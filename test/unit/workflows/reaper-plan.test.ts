@@ -93,3 +93,37 @@ void test('the report prints as a table and as Markdown', () => {
   assert.match(table, /3 clusters in p-reap \(-\): 1 deleted, 1 skipped, 1 failed/);
   assert.match(reportMarkdown(r), /\*\*Deleted\*\* \(1\)/);
 });
+
+void test('issue 17: owner rules: unknown age or a malformed expiry is skipped with its reason, never deleted', () => {
+  const owner = 'aaaaaaaaaaaa';
+  const ours = { [LABELS.owner]: owner };
+  const judged = (c: ClusterSummary) => {
+    const d = classify(c, new Set(), NOW, GRACE, { owner });
+    return `${d.action}:${d.reason}`;
+  };
+  // Before: createTime missing mapped to 0 (older than any grace) and `0` counted as long expired.
+  assert.equal(
+    judged(cluster('no-create', { ...ours, ...expired }, { createdAtMs: 0 })),
+    `skip:${SKIP_REASONS.unknownAge}`,
+  );
+  assert.equal(judged(cluster('no-create-orphan', ours, { createdAtMs: 0 })), `skip:${SKIP_REASONS.unknownAge}`);
+  for (const bad of ['0', 'abc', '-5', '1e9', '999999999', ''])
+    assert.equal(
+      judged(cluster(`bad-${bad}`, { ...ours, [LABELS.expiresAt]: bad })),
+      `skip:${SKIP_REASONS.badExpiry}`,
+      bad,
+    );
+  assert.equal(judged(cluster('fine', { ...ours, ...expired })), 'delete:expired');
+  // Another installation's, or one without an owner label, is not judged at all.
+  assert.equal(
+    judged(cluster('theirs', { [LABELS.owner]: 'bbbbbbbbbbbb', ...expired })),
+    `skip:${SKIP_REASONS.otherOwner}`,
+  );
+  assert.equal(judged(cluster('legacy', expired)), `skip:${SKIP_REASONS.unowned}`);
+  assert.equal(
+    classify(cluster('x', { ...ours, ...expired }), new Set(), NOW, GRACE, { owner: undefined }).reason,
+    SKIP_REASONS.noOwner,
+  );
+  // Runs recorded before owners (no rules) keep the old verdicts.
+  assert.equal(verdict(cluster('legacy', expired)), 'delete:expired');
+});
