@@ -14,6 +14,7 @@ const reapFlags = {
   project: { type: 'string', multiple: true },
   location: { type: 'string' },
   'orphan-grace': { type: 'string' },
+  target: { type: 'string' },
   'dry-run': { type: 'boolean' },
 } as const;
 

@@ -8,7 +8,7 @@ import type { ReapReport } from '../../workflows/reaper';
 import type { ReapEntry } from '../../workflows/reaper/plan';
 import type { CommandInput } from '../command';
 import { throwProblems } from '../flags';
-import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
+import { reaperInputFromFlags, reaperTarget, reaperTaskQueue, requireWorker } from '../reaper-options';
 
 /** The report as a table: one row per cluster (or repository leftover) deleted, planned, failed or skipped. */
 export function reportTable(r: ReapReport): string[] {
@@ -39,11 +39,14 @@ export function reportTable(r: ReapReport): string[] {
 export async function reapCommand({ flags, out, err }: CommandInput): Promise<number> {
   const problems: string[] = [];
   const input = reaperInputFromFlags(flags, problems);
+  const target = reaperTarget(flags, problems);
   throwProblems('reap', problems);
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
-    const { workflowId, report } = await runReaperNow(client, reaperTaskQueue(cfg), input);
+    const taskQueue = reaperTaskQueue(cfg, target);
+    await requireWorker(client, taskQueue);
+    const { workflowId, report } = await runReaperNow(client, taskQueue, input);
     err(`reaper run ${workflowId}`);
     if (flags.json) out(JSON.stringify(report, null, 2));
     else reportTable(report).forEach((l) => out(l));

@@ -14,7 +14,7 @@ import {
 } from '../../temporal/schedules';
 import type { CommandInput } from '../command';
 import { throwProblems } from '../flags';
-import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
+import { reaperInputFromFlags, reaperTarget, reaperTaskQueue, requireWorker } from '../reaper-options';
 
 const NAME_RE = /^[a-z][-a-z0-9]{0,62}$/;
 const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
@@ -97,9 +97,11 @@ export async function createCommand({ flags, args, out }: CommandInput): Promise
   if (!NAME_RE.test(name)) problems.push(`NAME '${name}': lower-case letters, digits and -, starting with a letter`);
   const timing = timingFromFlags(flags, problems);
   const input = reaperInputFromFlags(flags, problems);
+  const target = reaperTarget(flags, problems);
   throwProblems('schedule create', problems);
   await withClient(async (client) => {
-    const taskQueue = reaperTaskQueue(temporalConfig());
+    const taskQueue = reaperTaskQueue(temporalConfig(), target);
+    await requireWorker(client, taskQueue);
     await createReaperSchedule(client, { name, taskQueue, input, ...timing });
     out(`created schedule ${name} (${timing.everyMs ? `every ${String(flags.every)}` : `cron ${timing.cron}`})`);
   });
