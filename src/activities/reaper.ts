@@ -52,6 +52,9 @@ const epochMs = (t: string | null | undefined): number => {
   return Number.isFinite(ms) ? ms : 0;
 };
 
+/** How many histories environmentResources reads at once. */
+export const RESOURCES_PARALLELISM = 8;
+
 /** Builds the reaper activities. */
 export function reaperActivities(deps: ReaperActivityDeps) {
   const client = deps.client ?? (() => Context.current().client);
@@ -137,15 +140,15 @@ export function reaperActivities(deps: ReaperActivityDeps) {
     async environmentResources({ ids }: OpenEnvironmentsInput): Promise<Record<string, EnvironmentResources>> {
       const c = client();
       const out: Record<string, EnvironmentResources> = {};
-      for (const id of ids) {
+      const one = async (id: string): Promise<void> => {
         let spec: ProvisionInput['spec'] | undefined;
         let tuning: ProvisionInput['tuning'];
         try {
           const h = c.workflow.getHandle(id);
-          if ((await h.describe()).type !== ENVIRONMENT_WORKFLOW) continue; // WorkflowNotFoundError when none
+          if ((await h.describe()).type !== ENVIRONMENT_WORKFLOW) return; // WorkflowNotFoundError when none
           const history = await h.fetchHistory();
           const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-          if (started?.workflowType?.name !== ENVIRONMENT_WORKFLOW) continue;
+          if (started?.workflowType?.name !== ENVIRONMENT_WORKFLOW) return;
           const input = await decodeFromPayloadsAtIndex<ProvisionInput>(
             c.options.loadedDataConverter,
             0,
@@ -154,10 +157,10 @@ export function reaperActivities(deps: ReaperActivityDeps) {
           spec = input?.spec;
           tuning = input?.tuning;
         } catch (e) {
-          if (e instanceof WorkflowNotFoundError) continue;
+          if (e instanceof WorkflowNotFoundError) return;
           throw e;
         }
-        if (!spec?.deployment || !spec.service) continue;
+        if (!spec?.deployment || !spec.service) return;
         const image = imageDeletedOnTeardown(spec, tuning);
         const repository = image && artifactRepositoryOf(image.repository)?.name;
         out[id] = {
@@ -167,8 +170,17 @@ export function reaperActivities(deps: ReaperActivityDeps) {
           ...(image ? { image } : {}),
           ...(repository ? { repository } : {}),
         };
-        Context.current().heartbeat(id);
-      }
+      };
+      // Histories are read RESOURCES_PARALLELISM at a time (one after another, a few hundred would
+      // outlast the activity's timeout); each one done heartbeats.
+      const queue = [...ids];
+      const lane = async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          await one(id);
+          Context.current().heartbeat(id);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(RESOURCES_PARALLELISM, ids.length) }, lane));
       return out;
     },
 

@@ -5,7 +5,7 @@
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { runReaperNow } from '../../temporal/schedules';
 import type { ReapReport } from '../../workflows/reaper';
-import type { ReapEntry } from '../../workflows/reaper/plan';
+import { countOf, type ReapEntry } from '../../workflows/reaper/plan';
 import type { CommandInput } from '../command';
 import { throwProblems } from '../flags';
 import { reaperInputFromFlags, reaperTarget, reaperTaskQueue, requireWorker } from '../reaper-options';
@@ -29,9 +29,10 @@ export function reportTable(r: ReapReport): string[] {
     ),
     '',
     `${r.scanned} clusters${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'} (${r.locations.join(', ')}): ` +
-      (r.dryRun ? `${r.planned.length} would go (dry run, nothing deleted)` : `${r.deleted.length} deleted`) +
-      (r.kept?.length ? `, ${r.kept.length} kept` : '') +
-      `, ${r.skipped.length} skipped, ${r.failed.length} failed`,
+      (r.dryRun ? `${r.planned.length} would go (dry run, nothing deleted)` : `${countOf(r, 'deleted')} deleted`) +
+      (countOf(r, 'kept') ? `, ${countOf(r, 'kept')} kept` : '') +
+      `, ${countOf(r, 'skipped')} skipped, ${countOf(r, 'failed')} failed` +
+      (r.omitted ? ' (older rows omitted above)' : ''),
   ];
 }
 

@@ -24,6 +24,7 @@ import { describeError } from '../errors';
 import type { ProvisionTuning } from '../../contract/workflow-input';
 import { activityProxies, callStep } from '../proxies';
 import {
+  capReport,
   classify,
   entryOf,
   envIdOfCluster,
@@ -139,7 +140,12 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
       setCurrentDetails(`Continuing as new with ${queue.length} teardowns to go`);
       await continueAsNew<typeof reaperWorkflow>({
         ...input,
-        carried: { report, todo: queue, resources: left, ...(owner ? { owner } : {}) },
+        carried: {
+          report: owner ? capReport(report) : report,
+          todo: queue,
+          resources: left,
+          ...(owner ? { owner } : {}),
+        },
       });
     }
   }

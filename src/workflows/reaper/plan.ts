@@ -146,7 +146,34 @@ export interface ReapReport {
   planned: ReapEntry[];
   skipped: ReapEntry[];
   failed: Array<ReapEntry & { cause: string }>;
+  /**
+   * Rows dropped from each list when a long reap continued as new (capReport: the carried report
+   * stays far below Temporal's payload limit); the counts in the summary include them.
+   */
+  omitted?: Partial<Record<ReportList, number>>;
 }
+
+/** The lists of a report that grow with the clusters reaped. */
+export type ReportList = 'deleted' | 'kept' | 'skipped' | 'failed';
+
+/** How many rows of each list a continued run carries (the last ones); the rest are counted. */
+export const MAX_CARRIED_ROWS = 500;
+
+/** The report with each list cut to its last `max` rows, the dropped ones counted in `omitted`. */
+export function capReport(r: ReapReport, max = MAX_CARRIED_ROWS): ReapReport {
+  const out: ReapReport = { ...r, omitted: { ...r.omitted } };
+  for (const list of ['deleted', 'kept', 'skipped', 'failed'] as const) {
+    const rows = r[list];
+    if (!rows || rows.length <= max) continue;
+    out.omitted![list] = (out.omitted![list] ?? 0) + rows.length - max;
+    (out as unknown as Record<ReportList, ReapEntry[]>)[list] = rows.slice(-max);
+  }
+  if (Object.keys(out.omitted!).length === 0) delete out.omitted;
+  return out;
+}
+
+/** How many rows a list has, counting those a continued run dropped. */
+export const countOf = (r: ReapReport, list: ReportList) => (r[list]?.length ?? 0) + (r.omitted?.[list] ?? 0);
 
 /** A decision as a report entry. */
 export function entryOf(d: ReapDecision): ReapEntry {
@@ -183,8 +210,9 @@ export function reportMarkdown(r: ReapReport): string {
   return [
     `Reaper${r.dryRun ? ' (dry run)' : ''}: ${r.scanned} clusters` +
       `${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'}` +
-      ` — ${r.dryRun ? `${r.planned.length} would go` : `${r.deleted.length} deleted`},` +
-      `${r.kept?.length ? ` ${r.kept.length} kept,` : ''} ${r.skipped.length} skipped, ${r.failed.length} failed`,
+      ` — ${r.dryRun ? `${r.planned.length} would go` : `${countOf(r, 'deleted')} deleted`},` +
+      `${countOf(r, 'kept') ? ` ${countOf(r, 'kept')} kept,` : ''} ${countOf(r, 'skipped')} skipped, ${countOf(r, 'failed')} failed` +
+      `${r.omitted ? ' (older rows omitted from the lists below)' : ''}`,
     '',
     ...rows('Deleted', r.deleted),
     ...rows('Kept', r.kept ?? []),
