@@ -274,7 +274,10 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     // Its run's own expiry passes while its last provisioning step hangs (a TTL timer would end
     // an environment that got to keepAlive itself): expired in its label and in its run.
     activities.probeEndpoint = async () => {
-      for (;;) await Context.current().sleep(100);
+      for (;;) {
+        Context.current().heartbeat();
+        await Context.current().sleep(100);
+      }
     };
     await cloud.create({ project: p, name: 'live-expired', expiresInMs: -HOUR });
     await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
