@@ -6,7 +6,7 @@
 import { status as Code } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, GkeClient } from '../clients/gke';
-import { belongsTo, managedLabels } from '../contract/labels';
+import { belongsTo, LABELS, managedLabels } from '../contract/labels';
 import {
   ClusterFailedError,
   IncompatibleOperationError,
@@ -194,6 +194,23 @@ export function gkeActivities(deps: GkeActivityDeps) {
     return Boolean(resumed?.operation && resumed.step === step);
   };
 
+  /**
+   * An adopted cluster takes this run's expiry and owner (it may carry a terminated run's: an
+   * expiry in the past would make the reaper end a fresh environment, a 30-day one outlive a 1-hour one).
+   */
+  async function relabelAdopted(env: EnvRef, labels: Record<string, string>): Promise<void> {
+    const wanted = Object.fromEntries(
+      [LABELS.expiresAt, LABELS.owner].filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]),
+    );
+    const c = await getCluster(env);
+    const current = (c?.resourceLabels ?? {}) as Record<string, string>;
+    if (!c || Object.entries(wanted).every(([k, v]) => current[k] === v)) return;
+    const name = clusterNameOf(env);
+    await runOperation(env, `relabel ${name}`, () =>
+      gke.setLabels(name, { ...current, ...wanted }, c.labelFingerprint ?? ''),
+    );
+  }
+
   /** Creates or adopts; `raced` stops a second ALREADY_EXISTS round (and looks at the cluster afresh). */
   async function ensureCluster(input: EnsureClusterInput, raced = false): Promise<EnsureClusterResult> {
     const { env } = input;
@@ -208,7 +225,16 @@ export function gkeActivities(deps: GkeActivityDeps) {
             { cluster: name },
           );
         }
-        return result(await waitRunning(env, step), false);
+        const owner = input.labels?.[LABELS.owner];
+        const theirs = existing.resourceLabels?.[LABELS.owner];
+        if (owner && theirs && theirs !== owner)
+          throw new NameTakenError(
+            `cluster ${name} already exists and belongs to another gkeflow installation (gkeflow-owner ${theirs}, this one is ${owner})`,
+            { cluster: name },
+          );
+        const running = await waitRunning(env, step);
+        await relabelAdopted(env, input.labels ?? {});
+        return result(running, false);
       }
     }
     let operation: string;

@@ -9,11 +9,18 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { GkeClient } from '../clients/gke';
 import { failure } from '../contract/temporal-failures';
-import { envHash, SEARCH_ATTRIBUTES } from '../contract/labels';
+import { status as Code } from '@grpc/grpc-js';
+import { belongsTo, envHash, LABELS, MANAGED_BY_VALUE, SEARCH_ATTRIBUTES } from '../contract/labels';
+import { ownershipDoubt } from '../contract/ownership';
+import { TeardownRefusedError } from '../contract/activity-errors';
+import { parseEnvId, type EnvRef } from '../contract/environment-id';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
 import { ENVIRONMENT_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
+import { EXPIRED_REASON } from '../contract/reaper-io';
 import type {
+  CheckTeardownInput,
+  TeardownGuard,
   ClusterSummary,
   EndEnvironmentInput,
   EnvironmentIdsByHashInput,
@@ -23,7 +30,7 @@ import type {
 } from '../contract/reaper-io';
 import type { ProvisionInput, ProvisionTuning } from '../contract/workflow-input';
 import type { EnvironmentSpec, SpecApp } from '../contract/environment-spec';
-import { gkeError } from '../clients/gke-errors';
+import { gkeError, grpcCode } from '../clients/gke-errors';
 import { locationName } from '../gke/resource-names';
 
 export interface ReaperActivityDeps {
@@ -46,10 +53,37 @@ const epochMs = (t: string | null | undefined): number => {
   return Number.isFinite(ms) ? ms : 0;
 };
 
+/** How many histories environmentResources reads at once. */
+export const RESOURCES_PARALLELISM = 8;
+
 /** Builds the reaper activities. */
 export function reaperActivities(deps: ReaperActivityDeps) {
   const client = deps.client ?? (() => Context.current().client);
   const heartbeatMs = deps.heartbeatMs ?? 5000;
+  /** checkTeardown's cluster half: fresh GetCluster; a gone cluster passes. */
+  const recheckCluster = async (env: EnvRef, guard: TeardownGuard): Promise<void> => {
+    const refuse = (why: string): never => {
+      throw new TeardownRefusedError(`${env.id}: ${why}`, { cluster: env.cluster });
+    };
+    const name = `${locationName(env.project, env.location)}/clusters/${env.cluster}`;
+    let c;
+    try {
+      c = await deps.gke.getCluster(name);
+    } catch (e) {
+      if (grpcCode(e) === Code.NOT_FOUND) return;
+      throw gkeError(e, { cluster: name });
+    }
+    const labels = { ...(c.resourceLabels ?? {}) } as Record<string, string>;
+    if (labels[LABELS.managedBy] !== MANAGED_BY_VALUE || !belongsTo(env, labels))
+      refuse("it no longer carries gkeflow's managed-by and this environment's gkeflow-env labels");
+    if (labels[LABELS.protect] === 'true') refuse('it is labelled gkeflow-protect: "true"');
+    const doubt = ownershipDoubt({ labels, createdAtMs: epochMs(c.createTime) }, guard.owner);
+    if (doubt) refuse(doubt);
+    const expiresAt = Number(labels[LABELS.expiresAt]) * 1000;
+    if (guard.reason === EXPIRED_REASON && !(expiresAt <= Date.now()))
+      refuse(`it is no longer expired (gkeflow-expires-at ${labels[LABELS.expiresAt] ?? 'absent'})`);
+  };
+
   return {
     /** ListClusters in one project and location (`-`: all), with labels, status and creation time. */
     async listClusters({ project, location }: ListClustersInput): Promise<ClusterSummary[]> {
@@ -107,15 +141,15 @@ export function reaperActivities(deps: ReaperActivityDeps) {
     async environmentResources({ ids }: OpenEnvironmentsInput): Promise<Record<string, EnvironmentResources>> {
       const c = client();
       const out: Record<string, EnvironmentResources> = {};
-      for (const id of ids) {
+      const one = async (id: string): Promise<void> => {
         let spec: ProvisionInput['spec'] | undefined;
         let tuning: ProvisionInput['tuning'];
         try {
           const h = c.workflow.getHandle(id);
-          if ((await h.describe()).type !== ENVIRONMENT_WORKFLOW) continue; // WorkflowNotFoundError when none
+          if ((await h.describe()).type !== ENVIRONMENT_WORKFLOW) return; // WorkflowNotFoundError when none
           const history = await h.fetchHistory();
           const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-          if (started?.workflowType?.name !== ENVIRONMENT_WORKFLOW) continue;
+          if (started?.workflowType?.name !== ENVIRONMENT_WORKFLOW) return;
           const input = await decodeFromPayloadsAtIndex<ProvisionInput>(
             c.options.loadedDataConverter,
             0,
@@ -124,15 +158,14 @@ export function reaperActivities(deps: ReaperActivityDeps) {
           spec = input?.spec;
           tuning = input?.tuning;
         } catch (e) {
-          if (e instanceof WorkflowNotFoundError) continue;
+          if (e instanceof WorkflowNotFoundError) return;
           throw e;
         }
         if (spec?.app) {
           out[id] = appResources(spec, spec.app, tuning);
-          Context.current().heartbeat(id);
-          continue;
+          return;
         }
-        if (!spec?.deployment || !spec.service) continue;
+        if (!spec?.deployment || !spec.service) return;
         const image = imageDeletedOnTeardown(spec, tuning);
         const repository = image && artifactRepositoryOf(image.repository)?.name;
         out[id] = {
@@ -142,8 +175,17 @@ export function reaperActivities(deps: ReaperActivityDeps) {
           ...(image ? { image } : {}),
           ...(repository ? { repository } : {}),
         };
-        Context.current().heartbeat(id);
-      }
+      };
+      // Histories are read RESOURCES_PARALLELISM at a time (one after another, a few hundred would
+      // outlast the activity's timeout); each one done heartbeats.
+      const queue = [...ids];
+      const lane = async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          await one(id);
+          Context.current().heartbeat(id);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(RESOURCES_PARALLELISM, ids.length) }, lane));
       return out;
     },
 
@@ -164,10 +206,35 @@ export function reaperActivities(deps: ReaperActivityDeps) {
     },
 
     /**
-     * Ends a live environment through its own `teardown` update and waits for the result. The
-     * update id is fixed, so two reapers asking at once share one teardown.
+     * Re-checks a reaper's verdict right before a delete (fresh GetCluster and Describe): throws
+     * TeardownRefusedError when the environment's workflow is open again, or the cluster is no
+     * longer gkeflow's, is protected, not this owner's, of unknown age, or — for `expired` — no
+     * longer expired. A cluster that is gone passes (its deletes are no-ops).
      */
-    async endEnvironment({ envId, reason }: EndEnvironmentInput): Promise<TeardownResult> {
+    async checkTeardown({ env, guard }: CheckTeardownInput): Promise<void> {
+      const refuse = (why: string): never => {
+        throw new TeardownRefusedError(`${env.id}: ${why}`, { cluster: env.cluster });
+      };
+      try {
+        const d = await client().workflow.getHandle(env.id).describe();
+        if (d.status.name === 'RUNNING' && d.type === ENVIRONMENT_WORKFLOW) refuse('its environment workflow is open');
+      } catch (e) {
+        if (!(e instanceof WorkflowNotFoundError)) throw e;
+      }
+      if (guard.cluster) await recheckCluster(env, guard);
+    },
+
+    /**
+     * Ends a live environment through its own `teardown` update and waits for the result. The
+     * update id is fixed, so two reapers asking at once share one teardown. With `owner`, the
+     * cluster is re-checked first (checkTeardown's rules but the open run, which is the point here).
+     */
+    async endEnvironment({ envId, reason, owner }: EndEnvironmentInput): Promise<TeardownResult> {
+      if (owner !== undefined) {
+        const env = parseEnvId(envId);
+        if (!env) throw new TeardownRefusedError(`${envId}: not an environment id`, {});
+        await recheckCluster(env, { owner, reason, cluster: true });
+      }
       const h = client().workflow.getHandle(envId);
       const ctx = Context.current();
       const timer = setInterval(() => ctx.heartbeat(), heartbeatMs);
@@ -181,7 +248,10 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       } catch (e) {
         // The run closed or is already ending on its own (its validator refused): nothing to retry.
         if (e instanceof WorkflowUpdateFailedError || e instanceof WorkflowNotFoundError)
-          throw failure('EnvironmentClosingError', `${envId} could not be ended through its workflow: ${e.message}`);
+          throw failure(
+            'EnvironmentClosingError',
+            `${envId} could not be ended through its workflow: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}`,
+          );
         throw e;
       } finally {
         clearInterval(timer);

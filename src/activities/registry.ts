@@ -14,7 +14,7 @@ import { checkDeclaredSize, MAX_BLOB_BYTES, MAX_INDEX_DEPTH, MAX_MANIFEST_BYTES 
 import { INDEX_TYPES, type Descriptor } from '../image/oci';
 import { ociArchiveReader, ociLayoutReader, type ImageReader } from '../image/reader';
 import { dockerArchiveReader } from '../image/docker-archive';
-import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE } from '../contract/labels';
+import { envHash, LABELS, managedLabels, MANAGED_BY_VALUE, ownerLabels } from '../contract/labels';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import {
   InvalidArgumentError,
@@ -165,7 +165,11 @@ export function registryActivities(deps: RegistryActivityDeps) {
     try {
       const found = await adopt();
       if (found) return found;
-      await artifactRegistry().createRepository(target.parent, target.id, managedLabels(input.env));
+      await artifactRegistry().createRepository(
+        target.parent,
+        target.id,
+        managedLabels(input.env, ownerLabels(input.owner)),
+      );
       return { repository: target.name, created: true };
     } catch (e) {
       const mapped = artifactRegistryError(e, context);

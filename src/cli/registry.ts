@@ -33,6 +33,7 @@ const reapFlags = {
   project: { type: 'string', multiple: true },
   location: { type: 'string' },
   'orphan-grace': { type: 'string' },
+  target: { type: 'string' },
   'dry-run': { type: 'boolean' },
 } as const;
 
@@ -194,7 +195,7 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'reap',
     summary: 'run the reaper once now: tear down expired and orphaned clusters',
-    usage: 'gkeflow reap [--dry-run] [--yes] [--project P]... [--location L] [--orphan-grace D] [--json]',
+    usage: 'gkeflow reap [--dry-run] [--yes] [--project P]... [--location L] [--orphan-grace D] [--target T] [--json]',
     help: [
       'Lists the clusters of the projects (default: those of known environments plus GKEFLOW_PROJECTS) in',
       'location L (default -, all) and tears down those labelled managed-by: gkeflow that expired',
@@ -215,7 +216,7 @@ export const COMMANDS: CommandDef[] = [
     name: 'schedule create',
     summary: 'create a Temporal Schedule that runs the reaper',
     usage:
-      'gkeflow schedule create NAME (--every DURATION | --cron EXPR) [--project P]... [--location L] [--orphan-grace D] [--dry-run] [--timezone TZ]',
+      'gkeflow schedule create NAME (--every DURATION | --cron EXPR) [--project P]... [--location L] [--orphan-grace D] [--target T] [--dry-run] [--timezone TZ]',
     help: [
       'A Temporal Schedule (see the Web UI Schedules page) starting reaperWorkflow; runs of one schedule never',
       'overlap (a run due while the last is still going is skipped). DURATION: 30s, 15m, 1.5h, 1d. EXPR: cron as Temporal',

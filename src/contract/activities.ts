@@ -41,6 +41,7 @@ import type {
 import type {
   ClusterSummary,
   EndEnvironmentInput,
+  CheckTeardownInput,
   EnvironmentIdsByHashInput,
   EnvironmentResources,
   ListClustersInput,
@@ -80,6 +81,7 @@ export interface GkeflowActivities {
   knownProjects(): Promise<string[]>;
   openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
   endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;
+  checkTeardown(input: CheckTeardownInput): Promise<void>;
   environmentResources(input: OpenEnvironmentsInput): Promise<Record<string, EnvironmentResources>>;
   environmentIdsByHash(input: EnvironmentIdsByHashInput): Promise<Record<string, string>>;
 }

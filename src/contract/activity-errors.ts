@@ -68,3 +68,6 @@ export class TransientCloudError extends failureType('TransientCloudError') {}
 
 /** Thrown by a waiting activity when its own wait budget ran out before the resource became ready. */
 export class OperationTimeoutError extends failureType('OperationTimeoutError') {}
+
+/** Thrown by checkTeardown when a reaper's verdict no longer holds right before a delete (skip and report, never delete). */
+export class TeardownRefusedError extends failureType('TeardownRefusedError') {}

@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   'GKF-TOOLCHAIN-BUILD': { exit: 1, summary: 'building a toolchain component failed' },
   'GKF-STACK-UNHEALTHY': { exit: 1, summary: 'a local service did not become healthy in time' },
   'GKF-TEMPORAL-UNREACHABLE': { exit: 1, summary: 'the Temporal frontend cannot be reached' },
+  'GKF-NO-WORKER': {
+    exit: 1,
+    summary: "no worker polls the reaper's task queue (start `gkeflow worker` for that target, or pass --target)",
+  },
   'GKF-RUN-FAILED': { exit: 1, summary: 'the environment workflow failed (its cleanup ran; leftovers are listed)' },
   'GKF-WAIT-TIMEOUT': { exit: 1, summary: '--timeout ran out before the wait ended; the message says where it stood' },
   'GKF-INTERNAL': { exit: 1, summary: 'an unexpected error (a bug); the message has its stack' },

@@ -102,6 +102,12 @@ const FAILURE_TABLE = {
     code: 'GKF-RUN-FAILED',
     doc: "a waiting activity's own wait budget ran out; retried",
   },
+  TeardownRefusedError: {
+    source: 'activity',
+    retryable: false,
+    code: 'GKF-RUN-FAILED',
+    doc: "a reaper's teardown re-read the cluster right before a delete and found it no longer provably its own and dead (protected, owned elsewhere, extended, or its workflow open): nothing was deleted",
+  },
   EndpointProbeFailedError: {
     source: 'workflow',
     retryable: false,

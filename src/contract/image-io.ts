@@ -48,6 +48,8 @@ export interface EnsureRepositoryInput {
   env: EnvRef;
   /** The image repository the push goes to, e.g. `asia-docker.pkg.dev/P/REPO/tensorflow`. */
   repository: string;
+  /** The gkeflow-owner label a repository it creates carries (labels.ts). */
+  owner?: string;
 }
 
 export interface EnsureRepositoryResult {

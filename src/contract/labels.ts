@@ -20,6 +20,11 @@ export const LABELS = {
   expiresAt: 'gkeflow-expires-at',
   /** Set (to `true`) by a user on a resource the reaper must never delete. */
   protect: 'gkeflow-protect',
+  /**
+   * ownerHash(Temporal namespace, installation id) of the installation that made it: a reaper
+   * judges only what its own installation owns (two installations may share one project).
+   */
+  owner: 'gkeflow-owner',
 } as const;
 
 /** The value of LABELS.managedBy. */
@@ -37,6 +42,20 @@ export function envHash(envId: string): string {
     h = (h * prime) & 0xffffffffffffffffn;
   }
   return h.toString(16).padStart(16, '0').slice(0, 12);
+}
+
+/**
+ * The gkeflow-owner label value of an installation: envHash of its Temporal namespace and its
+ * installation id (src/config/installation.ts). Computed Node-side (the CLI knows both) and passed
+ * in the workflows' inputs, so a workflow never reads configuration.
+ */
+export function ownerHash(namespace: string, installation: string): string {
+  return envHash(`${namespace}\n${installation}`);
+}
+
+/** The owner label to stamp, or nothing when the run has no owner (inputs from before owners). */
+export function ownerLabels(owner: string | undefined): ResourceLabels {
+  return owner ? { [LABELS.owner]: owner } : {};
 }
 
 /** A label value for an expiry time: unix seconds (label values may not contain `:`). */

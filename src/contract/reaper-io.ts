@@ -45,7 +45,30 @@ export interface EnvironmentIdsByHashInput {
   hashes: string[];
 }
 
+/** The reason a reaper ends (or tears down) an environment whose expiry passed; its workflow refuses it while unexpired. */
+export const EXPIRED_REASON = 'expired';
+
 export interface EndEnvironmentInput {
   envId: string;
   reason: string;
+  /**
+   * The reaper's owner: set, the cluster is read afresh right before the update is sent, and a
+   * protected, foreign-owned or relabelled cluster is refused (TeardownRefusedError).
+   */
+  owner?: string;
+}
+
+/** What a teardown started by a reaper re-checks before each delete (see checkTeardown). */
+export interface TeardownGuard {
+  /** The reaper's owner: the cluster must carry exactly this gkeflow-owner. */
+  owner: string;
+  /** The reaper's verdict: `expired` requires a past gkeflow-expires-at; `orphaned` no open workflow. */
+  reason: string;
+  /** false: the environment has no cluster (a repository leftover); only the open run is checked. */
+  cluster: boolean;
+}
+
+export interface CheckTeardownInput {
+  env: { id: string; project: string; location: string; cluster: string };
+  guard: TeardownGuard;
 }

@@ -203,6 +203,13 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     creates: false,
     summary: (i) => `End ${i.envId} through its teardown update (${i.reason})`,
   },
+  checkTeardown: {
+    kind: 'cluster',
+    timeout: 'cleanup-short',
+    creates: false,
+    summary: (i) =>
+      `Re-check ${i.env.cluster} before deleting (${i.guard.reason}): owner, protect, expiry, open workflow`,
+  },
   environmentResources: {
     kind: 'cluster',
     timeout: 'short',

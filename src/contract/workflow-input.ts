@@ -39,6 +39,12 @@ export interface ProvisionInput {
   /** The validated, normalised spec (re-validated inside the workflow). */
   spec: EnvironmentSpec;
   tuning?: ProvisionTuning;
+  /**
+   * The gkeflow-owner label value (labels.ts ownerHash of the namespace and installation, computed
+   * by the client that starts the run) stamped on everything the run makes; absent in runs
+   * started before owners (their resources then carry none, and the reaper skips them).
+   */
+  owner?: string;
   /** Present only when continued-as-new: the state of the previous run. */
   carried?: CarriedState;
 }

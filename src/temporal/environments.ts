@@ -5,6 +5,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ENV_ID_PREFIX, parseEnvId } from '../contract/environment-id';
 import { UsageError } from '../config/errors';
+import { installationOwner } from '../config/installation';
 import { toProvisionInput, type EnvironmentSpec } from '../envspec';
 import { statusQuery } from '../contract/messages';
 import type { Payload } from '@temporalio/common';
@@ -35,7 +36,8 @@ export async function startEnvironment(
   spec: EnvironmentSpec,
   tuning?: ProvisionTuning,
 ): Promise<Started> {
-  const input = toProvisionInput(spec, tuning);
+  // The owner is this installation's in this namespace (src/config/installation.ts): the reaper judges only its own.
+  const input = { ...toProvisionInput(spec, tuning), owner: installationOwner(client.options.namespace) };
   const options = environmentStartOptions(input);
   const envId = options.workflowId;
   const before = await client.workflow

@@ -12,6 +12,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import { UsageError } from '../config/errors';
+import { installationOwner } from '../config/installation';
 import { connectClient, temporalConfig } from './connection';
 import type { ReaperInput, ReapReport } from '../workflows/reaper';
 
@@ -21,6 +22,20 @@ export const REAPER_WORKFLOW = 'reaperWorkflow';
 export const STACK_REAPER_SCHEDULE = 'gkeflow-local-reaper';
 /** Memo on every gkeflow reaper schedule, so `schedule ls` shows ours only. */
 const MEMO = { gkeflow: 'reaper' };
+
+/**
+ * How long one reaper run may take (each continue-as-new run has its own): its teardowns are
+ * abandoned children, so a run that times out leaves them running and the next run finds them.
+ */
+export const REAPER_RUN_TIMEOUT = '1h';
+
+/**
+ * The input with this installation's owner in the client's namespace (src/config/installation.ts),
+ * unless it names one: the reaper judges only what its installation owns.
+ */
+export function ownedInput(client: Client, input: ReaperInput): ReaperInput {
+  return input.owner ? input : { ...input, owner: installationOwner(client.options.namespace) };
+}
 
 /** When a schedule fires: every N ms, or a cron expression, in a time zone. */
 export interface ScheduleTiming {
@@ -71,8 +86,10 @@ export async function createReaperSchedule(
         workflowType: REAPER_WORKFLOW,
         workflowId: `gkeflow-reaper/${req.name}`,
         taskQueue: req.taskQueue,
-        args: [req.input],
+        args: [ownedInput(client, req.input)],
         staticSummary: reaperSummary(req.input),
+        // One stuck run cannot wedge the schedule (SKIP would skip every later run behind it).
+        workflowRunTimeout: REAPER_RUN_TIMEOUT,
       },
       // Two runs of one schedule never race: a run due while the last one is still going is skipped.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
@@ -205,8 +222,9 @@ export async function runReaperNow(
   const h = await client.workflow.start(REAPER_WORKFLOW, {
     workflowId,
     taskQueue,
-    args: [input],
+    args: [ownedInput(client, input)],
     staticSummary: reaperSummary(input),
+    workflowRunTimeout: REAPER_RUN_TIMEOUT,
   });
   return { workflowId, report: (await h.result()) as ReapReport };
 }

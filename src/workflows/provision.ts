@@ -109,7 +109,8 @@ async function provisionApp(ctx: EnvContext, app: SpecApp): Promise<void> {
 async function ensureRepository(ctx: EnvContext, repository: string): Promise<void> {
   const registered = patched(PATCHES.registerRepository) ? artifactRepositoryOf(repository)?.name : undefined;
   if (registered) ctx.state.repository = registered;
-  const r = await step(ctx, 'ensureRepository', { env: ctx.env, repository });
+  const owner = ctx.labels[LABELS.owner];
+  const r = await step(ctx, 'ensureRepository', { env: ctx.env, repository, ...(owner ? { owner } : {}) });
   if (r.created && r.repository) ctx.state.repository = r.repository;
   else if (registered) delete ctx.state.repository;
 }
@@ -155,7 +156,7 @@ export async function extendTtl(ctx: EnvContext, expiresAtMs: number): Promise<v
   if (live)
     await step(ctx, 'setClusterLabels', { env: ctx.env, labels: { [LABELS.expiresAt]: expiresAtLabel(expiresAtMs) } });
   ctx.state.expiresAtMs = expiresAtMs;
-  ctx.labels = resourceLabels(ctx.spec, expiresAtMs);
+  ctx.labels = resourceLabels(ctx.spec, expiresAtMs, ctx.labels[LABELS.owner]);
 }
 
 /** The compensations of what exists (or may exist), in teardown order: Service → Deployment → cluster → image tag. */

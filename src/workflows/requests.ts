@@ -7,13 +7,13 @@ import type { EnsureClusterInput } from '../contract/cluster-io';
 import type { EnvRef } from '../contract/environment-id';
 import type { PushImageInput } from '../contract/image-io';
 import type { ResourceLabels } from '../contract/labels';
-import { expiresAtLabel, LABELS } from '../contract/labels';
+import { expiresAtLabel, LABELS, ownerLabels } from '../contract/labels';
 import { parseImageSource } from '../envspec/image-ref';
 import type { EnvironmentSpec } from '../contract/environment-spec';
 
-/** The label every resource carries with its expiry (unix seconds; label values may not hold ':'). */
-export function resourceLabels(spec: EnvironmentSpec, expiresAtMs: number): ResourceLabels {
-  return { ...spec.labels, [LABELS.expiresAt]: expiresAtLabel(expiresAtMs) };
+/** The labels every resource carries: its expiry (unix seconds; label values may not hold ':') and its owner. */
+export function resourceLabels(spec: EnvironmentSpec, expiresAtMs: number, owner?: string): ResourceLabels {
+  return { ...spec.labels, [LABELS.expiresAt]: expiresAtLabel(expiresAtMs), ...ownerLabels(owner) };
 }
 
 /** pushImage's input, or undefined when the spec pushes nothing. */

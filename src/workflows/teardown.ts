@@ -4,15 +4,18 @@
  * the repository gkeflow created for it,
  * each idempotent, so running it twice or on half-deleted environments is safe.
  */
-import { patched, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, setCurrentDetails } from '@temporalio/workflow';
+import type { TeardownGuard } from '../contract/reaper-io';
+import { stepSummary } from '../contract/steps';
 import { PATCHES } from './versioning';
 import type { DeleteRepositoryResult } from '../contract/image-io';
 import type { EnvRef } from '../contract/environment-id';
 import { cleanupPlan, runCleanup } from './cleanup';
 import type { TeardownResult } from '../contract/messages';
 import { cleanupFailure } from './errors';
+import { failure } from '../contract/temporal-failures';
 import type { ProvisionTuning } from '../contract/workflow-input';
-import { activityProxies } from './proxies';
+import { activityProxies, callStep } from './proxies';
 
 /** Input of teardownWorkflow: what to delete. Omitted names are skipped (the cluster goes unless `cluster: false`). */
 export interface TeardownInput {
@@ -33,6 +36,11 @@ export interface TeardownInput {
   cluster?: boolean;
   reason?: string;
   tuning?: ProvisionTuning;
+  /**
+   * Set by a reaper: before each delete the verdict is re-checked (checkTeardown: fresh GetCluster
+   * and Describe); a refusal stops the teardown with nothing more deleted (TeardownRefusedError).
+   */
+  guard?: TeardownGuard;
 }
 
 /** Deletes an environment's resources; throws CleanupIncompleteError listing what is left. */
@@ -40,7 +48,8 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
   const { env } = input;
   const reason = input.reason ?? 'teardown';
   const { service, deployment, image, repository } = input;
-  const targets = cleanupPlan(activityProxies(input.tuning), {
+  const acts = activityProxies(input.tuning);
+  const targets = cleanupPlan(acts, {
     env,
     namespace: input.namespace ?? 'default',
     service,
@@ -58,8 +67,33 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
       ? { ...t, run: async () => (answered = (await t.run()) as DeleteRepositoryResult) }
       : t,
   );
+  const { guard } = input;
+  const check = guard && patched(PATCHES.teardownGuard) ? guard : undefined;
   setCurrentDetails(`Tearing down ${env.id} (${reason})`);
-  const r = await runCleanup(observed);
+  // A reaper's verdict is re-checked right before each delete; the first refusal ends the teardown.
+  let refused: unknown;
+  const guarded = check
+    ? observed.map((t) => ({
+        ...t,
+        run: async () => {
+          if (refused) throw refused;
+          try {
+            await callStep(
+              acts,
+              'checkTeardown',
+              { env, guard: check },
+              stepSummary('checkTeardown', { env, guard: check }),
+            );
+          } catch (err) {
+            refused = err;
+            throw err;
+          }
+          return t.run();
+        },
+      }))
+    : observed;
+  const r = await runCleanup(guarded);
+  if (refused) throw refusalOf(refused);
   if (r.leftovers.length > 0)
     throw cleanupFailure({ envId: env.id, failedStep: 'teardown', reason, cleaned: r.cleaned, leftovers: r.leftovers });
   setCurrentDetails(`Torn down ${env.id}`);
@@ -67,4 +101,13 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
     repository: { name: repository!, deleted: answered.deleted, ...(answered.kept ? { kept: answered.kept } : {}) },
   };
   return { envId: env.id, reason, cleaned: r.cleaned, leftovers: [], ...repositoryResult };
+}
+
+/**
+ * The teardown's failure after a re-check stopped it: a refusal keeps its type
+ * TeardownRefusedError (a reaper reports it as skipped); a re-check that could not run fails as itself.
+ */
+function refusalOf(err: unknown): unknown {
+  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+  return cause?.type === 'TeardownRefusedError' ? failure('TeardownRefusedError', cause.message) : err;
 }

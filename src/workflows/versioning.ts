@@ -33,6 +33,12 @@ export const PATCHES = {
   reaperContinueAsNew: 's3-reaper-continue-as-new',
   /** The user's app (spec `app:`): applied from its bundle as one ApplySet, deleted whole before the cluster. */
   app: 's4-app',
+  /** The reaper judges only clusters and repositories its installation owns (gkeflow-owner), and unknown age/expiry is skipped. */
+  reaperOwner: 's4-reaper-owner',
+  /** A reaper's teardown re-checks the cluster (protect, owner, expiry, open run) right before each delete. */
+  teardownGuard: 's4-teardown-guard',
+  /** An extend during which the run began tearing down fails with EnvironmentClosingError. */
+  extendClosing: 's4-extend-closing',
 } as const;
 
 /**

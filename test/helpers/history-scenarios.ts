@@ -5,6 +5,7 @@
  * files are what the current code must replay without nondeterminism.
  */
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { HealthReport } from '../../src/contract/cluster-io';
 import {
   environmentStartOptions,
@@ -400,6 +401,121 @@ export const SCENARIOS: Scenario[] = [
       });
       const r = await h.result();
       if (r.deleted.length !== 6) throw new Error(`expected 6 deleted, got ${r.deleted.length}`);
+      return h;
+    },
+  },
+  {
+    // Issue 17 (PATCHES.reaperOwner): the reaper judges only clusters its owner owns; an unowned,
+    // a foreign-owned and one of unknown age are skipped; a project that cannot be listed is reported.
+    name: 'reaper-owner',
+    prepare: (stub) => {
+      const listed = (name: string, labels: Record<string, string>, createdAtMs = 1_700_000_000_000) => ({
+        project: 'gkeflow-test',
+        location: 'asia-east1-a',
+        name,
+        status: 'RUNNING',
+        labels: {
+          [LABELS.managedBy]: MANAGED_BY_VALUE,
+          [LABELS.env]: envHash(formatEnvId({ project: 'gkeflow-test', location: 'asia-east1-a', cluster: name })),
+          [LABELS.expiresAt]: '1700000001',
+          ...labels,
+        },
+        createdAtMs,
+      });
+      stub.activities.listClusters = ({ project }) =>
+        project === 'gkeflow-denied'
+          ? Promise.reject(new Error('PERMISSION_DENIED'))
+          : Promise.resolve([
+              listed('reaper-ours', { [LABELS.owner]: 'aaaaaaaaaaaa' }),
+              listed('reaper-theirs', { [LABELS.owner]: 'bbbbbbbbbbbb' }),
+              listed('reaper-unowned', {}),
+              listed('reaper-no-age', { [LABELS.owner]: 'aaaaaaaaaaaa' }, 0),
+            ]);
+    },
+    drive: async (client, tq, cluster) => {
+      const input: ReaperInput = {
+        projects: ['gkeflow-test', 'gkeflow-denied'],
+        orphanGraceMs: 0,
+        parallelism: 1,
+        owner: 'aaaaaaaaaaaa',
+        tuning: FAST,
+      };
+      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
+        workflowId: `reaper/${cluster}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const r = await h.result();
+      if (r.deleted.length !== 1 || r.skipped.length !== 3 || r.failed.length !== 1)
+        throw new Error(`unexpected report ${JSON.stringify(r)}`);
+      return h;
+    },
+  },
+  {
+    // Issue 17 (PATCHES.teardownGuard): a reaper's teardown re-checks before each delete; the
+    // re-check refuses before the cluster (protected since the list) and nothing more is deleted.
+    name: 'teardown-workflow-guard',
+    prepare: (stub) => {
+      let checks = 0;
+      stub.activities.checkTeardown = () =>
+        ++checks < 3
+          ? Promise.resolve()
+          : Promise.reject(
+              ApplicationFailure.create({ type: 'TeardownRefusedError', message: 'protected', nonRetryable: true }),
+            );
+    },
+    drive: async (client, tq, cluster) => {
+      const env = {
+        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
+        project: 'gkeflow-test',
+        location: 'asia-east1-a',
+        cluster,
+      };
+      const input: TeardownInput = {
+        env,
+        service: 'rc-node',
+        deployment: 'rc-node',
+        reason: 'orphaned',
+        guard: { owner: 'aaaaaaaaaaaa', reason: 'orphaned', cluster: true },
+        tuning: FAST,
+      };
+      const h = await client.workflow.start<typeof teardownWorkflow>('teardownWorkflow', {
+        workflowId: `teardown/${env.id}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const failed = await h.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!failed) throw new Error('the guarded teardown did not refuse');
+      return h;
+    },
+  },
+  {
+    // Issue 17 (PATCHES.extendClosing): the TTL fires while an extend's relabel runs: the
+    // environment tears down and the extend fails with EnvironmentClosingError.
+    name: 'extend-overtaken-by-ttl',
+    prepare: (stub) => {
+      stub.activities.setClusterLabels = () => sleep(2500);
+    },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(
+        client,
+        tq,
+        testInput((d) => {
+          (d.cluster as { name: string }).name = cluster;
+          d.steps = [];
+          d.ttl = '3s';
+        }),
+      );
+      await running(h);
+      const extended = await h.executeUpdate(extendUpdate, { args: [{ ttl: '2h' }] }).then(
+        () => 'extended',
+        (e: Error) => (e.cause instanceof Error ? e.cause.message : e.message),
+      );
+      await h.result().catch(() => undefined);
+      if (extended === 'extended') throw new Error('the extend overtaken by the TTL reported success');
       return h;
     },
   },

@@ -12,12 +12,18 @@ import type { TargetConfig } from '../../src/clients/config';
 import { createGkeClient, type Cluster, type GkeClient } from '../../src/clients/gke';
 import { envRef } from '../../src/contract/environment-id';
 import { expiresAtLabel, LABELS } from '../../src/contract/labels';
+import { installationOwner } from '../../src/config/installation';
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator';
 import type { ProvisionTuning } from '../../src/contract/workflow-input';
 import { emulator as testEmulator, tempStateDir } from './emulator';
 import { testTemporalAddress, uniqueTaskQueue } from './temporal';
 
 export const ZONE = 'us-central1-a';
+
+// The tests' installation (the CLI processes they start inherit it): no file in the user's config dir.
+process.env.GKEFLOW_INSTALLATION ??= 'gkeflow-tests';
+/** The gkeflow-owner of this installation in the dev server's `default` namespace: test clusters carry it, reapers judge by it. */
+export const TEST_OWNER = installationOwner('default');
 
 /** Timeouts short enough that a dead worker's activity is retried in seconds. */
 export const REAPER_TUNING: ProvisionTuning = {
@@ -39,6 +45,8 @@ export interface ClusterCase {
   /** Expiry relative to now in ms (negative: expired); absent: no expiry label. */
   expiresInMs?: number;
   protect?: boolean;
+  /** Its gkeflow-owner (managed clusters; default TEST_OWNER); null: none (a cluster made before owners). */
+  owner?: string | null;
 }
 
 export interface ReaperCloud {
@@ -105,6 +113,7 @@ export async function startReaperCloud(
       const labels: Record<string, string> = {};
       if (c.expiresInMs !== undefined) labels[LABELS.expiresAt] = expiresAtLabel(Date.now() + c.expiresInMs);
       if (c.protect) labels[LABELS.protect] = 'true';
+      if (c.managed !== false && c.owner !== null) labels[LABELS.owner] = c.owner ?? TEST_OWNER;
       const pools = [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }];
       const cluster: Cluster =
         c.managed === false

@@ -93,6 +93,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     knownProjects: [],
     openEnvironments: [],
     endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },
+    checkTeardown: undefined,
     environmentResources: {},
     listRepositories: [],
     environmentIdsByHash: {},

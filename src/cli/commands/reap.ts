@@ -5,12 +5,12 @@
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { runReaperNow } from '../../temporal/schedules';
 import type { ReapReport } from '../../workflows/reaper';
-import type { ReapEntry } from '../../workflows/reaper/plan';
+import { countOf, type ReapEntry } from '../../workflows/reaper/plan';
 import type { CommandInput } from '../command';
 import { emitResult, machineMode } from '../output';
 import { confirmDeletion, requireConsent, terminalAsker } from '../confirm';
 import { throwProblems } from '../flags';
-import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
+import { reaperInputFromFlags, reaperTarget, reaperTaskQueue, requireWorker } from '../reaper-options';
 
 /** The report as a table: one row per cluster (or repository leftover) deleted, planned, failed or skipped. */
 export function reportTable(r: ReapReport): string[] {
@@ -31,9 +31,10 @@ export function reportTable(r: ReapReport): string[] {
     ),
     '',
     `${r.scanned} clusters${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'} (${r.locations.join(', ')}): ` +
-      (r.dryRun ? `${r.planned.length} would go (dry run, nothing deleted)` : `${r.deleted.length} deleted`) +
-      (r.kept?.length ? `, ${r.kept.length} kept` : '') +
-      `, ${r.skipped.length} skipped, ${r.failed.length} failed`,
+      (r.dryRun ? `${r.planned.length} would go (dry run, nothing deleted)` : `${countOf(r, 'deleted')} deleted`) +
+      (countOf(r, 'kept') ? `, ${countOf(r, 'kept')} kept` : '') +
+      `, ${countOf(r, 'skipped')} skipped, ${countOf(r, 'failed')} failed` +
+      (r.omitted ? ' (older rows omitted above)' : ''),
   ];
 }
 
@@ -42,15 +43,18 @@ export async function reapCommand(cmd: CommandInput): Promise<number> {
   const { flags, out, err } = cmd;
   const problems: string[] = [];
   const input = reaperInputFromFlags(flags, problems);
+  const target = reaperTarget(flags, problems);
   throwProblems('reap', problems);
   const asker = terminalAsker();
   if (!input.dryRun) requireConsent(flags, 'reap', asker); // no terminal, no --yes ⇒ exit 2 before connecting
   const cfg = temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
+    const taskQueue = reaperTaskQueue(cfg, target);
+    await requireWorker(client, taskQueue);
     if (!input.dryRun && flags.yes !== true) {
       // Name what goes: a dry run first, then the question; the real run judges each cluster again.
-      const plan = await runReaperNow(client, reaperTaskQueue(cfg), { ...input, dryRun: true });
+      const plan = await runReaperNow(client, taskQueue, { ...input, dryRun: true });
       if (!plan.report.planned.length) {
         err('nothing to reap (dry run found nothing to delete)');
         reportTable(plan.report).forEach((l) => out(l));
@@ -63,7 +67,7 @@ export async function reapCommand(cmd: CommandInput): Promise<number> {
         plan.report.planned.map((e) => `${e.envId}: ${e.reason}${e.repository ? ` (repository ${e.repository})` : ''}`),
       );
     }
-    const { workflowId, report } = await runReaperNow(client, reaperTaskQueue(cfg), input);
+    const { workflowId, report } = await runReaperNow(client, taskQueue, input);
     err(`reaper run ${workflowId}`);
     if (machineMode(cmd)) emitResult(cmd, report);
     else if (flags.json) out(JSON.stringify(report, null, 2));

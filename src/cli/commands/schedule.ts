@@ -17,7 +17,7 @@ import { requireSearchAttributes } from '../../temporal/search-attributes';
 import type { CommandInput } from '../command';
 import { emitResult, machineMode } from '../output';
 import { throwProblems } from '../flags';
-import { reaperInputFromFlags, reaperTaskQueue } from '../reaper-options';
+import { reaperInputFromFlags, reaperTarget, reaperTaskQueue, requireWorker } from '../reaper-options';
 
 const NAME_RE = /^[a-z][-a-z0-9]{0,62}$/;
 /** The timing of `--every` / `--cron` / `--timezone`; problems are pushed, each naming its flag. */
@@ -66,10 +66,12 @@ export async function createCommand(input: CommandInput): Promise<void> {
   if (!NAME_RE.test(name)) problems.push(`NAME '${name}': lower-case letters, digits and -, starting with a letter`);
   const timing = timingFromFlags(flags, problems);
   const input_ = reaperInputFromFlags(flags, problems);
+  const target = reaperTarget(flags, problems);
   throwProblems('schedule create', problems);
   await withClient(async (client) => {
     await requireSearchAttributes(client.connection, client.options.namespace); // the reaper queries them
-    const taskQueue = reaperTaskQueue(temporalConfig());
+    const taskQueue = reaperTaskQueue(temporalConfig(), target);
+    await requireWorker(client, taskQueue);
     await createReaperSchedule(client, { name, taskQueue, input: input_, ...timing });
     out(`created schedule ${name} (${timing.everyMs ? `every ${String(flags.every)}` : `cron ${timing.cron}`})`);
     emitResult(input, { name, created: true, taskQueue, ...timing, input: input_ });

@@ -3,7 +3,10 @@
  * and `teardown` updates. Changes go through the gate; a teardown asks the run to end and waits
  * for what its cleanup did.
  */
-import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { failure } from '../../contract/temporal-failures';
+import { EXPIRED_REASON } from '../../contract/reaper-io';
+import { PATCHES } from '../versioning';
 import { SEARCH_ATTRIBUTES as SA } from '../../contract/labels';
 import { parseDuration } from '../../envspec/names';
 import {
@@ -46,12 +49,21 @@ export function setHandlers(run: EnvRun): void {
   );
   setHandler(
     extendUpdate,
-    ({ ttl }) =>
-      exclusive(run, 'extending', async () => {
+    async ({ ttl }) => {
+      const extended = await exclusive(run, 'extending', async () => {
         await extendTtl(ctx, Date.now() + (parseDuration(ttl) ?? 0));
         upsertSearchAttributes([{ key: SA.expiresAt, value: new Date(state.expiresAtMs) }]);
         return { expiresAt: new Date(state.expiresAtMs).toISOString() };
-      }),
+      });
+      // The TTL fired (or a teardown came) while the label changed: the run is ending all the
+      // same, so the extension must not report success (runs recorded before keep their answer).
+      if (run.teardownReason !== undefined && patched(PATCHES.extendClosing))
+        throw failure(
+          'EnvironmentClosingError',
+          `the environment began tearing down (${run.teardownReason}) while the extension ran; it is not extended`,
+        );
+      return extended;
+    },
     { validator: (req) => validateExtend(state, run.teardownReason, req) },
   );
   setHandler(
@@ -65,9 +77,14 @@ export function setHandlers(run: EnvRun): void {
       return run.ended as TeardownResult;
     },
     {
-      validator: (_req) => {
+      validator: (req) => {
         if (state.phase === 'torn-down' || state.phase === 'failed' || state.phase === 'lost')
           throw new Error(`the environment is already ${state.phase}`);
+        // A reaper that judged a stale label (an adopted cluster's, or one read before an extend) ends nothing.
+        if (req?.reason === EXPIRED_REASON && state.expiresAtMs > Date.now())
+          throw new Error(
+            `refusing a teardown for reason '${EXPIRED_REASON}': this run expires at ${new Date(state.expiresAtMs).toISOString()}`,
+          );
       },
     },
   );

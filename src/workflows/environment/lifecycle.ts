@@ -92,6 +92,7 @@ export async function keepAlive(run: EnvRun): Promise<TeardownResult> {
         // ctx.spec: an `apply` update may have replaced the spec the run started with.
         spec: patched(PATCHES.carryNormalisedSpec) ? ctx.spec : input.spec,
         ...(input.tuning ? { tuning: input.tuning } : {}),
+        ...(input.owner ? { owner: input.owner } : {}),
         carried: state,
       });
     }

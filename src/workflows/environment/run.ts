@@ -61,7 +61,7 @@ export function startRun(input: ProvisionInput): EnvRun {
     state,
     acts: activityProxies(tuning),
     tuning,
-    labels: resourceLabels(spec, state.expiresAtMs),
+    labels: resourceLabels(spec, state.expiresAtMs, input.owner),
     currentStep: '',
   };
   return {

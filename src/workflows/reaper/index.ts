@@ -15,7 +15,7 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ClusterSummary, EnvironmentResources } from '../../contract/reaper-io';
 import { envRef } from '../../contract/environment-id';
 import { stepSummary, type StepInput, type StepName, type StepResult } from '../../contract/steps';
@@ -24,6 +24,7 @@ import { describeError } from '../errors';
 import type { ProvisionTuning } from '../../contract/workflow-input';
 import { activityProxies, callStep } from '../proxies';
 import {
+  capReport,
   classify,
   entryOf,
   envIdOfCluster,
@@ -54,6 +55,12 @@ export interface ReaperInput {
   parallelism?: number;
   /** Activity timeouts and retries, for the reaper's activities and its teardowns; historyEventLimit: when to continue as new. */
   tuning?: ProvisionTuning;
+  /**
+   * This installation's gkeflow-owner (labels.ts ownerHash of the namespace and installation id,
+   * computed by the CLI): the reaper judges only clusters and repositories carrying it. Absent
+   * (a schedule made before owners): nothing is judged, everything is reported skipped.
+   */
+  owner?: string;
   /** Set by the reaper itself when it continues as new: the work left and the report so far. */
   carried?: ReaperCarry;
 }
@@ -69,6 +76,8 @@ export interface ReaperCarry {
   todo: ReapDecision[];
   /** What the remaining environments' last runs made. */
   resources: Record<string, EnvironmentResources>;
+  /** Set when the run judged by owner (PATCHES.reaperOwner): its teardowns re-check before each delete. */
+  owner?: string;
 }
 
 /** The default history length after which the reaper continues as new (tuning.historyEventLimit overrides). */
@@ -79,7 +88,7 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
   const acts = activityProxies(input.tuning);
   const step = <K extends StepName>(name: K, i: StepInput<K>): Promise<StepResult<K>> =>
     callStep(acts, name, i, stepSummary(name, i));
-  const { report, todo, resources } = input.carried ?? (await plan(input, step));
+  const { report, todo, resources, owner } = input.carried ?? (await plan(input, step));
   // Runs recorded before continue-as-new never continue.
   const historyLimit = input.tuning?.historyEventLimit ?? DEFAULT_REAPER_HISTORY_LIMIT;
   const mayContinue = !report.dryRun && todo.length > 0 && patched(PATCHES.reaperContinueAsNew);
@@ -91,13 +100,13 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
       try {
         let entry = entryOf(d);
         if (d.action === 'end') {
-          const ended = await step('endEnvironment', { envId: d.envId, reason: d.reason });
+          const ended = await step('endEnvironment', { envId: d.envId, reason: d.reason, ...(owner ? { owner } : {}) });
           if (ended.leftovers.length)
             throw new Error(
               `its teardown left ${ended.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ')}`,
             );
         } else {
-          const torn = await tearDown(d, resources[d.envId], input.tuning);
+          const torn = await tearDown(d, resources[d.envId], input.tuning, owner);
           if (!torn) {
             report.skipped.push({ ...entryOf(d), reason: SKIP_REASONS.tornDown });
             return;
@@ -108,7 +117,10 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
         }
         (entry.repositoryKept && d.repository ? (report.kept ??= []) : report.deleted).push(entry);
       } catch (err) {
-        report.failed.push({ ...entryOf(d), cause: describeError(err) });
+        // Re-checked right before a delete and no longer provably ours and dead: skipped, never deleted.
+        const refused = refusalOf(err);
+        if (refused) report.skipped.push({ ...entryOf(d), reason: `${REFUSED_PREFIX}${refused}` });
+        else report.failed.push({ ...entryOf(d), cause: describeError(err) });
       }
       const done = report.deleted.length + (report.kept?.length ?? 0) + report.failed.length;
       setCurrentDetails(`Reaping: ${done} done, ${queue.length} to go`);
@@ -126,7 +138,15 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
         queue.filter((d) => resources[d.envId]).map((d) => [d.envId, resources[d.envId]!]),
       );
       setCurrentDetails(`Continuing as new with ${queue.length} teardowns to go`);
-      await continueAsNew<typeof reaperWorkflow>({ ...input, carried: { report, todo: queue, resources: left } });
+      await continueAsNew<typeof reaperWorkflow>({
+        ...input,
+        carried: {
+          report: owner ? capReport(report) : report,
+          todo: queue,
+          resources: left,
+          ...(owner ? { owner } : {}),
+        },
+      });
     }
   }
   setCurrentDetails(reportMarkdown(report));
@@ -144,15 +164,32 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
   if (projects.length === 0)
     projects = [...new Set([...(await step('knownProjects', undefined)), ...(input.extraProjects ?? [])])].sort();
 
-  const lists = await Promise.all(
-    projects.flatMap((project) => locations.map((location) => step('listClusters', { project, location }))),
-  );
+  // Owner rules (new runs): the owner, the age and the expiry must be beyond doubt (contract/ownership.ts).
+  const rules = patched(PATCHES.reaperOwner) ? { owner: input.owner } : undefined;
+  // A project that cannot be listed is reported; the others are reaped all the same (older runs: the reap fails).
+  const listFailed: ReapReport['failed'] = [];
+  const list = (project: string, location: string) =>
+    rules
+      ? step('listClusters', { project, location }).catch((err: unknown) => {
+          const where = locationName(project, location);
+          listFailed.push({
+            envId: where,
+            project,
+            location,
+            cluster: '',
+            reason: CLUSTER_SCAN,
+            cause: describeError(err),
+          });
+          return [];
+        })
+      : step('listClusters', { project, location });
+  const lists = await Promise.all(projects.flatMap((project) => locations.map((location) => list(project, location))));
   // A zone listed on its own and through `-` shows a cluster twice.
   const clusters = [...new Map(lists.flat().map((c): [string, ClusterSummary] => [envIdOfCluster(c), c])).values()];
   const candidates = clusters.filter(isReapable).map(envIdOfCluster);
   const open = new Set(candidates.length ? await step('openEnvironments', { ids: candidates }) : []);
   const at = Date.now();
-  const decisions = clusters.map((c) => classify(c, open, at, graceMs));
+  const decisions = clusters.map((c) => classify(c, open, at, graceMs, rules));
 
   // Repositories left by runs that never got a cluster (Artifact Registry's every location of each project).
   const withRepositories = patched(PATCHES.reaperRepositories);
@@ -177,13 +214,14 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
     projects,
     locations,
     orphanGraceMs: graceMs,
+    ...(rules?.owner ? { owner: rules.owner } : {}),
     at,
     scanned: clusters.length,
     ...(withRepositories ? { scannedRepositories: repositories.length } : {}),
     deleted: [],
     planned: [],
     skipped: decisions.filter((d) => d.action === 'skip').map(entryOf),
-    failed: scanFailed,
+    failed: [...listFailed, ...scanFailed],
   };
   // What each torn-down environment's last run made besides its cluster (Service first: a deleted
   // cluster leaks its LoadBalancer). Histories recorded before this step replay without it.
@@ -195,11 +233,24 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
     deletes.length && (!input.dryRun || withRepositories) && patched('i8-reaper-environment-resources')
       ? await step('environmentResources', { ids: deletes })
       : {};
-  const ctx = { envIds, withCluster, open: repoOpen, resources, projects, locations, nowMs: at, graceMs };
+  const ctx = { envIds, withCluster, open: repoOpen, resources, projects, locations, nowMs: at, graceMs, rules };
   const repoDecisions = repositories.map((r) => classifyRepository(r, ctx));
   report.skipped.push(...repoDecisions.filter((d) => d.action === 'skip').map(entryOf));
   const todo = [...decisions, ...repoDecisions].filter((d) => d.action !== 'skip');
-  return { report, todo, resources };
+  return { report, todo, resources, ...(rules?.owner ? { owner: rules.owner } : {}) };
+}
+
+/** The reason prefix of a cluster a teardown's re-check refused (TeardownRefusedError). */
+export const REFUSED_PREFIX = 're-checked before deleting and left alone: ';
+
+/** The reason of a project/location that could not be listed. */
+export const CLUSTER_SCAN = 'listing its clusters (the other projects are reaped all the same)';
+
+/** The message of a TeardownRefusedError anywhere in err's cause chain, else undefined. */
+function refusalOf(err: unknown): string | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause)
+    if (e instanceof ApplicationFailure && e.type === 'TeardownRefusedError') return e.message;
+  return undefined;
 }
 
 /**
@@ -210,12 +261,23 @@ async function tearDown(
   d: ReapDecision,
   made: EnvironmentResources | undefined,
   tuning: ProvisionTuning | undefined,
+  owner: string | undefined,
 ): Promise<TeardownResult | false> {
   let child;
+  // The teardown re-checks the verdict right before each delete (only runs that judged by owner).
+  const guard = owner ? { guard: { owner, reason: d.reason, cluster: !d.repository } } : {};
   // A repository leftover: its environment has no cluster; the tag goes only when its rule says so.
   const args = d.repository
-    ? { env: envRef(d), reason: d.reason, tuning, cluster: false, repository: d.repository, image: made?.image }
-    : { env: envRef(d), reason: d.reason, tuning, ...made };
+    ? {
+        env: envRef(d),
+        reason: d.reason,
+        tuning,
+        cluster: false,
+        repository: d.repository,
+        image: made?.image,
+        ...guard,
+      }
+    : { env: envRef(d), reason: d.reason, tuning, ...made, ...guard };
   try {
     child = await startChild(teardownWorkflow, {
       workflowId: d.workflowId!,

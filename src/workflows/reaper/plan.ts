@@ -4,9 +4,10 @@
  * environment is ended through its own workflow, everything else is left alone with a reason.
  * Workflow-safe; unit-tested on its own.
  */
-import type { ClusterSummary } from '../../contract/reaper-io';
+import { EXPIRED_REASON, type ClusterSummary } from '../../contract/reaper-io';
 import { formatEnvId, formatTeardownId } from '../../contract/environment-id';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../contract/labels';
+import { OWNERSHIP_DOUBTS, ownershipDoubt } from '../../contract/ownership';
 
 /** What happens to one cluster. */
 export type ReapAction =
@@ -36,6 +37,7 @@ export const SKIP_REASONS = {
   foreign: 'foreign: not labelled managed-by: gkeflow',
   protected: 'protected: labelled gkeflow-protect: "true"',
   mismatch: "its gkeflow-env label is not this cluster's environment (never deleted by coordinates)",
+  ...OWNERSHIP_DOUBTS,
   live: 'unexpired, its environment workflow is open',
   grace: 'orphaned but younger than the grace period',
   stopping: 'already being deleted (status STOPPING)',
@@ -61,24 +63,47 @@ export function expiresAtMs(c: ClusterSummary): number | undefined {
   return v && /^\d+$/.test(v) ? Number(v) * 1000 : undefined;
 }
 
-/** Classifies one cluster. `open` holds the ids of environments with an open workflow. */
-export function classify(c: ClusterSummary, open: ReadonlySet<string>, nowMs: number, graceMs: number): ReapDecision {
+/** The reason an orphan (no open workflow, past the grace period) is torn down with. */
+export const ORPHANED_REASON = 'orphaned';
+
+/**
+ * The rules a reaper of an installation applies (PATCHES.reaperOwner); absent for runs recorded
+ * before owners, which keep the old rules.
+ */
+export interface OwnerRules {
+  /** This installation's gkeflow-owner; undefined: the run has none and judges nothing. */
+  owner: string | undefined;
+}
+
+/**
+ * Classifies one cluster. `open` holds the ids of environments with an open workflow; `rules`
+ * (new runs) adds the owner, age and expiry checks of ownershipDoubt.
+ */
+export function classify(
+  c: ClusterSummary,
+  open: ReadonlySet<string>,
+  nowMs: number,
+  graceMs: number,
+  rules?: OwnerRules,
+): ReapDecision {
   const envId = envIdOfCluster(c);
   const base = { envId, project: c.project, location: c.location, cluster: c.name };
   const skip = (reason: string): ReapDecision => ({ ...base, action: 'skip', reason });
   if (c.labels[LABELS.managedBy] !== MANAGED_BY_VALUE) return skip(SKIP_REASONS.foreign);
   if (c.labels[LABELS.protect] === 'true') return skip(SKIP_REASONS.protected);
   if (c.labels[LABELS.env] !== envHash(envId)) return skip(SKIP_REASONS.mismatch);
+  const doubt = rules && ownershipDoubt(c, rules.owner);
+  if (doubt) return skip(doubt);
   const expires = expiresAtMs(c);
   const expired = expires !== undefined && expires <= nowMs;
   const live = open.has(envId);
-  if (expired && live) return { ...base, action: 'end', reason: 'expired', workflowId: envId };
+  if (expired && live) return { ...base, action: 'end', reason: EXPIRED_REASON, workflowId: envId };
   if (live) return skip(SKIP_REASONS.live);
   if (c.status === 'STOPPING') return skip(SKIP_REASONS.stopping);
   const teardown = { ...base, action: 'delete' as const, workflowId: formatTeardownId(base) };
-  if (expired) return { ...teardown, reason: 'expired' };
+  if (expired) return { ...teardown, reason: EXPIRED_REASON };
   if (nowMs - c.createdAtMs < graceMs) return skip(SKIP_REASONS.grace);
-  return { ...teardown, reason: 'orphaned' };
+  return { ...teardown, reason: ORPHANED_REASON };
 }
 
 /** One line of the report. */
@@ -104,6 +129,8 @@ export interface ReapReport {
   projects: string[];
   locations: string[];
   orphanGraceMs: number;
+  /** The gkeflow-owner this run judged by (absent: a run before owners, or one without an owner). */
+  owner?: string;
   /** Epoch ms the clusters were judged at. */
   at: number;
   scanned: number;
@@ -119,7 +146,34 @@ export interface ReapReport {
   planned: ReapEntry[];
   skipped: ReapEntry[];
   failed: Array<ReapEntry & { cause: string }>;
+  /**
+   * Rows dropped from each list when a long reap continued as new (capReport: the carried report
+   * stays far below Temporal's payload limit); the counts in the summary include them.
+   */
+  omitted?: Partial<Record<ReportList, number>>;
 }
+
+/** The lists of a report that grow with the clusters reaped. */
+export type ReportList = 'deleted' | 'kept' | 'skipped' | 'failed';
+
+/** How many rows of each list a continued run carries (the last ones); the rest are counted. */
+export const MAX_CARRIED_ROWS = 500;
+
+/** The report with each list cut to its last `max` rows, the dropped ones counted in `omitted`. */
+export function capReport(r: ReapReport, max = MAX_CARRIED_ROWS): ReapReport {
+  const out: ReapReport = { ...r, omitted: { ...r.omitted } };
+  for (const list of ['deleted', 'kept', 'skipped', 'failed'] as const) {
+    const rows = r[list];
+    if (!rows || rows.length <= max) continue;
+    out.omitted![list] = (out.omitted![list] ?? 0) + rows.length - max;
+    (out as unknown as Record<ReportList, ReapEntry[]>)[list] = rows.slice(-max);
+  }
+  if (Object.keys(out.omitted!).length === 0) delete out.omitted;
+  return out;
+}
+
+/** How many rows a list has, counting those a continued run dropped. */
+export const countOf = (r: ReapReport, list: ReportList) => (r[list]?.length ?? 0) + (r.omitted?.[list] ?? 0);
 
 /** A decision as a report entry. */
 export function entryOf(d: ReapDecision): ReapEntry {
@@ -156,8 +210,9 @@ export function reportMarkdown(r: ReapReport): string {
   return [
     `Reaper${r.dryRun ? ' (dry run)' : ''}: ${r.scanned} clusters` +
       `${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'}` +
-      ` — ${r.dryRun ? `${r.planned.length} would go` : `${r.deleted.length} deleted`},` +
-      `${r.kept?.length ? ` ${r.kept.length} kept,` : ''} ${r.skipped.length} skipped, ${r.failed.length} failed`,
+      ` — ${r.dryRun ? `${r.planned.length} would go` : `${countOf(r, 'deleted')} deleted`},` +
+      `${countOf(r, 'kept') ? ` ${countOf(r, 'kept')} kept,` : ''} ${countOf(r, 'skipped')} skipped, ${countOf(r, 'failed')} failed` +
+      `${r.omitted ? ' (older rows omitted from the lists below)' : ''}`,
     '',
     ...rows('Deleted', r.deleted),
     ...rows('Kept', r.kept ?? []),

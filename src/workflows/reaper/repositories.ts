@@ -10,7 +10,8 @@ import type { EnvironmentResources } from '../../contract/reaper-io';
 import type { RepositorySummary } from '../../contract/image-io';
 import { formatTeardownId, parseEnvId } from '../../contract/environment-id';
 import { LABELS, MANAGED_BY_VALUE } from '../../contract/labels';
-import { SKIP_REASONS, type ReapDecision } from './plan';
+import { SKIP_REASONS, type OwnerRules, type ReapDecision } from './plan';
+import { ownershipDoubt } from '../../contract/ownership';
 
 /** Why a repository is left alone (besides SKIP_REASONS' foreign, protected, live and grace). */
 export const REPOSITORY_SKIP_REASONS = {
@@ -41,6 +42,8 @@ export interface RepositoryContext {
   locations: readonly string[];
   nowMs: number;
   graceMs: number;
+  /** Owner rules (PATCHES.reaperOwner): only repositories this installation owns are judged. */
+  rules?: OwnerRules;
 }
 
 /** The gkeflow-env label of a repository gkeflow created and nobody protects, else undefined. */
@@ -66,6 +69,9 @@ export function classifyRepository(r: RepositorySummary, ctx: RepositoryContext)
   });
   if (r.labels[LABELS.managedBy] !== MANAGED_BY_VALUE) return skip(SKIP_REASONS.foreign);
   if (r.labels[LABELS.protect] === 'true') return skip(SKIP_REASONS.protected);
+  // A repository has no expiry label; its owner and age must be beyond doubt all the same.
+  const doubt = ctx.rules && ownershipDoubt({ labels: r.labels, createdAtMs: r.createdAtMs }, ctx.rules.owner);
+  if (doubt) return skip(doubt);
   const known = ctx.envIds[r.labels[LABELS.env] ?? ''];
   const env = known ? parseEnvId(known) : undefined;
   if (!env) return skip(REPOSITORY_SKIP_REASONS.unknown);

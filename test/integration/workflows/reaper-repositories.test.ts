@@ -20,7 +20,14 @@ import {
   REPOSITORY_SKIP_REASONS,
 } from '../../../src/workflows/reaper/repositories';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
-import { REAPER_TUNING, startReaperCloud, withReaperWorker, ZONE, type ReaperCloud } from '../../helpers/reaper';
+import {
+  REAPER_TUNING,
+  TEST_OWNER,
+  startReaperCloud,
+  withReaperWorker,
+  ZONE,
+  type ReaperCloud,
+} from '../../helpers/reaper';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 import { startEnv, testInput, workflowBundle } from '../../helpers/workflows';
 
@@ -42,7 +49,7 @@ function reap(client: Client, taskQueue: string, input: ReaperInput) {
   return client.workflow.execute<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
     workflowId: `reap-${Date.now()}-${Math.random()}`,
     taskQueue,
-    args: [{ tuning: REAPER_TUNING, ...input }],
+    args: [{ tuning: REAPER_TUNING, owner: TEST_OWNER, ...input }],
   });
 }
 
@@ -85,7 +92,10 @@ void describe('reaperWorkflow and repositories left by runs that never got a clu
         });
         const h = await startEnv(client, `nobody-polls-${p}`, input);
         const env = envRef({ project: p, location: ZONE, cluster });
-        assert.equal((await registry.ensureRepository({ env, repository: image(repo) })).created, true);
+        assert.equal(
+          (await registry.ensureRepository({ env, repository: image(repo), owner: TEST_OWNER })).created,
+          true,
+        );
         await registry.pushImage({
           env,
           source: { kind: 'builtin', name: 'demo' },
@@ -178,7 +188,7 @@ void describe('reaperWorkflow and repositories left by runs that never got a clu
       });
       const h = await startEnv(client, `nobody-polls-${p}`, input);
       const env = envRef({ project: p, location: ZONE, cluster: 'twice' });
-      await registry.ensureRepository({ env, repository });
+      await registry.ensureRepository({ env, repository, owner: TEST_OWNER });
       await registry.pushImage({ env, source: { kind: 'builtin', name: 'demo' }, repository, tag: 'v1' });
       await h.terminate('the run ended before its cluster existed');
       await visible(client, h.workflowId);
@@ -215,11 +225,14 @@ void describe('reaperWorkflow and repositories left by runs that never got a clu
       const env = envRef({ project: p, location: ZONE, cluster: 'creator' });
       const sharer = envRef({ project: p, location: ZONE, cluster: 'sharer' });
       const demo = { kind: 'builtin', name: 'demo' } as const;
-      assert.equal((await registry.ensureRepository({ env, repository })).created, true);
+      assert.equal((await registry.ensureRepository({ env, repository, owner: TEST_OWNER })).created, true);
       await registry.pushImage({ env, source: demo, repository, tag: 'v1' });
       // Another environment adopted the repository and pushed its own image into it.
       const theirs = `asia-docker.pkg.dev/${p}/shared/other`;
-      assert.equal((await registry.ensureRepository({ env: sharer, repository: theirs })).created, false);
+      assert.equal(
+        (await registry.ensureRepository({ env: sharer, repository: theirs, owner: TEST_OWNER })).created,
+        false,
+      );
       await registry.pushImage({ env: sharer, source: demo, repository: theirs, tag: 'v1' });
       await h.terminate('the run ended before its cluster existed');
       await visible(client, h.workflowId);
@@ -266,7 +279,9 @@ void describe('reaperWorkflow and repositories left by runs that never got a clu
       const h = await client.workflow.start<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
         workflowId: `reap-can-${p}`,
         taskQueue,
-        args: [{ projects: [p], parallelism: 2, tuning: { ...REAPER_TUNING, historyEventLimit: 40 } }],
+        args: [
+          { projects: [p], parallelism: 2, owner: TEST_OWNER, tuning: { ...REAPER_TUNING, historyEventLimit: 40 } },
+        ],
       });
       const r = await h.result();
       assert.deepEqual(r.deleted.map((e) => e.cluster).sort(), names);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
-import { REAPER_TUNING, startReaperCloud, withReaperWorker, type ReaperCloud } from '../../helpers/reaper';
+import { REAPER_TUNING, TEST_OWNER, startReaperCloud, withReaperWorker, type ReaperCloud } from '../../helpers/reaper';
 import { tempStateDir } from '../../helpers/emulator';
 import { testTemporalAddress, uniqueTaskQueue } from '../../helpers/temporal';
 import { eventually, workflowBundle } from '../../helpers/workflows';
@@ -58,7 +58,7 @@ void describe('reaper after a worker crash', { timeout: 240_000 }, () => {
     const connection = await Connection.connect({ address });
     try {
       const client = new Client({ connection });
-      const input: ReaperInput = { projects: [p], parallelism: 2, tuning: REAPER_TUNING };
+      const input: ReaperInput = { projects: [p], parallelism: 2, tuning: REAPER_TUNING, owner: TEST_OWNER };
       const h = await client.workflow.start<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
         workflowId: `reap-crash-${Date.now()}`,
         taskQueue,

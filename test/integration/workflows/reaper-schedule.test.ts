@@ -167,4 +167,28 @@ void describe('reaper schedules (gkeflow schedule …)', { timeout: 240_000 }, (
     const names = (JSON.parse(ls.out) as Array<{ name: string }>).map((s) => s.name);
     assert.ok(!names.includes('nightly') && !names.includes('Bad_Name'), names.join(','));
   });
+
+  void it('issue 17: reap and schedule create refuse a task queue no worker polls; --target gcp needs --project', async () => {
+    process.env.GKEFLOW_TASK_QUEUE = `nobody-polls-${process.pid}-${Date.now()}`;
+    const reap = await cli('reap', '--project', 'sched-none-1', '--dry-run');
+    assert.equal(reap.code, 1, reap.out);
+    assert.match(reap.err, /no worker polls task queue 'nobody-polls-/);
+    const name = `never-${process.pid}`;
+    const created = await cli('schedule', 'create', name, '--every', '1h', '--project', 'sched-none-1');
+    assert.equal(created.code, 1, created.out);
+    assert.match(created.err, /no worker polls task queue/);
+    const connection = await Connection.connect({ address: await testTemporalAddress() });
+    try {
+      const schedules = await listReaperSchedules(new Client({ connection }));
+      assert.ok(!schedules.some((x) => x.name === name), 'no schedule was made');
+    } finally {
+      await connection.close();
+    }
+    const gcp = await cli('reap', '--target', 'gcp');
+    assert.equal(gcp.code, 2);
+    assert.match(gcp.err, /--project: required with --target gcp/);
+    const bad = await cli('reap', '--target', 'aws', '--project', 'sched-none-1');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--target 'aws': expected local or gcp/);
+  });
 });

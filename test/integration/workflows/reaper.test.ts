@@ -5,11 +5,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { formatEnvId } from '../../../src/contract/environment-id';
 import { SKIP_REASONS } from '../../../src/workflows/reaper/plan';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
-import { REAPER_TUNING, startReaperCloud, withReaperWorker, ZONE, type ReaperCloud } from '../../helpers/reaper';
+import {
+  REAPER_TUNING,
+  TEST_OWNER,
+  startReaperCloud,
+  withReaperWorker,
+  ZONE,
+  type ReaperCloud,
+} from '../../helpers/reaper';
 import { eventually, FAST, startEnv, stubActivities, testInput, workflowBundle } from '../../helpers/workflows';
 
 const HOUR = 3_600_000;
@@ -21,7 +29,7 @@ function reap(client: Client, taskQueue: string, input: ReaperInput, id = `reap-
   return client.workflow.execute<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
     workflowId: id,
     taskQueue,
-    args: [{ tuning: REAPER_TUNING, ...input }],
+    args: [{ tuning: REAPER_TUNING, owner: TEST_OWNER, ...input }],
   });
 }
 
@@ -263,12 +271,21 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
         ]),
       ),
     };
+    // Its run's own expiry passes while its last provisioning step hangs (a TTL timer would end
+    // an environment that got to keepAlive itself): expired in its label and in its run.
+    activities.probeEndpoint = async () => {
+      for (;;) {
+        Context.current().heartbeat();
+        await Context.current().sleep(100);
+      }
+    };
     await cloud.create({ project: p, name: 'live-expired', expiresInMs: -HOUR });
     await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
       const input = testInput(
         (d) => {
           d.project = p;
           d.location = ZONE;
+          d.ttl = '1s';
           d.image = { source: 'builtin:demo', repository: `asia-docker.pkg.dev/${p}/repo/app`, tag: 'v1' };
           (d.cluster as { name: string }).name = 'live-expired';
           d.steps = [];
@@ -276,9 +293,9 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
         { ...FAST },
       );
       const env = await startEnv(client, taskQueue, input);
-      // Wait until provisioned (the teardown update is accepted in any phase, but this is the real case).
-      for (let i = 0; i < 200 && !stub.succeeded.includes('probeEndpoint'); i++)
+      for (let i = 0; i < 200 && !stub.calls.includes('probeEndpoint'); i++)
         await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1100));
       const r = await reap(client, taskQueue, { projects: [p] });
       assert.deepEqual(
         r.deleted.map((e) => [e.cluster, e.reason, e.via]),
@@ -289,6 +306,48 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
       assert.ok(result.cleaned.includes('cluster'));
       assert.deepEqual(await cloud.names(p), []);
       assert.equal(cloud.deletes.get(`projects/${p}/locations/${ZONE}/clusters/live-expired`), 1);
+    });
+  });
+
+  void it('issue 17: a stale expired label on a live environment whose own expiry is in the future ends nothing', async () => {
+    const p = project();
+    const stub = stubActivities();
+    const activities = {
+      ...stub.activities,
+      ...Object.fromEntries(
+        (['listClusters', 'knownProjects', 'openEnvironments', 'endEnvironment', 'deleteCluster'] as const).map((k) => [
+          k,
+          cloud.activities[k],
+        ]),
+      ),
+    };
+    // An adopted cluster kept a terminated run's expiry (or was read before an extend): the
+    // reaper asks for `expired`, and the environment's workflow refuses while its own TTL (4h) runs.
+    await cloud.create({ project: p, name: 'stale-label', expiresInMs: -HOUR });
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const input = testInput((d) => {
+        d.project = p;
+        d.location = ZONE;
+        d.image = { source: 'builtin:demo', repository: `asia-docker.pkg.dev/${p}/repo/app`, tag: 'v1' };
+        (d.cluster as { name: string }).name = 'stale-label';
+        d.steps = [];
+      });
+      const env = await startEnv(client, taskQueue, input);
+      try {
+        for (let i = 0; i < 200 && !stub.succeeded.includes('probeEndpoint'); i++)
+          await new Promise((r) => setTimeout(r, 50));
+        const r = await reap(client, taskQueue, { projects: [p] });
+        assert.deepEqual(r.deleted, []);
+        assert.deepEqual(
+          r.failed.map((e) => e.cluster),
+          ['stale-label'],
+        );
+        assert.match(r.failed[0]!.cause, /refusing a teardown for reason 'expired'/);
+        assert.deepEqual(await cloud.names(p), ['stale-label']);
+        assert.equal((await env.describe()).status.name, 'RUNNING');
+      } finally {
+        await env.terminate('test over');
+      }
     });
   });
 });

@@ -63,7 +63,13 @@ void test('one cleanup plan: Service → Deployment → cluster → image tag, s
 });
 
 void test('labels and search attributes: one list each, the dev server registers exactly the workflow keys', () => {
-  assert.deepEqual(Object.values(LABELS), ['managed-by', 'gkeflow-env', 'gkeflow-expires-at', 'gkeflow-protect']);
+  assert.deepEqual(Object.values(LABELS), [
+    'managed-by',
+    'gkeflow-env',
+    'gkeflow-expires-at',
+    'gkeflow-protect',
+    'gkeflow-owner',
+  ]);
   assert.deepEqual(
     searchAttributeFlags(),
     Object.values(SEARCH_ATTRIBUTES).map((k) => `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`),

@@ -5,7 +5,14 @@ import { cronProblem } from '../../../src/temporal/cron';
 import { reportTable } from '../../../src/cli/commands/reap';
 import { formatEnvId } from '../../../src/contract/environment-id';
 import { envHash, expiresAtLabel, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';
-import { classify, entryOf, reportMarkdown, SKIP_REASONS, type ReapReport } from '../../../src/workflows/reaper/plan';
+import {
+  capReport,
+  classify,
+  entryOf,
+  reportMarkdown,
+  SKIP_REASONS,
+  type ReapReport,
+} from '../../../src/workflows/reaper/plan';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const HOUR = 3_600_000;
@@ -92,4 +99,65 @@ void test('the report prints as a table and as Markdown', () => {
   assert.match(table, /failed\s+gkeflow\/p-reap\/us-central1-a\/b\s+QuotaExceededError: no/);
   assert.match(table, /3 clusters in p-reap \(-\): 1 deleted, 1 skipped, 1 failed/);
   assert.match(reportMarkdown(r), /\*\*Deleted\*\* \(1\)/);
+});
+
+void test('issue 17: owner rules: unknown age or a malformed expiry is skipped with its reason, never deleted', () => {
+  const owner = 'aaaaaaaaaaaa';
+  const ours = { [LABELS.owner]: owner };
+  const judged = (c: ClusterSummary) => {
+    const d = classify(c, new Set(), NOW, GRACE, { owner });
+    return `${d.action}:${d.reason}`;
+  };
+  // Before: createTime missing mapped to 0 (older than any grace) and `0` counted as long expired.
+  assert.equal(
+    judged(cluster('no-create', { ...ours, ...expired }, { createdAtMs: 0 })),
+    `skip:${SKIP_REASONS.unknownAge}`,
+  );
+  assert.equal(judged(cluster('no-create-orphan', ours, { createdAtMs: 0 })), `skip:${SKIP_REASONS.unknownAge}`);
+  for (const bad of ['0', 'abc', '-5', '1e9', '999999999', ''])
+    assert.equal(
+      judged(cluster(`bad-${bad}`, { ...ours, [LABELS.expiresAt]: bad })),
+      `skip:${SKIP_REASONS.badExpiry}`,
+      bad,
+    );
+  assert.equal(judged(cluster('fine', { ...ours, ...expired })), 'delete:expired');
+  // Another installation's, or one without an owner label, is not judged at all.
+  assert.equal(
+    judged(cluster('theirs', { [LABELS.owner]: 'bbbbbbbbbbbb', ...expired })),
+    `skip:${SKIP_REASONS.otherOwner}`,
+  );
+  assert.equal(judged(cluster('legacy', expired)), `skip:${SKIP_REASONS.unowned}`);
+  assert.equal(
+    classify(cluster('x', { ...ours, ...expired }), new Set(), NOW, GRACE, { owner: undefined }).reason,
+    SKIP_REASONS.noOwner,
+  );
+  // Runs recorded before owners (no rules) keep the old verdicts.
+  assert.equal(verdict(cluster('legacy', expired)), 'delete:expired');
+});
+
+void test('issue 17: the report a long reap carries across continue-as-new is capped; the counts keep every row', () => {
+  const row = (i: number) => entryOf(classify(cluster(`c${i}`, expired), new Set(), NOW, GRACE));
+  const report: ReapReport = {
+    dryRun: false,
+    projects: ['p-reap'],
+    locations: ['-'],
+    orphanGraceMs: GRACE,
+    at: NOW,
+    scanned: 1200,
+    deleted: Array.from({ length: 1200 }, (_, i) => row(i)),
+    planned: [],
+    skipped: [row(0)],
+    failed: [],
+  };
+  const capped = capReport(report, 500);
+  assert.equal(capped.deleted.length, 500);
+  assert.equal(capped.deleted[0]!.cluster, 'c700', 'the last rows are kept');
+  assert.deepEqual(capped.omitted, { deleted: 700 });
+  assert.equal(capped.skipped.length, 1);
+  // Capped again after the next continue-as-new: the counts add up.
+  const again = capReport({ ...capped, deleted: [...capped.deleted, ...capped.deleted] }, 500);
+  assert.deepEqual(again.omitted, { deleted: 1200 });
+  assert.match(reportMarkdown(capped), /1200 deleted/);
+  assert.ok(JSON.stringify(capReport(report, 500)).length < JSON.stringify(report).length / 2);
+  assert.equal(capReport(report, 5000).omitted, undefined);
 });

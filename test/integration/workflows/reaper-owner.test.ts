@@ -1,0 +1,132 @@
+/**
+ * Issue 17: a reaper judges only what its installation owns, and re-checks its verdict right
+ * before each delete. The real Temporal server, workflows and activities; the GKE emulator
+ * without control planes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { envRef } from '../../../src/contract/environment-id';
+import { expiresAtLabel, LABELS } from '../../../src/contract/labels';
+import { SKIP_REASONS } from '../../../src/workflows/reaper/plan';
+import { REFUSED_PREFIX, type ReaperInput, type ReapReport } from '../../../src/workflows/reaper';
+import type { OpenEnvironmentsInput } from '../../../src/contract/reaper-io';
+import {
+  REAPER_TUNING,
+  TEST_OWNER,
+  startReaperCloud,
+  withReaperWorker,
+  ZONE,
+  type ReaperCloud,
+} from '../../helpers/reaper';
+import { workflowBundle } from '../../helpers/workflows';
+
+const HOUR = 3_600_000;
+const OTHER_OWNER = 'bbbbbbbbbbbb';
+let n = 0;
+const project = () => `reapown-${process.pid % 10000}-${n++}`;
+
+function reap(client: Client, taskQueue: string, input: ReaperInput) {
+  return client.workflow.execute<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
+    workflowId: `reap-${Date.now()}-${Math.random()}`,
+    taskQueue,
+    args: [{ tuning: REAPER_TUNING, orphanGraceMs: 0, owner: TEST_OWNER, ...input }],
+  });
+}
+
+const why = (r: ReapReport) => Object.fromEntries(r.skipped.map((e) => [e.cluster, e.reason]));
+
+void describe('reaperWorkflow with owners', { timeout: 240_000 }, () => {
+  let cloud: ReaperCloud;
+  let bundle: WorkflowBundleWithSourceMap;
+  const name = (p: string, c: string) => `projects/${p}/locations/${ZONE}/clusters/${c}`;
+  /** Merges labels into a cluster's, as `gcloud container clusters update --update-labels` does. */
+  const relabel = async (p: string, c: string, labels: Record<string, string>) => {
+    const cur = await cloud.gke.getCluster(name(p, c));
+    await cloud.gke.setLabels(name(p, c), { ...(cur.resourceLabels ?? {}), ...labels }, cur.labelFingerprint ?? '');
+    for (let i = 0; i < 100; i++) {
+      const now = (await cloud.gke.getCluster(name(p, c))).resourceLabels ?? {};
+      if (Object.entries(labels).every(([k, v]) => now[k] === v)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`labels of ${c} never changed`);
+  };
+  before(async () => {
+    cloud = await startReaperCloud();
+    bundle = await workflowBundle();
+  });
+  after(async () => {
+    await cloud?.stop();
+  });
+
+  void it("two installations on one project, grace 0: each deletes only its own orphans; an unowned one is nobody's", async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'mine', expiresInMs: -HOUR });
+    await cloud.create({ project: p, name: 'theirs', expiresInMs: -HOUR, owner: OTHER_OWNER });
+    await cloud.create({ project: p, name: 'legacy', expiresInMs: -HOUR, owner: null });
+    await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+      const r = await reap(client, taskQueue, { projects: [p] });
+      assert.equal(r.owner, TEST_OWNER);
+      assert.deepEqual(
+        r.deleted.map((e) => e.cluster),
+        ['mine'],
+      );
+      assert.deepEqual(why(r), { theirs: SKIP_REASONS.otherOwner, legacy: SKIP_REASONS.unowned });
+      const other = await reap(client, taskQueue, { projects: [p], owner: OTHER_OWNER });
+      assert.deepEqual(
+        other.deleted.map((e) => e.cluster),
+        ['theirs'],
+      );
+      // Without an owner (a schedule from before owners) nothing is judged.
+      const none = await reap(client, taskQueue, { projects: [p], owner: undefined });
+      assert.deepEqual(why(none), { legacy: SKIP_REASONS.noOwner });
+      assert.deepEqual(await cloud.names(p), ['legacy']);
+    });
+  });
+
+  void it('protect set, or the expiry extended, between the list and the delete: re-checked and left alone', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'protected-late', expiresInMs: -HOUR });
+    await cloud.create({ project: p, name: 'extended-late', expiresInMs: -HOUR });
+    // After the list, before any teardown starts: a user protects one and `gkeflow extend` moves the other.
+    const activities = {
+      ...cloud.activities,
+      openEnvironments: async (i: OpenEnvironmentsInput) => {
+        await relabel(p, 'protected-late', { [LABELS.protect]: 'true' });
+        await relabel(p, 'extended-late', { [LABELS.expiresAt]: expiresAtLabel(Date.now() + HOUR) });
+        return cloud.activities.openEnvironments(i);
+      },
+    };
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const r = await reap(client, taskQueue, { projects: [p] });
+      assert.deepEqual(r.deleted, []);
+      assert.deepEqual(r.failed, []);
+      const reasons = why(r);
+      assert.match(reasons['protected-late'] ?? '', new RegExp(`^${REFUSED_PREFIX}.*gkeflow-protect`));
+      assert.match(reasons['extended-late'] ?? '', new RegExp(`^${REFUSED_PREFIX}.*no longer expired`));
+      assert.deepEqual(await cloud.names(p), ['extended-late', 'protected-late']);
+      assert.equal(cloud.deletes.get(name(p, 'protected-late')), undefined);
+      assert.equal(cloud.deletes.get(name(p, 'extended-late')), undefined);
+    });
+  });
+
+  void it("ensureCluster relabels an adopted cluster's expiry and owner, and refuses another installation's", async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'adopted', expiresInMs: -HOUR, owner: null });
+    await cloud.create({ project: p, name: 'taken', expiresInMs: HOUR, owner: OTHER_OWNER });
+    const expiresAt = expiresAtLabel(Date.now() + 2 * HOUR);
+    const request = (cluster: string) => ({
+      env: envRef({ project: p, location: ZONE, cluster }),
+      labels: { [LABELS.expiresAt]: expiresAt, [LABELS.owner]: TEST_OWNER },
+      nodePools: [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }],
+    });
+    const r = await cloud.activities.ensureCluster(request('adopted'));
+    assert.equal(r.created, false);
+    const labels = (await cloud.gke.getCluster(name(p, 'adopted'))).resourceLabels ?? {};
+    assert.equal(labels[LABELS.expiresAt], expiresAt, 'the previous run’s (past) expiry is replaced');
+    assert.equal(labels[LABELS.owner], TEST_OWNER);
+    await assert.rejects(cloud.activities.ensureCluster(request('taken')), { type: 'NameTakenError' });
+    assert.equal((await cloud.gke.getCluster(name(p, 'taken'))).resourceLabels?.[LABELS.owner], OTHER_OWNER);
+  });
+});
