@@ -32,6 +32,7 @@ import type { ProvisionInput, ProvisionTuning } from '../contract/workflow-input
 import type { EnvironmentSpec, SpecApp } from '../contract/environment-spec';
 import { gkeError, grpcCode } from '../clients/gke-errors';
 import { locationName } from '../gke/resource-names';
+import { isUpdateUnsupported, MIN_SERVER_FOR_UPDATE } from '../temporal/update-support';
 
 export interface ReaperActivityDeps {
   gke: GkeClient;
@@ -252,6 +253,16 @@ export function reaperActivities(deps: ReaperActivityDeps) {
             'EnvironmentClosingError',
             `${envId} could not be ended through its workflow: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}`,
           );
+        if (isUpdateUnsupported(e)) {
+          // Workflow Update is off on this server: cancel instead (the run cleans up on
+          // cancellation), wait for it to close, and say that what it left is not known here.
+          await h.cancel();
+          await h.result().catch(() => undefined);
+          throw failure(
+            'EnvironmentClosingError',
+            `${envId} was ended by cancellation: this Temporal refuses Workflow Update (Temporal Server >= ${MIN_SERVER_FOR_UPDATE} reports what a teardown left); its cleanup ran, and anything left stays labelled for the next reap`,
+          );
+        }
         throw e;
       } finally {
         clearInterval(timer);

@@ -69,7 +69,7 @@ void test('an orphan with a LoadBalancer Service made by hand: its LB is release
       });
       const left = await inventory(stack);
       assert.equal(left.kube[fullName(cluster)]?.services['someone-else/by-hand'], 'LoadBalancer');
-      const r = await runCli(['reap', '--project', PROJECT, '--orphan-grace', '0s'], stack.cliEnv(), 240_000);
+      const r = await runCli(['reap', '--yes', '--project', PROJECT, '--orphan-grace', '0s'], stack.cliEnv(), 240_000);
       assert.equal(r.code, 0, `gkeflow reap: ${r.stdout} ${r.stderr}`);
       const reaped = await inventory(stack);
       assert.deepEqual(reaped.leaks, [], 'no load balancer leaked');

@@ -84,7 +84,7 @@ void test('the walkthrough through the CLI: up --wait, status, scale, down --wai
   const scale = await runCli(['scale', 'selfhosted-walk', '--replicas', '2'], env, 300_000);
   assert.equal(scale.code, 0, scale.stderr);
   assert.match(scale.stdout, /to 2 replicas/);
-  const down = await runCli(['down', 'selfhosted-walk', '--wait'], env, 400_000);
+  const down = await runCli(['down', 'selfhosted-walk', '--wait', '--yes'], env, 400_000);
   assert.equal(down.code, 0, down.stderr);
   assert.match(down.stdout, /torn down/);
 });
@@ -138,7 +138,7 @@ void test('a gkeflow worker killed mid-run: a new one resumes the run to running
   const second = startWorker(queue);
   assert.ok(await waitUntil(polls(second.pid!), 60_000, 500), 'the second worker polls');
   assert.equal(await planDone(cloud.client, envId, 400_000), 'running');
-  const down = await runCli(['down', envId, '--wait'], qenv, 400_000);
+  const down = await runCli(['down', envId, '--wait', '--yes'], qenv, 400_000);
   assert.equal(down.code, 0, down.stderr);
   second.kill('SIGTERM');
 });

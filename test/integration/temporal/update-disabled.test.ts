@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { runCli } from '../../helpers/cli';
+import { reaperActivities } from '../../../src/activities/reaper';
+import type { GkeClient } from '../../../src/clients/gke';
 import { uniqueTaskQueue } from '../../helpers/temporal';
 import { ENVIRONMENT_WORKFLOW } from '../../../src/contract/messages';
 import { startEphemeralTemporal } from '../../../src/stack/temporal-server';
@@ -49,7 +52,7 @@ void test('scale on a server with Workflow Update off exits 2 naming the server 
 });
 
 void test('down on a server with Workflow Update off falls back to cancel', async () => {
-  const r = await runCli(['down', envId], env, 90_000);
+  const r = await runCli(['down', envId, '--yes'], env, 90_000);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /cancelled/);
   const connection = await Connection.connect({ address: server.address });
@@ -59,6 +62,41 @@ void test('down on a server with Workflow Update off falls back to cancel', asyn
       history.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes),
       'a cancel request is in the history',
     );
+  } finally {
+    await connection.close();
+  }
+});
+
+void test("the reaper's end of an environment falls back to cancel when Workflow Update is off", async () => {
+  const id = `gkeflow/upd-reap-${process.pid}/us-central1/c2`;
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    const client = new Client({ connection });
+    await client.workflow.start(ENVIRONMENT_WORKFLOW, {
+      workflowId: id,
+      taskQueue: uniqueTaskQueue('upd'),
+      args: [{}],
+    });
+    const acts = reaperActivities({ gke: {} as GkeClient, client: () => client, heartbeatMs: 100 });
+    // No worker runs this environment, so its cancellation never finishes on its own: once the
+    // cancel request is in its history, the test ends the run, which ends the activity's wait.
+    const mock = new MockActivityEnvironment();
+    // Caught at once: the activity may end while the test still terminates the run.
+    const ended = mock.run(acts.endEnvironment, { envId: id, reason: 'expired' }).then(
+      (): Error & { type?: string } => new Error('endEnvironment resolved'),
+      (e: unknown) => e as Error & { type?: string },
+    );
+    const h = client.workflow.getHandle(id);
+    for (let i = 0; i < 100; i++) {
+      const history = await h.fetchHistory();
+      if (history.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await h.terminate('test: the run has no worker to finish its cancellation');
+    const e = await ended;
+    assert.equal(e.type, 'EnvironmentClosingError', String(e));
+    assert.match(e.message, /ended by cancellation/);
+    assert.match(e.message, />= 1\.25/);
   } finally {
     await connection.close();
   }
