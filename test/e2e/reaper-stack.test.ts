@@ -7,7 +7,8 @@ import { createClusterRequestOf } from '../../src/activities/gke';
 import { createGkeClient, type GkeClient } from '../../src/clients/gke';
 import { envRef } from '../../src/contract/environment-id';
 import { PORT_ENV } from '../../src/config/endpoints';
-import { expiresAtLabel, LABELS } from '../../src/contract/labels';
+import { expiresAtLabel, LABELS, ownerLabels } from '../../src/contract/labels';
+import { installationOwner, INSTALLATION_ENV } from '../../src/config/installation';
 import { STACK_REAPER_SCHEDULE } from '../../src/temporal/schedules';
 import { freePort } from '../../src/process/process';
 import { runCli } from '../helpers/cli';
@@ -21,7 +22,8 @@ let gke: GkeClient | undefined;
 
 before(async () => {
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-reaper-stack-'));
-  env = { GKEFLOW_STATE_DIR: stateDir };
+  // One installation for the stack, the CLI and the orphan below: the reaper judges only what it owns.
+  env = { GKEFLOW_STATE_DIR: stateDir, [INSTALLATION_ENV]: 'e2e-reaper-stack' };
   for (const v of Object.values(PORT_ENV)) env[v] = String(await freePort()); // never the default ports
 });
 
@@ -57,7 +59,10 @@ void test('stack up creates the hourly reaper; a seconds schedule fires and reap
     createClusterRequestOf({
       env: env1,
       nodePools: [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }],
-      labels: { [LABELS.expiresAt]: expiresAtLabel(Date.now() - 60_000) },
+      labels: {
+        [LABELS.expiresAt]: expiresAtLabel(Date.now() - 60_000),
+        ...ownerLabels(installationOwner('default', env)),
+      },
     }),
   );
   const names = async () => (await gke!.listClusters(`projects/${project}/locations/-`)).map((c) => c.name);
