@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../helpers/cli';
+import { assertDocumentedShape } from '../../helpers/output-shapes';
 import { uniqueTaskQueue } from '../../helpers/temporal';
 import { freePort } from '../../../src/process/process';
 import { startEphemeralTemporal } from '../../../src/stack/temporal-server';
@@ -64,6 +65,16 @@ void test('temporal setup registers the missing attributes; then up is accepted'
   const again = await runCli(['temporal', 'setup'], env, 60_000);
   assert.equal(again.code, 0, again.stderr);
   assert.doesNotMatch(again.stdout, /missing/);
+  const json = await runCli(['temporal', 'setup', '--output', 'json'], env, 60_000);
+  assert.equal(json.code, 0, json.stderr);
+  const doc = JSON.parse(json.stdout) as { ready: boolean; attributes: Array<{ name: string; state: string }> };
+  assertDocumentedShape('temporal setup', doc);
+  assert.equal(doc.ready, true);
+  assert.deepEqual(doc.attributes.map((a) => a.name).sort(), [...names].sort());
+  assert.ok(
+    doc.attributes.every((a) => a.state === 'ok'),
+    json.stdout,
+  );
   const up = await runCli(['up', '-f', spec], env, 60_000);
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /^gkeflow\//);
