@@ -14,8 +14,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 void test('an extend in the last seconds of a TTL, overtaken by it, fails with EnvironmentClosingError', async () => {
   const stub = stubActivities();
-  // The relabel outlasts the TTL: the timer fires while the extend's label change runs.
-  stub.activities.setClusterLabels = () => sleep(2500);
+  // The relabel outlasts the whole 3 s TTL (and stays inside the 5 s activity timeout), so the
+  // timer fires while the extend's label change runs wherever in the TTL the extend begins (with
+  // 2.5 s, an extend that began early on a quiet machine finished first and rightly succeeded).
+  stub.activities.setClusterLabels = () => sleep(4500);
   await withWorker(stub, async ({ client, taskQueue }) => {
     const h = await startEnv(
       client,
