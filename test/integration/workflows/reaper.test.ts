@@ -290,7 +290,9 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
           (d.cluster as { name: string }).name = 'live-expired';
           d.steps = [];
         },
-        { ...FAST },
+        // The hanging probe must outlast the reap: with FAST's 5 s it timed out first on a loaded
+        // machine and the run ended as a failed provisioning instead of 'expired'.
+        { ...FAST, shortTimeout: '60s' },
       );
       const env = await startEnv(client, taskQueue, input);
       for (let i = 0; i < 200 && !stub.calls.includes('probeEndpoint'); i++)
