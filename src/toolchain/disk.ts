@@ -7,16 +7,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir } from '../paths';
-import { components, type Component } from './components';
+import { components } from './components';
 
 const run = promisify(execFile);
 
 /** `<cache>/toolchain`: every component's entry lives here. */
 export const toolchainDir = (env: NodeJS.ProcessEnv = process.env) => path.join(cacheDir(env), 'toolchain');
 
-/** The private Go module and build cache of one component's build. */
-export const goCacheDir = (c: Component, env: NodeJS.ProcessEnv = process.env) =>
-  path.join(toolchainDir(env), 'go-cache', c.name);
+/**
+ * The private Go module and build cache of one toolchain run, shared by every component it builds
+ * (kubernetes, etcd and kwok fetch and compile the same k8s.io modules once, not three times).
+ * A kept cache (`--keep-go-cache`) has one fixed name so the next build reuses it; otherwise each
+ * process has its own, removed when its run ends.
+ */
+export const goCacheDir = (env: NodeJS.ProcessEnv = process.env, keep = false) =>
+  path.join(toolchainDir(env), 'go-cache', keep ? 'kept' : `run-${process.pid}`);
 
 /** Bytes under a path (files as allocated, not followed through symlinks); 0 when missing. */
 export function diskUsage(p: string): number {
@@ -49,7 +54,7 @@ export function fmtBytes(n: number): string {
 export function removeGoCache(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   try {
-    fs.rmdirSync(path.dirname(dir)); // only when no other component's cache is kept
+    fs.rmdirSync(path.dirname(dir)); // only when no other run's cache is there
   } catch {
     // not empty or already gone
   }

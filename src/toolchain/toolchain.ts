@@ -61,14 +61,25 @@ export async function ensureToolchain(opts: ToolchainOptions = {}): Promise<Tool
       );
   }
   const result: Partial<Record<ToolName, string>> = {};
-  for (const c of wanted) {
-    const overridden = c.tools.filter((t) => env[t.envVar]);
-    for (const t of overridden) result[t.name] = await checkOverride(t, env[t.envVar]!);
-    if (overridden.length === c.tools.length) continue;
-    const rebuild = opts.rebuild === true || (Array.isArray(opts.rebuild) && opts.rebuild.includes(c.name));
-    const dir = await ensureComponent(c, env, log, rebuild, opts.keepGoCache ?? false);
-    for (const t of c.tools) result[t.name] ??= path.join(dir, t.name);
+  const keep = opts.keepGoCache ?? false;
+  const goCache = goCacheDir(env, keep);
+  const before = diskUsage(toolchainDir(env));
+  let built = false;
+  try {
+    for (const c of wanted) {
+      const overridden = c.tools.filter((t) => env[t.envVar]);
+      for (const t of overridden) result[t.name] = await checkOverride(t, env[t.envVar]!);
+      if (overridden.length === c.tools.length) continue;
+      const rebuild = opts.rebuild === true || (Array.isArray(opts.rebuild) && opts.rebuild.includes(c.name));
+      const entry = await ensureComponent(c, env, log, rebuild, goCache);
+      built ||= entry.built;
+      for (const t of c.tools) result[t.name] ??= path.join(entry.dir, t.name);
+    }
+  } finally {
+    // One private cache for the whole run, removed once at the end (the user's Go caches stay untouched).
+    if (!keep) removeGoCache(goCache);
   }
+  if (built) log(diskNote(env, before, keep ? goCache : undefined));
   return result as Toolchain;
 }
 
@@ -127,22 +138,15 @@ async function ensureComponent(
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
   rebuild: boolean,
-  keepGoCache: boolean,
-): Promise<string> {
+  goCache: string,
+): Promise<{ dir: string; built: boolean }> {
   const dir = entryDir(c, env);
-  if (!rebuild && checkEntry(c, dir)) return dir;
+  if (!rebuild && checkEntry(c, dir)) return { dir, built: false };
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   return withDirLock(`${dir}.lock`, log, `${c.name} is being built by another process`, async () => {
-    if (!rebuild && checkEntry(c, dir)) return dir; // built by whoever held the lock
-    const goCache = goCacheDir(c, env);
-    const before = diskUsage(toolchainDir(env));
-    try {
-      await buildComponent(c, dir, env, log, goCache);
-    } finally {
-      if (!keepGoCache) removeGoCache(goCache);
-    }
-    log(diskNote(env, before, keepGoCache ? goCache : undefined));
-    return dir;
+    if (!rebuild && checkEntry(c, dir)) return { dir, built: false }; // built by whoever held the lock
+    await buildComponent(c, dir, env, log, goCache);
+    return { dir, built: true };
   });
 }
 
