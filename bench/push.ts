@@ -18,6 +18,8 @@ import { ensureToolchain } from '../src/toolchain/toolchain';
 import { arg, commandOf, ratio, row } from './report';
 
 const SKOPEO = '/usr/bin/skopeo';
+/** The anchor's install line, shown in the rows when skopeo is missing (`.ci/run` installs it). */
+const SKOPEO_MISSING = 'anchor missing: skopeo is not installed (Debian: apt-get install skopeo)';
 
 function writeBlob(dir: string, bytes: Buffer) {
   const digest = `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
@@ -71,6 +73,37 @@ const skopeo = (layout: string, dest: string, home: string) =>
     ),
   );
 
+/** The rows when the anchor is missing: gkeflow's figures, the goal judged only where it needs no anchor. */
+function pushRowsWithoutAnchor(
+  bytes: number,
+  layers: number,
+  g: { cold: number; again: number },
+  againBytes: number,
+  coldBytes: number,
+): void {
+  const mbps = bytes / 1e6 / (g.cold / 1000);
+  const command = commandOf('push.ts');
+  row({
+    area: 'Image push',
+    figure: `cold push of a ${(bytes / 1e6).toFixed(0)} MB image (${layers} layers) into the local registry: throughput`,
+    value: `${mbps.toFixed(0)} MB/s (${(g.cold / 1000).toFixed(2)} s)`,
+    anchor: SKOPEO_MISSING,
+    goal: '≥ 1.0 × skopeo',
+    note: `not judged without its anchor. ${coldBytes} bytes uploaded.`,
+    command,
+  });
+  row({
+    area: 'Image push',
+    figure: 're-push of the same image (layers already in the repository)',
+    value: `${(g.again / 1000).toFixed(2)} s, ${againBytes} layer bytes sent`,
+    anchor: SKOPEO_MISSING,
+    goal: 're-push sends 0 layer bytes',
+    met: againBytes === 0,
+    note: 'each blob is checked with HEAD first; only the manifest is written again',
+    command,
+  });
+}
+
 async function timed(f: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await f();
@@ -107,6 +140,8 @@ async function run(): Promise<void> {
         repository: `${registry}/${repo}`,
         tag: 'v1',
       });
+    const haveSkopeo = fs.existsSync(SKOPEO);
+    if (!haveSkopeo) console.log(`push: ${SKOPEO_MISSING}; measuring gkeflow alone`);
     const results = { gCold: [] as number[], gAgain: [] as number[], sCold: [] as number[], sAgain: [] as number[] };
     let againBytes = -1;
     let coldBytes = 0;
@@ -125,6 +160,7 @@ async function run(): Promise<void> {
           againBytes = Math.max(againBytes, rep.bytesUploaded);
         },
         async () => {
+          if (!haveSkopeo) return;
           const home = path.join(dir, `home-${r}`);
           results.sCold.push(await timed(() => skopeo(layout, `${registry}/bench/skopeo-${r}`, home)));
           results.sAgain.push(await timed(() => skopeo(layout, `${registry}/bench/skopeo-${r}`, home)));
@@ -136,6 +172,10 @@ async function run(): Promise<void> {
     const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
     const g = { cold: best(results.gCold), again: best(results.gAgain) };
     const s = { cold: best(results.sCold), again: best(results.sAgain) };
+    if (!haveSkopeo) {
+      pushRowsWithoutAnchor(bytes, layers, g, againBytes, coldBytes);
+      return;
+    }
     console.log(
       `push ${(bytes / 1e6).toFixed(0)} MB in ${layers} layers: gkeflow cold ${g.cold.toFixed(0)} ms (${mbps(g.cold).toFixed(0)} MB/s), ` +
         `re-push ${g.again.toFixed(0)} ms sending ${againBytes} bytes; skopeo cold ${s.cold.toFixed(0)} ms (${mbps(s.cold).toFixed(0)} MB/s), re-push ${s.again.toFixed(0)} ms`,
