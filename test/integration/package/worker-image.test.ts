@@ -118,6 +118,17 @@ void describe('the worker image, built without Docker', () => {
     assert.equal(a.layers, 3);
     const reader = ociLayoutReader(path.join(tmp, 'out-a'), packageVersion());
     await checkConfig(reader, a);
+    // Another tool reads it too: skopeo (installed by .ci/run) copies it, checking every digest.
+    const skopeo = await run('skopeo', ['--version']).catch(() => undefined);
+    if (skopeo) {
+      const layout = `oci:${path.join(tmp, 'out-a')}:${packageVersion()}`;
+      const inspected = JSON.parse((await run('skopeo', ['inspect', '--config', layout])).stdout) as {
+        config: { Entrypoint: string[]; User: string };
+      };
+      assert.deepEqual(inspected.config.Entrypoint, [...WORKER_IMAGE_CONFIG.Entrypoint]);
+      assert.equal(inspected.config.User, WORKER_IMAGE_CONFIG.User);
+      await run('skopeo', ['copy', layout, `dir:${path.join(tmp, 'skopeo-copy')}`]);
+    }
     await runFromRootfs(reader, 'layout');
   });
 
