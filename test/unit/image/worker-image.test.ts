@@ -19,6 +19,12 @@ import {
 } from '../../../src/image/worker-image';
 import { repoRoot } from '../../../src/paths';
 import { runCli } from '../../helpers/cli';
+import { copyImage } from '../../../src/activities/registry';
+import { registryReader } from '../../../src/clients/registry-reader';
+import { resolveRepository } from '../../../src/clients/registry';
+import { ociLayoutReader } from '../../../src/image/reader';
+import { writeWorkerLayout } from '../../../src/image/worker-image';
+import { startFlakyRegistry } from '../../helpers/flaky-registry';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-worker-image-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -143,6 +149,43 @@ void describe('the worker image', () => {
       composeWorkerImage({ base: memoryReader(base), baseName: 'x', platform: 'linux/s390x', layer, version: '1' }),
       (e: Error) => e instanceof InvalidArgumentError && /no linux\/s390x manifest/.test(e.message),
     );
+  });
+
+  void it("pulls the base's platform from a registry index, writes a layout and pushes it (in-memory registry)", async () => {
+    const reg = await startFlakyRegistry();
+    try {
+      const config = { target: 'local' as const, emulatorAddress: '127.0.0.1:1', registryAddress: reg.address };
+      const o = { wait: {}, readWindow: 1 << 20 };
+      await copyImage(
+        memoryReader(twoPlatformBase()),
+        resolveRepository(`${reg.address}/mirror/node`, config),
+        '20',
+        o,
+      );
+      const base = registryReader(`${reg.address}/mirror/node:20`, config);
+      const layer = await smallLayer('d.tar.gz');
+      const image = await composeWorkerImage({ base, baseName: 'b', platform: 'linux/amd64', layer, version: '1' });
+      const layout = await writeWorkerLayout(image, base, path.join(tmp, 'layout'), '1');
+      const pushed = await copyImage(
+        ociLayoutReader(layout, '1'),
+        resolveRepository(`${reg.address}/tools/w`, config),
+        '1',
+        o,
+      );
+      assert.equal(pushed.digest, image.manifest.digest);
+      assert.equal(pushed.blobsSkipped, 1, "the base's layer is already there");
+      const back = registryReader(`${reg.address}/tools/w:1`, config);
+      const root = await back.root();
+      assert.equal(root.digest, image.manifest.digest);
+      const manifest = JSON.parse((await back.manifest(root)).toString()) as { layers: Descriptor[] };
+      assert.deepEqual(
+        manifest.layers.map((l) => l.digest),
+        image.layers.map((l) => l.digest),
+      );
+      assert.equal((image.config as { architecture: string }).architecture, 'amd64');
+    } finally {
+      await reg.stop();
+    }
   });
 
   void it('refuses bad flags with exit 2, naming the flag, before anything is written', async () => {
