@@ -107,6 +107,9 @@ async function runFromRootfs(reader: ImageReader, name: string) {
   const bridge = path.join(pkg, 'node_modules/@temporalio/core-bridge');
   const loaded = await run(node, ['-e', `require(${JSON.stringify(bridge)}); console.log(process.execPath)`], o);
   assert.equal(loaded.stdout.trim(), node, "the trimmed image's native Temporal bridge loads in the rootfs's node");
+  // Every module the worker and the library import is there after the trim (loaded, not run).
+  const graph = `require(${JSON.stringify(path.join(pkg, 'dist/cli/commands/worker.js'))}); require(${JSON.stringify(pkg)})`;
+  await run(node, ['-e', graph], o);
   assert.deepEqual(fs.readdirSync(home), [], 'nothing written into HOME');
 }
 
