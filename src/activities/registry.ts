@@ -141,6 +141,88 @@ async function plan(
   return into;
 }
 
+/** How copyImage reads, waits and reports. */
+export interface CopyImageOptions {
+  wait: DistributionOptions;
+  /** Bytes read from the source at a time (see RegistryActivityDeps.readWindow). */
+  readWindow: number;
+  /** Blobs known to be in the destination already (a resumed copy). */
+  doneDigests?: string[];
+  /** Called after each blob and each uploaded chunk. */
+  onProgress?: (p: PushProgress) => void;
+}
+
+/**
+ * Copies the image a reader holds to `dest:tag` with the distribution protocol: blobs first
+ * (skipped when present, mounted when the source sits on the same registry), then manifests by
+ * digest, children before parents, then the tag. Returns the root manifest's digest and counters.
+ */
+export async function copyImage(
+  reader: ImageReader,
+  dest: RegistryRepo,
+  tag: string,
+  o: CopyImageOptions,
+): Promise<PushImageReport> {
+  const client = new DistributionClient(dest, 'destination', o.wait);
+  const root = await reader.root();
+  const { blobs, manifests } = await plan(reader, root);
+  const done = new Set(o.doneDigests ?? []);
+  const mountFrom =
+    reader.origin && reader.origin.base === dest.base && reader.origin.name !== dest.name
+      ? reader.origin.name
+      : undefined;
+  const p: PushProgress = {
+    bytesDone: 0,
+    bytesTotal: blobs.reduce((n, b) => n + b.size, 0),
+    blobsDone: 0,
+    blobsTotal: blobs.length,
+    doneDigests: [...done],
+  };
+  const r = { bytesUploaded: 0, bytesSkipped: 0, blobsUploaded: 0, blobsMounted: 0, blobsSkipped: 0 };
+  const beat = () => o.onProgress?.({ ...p, doneDigests: [...done] });
+  for (const blob of blobs) {
+    if (done.has(blob.digest) || (await client.hasBlob(blob.digest))) {
+      r.bytesSkipped += blob.size;
+      r.blobsSkipped++;
+    } else {
+      const started = await client.mountOrStart(blob.digest, mountFrom);
+      if (started === true) {
+        r.bytesSkipped += blob.size;
+        r.blobsMounted++;
+      } else {
+        const base = p.bytesDone;
+        await client.upload(
+          started,
+          blob.digest,
+          blob.size,
+          (offset, length) => reader.read(blob.digest, offset, length),
+          o.readWindow,
+          (sent) => {
+            p.bytesDone = base + sent;
+            beat();
+          },
+        );
+        r.bytesUploaded += blob.size;
+        r.blobsUploaded++;
+      }
+    }
+    done.add(blob.digest);
+    p.blobsDone++;
+    p.bytesDone = blobs.filter((b) => done.has(b.digest)).reduce((n, b) => n + b.size, 0);
+    beat();
+  }
+  // By digest first (children, then the root), then the tag: the tag moves only once the image is whole.
+  for (const m of manifests) await client.putManifest(m.desc.digest, m.body, m.desc.mediaType);
+  const last = manifests[manifests.length - 1]!;
+  const registryDigest = await client.putManifest(tag, last.body, last.desc.mediaType);
+  if (registryDigest && registryDigest !== root.digest) {
+    throw new InvalidArgumentError(`registry computed manifest digest ${registryDigest}, expected ${root.digest}`, {
+      repository: `${dest.host}/${dest.name}`,
+    });
+  }
+  return { digest: root.digest, reference: `${dest.host}/${dest.name}@${root.digest}`, ...r };
+}
+
 /** Builds the registry activities of a target. */
 export function registryActivities(deps: RegistryActivityDeps) {
   let api = deps.artifactRegistry;
@@ -252,69 +334,16 @@ export function registryActivities(deps: RegistryActivityDeps) {
       await reader.close();
     }
 
-    async function copy(doneDigests: string[]): Promise<PushImageReport> {
-      const dest = resolve(input.repository);
-      const client = new DistributionClient(dest, 'destination', wait);
-      const root = await reader.root();
-      const { blobs, manifests } = await plan(reader, root);
-      const done = new Set(doneDigests);
-      const mountFrom =
-        reader.origin && reader.origin.base === dest.base && reader.origin.name !== dest.name
-          ? reader.origin.name
-          : undefined;
-      const p: PushProgress = {
-        bytesDone: 0,
-        bytesTotal: blobs.reduce((n, b) => n + b.size, 0),
-        blobsDone: 0,
-        blobsTotal: blobs.length,
-        doneDigests: [...done],
-      };
-      const r = { bytesUploaded: 0, bytesSkipped: 0, blobsUploaded: 0, blobsMounted: 0, blobsSkipped: 0 };
-      const beat = () => {
-        details = { ...p, doneDigests: [...done] };
-        heartbeat(details);
-      };
-      for (const blob of blobs) {
-        if (done.has(blob.digest) || (await client.hasBlob(blob.digest))) {
-          r.bytesSkipped += blob.size;
-          r.blobsSkipped++;
-        } else {
-          const started = await client.mountOrStart(blob.digest, mountFrom);
-          if (started === true) {
-            r.bytesSkipped += blob.size;
-            r.blobsMounted++;
-          } else {
-            const base = p.bytesDone;
-            await client.upload(
-              started,
-              blob.digest,
-              blob.size,
-              (o, l) => reader.read(blob.digest, o, l),
-              readWindow,
-              (sent) => {
-                p.bytesDone = base + sent;
-                beat();
-              },
-            );
-            r.bytesUploaded += blob.size;
-            r.blobsUploaded++;
-          }
-        }
-        done.add(blob.digest);
-        p.blobsDone++;
-        p.bytesDone = blobs.filter((b) => done.has(b.digest)).reduce((n, b) => n + b.size, 0);
-        beat();
-      }
-      // By digest first (children, then the root), then the tag: the tag moves only once the image is whole.
-      for (const m of manifests) await client.putManifest(m.desc.digest, m.body, m.desc.mediaType);
-      const last = manifests[manifests.length - 1]!;
-      const registryDigest = await client.putManifest(input.tag, last.body, last.desc.mediaType);
-      if (registryDigest && registryDigest !== root.digest) {
-        throw new InvalidArgumentError(`registry computed manifest digest ${registryDigest}, expected ${root.digest}`, {
-          repository: input.repository,
-        });
-      }
-      return { digest: root.digest, reference: `${dest.host}/${dest.name}@${root.digest}`, ...r };
+    function copy(doneDigests: string[]): Promise<PushImageReport> {
+      return copyImage(reader, resolve(input.repository), input.tag, {
+        wait,
+        readWindow,
+        doneDigests,
+        onProgress: (p) => {
+          details = p;
+          heartbeat(details);
+        },
+      });
     }
   }
 

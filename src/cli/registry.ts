@@ -294,6 +294,32 @@ export const COMMANDS: CommandDef[] = [
     load: async () => (await import('./commands/worker')).workerCommand,
   },
   {
+    name: 'image worker',
+    summary: "build the worker's OCI image without Docker, push it and/or write an OCI layout",
+    usage:
+      'gkeflow image worker --base IMAGE (--tag REPOSITORY:TAG | --layout DIR) [--platform linux/amd64|linux/arm64] [--package TGZ] [--json]',
+    help: [
+      "IMAGE is a Node 20 image: a registry reference (a multi-platform index gives --platform's manifest; default",
+      "the host's), oci:DIR[:TAG], oci-archive:FILE or docker-archive:FILE. On it goes one layer: the gkeflow package",
+      '(--package, or this installation packed) installed with its production dependencies under /usr/local, trimmed of',
+      "other platforms' native builds, docs, types and tests; entrypoint `gkeflow worker`, user 1000:1000, workdir /tmp,",
+      'the env and ports of deploy/image/Dockerfile, org.opencontainers.image.* labels. Uses npm (its cache first).',
+      'Same package and base give the same digest. --tag pushes (credentials as for image sources); --layout writes',
+      'an OCI layout. Example: gkeflow image worker --base europe-docker.pkg.dev/P/mirror/node:20-bookworm-slim \\',
+      '  --tag europe-docker.pkg.dev/P/tools/gkeflow-worker:0.1.0',
+    ].join('\n'),
+    options: {
+      base: { type: 'string' },
+      tag: { type: 'string' },
+      layout: { type: 'string' },
+      platform: { type: 'string' },
+      package: { type: 'string' },
+      ...json,
+    },
+    positionals: [0, 0],
+    load: async () => (await import('./commands/image')).imageWorkerCommand,
+  },
+  {
     name: 'temporal setup',
     summary: "make a Temporal namespace ready for gkeflow: check it, register gkeflow's search attributes",
     usage: 'gkeflow temporal setup [--namespace N]',
