@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { regionOf } from '../../gke/rules';
+import { subnetworkProject, workloadPoolOf } from '../../gke/cluster-shapes';
 import { invalidArgument } from '../errors';
 import { isObj } from './validate';
 import { projectNumberOf } from './api/service-disabled';
@@ -13,9 +14,6 @@ import type { ClusterConfig, PoolRecord } from '../store/store';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** The only Workload Identity pool GKE accepts for a project's clusters. */
-export const workloadPoolOf = (project: string): string => `${project}.svc.id.goog`;
 
 /** GKE's DNS-based control plane endpoint of a cluster: `gke-<32 hex>-<project number>.<region>.gke.goog`. */
 export function dnsEndpointOf(project: string, location: string, cluster: string): string {
@@ -39,19 +37,21 @@ function checkSecondaryRanges(project: string, location: string, cluster: Obj, u
   const policy = isObj(cluster.ipAllocationPolicy) ? cluster.ipAllocationPolicy : {};
   const pods = str(policy.clusterSecondaryRangeName);
   const services = str(policy.servicesSecondaryRangeName);
-  const host = /^projects\/([^/]+)\/regions\/([^/]+)\/subnetworks\//.exec(str(cluster.subnetwork));
+  const subnetwork = str(cluster.subnetwork);
+  const hostProject = subnetworkProject(subnetwork);
+  const subnetRegion = /\/regions\/([^/]+)\//.exec(subnetwork)?.[1];
   const field = 'cluster.ipAllocationPolicy';
   if ((pods || services) && !useIpAliases)
     throw invalidArgument(
       `${field}.useIpAliases: secondary range names need a VPC-native cluster (useIpAliases: true)`,
     );
-  if (host && host[2] !== regionOf(location))
+  if (subnetRegion && subnetRegion !== regionOf(location))
     throw invalidArgument(
-      `cluster.subnetwork: subnetwork region ${host[2]} does not match the cluster's region ${regionOf(location)}`,
+      `cluster.subnetwork: subnetwork region ${subnetRegion} does not match the cluster's region ${regionOf(location)}`,
     );
-  if (host && host[1] !== project && !(pods && services))
+  if (hostProject && hostProject !== project && !(pods && services))
     throw invalidArgument(
-      `${field}.${pods ? 'servicesSecondaryRangeName' : 'clusterSecondaryRangeName'}: the subnetwork belongs to host project ${host[1]} (Shared VPC): ` +
+      `${field}.${pods ? 'servicesSecondaryRangeName' : 'clusterSecondaryRangeName'}: the subnetwork belongs to host project ${hostProject} (Shared VPC): ` +
         'GKE cannot create secondary ranges in another project, so both clusterSecondaryRangeName and servicesSecondaryRangeName must name existing secondary ranges of the subnetwork',
     );
   if (!pods !== !services)
