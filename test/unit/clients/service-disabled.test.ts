@@ -9,12 +9,21 @@ import type { v1 } from '@google-cloud/container';
 import type { RunningEmulator } from '../../../src/emulator';
 import { gkeError } from '../../../src/clients/gke-errors';
 import { FAILURES } from '../../../src/contract/failures';
+import { checkSpecWithGke, serverConfigVia } from '../../../src/cli/gke-preflight';
+import { validateSpec } from '../../../src/envspec';
+import { baseDoc } from '../envspec/helpers';
 import { client, clusterName, emulator, PROJECT } from '../../helpers/emulator';
 
 let emu: RunningEmulator;
 let c: v1.ClusterManagerClient;
 before(async () => {
-  emu = await emulator({ faults: [{ rpc: 'GetCluster', code: 'PERMISSION_DENIED', reason: 'SERVICE_DISABLED' }] });
+  emu = await emulator({
+    faults: ['GetCluster', 'GetServerConfig'].map((rpc) => ({
+      rpc,
+      code: 'PERMISSION_DENIED',
+      reason: 'SERVICE_DISABLED',
+    })),
+  });
   c = client(emu);
 });
 after(async () => {
@@ -75,4 +84,21 @@ void test('a SERVICE_DISABLED denial becomes ServiceDisabledError naming the API
 void test('a PERMISSION_DENIED without that reason stays an IAM denial', () => {
   const err = gkeError({ code: status.PERMISSION_DENIED, details: 'Required "container.clusters.get" permission' }, {});
   assert.equal(err.type, 'PermissionDeniedError');
+});
+
+void test("up's GKE preflight warns with the gcloud services enable line (the CLI's quota project may differ from the worker's)", async () => {
+  const d = baseDoc();
+  d.project = PROJECT;
+  d.image.repository = undefined;
+  const warnings: string[] = [];
+  await checkSpecWithGke(validateSpec(d), 'env.yaml', {
+    serverConfig: serverConfigVia({ target: 'local', emulatorAddress: emu.address, registryAddress: '127.0.0.1:1' }),
+    warn: (l) => warnings.push(l),
+    retryDelayMs: 10,
+  });
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0] ?? '',
+    /ServiceDisabledError: .*gcloud services enable container\.googleapis\.com --project gkeflow-test/,
+  );
 });
