@@ -4,6 +4,7 @@
  * they read the raw document, so every problem is reported in one pass.
  */
 import { subnetworkProject } from '../gke/cluster-shapes';
+import { isLocation, regionOf } from '../gke/rules';
 
 /** One validation problem (cross-checks.ts's SpecIssue). */
 interface SpecIssue {
@@ -30,6 +31,14 @@ export function clusterShapeChecks(root: Raw, out: SpecIssue[]): void {
     out.push({
       path: `cluster.${pods ? 'servicesSecondaryRangeName' : 'clusterSecondaryRangeName'}`,
       message: 'clusterSecondaryRangeName and servicesSecondaryRangeName go together',
+    });
+
+  const subnetRegion = /\/regions\/([^/]+)\/subnetworks\//.exec(str(cluster.subnetwork) ?? '')?.[1];
+  const location = str(root.location);
+  if (subnetRegion && location && isLocation(location) && subnetRegion !== regionOf(location))
+    out.push({
+      path: 'cluster.subnetwork',
+      message: `is in region ${subnetRegion}; GKE needs the cluster's region ${regionOf(location)}`,
     });
 
   const endpoints = obj(cluster.controlPlaneEndpoints);

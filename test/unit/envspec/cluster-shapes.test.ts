@@ -77,6 +77,13 @@ void test('Shared VPC: a host project subnetwork needs both secondary range name
   own.cluster.clusterSecondaryRangeName = 'Pods_1';
   own.cluster.servicesSecondaryRangeName = 'services';
   assert.equal(issuesOf(own)[0]?.path, 'cluster.clusterSecondaryRangeName');
+  // A subnetwork of another region, as GKE refuses it.
+  const far = baseDoc();
+  far.cluster.subnetwork = 'projects/gkeflow-demo/regions/us-east1/subnetworks/nodes';
+  assert.match(
+    issuesOf(far).find((i) => i.path === 'cluster.subnetwork')?.message ?? '',
+    /us-east1; GKE needs the cluster's region asia-east1/,
+  );
 });
 
 void test('private control plane: no public endpoint needs private nodes, and the DNS endpoint open to the worker', () => {
