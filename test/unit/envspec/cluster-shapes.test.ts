@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { checkSpec } from '../../../src/envspec';
+import { checkSpec, loadSpecFile } from '../../../src/envspec';
 import { ensureClusterInputOf } from '../../../src/workflows/requests';
 import { createClusterRequestOf } from '../../../src/activities/gke';
 import { assertErrorDocument, runJson } from '../../helpers/output-shapes';
@@ -132,4 +132,12 @@ void test('plan and up refuse an unreachable control plane: exit 2 naming the fi
       `${cmd}: ${JSON.stringify(problems)}`,
     );
   }
+});
+
+void test('examples/private-cluster.yaml validates and asks GKE for Workload Identity, private nodes and the DNS endpoint', () => {
+  const spec = loadSpecFile(path.join(__dirname, '../../../examples/private-cluster.yaml'));
+  const req = createClusterRequestOf(ensureClusterInputOf(spec, env, {}));
+  assert.equal(req.workloadIdentityConfig?.workloadPool, 'gkeflow-demo.svc.id.goog');
+  assert.deepEqual(req.privateClusterConfig, { enablePrivateNodes: true });
+  assert.equal(req.controlPlaneEndpointsConfig?.ipEndpointsConfig?.enablePublicEndpoint, false);
 });
