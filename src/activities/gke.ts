@@ -34,6 +34,7 @@ import type {
 } from '../contract/cluster-io';
 import type { EnvRef } from '../contract/environment-id';
 import { clusterName, locationName } from '../gke/resource-names';
+import { workloadPoolOf } from '../gke/cluster-shapes';
 
 export interface GkeActivityDeps {
   gke: GkeClient;
@@ -76,6 +77,8 @@ export function createClusterRequestOf(input: EnsureClusterInput): Cluster {
       // Without a scope GKE gives API-created nodes none that can pull from Artifact Registry.
       oauthScopes: NODE_OAUTH_SCOPES,
       ...(input.serviceAccount ? { serviceAccount: input.serviceAccount } : {}),
+      // Workload Identity: pods get their Google identity from GKE's metadata server, not the node's.
+      ...(input.workloadIdentity ? { workloadMetadataConfig: { mode: 'GKE_METADATA' as const } } : {}),
     },
     ...(p.autoscaling
       ? {
@@ -95,9 +98,27 @@ export function createClusterRequestOf(input: EnsureClusterInput): Cluster {
     ...(autopilot ? { autopilot: { enabled: true } } : { nodePools: pools }),
     ...(input.releaseChannel ? { releaseChannel: { channel: input.releaseChannel } } : {}),
     // VPC-native (alias IPs), as GKE's console and gcloud create clusters today.
-    ipAllocationPolicy: { useIpAliases: true },
+    ipAllocationPolicy: {
+      useIpAliases: true,
+      ...(input.secondaryRanges
+        ? {
+            clusterSecondaryRangeName: input.secondaryRanges.cluster,
+            servicesSecondaryRangeName: input.secondaryRanges.services,
+          }
+        : {}),
+    },
     ...(input.network ? { network: input.network } : {}),
     ...(input.subnetwork ? { subnetwork: input.subnetwork } : {}),
+    ...(input.workloadIdentity ? { workloadIdentityConfig: { workloadPool: workloadPoolOf(input.env.project) } } : {}),
+    ...(input.privateNodes ? { privateClusterConfig: { enablePrivateNodes: true } } : {}),
+    ...(input.controlPlaneEndpoints
+      ? {
+          controlPlaneEndpointsConfig: {
+            dnsEndpointConfig: { allowExternalTraffic: input.controlPlaneEndpoints.allowExternalTraffic },
+            ipEndpointsConfig: { enablePublicEndpoint: input.controlPlaneEndpoints.enablePublicEndpoint },
+          },
+        }
+      : {}),
   };
 }
 

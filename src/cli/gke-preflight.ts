@@ -54,7 +54,7 @@ export async function checkSpecWithGke(spec: EnvironmentSpec, source: string, de
           source,
         );
       }
-      const err = e instanceof ActivityError ? e : gkeError(e, { location: spec.location });
+      const err = e instanceof ActivityError ? e : gkeError(e, { project: spec.project, location: spec.location });
       if (FAILURES[err.type].retryable && attempt < ATTEMPTS) {
         await new Promise((r) => setTimeout(r, (deps.retryDelayMs ?? 500) * 2 ** (attempt - 1)));
         continue;

@@ -11,6 +11,7 @@ import {
   PermissionDeniedError,
   QuotaExceededError,
   ResourceNotFoundError,
+  ServiceDisabledError,
   TransientCloudError,
 } from '../contract/activity-errors';
 
@@ -21,6 +22,36 @@ interface GrpcLikeError {
   message?: string;
   /** ErrorInfo.reason from google.rpc.Status details, when the server sent one. */
   reason?: string;
+  /** ErrorInfo.metadata (gax names it errorInfoMetadata: `metadata` is the gRPC metadata). */
+  errorInfoMetadata?: Record<string, string>;
+}
+
+/** ErrorInfo.reason Google APIs answer (with PERMISSION_DENIED) when the project has not enabled the API. */
+const SERVICE_DISABLED = 'SERVICE_DISABLED';
+
+/** `projects/P/…` in a context value, or ErrorInfo's consumer (`projects/NUMBER`): the project to enable the API in. */
+function projectToEnable(context: ErrorContext, consumer: string | undefined): string {
+  for (const v of [context.project, context.cluster, context.parent, consumer]) {
+    if (typeof v !== 'string') continue;
+    const m = /^projects\/([^/]+)/.exec(v);
+    if (m?.[1]) return m[1];
+    if (v && v === context.project) return v;
+  }
+  return 'PROJECT';
+}
+
+/** The disabled API, named with the one line that enables it. */
+function serviceDisabled(e: GrpcLikeError, detail: string, context: ErrorContext): ServiceDisabledError {
+  const md = e.errorInfoMetadata ?? {};
+  const service = md.service || 'container.googleapis.com';
+  const title = md.serviceTitle || service;
+  const project = projectToEnable(context, md.consumer);
+  const url = md.activationUrl ? ` (or open ${md.activationUrl})` : '';
+  return new ServiceDisabledError(
+    `GKE: the ${title} (${service}) is not enabled in project ${project}: run ` +
+      `gcloud services enable ${service} --project ${project}${url}, wait a few minutes, then retry. Google said: ${detail}`,
+    { ...context, reason: SERVICE_DISABLED, service },
+  );
 }
 
 /** ErrorInfo reasons Google APIs use for rate limiting (retryable), as opposed to quota (permanent). */
@@ -53,7 +84,8 @@ export function grpcCode(err: unknown): number | undefined {
  *   so every FAILED_PRECONDITION is an IncompatibleOperationError (retryable).
  * - RESOURCE_EXHAUSTED is a rate limit (retryable) when ErrorInfo.reason says so, otherwise a
  *   quota (permanent): GKE's quota errors carry no other machine-readable signal.
- * - PERMISSION_DENIED is a quota (permanent, QuotaExceededError) when GKE says "Insufficient
+ * - PERMISSION_DENIED is a disabled API (ServiceDisabledError) when ErrorInfo.reason is
+ *   SERVICE_DISABLED, a quota (permanent, QuotaExceededError) when GKE says "Insufficient
  *   regional quota" (its create-time Compute Engine quota check), otherwise IAM.
  * - Unknown codes and errors without a code (network failures inside gax) are transient.
  */
@@ -66,6 +98,7 @@ export function gkeError(err: unknown, context: ErrorContext): ActivityError {
     case Code.OUT_OF_RANGE:
       return new InvalidArgumentError(msg, context);
     case Code.PERMISSION_DENIED:
+      if (e.reason === SERVICE_DISABLED) return serviceDisabled(e, detail, context);
       return isQuotaDenial(e, detail)
         ? new QuotaExceededError(msg, { ...context, ...(e.reason ? { reason: e.reason } : {}) })
         : new PermissionDeniedError(msg, context);

@@ -16,13 +16,16 @@ const INSTALL_HINT =
   'Install gke-gcloud-auth-plugin for use with kubectl by following ' +
   'https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin';
 
-/** The kubeconfig YAML of a GKE cluster (endpoint: host or IP; ca: base64 PEM, masterAuth.clusterCaCertificate). */
+/**
+ * The kubeconfig YAML of a GKE cluster (endpoint: host, IP or URL; ca: base64 PEM,
+ * masterAuth.clusterCaCertificate; empty for the DNS endpoint, served with a public certificate).
+ */
 export function gkeExecKubeconfig(env: EnvRef, endpoint: string, ca: string): string {
   const name = gkeContextName(env);
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ cluster: { 'certificate-authority-data': ca, server: serverUrl(endpoint) }, name }],
+    clusters: [{ cluster: { ...(ca ? { 'certificate-authority-data': ca } : {}), server: serverUrl(endpoint) }, name }],
     contexts: [{ context: { cluster: name, user: name }, name }],
     'current-context': name,
     preferences: {},

@@ -6,7 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { gkeError } from './gke-errors';
 import type { EnvRef } from '../contract/environment-id';
-import type { TargetConfig } from './config';
+import { splitHostPort, type TargetConfig } from './config';
 import type { TokenSource } from './credentials';
 import { createGkeClient, tokenSourceFor, type GkeClient } from './gke';
 import { kubeConfigForCluster } from './kube';
@@ -28,15 +28,24 @@ export function kubeForVia(
   gke: GkeClient,
   tokens: TokenSource | undefined,
   kubeApiProxy?: string,
+  resolveGkeDns?: (host: string) => string,
 ): (env: EnvRef) => Promise<KubeConfig> {
   return async (env) => {
     const name = clusterResourceName(env);
     const cluster = await gke.getCluster(name).catch((e: unknown) => {
       throw gkeError(e, { cluster: name });
     });
-    return kubeConfigForCluster(kubeApiProxy ? { ...cluster, endpoint: kubeApiProxy } : cluster, tokens);
+    if (kubeApiProxy) return kubeConfigForCluster({ ...cluster, endpoint: kubeApiProxy }, tokens);
+    return kubeConfigForCluster(cluster, tokens, resolveGkeDns);
   };
 }
+
+/**
+ * The local cloud's stand-in for DNS: a `gke-….gke.goog` name resolves to the loopback address
+ * the emulator answers on (its control planes listen there too). None on gcp: real DNS.
+ */
+export const localGkeDns = (config: TargetConfig): ((host: string) => string) | undefined =>
+  config.target === 'local' ? () => splitHostPort(config.emulatorAddress).host : undefined;
 
 /** Builds the clients of a target (local: emulator + local registry; gcp: Google APIs with ADC). */
 export function createTargetClients(config: TargetConfig, overrides: { gke?: GkeClient } = {}): TargetClients {
@@ -44,7 +53,7 @@ export function createTargetClients(config: TargetConfig, overrides: { gke?: Gke
   return {
     config,
     gke,
-    kubeFor: kubeForVia(gke, tokenSourceFor(config), config.kubeApiProxy),
+    kubeFor: kubeForVia(gke, tokenSourceFor(config), config.kubeApiProxy, localGkeDns(config)),
     close: () => gke.close(),
   };
 }

@@ -45,6 +45,9 @@ export class QuotaExceededError extends failureType('QuotaExceededError') {}
 /** Thrown by any client when the credentials are missing, expired beyond refresh, or lack a permission. */
 export class PermissionDeniedError extends failureType('PermissionDeniedError') {}
 
+/** Thrown by GKE calls when the project has not enabled the API (PERMISSION_DENIED, ErrorInfo SERVICE_DISABLED). */
+export class ServiceDisabledError extends failureType('ServiceDisabledError') {}
+
 /** Thrown by pushImage when the source image, one of its blobs, or its tag does not exist. */
 export class ImageNotFoundError extends failureType('ImageNotFoundError') {}
 

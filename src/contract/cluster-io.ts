@@ -29,6 +29,14 @@ export interface EnsureClusterInput {
   /** VPC network and subnetwork (names or resource paths); GKE's default is `default`. */
   network?: string;
   subnetwork?: string;
+  /** Workload Identity: pool PROJECT.svc.id.goog, GKE_METADATA on every node pool. */
+  workloadIdentity?: boolean;
+  /** Existing secondary ranges for pods and Services (a Shared VPC subnetwork needs them). */
+  secondaryRanges?: { cluster: string; services: string };
+  /** Nodes without external IPs. */
+  privateNodes?: boolean;
+  /** GKE's control plane endpoints: the public IP endpoint and the DNS endpoint's external traffic. */
+  controlPlaneEndpoints?: { enablePublicEndpoint: boolean; allowExternalTraffic: boolean };
 }
 
 export interface EnsureClusterResult {

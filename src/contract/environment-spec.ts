@@ -85,6 +85,17 @@ export interface EnvironmentSpec {
     network?: string | undefined;
     subnetwork?: string | undefined;
     nodePools: SpecNodePool[];
+    workloadIdentity?: boolean | undefined;
+    clusterSecondaryRangeName?: string | undefined;
+    servicesSecondaryRangeName?: string | undefined;
+    privateNodes?: boolean | undefined;
+    controlPlaneEndpoints?:
+      | {
+          enablePublicEndpoint?: boolean | undefined;
+          allowExternalTraffic?: boolean | undefined;
+          workerInVpc?: boolean | undefined;
+        }
+      | undefined;
   };
   image?: { source: string; repository: string; tag: string; deleteOnTeardown: boolean };
   /** gkeflow's own Deployment (with `service`); absent when the spec has `app`. */

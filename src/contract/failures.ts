@@ -54,6 +54,12 @@ const FAILURE_TABLE = {
     code: 'GKF-RUN-FAILED',
     doc: 'credentials are missing, expired beyond refresh, or lack a permission',
   },
+  ServiceDisabledError: {
+    source: 'activity',
+    retryable: false,
+    code: 'GKF-RUN-FAILED',
+    doc: 'the project has not enabled the API the call needs (ErrorInfo SERVICE_DISABLED); the message names the `gcloud services enable` line',
+  },
   ImageNotFoundError: {
     source: 'activity',
     retryable: false,

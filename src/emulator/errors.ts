@@ -12,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     /** ErrorInfo.reason sent in the status details (e.g. RATE_LIMIT_EXCEEDED). */
     readonly reason?: string,
+    /** ErrorInfo's domain (default container.googleapis.com) and metadata, sent with `reason`. */
+    readonly errorInfo?: { domain: string; metadata: Readonly<Record<string, string>> },
   ) {
     super(message);
     this.name = 'ApiError';

@@ -13,7 +13,10 @@ export interface FaultRule {
   /** gRPC status: a name (`UNAVAILABLE`) or its number. */
   code: string | number;
   message?: string;
-  /** ErrorInfo.reason sent with the status (gax puts it in err.reason), e.g. RATE_LIMIT_EXCEEDED. */
+  /**
+   * ErrorInfo.reason sent with the status (gax puts it in err.reason), e.g. RATE_LIMIT_EXCEEDED.
+   * SERVICE_DISABLED answers as Google does for a disabled API (PERMISSION_DENIED, its details).
+   */
   reason?: string;
   /** Fire on the next N matching calls, then stop. */
   count?: number;
@@ -30,6 +33,8 @@ export interface Fault {
   code: number;
   message: string;
   reason?: string;
+  /** True when the rule set its own message (else the emulator may answer with Google's wording). */
+  messageGiven: boolean;
   where: 'call' | 'operation';
 }
 
@@ -112,6 +117,7 @@ export class FaultInjector {
         code,
         message: r.message ?? `injected fault: ${rpc} answered ${status[code]}`,
         reason: r.reason,
+        messageGiven: r.message !== undefined,
         where: r.where ?? 'call',
       };
     }

@@ -6,6 +6,7 @@
 import { DEFAULT_POOL, isLocation, perZoneText, regionOf } from '../gke/rules';
 import { parseArtifactRepository } from './image-ref';
 import { parseQuantity } from './names';
+import { clusterShapeChecks } from './cluster-checks';
 
 /** One validation problem, naming the field by path (e.g. `cluster.nodePools[1].name`). */
 export interface SpecIssue {
@@ -49,6 +50,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
   /** Node counts as the user should read them: per zone, with the total in a regional cluster. */
   const nodes = (n: number) => (location !== undefined && isLocation(location) ? perZoneText(n, location) : String(n));
 
+  clusterShapeChecks(root, out);
   if (autopilot && pools.length > 0)
     out.push({
       path: 'cluster.nodePools',

@@ -54,6 +54,12 @@ export function healthIntervalProblem(v: string): string | undefined {
   return undefined;
 }
 
+/** A subnetwork secondary range name: Compute Engine's RFC 1035 names. */
+const secondaryRangeProblem = (v: string): string | undefined =>
+  /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)
+    ? undefined
+    : 'must be a secondary range name: 1-63 lowercase letters, digits or hyphens, starting with a letter';
+
 /** A string checked by a function returning a problem (or undefined). */
 const checked = (problem: (v: string) => string | undefined) =>
   z.string().superRefine((v, ctx) => {
@@ -221,6 +227,24 @@ export const environmentSchema = z.strictObject({
       .regex(/^([-a-z0-9/]+\/)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a subnetwork name or path')
       .optional(),
     nodePools: z.array(nodePool).optional(),
+    /** Workload Identity: pool `PROJECT.svc.id.goog`, GKE's metadata server (GKE_METADATA) on every node pool. */
+    workloadIdentity: z.boolean().optional(),
+    /** Existing secondary ranges of the subnetwork for pods and Services (required on a Shared VPC subnetwork). */
+    clusterSecondaryRangeName: checked(secondaryRangeProblem).optional(),
+    servicesSecondaryRangeName: checked(secondaryRangeProblem).optional(),
+    /** Nodes without external IPs (privateClusterConfig.enablePrivateNodes). */
+    privateNodes: z.boolean().optional(),
+    /** How the control plane is reached: GKE's IP endpoints and its DNS-based endpoint. */
+    controlPlaneEndpoints: z
+      .strictObject({
+        /** ipEndpointsConfig.enablePublicEndpoint (GKE's default: true). */
+        enablePublicEndpoint: z.boolean().optional(),
+        /** dnsEndpointConfig.allowExternalTraffic: the DNS endpoint answers from outside the VPC (GKE's default: false). */
+        allowExternalTraffic: z.boolean().optional(),
+        /** The worker runs inside the cluster's VPC, so it may use the private endpoint (gcp only). */
+        workerInVpc: z.boolean().optional(),
+      })
+      .optional(),
   }),
   image: z
     .strictObject({

@@ -34,6 +34,7 @@ export function ensureClusterInputOf(spec: EnvironmentSpec, env: EnvRef, labels:
     ...(spec.cluster.serviceAccount ? { serviceAccount: spec.cluster.serviceAccount } : {}),
     ...(spec.cluster.network ? { network: spec.cluster.network } : {}),
     ...(spec.cluster.subnetwork ? { subnetwork: spec.cluster.subnetwork } : {}),
+    ...clusterShapeOf(spec),
     nodePools: spec.cluster.nodePools.map((p) => ({
       name: p.name,
       machineType: p.machineType,
@@ -42,6 +43,26 @@ export function ensureClusterInputOf(spec: EnvironmentSpec, env: EnvRef, labels:
       labels: p.labels,
       ...(p.autoscaling ? { autoscaling: { minNodeCount: p.autoscaling.min, maxNodeCount: p.autoscaling.max } } : {}),
     })),
+  };
+}
+
+/** The issue-22 shapes (absent unless the spec asks: older inputs stay as they were). */
+function clusterShapeOf({ cluster: c }: EnvironmentSpec): Partial<EnsureClusterInput> {
+  const e = c.controlPlaneEndpoints;
+  return {
+    ...(c.workloadIdentity ? { workloadIdentity: true } : {}),
+    ...(c.clusterSecondaryRangeName && c.servicesSecondaryRangeName
+      ? { secondaryRanges: { cluster: c.clusterSecondaryRangeName, services: c.servicesSecondaryRangeName } }
+      : {}),
+    ...(c.privateNodes ? { privateNodes: true } : {}),
+    ...(e && (e.enablePublicEndpoint !== undefined || e.allowExternalTraffic !== undefined)
+      ? {
+          controlPlaneEndpoints: {
+            enablePublicEndpoint: e.enablePublicEndpoint !== false,
+            allowExternalTraffic: e.allowExternalTraffic === true,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { clusterResourceName, createTargetClients, targetConfigFromEnv } from '../../clients';
 import { gkeExecKubeconfig } from '../../clients/gke-kubeconfig';
+import { controlPlaneServer } from '../../clients/kube';
 import { parseEnvId } from '../../contract/environment-id';
 import { UsageError } from '../../config/errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
@@ -40,7 +41,9 @@ export async function kubeconfigCommand(input: CommandInput): Promise<void> {
         throw new UsageError(
           `cluster ${clusterResourceName(env)} has no endpoint yet (status ${String(cluster.status)})`,
         );
-      kubeconfig = gkeExecKubeconfig(env, cluster.endpoint, cluster.masterAuth?.clusterCaCertificate ?? '');
+      // What the user's machine can reach: the DNS endpoint of a cluster without a public one.
+      const { server, caData } = controlPlaneServer(cluster);
+      kubeconfig = gkeExecKubeconfig(env, server, caData ?? '');
     } else kubeconfig = (await clients.kubeFor(env).catch(notFound)).exportConfig();
     input.out(kubeconfig);
     emitResult(input, { envId, target: target.target, kubeconfig });

@@ -6,7 +6,8 @@ import { DEFAULT_POOL, RELEASE_CHANNELS } from '../../gke/rules';
 import { CONTROL_PLANE_LABEL } from './context';
 import { invalidArgument, unimplemented } from '../errors';
 import type { ClusterKey } from './names';
-import type { Autoscaling, ClusterRecord, PoolRecord } from '../store/store';
+import type { Autoscaling, ClusterConfig, ClusterRecord, PoolRecord } from '../store/store';
+import { decodeClusterConfig, withMetadataMode } from './cluster-config';
 import {
   checkAutoscaling,
   checkName,
@@ -33,6 +34,8 @@ export interface CreateClusterCommand {
   useIpAliases: boolean;
   /** The control plane the cluster's labels ask for, if any. */
   controlPlane?: 'kwok' | 'none';
+  /** Workload Identity, secondary ranges, private nodes, control plane endpoints. */
+  config: ClusterConfig;
 }
 
 /** Validates CreateClusterRequest.cluster under its parent. */
@@ -46,7 +49,18 @@ export function decodeCreateCluster(
   const resourceLabels = checkResourceLabels(cluster.resourceLabels, 'cluster.resourceLabels');
   const locations = clusterLocations(parent.location, cluster.locations, 'cluster.locations');
   const autopilot = isObj(cluster.autopilot) && cluster.autopilot.enabled === true;
-  const pools = requestedPools(cluster, locations, autopilot);
+  const useIpAliases = isObj(cluster.ipAllocationPolicy) && cluster.ipAllocationPolicy.useIpAliases === true;
+  const config = decodeClusterConfig({ ...parent, cluster: name }, cluster, useIpAliases);
+  const rawPools =
+    Array.isArray(cluster.nodePools) && cluster.nodePools.length ? cluster.nodePools : [{ config: cluster.nodeConfig }];
+  const pools = requestedPools(cluster, locations, autopilot).map((p, i) =>
+    withMetadataMode(
+      p,
+      rawPools[i],
+      config.workloadPool,
+      rawPools === cluster.nodePools ? `cluster.nodePools[${i}]` : 'cluster.nodeConfig',
+    ),
+  );
   const cp = resourceLabels[CONTROL_PLANE_LABEL];
   return {
     key: { ...parent, cluster: name },
@@ -58,8 +72,9 @@ export function decodeCreateCluster(
     releaseChannel: checkChannel(cluster.releaseChannel),
     network: checkNetwork(cluster.network, 'cluster.network', 'networks'),
     subnetwork: checkNetwork(cluster.subnetwork, 'cluster.subnetwork', 'subnetworks'),
-    useIpAliases: isObj(cluster.ipAllocationPolicy) && cluster.ipAllocationPolicy.useIpAliases === true,
+    useIpAliases,
     controlPlane: cp === 'none' || cp === 'kwok' ? cp : undefined,
+    config,
   };
 }
 
@@ -223,9 +238,9 @@ export function decodeClusterUpdate(
   };
 }
 
-/** CreateNodePoolRequest.node_pool, in a cluster whose nodes run in `locations`. */
-export const decodeNodePool = (nodePool: unknown, locations: readonly string[]): PoolRecord =>
-  checkPool(nodePool, 'nodePool', locations);
+/** CreateNodePoolRequest.node_pool, in a cluster whose nodes run in `locations` (and whose Workload Identity pool is `workloadPool`). */
+export const decodeNodePool = (nodePool: unknown, locations: readonly string[], workloadPool?: string): PoolRecord =>
+  withMetadataMode(checkPool(nodePool, 'nodePool', locations), nodePool, workloadPool, 'nodePool');
 
 /** SetNodePoolSizeRequest.node_count. */
 export const decodeNodeCount = (n: unknown): number => checkNodeCount(n, 'nodeCount');

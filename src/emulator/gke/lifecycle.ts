@@ -44,6 +44,7 @@ export function createCluster(core: Core, cmd: CreateClusterCommand, fault?: Fau
     clusterIpv4Cidr: '10.4.0.0/14',
     servicesIpv4Cidr: '10.8.0.0/20',
     controlPlane: cmd.controlPlane ?? core.settings.controlPlane,
+    ...cmd.config,
   };
   core.store.beginCreate(rec);
   return core.ops.start(clusterOperation(core, key, { kind: 'createCluster' }, fault));

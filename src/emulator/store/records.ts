@@ -38,6 +38,8 @@ export interface PoolRecord {
   readonly oauthScopes?: readonly string[];
   /** NodeConfig.serviceAccount (`default`: the Compute Engine default service account). */
   readonly serviceAccount?: string;
+  /** NodeConfig.workloadMetadataConfig.mode, when set or implied by the cluster's Workload Identity. */
+  readonly workloadMetadataMode?: 'GKE_METADATA' | 'GCE_METADATA';
 }
 
 /** How clients reach the cluster's Kubernetes API; empty for clusters without a control plane. */
@@ -57,8 +59,25 @@ export interface ControlPlaneAccess {
   readonly acceptsToken?: boolean;
 }
 
+/** Cluster-wide settings of issue 22 (absent in older state files: no Workload Identity, public endpoint). */
+export interface ClusterConfig {
+  /** workloadIdentityConfig.workloadPool: `PROJECT.svc.id.goog`. */
+  readonly workloadPool?: string;
+  /** ipAllocationPolicy's existing secondary ranges (required on a Shared VPC subnetwork). */
+  readonly clusterSecondaryRangeName?: string;
+  readonly servicesSecondaryRangeName?: string;
+  /** Nodes without external IPs. */
+  readonly privateNodes?: boolean;
+  /** ipEndpointsConfig.enablePublicEndpoint (GKE's default: true). */
+  readonly publicEndpoint?: boolean;
+  /** dnsEndpointConfig.allowExternalTraffic (GKE's default: false). */
+  readonly dnsAllowExternalTraffic?: boolean;
+  /** dnsEndpointConfig.endpoint: `gke-….REGION.gke.goog`. */
+  readonly dnsEndpoint?: string;
+}
+
 /** A stored cluster: GKE metadata plus how to reach its control plane. */
-export interface ClusterRecord extends ClusterKey {
+export interface ClusterRecord extends ClusterKey, ClusterConfig {
   readonly id: string;
   readonly description: string;
   readonly createTime: string;

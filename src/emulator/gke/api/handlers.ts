@@ -78,7 +78,8 @@ export const handlers: Record<string, Handler> = {
 
   CreateNodePool: (core, req, fault) => {
     const key = parseClusterName(req.parent, req, 'parent');
-    const pool = decodeNodePool(req.nodePool, core.store.cluster(key).locations);
+    const c = core.store.cluster(key);
+    const pool = decodeNodePool(req.nodePool, c.locations, c.workloadPool);
     return toOperation(createNodePool(core, key, pool, fault));
   },
   DeleteNodePool: (core, req, fault) => toOperation(deleteNodePool(core, parsePoolName(req.name, req), fault)),

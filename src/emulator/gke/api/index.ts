@@ -11,6 +11,7 @@ import { ApiError } from '../../errors';
 import { handlers, targetLabels, type Request } from './handlers';
 import { clusterManagerService, DECODE_ERROR, type DecodedRequest } from './proto';
 import { errorInfoMetadata } from './status-details';
+import { projectOfRequest, SERVICE_DISABLED, serviceDisabled } from './service-disabled';
 
 /** RPCs that answer with an Operation: only they can fail "in the operation". */
 const OPERATION_RPCS = new Set([
@@ -44,7 +45,9 @@ function toCallError(e: unknown, rpc: string): CallError {
     return {
       code: e.code,
       details: e.message,
-      metadata: e.reason ? errorInfoMetadata(e.code, e.message, e.reason) : undefined,
+      metadata: e.reason
+        ? errorInfoMetadata(e.code, e.message, e.reason, e.errorInfo?.domain, e.errorInfo?.metadata)
+        : undefined,
     };
   return {
     code: status.INTERNAL,
@@ -69,6 +72,8 @@ export function clusterManagerImplementation(core: Core): UntypedServiceImplemen
         const handler = handlers[rpc];
         if (!handler) throw new ApiError(status.UNIMPLEMENTED, `${rpc} is not implemented by the gkeflow GKE emulator`);
         const fault = core.faults.check(rpc, targetLabels(core, rpc, req as Request));
+        if (fault?.reason === SERVICE_DISABLED)
+          throw serviceDisabled(projectOfRequest(req as Request), fault.messageGiven ? fault.message : undefined);
         if (fault && (fault.where === 'call' || !OPERATION_RPCS.has(rpc)))
           throw new ApiError(fault.code, fault.message, fault.reason);
         callback(null, handler(core, req as Request, fault));

@@ -18,6 +18,7 @@ const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
     diskType: 'pd-balanced',
     oauthScopes: p.oauthScopes ?? ['https://www.googleapis.com/auth/cloud-platform'],
     serviceAccount: p.serviceAccount ?? 'default',
+    ...(p.workloadMetadataMode ? { workloadMetadataConfig: { mode: p.workloadMetadataMode } } : {}),
   },
   initialNodeCount: p.nodeCount,
   locations: p.locations,
@@ -43,6 +44,46 @@ const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
   etag: `${p.nodeCount}-${p.status}`,
 });
 
+/**
+ * The control plane's private (VPC-internal) address. Nothing may leave 127.0.0.0/8 here, so the
+ * VPC is modelled by a loopback address nothing listens on: a worker outside the VPC that used it
+ * would fail, as on GKE.
+ */
+export const PRIVATE_ENDPOINT = '127.255.255.254';
+
+/** The port of a `host:port` control plane address, if it has one. */
+const portOf = (endpoint: string | undefined) => /:(\d+)$/.exec(endpoint ?? '')?.[1];
+
+/** Workload Identity, secondary ranges, private nodes and the control plane's endpoints, as GKE reports them. */
+function configToProto(c: ClusterRecord, publicAddress: string): Record<string, unknown> {
+  const publicEndpoint = c.publicEndpoint !== false;
+  // GKE's DNS endpoint answers on 443; a local one answers on its control plane's loopback port.
+  const port = portOf(c.access?.endpoint);
+  return {
+    ...(c.workloadPool ? { workloadIdentityConfig: { workloadPool: c.workloadPool } } : {}),
+    privateClusterConfig: {
+      enablePrivateNodes: Boolean(c.privateNodes),
+      enablePrivateEndpoint: !publicEndpoint,
+      privateEndpoint: PRIVATE_ENDPOINT,
+      publicEndpoint: publicEndpoint ? publicAddress : '',
+    },
+    networkConfig: { defaultEnablePrivateNodes: Boolean(c.privateNodes) },
+    controlPlaneEndpointsConfig: {
+      dnsEndpointConfig: {
+        endpoint: c.dnsEndpoint ? `${c.dnsEndpoint}${port ? `:${port}` : ''}` : '',
+        allowExternalTraffic: Boolean(c.dnsAllowExternalTraffic),
+      },
+      ipEndpointsConfig: {
+        enabled: true,
+        enablePublicEndpoint: publicEndpoint,
+        globalAccess: false,
+        publicEndpoint: publicEndpoint ? publicAddress : '',
+        privateEndpoint: PRIVATE_ENDPOINT,
+      },
+    },
+  };
+}
+
 /** The NodePool message. */
 export const toNodePool = poolToProto;
 
@@ -55,7 +96,9 @@ export function toCluster(c: ClusterRecord, settings: Pick<Settings, 'requireAut
   const nodes = c.pools.reduce((n, p) => n + p.nodeCount * p.locations.length, 0);
   const first = c.pools[0];
   const cert = typeof settings.requireAuth === 'string' && c.access?.acceptsToken ? undefined : c.access;
+  const address = c.status === 'PROVISIONING' ? '' : (c.access?.endpoint ?? '');
   return {
+    ...configToProto(c, address),
     name: c.cluster,
     description: c.description,
     initialNodeCount: 0,
@@ -75,6 +118,12 @@ export function toCluster(c: ClusterRecord, settings: Pick<Settings, 'requireAut
           useIpAliases: true,
           clusterIpv4CidrBlock: c.clusterIpv4Cidr,
           servicesIpv4CidrBlock: c.servicesIpv4Cidr,
+          ...(c.clusterSecondaryRangeName
+            ? {
+                clusterSecondaryRangeName: c.clusterSecondaryRangeName,
+                servicesSecondaryRangeName: c.servicesSecondaryRangeName,
+              }
+            : {}),
         }
       : { useIpAliases: false },
     clusterIpv4Cidr: c.clusterIpv4Cidr,
@@ -86,7 +135,8 @@ export function toCluster(c: ClusterRecord, settings: Pick<Settings, 'requireAut
     selfLink: selfLink(clusterPath(c)),
     zone: c.location,
     location: c.location,
-    endpoint: c.status === 'PROVISIONING' ? '' : (c.access?.endpoint ?? ''),
+    // Without a public endpoint GKE's `endpoint` is the private one.
+    endpoint: c.publicEndpoint === false && address ? PRIVATE_ENDPOINT : address,
     initialClusterVersion: KUBE_VERSION,
     currentMasterVersion: c.masterVersion,
     currentNodeVersion: first?.version ?? c.masterVersion,

@@ -19,14 +19,17 @@ function varint(n: number): Buffer {
 const field = (no: number, bytes: Buffer) => Buffer.concat([varint((no << 3) | 2), varint(bytes.length), bytes]);
 const str = (no: number, s: string) => field(no, Buffer.from(s, 'utf8'));
 
-/** Metadata with a Status{code, message, details: [ErrorInfo{reason, domain}]}. */
+/** Metadata with a Status{code, message, details: [ErrorInfo{reason, domain, metadata}]}. */
 export function errorInfoMetadata(
   code: number,
   message: string,
   reason: string,
   domain = 'container.googleapis.com',
+  metadata: Readonly<Record<string, string>> = {},
 ): Metadata {
-  const errorInfo = Buffer.concat([str(1, reason), str(2, domain)]);
+  // ErrorInfo.metadata is a map<string, string>: repeated entries {key = 1, value = 2} in field 3.
+  const entries = Object.entries(metadata).map(([k, v]) => field(3, Buffer.concat([str(1, k), str(2, v)])));
+  const errorInfo = Buffer.concat([str(1, reason), str(2, domain), ...entries]);
   const any = Buffer.concat([str(1, 'type.googleapis.com/google.rpc.ErrorInfo'), field(2, errorInfo)]);
   const status = Buffer.concat([varint(1 << 3), varint(code), str(2, message), field(3, any)]);
   const md = new Metadata();
