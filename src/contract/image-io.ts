@@ -13,8 +13,16 @@ export type ImageSource =
   | { kind: 'docker-archive'; path: string }
   | { kind: 'oci-layout'; path: string; tag?: string }
   | { kind: 'registry'; reference: string }
-  /** A tiny real image gkeflow builds locally (spec source `builtin:demo`), so the demo needs no Docker Hub. */
-  | { kind: 'builtin'; name: 'demo' };
+  /**
+   * A tiny real image gkeflow builds locally (spec source `builtin:demo`), so the demo needs no
+   * Docker Hub; `builtin:demo?variant=v2` is the same server as another image (its own digest)
+   * that reports its variant, so a rollout to a new image can be seen locally.
+   */
+  | { kind: 'builtin'; name: 'demo'; variant?: DemoVariant };
+
+/** The variants of the builtin demo image; `v1` is plain `builtin:demo`. */
+export const DEMO_VARIANTS = ['v1', 'v2', 'v3'] as const;
+export type DemoVariant = (typeof DEMO_VARIANTS)[number];
 
 export interface PushImageInput {
   env: EnvRef;
