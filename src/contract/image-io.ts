@@ -3,6 +3,7 @@
  * Plain JSON data only: everything here goes into workflow history, so it must never hold a
  * credential, token, kubeconfig, CA or client certificate.
  */
+import type { DemoVariant } from './demo-variants';
 import type { EnvRef } from './environment-id';
 import type { DeleteResult } from './workload-io';
 
@@ -19,10 +20,6 @@ export type ImageSource =
    * that reports its variant, so a rollout to a new image can be seen locally.
    */
   | { kind: 'builtin'; name: 'demo'; variant?: DemoVariant };
-
-/** The variants of the builtin demo image; `v1` is plain `builtin:demo`. */
-export const DEMO_VARIANTS = ['v1', 'v2', 'v3'] as const;
-export type DemoVariant = (typeof DEMO_VARIANTS)[number];
 
 export interface PushImageInput {
   env: EnvRef;

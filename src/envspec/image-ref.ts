@@ -2,7 +2,8 @@
  * Image reference grammar (the distribution/reference grammar Docker and containerd use),
  * Artifact Registry repository names, and the spec's image `source` strings. Pure, workflow-safe.
  */
-import { DEMO_VARIANTS, type DemoVariant, type ImageSource } from '../contract/image-io';
+import { DEMO_VARIANTS, type DemoVariant } from '../contract/demo-variants';
+import type { ImageSource } from '../contract/image-io';
 import { isRegion, PROJECT_ID_RE, regionOf } from '../gke/rules';
 import { locationName } from '../gke/resource-names';
 

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEMO_VARIANTS, type DemoVariant } from '../contract/image-io';
+import { DEMO_VARIANTS, type DemoVariant } from '../contract/demo-variants';
 import { DEMO_PLATFORMS, DEMO_VERSION, demoBinaryName } from '../toolchain/components';
 import { ensureToolchain } from '../toolchain/toolchain';
 import { buildImage, MEDIA, sha256, type BuiltImage, type Descriptor } from './oci';
