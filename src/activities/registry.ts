@@ -87,7 +87,7 @@ export interface PushImageReport extends PushImageResult {
 export function openSource(source: ImageSource, config: TargetConfig, opts: DistributionOptions = {}): ImageReader {
   switch (source.kind) {
     case 'builtin':
-      return demoImageReader();
+      return demoImageReader(source.variant);
     case 'oci-archive':
       return ociArchiveReader(source.path);
     case 'docker-archive':

@@ -3,6 +3,7 @@
  * Plain JSON data only: everything here goes into workflow history, so it must never hold a
  * credential, token, kubeconfig, CA or client certificate.
  */
+import type { DemoVariant } from './demo-variants';
 import type { EnvRef } from './environment-id';
 import type { DeleteResult } from './workload-io';
 
@@ -13,8 +14,12 @@ export type ImageSource =
   | { kind: 'docker-archive'; path: string }
   | { kind: 'oci-layout'; path: string; tag?: string }
   | { kind: 'registry'; reference: string }
-  /** A tiny real image gkeflow builds locally (spec source `builtin:demo`), so the demo needs no Docker Hub. */
-  | { kind: 'builtin'; name: 'demo' };
+  /**
+   * A tiny real image gkeflow builds locally (spec source `builtin:demo`), so the demo needs no
+   * Docker Hub; `builtin:demo?variant=v2` is the same server as another image (its own digest)
+   * that reports its variant, so a rollout to a new image can be seen locally.
+   */
+  | { kind: 'builtin'; name: 'demo'; variant?: DemoVariant };
 
 export interface PushImageInput {
   env: EnvRef;

@@ -2,6 +2,7 @@
  * Image reference grammar (the distribution/reference grammar Docker and containerd use),
  * Artifact Registry repository names, and the spec's image `source` strings. Pure, workflow-safe.
  */
+import { DEMO_VARIANTS, type DemoVariant } from '../contract/demo-variants';
 import type { ImageSource } from '../contract/image-io';
 import { isRegion, PROJECT_ID_RE, regionOf } from '../gke/rules';
 import { locationName } from '../gke/resource-names';
@@ -86,14 +87,23 @@ export function parseArtifactRepository(repository: string): ArtifactRepository 
 }
 
 /**
- * Parses the spec's image `source`: `builtin:demo`, `oci-archive:<path>`, `docker-archive:<path>`
+ * Parses the spec's image `source`: `builtin:demo[?variant=v2]`, `oci-archive:<path>`, `docker-archive:<path>`
  * (`docker save` output), `oci:<path>[:<tag>]`
  * (alias `oci-layout:`), `docker://<ref>` or a bare registry reference.
  */
 export function parseImageSource(source: string): ImageSource | string {
   if (source.startsWith('builtin:')) {
-    const name = source.slice('builtin:'.length);
-    return name === 'demo' ? { kind: 'builtin', name } : `unknown builtin image "${name}" (known: demo)`;
+    const rest = source.slice('builtin:'.length);
+    const q = rest.indexOf('?');
+    const name = q < 0 ? rest : rest.slice(0, q);
+    const query = q < 0 ? undefined : rest.slice(q + 1);
+    if (name !== 'demo') return `unknown builtin image "${name}" (known: demo)`;
+    if (query === undefined) return { kind: 'builtin', name };
+    const variant = /^variant=(.*)$/.exec(query)?.[1];
+    if (variant === undefined || !(DEMO_VARIANTS as readonly string[]).includes(variant))
+      return `builtin:demo takes only ?variant=${DEMO_VARIANTS.join('|')} (got "?${query}")`;
+    // v1 is plain builtin:demo: the same source, so the same activity input as before variants existed.
+    return variant === 'v1' ? { kind: 'builtin', name } : { kind: 'builtin', name, variant: variant as DemoVariant };
   }
   if (source.startsWith('docker-archive:')) {
     const path = source.slice('docker-archive:'.length);

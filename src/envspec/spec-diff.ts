@@ -47,3 +47,32 @@ export function fixedFieldProblems(running: EnvironmentSpec, next: EnvironmentSp
   }
   return out;
 }
+
+/** Why a change to an environment of gkeflow's own Deployment and Service is refused, by field. */
+const OWN_WORKLOAD: Array<[RegExp, string]> = [
+  [/^deployment\.replicas$/, 'use `gkeflow scale <cluster> --replicas N`'],
+  [
+    /^image(\.|$)/,
+    "a new image is not rolled out to gkeflow's own Deployment in place; `gkeflow down` then `up`, or describe the workload as `app:` (updated in place)",
+  ],
+];
+
+/**
+ * `up` on a running environment of gkeflow's own `deployment:`/`service:` with a changed spec:
+ * such an environment is not updated in place, so every change is refused, each naming its field
+ * and what to do instead (docs/app.md). An app environment's changes go to fixedFieldProblems.
+ */
+export function ownWorkloadProblems(running: EnvironmentSpec, next: EnvironmentSpec): SpecIssue[] {
+  const out: SpecIssue[] = [];
+  for (const c of specChanges(running, next)) {
+    if (out.some((i) => c.path.startsWith(`${i.path}.`))) continue;
+    const rule = OWN_WORKLOAD.find(([re]) => re.test(c.path)) ?? FIXED.find(([re]) => re.test(c.path));
+    out.push({
+      path: c.path,
+      message:
+        rule?.[1] ??
+        "an environment of gkeflow's own Deployment and Service is not updated in place; `gkeflow down` then `up`, or describe the workload as `app:` (updated in place)",
+    });
+  }
+  return out;
+}

@@ -70,7 +70,7 @@ const tool = (name: ToolName, versionArgs: string[], expectVersion: string): Too
 
 export const KUBE_VERSION = '1.36.1';
 /** Version of tools/demo; bump it when its source changes so the cache entry is rebuilt. */
-export const DEMO_VERSION = '0.1.1';
+export const DEMO_VERSION = '0.2.0';
 /** The platforms of the builtin:demo image's index. */
 export const DEMO_PLATFORMS = [
   { os: 'linux', architecture: 'amd64' },

@@ -13,7 +13,7 @@ import { emitResult, machineMode } from '../output';
 import { withWaitTimeout } from '../wait';
 import { confirmDeletion, requireConsent, terminalAsker } from '../confirm';
 import { applySpecUpdate, specQuery, teardownUpdate } from '../../contract/messages';
-import { fixedFieldProblems, specChanges } from '../../envspec/spec-diff';
+import { fixedFieldProblems, ownWorkloadProblems, specChanges } from '../../envspec/spec-diff';
 import type { Client } from '@temporalio/client';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
 import { specFlag, specFromFlags, timeoutFlag, ttlFlag } from '../flags';
@@ -65,7 +65,7 @@ export async function upCommand(input: CommandInput): Promise<number> {
     if (!s.started && spec.app) {
       const code = await updateRunning(client, s.envId, spec, file, out, err);
       if (code !== undefined) return code;
-    }
+    } else if (!s.started) await refuseOwnWorkloadChange(client, s.envId, spec, file, err);
     const queue = taskQueueFor(spec.target, cfg);
     const hint =
       `${spec.target === 'gcp' ? 'GKEFLOW_TARGET=gcp ' : ''}npx gkeflow worker` +
@@ -250,6 +250,26 @@ async function pushApp(spec: EnvironmentSpec, file: string, err: (l: string) => 
   const ready = await prepareApp(spec, file, config, { kubectl });
   err(`pushed the app's bundle: ${ready.app?.bundle}`);
   return ready;
+}
+
+/**
+ * `up` on a running environment of gkeflow's own Deployment and Service: an unchanged spec
+ * attaches; a changed one is printed, then refused (exit 2 naming each field, nothing sent),
+ * as such an environment is not updated in place (docs/app.md).
+ */
+async function refuseOwnWorkloadChange(
+  client: Client,
+  envId: string,
+  spec: EnvironmentSpec,
+  file: string,
+  err: (l: string) => void,
+): Promise<void> {
+  const running = await (await envHandle(client, envId)).query(specQuery);
+  const problems = running.app ? fixedFieldProblems(running, spec) : ownWorkloadProblems(running, spec);
+  if (!problems.length) return;
+  err('changes:');
+  for (const c of specChanges(running, spec)) err(`  ${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+  throw new SpecValidationError(problems, file);
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
- * The data plane of one emulated cluster: it follows the cluster's Services and Pods and keeps
+ * The data plane of one emulated cluster: it follows the cluster's Services, Ingresses and Pods and keeps
  *  - one LoadBalancer listener per port of each LoadBalancer Service that has its loopback IP,
  *    spreading connections over the Service's ready pods;
- *  - one demo server process per ready pod of the builtin demo image;
+ *  - one HTTP listener on port 80 of each Ingress's loopback address, routing by its rules to
+ *    the ready pods of its backend Services (ingress-proxy.ts);
+ *  - one demo server process per ready pod of the builtin demo image, with its container's
+ *    environment as the kubelet gives it (container-env.ts);
  *  - the release order GKE keeps: a deleted (or no longer LoadBalancer) Service's listener is
  *    closed first, then the Service is annotated released, and only then does the kwok release
  *    stage remove the LB-cleanup finalizer.
@@ -11,21 +14,29 @@
  */
 import {
   CoreV1Api,
+  NetworkingV1Api,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1Container,
+  type V1Ingress,
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
 import { LB_CLEANUP_FINALIZER, LB_RELEASED_ANNOTATION } from '../runtime/kwok-stages';
+import { containerEnv, ContainerConfigError, type EnvSources } from './container-env';
 import { startDemoProcess, stopDemoProcess, type DemoProcess } from './demo-processes';
+import { IngressProxy } from './ingress-proxy';
 import { LoadBalancer, type Backend } from './load-balancer';
 
-/** The demo image as the data plane knows it: the host binary and the digests naming the image. */
+/** The demo image as the data plane knows it: the host binary, and the image `Env` of each digest naming it. */
 export interface DemoRuntime {
   binary: string;
-  digests: ReadonlySet<string>;
+  images: ReadonlyMap<string, readonly string[]>;
 }
+
+/** The port an Ingress's HTTP load balancer listens on. */
+const INGRESS_HTTP_PORT = 80;
 
 export interface ClusterDataPlaneOptions {
   /** For log lines: projects/P/locations/L/clusters/C. */
@@ -50,14 +61,22 @@ const matches = (selector: Record<string, string> | undefined, labels: Record<st
 
 const wantsLb = (s: V1Service) => s.spec?.type === 'LoadBalancer' && !s.metadata?.deletionTimestamp;
 
+const ingressIp = (i: V1Ingress) =>
+  i.metadata?.deletionTimestamp ? undefined : i.status?.loadBalancer?.ingress?.[0]?.ip;
+
 /** Follows one cluster until stop(). */
 export class ClusterDataPlane {
-  private readonly lbs = new Map<string, LoadBalancer>();
+  private readonly lbs = new Map<string, LoadBalancer | IngressProxy>();
+  /** Ready pods behind each Service (`ns/name`), read by the listeners on each connection or request. */
   private readonly backends = new Map<string, Backend[]>();
+  private readonly ingresses = new Map<string, V1Ingress>();
+  /** The last reason each demo pod could not start (logged once, retried every round). */
+  private readonly configErrors = new Map<string, string>();
   private readonly demos = new Map<string, DemoProcess>();
   private readonly starting = new Map<string, Promise<void>>();
   private readonly failed = new Set<string>();
   private readonly core: CoreV1Api;
+  private readonly net: NetworkingV1Api;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private demoRuntime: DemoRuntime | undefined;
@@ -65,6 +84,7 @@ export class ClusterDataPlane {
 
   constructor(private readonly o: ClusterDataPlaneOptions) {
     this.core = o.kubeConfig.makeApiClient(CoreV1Api);
+    this.net = o.kubeConfig.makeApiClient(NetworkingV1Api);
   }
 
   start(): void {
@@ -108,25 +128,30 @@ export class ClusterDataPlane {
     };
   }
 
-  private isDemo(p: V1Pod): string | undefined {
-    const digests = this.demoRuntime?.digests;
-    if (!digests) return undefined;
-    const image = p.spec?.containers.find((c) => [...digests].some((d) => c.image?.endsWith(`@${d}`)))?.image;
-    return image;
+  /** The pod's demo container and its image's `Env`, when it runs the demo image. */
+  private demoOf(p: V1Pod): { container: V1Container; imageEnv: readonly string[] } | undefined {
+    const images = this.demoRuntime?.images;
+    for (const container of images ? (p.spec?.containers ?? []) : []) {
+      const digest = container.image?.split('@')[1];
+      const imageEnv = digest === undefined ? undefined : images?.get(digest);
+      if (imageEnv) return { container, imageEnv };
+    }
+    return undefined;
   }
 
   private async reconcile(): Promise<void> {
-    const [services, pods] = await Promise.all([
+    const [services, pods, ingresses] = await Promise.all([
       this.core.listServiceForAllNamespaces(),
       this.core.listPodForAllNamespaces(),
+      this.net.listIngressForAllNamespaces(),
     ]);
     if (this.stopped) return;
     const ready = pods.items.filter(isReady);
     await this.syncDemoPods(ready);
 
-    // Backends of every LoadBalancer Service, read by its listeners on each connection.
+    // Backends of every Service with a selector, read by the listeners on each connection.
     this.backends.clear();
-    for (const s of services.items.filter(wantsLb)) {
+    for (const s of services.items) {
       const ns = s.metadata?.namespace;
       this.backends.set(
         key(s),
@@ -135,19 +160,26 @@ export class ClusterDataPlane {
           .flatMap((p): Backend[] => {
             const pod = p.metadata?.name ?? '';
             const image = p.spec?.containers[0]?.image ?? '';
-            if (!this.isDemo(p)) return [{ pod, image }];
+            if (!this.demoOf(p)) return [{ pod, image }];
             const proc = this.demos.get(key(p));
             return proc ? [{ pod, image, port: proc.port }] : []; // still starting
           }),
       );
     }
 
-    // Listeners: one per port of each LoadBalancer Service with an IP.
-    const wanted = new Map<string, { svc: V1Service; ip: string; port: number }>();
+    // Listeners: one per port of each LoadBalancer Service with an IP, one per Ingress with an address.
+    const wanted = new Map<string, { svc?: V1Service; ing?: V1Ingress; ip: string; port: number }>();
     for (const s of services.items.filter(wantsLb)) {
       const ip = s.status?.loadBalancer?.ingress?.[0]?.ip;
       if (!ip?.startsWith('127.')) continue; // nothing outside 127.0.0.0/8, ever
       for (const p of s.spec?.ports ?? []) wanted.set(`${key(s)}|${ip}:${p.port}`, { svc: s, ip, port: p.port });
+    }
+    this.ingresses.clear();
+    for (const i of ingresses.items) {
+      this.ingresses.set(key(i), i);
+      const ip = ingressIp(i);
+      if (ip?.startsWith('127.'))
+        wanted.set(`ingress ${key(i)}|${ip}:${INGRESS_HTTP_PORT}`, { ing: i, ip, port: INGRESS_HTTP_PORT });
     }
     for (const [k, lb] of this.lbs)
       if (!wanted.has(k)) {
@@ -160,10 +192,10 @@ export class ClusterDataPlane {
       if (this.lbs.has(k) || this.failed.has(k)) continue;
       const svcKey = k.split('|')[0]!;
       try {
-        this.lbs.set(k, await LoadBalancer.listen(w.ip, w.port, () => this.backends.get(svcKey) ?? []));
+        this.lbs.set(k, await this.listen(svcKey, w));
         this.o.log(`data plane ${this.o.name}: load balancer of ${svcKey} listens on ${w.ip}:${w.port}`);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL' && w.ip !== '127.0.0.1') {
+        if ((e as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL' && w.ip !== '127.0.0.1' && w.svc) {
           // A system where only 127.0.0.1 is local (macOS): the LB moves there.
           await this.core.patchNamespacedServiceStatus(
             {
@@ -192,6 +224,21 @@ export class ClusterDataPlane {
     }
   }
 
+  private listen(
+    svcKey: string,
+    w: { ing?: V1Ingress; ip: string; port: number },
+  ): Promise<LoadBalancer | IngressProxy> {
+    if (!w.ing) return LoadBalancer.listen(w.ip, w.port, () => this.backends.get(svcKey) ?? []);
+    const ingKey = key(w.ing);
+    const ns = w.ing.metadata?.namespace ?? '';
+    return IngressProxy.listen(
+      w.ip,
+      w.port,
+      () => this.ingresses.get(ingKey),
+      (service) => this.backends.get(`${ns}/${service}`) ?? [],
+    );
+  }
+
   private async annotate(s: V1Service, value: 'true' | null): Promise<void> {
     await this.core.patchNamespacedService(
       {
@@ -205,7 +252,8 @@ export class ClusterDataPlane {
 
   private async syncDemoPods(ready: V1Pod[]): Promise<void> {
     const runtime = this.demoRuntime;
-    const want = new Map(ready.filter((p) => this.isDemo(p)).map((p) => [key(p), p]));
+    const want = new Map(ready.filter((p) => this.demoOf(p)).map((p) => [key(p), p]));
+    for (const k of this.configErrors.keys()) if (!want.has(k)) this.configErrors.delete(k);
     for (const [k, proc] of this.demos)
       if (!want.has(k)) {
         this.demos.delete(k);
@@ -215,7 +263,9 @@ export class ClusterDataPlane {
     if (!runtime) return;
     for (const [k, p] of want) {
       if (this.demos.has(k) || this.starting.has(k)) continue;
-      const started = startDemoProcess(runtime.binary, p.metadata?.name ?? '')
+      const demo = this.demoOf(p)!;
+      const started = containerEnv(p, demo.container, demo.imageEnv, this.envSources)
+        .then((env) => startDemoProcess(runtime.binary, p.metadata?.name ?? '', env))
         .then(
           async (proc) => {
             if (this.stopped) return void (await stopDemoProcess(proc));
@@ -225,10 +275,29 @@ export class ClusterDataPlane {
               `data plane ${this.o.name}: demo pod ${k} runs as pid ${proc.child.pid} on 127.0.0.1:${proc.port}`,
             );
           },
-          (e: Error) => this.o.log(`data plane ${this.o.name}: demo pod ${k} did not start: ${e.message}`),
+          (e: Error) => {
+            // A missing ConfigMap or Secret may come later: try again each round, say it once.
+            if (e instanceof ContainerConfigError && this.configErrors.get(k) === e.message) return;
+            if (e instanceof ContainerConfigError) this.configErrors.set(k, e.message);
+            this.o.log(`data plane ${this.o.name}: demo pod ${k} did not start: ${e.message}`);
+          },
         )
         .finally(() => this.starting.delete(k));
       this.starting.set(k, started);
     }
   }
+
+  /** What a demo container's environment refers to, read fresh when its pod starts. */
+  private readonly envSources: EnvSources = {
+    configMap: (namespace, name) =>
+      this.core.readNamespacedConfigMap({ namespace, name }).then(
+        (c) => c.data ?? {},
+        (e: { code?: number }) => (e.code === 404 ? undefined : Promise.reject(e as Error)),
+      ),
+    secret: (namespace, name) =>
+      this.core.readNamespacedSecret({ namespace, name }).then(
+        (c) => c.data ?? {},
+        (e: { code?: number }) => (e.code === 404 ? undefined : Promise.reject(e as Error)),
+      ),
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The pods of the builtin demo image, run for real: one demo server process per ready pod, on a
- * free loopback port, told its pod name; stopped when the pod is deleted or no longer ready.
+ * free loopback port, told its pod name and given its container's environment; stopped when the
+ * pod is deleted or no longer ready.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -13,12 +14,20 @@ export interface DemoProcess {
 
 const READY_RE = /serving pod .* on (?:127\.0\.0\.1|\[::\]|0\.0\.0\.0):(\d+)/;
 
-/** Starts the demo server for a pod and resolves once it listens (its first stdout line says where). */
-export function startDemoProcess(binary: string, pod: string, timeoutMs = 10_000): Promise<DemoProcess> {
+/**
+ * Starts the demo server for a pod with the container's environment (container-env.ts; HOSTNAME
+ * is the pod's name, as in a container) and resolves once it listens (its first stdout line says where).
+ */
+export function startDemoProcess(
+  binary: string,
+  pod: string,
+  env: ReadonlyMap<string, string> = new Map(),
+  timeoutMs = 10_000,
+): Promise<DemoProcess> {
   return new Promise((resolve, reject) => {
     // stdin is a pipe the server watches: if the emulator dies (even killed), it closes and the pod exits.
     const child = spawn(binary, ['--listen', '127.0.0.1:0', '--pod-name', pod, '--exit-with-stdin'], {
-      env: { PATH: process.env.PATH ?? '', POD_NAME: pod },
+      env: { ...Object.fromEntries(env), HOSTNAME: pod },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';

@@ -5,7 +5,7 @@
  * wrapping the kwok control-plane runtime.
  */
 import path from 'node:path';
-import { buildRunnableDemoImage, demoDigests, readDemoBinaries } from '../../image/demo';
+import { buildRunnableDemoImages, demoDigests, demoImageEnv, readDemoBinaries } from '../../image/demo';
 import { clusterId } from '../gke/names';
 import type { ControlPlaneRuntime } from '../runtime';
 import { kwokKubeConfig } from '../runtime/kwok-cluster';
@@ -30,11 +30,13 @@ export class DataPlane {
   ) {}
 
   private demoRuntime(): Promise<DemoRuntime | undefined> {
-    this.demo ??= this.demoBinary().then((binary) =>
-      binary
-        ? { binary, digests: demoDigests(buildRunnableDemoImage(readDemoBinaries(path.dirname(binary)))) }
-        : undefined,
-    );
+    this.demo ??= this.demoBinary().then((binary) => {
+      if (!binary) return undefined;
+      const images = new Map<string, readonly string[]>();
+      for (const [variant, image] of buildRunnableDemoImages(readDemoBinaries(path.dirname(binary))))
+        for (const d of demoDigests(image)) images.set(d, demoImageEnv(variant));
+      return { binary, images };
+    });
     return this.demo;
   }
 

@@ -82,7 +82,8 @@ export class LoadBalancer {
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function simulatedPage(b: Backend | undefined): string {
+/** The honest answer of a pod that cannot run here (or of no pod at all). */
+export function simulatedPage(b: Backend | undefined): string {
   if (!b) return '<!doctype html><title>no ready pod</title><h1>503: no ready pod behind this load balancer</h1>\n';
   return (
     `<!doctype html>\n<html><head><meta charset="utf-8"><title>gkeflow · ${esc(b.pod)} (simulated)</title></head>\n` +

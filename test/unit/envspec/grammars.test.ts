@@ -45,6 +45,11 @@ void test('accepts Artifact Registry repositories and gcr.io names, rejects othe
 
 void test('parses image sources', () => {
   assert.deepEqual(parseImageSource('builtin:demo'), { kind: 'builtin', name: 'demo' });
+  assert.deepEqual(parseImageSource('builtin:demo?variant=v2'), { kind: 'builtin', name: 'demo', variant: 'v2' });
+  // v1 is plain builtin:demo: the same activity input as before variants existed.
+  assert.deepEqual(parseImageSource('builtin:demo?variant=v1'), { kind: 'builtin', name: 'demo' });
+  for (const bad of ['builtin:demo?variant=v9', 'builtin:demo?v=2', 'builtin:demo?variant=v2?x', 'builtin:demo?'])
+    assert.match(String(parseImageSource(bad)), /builtin:demo takes only \?variant=v1\|v2\|v3/, bad);
   assert.deepEqual(parseImageSource('oci-archive:./img.tar'), { kind: 'oci-archive', path: './img.tar' });
   assert.deepEqual(parseImageSource('oci:./layout:v2'), { kind: 'oci-layout', path: './layout', tag: 'v2' });
   assert.deepEqual(parseImageSource('docker://nginx:1.27'), { kind: 'registry', reference: 'nginx:1.27' });
