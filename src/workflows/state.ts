@@ -5,7 +5,7 @@
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
 import type { ResourceKind } from '../contract/resource-kinds';
-import type { EnvironmentSpec } from '../contract/environment-spec';
+import { clusterNameOf, type EnvironmentSpec } from '../contract/environment-spec';
 import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from '../contract/workflow-input';
 
 /** The state a fresh environment starts with. */
@@ -32,7 +32,7 @@ export function publishIdentity(spec: EnvironmentSpec, state: CarriedState): voi
   upsertSearchAttributes([
     { key: SA.project, value: spec.project },
     { key: SA.location, value: spec.location },
-    { key: SA.cluster, value: spec.cluster.name },
+    { key: SA.cluster, value: clusterNameOf(spec) },
     { key: SA.phase, value: state.phase },
     { key: SA.expiresAt, value: new Date(state.expiresAtMs) },
   ]);
