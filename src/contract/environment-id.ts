@@ -45,6 +45,11 @@ export function parseEnvId(id: string): EnvRef | undefined {
   return { id, project, location, cluster, ...(namespace ? { namespace } : {}) };
 }
 
+/** The short name a user may type for an environment: its namespace (a namespace environment) or its cluster. */
+export function shortNameOf(ref: EnvRef): string {
+  return ref.namespace ?? ref.cluster;
+}
+
 /** The EnvRef activities get for these coordinates: the id plus the coordinates, no credentials. */
 export function envRef(c: EnvCoordinates): EnvRef {
   return {

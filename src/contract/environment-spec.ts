@@ -144,6 +144,12 @@ export function clusterNameOf(spec: { cluster: { name?: string | undefined; exis
   return spec.cluster.existing ?? spec.cluster.name ?? '';
 }
 
+/** How a CLI names where an environment lives: `NAME`, or `namespace NS on existing cluster NAME`. */
+export function placeOf(spec: { cluster: EnvironmentSpec['cluster'] }): string {
+  const c = spec.cluster;
+  return c.existing !== undefined ? `namespace ${c.namespace} on existing cluster ${c.existing}` : (c.name ?? '');
+}
+
 /**
  * Where an environment's endpoint lives, whichever workload it has: the namespace and the
  * LoadBalancer Service of gkeflow's own Deployment, or of the app (`app.endpoint.service`).

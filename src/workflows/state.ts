@@ -10,11 +10,13 @@ import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from '../c
 
 /** The state a fresh environment starts with. */
 export function initialState(spec: EnvironmentSpec, expiresAtMs: number): CarriedState {
-  const resources: Record<ResourceKind, ResourceState> = {
+  const resources: CarriedState['resources'] = {
     image: 'absent',
     cluster: 'absent',
     deployment: 'absent',
     service: 'absent',
+    // A namespace environment's namespace (its cluster is not its own and stays absent).
+    ...(spec.cluster.existing !== undefined ? { namespace: 'absent' as const } : {}),
   };
   return {
     phase: 'validating',

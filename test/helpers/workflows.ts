@@ -73,6 +73,8 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     ensureCluster: { created: true, status: 'RUNNING', endpoint: '127.0.0.1', nodeCount: 2 },
     resizeNodePool: undefined,
     deleteCluster: { deleted: true },
+    ensureNamespace: { created: true },
+    deleteNamespace: { deleted: true, released: [] },
     setClusterLabels: undefined,
     checkHealth: {
       cluster: 'RUNNING',
