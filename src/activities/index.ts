@@ -83,7 +83,7 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
     ...appApplyActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.rolloutTimeoutMs }),
     ...appDeleteActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.deleteTimeoutMs }),
     ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
-    ...reaperActivities({ gke: deps.gke, heartbeatMs: t.heartbeatMs }),
+    ...reaperActivities({ gke: deps.gke, kubeFor: deps.kubeFor, heartbeatMs: t.heartbeatMs }),
   };
   const wrapped = {} as Record<string, AnyFn>;
   for (const [name, fn] of Object.entries(all) as Array<[string, AnyFn]>) wrapped[name] = typed(fn);

@@ -45,6 +45,7 @@ import type {
   EnvironmentIdsByHashInput,
   EnvironmentResources,
   ListClustersInput,
+  ListNamespacesInput,
   OpenEnvironmentsInput,
 } from './reaper-io';
 import type { TeardownResult } from './messages';
@@ -87,6 +88,7 @@ export interface GkeflowActivities {
   deleteNamespace(input: DeleteNamespaceInput): Promise<DeleteNamespaceResult>;
   // The reaper's (src/activities/reaper.ts; inputs in reaper-io.ts).
   listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
+  listNamespaces(input: ListNamespacesInput): Promise<ClusterSummary[]>;
   knownProjects(): Promise<string[]>;
   openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
   endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;

@@ -206,6 +206,12 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     creates: false,
     summary: (i) => `List clusters in ${i.project}, location ${i.location === '-' ? 'all' : i.location}`,
   },
+  listNamespaces: {
+    kind: 'namespace',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `List gkeflow's namespaces on cluster ${i.cluster} (${i.project}, ${i.location})`,
+  },
   knownProjects: {
     kind: 'cluster',
     timeout: 'short',

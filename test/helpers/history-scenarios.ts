@@ -593,4 +593,24 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  {
+    // s5-namespace-environment: a namespace on a cluster gkeflow did not create: ensureNamespace,
+    // deploy, extend (relabels the namespace), teardown (Service, Deployment, namespace; no cluster).
+    name: 'namespace-environment',
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, namespaceInput(cluster));
+      await running(h);
+      await h.executeUpdate(extendUpdate, { args: [{ ttl: '2h' }] });
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
+      return h;
+    },
+  },
 ];
+
+/** A namespace environment (spec cluster.existing) on the shared cluster `cluster`, without plan steps. */
+export const namespaceInput = (cluster: string, namespace = 'pr-1', tuning = FAST) =>
+  testInput((d) => {
+    d.cluster = { existing: cluster, namespace, quota: { pods: 10 } };
+    d.steps = [];
+  }, tuning);

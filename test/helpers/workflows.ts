@@ -92,6 +92,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     applyApp: { ip: '203.0.113.9', applied: [], pruned: [] },
     deleteApp: { deleted: true, members: [] },
     listClusters: [],
+    listNamespaces: [],
     knownProjects: [],
     openEnvironments: [],
     endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },
