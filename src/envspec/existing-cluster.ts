@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { gkeNameProblem } from '../gke/rules';
 import { dns1123LabelProblem, parseQuantity } from './names';
-import type { SpecIssue } from './cross-checks';
 import { QUOTA_RESOURCES } from '../contract/environment-spec';
 
 /** Why `name` cannot be a namespace environment's namespace, or undefined. */
@@ -55,8 +54,8 @@ const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.
 const CREATED_CLUSTER_FIELDS = ['releaseChannel', 'serviceAccount', 'useIpAliases', 'network', 'subnetwork'];
 
 /** Problems of a raw spec's `cluster.existing`, `namespace` and `quota` with the rest of the spec. */
-export function existingClusterProblems(root: Raw): SpecIssue[] {
-  const out: SpecIssue[] = [];
+export function existingClusterProblems(root: Raw): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
   const cluster = obj(root.cluster);
   const existing = cluster.existing;
   if (existing === undefined) {

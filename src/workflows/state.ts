@@ -4,9 +4,8 @@
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
-import type { ResourceKind } from '../contract/resource-kinds';
 import { clusterNameOf, type EnvironmentSpec } from '../contract/environment-spec';
-import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from '../contract/workflow-input';
+import type { CarriedState, EnvironmentStatus, Phase } from '../contract/workflow-input';
 
 /** The state a fresh environment starts with. */
 export function initialState(spec: EnvironmentSpec, expiresAtMs: number): CarriedState {
