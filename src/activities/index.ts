@@ -14,6 +14,7 @@ import { clusterLabelActivities } from './cluster-labels';
 import { gkeActivities } from './gke';
 import { healthActivities } from './health';
 import { kubeActivities } from './kube';
+import { namespaceActivities } from './namespace';
 import { secretEnvActivities } from './secret-env';
 import { probeActivities } from './probe';
 import { reaperActivities } from './reaper';
@@ -78,10 +79,11 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
       heartbeatMs: t.heartbeatMs,
     }),
     ...secretEnvActivities({ kubeFor: deps.kubeFor }),
+    ...namespaceActivities({ kubeFor: deps.kubeFor, deleteTimeoutMs: t.deleteTimeoutMs }),
     ...appApplyActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.rolloutTimeoutMs }),
     ...appDeleteActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.deleteTimeoutMs }),
     ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
-    ...reaperActivities({ gke: deps.gke, heartbeatMs: t.heartbeatMs }),
+    ...reaperActivities({ gke: deps.gke, kubeFor: deps.kubeFor, heartbeatMs: t.heartbeatMs }),
   };
   const wrapped = {} as Record<string, AnyFn>;
   for (const [name, fn] of Object.entries(all) as Array<[string, AnyFn]>) wrapped[name] = typed(fn);

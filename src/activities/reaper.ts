@@ -12,8 +12,8 @@ import { failure } from '../contract/temporal-failures';
 import { status as Code } from '@grpc/grpc-js';
 import { belongsTo, envHash, LABELS, MANAGED_BY_VALUE, SEARCH_ATTRIBUTES } from '../contract/labels';
 import { ownershipDoubt } from '../contract/ownership';
-import { TeardownRefusedError } from '../contract/activity-errors';
-import { parseEnvId, type EnvRef } from '../contract/environment-id';
+import { ResourceNotFoundError, TeardownRefusedError } from '../contract/activity-errors';
+import { envRef, parseEnvId, type EnvRef } from '../contract/environment-id';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
 import { ENVIRONMENT_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
@@ -26,8 +26,12 @@ import type {
   EnvironmentIdsByHashInput,
   EnvironmentResources,
   ListClustersInput,
+  ListNamespacesInput,
   OpenEnvironmentsInput,
 } from '../contract/reaper-io';
+import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import { kubeError, kubeStatus } from '../clients/kube-errors';
+import { hasControlPlane } from './load-balancers';
 import type { ProvisionInput, ProvisionTuning } from '../contract/workflow-input';
 import type { EnvironmentSpec, SpecApp } from '../contract/environment-spec';
 import { gkeError, grpcCode } from '../clients/gke-errors';
@@ -36,6 +40,8 @@ import { isUpdateUnsupported, MIN_SERVER_FOR_UPDATE } from '../temporal/update-s
 
 export interface ReaperActivityDeps {
   gke: GkeClient;
+  /** The KubeConfig of a cluster (namespace environments are judged by their namespace's labels). */
+  kubeFor?: (env: EnvRef) => Promise<KubeConfig>;
   /** A Temporal client; default the worker's (Context.current().client). */
   client?: () => Client;
   /** Where GKEFLOW_PROJECTS is read; default process.env. */
@@ -63,9 +69,6 @@ export function reaperActivities(deps: ReaperActivityDeps) {
   const heartbeatMs = deps.heartbeatMs ?? 5000;
   /** checkTeardown's cluster half: fresh GetCluster; a gone cluster passes. */
   const recheckCluster = async (env: EnvRef, guard: TeardownGuard): Promise<void> => {
-    const refuse = (why: string): never => {
-      throw new TeardownRefusedError(`${env.id}: ${why}`, { cluster: env.cluster });
-    };
     const name = `${locationName(env.project, env.location)}/clusters/${env.cluster}`;
     let c;
     try {
@@ -74,11 +77,40 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       if (grpcCode(e) === Code.NOT_FOUND) return;
       throw gkeError(e, { cluster: name });
     }
-    const labels = { ...(c.resourceLabels ?? {}) } as Record<string, string>;
+    judge(env, guard, { ...(c.resourceLabels ?? {}) } as Record<string, string>, epochMs(c.createTime));
+  };
+  /** checkTeardown's half for a namespace environment: a fresh read of its namespace; a gone cluster or namespace passes. */
+  const recheckNamespace = async (env: EnvRef, guard: TeardownGuard): Promise<void> => {
+    const ns = await readNamespace(env);
+    if (ns)
+      judge(env, guard, { ...(ns.metadata?.labels ?? {}) }, epochMs(ns.metadata?.creationTimestamp?.toISOString()));
+  };
+  /** The namespace environment's namespace now, or undefined when it or its cluster is gone. */
+  const readNamespace = async (env: EnvRef): Promise<V1Namespace | undefined> => {
+    if (!deps.kubeFor || !env.namespace)
+      throw new TeardownRefusedError(`${env.id}: its namespace cannot be read here`, {});
+    const kc = await deps.kubeFor(env).catch((e: unknown) => {
+      if (e instanceof ResourceNotFoundError && e.context.cluster) return undefined;
+      throw e;
+    });
+    if (!kc) return undefined;
+    return kc
+      .makeApiClient(CoreV1Api)
+      .readNamespace({ name: env.namespace })
+      .catch((e: unknown) => {
+        if (kubeStatus(e) === 404) return undefined;
+        throw kubeError(e, { kind: 'Namespace', name: env.namespace });
+      });
+  };
+  /** The labels' verdict (fail closed): gkeflow's, this environment's, unprotected, this owner's, of known age, still expired. */
+  const judge = (env: EnvRef, guard: TeardownGuard, labels: Record<string, string>, createdAtMs: number): void => {
+    const refuse = (why: string): never => {
+      throw new TeardownRefusedError(`${env.id}: ${why}`, { cluster: env.cluster });
+    };
     if (labels[LABELS.managedBy] !== MANAGED_BY_VALUE || !belongsTo(env, labels))
       refuse("it no longer carries gkeflow's managed-by and this environment's gkeflow-env labels");
     if (labels[LABELS.protect] === 'true') refuse('it is labelled gkeflow-protect: "true"');
-    const doubt = ownershipDoubt({ labels, createdAtMs: epochMs(c.createTime) }, guard.owner);
+    const doubt = ownershipDoubt({ labels, createdAtMs }, guard.owner);
     if (doubt) refuse(doubt);
     const expiresAt = Number(labels[LABELS.expiresAt]) * 1000;
     if (guard.reason === EXPIRED_REASON && !(expiresAt <= Date.now()))
@@ -99,6 +131,36 @@ export function reaperActivities(deps: ReaperActivityDeps) {
         status: String(c.status ?? 'STATUS_UNSPECIFIED'),
         labels: { ...(c.resourceLabels ?? {}) },
         createdAtMs: epochMs(c.createTime),
+      }));
+    },
+
+    /**
+     * The namespaces labelled managed-by: gkeflow on one cluster (any cluster, gkeflow's or not:
+     * namespace environments live on clusters they did not create), as the reaper judges them.
+     * A cluster without a control plane has none; one whose API fails is an error (fail closed).
+     */
+    async listNamespaces({ project, location, cluster }: ListNamespacesInput): Promise<ClusterSummary[]> {
+      const name = `${locationName(project, location)}/clusters/${cluster}`;
+      const c = await deps.gke.getCluster(name).catch((e: unknown) => {
+        if (grpcCode(e) === Code.NOT_FOUND) return undefined;
+        throw gkeError(e, { cluster: name });
+      });
+      if (!c || !hasControlPlane(c) || !deps.kubeFor) return [];
+      const kc = await deps.kubeFor(envRef({ project, location, cluster }));
+      const list = await kc
+        .makeApiClient(CoreV1Api)
+        .listNamespace({ labelSelector: `${LABELS.managedBy}=${MANAGED_BY_VALUE}` })
+        .catch((e: unknown) => {
+          throw kubeError(e, { cluster: name, kind: 'Namespace', step: 'list gkeflow namespaces' });
+        });
+      return list.items.map((n) => ({
+        project,
+        location,
+        name: cluster,
+        namespace: n.metadata?.name ?? '',
+        status: n.metadata?.deletionTimestamp ? 'STOPPING' : 'RUNNING',
+        labels: { ...(n.metadata?.labels ?? {}) },
+        createdAtMs: epochMs(n.metadata?.creationTimestamp?.toISOString()),
       }));
     },
 
@@ -222,7 +284,8 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       } catch (e) {
         if (!(e instanceof WorkflowNotFoundError)) throw e;
       }
-      if (guard.cluster) await recheckCluster(env, guard);
+      if (env.namespace) await recheckNamespace(env, guard);
+      else if (guard.cluster) await recheckCluster(env, guard);
     },
 
     /**
@@ -234,7 +297,8 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       if (owner !== undefined) {
         const env = parseEnvId(envId);
         if (!env) throw new TeardownRefusedError(`${envId}: not an environment id`, {});
-        await recheckCluster(env, { owner, reason, cluster: true });
+        if (env.namespace) await recheckNamespace(env, { owner, reason, cluster: true });
+        else await recheckCluster(env, { owner, reason, cluster: true });
       }
       const h = client().workflow.getHandle(envId);
       const ctx = Context.current();

@@ -183,9 +183,11 @@ export async function followEnvironment(
         out(`\n${envId} is running`);
         printStatus(s, out);
         out(
-          `  kubeconfig  npx gkeflow kubeconfig ${spec.cluster.name} > kubeconfig.yaml && kubectl --kubeconfig kubeconfig.yaml get pods`,
+          `  kubeconfig  npx gkeflow kubeconfig ${spec.cluster.namespace ?? spec.cluster.name} > kubeconfig.yaml && kubectl --kubeconfig kubeconfig.yaml get pods`,
         );
-        out(`  tear down   npx gkeflow down ${spec.cluster.name} --wait   (or wait for the TTL)`);
+        out(
+          `  tear down   npx gkeflow down ${spec.cluster.namespace ?? spec.cluster.name} --wait   (or wait for the TTL)`,
+        );
         return 0;
       }
     } else if (st && st.runStatus !== 'RUNNING') {

@@ -45,9 +45,16 @@ import type {
   EnvironmentIdsByHashInput,
   EnvironmentResources,
   ListClustersInput,
+  ListNamespacesInput,
   OpenEnvironmentsInput,
 } from './reaper-io';
 import type { TeardownResult } from './messages';
+import type {
+  DeleteNamespaceInput,
+  DeleteNamespaceResult,
+  EnsureNamespaceInput,
+  EnsureNamespaceResult,
+} from './namespace-io';
 import type { ApplyAppInput, ApplyAppResult, DeleteAppInput, DeleteAppResult } from './app-io';
 
 /**
@@ -76,8 +83,12 @@ export interface GkeflowActivities {
   // The user's app as one ApplySet (src/activities/app-apply.ts, app-delete.ts; inputs in app-io.ts).
   applyApp(input: ApplyAppInput): Promise<ApplyAppResult>;
   deleteApp(input: DeleteAppInput): Promise<DeleteAppResult>;
+  // A namespace environment's namespace (src/activities/namespace.ts; inputs in namespace-io.ts).
+  ensureNamespace(input: EnsureNamespaceInput): Promise<EnsureNamespaceResult>;
+  deleteNamespace(input: DeleteNamespaceInput): Promise<DeleteNamespaceResult>;
   // The reaper's (src/activities/reaper.ts; inputs in reaper-io.ts).
   listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
+  listNamespaces(input: ListNamespacesInput): Promise<ClusterSummary[]>;
   knownProjects(): Promise<string[]>;
   openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
   endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;

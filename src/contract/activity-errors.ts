@@ -36,7 +36,7 @@ function failureType(type: ActivityFailureType) {
   };
 }
 
-/** Thrown by ensureCluster when a cluster of that name exists without this environment's `gkeflow-env` label. */
+/** Thrown by ensureCluster (ensureNamespace) when a cluster (namespace) of that name exists without this environment's `gkeflow-env` label. */
 export class NameTakenError extends failureType('NameTakenError') {}
 
 /** Thrown by GKE calls when a quota (CPUs, clusters, IPs) does not allow the request. */

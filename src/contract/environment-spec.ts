@@ -69,6 +69,27 @@ export interface SpecApp {
   bundle?: string | undefined;
 }
 
+/**
+ * The resources a namespace environment's ResourceQuota may bound (Kubernetes' `spec.hard`
+ * keys gkeflow accepts): compute requests and limits, object counts, load balancers, storage.
+ */
+export const QUOTA_RESOURCES = [
+  'cpu',
+  'memory',
+  'requests.cpu',
+  'requests.memory',
+  'limits.cpu',
+  'limits.memory',
+  'requests.storage',
+  'pods',
+  'services',
+  'services.loadbalancers',
+  'persistentvolumeclaims',
+  'configmaps',
+  'secrets',
+] as const;
+export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
+
 /** A validated, normalised environment spec: every default filled in. Frozen at runtime. */
 export interface EnvironmentSpec {
   apiVersion: 'gkeflow/v1';
@@ -77,7 +98,14 @@ export interface EnvironmentSpec {
   project: string;
   location: string;
   cluster: {
-    name: string;
+    /** The cluster gkeflow creates; absent when the environment is a namespace on `existing`. */
+    name?: string | undefined;
+    /** A cluster gkeflow did not create and never changes: the environment is `namespace` on it. */
+    existing?: string | undefined;
+    /** A namespace environment's own namespace (with `existing`). */
+    namespace?: string | undefined;
+    /** The namespace's ResourceQuota `spec.hard` (with `existing`). */
+    quota?: Partial<Record<QuotaResource, string>> | undefined;
     mode: 'standard' | 'autopilot';
     releaseChannel?: ReleaseChannel | undefined;
     serviceAccount?: string | undefined;
@@ -120,6 +148,17 @@ export interface EnvironmentSpec {
   ttl: string;
   healthCheck: { enabled: boolean; interval: string };
   labels: Record<string, string>;
+}
+
+/** The cluster an environment lives on: the one it created, or the existing one its namespace is on. */
+export function clusterNameOf(spec: { cluster: { name?: string | undefined; existing?: string | undefined } }): string {
+  return spec.cluster.existing ?? spec.cluster.name ?? '';
+}
+
+/** How a CLI names where an environment lives: `NAME`, or `namespace NS on existing cluster NAME`. */
+export function placeOf(spec: { cluster: EnvironmentSpec['cluster'] }): string {
+  const c = spec.cluster;
+  return c.existing !== undefined ? `namespace ${c.namespace} on existing cluster ${c.existing}` : (c.name ?? '');
 }
 
 /**

@@ -40,7 +40,7 @@ const FAILURE_TABLE = {
     source: 'activity',
     retryable: false,
     code: 'GKF-RUN-FAILED',
-    doc: "a cluster of that name exists without this environment's gkeflow-env label",
+    doc: "a cluster (or a namespace environment's namespace) of that name exists without this environment's gkeflow-env label",
   },
   QuotaExceededError: {
     source: 'activity',

@@ -2,18 +2,28 @@
 import type { EnvRef } from './environment-id';
 import { envRef, formatEnvId } from './environment-id';
 import type { ProvisionInput, ProvisionTuning } from './workflow-input';
-import type { EnvironmentSpec } from './environment-spec';
+import { clusterNameOf, type EnvironmentSpec } from './environment-spec';
 
-type SpecCoordinates = Pick<EnvironmentSpec, 'project' | 'location'> & { cluster: { name: string } };
+type SpecCoordinates = Pick<EnvironmentSpec, 'project' | 'location'> & {
+  cluster: Pick<EnvironmentSpec['cluster'], 'name' | 'existing' | 'namespace'>;
+};
+
+/** A spec's coordinates: its cluster, and for a namespace environment (`cluster.existing`) its namespace. */
+const coordinatesOf = (spec: SpecCoordinates) => ({
+  project: spec.project,
+  location: spec.location,
+  cluster: clusterNameOf(spec),
+  ...(spec.cluster.existing !== undefined ? { namespace: spec.cluster.namespace } : {}),
+});
 
 /** The environment id (and workflow id) of a spec (see src/contract/environment-id.ts). */
 export function envIdOf(spec: SpecCoordinates): string {
-  return formatEnvId({ project: spec.project, location: spec.location, cluster: spec.cluster.name });
+  return formatEnvId(coordinatesOf(spec));
 }
 
 /** The EnvRef activities get: the environment's coordinates (no credentials). */
 export function envRefOf(spec: SpecCoordinates): EnvRef {
-  return envRef({ project: spec.project, location: spec.location, cluster: spec.cluster.name });
+  return envRef(coordinatesOf(spec));
 }
 
 /**

@@ -2,11 +2,16 @@
  * The reaper's activities' inputs and results: clusters across projects, which environments are
  * open, what an environment's last run made, and the call that ends one. Plain JSON, no credentials.
  */
-/** One cluster as the reaper sees it (plain JSON, no credentials). */
+/**
+ * One cluster as the reaper sees it (plain JSON, no credentials); with `namespace`, a namespace
+ * environment's namespace on cluster `name` (its labels, age and `STOPPING` while terminating).
+ */
 export interface ClusterSummary {
   project: string;
   location: string;
   name: string;
+  /** A namespace environment's namespace on cluster `name` (listNamespaces). */
+  namespace?: string;
   status: string;
   labels: Record<string, string>;
   /** Creation time, epoch ms (0 when GKE did not say). */
@@ -17,6 +22,13 @@ export interface ListClustersInput {
   project: string;
   /** A zone or region, or `-` for every location. */
   location: string;
+}
+
+/** The cluster whose gkeflow namespaces listNamespaces lists. */
+export interface ListNamespacesInput {
+  project: string;
+  location: string;
+  cluster: string;
 }
 
 export interface OpenEnvironmentsInput {
@@ -69,6 +81,7 @@ export interface TeardownGuard {
 }
 
 export interface CheckTeardownInput {
-  env: { id: string; project: string; location: string; cluster: string };
+  /** With `namespace`: a namespace environment, whose namespace (not its cluster) is re-checked. */
+  env: { id: string; project: string; location: string; cluster: string; namespace?: string };
   guard: TeardownGuard;
 }

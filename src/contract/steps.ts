@@ -63,6 +63,20 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
         ? `Create Autopilot cluster ${i.env.cluster} in ${i.env.location}`
         : `Create cluster ${i.env.cluster} (${pools(i)}) in ${i.env.location}`,
   },
+  // A namespace environment (spec cluster.existing): its namespace instead of a cluster.
+  ensureNamespace: {
+    kind: 'namespace',
+    timeout: 'short',
+    creates: true,
+    summary: (i) =>
+      `Create namespace ${i.namespace} on cluster ${i.env.cluster} (not gkeflow's)${
+        i.quota
+          ? ` with ResourceQuota ${Object.entries(i.quota)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}`
+          : ''
+      }`,
+  },
   applySecretEnv: {
     kind: 'deployment',
     timeout: 'short',
@@ -159,6 +173,13 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     creates: false,
     summary: (i) => `Delete cluster ${i.env.cluster}`,
   },
+  deleteNamespace: {
+    kind: 'namespace',
+    timeout: 'cleanup-long',
+    creates: false,
+    summary: (i) =>
+      `Delete namespace ${i.namespace} on cluster ${i.env.cluster}: load balancers and Ingresses first (until released); the cluster stays`,
+  },
   deleteImageTag: {
     kind: 'image',
     timeout: 'cleanup-short',
@@ -184,6 +205,12 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     timeout: 'short',
     creates: false,
     summary: (i) => `List clusters in ${i.project}, location ${i.location === '-' ? 'all' : i.location}`,
+  },
+  listNamespaces: {
+    kind: 'namespace',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `List gkeflow's namespaces on cluster ${i.cluster} (${i.project}, ${i.location})`,
   },
   knownProjects: {
     kind: 'cluster',

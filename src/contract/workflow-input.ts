@@ -85,7 +85,8 @@ export type { ResourceKind } from './resource-kinds';
 /** State that survives continue-as-new. */
 export interface CarriedState {
   phase: Phase;
-  resources: Record<ResourceKind, ResourceState>;
+  /** `namespace` only in a namespace environment (spec cluster.existing), whose cluster stays `absent`. */
+  resources: Record<Exclude<ResourceKind, 'namespace'>, ResourceState> & { namespace?: ResourceState };
   imageReference?: string;
   /** The Artifact Registry repository gkeflow created for this environment (deleted with the image). */
   repository?: string;

@@ -7,6 +7,7 @@ import { DEFAULT_POOL, isLocation, perZoneText, regionOf } from '../gke/rules';
 import { parseArtifactRepository } from './image-ref';
 import { parseQuantity } from './names';
 import { clusterShapeChecks } from './cluster-checks';
+import { existingClusterProblems } from './existing-cluster';
 
 /** One validation problem, naming the field by path (e.g. `cluster.nodePools[1].name`). */
 export interface SpecIssue {
@@ -84,6 +85,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
   });
 
   workloadChoice(root, out);
+  out.push(...existingClusterProblems(root));
   const deployment = obj(root.deployment);
   const containers = arr(deployment.containers);
   duplicates(
@@ -165,6 +167,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
   const nodePool = str(deployment.nodePool);
   if (
     nodePool !== undefined &&
+    cluster.existing === undefined &&
     !poolNames.has(nodePool) &&
     !(pools.length === 0 && nodePool === DEFAULT_POOL.name && !autopilot)
   ) {
@@ -209,7 +212,7 @@ export function crossCheck(doc: unknown): SpecIssue[] {
         message: "scales gkeflow's own Deployment; an app sets its replicas in its manifests",
       });
     const pool = str(obj(obj(s).resize).pool);
-    if (pool === undefined) return;
+    if (pool === undefined || cluster.existing !== undefined) return;
     if (autopilot) out.push({ path: `steps[${i}].resize`, message: 'autopilot clusters have no node pools to resize' });
     else if (pools.length > 0 ? !poolNames.has(pool) : pool !== DEFAULT_POOL.name)
       out.push({ path: `steps[${i}].resize.pool`, message: `no node pool named "${pool}" in cluster.nodePools` });

@@ -148,12 +148,15 @@ export function artifactRepositoryOf(repository: string): { parent: string; id: 
 export function bundleRepositoryOf(spec: {
   project: string;
   location: string;
-  cluster: { name: string };
+  cluster: { name?: string | undefined; existing?: string | undefined; namespace?: string | undefined };
   image?: { repository: string } | undefined;
 }): string {
   const base =
     spec.image && artifactRepositoryOf(spec.image.repository)
       ? spec.image.repository.split('/').slice(0, 3).join('/')
       : `${regionOf(spec.location)}-docker.pkg.dev/${spec.project}/gkeflow`;
-  return `${base}/${spec.cluster.name}-app`;
+  // A namespace environment's bundle is its own, not its shared cluster's.
+  const owner =
+    spec.cluster.existing !== undefined ? `${spec.cluster.existing}-${spec.cluster.namespace}` : spec.cluster.name;
+  return `${base}/${owner}-app`;
 }

@@ -17,6 +17,7 @@ import {
   SERVICE_ACCOUNT_RE,
 } from '../gke/rules';
 import { appSchema } from './app-schema';
+import { existingClusterFields } from './existing-cluster';
 import { parseArtifactRepository, parseImageReference, parseImageSource } from './image-ref';
 import {
   dns1035LabelProblem,
@@ -207,7 +208,9 @@ export const environmentSchema = z.strictObject({
     isLocation(v) ? undefined : `"${v}" is not a GCP region (like us-east5) or zone (like us-east5-a)`,
   ),
   cluster: z.strictObject({
-    name: gkeName,
+    /** The cluster gkeflow creates (and deletes); or, instead, `existing` (existing-cluster.ts). */
+    name: gkeName.optional(),
+    ...existingClusterFields,
     mode: z.enum(['standard', 'autopilot']).default('standard'),
     releaseChannel: z.enum(RELEASE_CHANNELS).optional(),
     /** The nodes' IAM service account (email); GKE's default is the Compute Engine default service account. */

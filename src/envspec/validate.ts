@@ -4,7 +4,8 @@
  * Pure (no I/O): the workflow re-validates its input with it.
  */
 import type { z } from 'zod';
-import type { EnvironmentSpec } from '../contract/environment-spec';
+import { clusterNameOf, type EnvironmentSpec } from '../contract/environment-spec';
+import { environmentNamespaceOf } from './existing-cluster';
 import { DEFAULT_POOL, regionOf } from '../gke/rules';
 import { crossCheck, type SpecIssue } from './cross-checks';
 import { environmentSchema, type ParsedSpec } from './schema';
@@ -77,11 +78,14 @@ function fromZod(issue: z.core.$ZodIssue): SpecIssue[] {
 
 /** Fills in the defaults that depend on other fields. Idempotent: normalising a normalised spec changes nothing. */
 function normalise(p: Parsed): EnvironmentSpec {
-  const nodePools = p.cluster.nodePools ?? (p.cluster.mode === 'autopilot' ? [] : [{ ...DEFAULT_POOL, labels: {} }]);
+  const namespace = environmentNamespaceOf(p.cluster);
+  const nodePools =
+    p.cluster.nodePools ??
+    (p.cluster.mode === 'autopilot' || namespace !== undefined ? [] : [{ ...DEFAULT_POOL, labels: {} }]);
   const ports = p.service?.ports.map((sp) => ({ ...sp, targetPort: sp.targetPort ?? sp.port }));
   const { image: parsedImage, service, ...rest } = p;
   // An app has no Deployment of gkeflow's to name the image after: the cluster names it.
-  const imageName = p.deployment?.name ?? p.cluster.name;
+  const imageName = p.deployment?.name ?? clusterNameOf(p);
   const image = parsedImage && {
     ...parsedImage,
     repository: parsedImage.repository ?? `${regionOf(p.location)}-docker.pkg.dev/${p.project}/gkeflow/${imageName}`,
@@ -91,6 +95,9 @@ function normalise(p: Parsed): EnvironmentSpec {
     cluster: { ...p.cluster, nodePools },
     probe: { ...p.probe, port: p.probe.port ?? ports?.[0]?.port ?? p.app?.endpoint.port ?? 80 },
   };
+  // A namespace environment deploys into its own namespace.
+  if (namespace !== undefined && spec.deployment) spec.deployment = { ...spec.deployment, namespace };
+  if (namespace !== undefined && spec.app) spec.app = { ...spec.app, namespace };
   if (service && ports) spec.service = { ...service, name: service.name ?? p.deployment?.name ?? '', ports };
   if (image) spec.image = image;
   return spec;

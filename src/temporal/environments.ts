@@ -3,7 +3,7 @@
  * teardown. Used by the CLI and the e2e tests; holds no workflow logic.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ENV_ID_PREFIX, parseEnvId } from '../contract/environment-id';
+import { ENV_ID_PREFIX, parseEnvId, shortNameOf } from '../contract/environment-id';
 import { UsageError } from '../config/errors';
 import { installationOwner } from '../config/installation';
 import { toProvisionInput, type EnvironmentSpec } from '../envspec';
@@ -52,8 +52,8 @@ export async function startEnvironment(
 }
 
 /**
- * Resolves what the user typed to an environment id: a full id `gkeflow/P/L/C`, or a cluster
- * name when exactly one environment has it.
+ * Resolves what the user typed to an environment id: a full id `gkeflow/P/L/C[/NS]`, or a short
+ * name (a cluster's, or a namespace environment's namespace) when exactly one environment has it.
  */
 export async function resolveEnvId(client: Client, ref: string): Promise<string> {
   if (ref.startsWith(ENV_ID_PREFIX)) return ref;
@@ -65,7 +65,8 @@ export async function resolveEnvId(client: Client, ref: string): Promise<string>
   for await (const wf of client.workflow.list({
     query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}' AND WorkflowId STARTS_WITH '${ENV_ID_PREFIX}'`,
   })) {
-    if (parseEnvId(wf.workflowId)?.cluster === ref) ids.add(wf.workflowId);
+    const env = parseEnvId(wf.workflowId);
+    if (env && shortNameOf(env) === ref) ids.add(wf.workflowId);
   }
   if (ids.size === 0)
     throw new UsageError(`no environment has a cluster named '${ref}' (see 'gkeflow list')`, 'GKF-ENV-NOT-FOUND');

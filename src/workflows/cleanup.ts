@@ -27,6 +27,8 @@ export interface CleanupSubjects {
   namespace: string;
   service?: string;
   deployment?: string;
+  /** A namespace environment's own namespace: deleted after its load balancers, instead of a cluster. */
+  ownNamespace?: string;
   cluster: boolean;
   image?: { repository: string; tag: string };
   /** The app's ApplySet (spec `app:`), in `namespace`: deleted whole, load balancers first. */
@@ -38,7 +40,13 @@ export interface CleanupSubjects {
 }
 
 type DeleteStep =
-  'deleteApp' | 'deleteService' | 'deleteDeployment' | 'deleteCluster' | 'deleteImageTag' | 'deleteRepository';
+  | 'deleteApp'
+  | 'deleteService'
+  | 'deleteDeployment'
+  | 'deleteNamespace'
+  | 'deleteCluster'
+  | 'deleteImageTag'
+  | 'deleteRepository';
 
 /**
  * The one cleanup plan of every workflow that tears down: Service → Deployment → cluster →
@@ -55,6 +63,7 @@ export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupT
   if (s.app) targets.push(target('deleteApp', `app in ${namespace}`, { env, namespace }));
   if (s.service) targets.push(target('deleteService', s.service, { env, namespace, name: s.service }));
   if (s.deployment) targets.push(target('deleteDeployment', s.deployment, { env, namespace, name: s.deployment }));
+  if (s.ownNamespace) targets.push(target('deleteNamespace', s.ownNamespace, { env, namespace: s.ownNamespace }));
   if (s.cluster) targets.push(target('deleteCluster', env.cluster, { env }));
   if (s.image)
     targets.push(

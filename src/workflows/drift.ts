@@ -4,7 +4,7 @@
  * twice in a row before the run gives it up as `lost` (one NOT_FOUND could be a glitch).
  */
 import type { HealthReport } from '../contract/cluster-io';
-import { endpointOf, type EnvironmentSpec } from '../contract/environment-spec';
+import { clusterNameOf, endpointOf, type EnvironmentSpec } from '../contract/environment-spec';
 import type { CarriedState } from '../contract/workflow-input';
 
 /** Consecutive checks that must find the cluster missing before the environment counts as lost. */
@@ -29,7 +29,7 @@ export function endpointHost(endpoint: string | undefined): string | undefined {
 /** The causes of drift a report shows against the state gkeflow left the environment in. */
 export function driftCauses(spec: EnvironmentSpec, state: CarriedState, r: HealthReport): string[] {
   const causes: string[] = [];
-  if (!SETTLED.has(r.cluster)) causes.push(`cluster ${spec.cluster.name} is ${r.cluster}`);
+  if (!SETTLED.has(r.cluster)) causes.push(`cluster ${clusterNameOf(spec)} is ${r.cluster}`);
   for (const [name, want] of Object.entries(state.poolSizes)) {
     const pool = r.pools.find((p) => p.name === name);
     const autoscaled = spec.cluster.nodePools.find((p) => p.name === name)?.autoscaling !== undefined;
@@ -69,7 +69,7 @@ export function assessHealth(
 ): { verdict: DriftVerdict; missingChecks: number } {
   if (r.cluster === 'MISSING') {
     const n = missingBefore + 1;
-    const cause = `cluster ${spec.cluster.name} not found in ${spec.project}/${spec.location} (deleted outside gkeflow?)`;
+    const cause = `cluster ${clusterNameOf(spec)} not found in ${spec.project}/${spec.location} (deleted outside gkeflow?)`;
     return n >= MISSING_CONFIRMATIONS
       ? { verdict: { kind: 'lost', cause: `${cause}; confirmed by ${n} checks` }, missingChecks: n }
       : { verdict: { kind: 'degraded', cause: `${cause}; check ${n} of ${MISSING_CONFIRMATIONS}` }, missingChecks: n };

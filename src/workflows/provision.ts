@@ -19,6 +19,7 @@ import { callStep, type ActivityProxies } from './proxies';
 import {
   ensureClusterInputOf,
   deploymentRef,
+  namespaceRequest,
   deploymentRequest,
   pushRequest,
   resourceLabels,
@@ -67,7 +68,7 @@ export async function provision(ctx: EnvContext): Promise<void> {
     if (pushed.repositoryCreated) state.repository = pushed.repositoryCreated;
   }
   if (spec.app && patched(PATCHES.app)) return provisionApp(ctx, spec.app);
-  await step(ctx, 'ensureCluster', ensureClusterInputOf(spec, env, ctx.labels));
+  await ensurePlace(ctx);
   const secrets = secretEnvRequest(spec, env, ctx.labels);
   if (secrets && patched(PATCHES.secretEnv)) await step(ctx, 'applySecretEnv', secrets);
   await step(ctx, 'applyDeployment', deploymentRequest(spec, env, ctx.labels, state.imageReference));
@@ -86,7 +87,7 @@ async function provisionApp(ctx: EnvContext, app: SpecApp): Promise<void> {
   const { spec, env, state } = ctx;
   if (!app.bundle) throw failure('InvalidSpecError', 'app.bundle: is required (gkeflow up renders and pushes the app)');
   if (!spec.image) await ensureRepository(ctx, app.bundle.slice(0, app.bundle.indexOf('@')));
-  await step(ctx, 'ensureCluster', ensureClusterInputOf(spec, env, ctx.labels));
+  await ensurePlace(ctx);
   const { ip } = await step(ctx, 'applyApp', {
     env,
     labels: ctx.labels,
@@ -98,6 +99,17 @@ async function provisionApp(ctx: EnvContext, app: SpecApp): Promise<void> {
   state.endpoint = `http://${ip}:${app.endpoint.port}`;
   if (spec.probe.enabled) await verify(ctx, `${state.endpoint}${spec.probe.path}`);
   await runPlan(ctx);
+}
+
+/**
+ * Where the environment lives: its own cluster, or — a namespace environment (spec
+ * cluster.existing) — its own namespace on a cluster it did not create and never changes.
+ */
+async function ensurePlace(ctx: EnvContext): Promise<void> {
+  const { spec, env } = ctx;
+  if (spec.cluster.existing !== undefined && patched(PATCHES.namespaceEnvironment))
+    await step(ctx, 'ensureNamespace', namespaceRequest(spec, env, ctx.labels));
+  else await step(ctx, 'ensureCluster', ensureClusterInputOf(spec, env, ctx.labels));
 }
 
 /**
@@ -153,17 +165,22 @@ export async function resize(ctx: EnvContext, pool: string, nodeCount: number): 
  */
 export async function extendTtl(ctx: EnvContext, expiresAtMs: number): Promise<void> {
   const live = ctx.state.resources.cluster !== 'absent' && ctx.state.resources.cluster !== 'deleted';
+  const labels = resourceLabels(ctx.spec, expiresAtMs, ctx.labels[LABELS.owner]);
   if (live)
     await step(ctx, 'setClusterLabels', { env: ctx.env, labels: { [LABELS.expiresAt]: expiresAtLabel(expiresAtMs) } });
+  // A namespace environment relabels its namespace (the reaper reads it there).
+  const ns = ctx.state.resources.namespace;
+  if (ns !== undefined && ns !== 'absent' && ns !== 'deleted' && patched(PATCHES.namespaceEnvironment))
+    await step(ctx, 'ensureNamespace', namespaceRequest(ctx.spec, ctx.env, labels));
   ctx.state.expiresAtMs = expiresAtMs;
-  ctx.labels = resourceLabels(ctx.spec, expiresAtMs, ctx.labels[LABELS.owner]);
+  ctx.labels = labels;
 }
 
-/** The compensations of what exists (or may exist), in teardown order: Service → Deployment → cluster → image tag. */
+/** The compensations of what exists (or may exist), in teardown order: Service → Deployment → namespace | cluster → image tag. */
 export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
   const { spec, env, state } = ctx;
   const live = (k: keyof CarriedState['resources']) =>
-    state.resources[k] !== 'absent' && state.resources[k] !== 'deleted';
+    state.resources[k] !== undefined && state.resources[k] !== 'absent' && state.resources[k] !== 'deleted';
   const image = live('image') ? imageDeletedOnTeardown(spec, ctx.tuning) : undefined;
   // A repository gkeflow created goes with its image tag; when the image is kept on teardown, it
   // still goes if the push never completed (cancelled or failed): it is empty, else deleteRepository keeps it.
@@ -182,6 +199,7 @@ export function cleanupTargets(ctx: EnvContext): CleanupTarget[] {
     ...(bundle
       ? { bundle: { repository: bundle.slice(0, bundle.indexOf('@')), digest: bundle.slice(bundle.indexOf('@') + 1) } }
       : {}),
+    ...(spec.cluster.existing !== undefined && live('namespace') ? { ownNamespace: spec.cluster.namespace } : {}),
     cluster: live('cluster'),
     image,
     repository,

@@ -4,6 +4,7 @@
  */
 import type { ApplyDeploymentInput, ApplyServiceInput, ResourceRef } from '../contract/workload-io';
 import type { EnsureClusterInput } from '../contract/cluster-io';
+import type { EnsureNamespaceInput } from '../contract/namespace-io';
 import type { EnvRef } from '../contract/environment-id';
 import type { PushImageInput } from '../contract/image-io';
 import type { ResourceLabels } from '../contract/labels';
@@ -64,6 +65,12 @@ function clusterShapeOf({ cluster: c }: EnvironmentSpec): Partial<EnsureClusterI
         }
       : {}),
   };
+}
+
+/** ensureNamespace's input: a namespace environment's namespace, labels and ResourceQuota. */
+export function namespaceRequest(spec: EnvironmentSpec, env: EnvRef, labels: ResourceLabels): EnsureNamespaceInput {
+  const quota = spec.cluster.quota ? Object.fromEntries(Object.entries(spec.cluster.quota)) : undefined;
+  return { env, namespace: spec.cluster.namespace ?? '', labels, ...(quota ? { quota } : {}) };
 }
 
 /** Pod labels and the selectors of the Deployment and Service. */

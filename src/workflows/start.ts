@@ -8,7 +8,7 @@ import { poolSizeText } from '../gke/rules';
 import { envIdOf } from '../contract/provision-input';
 import { parseDuration } from '../envspec/names';
 import type { ProvisionInput } from '../contract/workflow-input';
-import type { EnvironmentSpec } from '../contract/environment-spec';
+import { clusterNameOf, type EnvironmentSpec } from '../contract/environment-spec';
 
 /**
  * Options for `client.workflow.start(environmentWorkflow, {...environmentStartOptions(input, now), taskQueue, args: [input]})`.
@@ -35,15 +35,17 @@ export function environmentStartOptions(
     typedSearchAttributes: [
       { key: SA.project, value: s.project },
       { key: SA.location, value: s.location },
-      { key: SA.cluster, value: s.cluster.name },
+      { key: SA.cluster, value: clusterNameOf(s) },
       { key: SA.phase, value: 'provisioning' },
       { key: SA.expiresAt, value: expiresAt },
     ],
     staticSummary:
-      `GKE environment **${s.cluster.name}** in ${s.location} (${s.project}): ` +
+      `GKE environment **${s.cluster.existing !== undefined ? `${s.cluster.namespace} on ${s.cluster.existing}` : s.cluster.name}** in ${s.location} (${s.project}): ` +
       `${workload(s)} behind a LoadBalancer, TTL ${s.ttl}`,
     staticDetails: [
-      `Cluster: ${s.cluster.name} (${s.cluster.mode}), nodes: ${pools}`,
+      s.cluster.existing !== undefined
+        ? `Namespace ${s.cluster.namespace} on cluster ${s.cluster.existing} (not gkeflow's: never created, resized or deleted)`
+        : `Cluster: ${s.cluster.name} (${s.cluster.mode}), nodes: ${pools}`,
       s.image ? `Image: ${s.image.source} → ${s.image.repository}:${s.image.tag}` : 'Image: none pushed',
       ...workloadDetails(s),
       `Plan: ${s.steps.map((st) => (st.resize ? `resize ${st.resize.pool} to ${st.resize.nodeCount}` : `scale to ${st.scale}`)).join(' → ') || 'none'}`,

@@ -4,17 +4,18 @@
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTES as SA } from '../contract/labels';
-import type { ResourceKind } from '../contract/resource-kinds';
-import type { EnvironmentSpec } from '../contract/environment-spec';
-import type { CarriedState, EnvironmentStatus, Phase, ResourceState } from '../contract/workflow-input';
+import { clusterNameOf, type EnvironmentSpec } from '../contract/environment-spec';
+import type { CarriedState, EnvironmentStatus, Phase } from '../contract/workflow-input';
 
 /** The state a fresh environment starts with. */
 export function initialState(spec: EnvironmentSpec, expiresAtMs: number): CarriedState {
-  const resources: Record<ResourceKind, ResourceState> = {
+  const resources: CarriedState['resources'] = {
     image: 'absent',
     cluster: 'absent',
     deployment: 'absent',
     service: 'absent',
+    // A namespace environment's namespace (its cluster is not its own and stays absent).
+    ...(spec.cluster.existing !== undefined ? { namespace: 'absent' as const } : {}),
   };
   return {
     phase: 'validating',
@@ -32,7 +33,7 @@ export function publishIdentity(spec: EnvironmentSpec, state: CarriedState): voi
   upsertSearchAttributes([
     { key: SA.project, value: spec.project },
     { key: SA.location, value: spec.location },
-    { key: SA.cluster, value: spec.cluster.name },
+    { key: SA.cluster, value: clusterNameOf(spec) },
     { key: SA.phase, value: state.phase },
     { key: SA.expiresAt, value: new Date(state.expiresAtMs) },
   ]);

@@ -32,6 +32,8 @@ export interface TeardownInput {
   image?: { repository: string; tag: string };
   /** The Artifact Registry repository of the image, deleted after it only if gkeflow created it for this environment and it is empty. */
   repository?: string;
+  /** A namespace environment's namespace: deleted (its load balancers released first); then `cluster` is false. */
+  ownNamespace?: string;
   /** false: the environment has no cluster to delete (the reaper's leftovers of a run that never got one). Default true. */
   cluster?: boolean;
   reason?: string;
@@ -58,6 +60,7 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
     image,
     repository,
     ...(input.app && patched(PATCHES.app) ? { app: true } : {}),
+    ...(input.ownNamespace && patched(PATCHES.reaperNamespaces) ? { ownNamespace: input.ownNamespace } : {}),
     ...(input.bundle && patched(PATCHES.app) ? { bundle: input.bundle } : {}),
   });
   // What deleteRepository answered (its result is the report's, not a command: replay is unaffected).

@@ -37,6 +37,10 @@ export function validateResize(
   teardownReason: string | undefined,
   req: ResizeRequest | undefined,
 ): void {
+  if (spec.cluster.existing !== undefined)
+    throw new Error(
+      `cluster ${spec.cluster.existing} is not this environment's (it is namespace ${spec.cluster.namespace} on it): gkeflow never resizes it`,
+    );
   if (spec.cluster.mode === 'autopilot') throw new Error('autopilot clusters have no node pools to resize');
   const pool = spec.cluster.nodePools.find((p) => p.name === req?.pool);
   if (!pool)

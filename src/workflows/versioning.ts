@@ -39,6 +39,10 @@ export const PATCHES = {
   teardownGuard: 's4-teardown-guard',
   /** An extend during which the run began tearing down fails with EnvironmentClosingError. */
   extendClosing: 's4-extend-closing',
+  /** A namespace environment (spec cluster.existing): its namespace instead of a cluster, deleted after its load balancers. */
+  namespaceEnvironment: 's5-namespace-environment',
+  /** The reaper also lists gkeflow's namespaces on every cluster it lists and reaps namespace environments. */
+  reaperNamespaces: 's5-reaper-namespaces',
 } as const;
 
 /**

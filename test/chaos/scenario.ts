@@ -56,7 +56,8 @@ export const SECRET_ENV_VALUE = 'chaos-secret-5b1f0c3e-value';
  * chaos spec's value is a plain one, which the secret scan looks for).
  */
 export const STEPS: readonly StepName[] = [
-  ...PROVISIONING_STEPS.filter((s) => s !== 'ensureRepository' && s !== 'applySecretEnv'),
+  // The chaos spec is a cluster environment: its run takes neither the Secret nor the namespace step.
+  ...PROVISIONING_STEPS.filter((s) => s !== 'ensureRepository' && s !== 'applySecretEnv' && s !== 'ensureNamespace'),
   ...chaosSpec('chaos-steps').steps.map((p): StepName => (p.resize ? 'resizeNodePool' : 'scaleDeployment')),
 ];
 const STEP_NAMES: ReadonlySet<string> = new Set(STEPS);

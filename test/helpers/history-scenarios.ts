@@ -593,4 +593,68 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  {
+    // s5-namespace-environment: a namespace on a cluster gkeflow did not create: ensureNamespace,
+    // deploy, extend (relabels the namespace), teardown (Service, Deployment, namespace; no cluster).
+    name: 'namespace-environment',
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(client, tq, namespaceInput(cluster));
+      await running(h);
+      await h.executeUpdate(extendUpdate, { args: [{ ttl: '2h' }] });
+      await h.executeUpdate(teardownUpdate, { args: [{}] });
+      await h.result();
+      return h;
+    },
+  },
+  {
+    // s5-reaper-namespaces: the reaper lists gkeflow's namespaces on a cluster that is not
+    // gkeflow's; an expired namespace environment of its owner is torn down (namespace only), a
+    // foreign-owned one skipped, the cluster's own-environment namespace left to its cluster.
+    name: 'reaper-namespaces',
+    prepare: (stub) => {
+      const at = { project: 'gkeflow-test', location: 'asia-east1-a' };
+      stub.activities.listClusters = () =>
+        Promise.resolve([{ ...at, name: 'shared', status: 'RUNNING', labels: {}, createdAtMs: 1_700_000_000_000 }]);
+      const ns = (namespace: string, owner: string) => ({
+        ...at,
+        name: 'shared',
+        namespace,
+        status: 'RUNNING',
+        labels: {
+          [LABELS.managedBy]: MANAGED_BY_VALUE,
+          [LABELS.env]: envHash(formatEnvId({ ...at, cluster: 'shared', namespace })),
+          [LABELS.expiresAt]: '1700000001',
+          [LABELS.owner]: owner,
+        },
+        createdAtMs: 1_700_000_000_000,
+      });
+      stub.activities.listNamespaces = () =>
+        Promise.resolve([ns('pr-ours', 'aaaaaaaaaaaa'), ns('pr-theirs', 'bbbbbbbbbbbb')]);
+    },
+    drive: async (client, tq, cluster) => {
+      const input: ReaperInput = {
+        projects: ['gkeflow-test'],
+        orphanGraceMs: 0,
+        parallelism: 1,
+        owner: 'aaaaaaaaaaaa',
+        tuning: FAST,
+      };
+      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
+        workflowId: `reaper/${cluster}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const r = await h.result();
+      if (r.deleted.length !== 1 || r.deleted[0]?.namespace !== 'pr-ours' || r.skipped.length !== 2)
+        throw new Error(`unexpected report ${JSON.stringify(r)}`);
+      return h;
+    },
+  },
 ];
+
+/** A namespace environment (spec cluster.existing) on the shared cluster `cluster`, without plan steps. */
+export const namespaceInput = (cluster: string, namespace = 'pr-1', tuning = FAST) =>
+  testInput((d) => {
+    d.cluster = { existing: cluster, namespace, quota: { pods: 10 } };
+    d.steps = [];
+  }, tuning);

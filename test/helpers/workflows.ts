@@ -73,6 +73,8 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     ensureCluster: { created: true, status: 'RUNNING', endpoint: '127.0.0.1', nodeCount: 2 },
     resizeNodePool: undefined,
     deleteCluster: { deleted: true },
+    ensureNamespace: { created: true },
+    deleteNamespace: { deleted: true, released: [] },
     setClusterLabels: undefined,
     checkHealth: {
       cluster: 'RUNNING',
@@ -90,6 +92,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     applyApp: { ip: '203.0.113.9', applied: [], pruned: [] },
     deleteApp: { deleted: true, members: [] },
     listClusters: [],
+    listNamespaces: [],
     knownProjects: [],
     openEnvironments: [],
     endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },

@@ -78,7 +78,7 @@ export async function upCommand(input: CommandInput): Promise<number> {
       out(s.envId);
       return 0;
     }
-    const cluster = spec.cluster.name;
+    const cluster = spec.cluster.namespace ?? spec.cluster.name;
     return await followEnvironment(client, s.envId, spec, out, err, progressStyle(), undefined, {
       timeoutMs,
       onStatus: (st, elapsedMs) => input.output?.event({ event: 'status', elapsedMs, ...st }),

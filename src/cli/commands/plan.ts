@@ -11,6 +11,7 @@ import type { Bundle } from '../../bundle/format';
 import { expiresAtLabel, LABELS } from '../../contract/labels';
 import { specQuery } from '../../contract/messages';
 import { envIdOf, envRefOf, loadSpecFile, type EnvironmentSpec } from '../../envspec';
+import { placeOf } from '../../contract/environment-spec';
 import { fixedFieldProblems, specChanges, type SpecChange } from '../../envspec/spec-diff';
 import type { SpecIssue } from '../../envspec/validate';
 import { poolSizeText } from '../../gke/rules';
@@ -110,7 +111,7 @@ export async function planCommand(input: CommandInput): Promise<number> {
   out(`plan for ${envId} (${plan.environment === 'new' ? 'new environment' : 'running'})`);
   if (plan.environment === 'new') {
     out(
-      `  cluster    ${spec.cluster.name} in ${spec.location} (${spec.cluster.mode}): ${plan.cluster.join(', ') || 'Autopilot'}`,
+      `  cluster    ${placeOf(spec)} in ${spec.location} (${spec.cluster.mode}): ${plan.cluster.join(', ') || 'Autopilot'}`,
     );
     if (plan.image) out(`  image      ${plan.image}`);
   }

@@ -1,5 +1,6 @@
 import { poolSizeText } from '../../gke/rules';
 import { envIdOf } from '../../envspec';
+import { placeOf } from '../../contract/environment-spec';
 import type { CommandInput } from '../command';
 import { specFlag, specFromFlags } from '../flags';
 import { emitResult, machineMode } from '../output';
@@ -14,7 +15,9 @@ export async function validateCommand(input: CommandInput): Promise<void> {
     .join(', ');
   out(`${specFlag(flags)}: valid`);
   out(`  environment  ${envIdOf(spec)} (target ${spec.target})`);
-  out(`  cluster      ${spec.cluster.name}: ${pools || spec.cluster.mode}`);
+  out(
+    `  cluster      ${placeOf(spec)}: ${spec.cluster.existing !== undefined ? 'not created by gkeflow' : pools || spec.cluster.mode}`,
+  );
   if (spec.deployment)
     out(`  deployment   ${spec.deployment.namespace}/${spec.deployment.name} × ${spec.deployment.replicas}`);
   if (spec.app)

@@ -38,6 +38,7 @@ import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './re
 import { teardownWorkflow } from '../teardown';
 import { PATCHES } from '../versioning';
 import { locationName } from '../../gke/resource-names';
+import { envHash, LABELS } from '../../contract/labels';
 
 /** Input of reaperWorkflow (a schedule's action carries it). */
 export interface ReaperInput {
@@ -185,7 +186,10 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
       : step('listClusters', { project, location });
   const lists = await Promise.all(projects.flatMap((project) => locations.map((location) => list(project, location))));
   // A zone listed on its own and through `-` shows a cluster twice.
-  const clusters = [...new Map(lists.flat().map((c): [string, ClusterSummary] => [envIdOfCluster(c), c])).values()];
+  const listed = [...new Map(lists.flat().map((c): [string, ClusterSummary] => [envIdOfCluster(c), c])).values()];
+  // Namespace environments on every listed cluster (gkeflow's or not); a cluster whose namespaces cannot be listed is reported.
+  const namespaces = patched(PATCHES.reaperNamespaces) ? await listNamespaces(listed, step, listFailed) : [];
+  const clusters = [...listed, ...namespaces];
   const candidates = clusters.filter(isReapable).map(envIdOfCluster);
   const open = new Set(candidates.length ? await step('openEnvironments', { ids: candidates }) : []);
   const at = Date.now();
@@ -216,7 +220,8 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
     orphanGraceMs: graceMs,
     ...(rules?.owner ? { owner: rules.owner } : {}),
     at,
-    scanned: clusters.length,
+    scanned: listed.length,
+    ...(namespaces.length ? { scannedNamespaces: namespaces.length } : {}),
     ...(withRepositories ? { scannedRepositories: repositories.length } : {}),
     deleted: [],
     planned: [],
@@ -238,6 +243,37 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
   report.skipped.push(...repoDecisions.filter((d) => d.action === 'skip').map(entryOf));
   const todo = [...decisions, ...repoDecisions].filter((d) => d.action !== 'skip');
   return { report, todo, resources, ...(rules?.owner ? { owner: rules.owner } : {}) };
+}
+
+/** The reason of a cluster whose gkeflow namespaces could not be listed. */
+export const NAMESPACE_SCAN = 'listing its gkeflow namespaces (its namespace environments are left alone)';
+
+/**
+ * The gkeflow namespaces of the listed clusters that may be namespace environments: not those
+ * labelled as the cluster's own environment's (they go with their cluster).
+ */
+async function listNamespaces(
+  clusters: ClusterSummary[],
+  step: Step,
+  failed: ReapReport['failed'],
+): Promise<ClusterSummary[]> {
+  const live = clusters.filter((c) => c.status === 'RUNNING' || c.status === 'RECONCILING');
+  const lists = await Promise.all(
+    live.map((c) =>
+      step('listNamespaces', { project: c.project, location: c.location, cluster: c.name }).catch((err: unknown) => {
+        failed.push({
+          envId: envIdOfCluster(c),
+          project: c.project,
+          location: c.location,
+          cluster: c.name,
+          reason: NAMESPACE_SCAN,
+          cause: describeError(err),
+        });
+        return [];
+      }),
+    ),
+  );
+  return lists.flat().filter((n) => n.labels[LABELS.env] !== envHash(envIdOfCluster({ ...n, namespace: undefined })));
 }
 
 /** The reason prefix of a cluster a teardown's re-check refused (TeardownRefusedError). */
@@ -267,17 +303,20 @@ async function tearDown(
   // The teardown re-checks the verdict right before each delete (only runs that judged by owner).
   const guard = owner ? { guard: { owner, reason: d.reason, cluster: !d.repository } } : {};
   // A repository leftover: its environment has no cluster; the tag goes only when its rule says so.
-  const args = d.repository
-    ? {
-        env: envRef(d),
-        reason: d.reason,
-        tuning,
-        cluster: false,
-        repository: d.repository,
-        image: made?.image,
-        ...guard,
-      }
-    : { env: envRef(d), reason: d.reason, tuning, ...made, ...guard };
+  const args =
+    d.namespace !== undefined
+      ? { env: envRef(d), reason: d.reason, tuning, ...made, cluster: false, ownNamespace: d.namespace, ...guard }
+      : d.repository
+        ? {
+            env: envRef(d),
+            reason: d.reason,
+            tuning,
+            cluster: false,
+            repository: d.repository,
+            image: made?.image,
+            ...guard,
+          }
+        : { env: envRef(d), reason: d.reason, tuning, ...made, ...guard };
   try {
     child = await startChild(teardownWorkflow, {
       workflowId: d.workflowId!,
@@ -288,7 +327,9 @@ async function tearDown(
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: d.repository
         ? `Tear down repository **${d.repository}** left by ${d.envId} (no cluster)`
-        : `Tear down ${d.reason} cluster **${d.cluster}** in ${d.location} (${d.project})`,
+        : d.namespace !== undefined
+          ? `Tear down ${d.reason} namespace **${d.namespace}** on cluster ${d.cluster} in ${d.location} (${d.project}); the cluster stays`
+          : `Tear down ${d.reason} cluster **${d.cluster}** in ${d.location} (${d.project})`,
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;

@@ -23,6 +23,8 @@ export interface ReapDecision {
   project: string;
   location: string;
   cluster: string;
+  /** A namespace environment's namespace on `cluster` (the cluster itself is never touched). */
+  namespace?: string;
   action: ReapAction;
   /** delete/end: `expired` or `orphaned`; skip: why it is left alone. */
   reason: string;
@@ -46,7 +48,7 @@ export const SKIP_REASONS = {
 
 /** The environment id of a listed cluster (its workflow id). */
 export const envIdOfCluster = (c: ClusterSummary) =>
-  formatEnvId({ project: c.project, location: c.location, cluster: c.name });
+  formatEnvId({ project: c.project, location: c.location, cluster: c.name, namespace: c.namespace });
 
 /** True when a cluster carries managed-by: gkeflow and is not protected: the ones whose workflow matters. */
 export function isReapable(c: ClusterSummary): boolean {
@@ -87,7 +89,13 @@ export function classify(
   rules?: OwnerRules,
 ): ReapDecision {
   const envId = envIdOfCluster(c);
-  const base = { envId, project: c.project, location: c.location, cluster: c.name };
+  const base = {
+    envId,
+    project: c.project,
+    location: c.location,
+    cluster: c.name,
+    ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
+  };
   const skip = (reason: string): ReapDecision => ({ ...base, action: 'skip', reason });
   if (c.labels[LABELS.managedBy] !== MANAGED_BY_VALUE) return skip(SKIP_REASONS.foreign);
   if (c.labels[LABELS.protect] === 'true') return skip(SKIP_REASONS.protected);
@@ -112,6 +120,8 @@ export interface ReapEntry {
   project: string;
   location: string;
   cluster: string;
+  /** A namespace environment's namespace on `cluster`. */
+  namespace?: string;
   /** deleted/planned: expired | orphaned; skipped: the reason left alone. */
   reason: string;
   /** How it was (or would be) ended: a teardown workflow, or the environment's own workflow. */
@@ -134,6 +144,8 @@ export interface ReapReport {
   /** Epoch ms the clusters were judged at. */
   at: number;
   scanned: number;
+  /** Namespace environments' namespaces looked at on the listed clusters (absent: none, or a run before them). */
+  scannedNamespaces?: number;
   /** Artifact Registry repositories looked at (absent in runs before the repository leftovers were reaped). */
   scannedRepositories?: number;
   deleted: ReapEntry[];
@@ -177,13 +189,14 @@ export const countOf = (r: ReapReport, list: ReportList) => (r[list]?.length ?? 
 
 /** A decision as a report entry. */
 export function entryOf(d: ReapDecision): ReapEntry {
-  const { envId, project, location, cluster, reason, workflowId, repository } = d;
+  const { envId, project, location, cluster, namespace, reason, workflowId, repository } = d;
   const via = d.action === 'delete' ? 'teardown-workflow' : d.action === 'end' ? 'environment-workflow' : undefined;
   return {
     envId,
     project,
     location,
     cluster,
+    ...(namespace !== undefined ? { namespace } : {}),
     reason,
     ...(via ? { via } : {}),
     ...(workflowId ? { workflowId } : {}),
@@ -203,7 +216,7 @@ export function reportMarkdown(r: ReapReport): string {
           '|---|---|---|---|',
           ...es.map(
             (e) =>
-              `| ${e.repository ? `repository ${e.repository}` : e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason}${e.repositoryKept ? ` (repository kept: ${e.repositoryKept})` : ''} |`,
+              `| ${e.repository ? `repository ${e.repository}` : e.namespace !== undefined ? `namespace ${e.namespace} on ${e.cluster}` : e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason}${e.repositoryKept ? ` (repository kept: ${e.repositoryKept})` : ''} |`,
           ),
           '',
         ];

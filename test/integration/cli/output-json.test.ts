@@ -15,9 +15,9 @@ const dir = fs.mkdtempSync(path.join(process.env.GKEFLOW_TEST_TMP ?? os.tmpdir()
 /** A spec file for a fresh environment (its cluster name unique), with no plan steps. */
 function specFile(): { file: string; cluster: string } {
   const input = testInput((d) => (d.steps = []));
-  const file = path.join(dir, `${input.spec.cluster.name}.yaml`);
+  const file = path.join(dir, `${input.spec.cluster.name ?? ''}.yaml`);
   fs.writeFileSync(file, stringify(input.spec));
-  return { file, cluster: input.spec.cluster.name };
+  return { file, cluster: input.spec.cluster.name ?? '' };
 }
 
 async function useWorkerQueue(taskQueue: string): Promise<void> {

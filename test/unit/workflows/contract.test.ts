@@ -19,7 +19,10 @@ void test('an environment id formats and parses back to its coordinates; anythin
   assert.deepEqual(parseEnvId(id), envRef(c));
   const ref = envRefOf(testInput().spec);
   assert.deepEqual(parseEnvId(ref.id), ref);
-  for (const bad of ['gkeflow/p/l', 'gkeflow/p/l/c/x', 'other/p/l/c', 'gkeflow//l/c', 'web'])
+  // A namespace environment's id has a fourth segment, its namespace (issue 22).
+  const ns = { ...c, namespace: 'pr-1' };
+  assert.deepEqual(parseEnvId(formatEnvId(ns)), envRef(ns));
+  for (const bad of ['gkeflow/p/l', 'gkeflow/p/l/c/x/y', 'gkeflow/p/l/c/', 'other/p/l/c', 'gkeflow//l/c', 'web'])
     assert.equal(parseEnvId(bad), undefined, bad);
 });
 

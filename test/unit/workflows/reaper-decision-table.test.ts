@@ -69,9 +69,12 @@ function* combos(i = 0, acc: Combo = {}): Generator<Combo> {
 }
 
 /** The cluster, open set and owner a combination describes. */
-function clusterOf(c: Combo): { cluster: ClusterSummary; open: Set<string>; owner: string | undefined } {
+function clusterOf(
+  c: Combo,
+  namespace?: string,
+): { cluster: ClusterSummary; open: Set<string>; owner: string | undefined } {
   const name = 'table';
-  const id = formatEnvId({ project: 'p-table', location: 'us-central1-a', cluster: name });
+  const id = formatEnvId({ project: 'p-table', location: 'us-central1-a', cluster: name, namespace });
   const createdAtMs = c.created === 'unknown' ? 0 : c.age === 'old' ? NOW - 2 * GRACE : NOW - GRACE / 3;
   const labels: Record<string, string> = {};
   if (c['managed-by'] === 'gkeflow') labels[LABELS.managedBy] = MANAGED_BY_VALUE;
@@ -81,7 +84,15 @@ function clusterOf(c: Combo): { cluster: ClusterSummary; open: Set<string>; owne
   if (c.expiry === 'past') labels[LABELS.expiresAt] = expiresAtLabel(NOW - GRACE / 6);
   if (c.expiry === 'future') labels[LABELS.expiresAt] = expiresAtLabel(NOW + GRACE);
   if (c.expiry === 'malformed') labels[LABELS.expiresAt] = '0';
-  const cluster = { project: 'p-table', location: 'us-central1-a', name, status: c.status!, labels, createdAtMs };
+  const cluster = {
+    project: 'p-table',
+    location: 'us-central1-a',
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    status: c.status!,
+    labels,
+    createdAtMs,
+  };
   return {
     cluster,
     open: new Set(c['open run'] === 'yes' ? [id] : []),
@@ -123,4 +134,17 @@ void test('docs/reaper.md: every combination of the decision table is the verdic
     [],
     'every row is the first match of some combination',
   );
+});
+
+void test('docs/reaper.md: a namespace environment (listNamespaces; status STOPPING while Terminating) gets the same verdicts, by its own id', () => {
+  const rows = readTable();
+  for (const c of combos()) {
+    const row = rows.find((r) => COLUMNS.every((col) => r.cells[col]!.includes(c[col]!)))!;
+    const { cluster, open, owner } = clusterOf(c, 'pr-1');
+    const d = classify(cluster, open, NOW, GRACE, { owner });
+    assert.equal(`${d.action}:${d.reason}`, expected(row.verdict), `${JSON.stringify(c)} (row: ${row.line})`);
+    assert.equal(d.envId, 'gkeflow/p-table/us-central1-a/table/pr-1');
+    assert.equal(d.namespace, 'pr-1');
+    if (d.action === 'delete') assert.equal(d.workflowId, 'gkeflow-teardown/p-table/us-central1-a/table/pr-1');
+  }
 });

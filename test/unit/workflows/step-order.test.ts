@@ -13,6 +13,7 @@ void test('the provisioning steps are the step table in its order, up to the pla
     'ensureRepository',
     'pushImage',
     'ensureCluster',
+    'ensureNamespace',
     'applySecretEnv',
     'applyDeployment',
     'applyService',
