@@ -16,7 +16,7 @@ import { TeardownRefusedError } from '../contract/activity-errors';
 import { parseEnvId, type EnvRef } from '../contract/environment-id';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
-import { ENVIRONMENT_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
+import { ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
 import { EXPIRED_REASON } from '../contract/reaper-io';
 import type {
   CheckTeardownInput,
@@ -85,7 +85,59 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       refuse(`it is no longer expired (gkeflow-expires-at ${labels[LABELS.expiresAt] ?? 'absent'})`);
   };
 
+  /**
+   * checkTeardown: the open run (a fresh Describe), then the cluster (fresh GetCluster) unless the
+   * guard says there is none.
+   */
+  const checkTeardown = async ({ env, guard }: CheckTeardownInput): Promise<void> => {
+    try {
+      const d = await client().workflow.getHandle(env.id).describe();
+      if (d.status.name === 'RUNNING' && d.type === ENVIRONMENT_WORKFLOW)
+        throw new TeardownRefusedError(`${env.id}: its environment workflow is open`, { cluster: env.cluster });
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    }
+    if (guard.cluster) await recheckCluster(env, guard);
+  };
+
+  /**
+   * The guard of the teardownWorkflow this activity runs for (a reaper's, from the run's own
+   * input), else undefined: a teardown without one, any other workflow, or no activity context.
+   */
+  const callerGuard = async (): Promise<TeardownGuard | undefined> => {
+    let info;
+    try {
+      info = Context.current().info;
+    } catch {
+      return undefined; // called outside a worker (a test calling the function directly)
+    }
+    const run = info.workflowExecution;
+    if (info.workflowType !== TEARDOWN_WORKFLOW || !run) return undefined;
+    const c = client();
+    const { workflowId, runId } = run;
+    const history = await c.workflow.getHandle(workflowId, runId).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = await decodeFromPayloadsAtIndex<{ guard?: TeardownGuard } | undefined>(
+      c.options.loadedDataConverter,
+      0,
+      started?.input?.payloads,
+    );
+    return input?.guard;
+  };
+
   return {
+    /**
+     * deleteCluster's own re-check (no history change: the guard is read from the calling
+     * teardownWorkflow's input): for a reaper's teardown, checkTeardown's rules, run by
+     * deleteCluster right before it releases load balancers and right before DeleteCluster,
+     * closing the window after the workflow's checkTeardown. Undefined for every other caller.
+     */
+    async clusterDeleteCheck(): Promise<((env: EnvRef) => Promise<void>) | undefined> {
+      const guard = await callerGuard();
+      if (!guard?.cluster) return undefined;
+      return (env: EnvRef) => checkTeardown({ env, guard });
+    },
+
     /** ListClusters in one project and location (`-`: all), with labels, status and creation time. */
     async listClusters({ project, location }: ListClustersInput): Promise<ClusterSummary[]> {
       const parent = locationName(project, location);
@@ -212,18 +264,7 @@ export function reaperActivities(deps: ReaperActivityDeps) {
      * longer gkeflow's, is protected, not this owner's, of unknown age, or — for `expired` — no
      * longer expired. A cluster that is gone passes (its deletes are no-ops).
      */
-    async checkTeardown({ env, guard }: CheckTeardownInput): Promise<void> {
-      const refuse = (why: string): never => {
-        throw new TeardownRefusedError(`${env.id}: ${why}`, { cluster: env.cluster });
-      };
-      try {
-        const d = await client().workflow.getHandle(env.id).describe();
-        if (d.status.name === 'RUNNING' && d.type === ENVIRONMENT_WORKFLOW) refuse('its environment workflow is open');
-      } catch (e) {
-        if (!(e instanceof WorkflowNotFoundError)) throw e;
-      }
-      if (guard.cluster) await recheckCluster(env, guard);
-    },
+    checkTeardown: (input: CheckTeardownInput): Promise<void> => checkTeardown(input),
 
     /**
      * Ends a live environment through its own `teardown` update and waits for the result. The

@@ -11,7 +11,7 @@ import { envRef } from '../../../src/contract/environment-id';
 import { expiresAtLabel, LABELS } from '../../../src/contract/labels';
 import { SKIP_REASONS } from '../../../src/workflows/reaper/plan';
 import { REFUSED_PREFIX, type ReaperInput, type ReapReport } from '../../../src/workflows/reaper';
-import type { OpenEnvironmentsInput } from '../../../src/contract/reaper-io';
+import type { CheckTeardownInput, OpenEnvironmentsInput } from '../../../src/contract/reaper-io';
 import {
   REAPER_TUNING,
   TEST_OWNER,
@@ -109,6 +109,30 @@ void describe('reaperWorkflow with owners', { timeout: 240_000 }, () => {
       assert.equal(cloud.deletes.get(name(p, 'protected-late')), undefined);
       assert.equal(cloud.deletes.get(name(p, 'extended-late')), undefined);
     });
+  });
+
+  void it('protect set after the last re-check, right before DeleteCluster: deleteCluster re-checks itself, deletes nothing', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'protected-last', expiresInMs: -HOUR });
+    // The workflow's re-check passes; the protect lands between it and the deleteCluster activity.
+    const activities = {
+      ...cloud.activities,
+      checkTeardown: async (i: CheckTeardownInput) => {
+        await cloud.activities.checkTeardown(i);
+        await relabel(p, 'protected-last', { [LABELS.protect]: 'true' });
+      },
+    };
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const r = await reap(client, taskQueue, { projects: [p] });
+      assert.equal(cloud.deletes.get(name(p, 'protected-last')), undefined, 'no DeleteCluster was sent');
+      assert.deepEqual(await cloud.names(p), ['protected-last']);
+      assert.deepEqual(r.deleted, []);
+      assert.deepEqual(r.failed, []);
+      assert.match(why(r)['protected-last'] ?? '', /gkeflow-protect/);
+    });
+    // The environment's own deleteCluster (no reaper's teardown) is not held by the reaper's rules.
+    await cloud.activities.deleteCluster({ env: envRef({ project: p, location: ZONE, cluster: 'protected-last' }) });
+    assert.deepEqual(await cloud.names(p), []);
   });
 
   void it("ensureCluster relabels an adopted cluster's expiry and owner, and refuses another installation's", async () => {
