@@ -154,10 +154,22 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       }));
     },
 
-    /** The projects of every environment Temporal knows (GkeflowProject), plus GKEFLOW_PROJECTS; sorted. */
+    /**
+     * The projects of every environment Temporal knows (GkeflowProject) of this worker's target,
+     * plus GKEFLOW_PROJECTS; sorted. An environment runs on its target's task queue, the reaper on
+     * its own: environments of another queue (the local examples' projects, for a gcp reaper) are
+     * not this target's and are left out.
+     */
     async knownProjects(): Promise<string[]> {
       const found = new Set(projectsFromEnv(deps.env));
+      let taskQueue: string | undefined;
+      try {
+        taskQueue = Context.current().info.taskQueue;
+      } catch {
+        taskQueue = undefined; // called outside a worker (a test): every environment
+      }
       for await (const wf of client().workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}'` })) {
+        if (taskQueue !== undefined && wf.taskQueue !== taskQueue) continue;
         const p = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.project);
         if (p) found.add(p);
       }

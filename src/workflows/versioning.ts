@@ -39,6 +39,8 @@ export const PATCHES = {
   teardownGuard: 's4-teardown-guard',
   /** An extend during which the run began tearing down fails with EnvironmentClosingError. */
   extendClosing: 's4-extend-closing',
+  /** teardownWorkflow reports a Service whose cluster was already gone as a possible leak, not as cleaned. */
+  missingClusterLeak: 's5-missing-cluster-leak',
 } as const;
 
 /**

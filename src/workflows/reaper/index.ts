@@ -114,6 +114,9 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
           // deleteRepository kept the repository: said, and a repository leftover is not reported deleted.
           const kept = torn.repository?.kept;
           if (kept) entry = { ...entry, repositoryKept: kept };
+          // Its cluster was gone before the teardown: what may be left billed is said, not counted as cleaned.
+          const leaks = torn.possibleLeaks?.map((l) => `${l.kind} ${l.name}: ${l.error}`);
+          if (leaks?.length) entry = { ...entry, possibleLeaks: leaks };
         }
         (entry.repositoryKept && d.repository ? (report.kept ??= []) : report.deleted).push(entry);
       } catch (err) {

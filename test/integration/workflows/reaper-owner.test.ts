@@ -10,7 +10,12 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { envRef } from '../../../src/contract/environment-id';
 import { expiresAtLabel, LABELS } from '../../../src/contract/labels';
 import { SKIP_REASONS } from '../../../src/workflows/reaper/plan';
-import { REFUSED_PREFIX, type ReaperInput, type ReapReport } from '../../../src/workflows/reaper';
+import { CLUSTER_SCAN, REFUSED_PREFIX, type ReaperInput, type ReapReport } from '../../../src/workflows/reaper';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { reaperActivities } from '../../../src/activities/reaper';
+import { ENVIRONMENT_WORKFLOW } from '../../../src/contract/messages';
+import { SEARCH_ATTRIBUTES } from '../../../src/contract/labels';
+import { uniqueTaskQueue } from '../../helpers/temporal';
 import type { CheckTeardownInput, OpenEnvironmentsInput } from '../../../src/contract/reaper-io';
 import {
   REAPER_TUNING,
@@ -133,6 +138,80 @@ void describe('reaperWorkflow with owners', { timeout: 240_000 }, () => {
     // The environment's own deleteCluster (no reaper's teardown) is not held by the reaper's rules.
     await cloud.activities.deleteCluster({ env: envRef({ project: p, location: ZONE, cluster: 'protected-last' }) });
     assert.deepEqual(await cloud.names(p), []);
+  });
+
+  void it('one project that cannot be listed (PERMISSION_DENIED): reported, and the other projects are reaped', async () => {
+    const [ok, denied] = [project(), project()];
+    await cloud.create({ project: ok, name: 'orphan-ok', expiresInMs: -HOUR });
+    await cloud.create({ project: denied, name: 'orphan-denied', expiresInMs: -HOUR });
+    const faults = (rules: unknown[]) =>
+      fetch(`http://127.0.0.1:${cloud.emulator.adminPort}/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules }),
+      }).then((res) => assert.equal(res.status, 200));
+    // The emulator answers PERMISSION_DENIED to every ListClusters in one project, as GKE does without container.clusters.list.
+    await faults([
+      { rpc: 'ListClusters', code: 'PERMISSION_DENIED', resource: `projects/${denied}`, message: 'injected: denied' },
+    ]);
+    try {
+      await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+        const r = await reap(client, taskQueue, { projects: [denied, ok] });
+        assert.deepEqual(
+          r.deleted.map((e) => e.cluster),
+          ['orphan-ok'],
+        );
+        assert.deepEqual(
+          r.failed.map((e) => [e.project, e.reason]),
+          [[denied, CLUSTER_SCAN]],
+        );
+        assert.match(r.failed[0]?.cause ?? '', /denied/i);
+      });
+    } finally {
+      await faults([]);
+    }
+    assert.deepEqual(await cloud.names(ok), []);
+    assert.deepEqual(await cloud.names(denied), ['orphan-denied'], 'nothing of the unlisted project was touched');
+  });
+
+  void it("knownProjects: only the projects of environments on the reaper's own task queue (its target's)", async () => {
+    const tag = `${process.pid % 10000}-${n++}`;
+    const queues = { local: uniqueTaskQueue('known-local'), gcp: uniqueTaskQueue('known-gcp') };
+    const projects = { local: `known-local-${tag}`, gcp: `known-gcp-${tag}` };
+    await withReaperWorker(bundle, cloud.activities, async ({ client }) => {
+      // An environment of each target (no worker polls these queues: they stay open, as started).
+      const started = await Promise.all(
+        (['local', 'gcp'] as const).map((t) =>
+          client.workflow.start(ENVIRONMENT_WORKFLOW, {
+            workflowId: `gkeflow/${projects[t]}/${ZONE}/c`,
+            taskQueue: queues[t],
+            args: [{}],
+            typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.project, value: projects[t] }],
+          }),
+        ),
+      );
+      try {
+        const acts = reaperActivities({ gke: cloud.gke, client: () => client, env: {} });
+        const known = (t: 'local' | 'gcp'): Promise<string[]> =>
+          new MockActivityEnvironment({ taskQueue: queues[t] }).run(acts.knownProjects) as Promise<string[]>;
+        let gcp: string[] = [];
+        for (let i = 0; i < 100; i++) {
+          // Visibility lags a start: wait until the reaper's own environment shows.
+          gcp = await known('gcp');
+          if (gcp.includes(projects.gcp)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(gcp.includes(projects.gcp), `the gcp environment's project is known: ${gcp.join(', ')}`);
+        assert.ok(
+          !gcp.includes(projects.local),
+          `a local environment's project leaked into the gcp list: ${gcp.join(', ')}`,
+        );
+        const local = await known('local');
+        assert.ok(local.includes(projects.local) && !local.includes(projects.gcp), local.join(', '));
+      } finally {
+        for (const h of started) await h.terminate('test done');
+      }
+    });
   });
 
   void it("ensureCluster relabels an adopted cluster's expiry and owner, and refuses another installation's", async () => {
