@@ -32,6 +32,7 @@ import {
   EMPTY,
   EMULATOR_ENV,
   expectedRunning,
+  FULL_ONLY,
   inventory,
   LOCATION,
   PROJECT,
@@ -141,7 +142,8 @@ function gke(): v1.ClusterManagerClient {
   });
 }
 
-void test('protect set between the list and the act: the orphan is re-checked and left whole', async () => {
+// The quick set (CI) runs the two-installations case of this file; the full set all three.
+void test('protect set between the list and the act: the orphan is re-checked and left whole', FULL_ONLY, async () => {
   await chaos('protect set between list and act', async () => {
     const cluster = 'protect-late';
     const handle = await startRun(stack, cluster);
@@ -192,45 +194,49 @@ void test('protect set between the list and the act: the orphan is re-checked an
   });
 });
 
-void test('extend in the last second of a TTL: never success while the environment is torn down', async () => {
-  await chaos('extend in the last second of a TTL', async () => {
-    const cluster = 'extend-last-second';
-    const handle = await startRun(stack, cluster);
-    await waitProvisioned(handle);
-    assert.deepEqual(await inventory(stack), expectedRunning(cluster));
-    // A short TTL from now (an extend far from its expiry: it succeeds), then an extend one second before it ends.
-    await handle.executeUpdate(extendUpdate, { args: [{ ttl: '20s' }] });
-    const { expiresAtMs } = await handle.query(statusQuery);
-    try {
-      await new Promise((r) => setTimeout(r, Math.max(0, expiresAtMs - Date.now() - 1000)));
-      // The relabel (SetLabels) fails a few times first, so it is still running when the TTL fires.
-      await stack.setFaults([{ rpc: 'SetLabels', code: 'UNAVAILABLE', count: 5, message: 'injected: slow relabel' }]);
-      const outcome = await handle.executeUpdate(extendUpdate, { args: [{ ttl: '2h' }] }).then(
-        (ok) => ({ ok }),
-        (e: unknown) => ({ err: e }),
-      );
-      await stack.setFaults([]);
-      const result = (await handle.result()) as { reason: string; leftovers: unknown[] };
-      assert.ok(
-        !('ok' in outcome),
-        `the extend reported success (${JSON.stringify(outcome)}) while the TTL ended the run`,
-      );
-      const err = outcome.err;
-      assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
-      assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
-      // Overtaken inside the handler (EnvironmentClosingError), or, on a slow machine, refused by
-      // the validator because the TTL fired before the extend arrived: either way not extended.
-      const how =
-        err.cause.type === 'EnvironmentClosingError' ? 'EnvironmentClosingError' : `refused: ${err.cause.message}`;
-      if (err.cause.type !== 'EnvironmentClosingError')
-        assert.match(err.cause.message, /being torn down \(ttl expired\)/);
-      assert.equal(result.reason, 'ttl expired');
-      assert.deepEqual(result.leftovers, []);
-      assert.deepEqual(await inventory(stack), EMPTY);
-      return `${describeInventory(expectedRunning(cluster))} → extend 1 s before the TTL: ${how}, torn down by the TTL: nothing`;
-    } finally {
-      await stack.setFaults([]);
-      await sweep(stack);
-    }
-  });
-});
+void test(
+  'extend in the last second of a TTL: never success while the environment is torn down',
+  FULL_ONLY,
+  async () => {
+    await chaos('extend in the last second of a TTL', async () => {
+      const cluster = 'extend-last-second';
+      const handle = await startRun(stack, cluster);
+      await waitProvisioned(handle);
+      assert.deepEqual(await inventory(stack), expectedRunning(cluster));
+      // A short TTL from now (an extend far from its expiry: it succeeds), then an extend one second before it ends.
+      await handle.executeUpdate(extendUpdate, { args: [{ ttl: '20s' }] });
+      const { expiresAtMs } = await handle.query(statusQuery);
+      try {
+        await new Promise((r) => setTimeout(r, Math.max(0, expiresAtMs - Date.now() - 1000)));
+        // The relabel (SetLabels) fails a few times first, so it is still running when the TTL fires.
+        await stack.setFaults([{ rpc: 'SetLabels', code: 'UNAVAILABLE', count: 5, message: 'injected: slow relabel' }]);
+        const outcome = await handle.executeUpdate(extendUpdate, { args: [{ ttl: '2h' }] }).then(
+          (ok) => ({ ok }),
+          (e: unknown) => ({ err: e }),
+        );
+        await stack.setFaults([]);
+        const result = (await handle.result()) as { reason: string; leftovers: unknown[] };
+        assert.ok(
+          !('ok' in outcome),
+          `the extend reported success (${JSON.stringify(outcome)}) while the TTL ended the run`,
+        );
+        const err = outcome.err;
+        assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+        assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+        // Overtaken inside the handler (EnvironmentClosingError), or, on a slow machine, refused by
+        // the validator because the TTL fired before the extend arrived: either way not extended.
+        const how =
+          err.cause.type === 'EnvironmentClosingError' ? 'EnvironmentClosingError' : `refused: ${err.cause.message}`;
+        if (err.cause.type !== 'EnvironmentClosingError')
+          assert.match(err.cause.message, /being torn down \(ttl expired\)/);
+        assert.equal(result.reason, 'ttl expired');
+        assert.deepEqual(result.leftovers, []);
+        assert.deepEqual(await inventory(stack), EMPTY);
+        return `${describeInventory(expectedRunning(cluster))} → extend 1 s before the TTL: ${how}, torn down by the TTL: nothing`;
+      } finally {
+        await stack.setFaults([]);
+        await sweep(stack);
+      }
+    });
+  },
+);
