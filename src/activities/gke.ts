@@ -171,6 +171,8 @@ export function gkeActivities(deps: GkeActivityDeps) {
     step: string,
     start: () => Promise<{ name?: string | null }>,
     resume = true,
+    /** Runs right before the call is issued (not when a previous attempt's operation is awaited); its errors pass as they are. */
+    before?: () => Promise<void>,
   ): Promise<string> => {
     const ctx = { cluster: clusterNameOf(env), step };
     const resumed = resume ? resumeDetails<GkeProgress>() : undefined;
@@ -185,6 +187,7 @@ export function gkeActivities(deps: GkeActivityDeps) {
       if (!failed) return resumed.operation;
       heartbeat({ step, status: 'REISSUE' } satisfies GkeProgress);
     }
+    await before?.();
     const op = await start().catch((e: unknown) => {
       throw gkeError(e, ctx);
     });
@@ -275,11 +278,8 @@ export function gkeActivities(deps: GkeActivityDeps) {
     const deadline = since + (deps.busyTimeoutMs ?? 45 * 60_000);
     for (let polls = 1; ; polls++) {
       try {
-        await runOperation(env, step, async () => {
-          // Right before the call: a verdict that no longer holds deletes nothing.
-          await check?.(env);
-          return gke.deleteCluster(name);
-        });
+        // Right before the call: a verdict that no longer holds deletes nothing (its refusal passes as it is).
+        await runOperation(env, step, () => gke.deleteCluster(name), true, check && (() => check(env)));
         return { deleted: true };
       } catch (e) {
         // Deleted between our GetCluster and DeleteCluster (by an earlier attempt or the reaper).

@@ -140,6 +140,38 @@ void describe('reaperWorkflow with owners', { timeout: 240_000 }, () => {
     assert.deepEqual(await cloud.names(p), []);
   });
 
+  void it('protect set while deleteCluster waits out a busy cluster: re-checked right before the next DeleteCluster call', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'protected-busy', expiresInMs: -HOUR });
+    const admin = `http://127.0.0.1:${cloud.emulator.adminPort}/faults`;
+    const faults = (rules: unknown[]) =>
+      fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    // GKE refuses DeleteCluster while another operation runs: deleteCluster waits and calls again.
+    const busy = { rpc: 'DeleteCluster', code: 'FAILED_PRECONDITION', count: 100_000, message: 'injected: busy' };
+    await faults([busy]);
+    try {
+      await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+        const reaping = reap(client, taskQueue, { projects: [p] });
+        // The first DeleteCluster call was refused (every check before it passed); the protect lands in the wait.
+        for (let i = 0; i < 600; i++) {
+          const { rules } = (await (await fetch(admin)).json()) as { rules: Array<{ count?: number }> };
+          if ((rules[0]?.count ?? busy.count) < busy.count) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.ok(cloud.deletes.get(name(p, 'protected-busy')), 'DeleteCluster was called (and refused as busy)');
+        await relabel(p, 'protected-busy', { [LABELS.protect]: 'true' });
+        await faults([]);
+        const r = await reaping;
+        assert.deepEqual(await cloud.names(p), ['protected-busy']);
+        assert.deepEqual(r.deleted, []);
+        assert.deepEqual(r.failed, []);
+        assert.match(why(r)['protected-busy'] ?? '', /gkeflow-protect/);
+      });
+    } finally {
+      await faults([]);
+    }
+  });
+
   void it('one project that cannot be listed (PERMISSION_DENIED): reported, and the other projects are reaped', async () => {
     const [ok, denied] = [project(), project()];
     await cloud.create({ project: ok, name: 'orphan-ok', expiresInMs: -HOUR });
