@@ -189,6 +189,8 @@ void test('protect set between the list and the act: the orphan is re-checked an
       await stack.setFaults([]);
       await c.close();
       await sweep(stack);
+      // The sweep deletes the protected cluster raw, Service and all: that load balancer "leak" is the sweep's, not the reaper's.
+      await stack.admin('/leaks', 'DELETE');
       assert.deepEqual(await inventory(stack), EMPTY);
     }
   });
