@@ -54,6 +54,12 @@ export interface GkeActivityDeps {
   kubeFor?: (env: EnvRef) => Promise<KubeConfig>;
   /** Wait budget for the load balancers' release before a delete (default 10 min). */
   releaseTimeoutMs?: number;
+  /**
+   * The re-check deleteCluster runs itself right before it releases the load balancers and right
+   * before each DeleteCluster call (see reaper.ts clusterDeleteCheck): resolved once per attempt,
+   * undefined when the caller asks for none; a check throws (TeardownRefusedError) to refuse.
+   */
+  deleteCheck?: () => Promise<((env: EnvRef) => Promise<void>) | undefined>;
 }
 
 /** The scope nodes get unless the spec says otherwise: what they may call is then up to the node's IAM. */
@@ -186,6 +192,8 @@ export function gkeActivities(deps: GkeActivityDeps) {
     step: string,
     start: () => Promise<{ name?: string | null }>,
     resume = true,
+    /** Runs right before the call is issued (not when a previous attempt's operation is awaited); its errors pass as they are. */
+    before?: () => Promise<void>,
   ): Promise<string> => {
     const ctx = { cluster: clusterNameOf(env), step };
     const resumed = resume ? resumeDetails<GkeProgress>() : undefined;
@@ -200,6 +208,7 @@ export function gkeActivities(deps: GkeActivityDeps) {
       if (!failed) return resumed.operation;
       heartbeat({ step, status: 'REISSUE' } satisfies GkeProgress);
     }
+    await before?.();
     const op = await start().catch((e: unknown) => {
       throw gkeError(e, ctx);
     });
@@ -280,13 +289,18 @@ export function gkeActivities(deps: GkeActivityDeps) {
    * minutes. The wait polls GetCluster with heartbeats; its start is kept in them, so retries of
    * the activity share one budget.
    */
-  async function deleteWhenIdle(env: EnvRef, step: string): Promise<DeleteClusterResult> {
+  async function deleteWhenIdle(
+    env: EnvRef,
+    step: string,
+    check?: (env: EnvRef) => Promise<void>,
+  ): Promise<DeleteClusterResult> {
     const name = clusterNameOf(env);
     const since = resumeDetails<GkeProgress>()?.busySince ?? Date.now();
     const deadline = since + (deps.busyTimeoutMs ?? 45 * 60_000);
     for (let polls = 1; ; polls++) {
       try {
-        await runOperation(env, step, () => gke.deleteCluster(name));
+        // Right before the call: a verdict that no longer holds deletes nothing (its refusal passes as it is).
+        await runOperation(env, step, () => gke.deleteCluster(name), true, check && (() => check(env)));
         return { deleted: true };
       } catch (e) {
         // Deleted between our GetCluster and DeleteCluster (by an earlier attempt or the reaper).
@@ -353,11 +367,14 @@ export function gkeActivities(deps: GkeActivityDeps) {
      * Deletes the environment's cluster and waits until the operation is done: first releases
      * every LoadBalancer Service in it (any namespace; fails closed when the Kubernetes API
      * cannot be asked), then waits out any other operation on it. NOT_FOUND ⇒ `{deleted:false}`.
-     * Refuses (NameTakenError) to delete a cluster without this environment's label.
+     * Refuses (NameTakenError) to delete a cluster without this environment's label. With a
+     * deleteCheck (a reaper's teardown), re-checks the reaper's verdict itself before releasing
+     * the load balancers and right before DeleteCluster.
      */
     async deleteCluster({ env }: { env: EnvRef }): Promise<DeleteClusterResult> {
       const name = clusterNameOf(env);
       const step = `delete ${name}`;
+      const check = await deps.deleteCheck?.();
       if (!resumable(step)) {
         const c = await getCluster(env);
         if (!c) return { deleted: false };
@@ -366,9 +383,10 @@ export function gkeActivities(deps: GkeActivityDeps) {
             `refusing to delete cluster ${name}: it does not carry this environment's gkeflow-env label`,
             { cluster: name },
           );
+        await check?.(env);
         await releaseBefore(env, c);
       }
-      return deleteWhenIdle(env, step);
+      return deleteWhenIdle(env, step, check);
     },
   };
 }

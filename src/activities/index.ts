@@ -60,6 +60,12 @@ function typed<F extends AnyFn>(fn: F): F {
 /** Builds the activities. Usage: `createActivities({config, ...createTargetClients(config)})`. */
 export function createActivities(deps: ActivityDeps): GkeflowActivities {
   const t = deps.timings ?? {};
+  // deleteCluster re-checks a reaper's verdict itself (clusterDeleteCheck is not an activity).
+  const { clusterDeleteCheck, ...reaper } = reaperActivities({
+    gke: deps.gke,
+    kubeFor: deps.kubeFor,
+    heartbeatMs: t.heartbeatMs,
+  });
   const all: GkeflowActivities = {
     ...registryActivities({ config: deps.config, readWindow: t.chunkSize }),
     ...gkeActivities({
@@ -68,6 +74,7 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
       pollMs: t.gkePollMs,
       operationTimeoutMs: t.operationTimeoutMs,
       releaseTimeoutMs: t.deleteTimeoutMs,
+      deleteCheck: clusterDeleteCheck,
     }),
     ...clusterLabelActivities({ gke: deps.gke, pollMs: t.gkePollMs, operationTimeoutMs: t.operationTimeoutMs }),
     ...healthActivities({ gke: deps.gke, kubeFor: deps.kubeFor }),
@@ -83,7 +90,7 @@ export function createActivities(deps: ActivityDeps): GkeflowActivities {
     ...appApplyActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.rolloutTimeoutMs }),
     ...appDeleteActivities({ config: deps.config, kubeFor: deps.kubeFor, waitTimeoutMs: t.deleteTimeoutMs }),
     ...probeActivities({ config: deps.config, windowMs: t.probeWindowMs, intervalMs: t.probeIntervalMs }),
-    ...reaperActivities({ gke: deps.gke, kubeFor: deps.kubeFor, heartbeatMs: t.heartbeatMs }),
+    ...reaper,
   };
   const wrapped = {} as Record<string, AnyFn>;
   for (const [name, fn] of Object.entries(all) as Array<[string, AnyFn]>) wrapped[name] = typed(fn);

@@ -122,7 +122,7 @@ export function kubeActivities(deps: KubeActivityDeps) {
       if (e instanceof ResourceNotFoundError && e.context.cluster) return undefined;
       throw e;
     });
-    if (!kc) return { deleted: false };
+    if (!kc) return { deleted: false, clusterMissing: true };
     const ctx = { kind, namespace: ref.namespace, name: ref.name };
     try {
       await KubernetesObjectApi.makeApiClient(kc).delete(
@@ -217,10 +217,13 @@ export function kubeActivities(deps: KubeActivityDeps) {
       return waitRollout(kc, input, input.replicas);
     },
 
-    /** Deletes the Service and waits until it is gone, i.e. its load balancer is released. No cluster ⇒ `{deleted:false}`. */
+    /**
+     * Deletes the Service and waits until it is gone, i.e. its load balancer is released. No
+     * cluster ⇒ `{deleted:false, clusterMissing:true}` (its load balancer may be left: a teardown reports it).
+     */
     deleteService: (ref: ResourceRef) => deleteAndWait(ref, 'v1', 'Service', 'services'),
 
-    /** Deletes the Deployment (its ReplicaSets and pods go in the background) and waits until it is gone. No cluster ⇒ `{deleted:false}`. */
+    /** Deletes the Deployment (its ReplicaSets and pods go in the background) and waits until it is gone. No cluster ⇒ `{deleted:false, clusterMissing:true}`. */
     deleteDeployment: (ref: ResourceRef) => deleteAndWait(ref, 'apps/v1', 'Deployment', 'deployments'),
   };
 }

@@ -16,7 +16,7 @@ import { ResourceNotFoundError, TeardownRefusedError } from '../contract/activit
 import { envRef, parseEnvId, type EnvRef } from '../contract/environment-id';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
-import { ENVIRONMENT_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
+import { ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
 import { EXPIRED_REASON } from '../contract/reaper-io';
 import type {
   CheckTeardownInput,
@@ -117,7 +117,60 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       refuse(`it is no longer expired (gkeflow-expires-at ${labels[LABELS.expiresAt] ?? 'absent'})`);
   };
 
+  /**
+   * checkTeardown: the open run (a fresh Describe), then the cluster (fresh GetCluster) unless the
+   * guard says there is none.
+   */
+  const checkTeardown = async ({ env, guard }: CheckTeardownInput): Promise<void> => {
+    try {
+      const d = await client().workflow.getHandle(env.id).describe();
+      if (d.status.name === 'RUNNING' && d.type === ENVIRONMENT_WORKFLOW)
+        throw new TeardownRefusedError(`${env.id}: its environment workflow is open`, { cluster: env.cluster });
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    }
+    if (env.namespace) await recheckNamespace(env, guard);
+    else if (guard.cluster) await recheckCluster(env, guard);
+  };
+
+  /**
+   * The guard of the teardownWorkflow this activity runs for (a reaper's, from the run's own
+   * input), else undefined: a teardown without one, any other workflow, or no activity context.
+   */
+  const callerGuard = async (): Promise<TeardownGuard | undefined> => {
+    let info;
+    try {
+      info = Context.current().info;
+    } catch {
+      return undefined; // called outside a worker (a test calling the function directly)
+    }
+    const run = info.workflowExecution;
+    if (info.workflowType !== TEARDOWN_WORKFLOW || !run) return undefined;
+    const c = client();
+    const { workflowId, runId } = run;
+    const history = await c.workflow.getHandle(workflowId, runId).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = await decodeFromPayloadsAtIndex<{ guard?: TeardownGuard } | undefined>(
+      c.options.loadedDataConverter,
+      0,
+      started?.input?.payloads,
+    );
+    return input?.guard;
+  };
+
   return {
+    /**
+     * deleteCluster's own re-check (no history change: the guard is read from the calling
+     * teardownWorkflow's input): for a reaper's teardown, checkTeardown's rules, run by
+     * deleteCluster right before it releases load balancers and right before DeleteCluster,
+     * closing the window after the workflow's checkTeardown. Undefined for every other caller.
+     */
+    async clusterDeleteCheck(): Promise<((env: EnvRef) => Promise<void>) | undefined> {
+      const guard = await callerGuard();
+      if (!guard?.cluster) return undefined;
+      return (env: EnvRef) => checkTeardown({ env, guard });
+    },
+
     /** ListClusters in one project and location (`-`: all), with labels, status and creation time. */
     async listClusters({ project, location }: ListClustersInput): Promise<ClusterSummary[]> {
       const parent = locationName(project, location);
@@ -164,10 +217,22 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       }));
     },
 
-    /** The projects of every environment Temporal knows (GkeflowProject), plus GKEFLOW_PROJECTS; sorted. */
+    /**
+     * The projects of every environment Temporal knows (GkeflowProject) of this worker's target,
+     * plus GKEFLOW_PROJECTS; sorted. An environment runs on its target's task queue, the reaper on
+     * its own: environments of another queue (the local examples' projects, for a gcp reaper) are
+     * not this target's and are left out.
+     */
     async knownProjects(): Promise<string[]> {
       const found = new Set(projectsFromEnv(deps.env));
+      let taskQueue: string | undefined;
+      try {
+        taskQueue = Context.current().info.taskQueue;
+      } catch {
+        taskQueue = undefined; // called outside a worker (a test): every environment
+      }
       for await (const wf of client().workflow.list({ query: `WorkflowType = '${ENVIRONMENT_WORKFLOW}'` })) {
+        if (taskQueue !== undefined && wf.taskQueue !== taskQueue) continue;
         const p = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.project);
         if (p) found.add(p);
       }
@@ -274,19 +339,7 @@ export function reaperActivities(deps: ReaperActivityDeps) {
      * longer gkeflow's, is protected, not this owner's, of unknown age, or — for `expired` — no
      * longer expired. A cluster that is gone passes (its deletes are no-ops).
      */
-    async checkTeardown({ env, guard }: CheckTeardownInput): Promise<void> {
-      const refuse = (why: string): never => {
-        throw new TeardownRefusedError(`${env.id}: ${why}`, { cluster: env.cluster });
-      };
-      try {
-        const d = await client().workflow.getHandle(env.id).describe();
-        if (d.status.name === 'RUNNING' && d.type === ENVIRONMENT_WORKFLOW) refuse('its environment workflow is open');
-      } catch (e) {
-        if (!(e instanceof WorkflowNotFoundError)) throw e;
-      }
-      if (env.namespace) await recheckNamespace(env, guard);
-      else if (guard.cluster) await recheckCluster(env, guard);
-    },
+    checkTeardown: (input: CheckTeardownInput): Promise<void> => checkTeardown(input),
 
     /**
      * Ends a live environment through its own `teardown` update and waits for the result. The

@@ -49,6 +49,11 @@ export interface TeardownResult {
   leftovers: Leftover[];
   /** The Artifact Registry repository teardownWorkflow was given: deleted, or why deleteRepository kept it. */
   repository?: { name: string; deleted: boolean; kept?: string };
+  /**
+   * teardownWorkflow: what may still be billed though nothing is left to delete (a LoadBalancer
+   * Service whose cluster was already gone: GKE does not release its load balancer). Not in `cleaned`.
+   */
+  possibleLeaks?: Leftover[];
 }
 
 /** Scale the Deployment; resolves with the ready replicas once the rollout finished. */

@@ -93,6 +93,11 @@ export interface ScaleDeploymentInput extends ResourceRef {
 
 export interface DeleteResult {
   deleted: boolean;
+  /**
+   * Kubernetes deletes (Service, Deployment): the cluster itself was already gone, so nothing in it
+   * could be asked. For a LoadBalancer Service that means its cloud load balancer may be left.
+   */
+  clusterMissing?: boolean;
 }
 
 // ---------- probe ----------

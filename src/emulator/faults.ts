@@ -24,6 +24,11 @@ export interface FaultRule {
   probability?: number;
   /** Only for clusters whose resource labels include all of these. */
   labels?: Record<string, string>;
+  /**
+   * Only for requests whose resource (`name`, else `parent`) is this or below it, e.g.
+   * `projects/denied` (every call in that project).
+   */
+  resource?: string;
   /** 'call' (default): the RPC fails. 'operation': the RPC returns an Operation that ends in this error. */
   where?: 'call' | 'operation';
 }
@@ -57,6 +62,8 @@ export function checkFaultRule(r: FaultRule, i = 0): FaultRule {
     throw new Error(`faults[${i}].probability must be between 0 and 1`);
   if (r.reason !== undefined && (typeof r.reason !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(r.reason)))
     throw new Error(`faults[${i}].reason must be an UPPER_SNAKE_CASE ErrorInfo reason`);
+  if (r.resource !== undefined && (typeof r.resource !== 'string' || !/^projects\/[^/]+(\/[^/]+)*$/.test(r.resource)))
+    throw new Error(`faults[${i}].resource must be a resource name such as projects/P or projects/P/locations/L`);
   if (r.where !== undefined && r.where !== 'call' && r.where !== 'operation')
     throw new Error(`faults[${i}].where must be 'call' or 'operation'`);
   return { ...r, labels: r.labels ? { ...r.labels } : undefined };
@@ -103,9 +110,10 @@ export class FaultInjector {
   }
 
   /** The fault for this call, if a rule fires; consumes one from a counted rule. */
-  check(rpc: string, labels: Record<string, string> | undefined): Fault | undefined {
+  check(rpc: string, labels: Record<string, string> | undefined, resource = ''): Fault | undefined {
     for (const r of this.rules) {
       if (r.rpc !== '*' && r.rpc !== rpc) continue;
+      if (r.resource !== undefined && resource !== r.resource && !resource.startsWith(`${r.resource}/`)) continue;
       if (r.labels && !Object.entries(r.labels).every(([k, v]) => labels?.[k] === v)) continue;
       if (r.count !== undefined) {
         if (r.count <= 0) continue;

@@ -9,6 +9,7 @@ import type { TeardownGuard } from '../contract/reaper-io';
 import { stepSummary } from '../contract/steps';
 import { PATCHES } from './versioning';
 import type { DeleteRepositoryResult } from '../contract/image-io';
+import type { DeleteResult } from '../contract/workload-io';
 import type { EnvRef } from '../contract/environment-id';
 import { cleanupPlan, runCleanup } from './cleanup';
 import type { TeardownResult } from '../contract/messages';
@@ -63,12 +64,15 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
     ...(input.ownNamespace && patched(PATCHES.reaperNamespaces) ? { ownNamespace: input.ownNamespace } : {}),
     ...(input.bundle && patched(PATCHES.app) ? { bundle: input.bundle } : {}),
   });
-  // What deleteRepository answered (its result is the report's, not a command: replay is unaffected).
+  // What deleteRepository and deleteService answered (results are the report's, not commands: replay is unaffected).
   let answered: DeleteRepositoryResult | undefined;
+  let serviceAnswer: DeleteResult | undefined;
   const observed = targets.map((t) =>
     repository && t.kind === 'image' && t.name === repository
       ? { ...t, run: async () => (answered = (await t.run()) as DeleteRepositoryResult) }
-      : t,
+      : service && t.kind === 'service' && t.name === service
+        ? { ...t, run: async () => (serviceAnswer = (await t.run()) as DeleteResult) }
+        : t,
   );
   const { guard } = input;
   const check = guard && patched(PATCHES.teardownGuard) ? guard : undefined;
@@ -103,8 +107,20 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
   const repositoryResult = answered && {
     repository: { name: repository!, deleted: answered.deleted, ...(answered.kept ? { kept: answered.kept } : {}) },
   };
+  // The Service's cluster was already gone: nothing could be deleted, and GKE does not release
+  // the load balancer of a deleted cluster's Service. Reported, never counted as cleaned.
+  if (serviceAnswer?.clusterMissing && patched(PATCHES.missingClusterLeak)) {
+    const possibleLeaks = [{ kind: 'service' as const, name: service!, error: POSSIBLE_LB_LEAK }];
+    setCurrentDetails(`Torn down ${env.id}; possible leak: Service ${service}'s load balancer`);
+    const cleaned = r.cleaned.filter((k) => k !== 'service');
+    return { envId: env.id, reason, cleaned, leftovers: [], ...repositoryResult, possibleLeaks };
+  }
   return { envId: env.id, reason, cleaned: r.cleaned, leftovers: [], ...repositoryResult };
 }
+
+/** Why a Service on a cluster that was already gone is a possible leak. */
+export const POSSIBLE_LB_LEAK =
+  'its cluster was already gone, so the Service could not be deleted; if it was a LoadBalancer, its forwarding rule, IP and firewall rules may still be billed in the project (GKE does not release them with the cluster): check `gcloud compute forwarding-rules list`';
 
 /**
  * The teardown's failure after a re-check stopped it: a refusal keeps its type

@@ -43,6 +43,8 @@ export const PATCHES = {
   namespaceEnvironment: 's5-namespace-environment',
   /** The reaper also lists gkeflow's namespaces on every cluster it lists and reaps namespace environments. */
   reaperNamespaces: 's5-reaper-namespaces',
+  /** teardownWorkflow reports a Service whose cluster was already gone as a possible leak, not as cleaned. */
+  missingClusterLeak: 's5-missing-cluster-leak',
 } as const;
 
 /**

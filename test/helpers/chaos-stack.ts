@@ -16,6 +16,8 @@ import { stackServices, type Service } from '../../src/stack/services';
 import { ensureToolchain, type Toolchain } from '../../src/toolchain/toolchain';
 import { CODEC_ENV, ensureLocalKeyFile } from '../../src/codec/keys';
 import { dataConverterFor, temporalConfig, type TemporalConfig } from '../../src/temporal/connection';
+import { addSearchAttributes, checkSearchAttributes } from '../../src/temporal/search-attributes';
+import { workerPolling } from '../../src/stack/temporal-server';
 import { uniqueTaskQueue } from './temporal';
 
 export type ServiceName = 'temporal' | 'registry' | 'gke-emulator';
@@ -29,6 +31,12 @@ export interface ChaosWorker {
 export interface ChaosStackOptions {
   /** Extra env of the emulator process (GKEFLOW_EMULATOR_SPEED, GKEFLOW_EMULATOR_DELAYS, …). */
   emulatorEnv?: NodeJS.ProcessEnv;
+  /**
+   * Temporal namespaces besides `default` that the dev server creates at start (its --namespace),
+   * each with gkeflow's search attributes registered (as `gkeflow temporal setup` does): a second
+   * installation on the same server. clientFor/startWorker/temporalConfigFor take the namespace.
+   */
+  namespaces?: string[];
 }
 
 /** Thrown by a waitFor check to stop waiting at once (e.g. the run being watched has closed). */
@@ -124,12 +132,12 @@ export class ChaosStack {
     return s;
   }
 
-  private spawn(name: string, logName: string, extraEnv: NodeJS.ProcessEnv): number {
+  private spawn(name: string, logName: string, extraEnv: NodeJS.ProcessEnv, extraArgs: string[] = []): number {
     const s = this.service(name);
     const c = s.command(this.cfg, this.tc);
     return startProcess({
       cmd: c.cmd,
-      args: c.args,
+      args: [...c.args, ...extraArgs],
       env: { ...(c.env ?? process.env), ...this.env, ...extraEnv },
       logFile: path.join(this.logDir(), `${logName}.log`),
       cwd: c.cwd ?? this.stateDir,
@@ -139,7 +147,8 @@ export class ChaosStack {
 
   /** Starts one of the stack's services and waits until it is healthy. */
   async startService(name: ServiceName): Promise<void> {
-    const pid = this.spawn(name, name, name === 'gke-emulator' ? (this.opts.emulatorEnv ?? {}) : {});
+    const extraArgs = name === 'temporal' ? (this.opts.namespaces ?? []).flatMap((ns) => ['--namespace', ns]) : [];
+    const pid = this.spawn(name, name, name === 'gke-emulator' ? (this.opts.emulatorEnv ?? {}) : {}, extraArgs);
     this.pids.set(name, pid);
     const s = this.service(name);
     await waitFor(
@@ -148,6 +157,41 @@ export class ChaosStack {
       s.timeoutMs,
       300,
     );
+    if (name === 'temporal') await this.registerSearchAttributes();
+  }
+
+  /** gkeflow's search attributes in every extra namespace (start-dev's flags may cover only `default`). */
+  private async registerSearchAttributes(): Promise<void> {
+    const extra = this.opts.namespaces ?? [];
+    if (!extra.length) return;
+    const conn = await Connection.connect({ address: this.temporalAddress });
+    try {
+      for (const ns of extra) {
+        // A namespace the server just made may not be in its cache yet: retried until it answers.
+        await waitFor(`search attributes of namespace ${ns}`, async () => {
+          const check = await checkSearchAttributes(conn, ns);
+          if (check.missing.length) await addSearchAttributes(conn, ns, check.missing);
+          const after = await checkSearchAttributes(conn, ns);
+          return after.missing.length === 0 && after.wrongType.length === 0;
+        });
+      }
+    } finally {
+      await conn.close();
+    }
+  }
+
+  /** A client of this stack's Temporal in another namespace (with the stack's codec). */
+  clientFor(namespace: string): Client {
+    return new Client({
+      connection: this.connection!,
+      namespace,
+      dataConverter: dataConverterFor(temporalConfig(this.cliEnv())),
+    });
+  }
+
+  /** What the CLI would read with this stack's env in another namespace. */
+  temporalConfigFor(namespace: string): TemporalConfig {
+    return temporalConfig(this.cliEnv({ TEMPORAL_NAMESPACE: namespace }));
   }
 
   /** Stops a service: SIGTERM (a clean restart) or SIGKILL (a crash). */
@@ -164,14 +208,20 @@ export class ChaosStack {
     await this.startService(name);
   }
 
-  /** Starts a worker (the stack's own command) and waits until it polls the task queue. */
-  async startWorker(extraEnv: NodeJS.ProcessEnv = {}): Promise<ChaosWorker> {
-    const log = `worker-${++this.workerSeq}`;
-    const pid = this.spawn('worker', log, extraEnv);
+  /**
+   * Starts a worker (the stack's own command) and waits until it polls the task queue; with a
+   * namespace, a worker of that namespace (TEMPORAL_NAMESPACE), as a second installation runs one.
+   */
+  async startWorker(extraEnv: NodeJS.ProcessEnv = {}, namespace?: string): Promise<ChaosWorker> {
+    const log = `worker-${++this.workerSeq}${namespace ? `-${namespace}` : ''}`;
+    const pid = this.spawn('worker', log, { ...extraEnv, ...(namespace ? { TEMPORAL_NAMESPACE: namespace } : {}) });
     const w = { pid, log: path.join(this.logDir(), `${log}.log`) };
     this.workers.push(w);
     const s = this.service('worker');
-    await waitFor(`worker ${pid} polling (log ${w.log})`, () => s.healthy(this.cfg, pid), s.timeoutMs, 300);
+    const polling = namespace
+      ? () => workerPolling(this.temporalAddress, this.cfg.taskQueue, pid, namespace)
+      : () => s.healthy(this.cfg, pid);
+    await waitFor(`worker ${pid} polling (log ${w.log})`, polling, s.timeoutMs, 300);
     return w;
   }
 

@@ -650,6 +650,40 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  {
+    // Issue 17 (PATCHES.missingClusterLeak): a reaper's teardown whose cluster is already gone
+    // reports its Service as a possible leak (its load balancer), not as cleaned.
+    name: 'teardown-missing-cluster-leak',
+    prepare: (stub) => {
+      stub.activities.deleteService = () => Promise.resolve({ deleted: false, clusterMissing: true });
+      stub.activities.deleteDeployment = () => Promise.resolve({ deleted: false, clusterMissing: true });
+      stub.activities.deleteCluster = () => Promise.resolve({ deleted: false });
+    },
+    drive: async (client, tq, cluster) => {
+      const env = {
+        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
+        project: 'gkeflow-test',
+        location: 'asia-east1-a',
+        cluster,
+      };
+      const input: TeardownInput = {
+        env,
+        service: 'rc-node',
+        deployment: 'rc-node',
+        reason: 'orphaned',
+        guard: { owner: 'aaaaaaaaaaaa', reason: 'orphaned', cluster: true },
+        tuning: FAST,
+      };
+      const h = await client.workflow.start<typeof teardownWorkflow>('teardownWorkflow', {
+        workflowId: `teardown/${env.id}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const r = await h.result();
+      if (r.possibleLeaks?.length !== 1) throw new Error(`no possible leak reported: ${JSON.stringify(r)}`);
+      return h;
+    },
+  },
 ];
 
 /** A namespace environment (spec cluster.existing) on the shared cluster `cluster`, without plan steps. */

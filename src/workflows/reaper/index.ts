@@ -19,7 +19,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@tempo
 import type { ClusterSummary, EnvironmentResources } from '../../contract/reaper-io';
 import { envRef } from '../../contract/environment-id';
 import { stepSummary, type StepInput, type StepName, type StepResult } from '../../contract/steps';
-import type { TeardownResult } from '../../contract/messages';
+import type { Leftover, TeardownResult } from '../../contract/messages';
 import { describeError } from '../errors';
 import type { ProvisionTuning } from '../../contract/workflow-input';
 import { activityProxies, callStep } from '../proxies';
@@ -115,6 +115,9 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
           // deleteRepository kept the repository: said, and a repository leftover is not reported deleted.
           const kept = torn.repository?.kept;
           if (kept) entry = { ...entry, repositoryKept: kept };
+          // Its cluster was gone before the teardown: what may be left billed is said, not counted as cleaned.
+          const leaks = torn.possibleLeaks?.map((l) => `${l.kind} ${l.name}: ${l.error}`);
+          if (leaks?.length) entry = { ...entry, possibleLeaks: leaks };
         }
         (entry.repositoryKept && d.repository ? (report.kept ??= []) : report.deleted).push(entry);
       } catch (err) {
@@ -282,12 +285,25 @@ export const REFUSED_PREFIX = 're-checked before deleting and left alone: ';
 /** The reason of a project/location that could not be listed. */
 export const CLUSTER_SCAN = 'listing its clusters (the other projects are reaped all the same)';
 
-/** The message of a TeardownRefusedError anywhere in err's cause chain, else undefined. */
+/**
+ * The message of a TeardownRefusedError anywhere in err's cause chain, else undefined; also a
+ * teardown whose only leftovers are refusals (deleteCluster's own re-check refused the last delete).
+ */
 function refusalOf(err: unknown): string | undefined {
-  for (let e: unknown = err; e instanceof Error; e = e.cause)
-    if (e instanceof ApplicationFailure && e.type === 'TeardownRefusedError') return e.message;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (!(e instanceof ApplicationFailure)) continue;
+    if (e.type === 'TeardownRefusedError') return e.message;
+    if (e.type === 'CleanupIncompleteError') {
+      const left = (e.details?.[0] as { leftovers?: Leftover[] } | undefined)?.leftovers ?? [];
+      const refused = left.map((l) => l.error.split(REFUSED_ERROR)[1]).filter((m): m is string => !!m);
+      if (left.length > 0 && refused.length === left.length) return refused.join('; ');
+    }
+  }
   return undefined;
 }
+
+/** How a leftover's error names a refusal (describeError: `type: message`). */
+const REFUSED_ERROR = 'TeardownRefusedError: ';
 
 /**
  * Runs the cluster's teardown as a child workflow and returns its result; false when another

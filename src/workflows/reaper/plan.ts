@@ -131,6 +131,8 @@ export interface ReapEntry {
   repository?: string;
   /** The teardown ran, but deleteRepository kept the environment's repository: why (e.g. it still holds images). */
   repositoryKept?: string;
+  /** The teardown found its cluster already gone: what may still be billed (`service NAME: why`), not cleaned. */
+  possibleLeaks?: string[];
 }
 
 /** The reaper's result: also its Web UI details. */
@@ -216,7 +218,7 @@ export function reportMarkdown(r: ReapReport): string {
           '|---|---|---|---|',
           ...es.map(
             (e) =>
-              `| ${e.repository ? `repository ${e.repository}` : e.namespace !== undefined ? `namespace ${e.namespace} on ${e.cluster}` : e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason}${e.repositoryKept ? ` (repository kept: ${e.repositoryKept})` : ''} |`,
+              `| ${e.repository ? `repository ${e.repository}` : e.namespace !== undefined ? `namespace ${e.namespace} on ${e.cluster}` : e.cluster} | ${e.project} | ${e.location} | ${e.cause ?? e.reason}${e.repositoryKept ? ` (repository kept: ${e.repositoryKept})` : ''}${e.possibleLeaks?.length ? ` (possible leak: ${e.possibleLeaks.join('; ')})` : ''} |`,
           ),
           '',
         ];

@@ -171,8 +171,9 @@ void describe('all activities on the local target (emulator + kwok + registry)',
   });
 
   void it('reaches Kubernetes only through GetCluster: on a deleted cluster, deletes are done (nothing left) and other kube activities fail as ResourceNotFoundError', async () => {
-    assert.deepEqual(await acts.deleteDeployment({ env, namespace: ns, name: 'rc-node' }), { deleted: false });
-    assert.deepEqual(await acts.deleteService({ env, namespace: ns, name: 'rc-node' }), { deleted: false });
+    const gone = { deleted: false, clusterMissing: true };
+    assert.deepEqual(await acts.deleteDeployment({ env, namespace: ns, name: 'rc-node' }), gone);
+    assert.deepEqual(await acts.deleteService({ env, namespace: ns, name: 'rc-node' }), gone);
     await assert.rejects(
       acts.scaleDeployment({ env, namespace: ns, name: 'rc-node', replicas: 1 }),
       (e: unknown) => e instanceof ApplicationFailure && e.type === 'ResourceNotFoundError' && e.nonRetryable,

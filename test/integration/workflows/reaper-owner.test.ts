@@ -10,8 +10,13 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { envRef } from '../../../src/contract/environment-id';
 import { expiresAtLabel, LABELS } from '../../../src/contract/labels';
 import { SKIP_REASONS } from '../../../src/workflows/reaper/plan';
-import { REFUSED_PREFIX, type ReaperInput, type ReapReport } from '../../../src/workflows/reaper';
-import type { OpenEnvironmentsInput } from '../../../src/contract/reaper-io';
+import { CLUSTER_SCAN, REFUSED_PREFIX, type ReaperInput, type ReapReport } from '../../../src/workflows/reaper';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { reaperActivities } from '../../../src/activities/reaper';
+import { ENVIRONMENT_WORKFLOW } from '../../../src/contract/messages';
+import { SEARCH_ATTRIBUTES } from '../../../src/contract/labels';
+import { uniqueTaskQueue } from '../../helpers/temporal';
+import type { CheckTeardownInput, OpenEnvironmentsInput } from '../../../src/contract/reaper-io';
 import {
   REAPER_TUNING,
   TEST_OWNER,
@@ -108,6 +113,136 @@ void describe('reaperWorkflow with owners', { timeout: 240_000 }, () => {
       assert.deepEqual(await cloud.names(p), ['extended-late', 'protected-late']);
       assert.equal(cloud.deletes.get(name(p, 'protected-late')), undefined);
       assert.equal(cloud.deletes.get(name(p, 'extended-late')), undefined);
+    });
+  });
+
+  void it('protect set after the last re-check, right before DeleteCluster: deleteCluster re-checks itself, deletes nothing', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'protected-last', expiresInMs: -HOUR });
+    // The workflow's re-check passes; the protect lands between it and the deleteCluster activity.
+    const activities = {
+      ...cloud.activities,
+      checkTeardown: async (i: CheckTeardownInput) => {
+        await cloud.activities.checkTeardown(i);
+        await relabel(p, 'protected-last', { [LABELS.protect]: 'true' });
+      },
+    };
+    await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+      const r = await reap(client, taskQueue, { projects: [p] });
+      assert.equal(cloud.deletes.get(name(p, 'protected-last')), undefined, 'no DeleteCluster was sent');
+      assert.deepEqual(await cloud.names(p), ['protected-last']);
+      assert.deepEqual(r.deleted, []);
+      assert.deepEqual(r.failed, []);
+      assert.match(why(r)['protected-last'] ?? '', /gkeflow-protect/);
+    });
+    // The environment's own deleteCluster (no reaper's teardown) is not held by the reaper's rules.
+    await cloud.activities.deleteCluster({ env: envRef({ project: p, location: ZONE, cluster: 'protected-last' }) });
+    assert.deepEqual(await cloud.names(p), []);
+  });
+
+  void it('protect set while deleteCluster waits out a busy cluster: re-checked right before the next DeleteCluster call', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'protected-busy', expiresInMs: -HOUR });
+    const admin = `http://127.0.0.1:${cloud.emulator.adminPort}/faults`;
+    const faults = (rules: unknown[]) =>
+      fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    // GKE refuses DeleteCluster while another operation runs: deleteCluster waits and calls again.
+    const busy = { rpc: 'DeleteCluster', code: 'FAILED_PRECONDITION', count: 100_000, message: 'injected: busy' };
+    await faults([busy]);
+    try {
+      await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+        const reaping = reap(client, taskQueue, { projects: [p] });
+        // The first DeleteCluster call was refused (every check before it passed); the protect lands in the wait.
+        for (let i = 0; i < 600; i++) {
+          const { rules } = (await (await fetch(admin)).json()) as { rules: Array<{ count?: number }> };
+          if ((rules[0]?.count ?? busy.count) < busy.count) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.ok(cloud.deletes.get(name(p, 'protected-busy')), 'DeleteCluster was called (and refused as busy)');
+        await relabel(p, 'protected-busy', { [LABELS.protect]: 'true' });
+        await faults([]);
+        const r = await reaping;
+        assert.deepEqual(await cloud.names(p), ['protected-busy']);
+        assert.deepEqual(r.deleted, []);
+        assert.deepEqual(r.failed, []);
+        assert.match(why(r)['protected-busy'] ?? '', /gkeflow-protect/);
+      });
+    } finally {
+      await faults([]);
+    }
+  });
+
+  void it('one project that cannot be listed (PERMISSION_DENIED): reported, and the other projects are reaped', async () => {
+    const [ok, denied] = [project(), project()];
+    await cloud.create({ project: ok, name: 'orphan-ok', expiresInMs: -HOUR });
+    await cloud.create({ project: denied, name: 'orphan-denied', expiresInMs: -HOUR });
+    const faults = (rules: unknown[]) =>
+      fetch(`http://127.0.0.1:${cloud.emulator.adminPort}/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules }),
+      }).then((res) => assert.equal(res.status, 200));
+    // The emulator answers PERMISSION_DENIED to every ListClusters in one project, as GKE does without container.clusters.list.
+    await faults([
+      { rpc: 'ListClusters', code: 'PERMISSION_DENIED', resource: `projects/${denied}`, message: 'injected: denied' },
+    ]);
+    try {
+      await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+        const r = await reap(client, taskQueue, { projects: [denied, ok] });
+        assert.deepEqual(
+          r.deleted.map((e) => e.cluster),
+          ['orphan-ok'],
+        );
+        assert.deepEqual(
+          r.failed.map((e) => [e.project, e.reason]),
+          [[denied, CLUSTER_SCAN]],
+        );
+        assert.match(r.failed[0]?.cause ?? '', /denied/i);
+      });
+    } finally {
+      await faults([]);
+    }
+    assert.deepEqual(await cloud.names(ok), []);
+    assert.deepEqual(await cloud.names(denied), ['orphan-denied'], 'nothing of the unlisted project was touched');
+  });
+
+  void it("knownProjects: only the projects of environments on the reaper's own task queue (its target's)", async () => {
+    const tag = `${process.pid % 10000}-${n++}`;
+    const queues = { local: uniqueTaskQueue('known-local'), gcp: uniqueTaskQueue('known-gcp') };
+    const projects = { local: `known-local-${tag}`, gcp: `known-gcp-${tag}` };
+    await withReaperWorker(bundle, cloud.activities, async ({ client }) => {
+      // An environment of each target (no worker polls these queues: they stay open, as started).
+      const started = await Promise.all(
+        (['local', 'gcp'] as const).map((t) =>
+          client.workflow.start(ENVIRONMENT_WORKFLOW, {
+            workflowId: `gkeflow/${projects[t]}/${ZONE}/c`,
+            taskQueue: queues[t],
+            args: [{}],
+            typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.project, value: projects[t] }],
+          }),
+        ),
+      );
+      try {
+        const acts = reaperActivities({ gke: cloud.gke, client: () => client, env: {} });
+        const known = (t: 'local' | 'gcp'): Promise<string[]> =>
+          new MockActivityEnvironment({ taskQueue: queues[t] }).run(acts.knownProjects) as Promise<string[]>;
+        let gcp: string[] = [];
+        for (let i = 0; i < 100; i++) {
+          // Visibility lags a start: wait until the reaper's own environment shows.
+          gcp = await known('gcp');
+          if (gcp.includes(projects.gcp)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(gcp.includes(projects.gcp), `the gcp environment's project is known: ${gcp.join(', ')}`);
+        assert.ok(
+          !gcp.includes(projects.local),
+          `a local environment's project leaked into the gcp list: ${gcp.join(', ')}`,
+        );
+        const local = await known('local');
+        assert.ok(local.includes(projects.local) && !local.includes(projects.gcp), local.join(', '));
+      } finally {
+        for (const h of started) await h.terminate('test done');
+      }
     });
   });
 

@@ -109,6 +109,15 @@ export const handlers: Record<string, Handler> = {
   },
 };
 
+/** The resource a request names (`name`, else `parent`; the v1beta-style project/zone fields as a name), for resource-scoped faults. */
+export function targetResource(req: Request): string {
+  if (typeof req.name === 'string' && req.name) return req.name;
+  if (typeof req.parent === 'string' && req.parent) return req.parent;
+  if (typeof req.projectId === 'string' && req.projectId)
+    return `projects/${req.projectId}${typeof req.zone === 'string' && req.zone ? `/locations/${req.zone}` : ''}`;
+  return '';
+}
+
 /** Resource labels of the cluster a request targets (for label-scoped faults), if it can tell. */
 export function targetLabels(core: Core, rpc: string, req: Request): Record<string, string> | undefined {
   try {

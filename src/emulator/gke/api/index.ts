@@ -8,7 +8,7 @@ import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceIm
 import type { Core } from '../context';
 import { checkAuth } from '../../auth';
 import { ApiError } from '../../errors';
-import { handlers, targetLabels, type Request } from './handlers';
+import { handlers, targetLabels, targetResource, type Request } from './handlers';
 import { clusterManagerService, DECODE_ERROR, type DecodedRequest } from './proto';
 import { errorInfoMetadata } from './status-details';
 import { projectOfRequest, SERVICE_DISABLED, serviceDisabled } from './service-disabled';
@@ -71,7 +71,7 @@ export function clusterManagerImplementation(core: Core): UntypedServiceImplemen
           );
         const handler = handlers[rpc];
         if (!handler) throw new ApiError(status.UNIMPLEMENTED, `${rpc} is not implemented by the gkeflow GKE emulator`);
-        const fault = core.faults.check(rpc, targetLabels(core, rpc, req as Request));
+        const fault = core.faults.check(rpc, targetLabels(core, rpc, req as Request), targetResource(req as Request));
         if (fault?.reason === SERVICE_DISABLED)
           throw serviceDisabled(projectOfRequest(req as Request), fault.messageGiven ? fault.message : undefined);
         if (fault && (fault.where === 'call' || !OPERATION_RPCS.has(rpc)))

@@ -1,0 +1,83 @@
+/**
+ * Issue 17 point 6: a Service whose cluster was already gone when the teardown came is reported
+ * as a possible leak (GKE does not release a deleted cluster's load balancers), never as cleaned,
+ * in a teardownWorkflow's result and in the reaper's report. The real Temporal server and
+ * workflows; activities stubbed to answer as on a cluster deleted between the list and the teardown.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TeardownInput } from '../../../src/workflows';
+import type { teardownWorkflow } from '../../../src/workflows/teardown';
+import { POSSIBLE_LB_LEAK } from '../../../src/workflows/teardown';
+import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
+import { envHash, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';
+import { formatEnvId } from '../../../src/contract/environment-id';
+import { FAST, stubActivities, withWorker, type Stub } from '../../helpers/workflows';
+import { TEST_OWNER } from '../../helpers/reaper';
+
+const PROJECT = 'gkeflow-test';
+const ZONE = 'asia-east1-a';
+
+/** The cluster was deleted by someone else before the teardown: every Kubernetes delete finds no cluster. */
+function clusterGone(stub: Stub): void {
+  stub.activities.deleteService = () => Promise.resolve({ deleted: false, clusterMissing: true });
+  stub.activities.deleteDeployment = () => Promise.resolve({ deleted: false, clusterMissing: true });
+  stub.activities.deleteCluster = () => Promise.resolve({ deleted: false });
+}
+
+void test('teardownWorkflow on an already-missing cluster: its Service is a possible leak, not cleaned', async () => {
+  const stub = stubActivities();
+  clusterGone(stub);
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const env = {
+      id: formatEnvId({ project: PROJECT, location: ZONE, cluster: 'gone' }),
+      project: PROJECT,
+      location: ZONE,
+      cluster: 'gone',
+    };
+    const input: TeardownInput = { env, service: 'web', deployment: 'web', reason: 'orphaned', tuning: FAST };
+    const r = await client.workflow.execute<typeof teardownWorkflow>('teardownWorkflow', {
+      workflowId: `teardown-missing-${Date.now()}`,
+      taskQueue,
+      args: [input],
+    });
+    assert.ok(!r.cleaned.includes('service'), `the Service is not reported cleaned: ${r.cleaned.join(', ')}`);
+    assert.deepEqual(r.possibleLeaks, [{ kind: 'service', name: 'web', error: POSSIBLE_LB_LEAK }]);
+    assert.deepEqual(r.leftovers, []);
+  });
+});
+
+void test("the reaper's report names the possible leak of an orphan whose cluster went before its teardown", async () => {
+  const stub = stubActivities();
+  clusterGone(stub);
+  const cluster = 'gone-orphan';
+  const envId = formatEnvId({ project: PROJECT, location: ZONE, cluster });
+  stub.activities.listClusters = () =>
+    Promise.resolve([
+      {
+        project: PROJECT,
+        location: ZONE,
+        name: cluster,
+        status: 'RUNNING',
+        labels: {
+          [LABELS.managedBy]: MANAGED_BY_VALUE,
+          [LABELS.env]: envHash(envId),
+          [LABELS.owner]: TEST_OWNER,
+        },
+        createdAtMs: Date.now() - 3_600_000,
+      },
+    ]);
+  stub.activities.environmentResources = () =>
+    Promise.resolve({ [envId]: { namespace: 'default', service: 'web', deployment: 'web' } });
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const r = await client.workflow.execute<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
+      workflowId: `reap-missing-${Date.now()}`,
+      taskQueue,
+      args: [{ projects: [PROJECT], orphanGraceMs: 0, owner: TEST_OWNER, tuning: FAST }],
+    });
+    assert.deepEqual(
+      r.deleted.map((e) => [e.cluster, e.possibleLeaks]),
+      [[cluster, [`service web: ${POSSIBLE_LB_LEAK}`]]],
+    );
+  });
+});
