@@ -69,14 +69,18 @@ export async function helmTemplate(
   }
 }
 
-/** Helm's own message: its `Error: …` line (warnings before it are noise), else its last line. */
-function helmError(stderr: string): string | undefined {
+/**
+ * Helm's own message: from its `Error:` line on (a template error spans lines: the template and
+ * position, then what failed), without the `--debug` hint; warnings before it are noise.
+ */
+export function helmError(stderr: string): string | undefined {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  const error = lines.find((l) => /^Error:/.test(l));
-  return (error ?? lines[lines.length - 1])?.replace(/^Error:\s*/, '');
+  const at = lines.findIndex((l) => /^Error:/.test(l));
+  const said = (at >= 0 ? lines.slice(at) : lines.slice(-1)).filter((l) => !/^Use --debug\b/.test(l));
+  return said.join(' ').replace(/^Error:\s*/, '') || undefined;
 }
 
 /** The template a rendered document came from: helm heads each with `# Source: CHART/templates/FILE`. */
