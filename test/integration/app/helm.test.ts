@@ -111,6 +111,7 @@ void describe('an app as a Helm chart', { timeout: 900_000 }, () => {
     const overlay = await renderOrThrow(asOverlay, 'helm.yaml', tools);
     const preview = await renderOrThrow(spec, 'helm.yaml', tools); // values/preview.yaml, as the example
     assert.deepEqual(objectsOf(preview), objectsOf(overlay));
+    assert.notDeepEqual(objectsOf(preview), objectsOf(manifests), 'the preview values change the objects');
     assert.equal(preview.objects.find((o) => o.object.kind === 'ConfigMap')?.object.metadata?.labels?.preview, 'true');
     // Each object names the chart template it came from, as helm heads it.
     assert.deepEqual([...new Set(chart.objects.map((o) => o.source))].sort(), [
