@@ -1,7 +1,7 @@
 /**
- * Rendering an app on the CLI's side: a directory of YAML files (recursively, in path order) or
- * a Kustomize overlay (`kubectl kustomize`) into the objects of a bundle, each naming the file
- * it came from. Every problem (YAML syntax, an object without kind or name, the same object
+ * Rendering an app on the CLI's side: a directory of YAML files (recursively, in path order),
+ * a Kustomize overlay (`kubectl kustomize`) or a Helm chart (`helm template`, helm.ts) into the
+ * objects of a bundle, each naming the file (or chart template) it came from. Every problem (YAML syntax, an object without kind or name, the same object
  * twice) is reported at once, naming the file and the object, before anything is created.
  */
 import { execFile } from 'node:child_process';
@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import type { SpecApp } from '../contract/environment-spec';
 import type { SpecIssue } from '../envspec';
 import type { Bundle, BundleObject } from './format';
+import { helmSourceOf, helmTemplate } from './helm';
 
 const run = promisify(execFile);
 const YAML_FILE = /\.(ya?ml|json)$/i;
@@ -21,9 +22,10 @@ const KUSTOMIZATION = /^kustomization\.ya?ml$/i;
 /** Aliases a hand-written manifest needs at most (an alias bomb stops here, as in a spec). */
 const MAX_ALIASES = 100;
 
-/** What rendering needs from the toolchain: the path of kubectl (for Kustomize). */
+/** What rendering needs from the toolchain: the paths of kubectl (for Kustomize) and helm (for charts). */
 export interface RenderDeps {
   kubectl: () => Promise<string>;
+  helm: () => Promise<string>;
 }
 
 /** Renders the app; `issues` lists every problem (empty when the bundle is good). */
@@ -48,6 +50,16 @@ export async function renderApp(app: SpecApp, deps: RenderDeps): Promise<{ bundl
       const said = (e as { stderr?: string }).stderr?.trim() || (e as Error).message;
       issues.push({ path: field, message: `kubectl kustomize ${app.kustomize} failed: ${said.split('\n')[0]}` });
     }
+  } else if (app.helm !== undefined) {
+    const chart = path.basename(app.helm.chart);
+    const r = await helmTemplate(app.helm, app.namespace, deps.helm);
+    issues.push(...r.issues);
+    // Each document is named after its template (`web/templates/web.yaml`), as helm heads it.
+    const sourceOf = (doc: Document.Parsed) => {
+      const comment = doc.commentBefore ?? (doc.contents as { commentBefore?: string } | null)?.commentBefore;
+      return `helm ${helmSourceOf(comment) ?? chart}`;
+    };
+    if (r.text !== undefined) objects.push(...parseObjects(r.text, sourceOf, 'app.helm.chart', issues));
   }
   checkDuplicates(objects, issues);
   if (issues.length === 0 && !objects.some((o) => isEndpoint(o.object, app)))
@@ -88,10 +100,20 @@ export function objectName(o: KubernetesObject): string {
   return `${o.kind ?? '?'} ${ns ? `${ns}/` : ''}${o.metadata?.name ?? '?'}`;
 }
 
-function parseObjects(text: string, source: string, field: string, issues: SpecIssue[]): BundleObject[] {
+/**
+ * The objects of a multi-document YAML text. `source` names where they came from: one name for
+ * the whole text (a file: messages say which document), or one per document (helm's templates).
+ */
+function parseObjects(
+  text: string,
+  source: string | ((doc: Document.Parsed) => string),
+  field: string,
+  issues: SpecIssue[],
+): BundleObject[] {
   const out: BundleObject[] = [];
   parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false }).forEach((doc, i) => {
-    const where = `${source} (document ${i + 1})`;
+    const from = typeof source === 'string' ? source : source(doc);
+    const where = typeof source === 'string' ? `${from} (document ${i + 1})` : from;
     if ('errors' in doc && doc.errors.length > 0) {
       issues.push({ path: field, message: `${where}: ${doc.errors[0]!.message.split('\n')[0]}` });
       return;
@@ -108,7 +130,7 @@ function parseObjects(text: string, source: string, field: string, issues: SpecI
     for (const item of items) {
       const problem = objectProblem(item);
       if (problem) issues.push({ path: field, message: `${where}${nameOf(item)}: ${problem}` });
-      else out.push({ source, object: item as KubernetesObject });
+      else out.push({ source: from, object: item as KubernetesObject });
     }
   });
   return out;

@@ -55,14 +55,23 @@ export interface SpecContainer {
   livenessProbe?: SpecProbe | undefined;
 }
 
+/** An app's Helm chart (absolute paths), rendered on the CLI side with `helm template`. */
+export interface SpecHelm {
+  chart: string;
+  release: string;
+  valuesFiles: string[];
+  values: Record<string, unknown>;
+}
+
 /**
- * The user's app: one of `manifests` (a directory) or `kustomize` (an overlay), absolute paths
+ * The user's app: one of `manifests` (a directory), `kustomize` (an overlay) or `helm` (a chart), absolute paths
  * on the machine that rendered them. The workflow never reads them: it gets the rendering by
  * digest (`bundle`), pushed by the CLI into the environment's Artifact Registry repository.
  */
 export interface SpecApp {
   manifests?: string | undefined;
   kustomize?: string | undefined;
+  helm?: SpecHelm | undefined;
   namespace: string;
   endpoint: { service: string; port: number };
   /** `REPOSITORY@sha256:…` of the rendered bundle; set by `gkeflow up`. */
@@ -159,6 +168,12 @@ export function clusterNameOf(spec: { cluster: { name?: string | undefined; exis
 export function placeOf(spec: { cluster: EnvironmentSpec['cluster'] }): string {
   const c = spec.cluster;
   return c.existing !== undefined ? `namespace ${c.namespace} on existing cluster ${c.existing}` : (c.name ?? '');
+}
+
+/** What an app is rendered from, for people: `manifests DIR`, `kustomize DIR`, `helm chart DIR (release R)`. */
+export function appSourceOf(app: SpecApp): string {
+  if (app.helm) return `helm chart ${app.helm.chart} (release ${app.helm.release})`;
+  return app.kustomize ? `kustomize ${app.kustomize}` : `manifests ${app.manifests}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { SpecValidationError, validateSpec } from './validate';
 import { type EnvironmentSpec } from '../contract/environment-spec';
 import { applyOverrides, substituteEnv, type SpecOverride } from './overrides';
+import { REMOTE_CHART } from './app-schema';
 
 /** What a pipeline changes in a spec file (overrides.ts): `${VAR}` substitution, then `--set`s. */
 export interface SpecParameters {
@@ -67,8 +68,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * Paths in a spec are relative to the spec file, not to the worker that reads them: the image's
- * `oci:`/`oci-archive:` source, `secretFrom: file:…` and the app's `manifests`/`kustomize`
- * directories become absolute before validation.
+ * `oci:`/`oci-archive:` source, `secretFrom: file:…`, the app's `manifests`/`kustomize`
+ * directories and its Helm chart and values files become absolute before validation.
  */
 function resolveRelativePaths(raw: unknown, dir: string): unknown {
   if (!isObject(raw)) return raw;
@@ -77,6 +78,17 @@ function resolveRelativePaths(raw: unknown, dir: string): unknown {
     const app: Record<string, unknown> = { ...raw.app };
     for (const k of ['manifests', 'kustomize'])
       if (typeof app[k] === 'string' && app[k] !== '') app[k] = path.resolve(dir, app[k]);
+    if (isObject(app.helm)) {
+      const helm: Record<string, unknown> = { ...app.helm };
+      // A remote reference (oci://…) stays as written, for the schema to refuse by name.
+      if (typeof helm.chart === 'string' && helm.chart !== '' && !REMOTE_CHART.test(helm.chart))
+        helm.chart = path.resolve(dir, helm.chart);
+      if (Array.isArray(helm.valuesFiles))
+        helm.valuesFiles = helm.valuesFiles.map((f: unknown) =>
+          typeof f === 'string' && f !== '' ? path.resolve(dir, f) : f,
+        );
+      app.helm = helm;
+    }
     out.app = app;
   }
   if (isObject(raw.image)) out.image = { ...raw.image, source: absolute(raw.image.source, LOCAL_SOURCE, dir) };

@@ -17,7 +17,7 @@ export type ToolName =
   | OnDemandToolName;
 
 /** Tools of components built only when asked for (`only`), never by the default `stack toolchain` set. */
-export type OnDemandToolName = 'temporal-server' | 'temporal-sql-tool';
+export type OnDemandToolName = 'temporal-server' | 'temporal-sql-tool' | 'helm';
 
 export interface Tool {
   name: ToolName;
@@ -81,6 +81,8 @@ export const demoBinaryName = (p: { os: string; architecture: string }) => `demo
 export const ETCD_VERSION = '3.6.8';
 /** The real (not dev) Temporal server of the self-hosted tier; its go.mod has no replace directives. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
+/** Helm, which renders an app's chart (`app.helm`); its go.mod has no replace directives. */
+export const HELM_VERSION = '4.3.2';
 const kubeLdflags = [
   '-s -w',
   `-X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION}`,
@@ -167,6 +169,18 @@ export const components: Component[] = [
       rename: { server: 'temporal-server', sql: 'temporal-sql-tool' },
       // The SQL schemas (schema/postgresql/v12/{temporal,visibility}) the schema tool applies.
       moduleDirs: [{ module: `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`, dir: 'schema' }],
+    },
+  },
+  {
+    // Helm renders `app.helm` charts on the CLI side (`helm template`); built when a spec first needs it.
+    name: 'helm',
+    version: HELM_VERSION,
+    onDemand: true,
+    tools: [tool('helm', ['version', '--short'], `v${HELM_VERSION}`)],
+    build: {
+      kind: 'install',
+      packages: [`helm.sh/helm/v4/cmd/helm@v${HELM_VERSION}`],
+      ldflags: `-s -w -X helm.sh/helm/v4/internal/version.version=v${HELM_VERSION}`,
     },
   },
   {

@@ -8,7 +8,7 @@ import { poolSizeText } from '../gke/rules';
 import { envIdOf } from '../contract/provision-input';
 import { parseDuration } from '../envspec/names';
 import type { ProvisionInput } from '../contract/workflow-input';
-import { clusterNameOf, type EnvironmentSpec } from '../contract/environment-spec';
+import { appSourceOf, clusterNameOf, type EnvironmentSpec } from '../contract/environment-spec';
 
 /**
  * Options for `client.workflow.start(environmentWorkflow, {...environmentStartOptions(input, now), taskQueue, args: [input]})`.
@@ -62,7 +62,7 @@ function workload(s: EnvironmentSpec): string {
 function workloadDetails(s: EnvironmentSpec): string[] {
   if (s.app)
     return [
-      `App: ${s.app.kustomize ? 'kustomize' : 'manifests'}, namespace ${s.app.namespace}, bundle ${s.app.bundle ?? 'none'}`,
+      `App: ${appSourceOf(s.app)}, namespace ${s.app.namespace}, bundle ${s.app.bundle ?? 'none'}`,
       `Endpoint: Service ${s.app.endpoint.service} port ${s.app.endpoint.port}`,
     ];
   const d = s.deployment;

@@ -18,8 +18,8 @@ import type { Client } from '@temporalio/client';
 import { ENVIRONMENT_WORKFLOW } from '../../contract/messages';
 import { specFlag, specFromFlags, timeoutFlag, ttlFlag } from '../flags';
 import { prepareApp } from '../../bundle/prepare';
+import { toolchainRenderDeps } from '../../bundle/render-deps';
 import { targetConfigFromEnv } from '../../clients/config';
-import { ensureToolchain } from '../../toolchain/toolchain';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 
 /** `1h 59m`, `3m 5s`, `expired`: how long until `expiresAt`. */
@@ -246,8 +246,7 @@ export async function listCommand(input: CommandInput): Promise<void> {
 /** Renders and pushes the spec's app (see src/bundle/prepare.ts); the spec returned names its bundle. */
 async function pushApp(spec: EnvironmentSpec, file: string, err: (l: string) => void): Promise<EnvironmentSpec> {
   const config = targetConfigFromEnv({ ...process.env, GKEFLOW_TARGET: spec.target });
-  const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'], log: err })).kubectl;
-  const ready = await prepareApp(spec, file, config, { kubectl });
+  const ready = await prepareApp(spec, file, config, toolchainRenderDeps(err));
   err(`pushed the app's bundle: ${ready.app?.bundle}`);
   return ready;
 }

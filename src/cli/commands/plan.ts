@@ -7,6 +7,7 @@ import { createTargetClients } from '../../clients/index';
 import { targetConfigFromEnv } from '../../clients/config';
 import { planApp, type AppPlan } from '../../bundle/dry-run';
 import { renderOrThrow } from '../../bundle/prepare';
+import { toolchainRenderDeps } from '../../bundle/render-deps';
 import type { Bundle } from '../../bundle/format';
 import { expiresAtLabel, LABELS } from '../../contract/labels';
 import { specQuery } from '../../contract/messages';
@@ -17,7 +18,6 @@ import type { SpecIssue } from '../../envspec/validate';
 import { poolSizeText } from '../../gke/rules';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, envStatus } from '../../temporal/environments';
-import { ensureToolchain } from '../../toolchain/toolchain';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 import type { CommandInput } from '../command';
 import { emitResult, machineMode } from '../output';
@@ -66,8 +66,7 @@ export async function planCommand(input: CommandInput): Promise<number> {
   const { flags, out, err } = input;
   const file = specFlag(flags);
   const spec = loadSpecFile(file);
-  const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'], log: err })).kubectl;
-  const bundle = await renderOrThrow(spec, file, { kubectl }); // a bad manifest ⇒ exit 2
+  const bundle = await renderOrThrow(spec, file, toolchainRenderDeps(err)); // a bad manifest or chart ⇒ exit 2
   const envId = envIdOf(spec);
   const running = await runningOf(envId, err);
   const plan: Plan = {

@@ -1,4 +1,5 @@
 import { poolSizeText } from '../../gke/rules';
+import { appSourceOf } from '../../contract/environment-spec';
 import { envIdOf } from '../../envspec';
 import { placeOf } from '../../contract/environment-spec';
 import type { CommandInput } from '../command';
@@ -22,7 +23,7 @@ export async function validateCommand(input: CommandInput): Promise<void> {
     out(`  deployment   ${spec.deployment.namespace}/${spec.deployment.name} × ${spec.deployment.replicas}`);
   if (spec.app)
     out(
-      `  app          ${spec.app.kustomize ? `kustomize ${spec.app.kustomize}` : `manifests ${spec.app.manifests}`} → namespace ${spec.app.namespace}, endpoint ${spec.app.endpoint.service}:${spec.app.endpoint.port}`,
+      `  app          ${appSourceOf(spec.app)} → namespace ${spec.app.namespace}, endpoint ${spec.app.endpoint.service}:${spec.app.endpoint.port}`,
     );
   out(
     `  steps        ${spec.steps.length ? spec.steps.map((s) => ('scale' in s ? `scale ${s.scale}` : `resize ${s.resize.pool} → ${s.resize.nodeCount}`)).join(', ') : '(none)'}`,

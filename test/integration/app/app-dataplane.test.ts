@@ -18,13 +18,13 @@ import { createTargetClients, type TargetClients } from '../../../src/clients/in
 import { LB_IP_PREFIX } from '../../../src/emulator/runtime/kwok-stages';
 import type { RunningEmulator } from '../../../src/emulator';
 import { envRefOf, loadSpecFile, type EnvironmentSpec } from '../../../src/envspec';
-import { ensureToolchain } from '../../../src/toolchain/toolchain';
+import { toolchainRenderDeps } from '../../../src/bundle/render-deps';
 import { emulator } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'examples', 'app');
 const labels = { 'gkeflow-expires-at': '1900000000' };
-const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'] })).kubectl;
+const tools = toolchainRenderDeps();
 const SECRET_VALUE = 'tok-9f2c7e-do-not-log';
 
 /** The example's web Deployment, also reading a Secret (by key, and whole under a prefix). */
@@ -140,7 +140,7 @@ void describe('the example app on the local data plane', { timeout: 900_000 }, (
       labels,
       nodePools: [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 2 }],
     });
-    bundle = (await prepareApp(spec, 'app.yaml', config, { kubectl })).app!.bundle!;
+    bundle = (await prepareApp(spec, 'app.yaml', config, tools)).app!.bundle!;
     const r = await acts.applyApp(applyInput(image));
     assert.ok(r.ip.startsWith(LB_IP_PREFIX), r.ip);
     lbIp = r.ip;

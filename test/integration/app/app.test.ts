@@ -14,6 +14,7 @@ import { AppsV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kuberne
 import { activitiesForTarget } from '../../../src/activities/index';
 import { APPLYSET, APPLYSET_PARENT, applysetId } from '../../../src/activities/applyset';
 import { prepareApp, renderOrThrow } from '../../../src/bundle/prepare';
+import { toolchainRenderDeps } from '../../../src/bundle/render-deps';
 import { encodeBundle } from '../../../src/bundle/format';
 import { planApp } from '../../../src/bundle/dry-run';
 import { fetchBundle, pushBundle } from '../../../src/bundle/transport';
@@ -23,13 +24,12 @@ import { createTargetClients, type TargetClients } from '../../../src/clients/in
 import { INGRESS_FINALIZER, LB_IP_PREFIX } from '../../../src/emulator/runtime/kwok-stages';
 import type { RunningEmulator } from '../../../src/emulator';
 import { envRefOf, loadSpecFile, SpecValidationError, type EnvironmentSpec } from '../../../src/envspec';
-import { ensureToolchain } from '../../../src/toolchain/toolchain';
 import { emulator } from '../../helpers/emulator';
 import { startTestRegistry, type TestRegistry } from '../../helpers/registry-server';
 
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'examples', 'app');
 const labels = { 'gkeflow-expires-at': '1900000000' };
-const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'] })).kubectl;
+const tools = toolchainRenderDeps();
 
 void describe('an app of manifests on the local cloud', { timeout: 600_000 }, () => {
   let emu: RunningEmulator;
@@ -93,7 +93,7 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
       labels,
       nodePools: [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 2 }],
     });
-    const ready = await prepareApp(spec, 'app.yaml', config, { kubectl });
+    const ready = await prepareApp(spec, 'app.yaml', config, tools);
     assert.match(
       ready.app?.bundle ?? '',
       /^asia-east1-docker\.pkg\.dev\/gkeflow-demo\/gkeflow\/app-demo-app@sha256:[0-9a-f]{64}$/,
@@ -150,11 +150,11 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
   void it('Kustomize renders the same app as the manifests directory', async () => {
     const names = (objs: Array<{ object: { kind?: string; metadata?: { name?: string } } }>) =>
       objs.map((o) => `${o.object.kind}/${o.object.metadata?.name}`).sort();
-    const manifests = await renderOrThrow(spec, 'app.yaml', { kubectl });
+    const manifests = await renderOrThrow(spec, 'app.yaml', tools);
     const kustomized = await renderOrThrow(
       { ...spec, app: { ...spec.app!, manifests: undefined, kustomize: path.join(dir, 'overlays', 'preview') } },
       'app.yaml',
-      { kubectl },
+      tools,
     );
     assert.equal(manifests.objects.length, 6);
     assert.deepEqual(names(kustomized.objects), names(manifests.objects));
@@ -171,7 +171,7 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
     );
     fs.writeFileSync(path.join(k8s, 'extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\n');
     fs.rmSync(path.join(k8s, 'api.yaml'));
-    const bundle = await renderOrThrow({ ...spec, app: { ...spec.app!, manifests: k8s } }, 'app.yaml', { kubectl });
+    const bundle = await renderOrThrow({ ...spec, app: { ...spec.app!, manifests: k8s } }, 'app.yaml', tools);
     const core = kc.makeApiClient(CoreV1Api);
     const version = async () =>
       (await core.readNamespacedConfigMap({ namespace: 'preview', name: 'web-config' })).metadata?.resourceVersion;
@@ -199,7 +199,7 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
       path.join(dir, 'k8s', 'kustomization.yaml'),
       'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [config.yaml, web.yaml, ingress.yaml]\n',
     );
-    const ready = await prepareApp(spec, 'app.yaml', config, { kubectl });
+    const ready = await prepareApp(spec, 'app.yaml', config, tools);
     const r = await acts.applyApp(applyInput(ready.app!.bundle!));
     assert.deepEqual([...r.pruned].sort(), ['Deployment preview/api', 'Service preview/api']);
     const apps = kc.makeApiClient(AppsV1Api);
@@ -229,7 +229,7 @@ void describe('an app of manifests on the local cloud', { timeout: 600_000 }, ()
       cluster: { ...spec.cluster, name: 'bad-app' },
       app: { ...spec.app!, manifests: path.join(bad, 'k8s') },
     };
-    await assert.rejects(prepareApp(badSpec, 'bad.yaml', config, { kubectl }), (e: unknown) => {
+    await assert.rejects(prepareApp(badSpec, 'bad.yaml', config, tools), (e: unknown) => {
       assert.ok(e instanceof SpecValidationError);
       assert.ok(
         e.issues.every((i) => i.path === 'app.manifests'),

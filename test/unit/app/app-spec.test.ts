@@ -16,7 +16,10 @@ const base = {
   cluster: { name: 'app-demo' },
   app: { manifests: '/srv/k8s', namespace: 'preview', endpoint: { service: 'web', port: 80 } },
 };
-const noKubectl = { kubectl: () => Promise.reject(new Error('not needed')) };
+const noKubectl = {
+  kubectl: () => Promise.reject(new Error('not needed')),
+  helm: () => Promise.reject(new Error('not needed')),
+};
 
 void test('an app spec is valid without deployment and service; its probe targets the endpoint port', () => {
   const r = checkSpec(base);

@@ -1,5 +1,5 @@
-// The real Temporal server is an on-demand component: the default set (every stack and test run)
-// never builds it; it is built only when named.
+// The real Temporal server and helm are on-demand components: the default set (every stack and
+// test run) never builds them; each is built only when named (helm: when an app.helm is rendered).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { ensureToolchain } from '../../../src/toolchain/toolchain';
 void test('the default toolchain set skips on-demand components; naming one builds it', async () => {
   assert.deepEqual(
     components.filter((c) => c.onDemand).map((c) => c.name),
-    ['temporal-server'],
+    ['temporal-server', 'helm'],
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'on-demand-'));
   const fake = path.join(dir, 'fake');
@@ -24,8 +24,10 @@ void test('the default toolchain set skips on-demand components; naming one buil
   try {
     const tc = await ensureToolchain({ env });
     assert.equal(tc['temporal-server'], undefined);
+    assert.equal(tc.helm, undefined);
     assert.equal(tc.temporal, fake);
     await assert.rejects(ensureToolchain({ env, only: ['temporal-server'] }), /GKEFLOW_GO/);
+    await assert.rejects(ensureToolchain({ env, only: ['helm'] }), /GKEFLOW_GO/);
   } finally {
     process.emitWarning = warn;
     fs.rmSync(dir, { recursive: true, force: true });
