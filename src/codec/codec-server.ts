@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { decodeForDisplay } from './aes-gcm-codec';
 
 /** A payload as JSON carries it: every bytes field base64. */
 interface JsonPayload {
@@ -116,7 +117,7 @@ export function startCodecServer(o: CodecServerOptions): Promise<http.Server> {
     readJson(req)
       .then(async ({ payloads }) => {
         const input = payloads.map(fromJson);
-        const out = route === 'encode' ? await o.codec.encode(input) : await o.codec.decode(input);
+        const out = route === 'encode' ? await o.codec.encode(input) : await decodeForDisplay(o.codec, input);
         send(200, { payloads: out.map(toJson) });
       })
       .catch((e: Error) => send(400, { message: e.message }));
