@@ -135,7 +135,8 @@ export function startUiFront(o: UiFrontOptions): Promise<http.Server> {
       res.writeHead(303, { location: `${LOGIN_PATH}?next=${encodeURIComponent(url.pathname + url.search)}` });
       return res.end();
     }
-    const headers = { ...req.headers, host: backend.host, cookie: withoutSession(req.headers.cookie) };
+    // The Host stays the front's, so any absolute URL the UI makes points back here.
+    const headers = { ...req.headers, cookie: withoutSession(req.headers.cookie) };
     if (!headers.cookie) delete headers.cookie;
     const upstream = http.request(
       { host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers },
