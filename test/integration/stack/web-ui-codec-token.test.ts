@@ -118,10 +118,31 @@ void test(
       await page.fill('input[name=token]', 'not-the-token');
       await page.click('button[type=submit]');
       await page.getByText('That is not the token').waitFor({ timeout: 30_000 });
+      // The browser's own call to the codec under the UI's origin answers with the opened input.
+      const decoded = page.waitForResponse(
+        async (r) => {
+          if (!r.url().endsWith(`${CODEC_PATH}/decode`) || r.status() !== 200) return false;
+          const body = (await r.json()) as { payloads: Array<{ data?: string }> };
+          return body.payloads.some((p) =>
+            Buffer.from(p.data ?? '', 'base64')
+              .toString()
+              .includes(MARKER),
+          );
+        },
+        { timeout: 90_000 },
+      );
       await page.fill('input[name=token]', token);
       await page.click('button[type=submit]');
       await page.waitForURL((u) => u.pathname === runPath.split('?')[0], { timeout: 60_000 });
-      await page.getByText(MARKER, { exact: false }).first().waitFor({ timeout: 60_000 });
+      await decoded;
+      const shown = await page
+        .getByText(MARKER, { exact: false })
+        .first()
+        .waitFor({ timeout: 30_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (!shown) await page.getByText('Input', { exact: true }).first().click(); // a collapsed card
+      await page.getByText(MARKER, { exact: false }).first().waitFor({ timeout: 30_000 });
       assert.ok((await page.innerText('body')).includes(MARKER), 'the input shows decoded');
       const cookies = await page.context().cookies(frontUrl);
       const session = cookies.find((c) => c.name === 'gkeflow-codec-session');
