@@ -11,6 +11,7 @@ import { freePort } from '../src/process/process';
 import {
   chromiumPath,
   launchBrowser,
+  logInToUi,
   loopbackPage,
   NO_CHROMIUM,
   openRunByWorkflowId,
@@ -35,7 +36,9 @@ async function run(): Promise<number> {
     const b = await launchBrowser(browser);
     try {
       const page = await loopbackPage(b);
-      await openRunByWorkflowId(page, `http://127.0.0.1:${process.env[PORT_ENV.ui]}`, ENV_ID);
+      const ui = `http://127.0.0.1:${process.env[PORT_ENV.ui]}`;
+      await logInToUi(page, ui, fs.readFileSync(path.join(state, 'codec.token'), 'utf8').trim());
+      await openRunByWorkflowId(page, ui, ENV_ID);
       await runTab(page, 'User Metadata');
       const shots = path.join(repoRoot, '.screenshots');
       fs.mkdirSync(shots, { recursive: true });

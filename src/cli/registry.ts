@@ -338,7 +338,7 @@ export const COMMANDS: CommandDef[] = [
     name: 'codec-server',
     summary: 'serve the payload codec (Temporal codec-server protocol) so the Web UI decodes for the key holder',
     usage:
-      'gkeflow codec-server [--port N] [--ui-origin URL] [--allowed-origin URL,...] [--allowed-host NAME,...] [--listen ADDR] [--tls-cert F --tls-key F] [--token-file F]',
+      'gkeflow codec-server [--port N] [--ui-origin URL] [--allowed-origin URL,...] [--allowed-host NAME,...] [--listen ADDR] [--tls-cert F --tls-key F] [--token-file F] [--ui-port N --ui-backend URL]',
     help: [
       'POST /encode and /decode with {payloads: [...]} on 127.0.0.1, CORS for the Web UI only; start the UI with',
       `--ui-codec-endpoint http://127.0.0.1:${LOCAL_PORTS.codec} (the local stack does). Keys: GKEFLOW_CODEC_KEY_FILE or`,
@@ -346,6 +346,8 @@ export const COMMANDS: CommandDef[] = [
       'For Temporal Cloud: --tls-cert/--tls-key (Cloud wants https), --allowed-origin https://cloud.temporal.io and a token',
       '(GKEFLOW_CODEC_TOKEN or --token-file, >= 16 chars) sent as `Authorization: Bearer` or as the endpoint path',
       '(https://127.0.0.1:PORT/<token>); TLS or another host without a token is refused. See docs/security.md.',
+      '--ui-port/--ui-backend (the local stack): also hold the Web UI port in front of the UI at URL, behind a login',
+      'with the token, serving the codec at <ui>/codec under the UI origin (start the UI with that endpoint).',
     ].join('\n'),
     options: {
       port: { type: 'string' },
@@ -356,6 +358,8 @@ export const COMMANDS: CommandDef[] = [
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'token-file': { type: 'string' },
+      'ui-port': { type: 'string' },
+      'ui-backend': { type: 'string' },
     },
     positionals: [0, 0],
     load: async () => (await import('./commands/codec-server')).codecServerCommand,

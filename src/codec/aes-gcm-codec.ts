@@ -116,3 +116,23 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     });
   }
 }
+
+const isSealed = (p: Payload): boolean => {
+  const encoding = p.metadata?.[METADATA_ENCODING_KEY];
+  return !!encoding && decode(encoding) === ENCRYPTED_ENCODING;
+};
+
+/**
+ * Decoding for display (the codec server behind the Web UI): the sealed payloads go through the
+ * codec and must open; any other payload comes back as it is. Temporal writes some payloads in
+ * plaintext by design (search attributes, the data of patch markers) and the Web UI sends them in
+ * the same batches; echoing plaintext back reveals nothing the history does not already show.
+ * The required rule stays where it protects something: encode always seals, and the worker's and
+ * the CLI's codec refuse a plaintext payload, so input written without the key never runs.
+ */
+export async function decodeForDisplay(codec: PayloadCodec, payloads: Payload[]): Promise<Payload[]> {
+  const sealed = payloads.filter(isSealed);
+  if (!sealed.length) return payloads;
+  const opened = (await codec.decode(sealed))[Symbol.iterator]();
+  return payloads.map((p) => (isSealed(p) ? opened.next().value! : p));
+}

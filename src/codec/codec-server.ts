@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { decodeForDisplay } from './aes-gcm-codec';
 
 /** A payload as JSON carries it: every bytes field base64. */
 interface JsonPayload {
@@ -35,7 +36,7 @@ const toJson = (p: Payload): JsonPayload => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -76,6 +77,30 @@ async function readJson(req: http.IncomingMessage): Promise<{ payloads: JsonPayl
   return { payloads: body.payloads as JsonPayload[] };
 }
 
+export type CodecRoute = 'encode' | 'decode';
+
+/** Answers one authorised POST /encode or /decode: a JSON body only (no form or no-cors POST). */
+export function answerCodec(
+  codec: PayloadCodec,
+  route: CodecRoute,
+  req: http.IncomingMessage,
+  send: (code: number, body: unknown) => void,
+): void {
+  if ((req.headers['content-type'] ?? '').split(';')[0]!.trim() !== 'application/json')
+    return send(415, { message: 'content-type must be application/json' });
+  readJson(req)
+    .then(async ({ payloads }) => {
+      const input = payloads.map(fromJson);
+      const out = route === 'encode' ? await codec.encode(input) : await decodeForDisplay(codec, input);
+      send(200, { payloads: out.map(toJson) });
+    })
+    .catch((e: Error) => send(400, { message: e.message }));
+}
+
+/** The Host header's name without its port, lower case. */
+export const hostName = (req: http.IncomingMessage): string =>
+  (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+
 /** Starts the codec server; resolves with the listening server. */
 export function startCodecServer(o: CodecServerOptions): Promise<http.Server> {
   const origins = new Set([o.uiOrigin, ...(o.allowedOrigins ?? [])].map((u) => new URL(u).origin));
@@ -98,8 +123,7 @@ export function startCodecServer(o: CodecServerOptions): Promise<http.Server> {
       res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization');
       res.setHeader('vary', 'origin');
     }
-    const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-    if (!hosts.has(host)) return send(403, { message: 'host name not allowed' });
+    if (!hosts.has(hostName(req))) return send(403, { message: 'host name not allowed' });
     if (req.headers.origin && !origin)
       return send(403, { message: `origin ${req.headers.origin} is not allowed (${[...origins].join(', ')})` });
     if (req.method === 'OPTIONS') return send(200, {});
@@ -111,15 +135,7 @@ export function startCodecServer(o: CodecServerOptions): Promise<http.Server> {
       if (!tokenMatches(bearer, o.token) && !tokenMatches(m?.[1], o.token))
         return send(401, { message: 'a valid token is required' });
     } else if (m?.[1]) return send(404, { message: 'POST /encode or /decode' });
-    if ((req.headers['content-type'] ?? '').split(';')[0]!.trim() !== 'application/json')
-      return send(415, { message: 'content-type must be application/json' });
-    readJson(req)
-      .then(async ({ payloads }) => {
-        const input = payloads.map(fromJson);
-        const out = route === 'encode' ? await o.codec.encode(input) : await o.codec.decode(input);
-        send(200, { payloads: out.map(toJson) });
-      })
-      .catch((e: Error) => send(400, { message: e.message }));
+    answerCodec(o.codec, route as CodecRoute, req, send);
   };
   const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler);
   return new Promise((resolve, reject) => {

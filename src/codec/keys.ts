@@ -97,6 +97,25 @@ export function ensureLocalKeyFile(dir: string): string {
   return file;
 }
 
+/**
+ * The local stack's codec token file in a state dir: the secret the codec server and the Web UI's
+ * login ask for (src/codec/ui-front), so no other local user decodes. Only its path is ever passed
+ * on (argv, env): the token itself stays in this 0600 file.
+ */
+export const localTokenFile = (dir: string) => path.join(dir, 'codec.token');
+
+/** Creates the local stack's token file (32 random bytes, hex, mode 0600) unless it exists; returns its path. */
+export function ensureLocalTokenFile(dir: string): string {
+  const file = localTokenFile(dir);
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.writeFileSync(file, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  return file;
+}
+
 function readKeyFile(file: string, source: string): KeyRing {
   let text: string;
   try {

@@ -5,7 +5,8 @@
  *
  * Exports (names are stable):
  * - `LOCAL_HOST`       '127.0.0.1', the only interface the local stack binds.
- * - `LOCAL_PORTS`      default port per service: temporal, ui, registry, emulator, emulatorAdmin, codec.
+ * - `LOCAL_PORTS`      default port per service: temporal, ui, registry, emulator, emulatorAdmin, codec,
+ *                      uiBackend.
  * - `PORT_ENV`         the env var that moves each of those ports.
  * - `ENDPOINT_ENV`     the env vars that point elsewhere: temporalAddress, uiUrl, emulatorAddress,
  *                      registryAddress, taskQueue.
@@ -27,6 +28,7 @@
  * | GKEFLOW_EMULATOR_PORT        | GKE emulator gRPC port (stack)        | LOCAL_PORTS.emulator            |
  * | GKEFLOW_EMULATOR_ADMIN_PORT  | GKE emulator admin HTTP port (stack)  | LOCAL_PORTS.emulatorAdmin       |
  * | GKEFLOW_CODEC_PORT           | payload codec server for the Web UI   | LOCAL_PORTS.codec               |
+ * | GKEFLOW_UI_BACKEND_PORT      | the dev server's UI, behind the front | LOCAL_PORTS.uiBackend           |
  * | TEMPORAL_ADDRESS             | host[:port] of any Temporal frontend  | 127.0.0.1:<temporal port>       |
  * | GKEFLOW_UI_URL               | Web UI base URL for printed links     | http://127.0.0.1:<ui port>      |
  * | GKEFLOW_EMULATOR_ADDRESS     | host:port of the GKE emulator         | 127.0.0.1:<emulator port>       |
@@ -46,6 +48,8 @@ export const LOCAL_PORTS = Object.freeze({
   emulator: 8090,
   emulatorAdmin: 8091,
   codec: 8092,
+  /** The dev server's own Web UI, behind the codec server's front on `ui` (src/codec/ui-front). */
+  uiBackend: 8234,
 } as const);
 
 export type PortName = keyof typeof LOCAL_PORTS;
@@ -58,6 +62,7 @@ export const PORT_ENV = Object.freeze({
   emulator: 'GKEFLOW_EMULATOR_PORT',
   emulatorAdmin: 'GKEFLOW_EMULATOR_ADMIN_PORT',
   codec: 'GKEFLOW_CODEC_PORT',
+  uiBackend: 'GKEFLOW_UI_BACKEND_PORT',
 } as const satisfies Record<PortName, string>);
 
 /** Env vars that point a client at a service anywhere, overriding the local address. */
@@ -134,6 +139,7 @@ export function checkEndpoints(
     emulator: port('emulator'),
     emulatorAdmin: port('emulatorAdmin'),
     codec: port('codec'),
+    uiBackend: port('uiBackend'),
   });
   const address = (
     key: 'temporalAddress' | 'emulatorAddress' | 'registryAddress',

@@ -7,7 +7,8 @@ import { REGISTRY_FRONT_ENV } from '../emulator/artifact-registry/options';
 import type { StackConfig } from './config';
 import { entryArgs, repoRoot } from '../paths';
 import { portOpen } from '../process/process';
-import { CODEC_ENV, localKeyFile } from '../codec/keys';
+import { CODEC_ENV, localKeyFile, localTokenFile } from '../codec/keys';
+import { CODEC_PATH } from '../codec/ui-front';
 import { temporalArgs, temporalHealthy, workerPolling } from './temporal-server';
 
 /** How the stack starts one long-running process and knows it is healthy. */
@@ -28,7 +29,7 @@ const temporal: Service = {
   name: 'temporal',
   ports: [
     { key: 'temporal', what: 'the Temporal frontend' },
-    { key: 'ui', what: 'the Temporal Web UI' },
+    { key: 'uiBackend', what: "the dev server's Web UI (behind the codec server's front)" },
   ],
   address: (c) => `${localAddress(c.ports.temporal)} (Web UI http://${localAddress(c.ports.ui)})`,
   command: (c, tc) => ({
@@ -36,9 +37,10 @@ const temporal: Service = {
     args: temporalArgs({
       binary: tc.temporal,
       port: c.ports.temporal,
-      uiPort: c.ports.ui,
+      uiPort: c.ports.uiBackend,
       dbFile: path.join(c.stateDir, 'temporal.db'),
-      uiCodecEndpoint: `http://${localAddress(c.ports.codec)}`,
+      // The front on the UI's port serves the codec under the UI's origin (no secret in this URL).
+      uiCodecEndpoint: `http://${localAddress(c.ports.ui)}${CODEC_PATH}`,
       logFile: '',
       detached: true,
     }),
@@ -123,14 +125,28 @@ const emulator: Service = {
   timeoutMs: 120_000,
 };
 
-// Payloads are encrypted with the state dir's key (made by `stack up`); the Web UI decodes them here.
+// Payloads are encrypted with the state dir's key (made by `stack up`). The codec server also holds
+// the Web UI's port: a front that asks for the token (a 0600 file; only its path is in argv) and
+// serves the codec under the UI's origin, so only the token holder's browser decodes.
 const codecServer: Service = {
   name: 'codec-server',
-  ports: [{ key: 'codec', what: 'the payload codec server' }],
-  address: (c) => `http://${localAddress(c.ports.codec)}`,
+  ports: [
+    { key: 'codec', what: 'the payload codec server' },
+    { key: 'ui', what: 'the Temporal Web UI (its login front)' },
+  ],
+  address: (c) => `http://${localAddress(c.ports.codec)} (Web UI login http://${localAddress(c.ports.ui)})`,
   command: (c) => ({
     cmd: process.execPath,
-    args: [...entryArgs('cli/main'), 'codec-server'],
+    args: [
+      ...entryArgs('cli/main'),
+      'codec-server',
+      '--token-file',
+      localTokenFile(c.stateDir),
+      '--ui-port',
+      String(c.ports.ui),
+      '--ui-backend',
+      `http://${localAddress(c.ports.uiBackend)}`,
+    ],
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -140,7 +156,7 @@ const codecServer: Service = {
       [ENDPOINT_ENV.uiUrl]: `http://${localAddress(c.ports.ui)}`,
     },
   }),
-  healthy: (c) => portOpen(c.ports.codec),
+  healthy: async (c) => (await portOpen(c.ports.codec)) && portOpen(c.ports.ui),
   timeoutMs: 60_000,
 };
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PortInUseError, StackHealthError } from '../config/errors';
 import { PORT_ENV } from '../config/endpoints';
 import { logFile, pidFile, stackConfig, type StackConfig } from './config';
-import { ensureLocalKeyFile } from '../codec/keys';
+import { ensureLocalKeyFile, ensureLocalTokenFile } from '../codec/keys';
 import { withDirLock } from '../process/lock';
 import {
   canBind,
@@ -86,6 +86,7 @@ async function startServices(
   }
   const tc = await ensureToolchain({ log: (l) => opts.log(`toolchain: ${l}`), env: opts.env });
   ensureLocalKeyFile(cfg.stateDir); // payload encryption is on by default for the local stack
+  ensureLocalTokenFile(cfg.stateDir); // and only the token holder decodes (the codec server, the Web UI's login)
   fs.mkdirSync(path.join(cfg.stateDir, 'run'), { recursive: true });
   const started: Array<{ name: string; id: ProcessIdentity }> = [];
   try {

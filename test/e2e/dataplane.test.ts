@@ -12,6 +12,7 @@ import { PORT_ENV } from '../../src/config/endpoints';
 import {
   chromiumPath,
   launchBrowser,
+  logInToUi,
   loopbackPage,
   NO_CHROMIUM,
   openRunByWorkflowId,
@@ -155,6 +156,7 @@ void test(
     const b = await launchBrowser(browser!);
     try {
       const page = await loopbackPage(b);
+      await logInToUi(page, uiUrl, fs.readFileSync(path.join(stateDir, 'codec.token'), 'utf8').trim());
       const main = await openRunByWorkflowId(page, uiUrl, ENV_ID);
       assert.match(main, /environmentWorkflow/);
       assert.match(main, /Completed/, 'the run is finished');

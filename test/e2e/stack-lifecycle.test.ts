@@ -21,6 +21,7 @@ before(async () => {
     GKEFLOW_EMULATOR_PORT: String(await freePort()),
     GKEFLOW_EMULATOR_ADMIN_PORT: String(await freePort()),
     GKEFLOW_CODEC_PORT: String(await freePort()),
+    GKEFLOW_UI_BACKEND_PORT: String(await freePort()),
   };
 });
 

@@ -34,6 +34,17 @@ export async function loopbackPage(browser: Browser): Promise<Page> {
   return page;
 }
 
+/**
+ * Logs the page's browser in to the stack's Web UI front with the codec token (the state dir's
+ * `codec.token`), as a user does once per browser; the UI then decodes payloads.
+ */
+export async function logInToUi(page: Page, uiUrl: string, token: string): Promise<void> {
+  await page.goto(`${uiUrl}/gkeflow/login`, { waitUntil: 'load' });
+  await page.fill('input[name=token]', token);
+  await page.click('button[type=submit]');
+  await page.waitForLoadState('networkidle');
+}
+
 /** Opens the run's page from the workflow list, found by its workflow id; returns its text. */
 export async function openRunByWorkflowId(page: Page, uiUrl: string, workflowId: string): Promise<string> {
   const query = encodeURIComponent(`WorkflowId="${workflowId}"`);

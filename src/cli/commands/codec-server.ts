@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { AesGcmPayloadCodec } from '../../codec/aes-gcm-codec';
 import { CODEC_ENV } from '../../codec/keys';
 import { CodecServerOptionsError, startCodecServer } from '../../codec/codec-server';
+import { startUiFront } from '../../codec/ui-front';
 import { LOCAL_PORTS, PORT_ENV } from '../../config/endpoints';
 import { UsageError } from '../../config/errors';
 import { temporalConfig } from '../../temporal/connection';
@@ -51,8 +52,18 @@ export async function codecServerCommand({ flags, err }: CommandInput): Promise<
   if (token !== undefined && token.length < 16)
     throw new UsageError(`${tokenFile ? '--token-file' : CODEC_ENV.token}: a token needs at least 16 characters`);
   const listenHost = str(flags.listen) ?? '127.0.0.1';
+  const uiPortRaw = str(flags['ui-port']);
+  const uiBackend = str(flags['ui-backend']);
+  if (!!uiPortRaw !== !!uiBackend) throw new UsageError('--ui-port and --ui-backend go together');
+  const uiPort = uiPortRaw === undefined ? undefined : Number(uiPortRaw);
+  if (uiPort !== undefined && (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535))
+    throw new UsageError(`--ui-port: ${uiPortRaw} is not a port`);
+  if (uiBackend !== undefined && !URL.canParse(uiBackend))
+    throw new UsageError(`--ui-backend: ${uiBackend} is not a URL`);
+  if (uiPort !== undefined && !token) throw new UsageError(`--ui-port: the Web UI front needs a token (--token-file)`);
+  const codec = new AesGcmPayloadCodec(cfg.codecKeys, { acceptPlain: cfg.codecAcceptPlain });
   const server = await startCodecServer({
-    codec: new AesGcmPayloadCodec(cfg.codecKeys, { acceptPlain: cfg.codecAcceptPlain }),
+    codec,
     port,
     uiOrigin,
     allowedOrigins: list(flags['allowed-origin']),
@@ -64,11 +75,22 @@ export async function codecServerCommand({ flags, err }: CommandInput): Promise<
     if (e instanceof CodecServerOptionsError) throw new UsageError(`${e.message}: set it, or --token-file`);
     throw e;
   });
+  const front =
+    uiPort !== undefined && uiBackend && token
+      ? await startUiFront({ codec, port: uiPort, backend: uiBackend, token, tokenFile }).catch((e: Error) => {
+          server.close();
+          throw e;
+        })
+      : undefined;
   const bound = (server.address() as { port: number }).port;
   const origins = [new URL(uiOrigin).origin, ...list(flags['allowed-origin'])].join(', ');
   err(
     `gkeflow codec server: ${tls ? 'https' : 'http'}://${listenHost}:${bound} for ${origins} (key ${cfg.codecKeys.active.id}${token ? ', token required' : ''})`,
   );
+  if (front)
+    err(
+      `gkeflow Web UI front: http://127.0.0.1:${(front.address() as { port: number }).port} → ${uiBackend} (login with the token in ${tokenFile ?? CODEC_ENV.token})`,
+    );
   await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.all([server, front].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
 }

@@ -155,8 +155,23 @@ export async function downCommand(input: CommandInput): Promise<number> {
       err(
         `this Temporal refuses Workflow Update: cancelled ${envId} instead (its cleanup runs; Temporal Server >= ${MIN_SERVER_FOR_UPDATE} reports what was left)`,
       );
-      if (flags.wait) await h.result().catch(() => undefined);
-      out(`${envId}: ${flags.wait ? 'torn down (cancelled)' : 'cancelled; teardown runs'}`);
+      if (!flags.wait) {
+        out(`${envId}: cancelled; teardown runs`);
+        emitResult(input, { envId, runId: d.runId, teardown: 'cancelled', byCancel: true });
+        return 0;
+      }
+      await h.result().catch(() => undefined);
+      const st = await envStatus(client, envId).catch(() => undefined);
+      out(`${envId}: torn down (cancelled)`);
+      // A cancelled run reports no list of what it cleaned (that needs Workflow Update).
+      emitResult(input, {
+        envId,
+        runId: d.runId,
+        tornDown: true,
+        run: st?.runStatus ?? null,
+        cleaned: null,
+        byCancel: true,
+      });
       return 0;
     };
     const ref = parseEnvId(envId);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { runCli } from '../../helpers/cli';
+import { assertDocumentedShape } from '../../helpers/output-shapes';
 import { reaperActivities } from '../../../src/activities/reaper';
 import type { GkeClient } from '../../../src/clients/gke';
 import { uniqueTaskQueue } from '../../helpers/temporal';
@@ -65,6 +66,28 @@ void test('down on a server with Workflow Update off falls back to cancel', asyn
   } finally {
     await connection.close();
   }
+});
+
+void test('down -o json on a server with Workflow Update off prints the result document of the cancel fallback', async () => {
+  const id = `gkeflow/upd-json-${process.pid}/us-central1/c3`;
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    await new Client({ connection }).workflow.start(ENVIRONMENT_WORKFLOW, {
+      workflowId: id,
+      taskQueue: uniqueTaskQueue('upd'),
+      args: [{}],
+    });
+  } finally {
+    await connection.close();
+  }
+  const r = await runCli(['down', id, '--yes', '-o', 'json'], env, 90_000);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+  assertDocumentedShape('down', doc);
+  assert.equal(doc.envId, id);
+  assert.equal(doc.teardown, 'cancelled');
+  assert.equal(doc.byCancel, true);
+  assert.match(r.stderr, /cancelled/, 'the explanation stays on stderr');
 });
 
 void test("the reaper's end of an environment falls back to cancel when Workflow Update is off", async () => {

@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { deploymentManifest } from '../../../src/activities/kube-manifests';
 import { secretEnvActivities } from '../../../src/activities/secret-env';
 import type { ApplyDeploymentInput } from '../../../src/contract/workload-io';
-import { AesGcmPayloadCodec } from '../../../src/codec/aes-gcm-codec';
+import { AesGcmPayloadCodec, decodeForDisplay } from '../../../src/codec/aes-gcm-codec';
 import { parseKeyRing } from '../../../src/codec/keys';
 import { dataConverterFor } from '../../../src/temporal/connection';
 
@@ -59,16 +59,14 @@ async function fakeKube(applied: Array<{ path: string; body: Record<string, unkn
 }
 
 /**
- * Every payload in a history that goes through the payload codec (workflow and activity inputs,
- * results, queries' answers, memo…). Search attributes and patch markers' data (patched() ids) are
- * written without the codec by the server and the SDK, so the codec in required mode would refuse
- * them: they are left out here, and the raw-history checks above still cover them.
+ * Every payload in a history (workflow and activity inputs, results, queries' answers, memo, and
+ * the search attributes and patch markers' data Temporal writes in plaintext by design).
  */
 function payloadsIn(v: unknown, out: Payload[] = []): Payload[] {
   if (!v || typeof v !== 'object') return out;
   const o = v as Record<string, unknown>;
   if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') out.push(o as Payload);
-  else for (const [k, x] of Object.entries(o)) if (k !== 'searchAttributes' && k !== 'patch-data') payloadsIn(x, out);
+  else for (const x of Object.values(o)) payloadsIn(x, out);
   return out;
 }
 
@@ -101,7 +99,7 @@ void test('history holds ciphertext only; decoded it shows plain env values but 
     assert.equal(raw.includes(SECRET), false, 'without the key: no secret');
     assert.equal(raw.includes('env:TEST_DB_PASSWORD'), false, 'inputs are ciphertext');
     const decoded = Buffer.concat(
-      (await codec.decode(payloadsIn(history))).map((p) =>
+      (await decodeForDisplay(codec, payloadsIn(history))).map((p) =>
         Buffer.from(temporal.api.common.v1.Payload.encode(p).finish()),
       ),
     );

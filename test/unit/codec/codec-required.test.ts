@@ -11,6 +11,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, MissingKeyCodec, PlaintextPayloadError } from '../../../src/codec/aes-gcm-codec';
 import { ensureLocalKeyFile, keyRingFromEnv, parseKeyRing } from '../../../src/codec/keys';
 import { dataConverterFor, temporalConfig } from '../../../src/temporal/connection';
+import { startCodecServer } from '../../../src/codec/codec-server';
 
 const key = () => crypto.randomBytes(32).toString('base64');
 const payload = () => defaultPayloadConverter.toPayload({ spec: 'x' });
@@ -63,4 +64,54 @@ void test("the stack's key goes to the stack's own Temporal, not to any loopback
     undefined,
     'another loopback port: not the stack',
   );
+});
+
+/** A payload as the codec server's JSON carries it. */
+const wire = (p: { metadata?: Record<string, Uint8Array | null> | null; data?: Uint8Array | null }) => ({
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
+  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+});
+
+void test("the codec server shows Temporal's by-design plaintext as it is and opens the sealed payloads of the same batch", async () => {
+  const codec = new AesGcmPayloadCodec(parseKeyRing(`k:${key()}`, 'test'));
+  const server = await startCodecServer({ codec, port: 0, uiOrigin: 'http://127.0.0.1:8233' });
+  try {
+    const [sealed] = await codec.encode([payload()]);
+    // A patch marker's data (the patched() id) and a search attribute: json/plain by Temporal's design.
+    const marker = wire(defaultPayloadConverter.toPayload('s4-app'));
+    const attr = wire({
+      ...defaultPayloadConverter.toPayload('asia-east1-a'),
+      metadata: {
+        ...defaultPayloadConverter.toPayload('asia-east1-a').metadata,
+        type: Buffer.from('Keyword'),
+      },
+    });
+    const post = (payloads: unknown[]) =>
+      fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads }),
+      });
+    const res = await post([marker, wire(sealed!), attr]);
+    assert.equal(res.status, 200, await res.clone().text());
+    const out = ((await res.json()) as { payloads: unknown[] }).payloads;
+    assert.deepEqual(out[0], marker, 'the marker data comes back unchanged');
+    assert.deepEqual(out[2], attr, 'the search attribute comes back unchanged');
+    assert.deepEqual(out[1], wire(payload()), 'the sealed payload is opened');
+
+    // A payload that claims to be sealed must still open: altered ciphertext is refused.
+    const altered = wire(sealed!);
+    altered.data = Buffer.from(Buffer.from(altered.data, 'base64').map((b, i) => (i === 20 ? b ^ 1 : b))).toString(
+      'base64',
+    );
+    const bad = await post([marker, altered]);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /cannot decrypt/);
+  } finally {
+    server.close();
+  }
+  // The worker's and the CLI's codec keep refusing plaintext: a keyless writer's input never runs.
+  await assert.rejects(codec.decode([payload()]), PlaintextPayloadError);
 });

@@ -28,6 +28,7 @@ void describe('endpoints of the local stack', () => {
         emulator: 8090,
         emulatorAdmin: 8091,
         codec: 8092,
+        uiBackend: 8234,
       },
     );
     assert.equal(e.temporalAddress, '127.0.0.1:7233');
