@@ -18,6 +18,13 @@ const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
     diskType: 'pd-balanced',
     oauthScopes: p.oauthScopes ?? ['https://www.googleapis.com/auth/cloud-platform'],
     serviceAccount: p.serviceAccount ?? 'default',
+    accelerators: (p.accelerators ?? []).map((a) => ({
+      acceleratorType: a.type,
+      acceleratorCount: a.count,
+      ...(a.gpuDriverVersion ? { gpuDriverInstallationConfig: { gpuDriverVersion: a.gpuDriverVersion } } : {}),
+    })),
+    spot: Boolean(p.spot),
+    taints: p.taints ?? [],
   },
   initialNodeCount: p.nodeCount,
   locations: p.locations,
