@@ -76,6 +76,17 @@ export function createClusterRequestOf(input: EnsureClusterInput): Cluster {
       // Without a scope GKE gives API-created nodes none that can pull from Artifact Registry.
       oauthScopes: NODE_OAUTH_SCOPES,
       ...(input.serviceAccount ? { serviceAccount: input.serviceAccount } : {}),
+      ...(p.accelerators?.length
+        ? {
+            accelerators: p.accelerators.map((a) => ({
+              acceleratorType: a.type,
+              acceleratorCount: a.count,
+              gpuDriverInstallationConfig: { gpuDriverVersion: a.gpuDriverVersion },
+            })),
+          }
+        : {}),
+      ...(p.spot ? { spot: true } : {}),
+      ...(p.taints?.length ? { taints: p.taints } : {}),
     },
     ...(p.autoscaling
       ? {

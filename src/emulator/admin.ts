@@ -13,6 +13,7 @@ import { patchSettings } from './settings';
 import type { Core } from './gke/context';
 import type { FaultRule } from './faults';
 import { clusterPath, parseClusterName } from './gke/names';
+import { computeRoute } from './compute';
 
 /** Thrown by admin routes for a bad request body; answered 400. */
 class BadRequest extends Error {}
@@ -140,7 +141,12 @@ async function route(core: Core, reset: () => Promise<void>, req: http.IncomingM
       await reset();
       return [200, { ok: true }];
     default:
-      return [404, { error: `no route ${key}; see docs/emulator.md` }];
+      return (
+        (req.method === 'GET' ? computeRoute(url.pathname) : undefined) ?? [
+          404,
+          { error: `no route ${key}; see docs/emulator.md` },
+        ]
+      );
   }
 }
 

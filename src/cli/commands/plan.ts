@@ -17,6 +17,7 @@ import { poolSizeText } from '../../gke/rules';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, envStatus } from '../../temporal/environments';
 import { ensureToolchain } from '../../toolchain/toolchain';
+import { preflightUp } from '../gke-preflight';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 import type { CommandInput } from '../command';
 import { emitResult, machineMode } from '../output';
@@ -65,6 +66,7 @@ export async function planCommand(input: CommandInput): Promise<number> {
   const { flags, out, err } = input;
   const file = specFlag(flags);
   const spec = loadSpecFile(file);
+  await preflightUp(spec, file, err); // GKE / Compute Engine refuse the location or a machine type ⇒ exit 2
   const kubectl = async () => (await ensureToolchain({ only: ['kubernetes'], log: err })).kubectl;
   const bundle = await renderOrThrow(spec, file, { kubectl }); // a bad manifest ⇒ exit 2
   const envId = envIdOf(spec);
