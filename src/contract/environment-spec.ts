@@ -50,6 +50,7 @@ export interface SpecResourceList {
   cpu?: string | undefined;
   memory?: string | undefined;
   'ephemeral-storage'?: string | undefined;
+  'nvidia.com/gpu'?: string | undefined;
 }
 
 /** A port of a container (a bare number in the spec means TCP). */

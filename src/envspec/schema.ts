@@ -112,6 +112,8 @@ const resourceList = z.strictObject({
   cpu: quantity.optional(),
   memory: quantity.optional(),
   'ephemeral-storage': quantity.optional(),
+  /** GPUs (whole numbers; GKE's ExtendedResourceToleration lets such pods onto tainted GPU nodes). */
+  'nvidia.com/gpu': quantity.optional(),
 });
 
 const k8sProbe = z
