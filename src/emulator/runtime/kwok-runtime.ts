@@ -176,6 +176,30 @@ export class KwokRuntime implements ControlPlaneRuntime {
     );
   }
 
+  async removeOneNode(c: ClusterRecord, pool: string): Promise<string> {
+    const kc = this.kc(c);
+    const nodes = await kc.makeApiClient(CoreV1Api).listNode({ labelSelector: `${GKE_NODEPOOL_LABEL}=${pool}` });
+    const name = nodes.items.map((n) => n.metadata?.name ?? '').sort()[0] ?? '';
+    if (!name) return name;
+    // The VM is gone: its pods end with it (GKE's graceful node shutdown) and their controllers
+    // make them again wherever they fit.
+    const core = kc.makeApiClient(CoreV1Api);
+    const pods = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` });
+    await Promise.all(
+      pods.items.map((p) =>
+        core
+          .deleteNamespacedPod({
+            name: p.metadata?.name ?? '',
+            namespace: p.metadata?.namespace ?? '',
+            gracePeriodSeconds: 0,
+          })
+          .catch(() => {}),
+      ),
+    );
+    await removeKwokNodes(kc, [name]);
+    return name;
+  }
+
   async delete(c: ClusterRecord): Promise<LeakedLoadBalancer[]> {
     const leaks = c.access?.endpoint
       ? await this.loadBalancers(c).catch(

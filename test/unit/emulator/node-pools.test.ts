@@ -177,3 +177,15 @@ void test('taints take only GKE’s NodeTaint effects', async () => {
     ],
   );
 });
+
+void test('POST /preempt takes a node of a Spot pool only: a pool that is not Spot ⇒ 409 naming it', async () => {
+  await waitOp(c, (await create('ondemand', { machineType: 'e2-small' }))[0]);
+  const res = await fetch(`http://127.0.0.1:${emu.adminPort}/preempt`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ cluster: clusterName('ondemand', 'us-central1-a'), pool: 'p' }),
+  });
+  assert.equal(res.status, 409);
+  assert.match(((await res.json()) as { error: string }).error, /has no Spot node pool named p to preempt/);
+  await waitOp(c, (await c.deleteCluster({ name: clusterName('ondemand', 'us-central1-a') }))[0]);
+});
