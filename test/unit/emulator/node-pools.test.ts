@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import type { v1 } from '@google-cloud/container';
 import type { RunningEmulator } from '../../../src/emulator';
+import { gkeError } from '../../../src/clients/gke-errors';
+import { QuotaExceededError } from '../../../src/contract/activity-errors';
 import { client, clusterName, emulator, parent, waitOp } from '../../helpers/emulator';
 
 let emu: RunningEmulator;
@@ -107,7 +109,13 @@ void test('GPUs only on their family, in their zones, in counts the machine type
 });
 
 void test('a new project has no GPU quota: one L4 ⇒ PERMISSION_DENIED "Insufficient regional quota" NVIDIA_L4_GPUS; with quota it runs', async () => {
-  const [code, details] = await refusal(create('gpu', l4(1, { machineType: 'g2-standard-4' })));
+  const raw = await create('gpu', l4(1, { machineType: 'g2-standard-4' })).then(
+    () => assert.fail('accepted'),
+    (e: unknown) => e,
+  );
+  // gkeflow reads it as a quota shortfall (permanent), not as missing IAM permission.
+  assert.ok(gkeError(raw, { cluster: 'gpu' }) instanceof QuotaExceededError);
+  const [code, details] = [(raw as { code: number }).code, (raw as { details: string }).details];
   assert.equal(code, status.PERMISSION_DENIED);
   assert.match(
     details,
