@@ -67,7 +67,7 @@ void describe('GPU, Spot and tainted node pools on the local cloud', { timeout: 
     await emu?.stop();
   });
 
-  it('GPU nodes carry nvidia.com/gpu, GKE’s accelerator labels and taint; Spot nodes the gke-spot label', async () => {
+  void it('GPU nodes carry nvidia.com/gpu, GKE’s accelerator labels and taint; Spot nodes the gke-spot label', async () => {
     const kc = await clients.kubeFor(env);
     const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
     const gpu = nodes.find((n) => n.metadata?.labels?.['cloud.google.com/gke-nodepool'] === 'gpu');
@@ -90,7 +90,7 @@ void describe('GPU, Spot and tainted node pools on the local cloud', { timeout: 
     assert.equal(tainted?.metadata?.labels?.['cloud.google.com/gke-spot'], undefined);
   });
 
-  it('the notebook asking for one GPU is tolerated on admission (ExtendedResourceToleration) and runs on the L4 node', async () => {
+  void it('the notebook asking for one GPU is tolerated on admission (ExtendedResourceToleration) and runs on the L4 node', async () => {
     const d = deploymentRequest(spec, env, labels, IMAGE);
     assert.deepEqual(await acts.applyDeployment(d), { readyReplicas: 1 });
     const kc = await clients.kubeFor(env);
@@ -107,7 +107,7 @@ void describe('GPU, Spot and tainted node pools on the local cloud', { timeout: 
     assert.match(pod?.spec?.nodeName ?? '', /-gpu-/);
   });
 
-  it('a pod tolerating none of the taints stays Pending: the rollout fails with the scheduler’s reason', async () => {
+  void it('a pod tolerating none of the taints stays Pending: the rollout fails with the scheduler’s reason', async () => {
     const d = { ...deploymentRequest(spec, env, labels, IMAGE), name: 'plain', selector: { app: 'plain' } };
     const plain = {
       ...d,
