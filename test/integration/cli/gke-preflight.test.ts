@@ -133,9 +133,8 @@ void describe('up checks the location against GetServerConfig', () => {
   void it('gkeflow up exits 2 naming a machine type Compute Engine lacks in the zone, before anything is started', async () => {
     const dir = tempStateDir('preflight-');
     const file = path.join(dir, 'env.yaml');
-    const doc = spec('us-central1-a', {}, 'local');
-    doc.cluster.nodePools = [{ ...doc.cluster.nodePools[0]!, machineType: 'g9-huge' }];
-    fs.writeFileSync(file, JSON.stringify(doc));
+    const pools = [{ name: 'default-pool', machineType: 'g9-huge', nodeCount: 1 }];
+    fs.writeFileSync(file, JSON.stringify(spec('us-central1-a', { nodePools: pools }, 'local')));
     const res = await runCli(['up', '-f', file], {
       GKEFLOW_EMULATOR_ADDRESS: emu.address,
       GKEFLOW_EMULATOR_ADMIN_PORT: String(emu.adminPort),
