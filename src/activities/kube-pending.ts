@@ -1,7 +1,7 @@
 /**
  * Why a rollout does not finish, in the scheduler's words: a Deployment's pods that the
  * scheduler could not place (PodScheduled False, reason Unschedulable) carry its message
- * (`0/2 nodes are available: 2 node(s) had untolerated taint {team: ml}. …`). A rollout that
+ * (`0/2 nodes are available: 2 node(s) had untolerated taint(s). …`). A rollout that
  * fails or runs out of time reports it instead of a bare timeout.
  */
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
