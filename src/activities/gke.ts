@@ -85,6 +85,17 @@ export function createClusterRequestOf(input: EnsureClusterInput): Cluster {
       ...(input.serviceAccount ? { serviceAccount: input.serviceAccount } : {}),
       // Workload Identity: pods get their Google identity from GKE's metadata server, not the node's.
       ...(input.workloadIdentity ? { workloadMetadataConfig: { mode: 'GKE_METADATA' as const } } : {}),
+      ...(p.accelerators?.length
+        ? {
+            accelerators: p.accelerators.map((a) => ({
+              acceleratorType: a.type,
+              acceleratorCount: a.count,
+              gpuDriverInstallationConfig: { gpuDriverVersion: a.gpuDriverVersion },
+            })),
+          }
+        : {}),
+      ...(p.spot ? { spot: true } : {}),
+      ...(p.taints?.length ? { taints: p.taints } : {}),
     },
     ...(p.autoscaling
       ? {

@@ -13,7 +13,8 @@ import {
   type V1Deployment,
   type V1Service,
 } from '@kubernetes/client-node';
-import { ResourceNotFoundError, RolloutFailedError } from '../contract/activity-errors';
+import { OperationTimeoutError, ResourceNotFoundError, RolloutFailedError } from '../contract/activity-errors';
+import { unschedulableReason } from './kube-pending';
 import { kubeError, kubeStatus } from '../clients/kube-errors';
 import { deploymentManifest, namespaceManifest, serviceManifest } from './kube-manifests';
 import { watchUntil } from './kube-watch';
@@ -97,6 +98,18 @@ export function kubeActivities(deps: KubeActivityDeps) {
   };
 
   const waitRollout = (kc: KubeConfig, ref: ResourceRef, want: number) =>
+    watchRollout(kc, ref, want).catch(async (e: unknown) => {
+      // Pods the scheduler cannot place: say why (untolerated taint, no GPU …), not only "timed out".
+      if (!(e instanceof OperationTimeoutError || e instanceof RolloutFailedError)) throw e;
+      const why = await unschedulableReason(kc, ref.namespace, ref.name).catch(() => undefined);
+      if (!why) throw e;
+      throw new RolloutFailedError(`Deployment ${ref.namespace}/${ref.name} rollout did not finish: ${why}`, {
+        namespace: ref.namespace,
+        name: ref.name,
+      });
+    });
+
+  const watchRollout = (kc: KubeConfig, ref: ResourceRef, want: number) =>
     watchUntil<V1Deployment, RolloutResult>({
       kubeConfig: refresh(kc, ref.env),
       apiVersion: 'apps/v1',

@@ -7,8 +7,8 @@
  *
  * The check only helps: an API it cannot reach, credentials it lacks (the worker may hold
  * others), or an error still transient after the retries the failure registry allows skip it
- * with one warning, and GKE's CreateCluster stays the authority. Machine types are Compute
- * Engine's (machineTypes.list), not GKE's, and are not checked here.
+ * with one warning, and GKE's CreateCluster stays the authority. Machine and accelerator types
+ * are Compute Engine's: compute-preflight.ts checks them the same way.
  */
 import { status } from '@grpc/grpc-js';
 import { ActivityError } from '../contract/activity-errors';
@@ -19,6 +19,8 @@ import type { TargetConfig } from '../clients/config';
 import { FAILURES } from '../contract/failures';
 import { SpecValidationError, type EnvironmentSpec } from '../envspec';
 import { locationName } from '../gke/resource-names';
+import { computeGetVia } from '../clients/compute';
+import { checkSpecWithCompute } from './compute-preflight';
 
 export interface PreflightDeps {
   /** GetServerConfig of `projects/P/locations/L`. */
@@ -90,4 +92,6 @@ export async function preflightUp(spec: EnvironmentSpec, source: string, warn: (
     return;
   }
   await checkSpecWithGke(spec, source, { serverConfig: serverConfigVia(config), warn });
+  // Autopilot picks its own machines.
+  if (spec.cluster.mode !== 'autopilot') await checkSpecWithCompute(spec, source, { get: computeGetVia(config), warn });
 }

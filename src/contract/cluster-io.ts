@@ -6,6 +6,7 @@
 import type { EnvRef } from './environment-id';
 import type { ReleaseChannel } from '../gke/rules';
 import type { ResourceLabels } from './labels';
+import type { SpecAccelerator, SpecTaint } from './environment-spec';
 
 export interface NodePoolInput {
   name: string;
@@ -15,6 +16,9 @@ export interface NodePoolInput {
   diskSizeGb?: number;
   autoscaling?: { minNodeCount: number; maxNodeCount: number };
   labels?: Record<string, string>;
+  accelerators?: SpecAccelerator[];
+  spot?: boolean;
+  taints?: SpecTaint[];
 }
 
 export interface EnsureClusterInput {

@@ -17,6 +17,24 @@ export interface SpecNodePool {
   diskSizeGb: number;
   autoscaling?: { min: number; max: number } | undefined;
   labels: Record<string, string>;
+  /** GPUs per node and GKE's driver installation. */
+  accelerators?: SpecAccelerator[] | undefined;
+  /** Spot VMs (`cloud.google.com/gke-spot=true` on the nodes). */
+  spot?: boolean | undefined;
+  taints?: SpecTaint[] | undefined;
+}
+
+export interface SpecAccelerator {
+  type: string;
+  count: number;
+  gpuDriverVersion: 'DEFAULT' | 'LATEST' | 'INSTALLATION_DISABLED';
+}
+
+/** A node taint in GKE's words. */
+export interface SpecTaint {
+  key: string;
+  value: string;
+  effect: 'NO_SCHEDULE' | 'PREFER_NO_SCHEDULE' | 'NO_EXECUTE';
 }
 
 /** A container probe: exactly one of httpGet, tcpSocket. */
@@ -32,6 +50,7 @@ export interface SpecResourceList {
   cpu?: string | undefined;
   memory?: string | undefined;
   'ephemeral-storage'?: string | undefined;
+  'nvidia.com/gpu'?: string | undefined;
 }
 
 /** A port of a container (a bare number in the spec means TCP). */

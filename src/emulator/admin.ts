@@ -13,6 +13,8 @@ import { patchSettings } from './settings';
 import type { Core } from './gke/context';
 import type { FaultRule } from './faults';
 import { clusterPath, parseClusterName } from './gke/names';
+import { computeRoute } from './compute';
+import { preemptSpotNode } from './gke/preempt';
 
 /** Thrown by admin routes for a bad request body; answered 400. */
 class BadRequest extends Error {}
@@ -136,11 +138,18 @@ async function route(core: Core, reset: () => Promise<void>, req: http.IncomingM
       ];
     case 'GET /kubeconfig':
       return [200, kubeconfigYaml(core, url.searchParams.get('cluster') ?? '')];
+    case 'POST /preempt':
+      return [200, await preemptSpotNode(core, obj(await body(req), 'body'))];
     case 'POST /reset':
       await reset();
       return [200, { ok: true }];
     default:
-      return [404, { error: `no route ${key}; see docs/emulator.md` }];
+      return (
+        (req.method === 'GET' ? computeRoute(url.pathname) : undefined) ?? [
+          404,
+          { error: `no route ${key}; see docs/emulator.md` },
+        ]
+      );
   }
 }
 
@@ -151,6 +160,9 @@ function wrap(fn: () => void): void {
     throw new BadRequest((e as Error).message);
   }
 }
+
+/** HTTP statuses of the emulator's gRPC errors on admin routes: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION. */
+const ADMIN_STATUS: Record<number, number> = { 3: 400, 5: 404, 9: 409 };
 
 /** Starts the admin HTTP server on 127.0.0.1:port (0 = any free port). */
 export function startAdmin(core: Core, port: number, reset: () => Promise<void>): Promise<http.Server> {
@@ -169,7 +181,9 @@ export function startAdmin(core: Core, port: number, reset: () => Promise<void>)
     route(core, reset, req).then(
       ([code, payload]) => send(code, payload),
       (e: Error) =>
-        send(e instanceof BadRequest ? 400 : (e as { code?: number }).code === 5 ? 404 : 500, { error: e.message }),
+        send(e instanceof BadRequest ? 400 : (ADMIN_STATUS[(e as { code?: number }).code ?? 0] ?? 500), {
+          error: e.message,
+        }),
     );
   });
   return new Promise((resolve, reject) => {

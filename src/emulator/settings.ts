@@ -89,6 +89,8 @@ export interface Quotas {
   nodesPerProject: number;
   cpusPerRegion: number;
   ssdGbPerRegion: number;
+  /** GPUs per region and GPU type (NVIDIA_L4_GPUS, NVIDIA_T4_GPUS, …): 0 in a new project, as on GCP. */
+  gpusPerRegion: number;
 }
 
 /**
@@ -100,6 +102,7 @@ export const DEFAULT_QUOTAS: Quotas = {
   nodesPerProject: 200,
   cpusPerRegion: 2000,
   ssdGbPerRegion: 100_000,
+  gpusPerRegion: 0,
 };
 
 /** What starts an emulator. */

@@ -119,6 +119,8 @@ const resourceList = z.strictObject({
   cpu: quantity.optional(),
   memory: quantity.optional(),
   'ephemeral-storage': quantity.optional(),
+  /** GPUs (whole numbers; GKE's ExtendedResourceToleration lets such pods onto tainted GPU nodes). */
+  'nvidia.com/gpu': quantity.optional(),
 });
 
 const k8sProbe = z
@@ -133,6 +135,27 @@ const k8sProbe = z
     'must have exactly one of httpGet, tcpSocket',
   );
 
+/** GKE's NodeTaint effects (the API's words; Kubernetes spells them NoSchedule, PreferNoSchedule, NoExecute). */
+export const TAINT_EFFECTS = ['NO_SCHEDULE', 'PREFER_NO_SCHEDULE', 'NO_EXECUTE'] as const;
+/** GKE's gpuDriverInstallationConfig.gpuDriverVersion values gkeflow passes on. */
+export const GPU_DRIVER_VERSIONS = ['DEFAULT', 'LATEST', 'INSTALLATION_DISABLED'] as const;
+
+/** GPUs on each node: which exist where, on which machine, in what count is GKE's to say (`gkeflow plan` asks). */
+const accelerator = z.strictObject({
+  type: z
+    .string()
+    .regex(/^[a-z][-a-z0-9]{0,62}$/, 'must be an accelerator type name (e.g. nvidia-l4, nvidia-tesla-t4)'),
+  count: int(1, 16, 'of GPUs per node'),
+  /** GKE installs the NVIDIA driver (DEFAULT or LATEST version) unless INSTALLATION_DISABLED. */
+  gpuDriverVersion: z.enum(GPU_DRIVER_VERSIONS).default('DEFAULT'),
+});
+
+const taint = z.strictObject({
+  key: checked(k8sLabelKeyProblem),
+  value: checked(k8sLabelValueProblem).default(''),
+  effect: z.enum(TAINT_EFFECTS, { error: `must be one of ${TAINT_EFFECTS.join(', ')}` }),
+});
+
 const nodePool = z.strictObject({
   name: gkeName,
   machineType: checked(machineTypeProblem),
@@ -146,6 +169,10 @@ const nodePool = z.strictObject({
     })
     .optional(),
   labels: k8sLabels.default({}),
+  accelerators: z.array(accelerator).max(1, 'GKE takes one accelerator type per node pool').optional(),
+  /** Spot VMs: GKE labels the nodes cloud.google.com/gke-spot=true; Compute Engine may preempt them. */
+  spot: z.boolean().optional(),
+  taints: z.array(taint).optional(),
 });
 
 const containerPort = z.union([

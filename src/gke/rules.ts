@@ -4,6 +4,7 @@
  */
 
 import { GCP_ZONES } from './locations';
+import { machineTypeOf } from './machine-types';
 
 /** Cluster and node-pool names: lowercase letter first, then lowercase letters, digits or hyphens, no trailing hyphen, at most 40 chars. */
 export const GKE_NAME_RE = /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/;
@@ -119,6 +120,8 @@ const MB_PER_CPU: Record<string, number> = { standard: 4096, highmem: 8192, high
 export function machineShape(v: string): MachineType {
   const known = own(MACHINE_TYPES, v);
   if (known) return known;
+  const listed = machineTypeOf(v);
+  if (listed) return { cpus: listed.cpus, memoryMb: listed.memoryMb };
   const custom = /(?:^|-)custom-(\d+)-(\d+)/.exec(v);
   if (custom) return { cpus: Number(custom[1]), memoryMb: Number(custom[2]) };
   const m = /^[a-z0-9]+-([a-z]+)-(\d+)/.exec(v);

@@ -43,6 +43,9 @@ export function ensureClusterInputOf(spec: EnvironmentSpec, env: EnvRef, labels:
       diskSizeGb: p.diskSizeGb,
       labels: p.labels,
       ...(p.autoscaling ? { autoscaling: { minNodeCount: p.autoscaling.min, maxNodeCount: p.autoscaling.max } } : {}),
+      ...(p.accelerators?.length ? { accelerators: p.accelerators } : {}),
+      ...(p.spot ? { spot: true } : {}),
+      ...(p.taints?.length ? { taints: p.taints } : {}),
     })),
   };
 }

@@ -18,6 +18,7 @@ import type { SpecIssue } from '../../envspec/validate';
 import { poolSizeText } from '../../gke/rules';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import { envHandle, envStatus } from '../../temporal/environments';
+import { preflightUp } from '../gke-preflight';
 import type { EnvironmentStatus } from '../../contract/workflow-input';
 import type { CommandInput } from '../command';
 import { emitResult, machineMode } from '../output';
@@ -66,6 +67,7 @@ export async function planCommand(input: CommandInput): Promise<number> {
   const { flags, out, err } = input;
   const file = specFlag(flags);
   const spec = loadSpecFile(file);
+  await preflightUp(spec, file, err); // GKE / Compute Engine refuse the location or a machine type ⇒ exit 2
   const bundle = await renderOrThrow(spec, file, toolchainRenderDeps(err)); // a bad manifest or chart ⇒ exit 2
   const envId = envIdOf(spec);
   const running = await runningOf(envId, err);

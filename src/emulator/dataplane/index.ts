@@ -84,6 +84,7 @@ export class DataPlane {
       },
       syncPool: (c, pool) => runtime.syncPool(c, pool),
       removePool: (c, pool) => runtime.removePool(c, pool),
+      removeOneNode: (c, pool) => runtime.removeOneNode(c, pool),
       delete: async (c) => {
         await this.detach(c);
         return runtime.delete(c);

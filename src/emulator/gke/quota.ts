@@ -2,6 +2,7 @@
  * Project quotas as GKE and Compute Engine check them: what a request demands (clusters, nodes,
  * vCPUs, boot disks) against the limits in the settings and what the project already uses.
  */
+import { acceleratorTypeOf } from '../../gke/machine-types';
 import { machineShape, regionOf } from '../../gke/rules';
 import { permissionDenied, resourceExhausted } from '../errors';
 import type { PoolRecord } from '../store/store';
@@ -13,16 +14,29 @@ export interface QuotaDemand {
   nodes?: number;
   cpus?: number;
   diskGb?: number;
+  /** GPUs by quota metric (NVIDIA_L4_GPUS …). */
+  gpus?: Record<string, number>;
 }
 
 /** What `nodeCount` more nodes per zone of a pool need (a regional pool counts each zone). */
 export function poolDemand(
-  p: Pick<PoolRecord, 'nodeCount' | 'locations' | 'machineType' | 'diskSizeGb'>,
+  p: Pick<PoolRecord, 'nodeCount' | 'locations' | 'machineType' | 'diskSizeGb' | 'accelerators'>,
   nodeCount = p.nodeCount,
 ): QuotaDemand {
   const nodes = nodeCount * p.locations.length;
-  return { nodes, cpus: nodes * machineShape(p.machineType).cpus, diskGb: nodes * p.diskSizeGb };
+  const gpus: Record<string, number> = {};
+  for (const a of p.accelerators ?? []) {
+    const metric = acceleratorTypeOf(a.type)?.quotaMetric ?? a.type;
+    gpus[metric] = (gpus[metric] ?? 0) + nodes * a.count;
+  }
+  return { nodes, cpus: nodes * machineShape(p.machineType).cpus, diskGb: nodes * p.diskSizeGb, gpus };
 }
+
+const addGpus = (a: Record<string, number> = {}, b: Record<string, number> = {}) => {
+  const sum = { ...a };
+  for (const [k, v] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
+};
 
 /** The sum of demands. */
 export const totalDemand = (ds: QuotaDemand[]): QuotaDemand =>
@@ -32,6 +46,7 @@ export const totalDemand = (ds: QuotaDemand[]): QuotaDemand =>
       nodes: (a.nodes ?? 0) + (d.nodes ?? 0),
       cpus: (a.cpus ?? 0) + (d.cpus ?? 0),
       diskGb: (a.diskGb ?? 0) + (d.diskGb ?? 0),
+      gpus: addGpus(a.gpus, d.gpus),
     }),
     {},
   );
@@ -64,6 +79,12 @@ export function assertQuota(core: Core, at: { project: string; location: string 
     ['INSTANCES', add.nodes ?? 0, used.nodes, q.nodesPerProject],
     ['CPUS', add.cpus ?? 0, inRegion.cpus ?? 0, q.cpusPerRegion],
     ['SSD_TOTAL_GB', add.diskGb ?? 0, inRegion.diskGb ?? 0, q.ssdGbPerRegion],
+    ...Object.entries(add.gpus ?? {}).map(([metric, want]): [string, number, number, number] => [
+      metric,
+      want,
+      inRegion.gpus?.[metric] ?? 0,
+      q.gpusPerRegion,
+    ]),
   ];
   for (const [resource, want, inUse, limit] of checks) {
     if (want <= 0 || inUse + want <= limit) continue;

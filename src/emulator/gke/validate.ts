@@ -16,6 +16,7 @@ import {
   ZONE_RE,
 } from '../../gke/rules';
 import { invalidArgument } from '../errors';
+import { checkAccelerators, checkMachineTypeInZones, checkTaints } from './node-config';
 import { shown } from './names';
 import type { Autoscaling, PoolRecord } from '../store/store';
 
@@ -138,6 +139,15 @@ export function checkPool(p: unknown, field: string, locations: readonly string[
     Array.isArray(p.locations) && p.locations.length
       ? clusterLocations(locations[0] ?? '', p.locations, `${field}.locations`)
       : locations;
+  checkMachineTypeInZones(machineType, poolLocations);
+  const accelerators = checkAccelerators(
+    config.accelerators,
+    `${field}.config.accelerators`,
+    machineType,
+    poolLocations,
+    machineType === DEFAULT_MACHINE_TYPE && !config.machineType,
+  );
+  const taints = checkTaints(config.taints, `${field}.config.taints`);
   return {
     name,
     machineType,
@@ -152,6 +162,9 @@ export function checkPool(p: unknown, field: string, locations: readonly string[
     createTime: new Date().toISOString(),
     oauthScopes: checkScopes(config.oauthScopes, `${field}.config.oauthScopes`),
     serviceAccount: checkServiceAccount(config.serviceAccount, `${field}.config.serviceAccount`),
+    ...(accelerators.length ? { accelerators } : {}),
+    ...(config.spot === true ? { spot: true } : {}),
+    ...(taints.length ? { taints } : {}),
   };
 }
 

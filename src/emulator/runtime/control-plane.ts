@@ -9,6 +9,8 @@ export interface ControlPlaneRuntime {
   /** Makes the pool's nodes match nodeCount × locations (adds or removes nodes). */
   syncPool(c: ClusterRecord, pool: PoolRecord): Promise<void>;
   removePool(c: ClusterRecord, pool: string): Promise<void>;
+  /** Deletes one node of the pool, as Compute Engine preempting a Spot VM; returns its name ('' when none). syncPool makes it again. */
+  removeOneNode(c: ClusterRecord, pool: string): Promise<string>;
   /** Deletes the control plane; returns the LoadBalancer Services it still had (leaked). */
   delete(c: ClusterRecord): Promise<LeakedLoadBalancer[]>;
   /** Starts a stopped control plane again (emulator restart). */

@@ -19,6 +19,7 @@ export class NoControlPlaneRuntime implements ControlPlaneRuntime {
   }
   syncPool = () => Promise.resolve();
   removePool = () => Promise.resolve();
+  removeOneNode = () => Promise.resolve('');
   delete = () => Promise.resolve([]);
   restore = (c: ClusterRecord) =>
     Promise.resolve(c.access ?? { endpoint: '', caData: '', clientCertData: '', clientKeyData: '' });

@@ -266,22 +266,27 @@ async function kwokctlConfig(o: CreateKwokClusterOptions): Promise<string> {
     kubectlBinary: o.toolchain.kubectl,
   };
   COMPONENT_PORTS.forEach((k, i) => (options[k] = ports[i]));
-  const componentsPatches = o.tokenAuthFile
-    ? [
-        {
-          name: 'kube-apiserver',
-          extraArgs: [
-            { key: 'token-auth-file', value: o.tokenAuthFile },
-            { key: 'anonymous-auth', value: 'false' },
-          ],
-        },
-      ]
-    : undefined;
+  // GKE's API server runs ExtendedResourceToleration: a pod asking for nvidia.com/gpu gets the
+  // toleration of GKE's GPU node taint (nvidia.com/gpu=present:NoSchedule) on admission.
+  const componentsPatches = [
+    {
+      name: 'kube-apiserver',
+      extraArgs: [
+        { key: 'enable-admission-plugins', value: 'ExtendedResourceToleration' },
+        ...(o.tokenAuthFile
+          ? [
+              { key: 'token-auth-file', value: o.tokenAuthFile },
+              { key: 'anonymous-auth', value: 'false' },
+            ]
+          : []),
+      ],
+    },
+  ];
   const head = YAML.stringify({
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokctlConfiguration',
     options,
-    ...(componentsPatches ? { componentsPatches } : {}),
+    componentsPatches,
   });
   const stages =
     o.stagesConfig ??

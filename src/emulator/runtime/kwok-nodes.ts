@@ -1,9 +1,10 @@
 /**
  * Simulated nodes of a kwok cluster: plain Node objects that the cluster's kwok controller
  * adopts (annotation `kwok.x-k8s.io/node: fake`) and keeps Ready, with the labels GKE puts on
- * its nodes. No taint, so ordinary Deployments schedule on them as they would on GKE.
+ * its nodes. Taints only where GKE puts them (the pool's own, GPU nodes'), so ordinary
+ * Deployments schedule on them as they would on GKE.
  */
-import { ApiException, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, type KubeConfig, type V1Node, type V1Taint } from '@kubernetes/client-node';
 
 /** The label GKE puts on every node with the name of its node pool. */
 export const GKE_NODEPOOL_LABEL = 'cloud.google.com/gke-nodepool';
@@ -14,7 +15,9 @@ export interface KwokNodeSpec {
   /** Extra labels, e.g. `{[GKE_NODEPOOL_LABEL]: 'default-pool'}`. */
   labels?: Record<string, string>;
   /** What the node reports as capacity (and allocatable); default 2 CPUs, 4Gi, 110 pods. */
-  capacity?: { cpu?: string; memory?: string; pods?: string };
+  capacity?: { cpu?: string; memory?: string; pods?: string; 'nvidia.com/gpu'?: string };
+  /** Node taints (Kubernetes spelling: NoSchedule, PreferNoSchedule, NoExecute). */
+  taints?: V1Taint[];
 }
 
 /** The Node object for a simulated node. */
@@ -34,7 +37,7 @@ export function kwokNodeManifest(n: KwokNodeSpec): V1Node {
       },
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
     },
-    spec: {},
+    spec: n.taints?.length ? { taints: n.taints } : {},
     status: { capacity, allocatable: capacity },
   };
 }

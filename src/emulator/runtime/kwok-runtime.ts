@@ -28,6 +28,7 @@ import {
   type KwokNodeSpec,
 } from './kwok-nodes';
 import type { LoadBalancerTimings } from './kwok-stages';
+import { poolNodeTraits } from './pool-node-traits';
 
 /** Toolchain components a kwok control plane runs (kwokctl, kwok, etcd, the Kubernetes binaries). */
 export const KWOK_TOOLCHAIN_COMPONENTS: readonly string[] = ['kubernetes', 'etcd', 'kwok', 'demo'];
@@ -44,6 +45,7 @@ export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
   const h = hash(`${clusterId(c)}/${pool.name}`).slice(0, 8);
   const mt = machineShape(pool.machineType);
   const suffix = canPull(pool.oauthScopes) ? '' : NO_PULL_SCOPE_SUFFIX;
+  const traits = poolNodeTraits(pool);
   return pool.locations.flatMap((zone) =>
     Array.from({ length: pool.nodeCount }, (_, i) => ({
       name:
@@ -51,6 +53,7 @@ export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
         suffix,
       labels: {
         ...pool.labels,
+        ...traits.labels,
         [GKE_NODEPOOL_LABEL]: pool.name,
         'cloud.google.com/machine-family': pool.machineType.split('-')[0] ?? '',
         'cloud.google.com/gke-os-distribution': 'cos',
@@ -58,7 +61,12 @@ export function nodeNames(c: ClusterRecord, pool: PoolRecord): KwokNodeSpec[] {
         'topology.kubernetes.io/zone': zone,
         'topology.kubernetes.io/region': regionOf(zone),
       },
-      capacity: { cpu: String(mt.cpus), memory: `${mt.memoryMb}Mi` },
+      capacity: {
+        cpu: String(mt.cpus),
+        memory: `${mt.memoryMb}Mi`,
+        ...(traits.gpus ? { 'nvidia.com/gpu': String(traits.gpus) } : {}),
+      },
+      ...(traits.taints.length ? { taints: traits.taints } : {}),
     })),
   );
 }
@@ -166,6 +174,30 @@ export class KwokRuntime implements ControlPlaneRuntime {
       kc,
       nodes.items.map((n) => n.metadata?.name ?? ''),
     );
+  }
+
+  async removeOneNode(c: ClusterRecord, pool: string): Promise<string> {
+    const kc = this.kc(c);
+    const nodes = await kc.makeApiClient(CoreV1Api).listNode({ labelSelector: `${GKE_NODEPOOL_LABEL}=${pool}` });
+    const name = nodes.items.map((n) => n.metadata?.name ?? '').sort()[0] ?? '';
+    if (!name) return name;
+    // The VM is gone: its pods end with it (GKE's graceful node shutdown) and their controllers
+    // make them again wherever they fit.
+    const core = kc.makeApiClient(CoreV1Api);
+    const pods = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` });
+    await Promise.all(
+      pods.items.map((p) =>
+        core
+          .deleteNamespacedPod({
+            name: p.metadata?.name ?? '',
+            namespace: p.metadata?.namespace ?? '',
+            gracePeriodSeconds: 0,
+          })
+          .catch(() => {}),
+      ),
+    );
+    await removeKwokNodes(kc, [name]);
+    return name;
   }
 
   async delete(c: ClusterRecord): Promise<LeakedLoadBalancer[]> {

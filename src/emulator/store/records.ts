@@ -40,6 +40,27 @@ export interface PoolRecord {
   readonly serviceAccount?: string;
   /** NodeConfig.workloadMetadataConfig.mode, when set or implied by the cluster's Workload Identity. */
   readonly workloadMetadataMode?: 'GKE_METADATA' | 'GCE_METADATA';
+  /** NodeConfig.accelerators (GPUs per node); absent: none. */
+  readonly accelerators?: readonly PoolAccelerator[];
+  /** NodeConfig.spot. */
+  readonly spot?: boolean;
+  /** NodeConfig.taints, as GKE's NodeTaint effects. */
+  readonly taints?: readonly PoolTaint[];
+}
+
+/** GPUs on each node of a pool (NodeConfig.accelerators[]). */
+export interface PoolAccelerator {
+  readonly type: string;
+  readonly count: number;
+  /** gpuDriverInstallationConfig.gpuDriverVersion: DEFAULT, LATEST or INSTALLATION_DISABLED. */
+  readonly gpuDriverVersion?: string;
+}
+
+/** A node taint as GKE's API spells it. */
+export interface PoolTaint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: 'NO_SCHEDULE' | 'PREFER_NO_SCHEDULE' | 'NO_EXECUTE';
 }
 
 /** How clients reach the cluster's Kubernetes API; empty for clusters without a control plane. */

@@ -129,4 +129,27 @@ void describe('up checks the location against GetServerConfig', () => {
     });
     assert.deepEqual(((await clusters.json()) as { clusters: unknown[] }).clusters, []);
   });
+
+  void it('gkeflow up exits 2 naming a machine type Compute Engine lacks in the zone, before anything is started', async () => {
+    const dir = tempStateDir('preflight-');
+    const file = path.join(dir, 'env.yaml');
+    const pools = [{ name: 'default-pool', machineType: 'g9-huge', nodeCount: 1 }];
+    fs.writeFileSync(file, JSON.stringify(spec('us-central1-a', { nodePools: pools }, 'local')));
+    const res = await runCli(['up', '-f', file], {
+      GKEFLOW_EMULATOR_ADDRESS: emu.address,
+      GKEFLOW_EMULATOR_ADMIN_PORT: String(emu.adminPort),
+      GKEFLOW_EMULATOR_TOKEN: TOKEN,
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+    });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /\[GKF-SPEC-INVALID\]/);
+    assert.match(
+      res.stderr,
+      /^ {2}cluster\.nodePools\[0\]\.machineType: Compute Engine has no machine type g9-huge in zone us-central1-a$/m,
+    );
+    const clusters = await fetch(`http://127.0.0.1:${emu.adminPort}/clusters`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.deepEqual(((await clusters.json()) as { clusters: unknown[] }).clusters, []);
+  });
 });

@@ -19,6 +19,13 @@ const poolToProto = (c: ClusterRecord, p: PoolRecord) => ({
     oauthScopes: p.oauthScopes ?? ['https://www.googleapis.com/auth/cloud-platform'],
     serviceAccount: p.serviceAccount ?? 'default',
     ...(p.workloadMetadataMode ? { workloadMetadataConfig: { mode: p.workloadMetadataMode } } : {}),
+    accelerators: (p.accelerators ?? []).map((a) => ({
+      acceleratorType: a.type,
+      acceleratorCount: a.count,
+      ...(a.gpuDriverVersion ? { gpuDriverInstallationConfig: { gpuDriverVersion: a.gpuDriverVersion } } : {}),
+    })),
+    spot: Boolean(p.spot),
+    taints: p.taints ?? [],
   },
   initialNodeCount: p.nodeCount,
   locations: p.locations,
