@@ -10,6 +10,9 @@ import { envStatus } from '../temporal/environments';
 import type { TeardownResult } from '../contract/messages';
 import type { EnvironmentStatus } from '../contract/workflow-input';
 
+/** How long `up --wait` waits for a run in its last phase to close before printing the phase alone. */
+const CLOSE_WAIT_MS = 15_000;
+
 /** One line on how a closed run ended: what teardown removed, or why it failed (the cause chain). */
 export async function closedOutcome(client: Client, envId: string): Promise<string> {
   try {
@@ -175,7 +178,16 @@ export async function followEnvironment(
       if (now !== where) opts.onStatus?.(s, Date.now() - t0);
       where = now;
       if (s.phase === 'failed' || s.phase === 'torn-down') {
-        err(`environment ${envId} ${s.phase}${s.lastError ? `: ${s.lastError}` : ''}`);
+        // The run closes right after its last phase: say how it ended (what was cleaned up, the
+        // whole cause chain) as for a run already closed, whichever of the two this poll met.
+        const ended = await client.connection
+          .withDeadline(Date.now() + CLOSE_WAIT_MS, () => closedOutcome(client, envId))
+          .catch(() => undefined);
+        err(
+          ended
+            ? `environment ${envId} run ended: ${ended}`
+            : `environment ${envId} ${s.phase}${s.lastError ? `: ${s.lastError}` : ''}`,
+        );
         return 1;
       }
       if (s.phase === 'running' && s.stepsDone === s.stepsTotal) {
