@@ -27,6 +27,7 @@ import {
 let stack: ChaosStack;
 before(async () => {
   stack = await ChaosStack.start({ emulatorEnv: EMULATOR_ENV });
+  await stack.startWorker();
 });
 after(async () => {
   await stack?.stop();
