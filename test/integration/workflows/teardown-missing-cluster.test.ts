@@ -10,7 +10,7 @@ import type { TeardownInput } from '../../../src/workflows';
 import type { teardownWorkflow } from '../../../src/workflows/teardown';
 import { POSSIBLE_LB_LEAK } from '../../../src/workflows/teardown';
 import type { ReaperInput, ReapReport } from '../../../src/workflows/reaper';
-import { envHash, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';
+import { envHash, expiresAtLabel, LABELS, MANAGED_BY_VALUE } from '../../../src/contract/labels';
 import { formatEnvId } from '../../../src/contract/environment-id';
 import { POSSIBLE_APP_LB_LEAK } from '../../../src/workflows/cleanup';
 import { statusQuery, teardownUpdate } from '../../../src/workflows';
@@ -147,4 +147,41 @@ void test("an environment torn down after its cluster went: its Service's load b
     result.possibleLeaks?.map((l) => [l.kind, l.error]),
     [['service', POSSIBLE_LB_LEAK]],
   );
+});
+
+void test("the reaper's report names the possible leak of an expired live environment whose own teardown found its cluster gone", async () => {
+  const stub = stubActivities();
+  const cluster = 'gone-live';
+  const envId = formatEnvId({ project: PROJECT, location: ZONE, cluster });
+  const leak = { kind: 'service' as const, name: 'app in preview', error: POSSIBLE_APP_LB_LEAK };
+  stub.activities.listClusters = () =>
+    Promise.resolve([
+      {
+        project: PROJECT,
+        location: ZONE,
+        name: cluster,
+        status: 'RUNNING',
+        labels: {
+          [LABELS.managedBy]: MANAGED_BY_VALUE,
+          [LABELS.env]: envHash(envId),
+          [LABELS.owner]: TEST_OWNER,
+          [LABELS.expiresAt]: expiresAtLabel(Date.now() - 3_600_000),
+        },
+        createdAtMs: Date.now() - 7_200_000,
+      },
+    ]);
+  stub.activities.openEnvironments = () => Promise.resolve([envId]);
+  stub.activities.endEnvironment = () =>
+    Promise.resolve({ envId, reason: 'expired', cleaned: ['cluster'], leftovers: [], possibleLeaks: [leak] });
+  await withWorker(stub, async ({ client, taskQueue }) => {
+    const r = await client.workflow.execute<(i: ReaperInput) => Promise<ReapReport>>('reaperWorkflow', {
+      workflowId: `reap-missing-live-${Date.now()}`,
+      taskQueue,
+      args: [{ projects: [PROJECT], orphanGraceMs: 0, owner: TEST_OWNER, tuning: FAST }],
+    });
+    assert.deepEqual(
+      r.deleted.map((e) => [e.cluster, e.via, e.possibleLeaks]),
+      [[cluster, 'environment-workflow', [`service app in preview: ${POSSIBLE_APP_LB_LEAK}`]]],
+    );
+  });
 });
