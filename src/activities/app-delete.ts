@@ -44,13 +44,16 @@ export function appDeleteActivities(deps: AppActivityDeps) {
   }
 
   return {
-    /** Deletes the environment's ApplySet; no cluster or no set ⇒ `{deleted: false}`. */
+    /**
+     * Deletes the environment's ApplySet; no set ⇒ `{deleted: false}`; no cluster ⇒ `{deleted:
+     * false, clusterMissing: true}` (its load balancers may be left: a teardown reports them).
+     */
     async deleteApp(input: DeleteAppInput): Promise<DeleteAppResult> {
       const kc = await deps.kubeFor(input.env).catch((e: unknown) => {
         if (e instanceof ResourceNotFoundError && e.context.cluster) return undefined;
         throw e;
       });
-      if (!kc) return { deleted: false, members: [] };
+      if (!kc) return { deleted: false, members: [], clusterMissing: true };
       const c = objectClient(kc);
       const parentRef = {
         apiVersion: 'v1',

@@ -17,7 +17,11 @@ const CLOSE_WAIT_MS = 15_000;
 export async function closedOutcome(client: Client, envId: string): Promise<string> {
   try {
     const r = (await client.workflow.getHandle(envId).result()) as TeardownResult | undefined;
-    return r ? `torn down (${r.reason}): cleaned ${r.cleaned.join(', ') || 'nothing'}` : 'completed';
+    if (!r) return 'completed';
+    const leaks = r.possibleLeaks?.length
+      ? `; possible leak: ${r.possibleLeaks.map((l) => `${l.kind} ${l.name}`).join(', ')}`
+      : '';
+    return `torn down (${r.reason}): cleaned ${r.cleaned.join(', ') || 'nothing'}${leaks}`;
   } catch (e) {
     const chain = causeMessages(e);
     return `failed: ${chain.slice(1).join(' <- ') || chain[0]}`;

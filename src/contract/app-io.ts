@@ -40,4 +40,9 @@ export interface DeleteAppResult {
   deleted: boolean;
   /** `Kind namespace/name` of every member deleted. */
   members: string[];
+  /**
+   * The cluster itself was already gone: the ApplySet could not be read, so its LoadBalancer
+   * Services, Ingresses and Gateways may have left their cloud load balancers (GKE does not release them).
+   */
+  clusterMissing?: boolean;
 }

@@ -50,8 +50,9 @@ export interface TeardownResult {
   /** The Artifact Registry repository teardownWorkflow was given: deleted, or why deleteRepository kept it. */
   repository?: { name: string; deleted: boolean; kept?: string };
   /**
-   * teardownWorkflow: what may still be billed though nothing is left to delete (a LoadBalancer
-   * Service whose cluster was already gone: GKE does not release its load balancer). Not in `cleaned`.
+   * teardownWorkflow and an environment's teardown: what may still be billed though nothing is
+   * left to delete (a LoadBalancer Service, or an app's Services/Ingresses/Gateways, whose cluster
+   * was already gone: GKE does not release their load balancers). Not in `cleaned`.
    */
   possibleLeaks?: Leftover[];
 }

@@ -17,6 +17,8 @@ import { callStep, type ActivityProxies } from './proxies';
 export interface CleanupTarget {
   kind: ResourceKind;
   name: string;
+  /** The delete activity it runs. */
+  step?: DeleteStep;
   run: () => Promise<unknown>;
 }
 
@@ -57,6 +59,7 @@ export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupT
   const target = <K extends DeleteStep>(step: K, name: string, input: StepInput<K>): CleanupTarget => ({
     kind: STEPS[step].kind,
     name,
+    step,
     run: () => callStep(acts, step, input, stepSummary(step, input)),
   });
   const targets: CleanupTarget[] = [];
@@ -89,12 +92,39 @@ export function cleanupPlan(acts: ActivityProxies, s: CleanupSubjects): CleanupT
 export interface CleanupResult {
   cleaned: ResourceKind[];
   leftovers: Leftover[];
+  /** What may still be billed though nothing is left to delete (see missingClusterLeak); not in `cleaned`. */
+  possibleLeaks?: Leftover[];
 }
 
-/** Runs targets in order without cancellation; reports each state change through onState. */
+/** Why a Service on a cluster that was already gone is a possible leak. */
+export const POSSIBLE_LB_LEAK =
+  'its cluster was already gone, so the Service could not be deleted; if it was a LoadBalancer, its forwarding rule, IP and firewall rules may still be billed in the project (GKE does not release them with the cluster): check `gcloud compute forwarding-rules list`';
+
+/** Why an app (spec `app:`) on a cluster that was already gone is a possible leak. */
+export const POSSIBLE_APP_LB_LEAK =
+  "its cluster was already gone, so the app's ApplySet could not be read or deleted; the load balancers of its LoadBalancer Services, Ingresses and Gateways (forwarding rules, IPs, firewall rules) may still be billed in the project (GKE does not release them with the cluster): check `gcloud compute forwarding-rules list`";
+
+/**
+ * A Service or app delete that answered `clusterMissing`: nothing in the cluster could be
+ * deleted, and GKE does not release a deleted cluster's load balancers. The possible leak to
+ * report (never counted as cleaned), else undefined.
+ */
+export function missingClusterLeak(t: CleanupTarget, answer: unknown): Leftover | undefined {
+  if (!(answer as { clusterMissing?: boolean } | undefined)?.clusterMissing) return undefined;
+  if (t.step === 'deleteApp') return { kind: t.kind, name: t.name, error: POSSIBLE_APP_LB_LEAK };
+  if (t.step === 'deleteService') return { kind: t.kind, name: t.name, error: POSSIBLE_LB_LEAK };
+  return undefined;
+}
+
+/**
+ * Runs targets in order without cancellation; reports each state change through onState. `leakOf`
+ * (a caller's patched missingClusterLeak) turns a delete's answer into a possible leak: that
+ * target is then reported in `possibleLeaks` (state `cleanup-failed`), not in `cleaned`.
+ */
 export function runCleanup(
   targets: CleanupTarget[],
   onState: (kind: ResourceKind, state: 'deleting' | 'deleted' | 'cleanup-failed') => void = () => undefined,
+  leakOf?: (t: CleanupTarget, answer: unknown) => Leftover | undefined,
 ): Promise<CleanupResult> {
   return CancellationScope.nonCancellable(async () => {
     const result: CleanupResult = { cleaned: [], leftovers: [] };
@@ -114,7 +144,13 @@ export function runCleanup(
       if (t.kind === 'image' && result.leftovers.some((l) => l.kind === 'image')) continue;
       onState(t.kind, 'deleting');
       try {
-        await t.run();
+        const answer = await t.run();
+        const leak = leakOf?.(t, answer);
+        if (leak) {
+          (result.possibleLeaks ??= []).push(leak);
+          onState(t.kind, 'cleanup-failed');
+          continue;
+        }
         // The image tag and the repository gkeflow created are both the `image` resource: listed once.
         if (!result.cleaned.includes(t.kind)) result.cleaned.push(t.kind);
         onState(t.kind, 'deleted');

@@ -28,7 +28,13 @@ export type Outcome =
  */
 export function outcomeOf(envId: string, stop: Stop, teardownRequested: boolean, cleanup: CleanupResult): Outcome {
   const { reason, cause } = stop;
-  const result: TeardownResult = { envId, reason, cleaned: cleanup.cleaned, leftovers: cleanup.leftovers };
+  const result: TeardownResult = {
+    envId,
+    reason,
+    cleaned: cleanup.cleaned,
+    leftovers: cleanup.leftovers,
+    ...(cleanup.possibleLeaks?.length ? { possibleLeaks: cleanup.possibleLeaks } : {}),
+  };
   const requested = cause === undefined || (isCancellation(cause) && teardownRequested);
   const cancelled = isCancellation(cause) && !teardownRequested;
   if (cleanup.leftovers.length === 0 && requested) return { end: 'completed', result };

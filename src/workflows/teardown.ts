@@ -11,7 +11,7 @@ import { PATCHES } from './versioning';
 import type { DeleteRepositoryResult } from '../contract/image-io';
 import type { DeleteResult } from '../contract/workload-io';
 import type { EnvRef } from '../contract/environment-id';
-import { cleanupPlan, runCleanup } from './cleanup';
+import { cleanupPlan, missingClusterLeak, POSSIBLE_LB_LEAK, runCleanup, type CleanupTarget } from './cleanup';
 import type { TeardownResult } from '../contract/messages';
 import { cleanupFailure } from './errors';
 import { failure } from '../contract/temporal-failures';
@@ -99,7 +99,12 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
         },
       }))
     : observed;
-  const r = await runCleanup(guarded);
+  // An app whose cluster was already gone: its load balancers are a possible leak, not cleaned.
+  const appLeak = (t: CleanupTarget, answer: unknown) => {
+    const leak = t.step === 'deleteApp' ? missingClusterLeak(t, answer) : undefined;
+    return leak && patched(PATCHES.appMissingClusterLeak) ? leak : undefined;
+  };
+  const r = await runCleanup(guarded, undefined, appLeak);
   if (refused) throw refusalOf(refused);
   if (r.leftovers.length > 0)
     throw cleanupFailure({ envId: env.id, failedStep: 'teardown', reason, cleaned: r.cleaned, leftovers: r.leftovers });
@@ -110,17 +115,24 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
   // The Service's cluster was already gone: nothing could be deleted, and GKE does not release
   // the load balancer of a deleted cluster's Service. Reported, never counted as cleaned.
   if (serviceAnswer?.clusterMissing && patched(PATCHES.missingClusterLeak)) {
-    const possibleLeaks = [{ kind: 'service' as const, name: service!, error: POSSIBLE_LB_LEAK }];
+    const possibleLeaks = [
+      ...(r.possibleLeaks ?? []),
+      { kind: 'service' as const, name: service!, error: POSSIBLE_LB_LEAK },
+    ];
     setCurrentDetails(`Torn down ${env.id}; possible leak: Service ${service}'s load balancer`);
     const cleaned = r.cleaned.filter((k) => k !== 'service');
     return { envId: env.id, reason, cleaned, leftovers: [], ...repositoryResult, possibleLeaks };
   }
+  if (r.possibleLeaks?.length) {
+    setCurrentDetails(`Torn down ${env.id}; possible leak: ${r.possibleLeaks.map((l) => l.name).join(', ')}`);
+    const { possibleLeaks } = r;
+    return { envId: env.id, reason, cleaned: r.cleaned, leftovers: [], ...repositoryResult, possibleLeaks };
+  }
   return { envId: env.id, reason, cleaned: r.cleaned, leftovers: [], ...repositoryResult };
 }
 
-/** Why a Service on a cluster that was already gone is a possible leak. */
-export const POSSIBLE_LB_LEAK =
-  'its cluster was already gone, so the Service could not be deleted; if it was a LoadBalancer, its forwarding rule, IP and firewall rules may still be billed in the project (GKE does not release them with the cluster): check `gcloud compute forwarding-rules list`';
+/** Why a Service on a cluster that was already gone is a possible leak (one place: ./cleanup). */
+export { POSSIBLE_LB_LEAK };
 
 /**
  * The teardown's failure after a re-check stopped it: a refusal keeps its type

@@ -45,6 +45,11 @@ export const PATCHES = {
   reaperNamespaces: 's5-reaper-namespaces',
   /** teardownWorkflow reports a Service whose cluster was already gone as a possible leak, not as cleaned. */
   missingClusterLeak: 's5-missing-cluster-leak',
+  /**
+   * An app (deleteApp) or the environment workflow's own Service whose cluster was already gone is
+   * a possible leak (its load balancers), not cleaned: in teardownWorkflow and the environment's cleanup.
+   */
+  appMissingClusterLeak: 's5-app-missing-cluster-leak',
 } as const;
 
 /**

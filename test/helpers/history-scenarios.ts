@@ -684,6 +684,60 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  {
+    // Issue 17 (PATCHES.appMissingClusterLeak): a reaper's teardown of an app whose cluster is
+    // already gone reports the app's load balancers as a possible leak, not as cleaned.
+    name: 'teardown-app-missing-cluster-leak',
+    prepare: (stub) => {
+      stub.activities.deleteApp = () => Promise.resolve({ deleted: false, members: [], clusterMissing: true });
+      stub.activities.deleteCluster = () => Promise.resolve({ deleted: false });
+    },
+    drive: async (client, tq, cluster) => {
+      const env = {
+        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
+        project: 'gkeflow-test',
+        location: 'asia-east1-a',
+        cluster,
+      };
+      const input: TeardownInput = {
+        env,
+        namespace: 'preview',
+        app: true,
+        reason: 'orphaned',
+        guard: { owner: 'aaaaaaaaaaaa', reason: 'orphaned', cluster: true },
+        tuning: FAST,
+      };
+      const h = await client.workflow.start<typeof teardownWorkflow>('teardownWorkflow', {
+        workflowId: `teardown/${env.id}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const r = await h.result();
+      if (r.possibleLeaks?.length !== 1) throw new Error(`no possible leak reported: ${JSON.stringify(r)}`);
+      return h;
+    },
+  },
+  {
+    // Issue 17 (PATCHES.appMissingClusterLeak): an app environment torn down after its cluster
+    // went (before the drift check saw it) reports the app's load balancers as a possible leak.
+    name: 'app-teardown-missing-cluster-leak',
+    prepare: (stub) => {
+      stub.activities.deleteApp = () => Promise.resolve({ deleted: false, members: [], clusterMissing: true });
+      stub.activities.deleteCluster = () => Promise.resolve({ deleted: false });
+    },
+    drive: async (client, tq, cluster) => {
+      const h = await startEnv(
+        client,
+        tq,
+        testAppInput((d) => ((d.cluster as { name: string }).name = cluster)),
+      );
+      await running(h);
+      const r = await h.executeUpdate(teardownUpdate, { args: [{ reason: 'recorded' }] });
+      if (r.possibleLeaks?.length !== 1) throw new Error(`no possible leak reported: ${JSON.stringify(r)}`);
+      await h.result();
+      return h;
+    },
+  },
 ];
 
 /** A namespace environment (spec cluster.existing) on the shared cluster `cluster`, without plan steps. */

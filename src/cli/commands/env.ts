@@ -224,7 +224,16 @@ export async function downCommand(input: CommandInput): Promise<number> {
     await h.result().catch(() => undefined);
     const st = await envStatus(client, envId).catch(() => undefined);
     out(`${envId}: torn down${st ? ` (run ${st.runStatus.toLowerCase()})` : ''}`);
-    emitResult(input, { envId, runId: d.runId, tornDown: true, run: st?.runStatus ?? null, cleaned: res.cleaned });
+    // Its cluster was already gone: load balancers that may still be billed are said, not counted as cleaned.
+    for (const l of res.possibleLeaks ?? []) err(`possible leak: ${l.kind} ${l.name}: ${l.error}`);
+    emitResult(input, {
+      envId,
+      runId: d.runId,
+      tornDown: true,
+      run: st?.runStatus ?? null,
+      cleaned: res.cleaned,
+      ...(res.possibleLeaks?.length ? { possibleLeaks: res.possibleLeaks } : {}),
+    });
     return 0;
   } finally {
     await close();

@@ -3,10 +3,11 @@
  * (torn down, cancelled, failed or lost), a waiting teardown update gets the result, and the run
  * returns it or throws the cancel or the failure.
  */
-import { allHandlersFinished, CancellationScope, condition } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, patched } from '@temporalio/workflow';
 import { failure } from '../../contract/temporal-failures';
 import { endpointOf } from '../../contract/environment-spec';
-import { runCleanup } from '../cleanup';
+import { missingClusterLeak, runCleanup, type CleanupTarget } from '../cleanup';
+import { PATCHES } from '../versioning';
 import type { TeardownResult } from '../../contract/messages';
 import { describeError, invalidSpecFailure } from '../errors';
 import { outcomeOf, type Outcome } from '../outcome';
@@ -24,9 +25,19 @@ export async function cleanUp(run: EnvRun, reason: string, cause?: unknown): Pro
   const step = cause !== undefined ? ctx.currentStep : 'teardown';
   // Wait for an in-flight change: deleting under it only makes it fail noisily. Queued ones are refused.
   await CancellationScope.nonCancellable(() => condition(() => !busy(run)));
-  const r = await runCleanup(cleanupTargets(ctx), (kind, s) => (state.resources[kind] = s));
+  const r = await runCleanup(cleanupTargets(ctx), (kind, s) => (state.resources[kind] = s), leakOnMissingCluster);
   // Read after cleanup: a teardown requested meanwhile turns a cancel into a requested teardown.
   return outcomeOf(ctx.env.id, { reason, cause, step }, run.teardownReason !== undefined, r);
+}
+
+/**
+ * The app's or the Service's delete found its cluster already gone (deleted outside gkeflow
+ * before the drift check saw it): its load balancers may still be billed, so it is a possible
+ * leak in the result, not cleaned.
+ */
+function leakOnMissingCluster(t: CleanupTarget, answer: unknown) {
+  const leak = missingClusterLeak(t, answer);
+  return leak && patched(PATCHES.appMissingClusterLeak) ? leak : undefined;
 }
 
 /** Ends the run as `o` says: returns the result, or throws the cancel or the failure. */

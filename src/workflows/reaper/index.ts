@@ -106,6 +106,9 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
             throw new Error(
               `its teardown left ${ended.leftovers.map((l) => `${l.kind} ${l.name} (${l.error})`).join(', ')}`,
             );
+          // Its cluster was gone before the environment's teardown: said, not counted as cleaned.
+          const leaks = ended.possibleLeaks?.map((l) => `${l.kind} ${l.name}: ${l.error}`);
+          if (leaks?.length) entry = { ...entry, possibleLeaks: leaks };
         } else {
           const torn = await tearDown(d, resources[d.envId], input.tuning, owner);
           if (!torn) {
