@@ -275,6 +275,9 @@ async function pushApp(spec: EnvironmentSpec, file: string, err: (l: string) => 
   return ready;
 }
 
+/** How long `up` waits for a running environment to answer its spec query before attaching without comparing. */
+const SPEC_QUERY_MS = 10_000;
+
 /**
  * `up` on a running environment of gkeflow's own Deployment and Service: an unchanged spec
  * attaches; a changed one is printed, then refused (exit 2 naming each field, nothing sent),
@@ -287,7 +290,18 @@ async function refuseOwnWorkloadChange(
   file: string,
   err: (l: string) => void,
 ): Promise<void> {
-  const running = await (await envHandle(client, envId)).query(specQuery);
+  // The query needs a worker; with none answering, attach as before rather than fail the attach.
+  const handle = await envHandle(client, envId);
+  const running = await client.connection
+    .withDeadline(Date.now() + SPEC_QUERY_MS, () => handle.query(specQuery))
+    .catch((e: unknown) => {
+      err(
+        `warning: could not read the running spec to compare (${(e as Error).message.split('\n')[0]}); ` +
+          'attached without comparing (no worker answering?)',
+      );
+      return undefined;
+    });
+  if (!running) return;
   const problems = running.app ? fixedFieldProblems(running, spec) : ownWorkloadProblems(running, spec);
   if (!problems.length) return;
   err('changes:');
