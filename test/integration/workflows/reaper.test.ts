@@ -34,14 +34,19 @@ function reap(client: Client, taskQueue: string, input: ReaperInput, id = `reap-
 }
 
 /** Starts an environment workflow that stays open (no worker polls its queue). */
-async function openEnvironment(client: Client, p: string, cluster: string): Promise<() => Promise<void>> {
+async function openEnvironment(
+  client: Client,
+  p: string,
+  cluster: string,
+  taskQueue = `nobody-polls-${cluster}`,
+): Promise<() => Promise<void>> {
   const input = testInput((d) => {
     d.project = p;
     d.location = ZONE;
     d.image = { source: 'builtin:demo', repository: `asia-docker.pkg.dev/${p}/repo/app`, tag: 'v1' };
     (d.cluster as { name: string }).name = cluster;
   });
-  const h = await startEnv(client, `nobody-polls-${cluster}`, input);
+  const h = await startEnv(client, taskQueue, input);
   return async () => {
     await h.terminate('test over');
   };
@@ -108,7 +113,8 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     await cloud.create({ project: known, name: 'known-expired', expiresInMs: -HOUR });
     await cloud.create({ project: extra, name: 'extra-expired', expiresInMs: -HOUR });
     await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
-      const close = await openEnvironment(client, known, 'known-live');
+      // On the reaper's own queue: knownProjects counts only environments of its target (issue 17).
+      const close = await openEnvironment(client, known, 'known-live', taskQueue);
       try {
         // The visibility list (GkeflowProject) lags a fresh start a little.
         const r = await eventually(
