@@ -164,16 +164,7 @@ export const MACHINE_FAMILIES: Readonly<Record<string, Family>> = Object.freeze(
   },
   g2: {
     zones: L4_ZONES,
-    shapes: {
-      'standard-4': [4, 16 * GB],
-      'standard-8': [8, 32 * GB],
-      'standard-12': [12, 48 * GB],
-      'standard-16': [16, 64 * GB],
-      'standard-24': [24, 96 * GB],
-      'standard-32': [32, 128 * GB],
-      'standard-48': [48, 192 * GB],
-      'standard-96': [96, 384 * GB],
-    },
+    shapes: sized('standard', [4, 8, 12, 16, 24, 32, 48, 96], 4 * GB),
   },
   a2: {
     zones: A100_ZONES,
