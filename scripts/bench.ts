@@ -3,10 +3,9 @@
 // anchor, the ratio, the goal, the machine, the date and the command that reproduces it.
 // Usage: npm run bench [-- --quick] [-- <name> ...] [-- --note "other work was running"]
 //   --quick   a smoke run (small sizes); writes to $TMPDIR/gkeflow-BENCHMARKS.quick.md, never BENCHMARKS.md
-//   names     overhead, external-ip, many-environments, real-environments, push, push-rss, reaper,
+//   names     toolchain-cold (the whole toolchain from empty Go caches, ~12 min, first), overhead, external-ip, many-environments, real-environments, push, push-rss, reaper,
 //             kwok-cluster-rss, emulator-clusters
-// (bench/walkthrough.ts measures a running stack: `npx gkeflow stack up && npx tsx bench/walkthrough.ts`;
-// bench/toolchain-cold.sh rebuilds the toolchain from nothing and takes ~20 min.)
+// (bench/walkthrough.ts measures a running stack: `npx gkeflow stack up && npx tsx bench/walkthrough.ts`.)
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +15,8 @@ import { ROW_PREFIX, type BenchRow } from '../bench/report';
 
 /** Each benchmark with the arguments of a full run and of a --quick smoke run, in the order they run. */
 const BENCHES: { name: string; area: string; full: string[]; quick: string[] }[] = [
+  // First, while the machine is quietest: the whole toolchain from empty Go caches (~12 min; --quick: the demo only).
+  { name: 'toolchain-cold', area: 'Cold start', full: [], quick: ['--only', 'demo'] },
   { name: 'overhead', area: 'Orchestration overhead', full: ['--runs', '3'], quick: ['--runs', '1'] },
   { name: 'external-ip', area: 'External-IP detection lag', full: ['--runs', '20'], quick: ['--runs', '3'] },
   { name: 'many-environments', area: 'Many environments', full: ['--envs', '200'], quick: ['--envs', '20'] },
@@ -40,6 +41,7 @@ const AREAS = [
   'Image push',
   'Reaper',
   'Local cloud',
+  'Cold start',
 ];
 
 function machine(): string[] {

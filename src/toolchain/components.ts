@@ -39,6 +39,12 @@ export interface Component {
    * and only the self-hosted tier (test/temporal) or a user who asks needs it.
    */
   onDemand?: true;
+  /**
+   * Built after this component when both are built in one run: it compiles the same module
+   * versions (tools/kube's go.mod), so it reuses that build's packages from the run's Go cache
+   * instead of compiling them beside it.
+   */
+  after?: string;
   /** How to build: `go install` of module paths at a version, or `go build` in a wrapper module. */
   build:
     | {
@@ -125,6 +131,7 @@ export const components: Component[] = [
   {
     name: 'etcd',
     version: ETCD_VERSION,
+    after: 'kubernetes',
     tools: [tool('etcd', ['--version'], ETCD_VERSION)],
     build: {
       kind: 'wrapper',

@@ -65,22 +65,76 @@ export async function ensureToolchain(opts: ToolchainOptions = {}): Promise<Tool
   const goCache = goCacheDir(env, keep);
   const before = diskUsage(toolchainDir(env));
   let built = false;
+  const jobs = toolchainJobs(env);
   try {
-    for (const c of wanted) {
+    await inLanes(wanted, jobs, async (c) => {
       const overridden = c.tools.filter((t) => env[t.envVar]);
       for (const t of overridden) result[t.name] = await checkOverride(t, env[t.envVar]!);
-      if (overridden.length === c.tools.length) continue;
+      if (overridden.length === c.tools.length) return;
       const rebuild = opts.rebuild === true || (Array.isArray(opts.rebuild) && opts.rebuild.includes(c.name));
       const entry = await ensureComponent(c, env, log, rebuild, goCache);
       built ||= entry.built;
       for (const t of c.tools) result[t.name] ??= path.join(entry.dir, t.name);
-    }
+    });
   } finally {
     // One private cache for the whole run, removed once at the end (the user's Go caches stay untouched).
     if (!keep) removeGoCache(goCache);
   }
   if (built) log(diskNote(env, before, keep ? goCache : undefined));
   return result as Toolchain;
+}
+
+/** Components built at once (GKEFLOW_TOOLCHAIN_JOBS, default 2): one build's downloads and links overlap another's compiles. */
+export function toolchainJobs(env: NodeJS.ProcessEnv): number {
+  const raw = env.GKEFLOW_TOOLCHAIN_JOBS;
+  if (raw === undefined || raw === '') return 2;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16)
+    throw new UsageError(`GKEFLOW_TOOLCHAIN_JOBS=${raw}: must be a whole number from 1 to 16`);
+  return n;
+}
+
+/**
+ * Runs fn for each component, `jobs` at a time, in order, a component waiting for the one it
+ * reuses the compiled packages of (`after`) to be done. After a failure no new one starts; the
+ * ones running finish (their temp dirs and the shared Go cache are cleaned after), then the
+ * first error is thrown.
+ */
+export async function inLanes(wanted: Component[], jobs: number, fn: (c: Component) => Promise<void>): Promise<void> {
+  const pending = [...wanted];
+  const done = new Set<string>();
+  const running = new Set<string>();
+  const names = new Set(wanted.map((c) => c.name));
+  let failed: { err: unknown } | undefined;
+  const waiting: Array<() => void> = [];
+  const ready = (c: Component) => c.after === undefined || !names.has(c.after) || done.has(c.after);
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      if (failed) return;
+      if (pending.length === 0) return;
+      let i = pending.findIndex(ready);
+      if (i < 0 && running.size > 0) {
+        // Everything left waits for a component another lane is building.
+        await new Promise<void>((r) => waiting.push(r));
+        continue;
+      }
+      // Nothing running that it could wait for (its `after` is not in this run's order): build it now.
+      if (i < 0) i = 0;
+      const [c] = pending.splice(i, 1);
+      running.add(c!.name);
+      try {
+        await fn(c!);
+      } catch (err) {
+        failed ??= { err };
+      } finally {
+        running.delete(c!.name);
+        done.add(c!.name);
+        waiting.splice(0).forEach((w) => w());
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, wanted.length)) }, lane));
+  if (failed) throw failed.err;
 }
 
 async function checkOverride(t: Tool, file: string): Promise<string> {
