@@ -187,7 +187,7 @@ function report(results: Record<Side, SideRun[]>, setups: SetupCost[], runs: num
     note:
       'Every Kubernetes activity looks its cluster up (GetCluster → endpoint, CA, credentials: no credential is kept or enters history) and builds a new client. ' +
       'The plain script calls the same activity functions, so this cost is on both sides of the rows above and not in their ratio; ' +
-      `it is gkeflow's own (not Temporal's): caching the cluster's endpoint and CA per worker (tokens stay short-lived) would save up to ${msStr(k('activity') - k('reused'))} per Kubernetes call`,
+      `it is gkeflow's own (not Temporal's): caching each cluster's endpoint and CA per worker would save the lookup, and a client kept per cluster (its token refreshed) up to ${msStr(k('activity') - k('reused'))} per Kubernetes call in all`,
     command,
   });
 }
@@ -205,10 +205,10 @@ function reportStepCost(c: Record<'activity' | 'local', StepCost>): void {
     anchor: `local activity: ${perStep(l)}`,
     ratio: `${signed(a.ms - l.ms)} per step`,
     note:
-      'A no-op step on a worker doing nothing else, so all of it is Temporal: between the walkthrough figures above (a busy worker, ' +
-      'where dispatch + completion + the next workflow task come to 15–40 ms per step) and an idle connection, where the dev server ' +
-      'often dispatches each activity and workflow task ~40 ms late (the upper end of the range; eager activity execution, ' +
-      '`system.enableActivityEagerExecution`, off on the dev server, removes the activity leg). ' +
+      'A no-op step on a worker doing nothing else, so all of it is Temporal; the walkthrough above, its worker busy, pays less per step ' +
+      '(its rows: dispatch + completion + the next workflow task). On an idle worker the dev server started each activity and workflow task ~40 ms ' +
+      'after scheduling it (seen in the histories of such runs); eager activity execution (`system.enableActivityEagerExecution`, off on the dev ' +
+      'server) removed the activity leg in a side experiment. ' +
       `Each step carries a summary: as an activity it ${a.summary ? 'reaches' : 'does not reach'} the history (ActivityTaskScheduled user metadata, the Web UI's step summary); ` +
       `as a local activity it ${l.summary ? 'reaches the history too (MarkerRecorded user metadata)' : 'does not reach the history (the MarkerRecorded event carries none), so the Web UI would show no summary for that step'}`,
     command: commandOf('overhead.ts'),
