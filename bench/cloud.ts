@@ -18,6 +18,8 @@ export interface RecordedCall {
   name: keyof GkeflowActivities;
   args: unknown[];
   result: unknown;
+  /** When the function began (epoch ms, the clock of the history's event times) and how long it took. */
+  startedAt: number;
   ms: number;
 }
 
@@ -51,9 +53,10 @@ export async function startBenchCloud(): Promise<BenchCloud> {
     workflowBundle: await workflowBundle(),
     taskQueuePrefix: 'bench',
     around: async (name, real, args) => {
+      const startedAt = Date.now();
       const t0 = performance.now();
       const r = await real(...args);
-      calls.push({ name, args, result: r, ms: performance.now() - t0 });
+      calls.push({ name, args, result: r, startedAt, ms: performance.now() - t0 });
       return r;
     },
   });

@@ -17,7 +17,7 @@ import { ROW_PREFIX, type BenchRow } from '../bench/report';
 const BENCHES: { name: string; area: string; full: string[]; quick: string[] }[] = [
   // First, while the machine is quietest: the whole toolchain from empty Go caches (~12 min; --quick: the demo only).
   { name: 'toolchain-cold', area: 'Cold start', full: [], quick: ['--only', 'demo'] },
-  { name: 'overhead', area: 'Orchestration overhead', full: ['--runs', '3'], quick: ['--runs', '1'] },
+  { name: 'overhead', area: 'Orchestration overhead', full: ['--runs', '5'], quick: ['--runs', '1'] },
   { name: 'external-ip', area: 'External-IP detection lag', full: ['--runs', '20'], quick: ['--runs', '3'] },
   { name: 'many-environments', area: 'Many environments', full: ['--envs', '200'], quick: ['--envs', '20'] },
   { name: 'real-environments', area: 'Many environments', full: ['--envs', '10'], quick: ['--envs', '2'] },

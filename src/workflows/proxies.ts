@@ -1,7 +1,8 @@
 /**
  * Activity proxies built from the run's tuning, so tests can use short timeouts. Long waits get
  * heartbeat timeouts (a dead worker is noticed in a minute, not after the whole wait); permanent
- * failure types never retry; cleanup calls retry longer than provisioning ones.
+ * failure types never retry; cleanup calls retry longer than provisioning ones. Every step is an
+ * activity, none a local activity: docs/architecture.md gives the figures and the reasons.
  */
 import {
   ActivityCancellationType,
