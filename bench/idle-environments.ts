@@ -170,7 +170,7 @@ async function pass(
     // The most recently provisioned environments are the cache's newest; the first ones are the
     // first a smaller cache evicted.
     const cached = handles.slice(-SAMPLES);
-    const evicted = before.size < handles.length ? handles.slice(0, 2 * SAMPLES) : [];
+    const evicted = cacheSize < handles.length ? handles.slice(0, 2 * SAMPLES) : [];
     const cachedStatusMs = median(await seq(cached, (h) => timed(() => h.query(statusQuery))));
     const evictedStatusMs = evicted.length
       ? median(await seq(evicted.slice(0, SAMPLES), (h) => timed(() => h.query(statusQuery))))
