@@ -255,7 +255,14 @@ async function run(): Promise<void> {
       ratio: `${(idleMb / GOALS.rssMb).toFixed(2)}×`,
       goal: `≤ ${GOALS.rssMb} MB`,
       met: idleMb <= GOALS.rssMb,
-      note: `${describeSample(r.idle)}; worker settings: ${r.settings}`,
+      note:
+        `${describeSample(r.idle)}; worker settings: ${r.settings}` +
+        (idleMb <= GOALS.rssMb
+          ? ''
+          : '. What holds it back: each cached environment carries its own copy of the bundled modules, ~1.6 MB of live ' +
+            "JS, most of it the spec validation's zod schemas (a heap snapshot of the workflow thread, bench/many-environments.ts " +
+            '--heap-snapshots), and a smaller cache did not give the memory back in manual runs (docs/production.md, "Sizing a ' +
+            'worker"). What would close it: keep zod out of the workflow bundle'),
       command,
     });
     row({
