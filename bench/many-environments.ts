@@ -3,7 +3,10 @@
 // with simulated activities that answer at once, so the figures are the worker's and Temporal's
 // own: activity and workflow-task schedule-to-start p50/p95 (read from every history), the
 // total time, and the worker process's peak RSS.
-// Usage: npx tsx bench/many-environments.ts [--envs 200]
+// The worker runs exactly `gkeflow worker`'s options (GKEFLOW_* slots, pollers, cache: set them
+// to try others) and prints them, with its memory parts at the peak; --heap-snapshots DIR also
+// writes V8 heap snapshots of its main and workflow threads once all are through (slow: minutes).
+// Usage: npx tsx bench/many-environments.ts [--envs 200] [--heap-snapshots DIR]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
