@@ -3,47 +3,75 @@
 // with simulated activities that answer at once, so the figures are the worker's and Temporal's
 // own: activity and workflow-task schedule-to-start p50/p95 (read from every history), the
 // total time, and the worker process's peak RSS.
-// Usage: npx tsx bench/many-environments.ts [--envs 200]
-import { spawn } from 'node:child_process';
+// The worker runs exactly `gkeflow worker`'s options (GKEFLOW_* slots, pollers, cache: set them
+// to try others) and prints them, with its memory parts at the peak; --heap-snapshots DIR also
+// writes V8 heap snapshots of its main and workflow threads once all are through (slow: minutes).
+// Usage: npx tsx bench/many-environments.ts [--envs 200] [--heap-snapshots DIR]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
+import { workerSettings } from '../src/config/worker-settings';
+import { describeTuning, productionOptions } from '../src/worker-options';
+import { describeHeap, type HeapSummary } from './heap-summary';
 import { historyTimings } from './history';
-import { arg, commandOf, msStr, peakSampler, percentile, row, sec } from './report';
+import { arg, commandOf, msStr, percentile, row, sec } from './report';
+import {
+  captureWorkerThreads,
+  describeSample,
+  heapSnapshots,
+  memoryPeak,
+  memorySample,
+  startWorkerProcess,
+  type MemorySample,
+} from './worker-process';
 
-const GOALS = { p95Ms: 50, rssMb: 300 };
+const GOALS = { p95Ms: 50, rssMb: 400 };
 
 /**
  * The worker, in a child process of its own (so its RSS is the worker's alone): stubbed
- * activities, the prebuilt workflow bundle at codePath. Prints `THROUGH` once every environment
- * reached its last step, then its peak RSS (bytes) when told to stop (stdin closes).
+ * activities, the prebuilt workflow bundle at codePath, and exactly the options `gkeflow worker`
+ * runs with (productionOptions of the same GKEFLOW_* settings). Prints `THROUGH` once every
+ * environment reached its last step, then `PEAK {memory at the peak}` when told to stop (stdin
+ * closes). With GKEFLOW_BENCH_HEAP_DIR set it writes heap snapshots of its threads at THROUGH.
  */
 async function worker(address: string, taskQueue: string, codePath: string, envs: number): Promise<void> {
+  const heapDir = process.env.GKEFLOW_BENCH_HEAP_DIR;
+  if (heapDir) captureWorkerThreads();
   const { stubActivities } = await import('../test/helpers/workflows');
   const stub = stubActivities();
   let resized = 0;
+  let through: () => void = () => undefined;
+  const allThrough = new Promise<void>((r) => (through = r));
   const realResize = stub.activities.resizeNodePool;
   stub.activities.resizeNodePool = async (input) => {
     const r = await realResize(input);
-    if (++resized === envs) console.log('THROUGH');
+    if (++resized === envs) through();
     return r;
   };
+  const settings = workerSettings();
   const native = await NativeConnection.connect({ address });
   const w = await Worker.create({
     connection: native,
     taskQueue,
     workflowBundle: { codePath },
     activities: stub.activities,
+    ...productionOptions(settings),
+    shutdownGraceTime: 0,
   });
-  const rss = peakSampler(() => process.memoryUsage().rss, 100);
-  console.log(`READY ${process.memoryUsage().rss}`);
+  const mem = memoryPeak(100);
+  console.log(`SETTINGS ${describeTuning(settings.tuning)}`);
+  console.log(`READY ${JSON.stringify(memorySample())}`);
   process.stdin.resume();
+  void allThrough.then(async () => {
+    const atThrough = memorySample();
+    const heaps = heapDir ? await heapSnapshots(heapDir, `burst-${envs}`) : [];
+    console.log(`THROUGH ${JSON.stringify({ atThrough, heaps })}`);
+  });
   await w.runUntil(new Promise<void>((r) => process.stdin.on('end', r)));
-  console.log(`PEAK ${rss.stop()}`);
+  console.log(`PEAK ${JSON.stringify(mem.stop())}`);
   await native.close();
 }
 
@@ -56,35 +84,30 @@ async function run(): Promise<void> {
   const codePath = path.join(dir, 'workflows.js');
   fs.writeFileSync(codePath, (await workflowBundle()).code);
   const taskQueue = uniqueTaskQueue('bench-many');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', __filename, '--worker', address, taskQueue, codePath, String(envs)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+  const heapAt = process.argv.indexOf('--heap-snapshots');
+  const heapDir = heapAt > 0 ? path.resolve(process.argv[heapAt + 1]!) : undefined;
+  const { child, line } = startWorkerProcess(
+    __filename,
+    ['--worker', address, taskQueue, codePath, String(envs)],
+    heapDir ? { ...process.env, GKEFLOW_BENCH_HEAP_DIR: heapDir } : process.env,
   );
-  const lines: string[] = [];
-  const waiters: Array<() => void> = [];
-  readline.createInterface({ input: child.stdout }).on('line', (l) => {
-    lines.push(l);
-    waiters.splice(0).forEach((w) => w());
-  });
-  const line = async (prefix: string) => {
-    for (;;) {
-      const l = lines.find((x) => x.startsWith(prefix));
-      if (l) return l;
-      await new Promise<void>((r) => waiters.push(r));
-    }
-  };
-  const baseRssMb = Number((await line('READY')).split(' ')[1]) / 1e6;
+  const settings = await line('SETTINGS');
+  const ready = JSON.parse(await line('READY')) as MemorySample;
+  const baseRssMb = ready.rss / 1e6;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const t0 = Date.now();
   const handles: WorkflowHandle[] = await Promise.all(
     Array.from({ length: envs }, () => startEnv(client, taskQueue, testInput())),
   );
-  await line('THROUGH');
+  const through = JSON.parse(await line('THROUGH')) as {
+    atThrough: MemorySample;
+    heaps: Array<{ thread: string } & HeapSummary>;
+  };
   const totalMs = Date.now() - t0;
   child.stdin.end();
-  const peakRssMb = Number((await line('PEAK')).split(' ')[1]) / 1e6;
+  const peak = JSON.parse(await line('PEAK')) as MemorySample;
+  const peakRssMb = peak.rss / 1e6;
   const activityS2s: number[] = [];
   const wfS2s: number[] = [];
   for (let i = 0; i < handles.length; i += 20)
@@ -107,11 +130,18 @@ async function run(): Promise<void> {
       `(${activityS2s.length} tasks); workflow task p50 ${msStr(wp50)} p95 ${msStr(wp95)} (${wfS2s.length}); ` +
       `worker peak RSS ${peakRssMb.toFixed(0)} MB (${baseRssMb.toFixed(0)} MB before)`,
   );
+  console.log(`worker settings: ${settings}`);
+  console.log(`at the peak: ${describeSample(peak)}`);
+  console.log(`when the last environment was through: ${describeSample(through.atThrough)}`);
+  for (const h of through.heaps) console.log(`heap snapshot, ${h.thread}: ${describeHeap(h)}`);
   const command = commandOf('many-environments.ts');
   const area = 'Many environments';
   const why =
-    'the worker runs the default slots (100 activities, 40 workflow tasks at once) on a 2-core machine; a burst of ' +
-    `${envs} starts queues behind them. What would close it: more workers (or a second worker process) or larger slot counts`;
+    `the worker ran with ${settings} on a 2-core machine shared with the Temporal dev server and the client: the ` +
+    'scheduled → started gap is the server matching each task to a waiting poll (its transfer queue and SQLite) while all ' +
+    'three compete for the cores. Not yet measured: how much each setting moves it (the GKEFLOW_* slot and poller variables, ' +
+    'docs/production.md "Sizing a worker"; run this bench with them set). What would close it: the server on cores of its ' +
+    'own, or eager activity dispatch (system.enableActivityEagerExecution on the server; the worker asks for it by default)';
   row({
     area,
     figure: `${envs} concurrent environments, simulated activities: activity schedule-to-start p50 / p95`,
@@ -146,14 +176,15 @@ async function run(): Promise<void> {
     goal: `≤ ${GOALS.rssMb} MB`,
     met: peakRssMb <= GOALS.rssMb,
     note:
-      'The worker alone, in its own process, with the workflow bundle prebuilt (workflowBundle: { codePath }; src/worker.ts bundles at start instead, ' +
-      "which adds webpack's memory to the worker's); the client and the Temporal server are other processes. " +
+      `The worker alone, in its own process, with the workflow bundle prebuilt and ${settings}; at the peak: ` +
+      `${describeSample(peak)}. ` +
       (peakRssMb <= GOALS.rssMb
         ? ''
-        : 'Not the workflow cache: a manual run on this machine (2026-11-25) with maxCachedWorkflows 50 peaked at the same 786 MB for 200 ' +
-          '(and took 69 s instead of 22 s, replaying evicted runs). What would close it: find what holds the memory during the burst ' +
-          "(a heap snapshot of the worker at its peak; the workflow isolate heap and the Rust core's task buffers are the suspects), " +
-          'or cap the burst (maxConcurrentWorkflowTaskExecutions / start rate)'),
+        : 'What holds it is the workflow cache: a heap snapshot of the workflow thread after a 200 burst (2026-12-07, ' +
+          '`--heap-snapshots DIR`) held 321 MB of live JS for 200 cached environments, ~1.6 MB each, most of it the ' +
+          "spec validation's zod schemas (36,000 zod definitions: the Temporal worker evaluates every bundled module once " +
+          'per cached workflow); the main thread held 47 MB. What would close it: keep zod out of the workflow bundle ' +
+          '(validate with plain functions, or only before the start), or a smaller GKEFLOW_MAX_CACHED_WORKFLOWS'),
     command,
   });
 }

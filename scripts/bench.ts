@@ -3,7 +3,8 @@
 // anchor, the ratio, the goal, the machine, the date and the command that reproduces it.
 // Usage: npm run bench [-- --quick] [-- <name> ...] [-- --note "other work was running"]
 //   --quick   a smoke run (small sizes); writes to $TMPDIR/gkeflow-BENCHMARKS.quick.md, never BENCHMARKS.md
-//   names     toolchain-cold (the whole toolchain from empty Go caches, ~12 min, first), overhead, external-ip, many-environments, real-environments, push, push-rss, reaper,
+//   names     toolchain-cold (the whole toolchain from empty Go caches, ~12 min, first), overhead, external-ip,
+//             many-environments, real-environments, idle-environments, push, push-rss, reaper,
 //             kwok-cluster-rss, emulator-clusters
 // (bench/walkthrough.ts measures a running stack: `npx gkeflow stack up && npx tsx bench/walkthrough.ts`.)
 import { spawn, execFileSync } from 'node:child_process';
@@ -21,6 +22,12 @@ const BENCHES: { name: string; area: string; full: string[]; quick: string[] }[]
   { name: 'external-ip', area: 'External-IP detection lag', full: ['--runs', '20'], quick: ['--runs', '3'] },
   { name: 'many-environments', area: 'Many environments', full: ['--envs', '200'], quick: ['--envs', '20'] },
   { name: 'real-environments', area: 'Many environments', full: ['--envs', '10'], quick: ['--envs', '2'] },
+  {
+    name: 'idle-environments',
+    area: 'Many environments',
+    full: ['--envs', '1000'],
+    quick: ['--envs', '100', '--small-cache', '20', '--wave', '50'],
+  },
   { name: 'push', area: 'Image push', full: ['--mib', '300'], quick: ['--mib', '30'] },
   { name: 'push-rss', area: 'Image push', full: [], quick: ['--mib', '64'] },
   { name: 'reaper', area: 'Reaper', full: ['--clusters', '200'], quick: ['--clusters', '20'] },

@@ -4,11 +4,11 @@
  * the local stack starts one. In production (docs/production.md) it drains on SIGTERM within
  * GKEFLOW_SHUTDOWN_GRACE, serves metrics and health, and logs JSON when asked.
  */
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { activitiesForTarget } from './activities';
 import { targetConfigFromEnv } from './clients';
 import { readEndpoints } from './config/endpoints';
-import { workerSettings, type WorkerSettings } from './config/worker-settings';
+import { workerSettings } from './config/worker-settings';
 import { activityMetrics } from './observability/activity-metrics';
 import { workerLogger } from './observability/logger';
 import { GkeflowMetrics } from './observability/metrics';
@@ -16,6 +16,9 @@ import { serveWorkerEndpoint } from './observability/worker-endpoint';
 import { requireSearchAttributes } from './temporal/search-attributes';
 import { connectionOptions, dataConverterFor, taskQueueFor, temporalConfig } from './temporal/connection';
 import { workflowSource } from './workflow-source';
+import { describeTuning, productionOptions } from './worker-options';
+
+export { productionOptions } from './worker-options';
 
 /** What a worker runs with: its target, its Temporal settings and the task queue it polls, from one read of the endpoints. */
 export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -23,24 +26,6 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env) {
   const target = targetConfigFromEnv(env, endpoints);
   const cfg = temporalConfig(env, endpoints);
   return { target, cfg, taskQueue: taskQueueFor(target.target, cfg), settings: workerSettings(env) };
-}
-
-/** The Worker.create options a production setting adds: shutdown grace and Worker Versioning. */
-export function productionOptions(
-  s: WorkerSettings,
-): Pick<WorkerOptions, 'shutdownGraceTime' | 'workerDeploymentOptions'> {
-  return {
-    shutdownGraceTime: s.shutdownGraceMs,
-    ...(s.deployment
-      ? {
-          workerDeploymentOptions: {
-            useWorkerVersioning: true,
-            version: { deploymentName: s.deployment.deploymentName, buildId: s.deployment.buildId },
-            defaultVersioningBehavior: s.deployment.defaultVersioningBehavior,
-          },
-        }
-      : {}),
-  };
 }
 
 /**
@@ -85,7 +70,7 @@ export async function runWorker(log?: (l: string) => void): Promise<void> {
     const payloads = cfg.codecKeys ? `payloads encrypted (key ${cfg.codecKeys.active.id})` : 'payloads plain';
     const served = endpoint ? `, health and metrics on :${endpoint.port}` : '';
     say(
-      `gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${local}, ${payloads}${served}`,
+      `gkeflow worker: task queue ${taskQueue} on ${cfg.address}, target ${target.target}${local}, ${payloads}${served}; ${describeTuning(settings.tuning)}`,
     );
     try {
       await worker.run();

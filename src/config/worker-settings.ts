@@ -1,7 +1,8 @@
 /**
  * How a production worker runs, from env vars (one place, so the CLI, the Kubernetes manifests
  * and docs/production.md name the same variables): its shutdown grace, Worker Versioning, the
- * metrics and health endpoints, the log format. A malformed value is a usage error naming it.
+ * metrics and health endpoints, the log format, its slots, pollers and workflow cache. A
+ * malformed value is a usage error naming it.
  */
 import { parseDuration } from '../envspec/names';
 import { UsageError } from './errors';
@@ -15,10 +16,42 @@ export const WORKER_ENV = Object.freeze({
   metricsAddress: 'GKEFLOW_METRICS_ADDRESS',
   healthAddress: 'GKEFLOW_HEALTH_ADDRESS',
   logFormat: 'GKEFLOW_LOG_FORMAT',
+  maxCachedWorkflows: 'GKEFLOW_MAX_CACHED_WORKFLOWS',
+  workflowTaskSlots: 'GKEFLOW_WORKFLOW_TASK_SLOTS',
+  activitySlots: 'GKEFLOW_ACTIVITY_SLOTS',
+  workflowTaskPollers: 'GKEFLOW_WORKFLOW_TASK_POLLERS',
+  activityPollers: 'GKEFLOW_ACTIVITY_POLLERS',
 } as const);
 
 /** How long in-flight activities may finish after SIGTERM before they are cancelled (default). */
 export const DEFAULT_SHUTDOWN_GRACE = '30s';
+
+/**
+ * How much a worker takes on at once. The defaults are measured on 2 cores (bench/many-environments.ts,
+ * bench/idle-environments.ts; the figures are in docs/production.md, "Sizing a worker"): they keep
+ * a burst of 200 starts and 1,000 idle environments under 400 MB of RSS.
+ */
+export interface WorkerTuning {
+  /** Workflows kept in memory between their tasks (maxCachedWorkflows); an evicted one replays its history. */
+  maxCachedWorkflows: number;
+  /** Workflow tasks run at once (maxConcurrentWorkflowTaskExecutions). */
+  workflowTaskSlots: number;
+  /** Activities run at once (maxConcurrentActivityTaskExecutions). */
+  activitySlots: number;
+  /** Concurrent workflow-task long polls (maxConcurrentWorkflowTaskPolls). */
+  workflowTaskPollers: number;
+  /** Concurrent activity-task long polls (maxConcurrentActivityTaskPolls). */
+  activityPollers: number;
+}
+
+/** The tuning a worker runs with when no variable says otherwise. */
+export const DEFAULT_TUNING: Readonly<WorkerTuning> = Object.freeze({
+  maxCachedWorkflows: 1000,
+  workflowTaskSlots: 40,
+  activitySlots: 100,
+  workflowTaskPollers: 10,
+  activityPollers: 10,
+});
 
 export interface WorkerSettings {
   /** Milliseconds in-flight activities get after a shutdown request (Worker's shutdownGraceTime). */
@@ -30,6 +63,7 @@ export interface WorkerSettings {
   /** host:port of /healthz and /readyz. */
   healthAddress?: { host: string; port: number };
   logFormat: 'json' | 'text';
+  tuning: WorkerTuning;
 }
 
 function hostPort(name: string, v: string): { host: string; port: number } {
@@ -39,13 +73,53 @@ function hostPort(name: string, v: string): { host: string; port: number } {
   return { host: m[1] || '0.0.0.0', port };
 }
 
+/** A whole number from min up, or dflt when unset. */
+function count(env: NodeJS.ProcessEnv, key: keyof WorkerTuning, min: number, dflt: number): number {
+  const name = WORKER_ENV[key];
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`${name}=${v}: expected a whole number ≥ ${min}`);
+  return n;
+}
+
+/**
+ * The tuning from env vars. An unset value follows the ones it depends on (pollers ≤ slots,
+ * workflow-task slots ≤ cache, as the Temporal worker requires); two set values that break that
+ * are a usage error rather than a silent adjustment.
+ */
+function workerTuning(env: NodeJS.ProcessEnv): WorkerTuning {
+  const d = DEFAULT_TUNING;
+  const maxCachedWorkflows = count(env, 'maxCachedWorkflows', 0, d.maxCachedWorkflows);
+  const cacheCap = maxCachedWorkflows > 0 ? Math.max(2, maxCachedWorkflows) : Infinity;
+  const workflowTaskSlots = count(env, 'workflowTaskSlots', 2, Math.min(d.workflowTaskSlots, cacheCap));
+  const activitySlots = count(env, 'activitySlots', 1, d.activitySlots);
+  const t: WorkerTuning = {
+    maxCachedWorkflows,
+    workflowTaskSlots,
+    activitySlots,
+    workflowTaskPollers: count(env, 'workflowTaskPollers', 2, Math.min(d.workflowTaskPollers, workflowTaskSlots)),
+    activityPollers: count(env, 'activityPollers', 1, Math.min(d.activityPollers, activitySlots)),
+  };
+  const atMost = (key: keyof WorkerTuning, limit: keyof WorkerTuning, why: string) => {
+    if (t[key] > t[limit])
+      throw new UsageError(`${WORKER_ENV[key]}=${t[key]}: must not exceed ${WORKER_ENV[limit]} (${t[limit]}): ${why}`);
+  };
+  atMost('workflowTaskPollers', 'workflowTaskSlots', 'each poll holds a workflow-task slot');
+  atMost('activityPollers', 'activitySlots', 'each poll holds an activity slot');
+  if (t.maxCachedWorkflows > 0)
+    atMost('workflowTaskSlots', 'maxCachedWorkflows', 'every workflow task in flight needs a place in the cache');
+  return t;
+}
+
 /** Reads the worker settings; throws a UsageError naming the first malformed variable. */
 export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   const grace = env[WORKER_ENV.shutdownGrace] || DEFAULT_SHUTDOWN_GRACE;
   const shutdownGraceMs = parseDuration(grace);
   if (shutdownGraceMs === undefined)
     throw new UsageError(`${WORKER_ENV.shutdownGrace}=${grace}: expected a duration like 30s or 2m`);
-  const s: WorkerSettings = { shutdownGraceMs, logFormat: 'text' };
+  const s: WorkerSettings = { shutdownGraceMs, logFormat: 'text', tuning: workerTuning(env) };
   const name = env[WORKER_ENV.deploymentName];
   const buildId = env[WORKER_ENV.buildId];
   if (!!name !== !!buildId)

@@ -42,9 +42,17 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 let quiet = false;
-/** Worker INFO logs drown a test report or a bench's figures; errors still show. Installs once per process. */
-export function quietWorkerLogs(): void {
+/**
+ * Worker INFO logs drown a test report or a bench's figures; errors still show. Installs once per
+ * process: a bench that reads the worker's Prometheus metrics calls it first with their address.
+ */
+export function quietWorkerLogs(o: { prometheusAddress?: string } = {}): void {
   if (quiet) return;
   quiet = true;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    ...(o.prometheusAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: o.prometheusAddress } } } }
+      : {}),
+  });
 }

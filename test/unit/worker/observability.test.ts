@@ -102,8 +102,10 @@ void describe('the metrics interceptor', () => {
 
 void describe('worker settings', () => {
   void it('defaults to a 30 s shutdown grace, text logs, no endpoints and no Worker Versioning', () => {
-    assert.deepEqual(workerSettings({}), { shutdownGraceMs: 30_000, logFormat: 'text' });
-    assert.deepEqual(productionOptions(workerSettings({})), { shutdownGraceTime: 30_000 });
+    const s = workerSettings({});
+    assert.deepEqual({ ...s, tuning: undefined }, { shutdownGraceMs: 30_000, logFormat: 'text', tuning: undefined });
+    assert.equal(productionOptions(s).shutdownGraceTime, 30_000);
+    assert.equal('workerDeploymentOptions' in productionOptions(s), false);
   });
 
   void it('turns on Worker Versioning from configuration (workerDeploymentOptions)', () => {
