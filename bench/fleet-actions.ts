@@ -77,6 +77,12 @@ async function measure(opts: {
   fleetSweep: boolean;
 }): Promise<ModeResult> {
   const { client, taskQueue, world, envs, sweeps, intervalMs, drifts, fleetSweep } = opts;
+  // The sweep is found by target, project, location and owner: an owner per run keeps it this run's.
+  const owner = taskQueue
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .slice(0, 63);
+  const sweepId = formatHealthSweepId({ target: 'local', project: 'gkeflow-test', location: 'asia-east1-a', owner });
   const { testInput, startEnv, FAST, eventually } = await import('../test/helpers/workflows');
   const tuning = { ...FAST, healthCheckInterval: intervalMs, fleetSweep };
   const handles: WorkflowHandle[] = [];
@@ -84,14 +90,13 @@ async function measure(opts: {
     handles.push(
       ...(await Promise.all(
         Array.from({ length: Math.min(25, envs - i) }, () =>
-          startEnv(
-            client,
-            taskQueue,
-            testInput((d) => {
+          startEnv(client, taskQueue, {
+            ...testInput((d) => {
               d.steps = [];
               d.ttl = '24h';
             }, tuning),
-          ),
+            owner,
+          }),
         ),
       )),
     );
@@ -103,7 +108,7 @@ async function measure(opts: {
       120_000,
     );
   const ids = handles.map((h) => h.workflowId);
-  if (fleetSweep) ids.push(formatHealthSweepId({ taskQueue, project: 'gkeflow-test', location: 'asia-east1-a' }));
+  if (fleetSweep) ids.push(sweepId);
   // Let every environment settle into its idle loop, then count what K idle intervals cost.
   await sleep(intervalMs * 1.5);
   const before = await countActions(client, ids);
@@ -133,7 +138,7 @@ async function measure(opts: {
     await Promise.all(handles.slice(i, i + 25).map((h) => h.terminate('bench done').catch(() => undefined)));
   if (fleetSweep)
     await client.workflow
-      .getHandle(formatHealthSweepId({ taskQueue, project: 'gkeflow-test', location: 'asia-east1-a' }))
+      .getHandle(sweepId)
       .terminate('bench done')
       .catch(() => undefined);
   return { perEnvDay: (perInterval * INTERVALS_PER_DAY) / envs, perInterval, idle, latencies };

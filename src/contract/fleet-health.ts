@@ -16,18 +16,19 @@ export const FLEET_HEALTH_WORKFLOW = 'fleetHealthWorkflow';
 export const HEALTH_ID_PREFIX = 'gkeflow-health/';
 
 /**
- * The sweep's workflow id: `gkeflow-health/<task queue>/<project>/<location>/<owner>` (`unowned`
- * for a run without an owner). Derived from these alone, so every environment of one installation
- * in one project and location finds the same sweep; the task queue is part of it because the sweep
- * must run on the workers of the environments' target (one queue per target).
+ * The sweep's workflow id: `gkeflow-health/<target>/<project>/<location>/<owner>` (`unowned` for a
+ * run without an owner). Derived from the environment's input alone (so a replay computes the same
+ * id), and every environment of one installation in one project and location finds the same sweep;
+ * the target is part of it because the sweep must run on that target's workers (one task queue per
+ * target: it is started on its first environment's queue).
  */
 export function formatHealthSweepId(c: {
-  taskQueue: string;
+  target: string;
   project: string;
   location: string;
   owner?: string | undefined;
 }): string {
-  return `${HEALTH_ID_PREFIX}${c.taskQueue}/${c.project}/${c.location}/${c.owner || 'unowned'}`;
+  return `${HEALTH_ID_PREFIX}${c.target}/${c.project}/${c.location}/${c.owner || 'unowned'}`;
 }
 
 /** What the sweep compares a health report with: the state gkeflow left the environment in. */

@@ -12,11 +12,23 @@ import { eventually, FAST, startEnv, testInput, type Stub } from './workflows';
 
 const TUNING = { ...FAST, healthCheckInterval: 300 };
 
-const bare = (cluster: string) =>
-  testInput((d) => {
+/**
+ * A sweep of its own per task queue: test runs share a dev server, and a sweep is found by target,
+ * project, location and owner, so each test's environments carry an owner made from its queue.
+ */
+export const ownerFor = (taskQueue: string) =>
+  taskQueue
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .slice(0, 63);
+
+const bare = (cluster: string, taskQueue: string) => ({
+  ...testInput((d) => {
     (d.cluster as { name: string }).name = cluster;
     d.steps = [];
-  }, TUNING);
+  }, TUNING),
+  owner: ownerFor(taskQueue),
+});
 
 const healthy = (): HealthReport => ({
   cluster: 'RUNNING',
@@ -33,9 +45,14 @@ const resized = (): HealthReport => ({
   pools: [{ name: 'default-pool', nodeCount: 4, status: 'RUNNING' }],
 });
 
-/** The sweep of the test environments (project gkeflow-test, asia-east1-a, no owner) on a task queue. */
+/** The sweep of a task queue's test environments (local target, project gkeflow-test, asia-east1-a). */
 export const testSweepId = (taskQueue: string) =>
-  formatHealthSweepId({ taskQueue, project: 'gkeflow-test', location: 'asia-east1-a' });
+  formatHealthSweepId({
+    target: 'local',
+    project: 'gkeflow-test',
+    location: 'asia-east1-a',
+    owner: ownerFor(taskQueue),
+  });
 
 const fleetOf = (client: Client, taskQueue: string) => client.workflow.getHandle(testSweepId(taskQueue));
 
@@ -68,7 +85,7 @@ export const FLEET_SCENARIOS: Scenario[] = [
       scripted(stub);
     },
     drive: async (client, tq, cluster) => {
-      const h = await startEnv(client, tq, bare(cluster));
+      const h = await startEnv(client, tq, bare(cluster, tq));
       await eventually(
         () => h.query(statusQuery),
         (s) => s.phase === 'running' && s.watchedBy !== undefined,
@@ -98,8 +115,8 @@ export const FLEET_SCENARIOS: Scenario[] = [
       scripted(stub);
     },
     drive: async (client, tq, cluster) => {
-      const a = await startEnv(client, tq, bare(`${cluster}-a`));
-      const b = await startEnv(client, tq, bare(`${cluster}-b`));
+      const a = await startEnv(client, tq, bare(`${cluster}-a`, tq));
+      const b = await startEnv(client, tq, bare(`${cluster}-b`, tq));
       const fleet = fleetOf(client, tq);
       await eventually(
         () => fleet.query(fleetQuery).catch(() => undefined),

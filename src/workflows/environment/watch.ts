@@ -10,7 +10,6 @@ import {
   getExternalWorkflowHandle,
   ParentClosePolicy,
   startChild,
-  workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
@@ -56,7 +55,7 @@ async function signalled(id: string, signal: () => Promise<void>): Promise<boole
 export async function watchMe(run: EnvRun): Promise<void> {
   const { spec, state, tuning } = run.ctx;
   const id = formatHealthSweepId({
-    taskQueue: workflowInfo().taskQueue,
+    target: spec.target,
     project: spec.project,
     location: spec.location,
     owner: run.input.owner,

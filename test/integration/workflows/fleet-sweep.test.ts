@@ -13,6 +13,7 @@ import { fleetQuery, formatHealthSweepId } from '../../../src/contract/fleet-hea
 import type { RunningEmulator } from '../../../src/emulator';
 import { statusQuery, teardownUpdate } from '../../../src/workflows';
 import { emulator } from '../../helpers/emulator';
+import { ownerFor } from '../../helpers/history-scenarios-fleet';
 import { eventually, FAST, startEnv, stubActivities, testInput, withWorker } from '../../helpers/workflows';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -60,7 +61,7 @@ void test('a watched environment idles without timers or activities; drift made 
     checkHealth: health.checkHealth,
     sweepHealth: health.sweepHealth,
   });
-  const input = testInput(
+  const base = testInput(
     (d) => {
       d.steps = [];
       d.location = 'us-central1-a';
@@ -68,13 +69,15 @@ void test('a watched environment idles without timers or activities; drift made 
     { ...FAST, healthCheckInterval: INTERVAL_MS },
   );
   await withWorker(stub, async ({ client, taskQueue }) => {
+    // An owner of its own: the sweep is this test's, not one a test before it left on the dev server.
+    const input = { ...base, owner: ownerFor(taskQueue) };
     const h = await startEnv(client, taskQueue, input);
     const watched = await eventually(
       () => h.query(statusQuery),
       (s) => s.phase === 'running' && s.watchedBy !== undefined,
       60_000,
     );
-    const sweepId = formatHealthSweepId({ taskQueue, project: input.spec.project, location: input.spec.location });
+    const sweepId = formatHealthSweepId({ ...input.spec, owner: input.owner });
     assert.equal(watched.watchedBy, sweepId);
     const fleet = client.workflow.getHandle(sweepId);
 

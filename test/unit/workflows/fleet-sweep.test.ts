@@ -133,8 +133,8 @@ void test('reads every watched environment in one activity input', () => {
   assert.deepEqual(Object.keys(i.targets[0] ?? {}).sort(), ['deployment', 'env', 'namespace', 'service']);
 });
 
-void test('one sweep per task queue, project, location and owner', () => {
-  const c = { taskQueue: 'gkeflow', project: 'p', location: 'us-central1' };
-  assert.equal(formatHealthSweepId({ ...c, owner: 'abc' }), 'gkeflow-health/gkeflow/p/us-central1/abc');
-  assert.equal(formatHealthSweepId(c), 'gkeflow-health/gkeflow/p/us-central1/unowned');
+void test('one sweep per target, project, location and owner', () => {
+  const c = { target: 'gcp', project: 'p', location: 'us-central1' };
+  assert.equal(formatHealthSweepId({ ...c, owner: 'abc' }), 'gkeflow-health/gcp/p/us-central1/abc');
+  assert.equal(formatHealthSweepId(c), 'gkeflow-health/gcp/p/us-central1/unowned');
 });
