@@ -23,7 +23,7 @@ const BENCHES: { name: string; area: string; full: string[]; quick: string[] }[]
     name: 'fleet-actions',
     area: 'Fleet cost',
     full: ['--envs', '50', '--sweeps', '5'],
-    quick: ['--envs', '10', '--sweeps', '3'],
+    quick: ['--envs', '20', '--sweeps', '3'],
   },
   { name: 'real-environments', area: 'Many environments', full: ['--envs', '10'], quick: ['--envs', '2'] },
   { name: 'push', area: 'Image push', full: ['--mib', '300'], quick: ['--mib', '30'] },
