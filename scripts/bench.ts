@@ -21,6 +21,12 @@ const BENCHES: { name: string; area: string; full: string[]; quick: string[] }[]
   { name: 'overhead', area: 'Orchestration overhead', full: ['--runs', '5'], quick: ['--runs', '1'] },
   { name: 'external-ip', area: 'External-IP detection lag', full: ['--runs', '20'], quick: ['--runs', '3'] },
   { name: 'many-environments', area: 'Many environments', full: ['--envs', '200'], quick: ['--envs', '20'] },
+  {
+    name: 'fleet-actions',
+    area: 'Fleet cost',
+    full: ['--envs', '50', '--sweeps', '5'],
+    quick: ['--envs', '20', '--sweeps', '3'],
+  },
   { name: 'real-environments', area: 'Many environments', full: ['--envs', '10'], quick: ['--envs', '2'] },
   {
     name: 'idle-environments',
@@ -45,6 +51,7 @@ const AREAS = [
   'Orchestration overhead',
   'External-IP detection lag',
   'Many environments',
+  'Fleet cost',
   'Image push',
   'Reaper',
   'Local cloud',

@@ -5,6 +5,7 @@
  * kubeconfig, CA or client certificate; activities look those up from the target themselves.
  */
 import type { EnvRef } from './environment-id';
+import type { SweepHealthInput, SweepHealthResult } from './fleet-health';
 import type {
   DeleteImageTagInput,
   DeleteRepositoryInput,
@@ -72,6 +73,7 @@ export interface GkeflowActivities {
   deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;
   setClusterLabels(input: SetClusterLabelsInput): Promise<void>;
   checkHealth(input: HealthCheckInput): Promise<HealthReport>;
+  sweepHealth(input: SweepHealthInput): Promise<SweepHealthResult>;
   applySecretEnv(input: ApplySecretEnvInput): Promise<ApplySecretEnvResult>;
   applyDeployment(input: ApplyDeploymentInput): Promise<RolloutResult>;
   applyService(input: ApplyServiceInput): Promise<void>;

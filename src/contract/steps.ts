@@ -139,6 +139,13 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     summary: (i) =>
       `Check cluster ${i.env.cluster}, ${i.deployment ? `Deployment ${i.deployment} and ` : ''}Service ${i.service}`,
   },
+  sweepHealth: {
+    kind: 'cluster',
+    timeout: 'short',
+    creates: false,
+    summary: (i) =>
+      `Sweep ${i.project}/${i.location}: list clusters once, read ${i.targets.length} environment(s)' nodes, Deployments and Services`,
+  },
   // The user's app (spec `app:`): one ApplySet, counted as the `service` resource, because what
   // it holds may own load balancers that must be released before the cluster goes.
   applyApp: {

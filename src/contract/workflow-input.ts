@@ -30,6 +30,12 @@ export interface ProvisionTuning {
   deleteImageOnTeardown?: boolean;
   /** How often the drift check runs; overrides the spec's `healthCheck.interval` (tests use short ones). */
   healthCheckInterval?: DurationLike;
+  /**
+   * Watch the running environment through its project and location's fleet health sweep
+   * (fleetHealthWorkflow: one timer and one activity per interval for all of them) instead of its
+   * own drift timer and activity. Default true; false keeps the per-environment check.
+   */
+  fleetSweep?: boolean;
   /** Continue-as-new once history has this many events (or when the server suggests it). Default 2000 (the reaper's: 5000). */
   historyEventLimit?: number;
 }
@@ -104,8 +110,13 @@ export interface CarriedState {
   drift?: string;
   /** Consecutive drift checks that found the cluster missing (the second one ends the run as `lost`). */
   missingChecks?: number;
-  /** When the last drift check ran (ISO time). */
+  /** When the environment's own last drift check ran (ISO time); a sweep's looks are not counted here. */
   checkedAt?: string;
+  /**
+   * The fleet health sweep's workflow id when one watches this environment: it is then checked on
+   * the sweep's interval, and checks itself (checkedAt) only when the sweep saw its verdict change.
+   */
+  watchedBy?: string;
 }
 
 /** The `status` query's answer. */

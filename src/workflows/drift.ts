@@ -6,6 +6,8 @@
 import type { HealthReport } from '../contract/cluster-io';
 import { clusterNameOf, endpointOf, type EnvironmentSpec } from '../contract/environment-spec';
 import type { CarriedState } from '../contract/workflow-input';
+import type { HealthExpectation } from '../contract/fleet-health';
+import { envRefOf } from '../contract/provision-input';
 
 /** Consecutive checks that must find the cluster missing before the environment counts as lost. */
 export const MISSING_CONFIRMATIONS = 2;
@@ -26,13 +28,32 @@ export function endpointHost(endpoint: string | undefined): string | undefined {
   return endpoint.replace(/^[a-z]+:\/\//, '').replace(/:\d+$/, '');
 }
 
+/** What a report is compared with, from the spec and the state gkeflow left the environment in. */
+export function expectationOf(spec: EnvironmentSpec, state: CarriedState): HealthExpectation {
+  const ip = endpointHost(state.endpoint);
+  return {
+    env: envRefOf(spec),
+    ...endpointOf(spec),
+    ...(spec.deployment ? { deployment: spec.deployment.name } : {}),
+    poolSizes: { ...state.poolSizes },
+    autoscaledPools: spec.cluster.nodePools.filter((p) => p.autoscaling !== undefined).map((p) => p.name),
+    replicas: state.replicas,
+    ...(ip ? { endpointIp: ip } : {}),
+  };
+}
+
 /** The causes of drift a report shows against the state gkeflow left the environment in. */
 export function driftCauses(spec: EnvironmentSpec, state: CarriedState, r: HealthReport): string[] {
+  return expectedCauses(expectationOf(spec, state), r);
+}
+
+/** The causes of drift a report shows against an expectation (the sweep judges with this alone). */
+export function expectedCauses(x: HealthExpectation, r: HealthReport): string[] {
   const causes: string[] = [];
-  if (!SETTLED.has(r.cluster)) causes.push(`cluster ${clusterNameOf(spec)} is ${r.cluster}`);
-  for (const [name, want] of Object.entries(state.poolSizes)) {
+  if (!SETTLED.has(r.cluster)) causes.push(`cluster ${x.env.cluster} is ${r.cluster}`);
+  for (const [name, want] of Object.entries(x.poolSizes)) {
     const pool = r.pools.find((p) => p.name === name);
-    const autoscaled = spec.cluster.nodePools.find((p) => p.name === name)?.autoscaling !== undefined;
+    const autoscaled = x.autoscaledPools.includes(name);
     if (!pool) causes.push(`node pool ${name} is gone`);
     else if (!SETTLED.has(pool.status)) causes.push(`node pool ${name} is ${pool.status}`);
     else if (!autoscaled && pool.nodeCount !== want)
@@ -42,14 +63,14 @@ export function driftCauses(spec: EnvironmentSpec, state: CarriedState, r: Healt
   if (k) {
     const nodes = r.pools.reduce((n, p) => n + p.nodeCount, 0);
     if (nodes > 0 && k.nodesReady < nodes) causes.push(`only ${k.nodesReady} of ${nodes} nodes are Ready`);
-    const d = spec.deployment?.name;
+    const d = x.deployment;
     if (d === undefined) {
       // An app's workloads are its own manifests': the drift check looks at its endpoint Service.
     } else if (!k.deployment) causes.push(`Deployment ${d} is gone`);
-    else if (k.deployment.availableReplicas < state.replicas)
-      causes.push(`Deployment ${d} has ${k.deployment.availableReplicas} of ${state.replicas} replicas available`);
-    const svc = endpointOf(spec).service;
-    const ip = endpointHost(state.endpoint);
+    else if (k.deployment.availableReplicas < x.replicas)
+      causes.push(`Deployment ${d} has ${k.deployment.availableReplicas} of ${x.replicas} replicas available`);
+    const svc = x.service;
+    const ip = x.endpointIp;
     if (!k.serviceExists) causes.push(`Service ${svc} is gone`);
     else if (!k.serviceIp) causes.push(`Service ${svc} has no external IP`);
     else if (ip && k.serviceIp !== ip) causes.push(`Service ${svc}'s external IP changed from ${ip} to ${k.serviceIp}`);

@@ -4,6 +4,7 @@
  */
 export { environmentWorkflow } from './environment';
 export { teardownWorkflow, type TeardownInput } from './teardown';
+export { fleetHealthWorkflow } from './fleet-health';
 export { reaperWorkflow, type ReaperInput, type ReapReport, type ReapEntry } from './reaper';
 export {
   scaleUpdate,
@@ -32,3 +33,10 @@ export type {
 } from '../contract/workflow-input';
 export { environmentStartOptions } from './start';
 export { ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW } from '../contract/messages';
+export {
+  FLEET_HEALTH_WORKFLOW,
+  fleetQuery,
+  formatHealthSweepId,
+  type FleetHealthInput,
+  type FleetHealthStatus,
+} from '../contract/fleet-health';

@@ -50,6 +50,11 @@ export const PATCHES = {
    * a possible leak (its load balancers), not cleaned: in teardownWorkflow and the environment's cleanup.
    */
   appMissingClusterLeak: 's5-app-missing-cluster-leak',
+  /**
+   * The fleet health sweep (fleetHealthWorkflow) watches a running environment instead of its own
+   * drift timer and activity; the environment checks itself only when the sweep signals a change.
+   */
+  fleetSweep: 's6-fleet-sweep',
 } as const;
 
 /**

@@ -41,7 +41,11 @@ void test('a pool resized and a cluster deleted behind its back: degraded, runni
   const pool = s.cluster.nodePools[0]!;
 
   // A healthy environment checks healthy.
-  const first = await statusUntil(envId, (st) => st.phase === 'running' && st.checkedAt !== undefined, 180_000);
+  const first = await statusUntil(
+    envId,
+    (st) => st.phase === 'running' && (st.checkedAt !== undefined || st.watchedBy !== undefined),
+    180_000,
+  );
   assert.equal(first.drift, undefined);
 
   await gke.setNodePoolSize(`${name}/nodePools/${pool.name}`, pool.nodeCount + 1);

@@ -22,6 +22,7 @@ import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
 import type { ReaperInput, reaperWorkflow } from '../../src/workflows/reaper';
 import { formatEnvId } from '../../src/contract/environment-id';
+import { FLEET_SCENARIOS } from './history-scenarios-fleet';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../src/contract/labels';
 import {
   eventually,
@@ -738,6 +739,7 @@ export const SCENARIOS: Scenario[] = [
       return h;
     },
   },
+  ...FLEET_SCENARIOS,
 ];
 
 /** A namespace environment (spec cluster.existing) on the shared cluster `cluster`, without plan steps. */

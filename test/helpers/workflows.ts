@@ -8,6 +8,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { GkeflowActivities } from '../../src/contract/activities';
+import type { SweepHealthInput, SweepHealthResult } from '../../src/contract/fleet-health';
 import { checkSpec, toProvisionInput } from '../../src/envspec';
 import {
   environmentStartOptions,
@@ -81,6 +82,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
       pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
       kubeUnchecked: 'stubbed',
     },
+    sweepHealth: { reports: {}, clustersListed: 0 },
     applySecretEnv: { secret: 'web-gkeflow-env', keys: [] },
     applyDeployment: { readyReplicas: 2 },
     applyService: undefined,
@@ -128,11 +130,22 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
         }
       }
       stub.succeeded.push(name);
+      if (name === 'sweepHealth') return sweepVia(stub, input as SweepHealthInput);
       if (name === 'scaleDeployment') return { readyReplicas: (input as { replicas: number }).replicas };
       return results[name];
     };
   }
   return stub;
+}
+
+/**
+ * The stubbed sweep: each watched environment's report is what the stub's checkHealth (scripted
+ * by a test, or the default) answers now, so a test scripts one health source for both modes.
+ */
+async function sweepVia(stub: Stub, input: SweepHealthInput): Promise<SweepHealthResult> {
+  const reports: SweepHealthResult['reports'] = {};
+  for (const t of input.targets) reports[t.env.id] = await stub.activities.checkHealth(t);
+  return { reports, clustersListed: input.targets.length };
 }
 
 /** Short timeouts so failure paths take milliseconds, not minutes. */

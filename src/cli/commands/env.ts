@@ -33,11 +33,13 @@ export function timeLeft(expiresAt: string, now = Date.now()): string {
   return parts.filter((p, i) => i === 0 || !p.startsWith('0')).join(' ');
 }
 
-/** Status lines the shared printer does not know: time left and what the drift check found. */
+/** Status lines the shared printer does not know: time left, what the drift check found, who watches it. */
 function printLiveness(s: EnvironmentStatus, out: (l: string) => void): void {
   out(`  time left   ${timeLeft(s.expiresAt)}`);
   if (s.drift) out(`  drift       ${s.drift}`);
   if (s.checkedAt) out(`  checked     ${s.checkedAt}`);
+  // Watched: the sweep looks every interval; `checked` is only the environment's own last check.
+  if (s.watchedBy) out(`  watched by  ${s.watchedBy} (fleet health sweep)`);
 }
 
 /** The spec with `--ttl` applied when given (checked by the spec's rule; exit 2 naming the flag). */

@@ -14,6 +14,7 @@ import { outcomeOf, type Outcome } from '../outcome';
 import { cleanupTargets } from '../provision';
 import { setPhase, showStep } from '../state';
 import { busy, type EnvRun } from './run';
+import { unwatchMe } from './watch';
 
 /** Runs the compensations after the run stopped, and works out how it ends. */
 export async function cleanUp(run: EnvRun, reason: string, cause?: unknown): Promise<Outcome> {
@@ -21,6 +22,8 @@ export async function cleanUp(run: EnvRun, reason: string, cause?: unknown): Pro
   const { state } = ctx;
   run.closing = true;
   setPhase(state, 'tearing-down');
+  // Off the fleet sweep's list first: nothing it could see from now on is drift.
+  await CancellationScope.nonCancellable(() => unwatchMe(run));
   showStep(`Tearing down (${reason})`);
   const step = cause !== undefined ? ctx.currentStep : 'teardown';
   // Wait for an in-flight change: deleting under it only makes it fail noisily. Queued ones are refused.

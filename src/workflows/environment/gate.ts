@@ -53,6 +53,8 @@ export async function exclusive<T>(
     throw failure(FAILED[kind], `${ctx.currentStep} failed: ${describeError(err)}`, { cause: err as Error });
   } finally {
     release();
+    // What the fleet sweep compares may have moved: the run sends it the new expectation.
+    if (kind !== 'extending') run.rewatch = true;
     // A teardown that began meanwhile owns the phase now (older runs reset it, as they did).
     if (!(run.closing && patched(PATCHES.serialUpdates))) {
       setPhase(state, settledPhase(run));

@@ -7,6 +7,7 @@ import { condition, patched, setHandler, upsertSearchAttributes } from '@tempora
 import { failure } from '../../contract/temporal-failures';
 import { EXPIRED_REASON } from '../../contract/reaper-io';
 import { PATCHES } from '../versioning';
+import { driftSuspectedSignal } from '../../contract/fleet-health';
 import { SEARCH_ATTRIBUTES as SA } from '../../contract/labels';
 import { parseDuration } from '../../envspec/names';
 import {
@@ -32,6 +33,10 @@ export function setHandlers(run: EnvRun): void {
   const { state } = ctx;
   setHandler(statusQuery, () => statusOf(ctx.spec, state));
   setHandler(specQuery, () => ctx.spec);
+  // The fleet sweep's wake-up: only a run the sweep watches acts on it (keepAlive).
+  setHandler(driftSuspectedSignal, (s) => {
+    run.suspected = s;
+  });
   setHandler(applySpecUpdate, ({ spec: next }) => exclusive(run, 'updating', () => applySpec(ctx, next)), {
     validator: (req) => validateApplySpec(ctx.spec, state, run.teardownReason, req),
   });

@@ -1,7 +1,8 @@
 /**
  * The life of an environment after its handlers are set: provisioning (first start only), then
- * waiting for its TTL, a teardown or the next drift check, and continuing as new (carrying its
- * state and the normalised spec) when its history grows.
+ * waiting for its TTL, a teardown or the next drift check — its own timer, or (PATCHES.fleetSweep)
+ * a signal from its fleet health sweep, which it confirms with its own check — and continuing as
+ * new (carrying its state and the normalised spec) when its history grows.
  */
 import {
   allHandlersFinished,
@@ -19,6 +20,11 @@ import { setPhase, showStep } from '../state';
 import { PATCHES } from '../versioning';
 import { cleanUp, finish, giveUpLost } from './ending';
 import { busy, settledPhase, showRunning, type EnvRun } from './run';
+import { watchMe } from './watch';
+import { MISSING, ownVerdict } from '../fleet-sweep';
+
+/** A watched run that found its cluster missing once looks again this soon (at most), not after a whole interval. */
+const CONFIRM_MISSING_MS = 60_000;
 
 /** Provisions a first run (saga). Returns the run's result when provisioning failed and it ended. */
 export async function provisionOnce(run: EnvRun): Promise<TeardownResult | undefined> {
@@ -61,29 +67,56 @@ export async function keepAlive(run: EnvRun): Promise<TeardownResult> {
   const shouldContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
   const checkEveryMs = healthCheckEveryMs(spec, tuning);
   const drift = spec.healthCheck?.enabled !== false && patched(PATCHES.driftCheck);
+  // Read before patched(): a run started with the switch off never records the marker.
+  const sweepWanted = tuning.fleetSweep !== false;
+  const swept = drift && sweepWanted && patched(PATCHES.fleetSweep);
+  if (swept) await watchMe(run);
+  // Watched by the sweep: no timer of its own, except to confirm a missing cluster while in doubt.
+  const confirmEveryMs = swept ? Math.min(checkEveryMs, CONFIRM_MISSING_MS) : checkEveryMs;
+  const selfTimed = () => !swept || state.watchedBy === undefined || (state.missingChecks ?? 0) > 0;
   let nextCheckAt = Date.now() + checkEveryMs;
   try {
     for (;;) {
       // Workflow time (Date.now is deterministic inside the workflow sandbox).
       const expiresAt = state.expiresAtMs;
       const remaining = expiresAt - Date.now();
-      const untilCheck = drift ? Math.max(1, nextCheckAt - Date.now()) : Infinity;
+      const untilCheck = drift && selfTimed() ? Math.max(1, nextCheckAt - Date.now()) : Infinity;
       const ttlFirst = remaining <= untilCheck;
       const woke =
         remaining > 0 &&
         (await condition(
-          () => run.teardownReason !== undefined || shouldContinue() || state.expiresAtMs !== expiresAt,
+          () =>
+            run.teardownReason !== undefined ||
+            shouldContinue() ||
+            state.expiresAtMs !== expiresAt ||
+            (swept && (run.suspected !== undefined || run.rewatch)),
           ttlFirst ? remaining : untilCheck,
         ));
       if (!woke && ttlFirst) run.teardownReason ??= 'ttl expired';
       if (run.teardownReason !== undefined) return await finish(run, await cleanUp(run, run.teardownReason));
       if (!woke) {
-        nextCheckAt = Date.now() + checkEveryMs;
+        nextCheckAt = Date.now() + confirmEveryMs;
         const r = await checkDrift(run);
         if (r) return await giveUpLost(run, r.lost);
+        // Watched and no longer in doubt (or not watched yet): tell the sweep what this run saw.
+        if (swept && (state.watchedBy === undefined || ownVerdict(state) !== MISSING)) await watchMe(run);
         continue;
       }
-      // Woken by an extension: wait again with the new expiry.
+      if (swept && run.suspected !== undefined) {
+        // The sweep saw the verdict change: confirm with this run's own check before recording it.
+        const said = run.suspected.verdict;
+        run.suspected = undefined;
+        nextCheckAt = Date.now() + confirmEveryMs;
+        const r = await checkDrift(run);
+        if (r) return await giveUpLost(run, r.lost);
+        // The sweep already holds what it saw: answer only when this run disagrees.
+        if (ownVerdict(state) !== said) run.rewatch = true;
+      }
+      if (swept && run.rewatch) {
+        run.rewatch = false;
+        await watchMe(run);
+      }
+      // Woken by an extension or the sweep: wait again (with the new expiry).
       if (!shouldContinue()) continue;
       await condition(() => (!busy(run) && allHandlersFinished()) || run.teardownReason !== undefined);
       if (run.teardownReason !== undefined) continue;

@@ -8,6 +8,7 @@ import { envRefOf } from '../../contract/provision-input';
 import { parseDuration } from '../../envspec/names';
 import type { SpecIssue } from '../../envspec/validate';
 import type { TeardownResult } from '../../contract/messages';
+import type { DriftSuspected } from '../../contract/fleet-health';
 import { invalidSpecFailure } from '../errors';
 import type { ProvisionInput } from '../../contract/workflow-input';
 import type { EnvContext } from '../provision';
@@ -36,6 +37,10 @@ export interface EnvRun {
   readonly lock: FifoLock;
   /** The scope provisioning runs in: a teardown during provisioning cancels it. */
   readonly provisioning: CancellationScope;
+  /** The fleet sweep saw this environment's verdict change: the run confirms with its own check. */
+  suspected: DriftSuspected | undefined;
+  /** Something the sweep compares moved (scale, resize, apply): send it the new expectation. */
+  rewatch: boolean;
 }
 
 /** Checks the run's id, fixes its state and publishes its identity. Throws InvalidSpecError. */
@@ -74,6 +79,8 @@ export function startRun(input: ProvisionInput): EnvRun {
     legacyBusy: false,
     lock: new FifoLock(),
     provisioning: new CancellationScope(),
+    suspected: undefined,
+    rewatch: false,
   };
 }
 

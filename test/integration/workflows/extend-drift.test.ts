@@ -64,7 +64,7 @@ void test('the drift check reports degraded with its cause, recovers, and ends a
   let report = healthy();
   stub.activities.checkHealth = async () => report;
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200 }));
+    const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200, fleetSweep: false }));
     await untilStatus(h, (s) => s.phase === 'running' && s.checkedAt !== undefined);
     report = { ...healthy(), pools: [{ name: 'default-pool', nodeCount: 3, status: 'RUNNING' }] };
     const degraded = await untilStatus(h, (s) => s.phase === 'degraded');
@@ -98,7 +98,7 @@ void test('a Deployment, Service IP or cluster status gone wrong shows as degrad
   let report = healthy();
   stub.activities.checkHealth = async () => report;
   await withWorker(stub, async ({ client, taskQueue }) => {
-    const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200 }));
+    const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200, fleetSweep: false }));
     await untilStatus(h, (s) => s.phase === 'running' && s.checkedAt !== undefined);
     report = {
       ...healthy(),
