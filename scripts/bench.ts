@@ -22,7 +22,12 @@ const BENCHES: { name: string; area: string; full: string[]; quick: string[] }[]
   { name: 'real-environments', area: 'Many environments', full: ['--envs', '10'], quick: ['--envs', '2'] },
   { name: 'push', area: 'Image push', full: ['--mib', '300'], quick: ['--mib', '30'] },
   { name: 'push-rss', area: 'Image push', full: [], quick: ['--mib', '64'] },
-  { name: 'reaper', area: 'Reaper', full: ['--clusters', '200'], quick: ['--clusters', '20'] },
+  {
+    name: 'reaper',
+    area: 'Reaper',
+    full: ['--clusters', '10000', '--projects', '10'],
+    quick: ['--clusters', '200', '--projects', '2'],
+  },
   { name: 'kwok-cluster-rss', area: 'Local cloud', full: [], quick: ['--settle-seconds', '5'] },
   {
     name: 'emulator-clusters',

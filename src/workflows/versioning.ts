@@ -50,6 +50,12 @@ export const PATCHES = {
    * a possible leak (its load balancers), not cleaned: in teardownWorkflow and the environment's cleanup.
    */
   appMissingClusterLeak: 's5-app-missing-cluster-leak',
+  /**
+   * The reaper's payloads stay bounded as the fleet grows: clusters listed in pages, open runs
+   * checked and last runs read in batches (resources when a teardown needs them), continue-as-new
+   * carries the teardowns left by name, the result at most MAX_CARRIED_ROWS rows per list.
+   */
+  reaperBoundedPayloads: 's6-reaper-bounded-payloads',
 } as const;
 
 /**
