@@ -17,7 +17,7 @@ import { envRef, parseEnvId, type EnvRef } from '../contract/environment-id';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
 import { ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
-import { EXPIRED_REASON } from '../contract/reaper-io';
+import { clusterCursor, EXPIRED_REASON } from '../contract/reaper-io';
 import type {
   CheckTeardownInput,
   TeardownGuard,
@@ -27,6 +27,8 @@ import type {
   EnvironmentResources,
   ListClustersInput,
   ListNamespacesInput,
+  ListNamespacesBatchInput,
+  NamespacesBatch,
   OpenEnvironmentsInput,
 } from '../contract/reaper-io';
 import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
@@ -59,6 +61,18 @@ const epochMs = (t: string | null | undefined): number => {
   const ms = t ? Date.parse(t) : NaN;
   return Number.isFinite(ms) ? ms : 0;
 };
+
+/** How many clusters listNamespacesBatch asks at once. */
+export const NAMESPACE_PARALLELISM = 8;
+
+/** Heartbeats when run as an activity (a test may call the function directly). */
+function heartbeat(details: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not in an activity
+  }
+}
 
 /** How many histories environmentResources reads at once. */
 export const RESOURCES_PARALLELISM = 8;
@@ -158,6 +172,36 @@ export function reaperActivities(deps: ReaperActivityDeps) {
     return input?.guard;
   };
 
+  /**
+   * The namespaces labelled managed-by: gkeflow on one cluster (any cluster, gkeflow's or not:
+   * namespace environments live on clusters they did not create), as the reaper judges them.
+   * A cluster without a control plane has none; one whose API fails is an error (fail closed).
+   */
+  const listNamespaces = async ({ project, location, cluster }: ListNamespacesInput): Promise<ClusterSummary[]> => {
+    const name = `${locationName(project, location)}/clusters/${cluster}`;
+    const c = await deps.gke.getCluster(name).catch((e: unknown) => {
+      if (grpcCode(e) === Code.NOT_FOUND) return undefined;
+      throw gkeError(e, { cluster: name });
+    });
+    if (!c || !hasControlPlane(c) || !deps.kubeFor) return [];
+    const kc = await deps.kubeFor(envRef({ project, location, cluster }));
+    const list = await kc
+      .makeApiClient(CoreV1Api)
+      .listNamespace({ labelSelector: `${LABELS.managedBy}=${MANAGED_BY_VALUE}` })
+      .catch((e: unknown) => {
+        throw kubeError(e, { cluster: name, kind: 'Namespace', step: 'list gkeflow namespaces' });
+      });
+    return list.items.map((n) => ({
+      project,
+      location,
+      name: cluster,
+      namespace: n.metadata?.name ?? '',
+      status: n.metadata?.deletionTimestamp ? 'STOPPING' : 'RUNNING',
+      labels: { ...(n.metadata?.labels ?? {}) },
+      createdAtMs: epochMs(n.metadata?.creationTimestamp?.toISOString()),
+    }));
+  };
+
   return {
     /**
      * deleteCluster's own re-check (no history change: the guard is read from the calling
@@ -171,13 +215,17 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       return (env: EnvRef) => checkTeardown({ env, guard });
     },
 
-    /** ListClusters in one project and location (`-`: all), with labels, status and creation time. */
-    async listClusters({ project, location }: ListClustersInput): Promise<ClusterSummary[]> {
+    /**
+     * ListClusters in one project and location (`-`: all), with labels, status and creation time;
+     * with `limit`, one page of them (clusterCursor order, after `after`) with gkeflow's labels
+     * only, so no result grows with the project (GKE itself answers all of them at once).
+     */
+    async listClusters({ project, location, limit, after }: ListClustersInput): Promise<ClusterSummary[]> {
       const parent = locationName(project, location);
       const clusters = await deps.gke.listClusters(parent).catch((e: unknown) => {
         throw gkeError(e, { cluster: parent });
       });
-      return clusters.map((c) => ({
+      const all = clusters.map((c) => ({
         project,
         location: c.location || location,
         name: c.name ?? '',
@@ -185,36 +233,38 @@ export function reaperActivities(deps: ReaperActivityDeps) {
         labels: { ...(c.resourceLabels ?? {}) },
         createdAtMs: epochMs(c.createTime),
       }));
+      if (limit === undefined) return all;
+      const keyed = all.map((c): [string, ClusterSummary] => [clusterCursor(c), c]);
+      return keyed
+        .filter(([k]) => after === undefined || k > after)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, limit)
+        .map(([, c]) => ({ ...c, labels: gkeflowLabels(c.labels) }));
     },
 
+    /** The namespaces labelled managed-by: gkeflow on one cluster (see the function above). */
+    listNamespaces: (input: ListNamespacesInput): Promise<ClusterSummary[]> => listNamespaces(input),
+
     /**
-     * The namespaces labelled managed-by: gkeflow on one cluster (any cluster, gkeflow's or not:
-     * namespace environments live on clusters they did not create), as the reaper judges them.
-     * A cluster without a control plane has none; one whose API fails is an error (fail closed).
+     * listNamespaces on many clusters (NAMESPACE_PARALLELISM at once), heartbeating after each: one
+     * activity for a batch instead of one per cluster. A cluster whose namespaces cannot be listed
+     * is returned in `failed` with its error (its namespace environments are left alone).
      */
-    async listNamespaces({ project, location, cluster }: ListNamespacesInput): Promise<ClusterSummary[]> {
-      const name = `${locationName(project, location)}/clusters/${cluster}`;
-      const c = await deps.gke.getCluster(name).catch((e: unknown) => {
-        if (grpcCode(e) === Code.NOT_FOUND) return undefined;
-        throw gkeError(e, { cluster: name });
-      });
-      if (!c || !hasControlPlane(c) || !deps.kubeFor) return [];
-      const kc = await deps.kubeFor(envRef({ project, location, cluster }));
-      const list = await kc
-        .makeApiClient(CoreV1Api)
-        .listNamespace({ labelSelector: `${LABELS.managedBy}=${MANAGED_BY_VALUE}` })
-        .catch((e: unknown) => {
-          throw kubeError(e, { cluster: name, kind: 'Namespace', step: 'list gkeflow namespaces' });
-        });
-      return list.items.map((n) => ({
-        project,
-        location,
-        name: cluster,
-        namespace: n.metadata?.name ?? '',
-        status: n.metadata?.deletionTimestamp ? 'STOPPING' : 'RUNNING',
-        labels: { ...(n.metadata?.labels ?? {}) },
-        createdAtMs: epochMs(n.metadata?.creationTimestamp?.toISOString()),
-      }));
+    async listNamespacesBatch({ clusters }: ListNamespacesBatchInput): Promise<NamespacesBatch> {
+      const out: NamespacesBatch = { namespaces: [], failed: [] };
+      const queue = [...clusters];
+      const lane = async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          try {
+            out.namespaces.push(...(await listNamespaces(c)));
+          } catch (e) {
+            out.failed.push({ ...c, cause: `${(e as Error).name}: ${(e as Error).message}` });
+          }
+          heartbeat(c.cluster);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(NAMESPACE_PARALLELISM, clusters.length) }, lane));
+      return out;
     },
 
     /**
@@ -386,6 +436,13 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       }
     },
   };
+}
+
+const GKEFLOW_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
+
+/** The labels the reaper judges a cluster by (gkeflow's own); the user's are left out of the page. */
+function gkeflowLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([k]) => GKEFLOW_LABELS.has(k)));
 }
 
 /** The reaper's activity functions. */

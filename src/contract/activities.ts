@@ -47,6 +47,8 @@ import type {
   EnvironmentResources,
   ListClustersInput,
   ListNamespacesInput,
+  ListNamespacesBatchInput,
+  NamespacesBatch,
   OpenEnvironmentsInput,
 } from './reaper-io';
 import type { TeardownResult } from './messages';
@@ -91,6 +93,7 @@ export interface GkeflowActivities {
   // The reaper's (src/activities/reaper.ts; inputs in reaper-io.ts).
   listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
   listNamespaces(input: ListNamespacesInput): Promise<ClusterSummary[]>;
+  listNamespacesBatch(input: ListNamespacesBatchInput): Promise<NamespacesBatch>;
   knownProjects(): Promise<string[]>;
   openEnvironments(input: OpenEnvironmentsInput): Promise<string[]>;
   endEnvironment(input: EndEnvironmentInput): Promise<TeardownResult>;

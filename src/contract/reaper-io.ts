@@ -22,13 +22,39 @@ export interface ListClustersInput {
   project: string;
   /** A zone or region, or `-` for every location. */
   location: string;
+  /**
+   * One page (PATCHES.reaperBoundedPayloads): at most `limit` clusters, ordered by clusterCursor,
+   * each with only gkeflow's labels (all the reaper judges by). Absent: every cluster, all labels.
+   */
+  limit?: number;
+  /** With `limit`: only clusters whose clusterCursor sorts after this one (the last of the previous page). */
+  after?: string;
 }
+
+/**
+ * Where a cluster sorts in a paged listClusters (GKE's ListClusters has no pages: each page lists
+ * again and resumes after the previous page's last cluster, so a cluster deleted between pages
+ * shifts nothing).
+ */
+export const clusterCursor = (c: Pick<ClusterSummary, 'location' | 'name'>): string => `${c.location}/${c.name}`;
 
 /** The cluster whose gkeflow namespaces listNamespaces lists. */
 export interface ListNamespacesInput {
   project: string;
   location: string;
   cluster: string;
+}
+
+/** Many clusters whose gkeflow namespaces listNamespacesBatch lists (PATCHES.reaperBoundedPayloads). */
+export interface ListNamespacesBatchInput {
+  clusters: ListNamespacesInput[];
+}
+
+/** The namespaces found on a batch of clusters, and the clusters whose namespaces could not be listed. */
+export interface NamespacesBatch {
+  namespaces: ClusterSummary[];
+  /** Each with its error (`Type: message`): its namespace environments are left alone. */
+  failed: Array<ListNamespacesInput & { cause: string }>;
 }
 
 export interface OpenEnvironmentsInput {

@@ -219,6 +219,12 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     creates: false,
     summary: (i) => `List gkeflow's namespaces on cluster ${i.cluster} (${i.project}, ${i.location})`,
   },
+  listNamespacesBatch: {
+    kind: 'namespace',
+    timeout: 'short',
+    creates: false,
+    summary: (i) => `List gkeflow's namespaces on ${i.clusters.length} clusters`,
+  },
   knownProjects: {
     kind: 'cluster',
     timeout: 'short',

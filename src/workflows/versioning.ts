@@ -55,6 +55,12 @@ export const PATCHES = {
    * drift timer and activity; the environment checks itself only when the sweep signals a change.
    */
   fleetSweep: 's6-fleet-sweep',
+  /**
+   * The reaper's payloads stay bounded as the fleet grows: clusters listed in pages, open runs
+   * checked and last runs read in batches (resources when a teardown needs them), continue-as-new
+   * carries the teardowns left by name, the result at most MAX_CARRIED_ROWS rows per list.
+   */
+  reaperBoundedPayloads: 's6-reaper-bounded-payloads',
 } as const;
 
 /**

@@ -740,6 +740,54 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   ...FLEET_SCENARIOS,
+  {
+    // Issue 23 (PATCHES.reaperBoundedPayloads): clusters listed in pages (cursor), open runs and
+    // last runs read in batches, continue-as-new carrying the teardowns left by name; the result
+    // counts every deletion across the runs (the first run's history is kept).
+    name: 'reaper-bounded-payloads',
+    prepare: (stub) => {
+      const names = Array.from({ length: 6 }, (_, i) => `reaper-bounded-${i}`);
+      stub.activities.listClusters = ({ project, limit, after }) =>
+        Promise.resolve(
+          names
+            .map((name) => {
+              const envId = formatEnvId({ project, location: 'asia-east1-a', cluster: name });
+              return {
+                project,
+                location: 'asia-east1-a',
+                name,
+                status: 'RUNNING',
+                labels: {
+                  [LABELS.managedBy]: MANAGED_BY_VALUE,
+                  [LABELS.env]: envHash(envId),
+                  [LABELS.expiresAt]: '1700000001',
+                  [LABELS.owner]: 'aaaaaaaaaaaa',
+                },
+                createdAtMs: 1_700_000_000_000,
+              };
+            })
+            .filter((c) => after === undefined || `${c.location}/${c.name}` > after)
+            .slice(0, limit),
+        );
+    },
+    drive: async (client, tq, cluster) => {
+      const input: ReaperInput = {
+        projects: ['gkeflow-test'],
+        parallelism: 2,
+        owner: 'aaaaaaaaaaaa',
+        tuning: { ...FAST, historyEventLimit: 30 },
+      };
+      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
+        workflowId: `reaper/${cluster}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const r = await h.result();
+      if (r.deleted.length + (r.omitted?.deleted ?? 0) !== 6)
+        throw new Error(`expected 6 deleted: ${JSON.stringify(r)}`);
+      return h;
+    },
+  },
 ];
 
 /** A namespace environment (spec cluster.existing) on the shared cluster `cluster`, without plan steps. */

@@ -58,6 +58,11 @@ export interface ReaperCloud {
   deletes: Map<string, number>;
   activities: GkeflowActivities;
   create(c: ClusterCase): Promise<void>;
+  /**
+   * Creates many clusters at once (`concurrency` CreateCluster calls in flight, the bench's
+   * seeding path), then waits until every one is RUNNING with one ListClusters per project.
+   */
+  createMany(cs: ClusterCase[], concurrency?: number): Promise<void>;
   /** Names of the clusters that exist in a project. */
   names(project: string): Promise<string[]>;
   stop(): Promise<void>;
@@ -101,26 +106,47 @@ export async function startReaperCloud(
     }
     throw new Error(`${name} never became RUNNING`);
   };
+  const request = (c: ClusterCase) => {
+    const location = c.location ?? ZONE;
+    const env = envRef({ project: c.project, location, cluster: c.name });
+    const labels: Record<string, string> = {};
+    if (c.expiresInMs !== undefined) labels[LABELS.expiresAt] = expiresAtLabel(Date.now() + c.expiresInMs);
+    if (c.protect) labels[LABELS.protect] = 'true';
+    if (c.managed !== false && c.owner !== null) labels[LABELS.owner] = c.owner ?? TEST_OWNER;
+    const pools = [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }];
+    const cluster: Cluster =
+      c.managed === false
+        ? { ...createClusterRequestOf({ env, nodePools: pools, labels }), resourceLabels: labels }
+        : createClusterRequestOf({ env, nodePools: pools, labels });
+    return { parent: `projects/${c.project}/locations/${location}`, cluster };
+  };
   return {
     emulator,
     config,
     gke,
     deletes,
     activities,
+    async createMany(cs, concurrency = 50) {
+      const queue = [...cs];
+      const lane = async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          const r = request(c);
+          await real.createCluster(r.parent, r.cluster);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, cs.length) }, lane));
+      for (const project of new Set(cs.map((c) => c.project)))
+        for (let i = 0; ; i++) {
+          const listed = await real.listClusters(`projects/${project}/locations/-`);
+          if (listed.every((c) => c.status === 'RUNNING')) break;
+          if (i >= 400) throw new Error(`clusters of ${project} never all became RUNNING`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+    },
     async create(c) {
-      const location = c.location ?? ZONE;
-      const env = envRef({ project: c.project, location, cluster: c.name });
-      const labels: Record<string, string> = {};
-      if (c.expiresInMs !== undefined) labels[LABELS.expiresAt] = expiresAtLabel(Date.now() + c.expiresInMs);
-      if (c.protect) labels[LABELS.protect] = 'true';
-      if (c.managed !== false && c.owner !== null) labels[LABELS.owner] = c.owner ?? TEST_OWNER;
-      const pools = [{ name: 'default-pool', machineType: 'e2-small', nodeCount: 1 }];
-      const cluster: Cluster =
-        c.managed === false
-          ? { ...createClusterRequestOf({ env, nodePools: pools, labels }), resourceLabels: labels }
-          : createClusterRequestOf({ env, nodePools: pools, labels });
-      await real.createCluster(`projects/${c.project}/locations/${location}`, cluster);
-      await waitRunning(`projects/${c.project}/locations/${location}/clusters/${c.name}`);
+      const r = request(c);
+      await real.createCluster(r.parent, r.cluster);
+      await waitRunning(`${r.parent}/clusters/${c.name}`);
     },
     async names(project) {
       return (await real.listClusters(`projects/${project}/locations/-`)).map((c) => c.name ?? '').sort();

@@ -95,6 +95,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     deleteApp: { deleted: true, members: [] },
     listClusters: [],
     listNamespaces: [],
+    listNamespacesBatch: { namespaces: [], failed: [] },
     knownProjects: [],
     openEnvironments: [],
     endEnvironment: { envId: '', reason: 'expired', cleaned: [], leftovers: [] },

@@ -31,7 +31,7 @@ export function reportTable(r: ReapReport): string[] {
     ),
     '',
     `${r.scanned} clusters${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'} (${r.locations.join(', ')}): ` +
-      (r.dryRun ? `${r.planned.length} would go (dry run, nothing deleted)` : `${countOf(r, 'deleted')} deleted`) +
+      (r.dryRun ? `${countOf(r, 'planned')} would go (dry run, nothing deleted)` : `${countOf(r, 'deleted')} deleted`) +
       (countOf(r, 'kept') ? `, ${countOf(r, 'kept')} kept` : '') +
       `, ${countOf(r, 'skipped')} skipped, ${countOf(r, 'failed')} failed` +
       (r.omitted ? ' (older rows omitted above)' : ''),
@@ -61,11 +61,12 @@ export async function reapCommand(cmd: CommandInput): Promise<number> {
         emitResult(cmd, plan.report);
         return 0;
       }
-      await confirmDeletion(
-        flags,
-        asker,
-        plan.report.planned.map((e) => `${e.envId}: ${e.reason}${e.repository ? ` (repository ${e.repository})` : ''}`),
-      );
+      await confirmDeletion(flags, asker, [
+        ...plan.report.planned.map(
+          (e) => `${e.envId}: ${e.reason}${e.repository ? ` (repository ${e.repository})` : ''}`,
+        ),
+        ...(plan.report.omitted?.planned ? [`… and ${plan.report.omitted.planned} more`] : []),
+      ]);
     }
     const { workflowId, report } = await runReaperNow(client, taskQueue, input);
     err(`reaper run ${workflowId}`);

@@ -1,7 +1,9 @@
 /**
  * The emulator's state: clusters with their node pools, operations, and leaked load balancers,
  * kept in memory and persisted as one JSON file in the state dir (written atomically, at most
- * once per SAVE_DELAY_MS; a failed write is logged and retried, never fatal), so a restarted
+ * once per SAVE_DELAY_MS, or per SAVE_COST_FACTOR times the last write's duration when the state
+ * is large: 10,000 clusters make a 15 MB file whose write took ~0.5 s, and a write every 100 ms
+ * kept the emulator's thread busy writing; a failed write is logged and retried, never fatal), so a restarted
  * emulator finds its clusters again. Finished operations are pruned beyond MAX_DONE_OPERATIONS.
  *
  * The store alone changes state, through the named transitions below; everyone else reads
@@ -30,6 +32,8 @@ export { EmulatorStateError } from './state-file';
 export const MAX_DONE_OPERATIONS = 500;
 /** Changes within this window cost one write of the state file. */
 export const SAVE_DELAY_MS = 100;
+/** A write of the whole state waits at least this many times as long as the last one took. */
+export const SAVE_COST_FACTOR = 10;
 /** After a failed write, the next attempt waits this long. */
 const SAVE_RETRY_MS = 2000;
 
@@ -44,6 +48,8 @@ export class EmulatorStore {
   private leaked: LeakedLoadBalancer[] = [];
   private pending: NodeJS.Timeout | undefined;
   private failing = false;
+  /** How long the last write took (ms). */
+  private lastWriteMs = 0;
   readonly file: string;
 
   constructor(
@@ -344,8 +350,8 @@ export class EmulatorStore {
 
   // ---- internals ----
 
-  /** Schedules a write; the changes of the next SAVE_DELAY_MS cost one write. */
-  private save(delay = SAVE_DELAY_MS): void {
+  /** Schedules a write; the changes of the next SAVE_DELAY_MS (or SAVE_COST_FACTOR × the last write) cost one write. */
+  private save(delay = Math.max(SAVE_DELAY_MS, SAVE_COST_FACTOR * this.lastWriteMs)): void {
     this.pending ??= setTimeout(() => this.saveNow(), delay);
   }
 
@@ -353,7 +359,9 @@ export class EmulatorStore {
   private saveNow(): void {
     this.pending = undefined;
     try {
+      const t0 = Date.now();
       this.flush();
+      this.lastWriteMs = Date.now() - t0;
       if (this.failing) this.log(`state file ${this.file} written again`);
       this.failing = false;
     } catch (e) {

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ClusterSummary, EnvironmentResources } from '../../contract/reaper-io';
-import { envRef } from '../../contract/environment-id';
+import { envRef, formatEnvId } from '../../contract/environment-id';
 import { stepSummary, type StepInput, type StepName, type StepResult } from '../../contract/steps';
 import type { Leftover, TeardownResult } from '../../contract/messages';
 import { describeError } from '../errors';
@@ -35,6 +35,8 @@ import {
   type ReapReport,
 } from './plan';
 import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './repositories';
+import { compactTodo, expandTodo, type CompactTodo } from './carry';
+import { listAllClusters, namespacesInBatches, openAmong, resourcesReader } from './batches';
 import { teardownWorkflow } from '../teardown';
 import { PATCHES } from '../versioning';
 import { locationName } from '../../gke/resource-names';
@@ -71,12 +73,18 @@ export const DEFAULT_ORPHAN_GRACE_MS = 30 * 60_000;
 /** The default number of teardowns at once. */
 export const DEFAULT_PARALLELISM = 10;
 
-/** What a continued reaper run carries: its remaining teardowns and the report so far. */
+/**
+ * What a continued reaper run carries: its remaining teardowns and the report so far. Since
+ * PATCHES.reaperBoundedPayloads: `left` (the teardowns by name) instead of `todo` and `resources`
+ * (read again when a teardown needs them).
+ */
 export interface ReaperCarry {
   report: ReapReport;
-  todo: ReapDecision[];
+  todo?: ReapDecision[];
+  /** The remaining teardowns by name (carry.ts). */
+  left?: CompactTodo;
   /** What the remaining environments' last runs made. */
-  resources: Record<string, EnvironmentResources>;
+  resources?: Record<string, EnvironmentResources>;
   /** Set when the run judged by owner (PATCHES.reaperOwner): its teardowns re-check before each delete. */
   owner?: string;
 }
@@ -89,7 +97,12 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
   const acts = activityProxies(input.tuning);
   const step = <K extends StepName>(name: K, i: StepInput<K>): Promise<StepResult<K>> =>
     callStep(acts, name, i, stepSummary(name, i));
-  const { report, todo, resources, owner } = input.carried ?? (await plan(input, step));
+  // Runs recorded before it keep every payload as they had it.
+  const bounded = patched(PATCHES.reaperBoundedPayloads);
+  const planned = input.carried ?? (await plan(input, step, bounded));
+  const { report, owner } = planned;
+  const todo = planned.todo ?? (planned.left ? expandTodo(planned.left) : []);
+  const resources = planned.resources ?? {};
   // Runs recorded before continue-as-new never continue.
   const historyLimit = input.tuning?.historyEventLimit ?? DEFAULT_REAPER_HISTORY_LIMIT;
   const mayContinue = !report.dryRun && todo.length > 0 && patched(PATCHES.reaperContinueAsNew);
@@ -97,6 +110,10 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
     mayContinue && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit);
   if (report.dryRun) report.planned = todo.map(entryOf);
   else {
+    const queue = [...todo];
+    const resourcesOf = bounded
+      ? resourcesReader(step, queue, resources)
+      : (d: ReapDecision) => Promise.resolve(resources[d.envId]);
     const reap = async (d: ReapDecision): Promise<void> => {
       try {
         let entry = entryOf(d);
@@ -110,7 +127,7 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
           const leaks = ended.possibleLeaks?.map((l) => `${l.kind} ${l.name}: ${l.error}`);
           if (leaks?.length) entry = { ...entry, possibleLeaks: leaks };
         } else {
-          const torn = await tearDown(d, resources[d.envId], input.tuning, owner);
+          const torn = await tearDown(d, await resourcesOf(d), input.tuning, owner);
           if (!torn) {
             report.skipped.push({ ...entryOf(d), reason: SKIP_REASONS.tornDown });
             return;
@@ -132,7 +149,6 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
       const done = report.deleted.length + (report.kept?.length ?? 0) + report.failed.length;
       setCurrentDetails(`Reaping: ${done} done, ${queue.length} to go`);
     };
-    const queue = [...todo];
     const lane = async () => {
       // Past its first teardown a lane stops taking work once the history is long (each run makes
       // progress however small the limit); what is left goes to the next run.
@@ -141,29 +157,30 @@ export async function reaperWorkflow(input: ReaperInput = {}): Promise<ReapRepor
     setCurrentDetails(`Reaping ${todo.length} of ${report.scanned} clusters`);
     await Promise.all(Array.from({ length: Math.min(input.parallelism ?? DEFAULT_PARALLELISM, todo.length) }, lane));
     if (queue.length > 0) {
-      const left = Object.fromEntries(
-        queue.filter((d) => resources[d.envId]).map((d) => [d.envId, resources[d.envId]!]),
-      );
       setCurrentDetails(`Continuing as new with ${queue.length} teardowns to go`);
-      await continueAsNew<typeof reaperWorkflow>({
-        ...input,
-        carried: {
-          report: owner ? capReport(report) : report,
-          todo: queue,
-          resources: left,
-          ...(owner ? { owner } : {}),
-        },
-      });
+      const carried: ReaperCarry = bounded
+        ? { report: capReport(report), left: compactTodo(queue), ...(owner ? { owner } : {}) }
+        : {
+            report: owner ? capReport(report) : report,
+            todo: queue,
+            resources: Object.fromEntries(
+              queue.filter((d) => resources[d.envId]).map((d) => [d.envId, resources[d.envId]!]),
+            ),
+            ...(owner ? { owner } : {}),
+          };
+      await continueAsNew<typeof reaperWorkflow>({ ...input, carried });
     }
   }
-  setCurrentDetails(reportMarkdown(report));
-  return report;
+  // The result (and the Web UI's details) keep the last rows of each list; the counts keep them all.
+  const result = bounded ? capReport(report) : report;
+  setCurrentDetails(reportMarkdown(result));
+  return result;
 }
 
 type Step = <K extends StepName>(name: K, i: StepInput<K>) => Promise<StepResult<K>>;
 
 /** Lists and judges the clusters (and, since PATCHES.reaperRepositories, the repositories): the report so far and the work. */
-async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
+async function plan(input: ReaperInput, step: Step, bounded: boolean): Promise<ReaperCarry> {
   const locations = input.locations?.length ? [...new Set(input.locations)] : ['-'];
   const graceMs = input.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
   setCurrentDetails('Listing clusters');
@@ -175,9 +192,11 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
   const rules = patched(PATCHES.reaperOwner) ? { owner: input.owner } : undefined;
   // A project that cannot be listed is reported; the others are reaped all the same (older runs: the reap fails).
   const listFailed: ReapReport['failed'] = [];
+  const listOne = (project: string, location: string) =>
+    bounded ? listAllClusters(step, project, location) : step('listClusters', { project, location });
   const list = (project: string, location: string) =>
     rules
-      ? step('listClusters', { project, location }).catch((err: unknown) => {
+      ? listOne(project, location).catch((err: unknown) => {
           const where = locationName(project, location);
           listFailed.push({
             envId: where,
@@ -194,10 +213,11 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
   // A zone listed on its own and through `-` shows a cluster twice.
   const listed = [...new Map(lists.flat().map((c): [string, ClusterSummary] => [envIdOfCluster(c), c])).values()];
   // Namespace environments on every listed cluster (gkeflow's or not); a cluster whose namespaces cannot be listed is reported.
-  const namespaces = patched(PATCHES.reaperNamespaces) ? await listNamespaces(listed, step, listFailed) : [];
+  const namespaces = patched(PATCHES.reaperNamespaces) ? await listNamespaces(listed, step, listFailed, bounded) : [];
   const clusters = [...listed, ...namespaces];
   const candidates = clusters.filter(isReapable).map(envIdOfCluster);
-  const open = new Set(candidates.length ? await step('openEnvironments', { ids: candidates }) : []);
+  const openOf = (ids: string[]) => (bounded ? openAmong(step, ids) : step('openEnvironments', { ids }));
+  const open = new Set(candidates.length ? await openOf(candidates) : []);
   const at = Date.now();
   const decisions = clusters.map((c) => classify(c, open, at, graceMs, rules));
 
@@ -217,7 +237,7 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
   const envIds = hashes.length ? await step('environmentIdsByHash', { hashes }) : {};
   const withCluster = new Set(clusters.map(envIdOfCluster));
   const repoEnvs = [...new Set(Object.values(envIds))].filter((id) => !withCluster.has(id));
-  const repoOpen = new Set(repoEnvs.length ? await step('openEnvironments', { ids: repoEnvs }) : []);
+  const repoOpen = new Set(repoEnvs.length ? await openOf(repoEnvs) : []);
 
   const report: ReapReport = {
     dryRun: input.dryRun ?? false,
@@ -236,8 +256,9 @@ async function plan(input: ReaperInput, step: Step): Promise<ReaperCarry> {
   };
   // What each torn-down environment's last run made besides its cluster (Service first: a deleted
   // cluster leaks its LoadBalancer). Histories recorded before this step replay without it.
+  // Bounded runs read the clusters' when their teardowns come (batches.ts); only the repositories' here.
   const deletes = [
-    ...decisions.filter((d) => d.action === 'delete').map((d) => d.envId),
+    ...(bounded ? [] : decisions.filter((d) => d.action === 'delete').map((d) => d.envId)),
     ...repoEnvs.filter((id) => !repoOpen.has(id)),
   ];
   const resources =
@@ -262,8 +283,25 @@ async function listNamespaces(
   clusters: ClusterSummary[],
   step: Step,
   failed: ReapReport['failed'],
+  bounded: boolean,
 ): Promise<ClusterSummary[]> {
   const live = clusters.filter((c) => c.status === 'RUNNING' || c.status === 'RECONCILING');
+  const ownNamespace = (n: ClusterSummary) =>
+    n.labels[LABELS.env] === envHash(envIdOfCluster({ ...n, namespace: undefined }));
+  if (bounded) {
+    // One activity per batch of clusters, not per cluster (10,000 at once overflow a workflow task).
+    const batch = await namespacesInBatches(step, live);
+    for (const c of batch.failed)
+      failed.push({
+        envId: formatEnvId(c),
+        project: c.project,
+        location: c.location,
+        cluster: c.cluster,
+        reason: NAMESPACE_SCAN,
+        cause: c.cause,
+      });
+    return batch.namespaces.filter((n) => !ownNamespace(n));
+  }
   const lists = await Promise.all(
     live.map((c) =>
       step('listNamespaces', { project: c.project, location: c.location, cluster: c.name }).catch((err: unknown) => {
@@ -279,7 +317,7 @@ async function listNamespaces(
       }),
     ),
   );
-  return lists.flat().filter((n) => n.labels[LABELS.env] !== envHash(envIdOfCluster({ ...n, namespace: undefined })));
+  return lists.flat().filter((n) => !ownNamespace(n));
 }
 
 /** The reason prefix of a cluster a teardown's re-check refused (TeardownRefusedError). */

@@ -167,16 +167,19 @@ export interface ReapReport {
   omitted?: Partial<Record<ReportList, number>>;
 }
 
-/** The lists of a report that grow with the clusters reaped. */
-export type ReportList = 'deleted' | 'kept' | 'skipped' | 'failed';
+/** The lists of a report that grow with the clusters reaped (`planned`: a dry run's). */
+export type ReportList = 'deleted' | 'kept' | 'skipped' | 'failed' | 'planned';
 
-/** How many rows of each list a continued run carries (the last ones); the rest are counted. */
+/**
+ * How many rows of each list a continued run carries (the last ones), and a run since
+ * PATCHES.reaperBoundedPayloads returns; the rest are counted in `omitted`.
+ */
 export const MAX_CARRIED_ROWS = 500;
 
 /** The report with each list cut to its last `max` rows, the dropped ones counted in `omitted`. */
 export function capReport(r: ReapReport, max = MAX_CARRIED_ROWS): ReapReport {
   const out: ReapReport = { ...r, omitted: { ...r.omitted } };
-  for (const list of ['deleted', 'kept', 'skipped', 'failed'] as const) {
+  for (const list of ['deleted', 'kept', 'skipped', 'failed', 'planned'] as const) {
     const rows = r[list];
     if (!rows || rows.length <= max) continue;
     out.omitted![list] = (out.omitted![list] ?? 0) + rows.length - max;
@@ -225,7 +228,7 @@ export function reportMarkdown(r: ReapReport): string {
   return [
     `Reaper${r.dryRun ? ' (dry run)' : ''}: ${r.scanned} clusters` +
       `${r.scannedRepositories === undefined ? '' : ` and ${r.scannedRepositories} repositories`} in ${r.projects.join(', ') || 'no project'}` +
-      ` — ${r.dryRun ? `${r.planned.length} would go` : `${countOf(r, 'deleted')} deleted`},` +
+      ` — ${r.dryRun ? `${countOf(r, 'planned')} would go` : `${countOf(r, 'deleted')} deleted`},` +
       `${countOf(r, 'kept') ? ` ${countOf(r, 'kept')} kept,` : ''} ${countOf(r, 'skipped')} skipped, ${countOf(r, 'failed')} failed` +
       `${r.omitted ? ' (older rows omitted from the lists below)' : ''}`,
     '',
