@@ -22,6 +22,9 @@ export interface TemporalServerOptions {
   dynamicConfig?: string[];
 }
 
+/** The dynamic config key of eager activity dispatch (on unless a caller sets it). */
+export const EAGER_ACTIVITIES = 'system.enableActivityEagerExecution';
+
 /** Arguments for `temporal server start-dev`, bound to loopback with our search attributes. */
 export function temporalArgs(o: TemporalServerOptions): string[] {
   const args = [
@@ -42,7 +45,12 @@ export function temporalArgs(o: TemporalServerOptions): string[] {
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   else args.push('--headless');
   if (o.searchAttributes !== false) for (const attr of searchAttributeFlags()) args.push('--search-attribute', attr);
-  for (const kv of o.dynamicConfig ?? []) args.push('--dynamic-config-value', kv);
+  const dynamicConfig = [...(o.dynamicConfig ?? [])];
+  // Temporal Cloud dispatches activities eagerly (the SDK asks by default; the OSS server's flag
+  // defaults to off until 1.32, temporalio/temporal#10651): the local server behaves like Cloud.
+  if (!dynamicConfig.some((kv) => kv.startsWith(`${EAGER_ACTIVITIES}=`)))
+    dynamicConfig.push(`${EAGER_ACTIVITIES}=true`);
+  for (const kv of dynamicConfig) args.push('--dynamic-config-value', kv);
   return args;
 }
 
