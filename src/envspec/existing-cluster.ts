@@ -23,29 +23,30 @@ const checked = (problem: (v: string) => string | undefined) =>
     if (p) ctx.addIssue({ code: 'custom', message: p });
   });
 
-const quotaValue = z
-  .union([z.string(), z.number()])
-  .transform(String)
-  .superRefine((v, ctx) => {
-    if (parseQuantity(v) === undefined)
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a Kubernetes quantity (e.g. 2, 500m, 4Gi)` });
-  });
-
-/** The fields of `cluster` a namespace environment uses (spread into the cluster schema). */
-export const existingClusterFields = {
-  /** A cluster gkeflow did not create: the environment is a namespace on it. */
-  existing: z
-    .string()
+/** The fields of `cluster` a namespace environment uses (spread into the cluster schema), built afresh per call. */
+export function existingClusterFields() {
+  const quotaValue = z
+    .union([z.string(), z.number()])
+    .transform(String)
     .superRefine((v, ctx) => {
-      const p = gkeNameProblem(v);
-      if (p) ctx.addIssue({ code: 'custom', message: p });
-    })
-    .optional(),
-  /** The environment's own namespace on `existing` (made, labelled, and deleted by gkeflow). */
-  namespace: checked(environmentNamespaceProblem).optional(),
-  /** The namespace's ResourceQuota (`spec.hard`): resource → quantity. */
-  quota: z.partialRecord(z.enum(QUOTA_RESOURCES), quotaValue).optional(),
-};
+      if (parseQuantity(v) === undefined)
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a Kubernetes quantity (e.g. 2, 500m, 4Gi)` });
+    });
+  return {
+    /** A cluster gkeflow did not create: the environment is a namespace on it. */
+    existing: z
+      .string()
+      .superRefine((v, ctx) => {
+        const p = gkeNameProblem(v);
+        if (p) ctx.addIssue({ code: 'custom', message: p });
+      })
+      .optional(),
+    /** The environment's own namespace on `existing` (made, labelled, and deleted by gkeflow). */
+    namespace: checked(environmentNamespaceProblem).optional(),
+    /** The namespace's ResourceQuota (`spec.hard`): resource → quantity. */
+    quota: z.partialRecord(z.enum(QUOTA_RESOURCES), quotaValue).optional(),
+  };
+}
 
 type Raw = Record<string, unknown>;
 const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});

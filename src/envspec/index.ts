@@ -12,7 +12,7 @@ export { envIdOf, envRefOf, toProvisionInput } from '../contract/provision-input
 export { parseDuration, parseQuantity } from './names';
 export { parseImageReference, parseImageSource, parseArtifactRepository } from './image-ref';
 export {
-  environmentSchema,
+  buildSchemas,
   TTL_MIN_MS,
   TTL_MAX_MS,
   ttlProblem,

@@ -5,12 +5,12 @@
  * and the Kubernetes grammars stay `gkeflow validate`'s.
  */
 import { z } from 'zod';
-import { environmentSchema } from './schema';
+import { buildSchemas } from './schema';
 
 /** The JSON Schema (draft 2020-12) of a spec as written (defaults optional). */
 export function specJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(environmentSchema, { io: 'input', unrepresentable: 'any' }),
+    ...z.toJSONSchema(buildSchemas().environmentSchema, { io: 'input', unrepresentable: 'any' }),
     title: 'gkeflow Environment',
     description: 'A gkeflow environment spec (apiVersion gkeflow/v1, kind Environment); see README.md.',
   };

@@ -8,7 +8,7 @@ import { clusterNameOf, type EnvironmentSpec } from '../contract/environment-spe
 import { environmentNamespaceOf } from './existing-cluster';
 import { DEFAULT_POOL, regionOf } from '../gke/rules';
 import { crossCheck, type SpecIssue } from './cross-checks';
-import { environmentSchema, type ParsedSpec } from './schema';
+import { buildSchemas, type ParsedSpec } from './schema';
 
 export type { SpecIssue } from './cross-checks';
 export type { PlanStep } from '../contract/environment-spec';
@@ -113,7 +113,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Validates a parsed document; returns the frozen normalised spec or every problem found. */
 export function checkSpec(doc: unknown): { ok: true; spec: EnvironmentSpec } | { ok: false; issues: SpecIssue[] } {
-  const result = environmentSchema.safeParse(doc);
+  const result = buildSchemas().environmentSchema.safeParse(doc);
   const issues = [...(result.success ? [] : result.error.issues.flatMap(fromZod)), ...crossCheck(doc)];
   const unique = issues.filter((i, n) => issues.findIndex((j) => j.path === i.path && j.message === i.message) === n);
   if (unique.length > 0 || !result.success) return { ok: false, issues: unique };
