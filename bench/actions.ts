@@ -28,16 +28,19 @@ export type ActionKind =
  * An activity counts each attempt (its ActivityTaskStarted's attempt number; 1 if it never
  * started). Markers count only as local activities (`patched()` markers are not actions).
  */
+/** A count of every kind, all zero. */
+export const noActions = (): Record<ActionKind, number> => ({
+  'workflow started': 0,
+  'activity (attempts)': 0,
+  'timer started': 0,
+  signal: 0,
+  update: 0,
+  'search attribute upsert': 0,
+  'local activity': 0,
+});
+
 export function billableActions(history: History): Record<ActionKind, number> {
-  const n: Record<ActionKind, number> = {
-    'workflow started': 0,
-    'activity (attempts)': 0,
-    'timer started': 0,
-    signal: 0,
-    update: 0,
-    'search attribute upsert': 0,
-    'local activity': 0,
-  };
+  const n = noActions();
   const scheduled = new Set<number>();
   for (const e of history.events ?? []) {
     switch (e.eventType) {

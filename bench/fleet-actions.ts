@@ -12,26 +12,11 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { HealthReport } from '../src/contract/cluster-io';
 import { formatHealthSweepId } from '../src/contract/fleet-health';
 import { statusQuery } from '../src/contract/messages';
-import { addActions, billableActions, totalActions, type ActionKind } from './actions';
+import { addActions, billableActions, noActions, totalActions, type ActionKind } from './actions';
 import { arg, commandOf, percentile, row, sleep } from './report';
 
 const INTERVALS_PER_DAY = 288; // 24 h / 5 min
 const GOAL = 30;
-
-const healthy = (): HealthReport => ({
-  cluster: 'RUNNING',
-  pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
-  kube: {
-    nodesReady: 2,
-    deployment: { replicas: 2, availableReplicas: 2 },
-    serviceIp: '203.0.113.7',
-    serviceExists: true,
-  },
-});
-const drifted = (): HealthReport => ({
-  ...healthy(),
-  pools: [{ name: 'default-pool', nodeCount: 4, status: 'RUNNING' }],
-});
 
 /** Every run of a workflow id (continue-as-new makes more than one), as histories. */
 async function historiesOf(client: Client, workflowId: string) {
@@ -41,18 +26,8 @@ async function historiesOf(client: Client, workflowId: string) {
   return out;
 }
 
-const ZERO: Record<ActionKind, number> = {
-  'workflow started': 0,
-  'activity (attempts)': 0,
-  'timer started': 0,
-  signal: 0,
-  update: 0,
-  'search attribute upsert': 0,
-  'local activity': 0,
-};
-
 async function countActions(client: Client, ids: string[]): Promise<Record<ActionKind, number>> {
-  let sum = { ...ZERO };
+  let sum = noActions();
   for (let i = 0; i < ids.length; i += 20)
     for (const hs of await Promise.all(ids.slice(i, i + 20).map((id) => historiesOf(client, id))))
       for (const h of hs) sum = addActions(sum, billableActions(h));
@@ -83,7 +58,8 @@ async function measure(opts: {
     .replace(/[^a-z0-9_-]/g, '-')
     .slice(0, 63);
   const sweepId = formatHealthSweepId({ target: 'local', project: 'gkeflow-test', location: 'asia-east1-a', owner });
-  const { testInput, startEnv, FAST, eventually } = await import('../test/helpers/workflows');
+  const { testInput, startEnv, FAST, eventually, healthyReport, resizedReport } =
+    await import('../test/helpers/workflows');
   const tuning = { ...FAST, healthCheckInterval: intervalMs, fleetSweep };
   const handles: WorkflowHandle[] = [];
   for (let i = 0; i < envs; i += 25)
@@ -100,7 +76,7 @@ async function measure(opts: {
         ),
       )),
     );
-  for (const h of handles) world.set(h.workflowId, healthy());
+  for (const h of handles) world.set(h.workflowId, healthyReport());
   for (const h of handles)
     await eventually(
       () => h.query(statusQuery),
@@ -116,7 +92,7 @@ async function measure(opts: {
   await sleep(intervalMs * sweeps);
   const after = await countActions(client, ids);
   const elapsed = Date.now() - t0;
-  const idle = { ...ZERO };
+  const idle = noActions();
   for (const k of Object.keys(idle) as ActionKind[]) idle[k] = after[k] - before[k];
   const perInterval = totalActions(idle) / (elapsed / intervalMs);
   // Drift latency: a few environments drift at random moments; time until status says degraded.
@@ -125,7 +101,7 @@ async function measure(opts: {
     chosen.map(async (h, i) => {
       await sleep(i * intervalMs * 0.37 + Math.random() * intervalMs);
       const t = Date.now();
-      world.set(h.workflowId, drifted());
+      world.set(h.workflowId, resizedReport());
       await eventually(
         () => h.query(statusQuery),
         (s) => s.phase === 'degraded',
@@ -155,12 +131,12 @@ async function run(): Promise<void> {
   const sweeps = arg('sweeps', 5);
   const intervalMs = arg('interval-ms', 2000);
   const drifts = arg('drifts', 6);
-  const { stubActivities, workflowBundle } = await import('../test/helpers/workflows');
+  const { stubActivities, workflowBundle, healthyReport } = await import('../test/helpers/workflows');
   const { localTemporalAddress, uniqueTaskQueue } = await import('../src/stack/local-temporal');
   const address = await localTemporalAddress();
   const world = new Map<string, HealthReport>();
   const stub = stubActivities();
-  stub.activities.checkHealth = async (i) => world.get(i.env.id) ?? healthy();
+  stub.activities.checkHealth = async (i) => world.get(i.env.id) ?? healthyReport();
   const native = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });

@@ -8,7 +8,7 @@ import type { HealthReport } from '../../src/contract/cluster-io';
 import { fleetQuery, formatHealthSweepId } from '../../src/contract/fleet-health';
 import { statusQuery, teardownUpdate } from '../../src/workflows';
 import type { Scenario } from './history-scenarios';
-import { eventually, FAST, startEnv, testInput, type Stub } from './workflows';
+import { eventually, FAST, healthyReport, resizedReport, startEnv, testInput, type Stub } from './workflows';
 
 const TUNING = { ...FAST, healthCheckInterval: 300 };
 
@@ -30,21 +30,6 @@ const bare = (cluster: string, taskQueue: string) => ({
   owner: ownerFor(taskQueue),
 });
 
-const healthy = (): HealthReport => ({
-  cluster: 'RUNNING',
-  pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
-  kube: {
-    nodesReady: 2,
-    deployment: { replicas: 2, availableReplicas: 2 },
-    serviceIp: '203.0.113.7',
-    serviceExists: true,
-  },
-});
-const resized = (): HealthReport => ({
-  ...healthy(),
-  pools: [{ name: 'default-pool', nodeCount: 4, status: 'RUNNING' }],
-});
-
 /** The sweep of a task queue's test environments (local target, project gkeflow-test, asia-east1-a). */
 export const testSweepId = (taskQueue: string) =>
   formatHealthSweepId({
@@ -57,12 +42,12 @@ export const testSweepId = (taskQueue: string) =>
 const fleetOf = (client: Client, taskQueue: string) => client.workflow.getHandle(testSweepId(taskQueue));
 
 /** What the stubbed cloud answers for each environment, switched by the scenario as it drives. */
-let world: (envId: string) => HealthReport | 'fail' = () => healthy();
+let world: (envId: string) => HealthReport | 'fail' = () => healthyReport();
 
 const scripted = (stub: Stub): void => {
   stub.activities.checkHealth = async (i) => {
     const r = world(i.env.id);
-    return r === 'fail' ? healthy() : r;
+    return r === 'fail' ? healthyReport() : r;
   };
   stub.activities.sweepHealth = async (i) => {
     const reports: Record<string, HealthReport> = {};
@@ -81,7 +66,7 @@ export const FLEET_SCENARIOS: Scenario[] = [
     // the environment confirms with its own check (degraded), then the sweep sees it healed.
     name: 'fleet-sweep-drift',
     prepare: (stub) => {
-      world = () => healthy();
+      world = () => healthyReport();
       scripted(stub);
     },
     drive: async (client, tq, cluster) => {
@@ -90,12 +75,12 @@ export const FLEET_SCENARIOS: Scenario[] = [
         () => h.query(statusQuery),
         (s) => s.phase === 'running' && s.watchedBy !== undefined,
       );
-      world = () => resized();
+      world = () => resizedReport();
       await eventually(
         () => h.query(statusQuery),
         (s) => s.phase === 'degraded',
       );
-      world = () => healthy();
+      world = () => healthyReport();
       await eventually(
         () => h.query(statusQuery),
         (s) => s.phase === 'running' && s.drift === undefined,
@@ -111,7 +96,7 @@ export const FLEET_SCENARIOS: Scenario[] = [
     // unwatched), the other torn down (unwatched): the list is empty and the sweep waits.
     name: 'fleet-sweep-workflow',
     prepare: (stub) => {
-      world = () => healthy();
+      world = () => healthyReport();
       scripted(stub);
     },
     drive: async (client, tq, cluster) => {
@@ -127,12 +112,12 @@ export const FLEET_SCENARIOS: Scenario[] = [
         () => fleet.query(fleetQuery),
         (f) => f.lastError !== undefined,
       );
-      world = (id) => (id === a.workflowId ? resized() : healthy());
+      world = (id) => (id === a.workflowId ? resizedReport() : healthyReport());
       await eventually(
         () => a.query(statusQuery),
         (s) => s.phase === 'degraded',
       );
-      world = (id) => (id === a.workflowId ? healthy() : { cluster: 'MISSING', pools: [] });
+      world = (id) => (id === a.workflowId ? healthyReport() : { cluster: 'MISSING', pools: [] });
       await b.result().catch(() => undefined);
       await eventually(
         () => a.query(statusQuery),

@@ -3,6 +3,7 @@
  * once per file, a Worker per test on its own task queue, and stubbed activities that record
  * every call and fail on demand.
  */
+import type { HealthReport } from '../../src/contract/cluster-io';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataConverter } from '@temporalio/common';
@@ -285,3 +286,21 @@ export function gate() {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** What checkHealth reports for a test environment as it was provisioned (2 nodes, 2 replicas, its IP). */
+export const healthyReport = (): HealthReport => ({
+  cluster: 'RUNNING',
+  pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
+  kube: {
+    nodesReady: 2,
+    deployment: { replicas: 2, availableReplicas: 2 },
+    serviceIp: '203.0.113.7',
+    serviceExists: true,
+  },
+});
+
+/** The same environment after its pool was resized to 4 nodes outside gkeflow (drift). */
+export const resizedReport = (): HealthReport => ({
+  ...healthyReport(),
+  pools: [{ name: 'default-pool', nodeCount: 4, status: 'RUNNING' }],
+});
