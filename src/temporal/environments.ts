@@ -15,6 +15,7 @@ import type { EnvironmentSpec as Spec } from '../contract/environment-spec';
 import { ENVIRONMENT_WORKFLOW } from '../contract/messages';
 import { environmentStartOptions } from '../workflows/start';
 import { dataConverterFor, taskQueueFor, type TemporalConfig } from './connection';
+import { retryWhileAttributesSettle } from './search-attributes';
 
 export interface Started {
   envId: string;
@@ -45,7 +46,10 @@ export async function startEnvironment(
     .describe()
     .catch(() => undefined);
   const taskQueue = taskQueueFor(spec.target, cfg);
-  const handle = await client.workflow.start(ENVIRONMENT_WORKFLOW, { ...options, taskQueue, args: [input] });
+  // Right after `temporal setup` the attributes may not be in effect yet: the refused start made nothing, so retry it.
+  const handle = await retryWhileAttributesSettle(client.options.namespace, () =>
+    client.workflow.start(ENVIRONMENT_WORKFLOW, { ...options, taskQueue, args: [input] }),
+  );
   const runId = handle.firstExecutionRunId;
   const attached = before?.status.name === 'RUNNING' && before.runId === runId;
   return { envId, runId, started: !attached, uiLink: uiLink(cfg, envId, runId) };

@@ -134,3 +134,83 @@ export async function addSearchAttributes(
   }
   return { added: missing };
 }
+
+/**
+ * True for a refusal because the namespace has not yet picked up attributes that are registered:
+ * the server reads them from its namespace cache, refreshed every few seconds (2 s on a dev
+ * server, `system.namespaceCacheRefreshInterval`, 10 s by default, on a self-hosted one), so a
+ * start right after `AddSearchAttributes` fails INVALID_ARGUMENT "has no mapping defined for
+ * search attribute …" for that long.
+ */
+export function attributeNotInEffect(e: unknown): boolean {
+  for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++)
+    if (
+      codeOf(c) === grpcStatus.INVALID_ARGUMENT &&
+      /no mapping defined for search attribute|search attribute \S+ is not defined|is not a valid search attribute/i.test(
+        (c as Error).message ?? '',
+      )
+    )
+      return true;
+  return false;
+}
+
+/** Thrown when registered attributes are still not in effect after the wait (exit 2): nothing was started. */
+export class SearchAttributesNotInEffectError extends CliError {
+  constructor(namespace: string, waitedMs: number) {
+    super(
+      `namespace '${namespace}' has gkeflow's search attributes registered but the server did not put them in effect within ${Math.round(waitedMs / 1000)} s (its namespace cache, system.namespaceCacheRefreshInterval); nothing was started: try again in a moment`,
+      'GKF-TEMPORAL-SETUP',
+    );
+  }
+}
+
+/** How long a start keeps retrying while just-registered attributes settle (a self-hosted server refreshes every 10 s). */
+export const ATTRIBUTES_SETTLE_MS = 30_000;
+
+/**
+ * Runs `fn`, retrying (every 500 ms, up to `timeoutMs`) while the server refuses it because the
+ * attributes are not yet in effect; any other error is thrown at once. A refused start created
+ * nothing, so retrying it is safe.
+ */
+export async function retryWhileAttributesSettle<T>(
+  namespace: string,
+  fn: () => Promise<T>,
+  timeoutMs = ATTRIBUTES_SETTLE_MS,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!attributeNotInEffect(e)) throw e;
+      if (Date.now() - t0 >= timeoutMs) throw new SearchAttributesNotInEffectError(namespace, Date.now() - t0);
+      await sleep(500);
+    }
+  }
+}
+
+/** A visibility query naming every attribute: the server accepts it only once all are in effect. */
+export function attributesProbeQuery(): string {
+  return wantedAttributes()
+    .map((a) => (a.type === 'DATETIME' ? `${a.name} < '1970-01-02T00:00:00Z'` : `${a.name} = 'gkeflow-setup-probe'`))
+    .join(' OR ');
+}
+
+/**
+ * Waits until the namespace accepts a query on every gkeflow attribute (see attributeNotInEffect),
+ * so that `temporal setup` returns only when an `up` right after it works.
+ */
+export async function awaitAttributesInEffect(
+  svc: TemporalServices,
+  namespace: string,
+  timeoutMs = 2 * ATTRIBUTES_SETTLE_MS,
+): Promise<number> {
+  const t0 = Date.now();
+  await retryWhileAttributesSettle(
+    namespace,
+    () => svc.workflowService.countWorkflowExecutions({ namespace, query: attributesProbeQuery() }),
+    timeoutMs,
+  );
+  return Date.now() - t0;
+}

@@ -6,7 +6,6 @@
  */
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { HealthReport } from '../../src/contract/cluster-io';
 import {
   environmentStartOptions,
   resizeUpdate,
@@ -27,6 +26,9 @@ import { envHash, LABELS, MANAGED_BY_VALUE } from '../../src/contract/labels';
 import {
   eventually,
   FAST,
+  healthyReport,
+  resizedReport,
+  sleep,
   startEnv,
   testAppInput,
   testInput,
@@ -58,23 +60,11 @@ const bare = (cluster: string, tuning = FAST) =>
     d.steps = [];
   }, tuning);
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const running = (h: { query: (q: typeof statusQuery) => Promise<{ phase: string }> }) =>
   eventually(
     () => h.query(statusQuery),
     (s) => s.phase === 'running',
   );
-
-const healthyReport = (): HealthReport => ({
-  cluster: 'RUNNING',
-  pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
-  kube: {
-    nodesReady: 2,
-    deployment: { replicas: 2, availableReplicas: 2 },
-    serviceIp: '203.0.113.7',
-    serviceExists: true,
-  },
-});
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -229,7 +219,7 @@ export const SCENARIOS: Scenario[] = [
       stub.activities.checkHealth = async () => {
         n += 1;
         if (n <= 1) return healthyReport();
-        if (n <= 2) return { ...healthyReport(), pools: [{ name: 'default-pool', nodeCount: 4, status: 'RUNNING' }] };
+        if (n <= 2) return resizedReport();
         return { cluster: 'MISSING', pools: [] };
       };
     },

@@ -9,6 +9,8 @@ import { runCli } from '../helpers/cli';
 import { startLocalCloud, type LocalCloud } from '../helpers/local-cloud';
 import { planDone, statusUntil } from '../helpers/walkthrough';
 import { uniqueTaskQueue } from '../helpers/temporal';
+import { Connection } from '@temporalio/client';
+import { attributesProbeQuery } from '../../src/temporal/search-attributes';
 import { repoRoot } from '../../src/paths';
 import { hasPoller } from '../../src/temporal/pollers';
 import { waitUntil } from '../../src/process/process';
@@ -71,7 +73,19 @@ void test('a fresh namespace is refused (exit 2, GKF-TEMPORAL-SETUP) until gkefl
   assert.match(up.stderr, /GkeflowProject.*GkeflowExpiresAt.*gkeflow temporal setup.*\[GKF-TEMPORAL-SETUP\]/s);
   const setup = await runCli(['temporal', 'setup', '--namespace', server.namespace], env, 120_000);
   assert.equal(setup.code, 0, setup.stderr);
-  assert.match(setup.stdout, /added .*ready for gkeflow/);
+  assert.match(setup.stdout, /added .*\(in effect after [\d.]+ s\).*ready for gkeflow/);
+  // Setup returns only once the attributes are in effect (the server's namespace cache lags the
+  // add by seconds; an `up` right after setup failed "Failed to start Workflow" in CI): a query on
+  // every attribute, sent the moment setup exits, is accepted.
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    await connection.workflowService.countWorkflowExecutions({
+      namespace: server.namespace,
+      query: attributesProbeQuery(),
+    });
+  } finally {
+    await connection.close();
+  }
 });
 
 void test('the walkthrough through the CLI: up --wait, status, scale, down --wait', async () => {

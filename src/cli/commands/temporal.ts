@@ -2,6 +2,7 @@ import { UsageError } from '../../config/errors';
 import { connectClient, temporalConfig } from '../../temporal/connection';
 import {
   addSearchAttributes,
+  awaitAttributesInEffect,
   checkSearchAttributes,
   isTemporalCloud,
   tcldLines,
@@ -58,7 +59,12 @@ export async function setupCommand(input: CommandInput): Promise<number> {
         `namespace '${namespace}': ${after.missing.map((a) => a.name).join(', ')} still missing after adding them`,
         'GKF-TEMPORAL-SETUP',
       );
-    out(`added ${r.added.map((a) => a.name).join(', ')}; namespace ${namespace} on ${cfg.address}: ready for gkeflow`);
+    // Registered is not yet in effect: the server's namespace cache picks them up within seconds.
+    err(`added ${r.added.map((a) => a.name).join(', ')}; waiting for the server to put them in effect`);
+    const waited = await awaitAttributesInEffect(svc, namespace);
+    out(
+      `added ${r.added.map((a) => a.name).join(', ')} (in effect after ${(waited / 1000).toFixed(1)} s); namespace ${namespace} on ${cfg.address}: ready for gkeflow`,
+    );
     const added = r.added.map((a) => a.name);
     emitResult(input, { namespace, address: cfg.address, ready: true, attributes: attributes(added) });
     return 0;

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { HealthReport } from '../../../src/contract/cluster-io';
 import { LABELS, SEARCH_ATTRIBUTES } from '../../../src/contract/labels';
 import { extendUpdate } from '../../../src/contract/messages';
 import { scaleUpdate, statusQuery, teardownUpdate } from '../../../src/workflows';
 import {
   eventually,
   FAST,
+  healthyReport,
   noStepsInput,
   startEnv,
   startRunning,
@@ -17,17 +17,6 @@ import {
   untilStatus,
   withWorker,
 } from '../../helpers/workflows';
-
-const healthy = (): HealthReport => ({
-  cluster: 'RUNNING',
-  pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
-  kube: {
-    nodesReady: 2,
-    deployment: { replicas: 2, availableReplicas: 2 },
-    serviceIp: '203.0.113.7',
-    serviceExists: true,
-  },
-});
 
 void test('extend moves the TTL and rewrites the expiry label; bad or late extensions change nothing', async () => {
   const stub = stubActivities();
@@ -61,18 +50,18 @@ void test('extend moves the TTL and rewrites the expiry label; bad or late exten
 
 void test('the drift check reports degraded with its cause, recovers, and ends a lost cluster as lost', async () => {
   const stub = stubActivities();
-  let report = healthy();
+  let report = healthyReport();
   stub.activities.checkHealth = async () => report;
   await withWorker(stub, async ({ client, taskQueue }) => {
     const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200, fleetSweep: false }));
     await untilStatus(h, (s) => s.phase === 'running' && s.checkedAt !== undefined);
-    report = { ...healthy(), pools: [{ name: 'default-pool', nodeCount: 3, status: 'RUNNING' }] };
+    report = { ...healthyReport(), pools: [{ name: 'default-pool', nodeCount: 3, status: 'RUNNING' }] };
     const degraded = await untilStatus(h, (s) => s.phase === 'degraded');
     assert.match(degraded.drift ?? '', /node pool default-pool has 3 nodes, expected 2 \(resized outside gkeflow\)/);
     // Updates still work on a degraded environment.
     await h.executeUpdate(scaleUpdate, { args: [{ replicas: 2 }] });
 
-    report = healthy();
+    report = healthyReport();
     const back = await untilStatus(h);
     assert.equal(back.drift, undefined);
 
@@ -95,13 +84,13 @@ void test('the drift check reports degraded with its cause, recovers, and ends a
 
 void test('a Deployment, Service IP or cluster status gone wrong shows as degraded in status', async () => {
   const stub = stubActivities();
-  let report = healthy();
+  let report = healthyReport();
   stub.activities.checkHealth = async () => report;
   await withWorker(stub, async ({ client, taskQueue }) => {
     const h = await startEnv(client, taskQueue, noStepsInput({ ...FAST, healthCheckInterval: 200, fleetSweep: false }));
     await untilStatus(h, (s) => s.phase === 'running' && s.checkedAt !== undefined);
     report = {
-      ...healthy(),
+      ...healthyReport(),
       cluster: 'ERROR',
       kube: {
         nodesReady: 1,

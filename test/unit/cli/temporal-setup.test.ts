@@ -6,7 +6,10 @@ import { status } from '@grpc/grpc-js';
 import { searchAttributeFlags } from '../../../src/contract/labels';
 import {
   addSearchAttributes,
+  attributeNotInEffect,
   checkSearchAttributes,
+  retryWhileAttributesSettle,
+  SearchAttributesNotInEffectError,
   isTemporalCloud,
   tcldLines,
   wantedAttributes,
@@ -62,5 +65,48 @@ void test('a wrong type is reported, a missing namespace is exit 2 naming it', a
   await assert.rejects(
     checkSearchAttributes(fake({ ns: false }), 'nope'),
     (e: Error & { exitCode?: number }) => e.exitCode === 2 && /namespace 'nope' does not exist/.test(e.message),
+  );
+});
+
+// The messages temporal-server 1.29.1 gives in the seconds after AddSearchAttributes (seen on the
+// self-hosted tier: a start, and a visibility query), and one it gives for anything else.
+const lag = (msg: string) => Object.assign(new Error(`3 INVALID_ARGUMENT: ${msg}`), { code: status.INVALID_ARGUMENT });
+const START_LAG = lag('Namespace default has no mapping defined for search attribute GkeflowProject');
+const QUERY_LAG = lag(
+  "invalid query: invalid expression: column name 'GkeflowProject' is not a valid search attribute",
+);
+
+void test('a start refused while just-added attributes settle is retried until it works; other errors are not', async () => {
+  assert.ok(attributeNotInEffect(START_LAG));
+  assert.ok(attributeNotInEffect(QUERY_LAG));
+  assert.ok(attributeNotInEffect(Object.assign(new Error('Failed to start Workflow'), { cause: START_LAG })));
+  assert.ok(!attributeNotInEffect(lag('WorkflowId is not set')));
+  assert.ok(!attributeNotInEffect(Object.assign(new Error('no mapping defined for search attribute'), { code: 14 })));
+  let calls = 0;
+  const slept: number[] = [];
+  const sleep = async (ms: number) => void slept.push(ms);
+  const ok = await retryWhileAttributesSettle(
+    'ns',
+    async () => (++calls < 3 ? Promise.reject(START_LAG) : 'started'),
+    30_000,
+    sleep,
+  );
+  assert.equal(ok, 'started');
+  assert.equal(calls, 3);
+  assert.deepEqual(slept, [500, 500]);
+  calls = 0;
+  const other = lag('WorkflowId is not set');
+  await assert.rejects(
+    retryWhileAttributesSettle('ns', async () => (calls++, Promise.reject(other)), 30_000, sleep),
+    other,
+  );
+  assert.equal(calls, 1, 'any other error is thrown at once');
+  await assert.rejects(
+    retryWhileAttributesSettle('ns', async () => Promise.reject(QUERY_LAG), 0, sleep),
+    (e: unknown) =>
+      e instanceof SearchAttributesNotInEffectError &&
+      e.exitCode === 2 &&
+      e.code === 'GKF-TEMPORAL-SETUP' &&
+      /namespace 'ns'.*nothing was started/.test(e.message),
   );
 });
