@@ -24,7 +24,7 @@ after(async () => {
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 void test("DeleteCluster while the create runs ⇒ FAILED_PRECONDITION 'Cluster is running incompatible operation'", async () => {
-  const slow = await emulator({ delays: { operationPending: 0, createCluster: 400, deleteCluster: 0 } });
+  const slow = await emulator({ delays: { operationPending: 0, createCluster: 2000, deleteCluster: 0 } });
   const s = client(slow);
   try {
     const [create] = await s.createCluster({ parent: parent(), cluster: { name: 'busy', initialNodeCount: 1 } });

@@ -16,15 +16,16 @@ before(async () => {
   emu = await emulator({
     delays: {
       ...ZERO_DELAYS,
-      operationPending: 100,
-      createCluster: 400,
-      deleteCluster: 300,
-      updateCluster: 300,
-      setLabels: 100,
-      createNodePool: 300,
-      deleteNodePool: 200,
-      setNodePoolSize: 300,
-      setNodePoolAutoscaling: 200,
+      // Wide enough that a loaded machine (CI runs test files in parallel) still sees each state.
+      operationPending: 200,
+      createCluster: 2000,
+      deleteCluster: 1500,
+      updateCluster: 1500,
+      setLabels: 300,
+      createNodePool: 1500,
+      deleteNodePool: 1500,
+      setNodePoolSize: 1500,
+      setNodePoolAutoscaling: 1000,
     },
   });
   c = client(emu);
@@ -41,8 +42,11 @@ void test('an operation goes PENDING → RUNNING → DONE while the cluster goes
   const [prov] = await c.getCluster({ name: clusterName('ops') });
   assert.equal(prov.status, 'PROVISIONING');
   assert.equal(prov.endpoint, '', 'no endpoint while provisioning');
-  await sleep(200);
-  const [running] = await c.getOperation({ name: `${parent()}/operations/${op.name}` });
+  let [running] = await c.getOperation({ name: `${parent()}/operations/${op.name}` });
+  while (running.status === 'PENDING') {
+    await sleep(50);
+    [running] = await c.getOperation({ name: `${parent()}/operations/${op.name}` });
+  }
   assert.equal(running.status, 'RUNNING');
   assert.ok(Number(running.progress?.metrics?.[0]?.intValue) >= 1);
   const done = await waitOp(c, op);
@@ -148,7 +152,7 @@ void test('creates, lists, gets, resizes, autoscales and deletes node pools', as
 });
 
 void test("GKE's own post-create operation refuses changes until it ends (when switched on)", async () => {
-  const gke = await emulator({ delays: { operationPending: 0, createCluster: 0, autoOperationAfterCreate: 400 } });
+  const gke = await emulator({ delays: { operationPending: 0, createCluster: 0, autoOperationAfterCreate: 2000 } });
   const g = client(gke);
   await waitOp(g, (await g.createCluster({ parent: parent(), cluster: { name: 'auto', initialNodeCount: 1 } }))[0]);
   await sleep(50);
@@ -158,7 +162,7 @@ void test("GKE's own post-create operation refuses changes until it ends (when s
     await codeOf(g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 })),
     status.FAILED_PRECONDITION,
   );
-  await sleep(500);
+  while ((await g.getCluster({ name: clusterName('auto') }))[0].status === 'RECONCILING') await sleep(100);
   await waitOp(
     g,
     (await g.setNodePoolSize({ name: `${clusterName('auto')}/nodePools/default-pool`, nodeCount: 2 }))[0],
