@@ -5,7 +5,15 @@ import { SpecValidationError } from '../envspec/validate';
 import { packageVersion } from '../paths';
 import type { CommandDef } from './command';
 import { GLOBAL_FLAGS } from './global-flags';
-import { createOutput, errorDocument, finishDocument, renderDocument, takeOutputMode, type OutputMode } from './output';
+import {
+  createOutput,
+  errorDocument,
+  finishDocument,
+  renderDocument,
+  takeOutputMode,
+  temporalRefusal,
+  type OutputMode,
+} from './output';
 import { COMMANDS } from './registry';
 import { didYouMean } from './suggest';
 
@@ -129,6 +137,7 @@ async function dispatch(argv: string[], io: MainIo, mode: OutputMode, run: Retur
 
 /** The text form of a thrown error on stderr: one `gkeflow: … [CODE]` line (a spec's problems follow). */
 function reportError(e: unknown, err: (l: string) => void): number {
+  e = temporalRefusal(e) ?? e;
   if (e instanceof SpecValidationError) {
     err(`gkeflow: invalid spec ${e.message.replace(/:\n/, ' [GKF-SPEC-INVALID]:\n')}`);
     return exitStatusOf('GKF-SPEC-INVALID');

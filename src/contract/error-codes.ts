@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   'GKF-TOOLCHAIN-BUILD': { exit: 1, summary: 'building a toolchain component failed' },
   'GKF-STACK-UNHEALTHY': { exit: 1, summary: 'a local service did not become healthy in time' },
   'GKF-TEMPORAL-UNREACHABLE': { exit: 1, summary: 'the Temporal frontend cannot be reached' },
+  'GKF-TEMPORAL-REFUSED': {
+    exit: 1,
+    summary: "the Temporal server refused a call; the message has the server's status and reason",
+  },
   'GKF-NO-WORKER': {
     exit: 1,
     summary: "no worker polls the reaper's task queue (start `gkeflow worker` for that target, or pass --target)",

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { assertDocumentedShape, assertErrorDocument, documentedShapes, runJson } from '../../helpers/output-shapes';
 import { COMMANDS } from '../../../src/cli/registry';
+import { ServiceError } from '@temporalio/client';
+import { errorDocument, temporalRefusal } from '../../../src/cli/output';
 
 // No Temporal here: commands that need one fail with the error document (their success is in
 // test/integration/cli/output-json.test.ts, against the real dev server).
@@ -135,4 +137,26 @@ void test('temporal setup --output json against no Temporal is an error document
   assert.notEqual(r.code, 0);
   const e = (r.doc as { error?: { code?: string } }).error;
   assert.ok(e && typeof e.code === 'string', JSON.stringify(r.doc));
+});
+
+void test('a call the Temporal server refused is GKF-TEMPORAL-REFUSED with its reason, not a stack; other errors are untouched', () => {
+  const grpc = Object.assign(
+    new Error('3 INVALID_ARGUMENT: Namespace default has no mapping defined for search attribute GkeflowProject'),
+    { code: 3, details: 'Namespace default has no mapping defined for search attribute GkeflowProject' },
+  );
+  const refused = temporalRefusal(new ServiceError('Failed to start Workflow', { cause: grpc }));
+  assert.ok(refused);
+  assert.equal(refused.code, 'GKF-TEMPORAL-REFUSED');
+  assert.equal(refused.exitCode, 1);
+  assert.equal(
+    refused.message,
+    'Temporal refused the call (Failed to start Workflow): 3 INVALID_ARGUMENT: Namespace default has no mapping defined for search attribute GkeflowProject',
+  );
+  const doc = errorDocument(new ServiceError('Failed to start Workflow', { cause: grpc }));
+  assert.equal(doc.doc.error.code, 'GKF-TEMPORAL-REFUSED');
+  assert.doesNotMatch(doc.doc.error.message, /\n\s+at /, 'no stack');
+  // A raw status error may be a Google API's: not labelled Temporal's.
+  assert.equal(temporalRefusal(grpc), undefined);
+  assert.equal(temporalRefusal(new Error('boom')), undefined);
+  assert.equal(errorDocument(new Error('boom')).doc.error.code, 'GKF-INTERNAL');
 });
