@@ -11,8 +11,8 @@ import { repoRoot } from '../src/paths';
 import { validateSpec } from '../src/envspec';
 import { envStatus, startEnvironment } from '../src/temporal/environments';
 import { teardownUpdate } from '../src/contract/messages';
-import { startBenchCloud } from './cloud';
-import { arg, commandOf, peakSampler, rssKiB, row, sleep } from './report';
+import { startBenchCloud, type RecordedCall } from './cloud';
+import { arg, commandOf, median, peakSampler, rssKiB, row, sleep } from './report';
 
 const GOAL_S = 60;
 const usedKiB = () => {
@@ -30,6 +30,7 @@ async function run(): Promise<void> {
     const machine = peakSampler(() => usedKiB() - baseline, 250);
     const tag = Date.now().toString(36);
     const t0 = Date.now();
+    const upAt = new Map<string, number>();
     const started = await Promise.all(
       Array.from({ length: envs }, (_, i) => {
         const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/tensorflow-notebook.yaml'), 'utf8'));
@@ -45,12 +46,16 @@ async function run(): Promise<void> {
         for (;;) {
           const st = await envStatus(cloud.client, s.envId);
           if (st.status?.phase === 'failed') throw new Error(`${s.envId} failed: ${st.status.lastError}`);
-          if (st.status?.phase === 'running' && st.status.stepsDone === st.status.stepsTotal) return;
+          if (st.status?.phase === 'running' && st.status.stepsDone === st.status.stepsTotal) {
+            upAt.set(s.envId, Date.now() - t0);
+            return;
+          }
           await sleep(250);
         }
       }),
     );
     const upMs = Date.now() - t0;
+    printSteps(cloud.calls, t0, upMs, [...upAt.values()]);
     await Promise.all(
       started.map(async (s) => {
         const h = cloud.client.workflow.getHandle(s.envId, s.runId);
@@ -95,6 +100,33 @@ async function run(): Promise<void> {
   } finally {
     await cloud.stop();
   }
+}
+
+/**
+ * Where the time went, per activity: how many calls, the median and longest call, and when the
+ * first began and the last ended (seconds after the start); plus when each environment was up.
+ * Read it to see which step a slower run spends its time in.
+ */
+function printSteps(calls: RecordedCall[], t0: number, upMs: number, upAt: number[]): void {
+  const byName = new Map<string, RecordedCall[]>();
+  for (const c of calls) if (c.startedAt - t0 <= upMs) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  console.log('step                      calls  median s   max s  first start s  last end s');
+  for (const [name, cs] of [...byName].sort((a, b) => a[1][0]!.startedAt - b[1][0]!.startedAt)) {
+    const ms = cs.map((c) => c.ms);
+    const first = Math.min(...cs.map((c) => c.startedAt)) - t0;
+    const last = Math.max(...cs.map((c) => c.startedAt + c.ms)) - t0;
+    console.log(
+      `${name.padEnd(25)} ${String(cs.length).padStart(5)} ${s(median(ms)).padStart(9)} ${s(Math.max(...ms)).padStart(7)} ` +
+        `${s(first).padStart(14)} ${s(last).padStart(11)}`,
+    );
+  }
+  console.log(
+    `environments up at (s): ${[...upAt]
+      .sort((a, b) => a - b)
+      .map(s)
+      .join(' ')}`,
+  );
 }
 
 run().then(
