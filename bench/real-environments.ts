@@ -32,6 +32,10 @@ const usedKiB = () => {
 async function run(): Promise<void> {
   const envs = arg('envs', 10);
   const cloud = await startBenchCloud();
+  // A bench stopped from outside (Ctrl-C, `timeout`) still takes its control planes down: left
+  // running, ten idle kube-apiservers load every run after it on the same 2 cores.
+  const stopped = () => void cloud.stop().finally(() => process.exit(130));
+  process.once('SIGINT', stopped).once('SIGTERM', stopped);
   try {
     const baseline = usedKiB();
     const rss = peakSampler(() => rssKiB(process.pid) + cloud.clusterPids().reduce((s, p) => s + rssKiB(p), 0), 250);
