@@ -1,7 +1,9 @@
 // How each component is built: the go commands and their flags (issue 23, the newcomer's cold start).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { repoRoot } from '../../../src/paths';
 import { components } from '../../../src/toolchain/components';
 import { goExecName, goInvocations } from '../../../src/toolchain/toolchain';
 
@@ -52,4 +54,27 @@ void test('cross builds keep their platform per command; installs stay one go in
     'sigs.k8s.io/kwok/cmd/kwokctl@v0.8.0',
     'sigs.k8s.io/kwok/cmd/kwok@v0.8.0',
   ]);
+});
+
+void test('every module a component builds from is in the published package, with its go.mod', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { files: string[] };
+  for (const c of components) {
+    if (c.build.kind === 'install') continue;
+    const dir = c.build.moduleDir;
+    const goMod = `${dir}/go.mod`;
+    assert.ok(
+      pkg.files.includes(dir) || pkg.files.includes(goMod),
+      `${c.name}: package.json files lists ${dir} (or its go.mod)`,
+    );
+    assert.ok(fs.existsSync(path.join(repoRoot, goMod)), goMod);
+  }
+});
+
+void test('the registry is built from tools/registry: only the storage drivers the stack uses, upstream version stamped', () => {
+  const [inv] = goInvocations(byName('registry'), out);
+  assert.equal(inv!.cwd, path.join(repoRoot, 'tools/registry'));
+  assert.match(inv!.args[inv!.args.indexOf('-ldflags') + 1]!, /version\.version=v3\.1\.1/);
+  const main = fs.readFileSync(path.join(repoRoot, 'tools/registry/main.go'), 'utf8');
+  assert.match(main, /storage\/driver\/filesystem"/);
+  assert.doesNotMatch(main, /driver\/(azure|gcs|s3-aws)"/);
 });
