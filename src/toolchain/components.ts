@@ -154,10 +154,13 @@ export const components: Component[] = [
     name: 'registry',
     version: '3.1.1',
     tools: [tool('registry', ['--version'], '3.1.1')],
+    // tools/registry: upstream's cmd/registry without the Azure, GCS and S3 storage drivers (the
+    // stack stores on the filesystem); same module versions as `go install …/cmd/registry@v3.1.1`.
     build: {
-      kind: 'install',
-      packages: ['github.com/distribution/distribution/v3/cmd/registry@v3.1.1'],
-      ldflags: '-s -w',
+      kind: 'wrapper',
+      moduleDir: 'tools/registry',
+      ldflags: '-s -w -X github.com/distribution/distribution/v3/version.version=v3.1.1',
+      packages: [{ pkg: '.', out: 'registry' }],
     },
   },
   {

@@ -245,34 +245,16 @@ async function buildComponent(
     GOFLAGS: `${env.GOFLAGS ?? ''} -modcacherw`.trim(),
   };
   try {
-    if (c.build.kind === 'cross') {
-      const cwd = path.join(repoRoot, c.build.moduleDir);
-      for (const t of c.build.targets) {
-        const platform = t.goos === 'host' ? {} : { GOOS: t.goos, GOARCH: t.goarch };
-        await goRun(
-          go,
-          ['build', '-trimpath', '-ldflags', c.build.ldflags, '-o', path.join(tmp, t.out), '.'],
-          cwd,
-          { ...goEnv, ...platform },
-          c.name,
-        );
-      }
-    } else if (c.build.kind === 'install') {
-      await goRun(go, ['install', '-ldflags', c.build.ldflags, ...c.build.packages], repoRoot, goEnv, c.name);
+    for (const inv of goInvocations(c, tmp)) await goRun(go, inv.args, inv.cwd, { ...goEnv, ...inv.env }, c.name);
+    if (c.build.kind === 'install') {
       for (const [from, to] of Object.entries(c.build.rename ?? {}))
         fs.renameSync(path.join(tmp, from), path.join(tmp, to));
       for (const m of c.build.moduleDirs ?? [])
         fs.cpSync(path.join(goEnv.GOMODCACHE, m.module, m.dir), path.join(tmp, m.dir), { recursive: true });
-    } else {
-      const cwd = path.join(repoRoot, c.build.moduleDir);
+    } else if (c.build.kind === 'wrapper' && c.build.packages.length > 1) {
       for (const p of c.build.packages) {
-        await goRun(
-          go,
-          ['build', '-mod=readonly', '-trimpath', '-ldflags', c.build.ldflags, '-o', path.join(tmp, p.out), p.pkg],
-          cwd,
-          goEnv,
-          c.name,
-        );
+        const from = goExecName(p.pkg);
+        if (from !== p.out) fs.renameSync(path.join(tmp, from), path.join(tmp, p.out));
       }
     }
     const files: Record<string, number> = {};
@@ -303,6 +285,50 @@ async function buildComponent(
     clearInterval(ticker);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Compiler flags of every build. They change nothing a binary does: the compiler skips the DWARF
+ * that every component's `-ldflags -w` drops at link anyway. Not part of the cache entry's name:
+ * binaries built before them stay valid.
+ */
+export const GO_COMPILE_FLAGS = ['-gcflags=all=-dwarf=false'];
+
+/** One `go` command of a component's build: arguments, working directory, extra environment. */
+export interface GoInvocation {
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/**
+ * The `go` commands that build a component into `out`. A wrapper module's binaries are built by
+ * one `go build -o out/`, so the go command compiles their packages together and links one
+ * binary while it compiles the next one's packages (four commands linked one after another).
+ */
+export function goInvocations(c: Component, out: string): GoInvocation[] {
+  const b = c.build;
+  if (b.kind === 'install')
+    return [{ args: ['install', ...GO_COMPILE_FLAGS, '-ldflags', b.ldflags, ...b.packages], cwd: repoRoot, env: {} }];
+  const cwd = path.join(repoRoot, b.moduleDir);
+  // The wrapper modules live in this git repository: no stamping of its commit (and no git run).
+  const flags = ['-trimpath', '-buildvcs=false', ...GO_COMPILE_FLAGS, '-ldflags', b.ldflags];
+  if (b.kind === 'cross')
+    return b.targets.map((t): GoInvocation => ({
+      args: ['build', ...flags, '-o', path.join(out, t.out), '.'],
+      cwd,
+      env: t.goos === 'host' ? {} : { GOOS: t.goos, GOARCH: t.goarch },
+    }));
+  const pkgs = b.packages.map((p) => p.pkg);
+  const dest = pkgs.length === 1 ? path.join(out, b.packages[0]!.out) : out + path.sep;
+  return [{ args: ['build', '-mod=readonly', ...flags, '-o', dest, ...pkgs], cwd, env: {} }];
+}
+
+/** The file name `go build -o DIR/` gives a package's binary: its last path element, or the one before a major version suffix. */
+export function goExecName(pkg: string): string {
+  const parts = pkg.split('/');
+  const last = parts[parts.length - 1]!;
+  return /^v[2-9][0-9]*$/.test(last) && parts.length > 1 ? parts[parts.length - 2]! : last;
 }
 
 function goRun(go: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, component: string): Promise<void> {
