@@ -46,7 +46,7 @@ export interface WorkerTuning {
 
 /** The tuning a worker runs with when no variable says otherwise. */
 export const DEFAULT_TUNING: Readonly<WorkerTuning> = Object.freeze({
-  maxCachedWorkflows: 1000,
+  maxCachedWorkflows: 100,
   workflowTaskSlots: 40,
   activitySlots: 100,
   workflowTaskPollers: 10,
