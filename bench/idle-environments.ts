@@ -259,10 +259,10 @@ async function run(): Promise<void> {
         `${describeSample(r.idle)}; worker settings: ${r.settings}` +
         (idleMb <= GOALS.rssMb
           ? ''
-          : '. What holds it back: each cached environment carries its own copy of the bundled modules, ~1.6 MB of live ' +
-            "JS, most of it the spec validation's zod schemas (a heap snapshot of the workflow thread, bench/many-environments.ts " +
-            '--heap-snapshots), and a smaller cache did not give the memory back in manual runs (docs/production.md, "Sizing a ' +
-            'worker"). What would close it: keep zod out of the workflow bundle'),
+          : '. What holds it back: each cached environment carries its own copy of the workflow modules zod aside ' +
+            '(154 KiB of module memory, bench/workflow-modules.ts; zod is preloaded once per worker) plus its own state, ' +
+            'on top of the worker\'s ~250 MB before any environment; see docs/production.md, "Sizing a worker", for ' +
+            'what a smaller GKEFLOW_MAX_CACHED_WORKFLOWS gives back'),
       command,
     });
     row({

@@ -187,11 +187,11 @@ async function run(): Promise<void> {
       `${describeSample(peak)}. ` +
       (peakRssMb <= GOALS.rssMb
         ? ''
-        : 'What holds it is the workflow cache: a heap snapshot of the workflow thread after a 200 burst (2026-12-07, ' +
-          '`--heap-snapshots DIR`) held 321 MB of live JS for 200 cached environments, ~1.6 MB each, most of it the ' +
-          "spec validation's zod schemas (36,000 zod definitions: the Temporal worker evaluates every bundled module once " +
-          'per cached workflow); the main thread held 47 MB. What would close it: keep zod out of the workflow bundle ' +
-          '(validate with plain functions, or only before the start), or a smaller GKEFLOW_MAX_CACHED_WORKFLOWS'),
+        : 'What holds it is the workflow cache and the garbage of the burst in the workflow thread: each cached ' +
+          'environment carries its own copy of the workflow modules zod aside (154 KiB of module memory, ' +
+          'bench/workflow-modules.ts; zod is preloaded once per worker since issue 23, 655 KiB before) plus its own state; ' +
+          '`--heap-snapshots DIR` shows the live heap. What would close it: a smaller GKEFLOW_MAX_CACHED_WORKFLOWS ' +
+          '(docs/production.md, "Sizing a worker")'),
     command,
   });
 }

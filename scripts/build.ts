@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { repoRoot } from '../src/paths';
+import { workflowBundlerOptions } from '../src/workflow-source';
 
 async function build(): Promise<void> {
   const dist = path.join(repoRoot, 'dist');
@@ -16,6 +17,7 @@ async function build(): Promise<void> {
   if (tsc.status !== 0) throw new Error(`tsc exited with ${tsc.status ?? tsc.signal}`);
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(dist, 'workflows', 'index.js'),
+    ...workflowBundlerOptions(),
     logger: { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} } as never,
   });
   fs.writeFileSync(path.join(dist, 'workflow-bundle.js'), code);

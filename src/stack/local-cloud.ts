@@ -18,6 +18,7 @@ import type { TemporalConfig } from '../temporal/connection';
 import { startLocalEmulator } from './local-emulator';
 import { startLocalRegistry, type LocalRegistry } from './local-registry';
 import { localTemporalAddress, uniqueTaskQueue } from './local-temporal';
+import { workflowBundlerOptions } from '../workflow-source';
 
 /** One activity function as the worker calls it. */
 export type ActivityFn = (...args: unknown[]) => Promise<unknown>;
@@ -86,7 +87,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     taskQueue,
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : { workflowsPath: require.resolve('../workflows'), bundlerOptions: workflowBundlerOptions() }),
     activities: wrapped,
   });
   const running = worker.run();

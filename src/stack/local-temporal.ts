@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureToolchain } from '../toolchain/toolchain';
 import { startEphemeralTemporal } from './temporal-server';
+import { workflowBundlerOptions } from '../workflow-source';
 
 let started: Promise<{ address: string }> | undefined;
 
@@ -36,6 +37,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    ...workflowBundlerOptions(),
     logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
   });
   return bundle;
