@@ -11,8 +11,10 @@
 // - seeding time (creating the clusters in the emulator), separately: it is not the reaper's.
 // --delete-ms sets the emulator's DeleteCluster duration (default 0: the figure is gkeflow's and
 // Temporal's own overhead). --history-limit N makes the reaper continue as new past N events.
+// --workers N adds N-1 worker processes (bench/reaper-worker.ts) on the same task queue, as a
+// deployment with N workers has (default 1: the bench's own process only).
 // Usage: npx tsx bench/reaper.ts [--clusters 10000] [--projects 10] [--parallelism 10] [--delete-ms 0]
-//        [--history-limit N] [--seed-concurrency 50]
+//        [--history-limit N] [--seed-concurrency 50] [--workers 1]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,7 @@ import type { ReaperInput, ReapReport } from '../src/workflows/reaper';
 import { DEFAULT_REAPER_HISTORY_LIMIT } from '../src/workflows/reaper';
 import { countOf } from '../src/workflows/reaper/plan';
 import { arg, commandOf, row } from './report';
+import { startWorkerProcess } from './worker-process';
 import {
   BLOB_SIZE_LIMIT_ERROR,
   BLOB_SIZE_LIMIT_WARN,
@@ -44,6 +47,7 @@ async function run(): Promise<void> {
   const deleteMs = arg('delete-ms', 0);
   const historyLimit = arg('history-limit', 0);
   const seedConcurrency = arg('seed-concurrency', 50);
+  const workers = arg('workers', 1);
   const perProject = Math.ceil(clusters / projects);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gkeflow-reaper-bench-'));
   const tc = await ensureToolchain({ only: ['temporal'] });
@@ -53,6 +57,7 @@ async function run(): Promise<void> {
   process.env.GKEFLOW_TEST_TMP = tmp;
   const { REAPER_TUNING, TEST_OWNER, startReaperCloud, withReaperWorker } = await import('../test/helpers/reaper');
   const { workflowBundle } = await import('../test/helpers/workflows');
+  const { uniqueTaskQueue } = await import('../test/helpers/temporal');
   // Each cluster is one e2-small node (2 vCPUs, 100 GB boot disk): the project quotas hold them all.
   const cloud = await startReaperCloud({
     delays: { deleteCluster: deleteMs },
@@ -79,6 +84,27 @@ async function run(): Promise<void> {
     const client = new Client({ connection });
     const tuning = { ...REAPER_TUNING, ...(historyLimit ? { historyEventLimit: historyLimit } : {}) };
     const workflowId = `bench-reaper-${Date.now()}`;
+    const taskQueue = uniqueTaskQueue('bench-reaper');
+    const extra = Array.from({ length: Math.max(0, workers - 1) }, () =>
+      startWorkerProcess(path.join(__dirname, 'reaper-worker.ts'), [
+        temporal.address,
+        taskQueue,
+        cloud.config.emulatorAddress,
+        cloud.config.registryAddress,
+      ]),
+    );
+    await Promise.all(extra.map((w) => w.line('READY')));
+    const stopExtra = () =>
+      Promise.all(
+        extra.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.child.exitCode !== null) return resolve();
+              w.child.once('exit', () => resolve());
+              w.child.stdin.end();
+            }),
+        ),
+      );
     const { report, error, ms, first } = await withReaperWorker(
       await workflowBundle(),
       cloud.activities,
@@ -99,7 +125,8 @@ async function run(): Promise<void> {
         );
         return { ...out, ms: Date.now() - t0, first: h.firstExecutionRunId };
       },
-    );
+      taskQueue,
+    ).finally(stopExtra);
 
     // Every run of the chain (the visibility list may lag the last ones): its events and payloads.
     const runs: Array<{ events: number; payloads: PayloadSize[] }> = [];
@@ -131,7 +158,7 @@ async function run(): Promise<void> {
         .map(([k, b]) => `${k} ${bytesStr(b)}`)
         .join('; ')}`,
     );
-    const what = `${clusters} expired clusters in ${projects} projects`;
+    const what = `${clusters} expired clusters in ${projects} projects${workers > 1 ? `, ${workers} worker processes` : ''}`;
     const outcome = `${error ? `the reap FAILED (${error}); ` : ''}deleted ${deleted}, failed ${failed}, left ${left}`;
     row({
       area: 'Reaper',

@@ -33,6 +33,7 @@ import type {
   ResizeNodePoolInput,
 } from '../contract/cluster-io';
 import type { EnvRef } from '../contract/environment-id';
+import type { TeardownGuard } from '../contract/reaper-io';
 import { clusterName, locationName } from '../gke/resource-names';
 import { workloadPoolOf } from '../gke/cluster-shapes';
 
@@ -58,8 +59,9 @@ export interface GkeActivityDeps {
    * The re-check deleteCluster runs itself right before it releases the load balancers and right
    * before each DeleteCluster call (see reaper.ts clusterDeleteCheck): resolved once per attempt,
    * undefined when the caller asks for none; a check throws (TeardownRefusedError) to refuse.
+   * `guard`: the one deleteCluster was given (else the check reads its caller's).
    */
-  deleteCheck?: () => Promise<((env: EnvRef) => Promise<void>) | undefined>;
+  deleteCheck?: (guard?: TeardownGuard) => Promise<((env: EnvRef) => Promise<void>) | undefined>;
 }
 
 /** The scope nodes get unless the spec says otherwise: what they may call is then up to the node's IAM. */
@@ -342,9 +344,10 @@ export function gkeActivities(deps: GkeActivityDeps) {
    * only for a cluster without a control plane (nothing in it can hold one) or one GKE already
    * deletes (STOPPING: too late to ask).
    */
+  const releases = (c: Cluster) => hasControlPlane(c) && clusterStatus(c.status) !== 'STOPPING';
   const releaseBefore = async (env: EnvRef, c: Cluster): Promise<void> => {
     const name = clusterNameOf(env);
-    if (!hasControlPlane(c) || clusterStatus(c.status) === 'STOPPING') return;
+    if (!releases(c)) return;
     const kubeFor = deps.kubeFor;
     if (!kubeFor)
       throw new IncompatibleOperationError(
@@ -380,12 +383,12 @@ export function gkeActivities(deps: GkeActivityDeps) {
      * cannot be asked), then waits out any other operation on it. NOT_FOUND ⇒ `{deleted:false}`.
      * Refuses (NameTakenError) to delete a cluster without this environment's label. With a
      * deleteCheck (a reaper's teardown), re-checks the reaper's verdict itself before releasing
-     * the load balancers and right before DeleteCluster.
+     * the load balancers (when there are any to release) and right before each DeleteCluster call.
      */
-    async deleteCluster({ env }: { env: EnvRef }): Promise<DeleteClusterResult> {
+    async deleteCluster({ env, guard }: { env: EnvRef; guard?: TeardownGuard }): Promise<DeleteClusterResult> {
       const name = clusterNameOf(env);
       const step = `delete ${name}`;
-      const check = await deps.deleteCheck?.();
+      const check = await deps.deleteCheck?.(guard);
       if (!resumable(step)) {
         const c = await getCluster(env);
         if (!c) return { deleted: false };
@@ -394,8 +397,12 @@ export function gkeActivities(deps: GkeActivityDeps) {
             `refusing to delete cluster ${name}: it does not carry this environment's gkeflow-env label`,
             { cluster: name },
           );
-        await check?.(env);
-        await releaseBefore(env, c);
+        // Before releasing load balancers (a delete too); with none to release, the re-check
+        // right before DeleteCluster follows at once and is the one that counts.
+        if (releases(c)) {
+          await check?.(env);
+          await releaseBefore(env, c);
+        }
       }
       return deleteWhenIdle(env, step, check);
     },

@@ -204,13 +204,14 @@ export function reaperActivities(deps: ReaperActivityDeps) {
 
   return {
     /**
-     * deleteCluster's own re-check (no history change: the guard is read from the calling
-     * teardownWorkflow's input): for a reaper's teardown, checkTeardown's rules, run by
+     * deleteCluster's own re-check (the guard deleteCluster was given, else the one read from the
+     * calling teardownWorkflow's input): for a reaper's teardown, checkTeardown's rules, run by
      * deleteCluster right before it releases load balancers and right before DeleteCluster,
      * closing the window after the workflow's checkTeardown. Undefined for every other caller.
      */
-    async clusterDeleteCheck(): Promise<((env: EnvRef) => Promise<void>) | undefined> {
-      const guard = await callerGuard();
+    async clusterDeleteCheck(given?: TeardownGuard): Promise<((env: EnvRef) => Promise<void>) | undefined> {
+      // Handed over by the teardown (PATCHES.teardownOneGuard), else read from its input.
+      const guard = given ?? (await callerGuard());
       if (!guard?.cluster) return undefined;
       return (env: EnvRef) => checkTeardown({ env, guard });
     },

@@ -44,6 +44,7 @@ import type {
   EndEnvironmentInput,
   CheckTeardownInput,
   EnvironmentIdsByHashInput,
+  TeardownGuard,
   EnvironmentResources,
   ListClustersInput,
   ListNamespacesInput,
@@ -72,7 +73,11 @@ export interface GkeflowActivities {
   listRepositories(input: ListRepositoriesInput): Promise<RepositorySummary[]>;
   ensureCluster(input: EnsureClusterInput): Promise<EnsureClusterResult>;
   resizeNodePool(input: ResizeNodePoolInput): Promise<void>;
-  deleteCluster(input: { env: EnvRef }): Promise<DeleteClusterResult>;
+  /**
+   * `guard`: a reaper's teardown (PATCHES.teardownOneGuard) hands deleteCluster its verdict to
+   * re-check right before DeleteCluster; without it, deleteCluster reads its caller's input.
+   */
+  deleteCluster(input: { env: EnvRef; guard?: TeardownGuard }): Promise<DeleteClusterResult>;
   setClusterLabels(input: SetClusterLabelsInput): Promise<void>;
   checkHealth(input: HealthCheckInput): Promise<HealthReport>;
   sweepHealth(input: SweepHealthInput): Promise<SweepHealthResult>;

@@ -79,10 +79,14 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
   setCurrentDetails(`Tearing down ${env.id} (${reason})`);
   // A reaper's verdict is re-checked right before each delete; the first refusal ends the teardown.
   let refused: unknown;
+  // Since PATCHES.teardownOneGuard the cluster's re-check is deleteCluster's own, right before
+  // DeleteCluster (the guard in its input): no checkTeardown before it (one guard read, not three).
+  const selfChecked = check?.cluster && patched(PATCHES.teardownOneGuard) ? check : undefined;
   const guarded = check
     ? observed.map((t) => ({
         ...t,
         run: async () => {
+          if (selfChecked && t.step === 'deleteCluster') return deleteClusterGuarded(selfChecked);
           if (refused) throw refused;
           try {
             await callStep(
@@ -99,6 +103,17 @@ export async function teardownWorkflow(input: TeardownInput): Promise<TeardownRe
         },
       }))
     : observed;
+  /** deleteCluster with the guard it re-checks itself; its refusal ends the teardown like checkTeardown's. */
+  async function deleteClusterGuarded(g: TeardownGuard): Promise<unknown> {
+    if (refused) throw refused;
+    const i = { env, guard: g };
+    try {
+      return await callStep(acts, 'deleteCluster', i, stepSummary('deleteCluster', i));
+    } catch (err) {
+      if (isRefusal(err)) refused = err;
+      throw err;
+    }
+  }
   // An app whose cluster was already gone: its load balancers are a possible leak, not cleaned.
   const appLeak = (t: CleanupTarget, answer: unknown) => {
     const leak = t.step === 'deleteApp' ? missingClusterLeak(t, answer) : undefined;
@@ -142,3 +157,9 @@ function refusalOf(err: unknown): unknown {
   const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
   return cause?.type === 'TeardownRefusedError' ? failure('TeardownRefusedError', cause.message) : err;
 }
+
+/** An activity's TeardownRefusedError (a re-check refused: nothing was deleted). */
+const isRefusal = (err: unknown) =>
+  err instanceof ActivityFailure &&
+  err.cause instanceof ApplicationFailure &&
+  err.cause.type === 'TeardownRefusedError';

@@ -61,6 +61,11 @@ export const PATCHES = {
    * carries the teardowns left by name, the result at most MAX_CARRIED_ROWS rows per list.
    */
   reaperBoundedPayloads: 's6-reaper-bounded-payloads',
+  /**
+   * A reaper's teardown hands deleteCluster its guard instead of calling checkTeardown before it:
+   * deleteCluster re-checks right before DeleteCluster itself (one guard read, not three).
+   */
+  teardownOneGuard: 's7-teardown-one-guard',
 } as const;
 
 /**

@@ -37,6 +37,9 @@ import {
   type Stub,
 } from './workflows';
 
+/** The stub of the teardown-one-guard scenario (its drive looks at what the activities were given). */
+let oneGuardStub: Stub | undefined;
+
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
 export interface Scenario {
   name: string;
@@ -775,6 +778,45 @@ export const SCENARIOS: Scenario[] = [
       const r = await h.result();
       if (r.deleted.length + (r.omitted?.deleted ?? 0) !== 6)
         throw new Error(`expected 6 deleted: ${JSON.stringify(r)}`);
+      return h;
+    },
+  },
+  {
+    // Session 7 (PATCHES.teardownOneGuard): a reaper's teardown re-checks before the Service and
+    // the Deployment, then hands deleteCluster its guard (deleteCluster re-checks right before
+    // DeleteCluster itself) instead of a third checkTeardown.
+    name: 'teardown-one-guard',
+    prepare: (stub) => {
+      oneGuardStub = stub;
+    },
+    drive: async (client, tq, cluster) => {
+      const env = {
+        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
+        project: 'gkeflow-test',
+        location: 'asia-east1-a',
+        cluster,
+      };
+      const guard = { owner: 'aaaaaaaaaaaa', reason: 'orphaned', cluster: true };
+      const input: TeardownInput = {
+        env,
+        service: 'rc-node',
+        deployment: 'rc-node',
+        reason: 'orphaned',
+        guard,
+        tuning: FAST,
+      };
+      const h = await client.workflow.start<typeof teardownWorkflow>('teardownWorkflow', {
+        workflowId: `teardown/${env.id}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      await h.result();
+      const calls = oneGuardStub?.calls.filter((c) => c === 'checkTeardown').length;
+      const given = (oneGuardStub?.inputs.deleteCluster?.[0] as { guard?: unknown } | undefined)?.guard;
+      if (calls !== 2 || JSON.stringify(given) !== JSON.stringify(guard))
+        throw new Error(
+          `expected 2 checkTeardown and deleteCluster given the guard: ${calls}, ${JSON.stringify(given)}`,
+        );
       return h;
     },
   },

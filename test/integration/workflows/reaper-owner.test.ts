@@ -119,12 +119,12 @@ void describe('reaperWorkflow with owners', { timeout: 240_000 }, () => {
   void it('protect set after the last re-check, right before DeleteCluster: deleteCluster re-checks itself, deletes nothing', async () => {
     const p = project();
     await cloud.create({ project: p, name: 'protected-last', expiresInMs: -HOUR });
-    // The workflow's re-check passes; the protect lands between it and the deleteCluster activity.
+    // Every re-check before the deleteCluster activity passes; the protect lands as it starts.
     const activities = {
       ...cloud.activities,
-      checkTeardown: async (i: CheckTeardownInput) => {
-        await cloud.activities.checkTeardown(i);
+      deleteCluster: async (i: Parameters<typeof cloud.activities.deleteCluster>[0]) => {
         await relabel(p, 'protected-last', { [LABELS.protect]: 'true' });
+        return cloud.activities.deleteCluster(i);
       },
     };
     await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
@@ -138,6 +138,44 @@ void describe('reaperWorkflow with owners', { timeout: 240_000 }, () => {
     // The environment's own deleteCluster (no reaper's teardown) is not held by the reaper's rules.
     await cloud.activities.deleteCluster({ env: envRef({ project: p, location: ZONE, cluster: 'protected-last' }) });
     assert.deepEqual(await cloud.names(p), []);
+  });
+
+  void it('one guard read per teardown: no checkTeardown before the cluster, one re-check inside deleteCluster right before DeleteCluster', async () => {
+    const p = project();
+    await cloud.create({ project: p, name: 'one-read', expiresInMs: -HOUR });
+    const cluster = name(p, 'one-read');
+    const checks: CheckTeardownInput[] = [];
+    const activities = {
+      ...cloud.activities,
+      checkTeardown: async (i: CheckTeardownInput) => {
+        checks.push(i);
+        return cloud.activities.checkTeardown(i);
+      },
+    };
+    // GetCluster of this cluster: the plan's namespace scan reads it once, the teardown the rest.
+    const gets: string[] = [];
+    const getCluster = cloud.gke.getCluster;
+    cloud.gke.getCluster = (n: string) => {
+      if (n === cluster) gets.push(n);
+      return getCluster(n);
+    };
+    try {
+      await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
+        const r = await reap(client, taskQueue, { projects: [p] });
+        assert.deepEqual(
+          r.deleted.map((e) => e.cluster),
+          ['one-read'],
+        );
+      });
+    } finally {
+      cloud.gke.getCluster = getCluster;
+    }
+    assert.deepEqual(await cloud.names(p), []);
+    assert.equal(cloud.deletes.get(cluster), 1);
+    assert.deepEqual(checks, [], 'the workflow no longer re-checks before deleteCluster (deleteCluster does)');
+    // The plan's, deleteCluster's label check and its one re-check right before DeleteCluster
+    // (before PATCHES.teardownOneGuard: 5, with checkTeardown's and a re-check before the release).
+    assert.equal(gets.length, 3);
   });
 
   void it('protect set while deleteCluster waits out a busy cluster: re-checked right before the next DeleteCluster call', async () => {
