@@ -137,7 +137,6 @@ async function dispatch(argv: string[], io: MainIo, mode: OutputMode, run: Retur
 
 /** The text form of a thrown error on stderr: one `gkeflow: … [CODE]` line (a spec's problems follow). */
 function reportError(e: unknown, err: (l: string) => void): number {
-  e = temporalRefusal(e) ?? e;
   if (e instanceof SpecValidationError) {
     err(`gkeflow: invalid spec ${e.message.replace(/:\n/, ' [GKF-SPEC-INVALID]:\n')}`);
     return exitStatusOf('GKF-SPEC-INVALID');
@@ -184,7 +183,8 @@ export async function main(argv: string[], io: MainIo = processIo): Promise<numb
   let code: number;
   try {
     code = await dispatch(argv, { stdout: io.stdout, stderr }, mode, run);
-  } catch (e) {
+  } catch (thrown) {
+    const e = (await temporalRefusal(thrown)) ?? thrown;
     code = reportError(e, stderr);
     if (mode !== 'text') io.stdout(renderDocument(mode, errorDocument(e).doc));
     return code;

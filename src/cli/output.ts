@@ -57,7 +57,6 @@ const flagOf = (message: string): string => /^(-{1,2}[\w-]+(?:\/-{1,2}[\w-]+)?)/
 
 /** The error document of any thrown error, and the exit status it ends the command with. */
 export function errorDocument(e: unknown): { doc: ErrorDocument; exit: 1 | 2 } {
-  e = temporalRefusal(e) ?? e;
   if (e instanceof SpecValidationError) {
     return {
       doc: {
@@ -83,14 +82,17 @@ export function errorDocument(e: unknown): { doc: ErrorDocument; exit: 1 | 2 } {
  * status error) as a CliError naming the call and the server's reason, not a stack: the server is
  * not gkeflow's bug. Anything else (a raw status error may be a Google API's) comes back undefined.
  */
-export function temporalRefusal(e: unknown): CliError | undefined {
+export async function temporalRefusal(e: unknown): Promise<CliError | undefined> {
   if (e instanceof CliError || !(e instanceof Error)) return undefined;
   const status = (x: unknown): x is Error & { code: number } =>
     x instanceof Error && typeof (x as { code?: unknown }).code === 'number' && /^\d+ [A-Z_]+: /.test(x.message);
   const cause = (e as { cause?: unknown }).cause;
-  if (e.name === 'ServiceError' && status(cause))
-    return new CliError(`Temporal refused the call (${e.message}): ${cause.message}`, 'GKF-TEMPORAL-REFUSED');
-  return undefined;
+  if (!status(cause)) return undefined;
+  // Loaded only here: the client costs every CLI start ~0.4 s otherwise (--help included).
+  const { ServiceError } = await import('@temporalio/client');
+  return e instanceof ServiceError
+    ? new CliError(`Temporal refused the call (${e.message}): ${cause.message}`, 'GKF-TEMPORAL-REFUSED')
+    : undefined;
 }
 
 /** What a command writes its machine-readable result and progress through. */

@@ -139,12 +139,12 @@ void test('temporal setup --output json against no Temporal is an error document
   assert.ok(e && typeof e.code === 'string', JSON.stringify(r.doc));
 });
 
-void test('a call the Temporal server refused is GKF-TEMPORAL-REFUSED with its reason, not a stack; other errors are untouched', () => {
+void test('a call the Temporal server refused is GKF-TEMPORAL-REFUSED with its reason, not a stack; other errors are untouched', async () => {
   const grpc = Object.assign(
     new Error('3 INVALID_ARGUMENT: Namespace default has no mapping defined for search attribute GkeflowProject'),
     { code: 3, details: 'Namespace default has no mapping defined for search attribute GkeflowProject' },
   );
-  const refused = temporalRefusal(new ServiceError('Failed to start Workflow', { cause: grpc }));
+  const refused = await temporalRefusal(new ServiceError('Failed to start Workflow', { cause: grpc }));
   assert.ok(refused);
   assert.equal(refused.code, 'GKF-TEMPORAL-REFUSED');
   assert.equal(refused.exitCode, 1);
@@ -152,11 +152,11 @@ void test('a call the Temporal server refused is GKF-TEMPORAL-REFUSED with its r
     refused.message,
     'Temporal refused the call (Failed to start Workflow): 3 INVALID_ARGUMENT: Namespace default has no mapping defined for search attribute GkeflowProject',
   );
-  const doc = errorDocument(new ServiceError('Failed to start Workflow', { cause: grpc }));
+  const doc = errorDocument(refused);
   assert.equal(doc.doc.error.code, 'GKF-TEMPORAL-REFUSED');
   assert.doesNotMatch(doc.doc.error.message, /\n\s+at /, 'no stack');
   // A raw status error may be a Google API's: not labelled Temporal's.
-  assert.equal(temporalRefusal(grpc), undefined);
-  assert.equal(temporalRefusal(new Error('boom')), undefined);
+  assert.equal(await temporalRefusal(grpc), undefined);
+  assert.equal(await temporalRefusal(new Error('boom')), undefined);
   assert.equal(errorDocument(new Error('boom')).doc.error.code, 'GKF-INTERNAL');
 });
