@@ -3,9 +3,9 @@
 // gRPC (as a second worker of a real deployment does). Prints READY once polling; stops when its
 // stdin closes. Usage (by bench/reaper.ts): tsx bench/reaper-worker.ts TEMPORAL TASKQUEUE EMULATOR REGISTRY
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../src/activities/index';
 import { createGkeClient } from '../src/clients/gke';
 import { quietWorkerLogs, workflowBundle } from '../src/stack/local-temporal';
+import { reaperActivities } from '../test/helpers/reaper';
 
 async function main(): Promise<void> {
   const [address, taskQueue, emulatorAddress, registryAddress] = process.argv.slice(2);
@@ -14,13 +14,7 @@ async function main(): Promise<void> {
   quietWorkerLogs();
   const config = { target: 'local' as const, emulatorAddress, registryAddress };
   const gke = createGkeClient(config);
-  // The same activities and timings as the bench's own worker (test/helpers/reaper.ts startReaperCloud).
-  const activities = createActivities({
-    config,
-    gke,
-    kubeFor: () => Promise.reject(new Error('no control plane in the reaper bench')),
-    timings: { gkePollMs: 50, heartbeatMs: 500 },
-  });
+  const activities = reaperActivities(config, gke);
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({ connection, taskQueue, workflowBundle: await workflowBundle(), activities });
   process.stdin.on('end', () => worker.shutdown());

@@ -40,6 +40,14 @@ import {
 /** The stub of the teardown-one-guard scenario (its drive looks at what the activities were given). */
 let oneGuardStub: Stub | undefined;
 
+/** The environment a teardown or reaper scenario works on, by its cluster's name. */
+const scenarioEnv = (cluster: string) => ({
+  id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
+  project: 'gkeflow-test',
+  location: 'asia-east1-a',
+  cluster,
+});
+
 /** One recorded scenario: its faults and what the client does. Returns the run whose history to keep. */
 export interface Scenario {
   name: string;
@@ -281,12 +289,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'teardown-workflow',
     drive: async (client, tq, cluster) => {
-      const env = {
-        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
-        project: 'gkeflow-test',
-        location: 'asia-east1-a',
-        cluster,
-      };
+      const env = scenarioEnv(cluster);
       const input: TeardownInput = { env, service: 'rc-node', deployment: 'rc-node', tuning: FAST };
       const h = await client.workflow.start<typeof teardownWorkflow>('teardownWorkflow', {
         workflowId: `teardown/${env.id}`,
@@ -459,12 +462,7 @@ export const SCENARIOS: Scenario[] = [
             );
     },
     drive: async (client, tq, cluster) => {
-      const env = {
-        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
-        project: 'gkeflow-test',
-        location: 'asia-east1-a',
-        cluster,
-      };
+      const env = scenarioEnv(cluster);
       const input: TeardownInput = {
         env,
         service: 'rc-node',
@@ -654,12 +652,7 @@ export const SCENARIOS: Scenario[] = [
       stub.activities.deleteCluster = () => Promise.resolve({ deleted: false });
     },
     drive: async (client, tq, cluster) => {
-      const env = {
-        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
-        project: 'gkeflow-test',
-        location: 'asia-east1-a',
-        cluster,
-      };
+      const env = scenarioEnv(cluster);
       const input: TeardownInput = {
         env,
         service: 'rc-node',
@@ -687,12 +680,7 @@ export const SCENARIOS: Scenario[] = [
       stub.activities.deleteCluster = () => Promise.resolve({ deleted: false });
     },
     drive: async (client, tq, cluster) => {
-      const env = {
-        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
-        project: 'gkeflow-test',
-        location: 'asia-east1-a',
-        cluster,
-      };
+      const env = scenarioEnv(cluster);
       const input: TeardownInput = {
         env,
         namespace: 'preview',
@@ -790,12 +778,7 @@ export const SCENARIOS: Scenario[] = [
       oneGuardStub = stub;
     },
     drive: async (client, tq, cluster) => {
-      const env = {
-        id: `gkeflow/gkeflow-test/asia-east1-a/${cluster}`,
-        project: 'gkeflow-test',
-        location: 'asia-east1-a',
-        cluster,
-      };
+      const env = scenarioEnv(cluster);
       const guard = { owner: 'aaaaaaaaaaaa', reason: 'orphaned', cluster: true };
       const input: TeardownInput = {
         env,

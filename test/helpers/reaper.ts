@@ -22,6 +22,16 @@ export const ZONE = 'us-central1-a';
 
 // The tests' installation (the CLI processes they start inherit it): no file in the user's config dir.
 process.env.GKEFLOW_INSTALLATION ??= 'gkeflow-tests';
+
+/** The activities of the reaper tests and bench workers: GKE calls only (no control plane), short polls. */
+export function reaperActivities(config: TargetConfig, gke: GkeClient): GkeflowActivities {
+  return createActivities({
+    config,
+    gke,
+    kubeFor: () => Promise.reject(new Error('no control plane in the reaper tests')),
+    timings: { gkePollMs: 50, heartbeatMs: 500 },
+  });
+}
 /** The gkeflow-owner of this installation in the dev server's `default` namespace: test clusters carry it, reapers judge by it. */
 export const TEST_OWNER = installationOwner('default');
 
@@ -93,12 +103,7 @@ export async function startReaperCloud(
       return real.deleteCluster(name);
     },
   };
-  const activities = createActivities({
-    config,
-    gke,
-    kubeFor: () => Promise.reject(new Error('no control plane in the reaper tests')),
-    timings: { gkePollMs: 50, heartbeatMs: 500 },
-  });
+  const activities = reaperActivities(config, gke);
   const waitRunning = async (name: string) => {
     for (let i = 0; i < 400; i++) {
       if ((await real.getCluster(name)).status === 'RUNNING') return;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { HealthReport } from '../../../src/contract/cluster-io';
 import { assessHealth, endpointHost } from '../../../src/workflows/drift';
 import { initialState } from '../../../src/workflows/state';
-import { testInput } from '../../helpers/workflows';
+import { healthyReport, testInput } from '../../helpers/workflows';
 
 const input = testInput((d) => (d.steps = []));
 const state = {
@@ -11,16 +11,7 @@ const state = {
   phase: 'running' as const,
   endpoint: 'http://203.0.113.7:8888',
 };
-const healthy: HealthReport = {
-  cluster: 'RUNNING',
-  pools: [{ name: 'default-pool', nodeCount: 2, status: 'RUNNING' }],
-  kube: {
-    nodesReady: 2,
-    deployment: { replicas: 2, availableReplicas: 2 },
-    serviceIp: '203.0.113.7',
-    serviceExists: true,
-  },
-};
+const healthy = healthyReport();
 
 void test('a report matching what gkeflow left is healthy, also while GKE reconciles', () => {
   assert.deepEqual(assessHealth(input.spec, state, healthy, 0), { verdict: { kind: 'healthy' }, missingChecks: 0 });
