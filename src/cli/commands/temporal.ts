@@ -60,12 +60,12 @@ export async function setupCommand(input: CommandInput): Promise<number> {
         'GKF-TEMPORAL-SETUP',
       );
     // Registered is not yet in effect: the server's namespace cache picks them up within seconds.
-    err(`added ${r.added.map((a) => a.name).join(', ')}; waiting for the server to put them in effect`);
+    const added = r.added.map((a) => a.name);
+    err(`added ${added.join(', ')}; waiting for the server to put them in effect`);
     const waited = await awaitAttributesInEffect(svc, namespace);
     out(
-      `added ${r.added.map((a) => a.name).join(', ')} (in effect after ${(waited / 1000).toFixed(1)} s); namespace ${namespace} on ${cfg.address}: ready for gkeflow`,
+      `added ${added.join(', ')} (in effect after ${(waited / 1000).toFixed(1)} s); namespace ${namespace} on ${cfg.address}: ready for gkeflow`,
     );
-    const added = r.added.map((a) => a.name);
     emitResult(input, { namespace, address: cfg.address, ready: true, attributes: attributes(added) });
     return 0;
   } finally {
