@@ -193,9 +193,10 @@ async function run(): Promise<void> {
     value: `${o.perEnvDay.toFixed(1)} actions (${o.perInterval.toFixed(2)} per interval for ${envs}: ${kinds(o.idle)})`,
     anchor: 'a cron script or Terraform: 0 actions, and no drift detection',
     ratio: s.perEnvDay > 0 ? `sweep ${(o.perEnvDay / s.perEnvDay).toFixed(0)}× fewer` : undefined,
-    goal: `≤ ${GOAL}`,
-    met: o.perEnvDay <= GOAL,
-    note: 'a timer and a checkHealth activity per environment per interval: 2 × 288 = 576',
+    note:
+      'the starting point, kept for comparison (no goal of its own: the goal is for the default, the sweep row above; ' +
+      'this mode is what an environment started before the sweep or with tuning fleetSweep: false runs): ' +
+      'a timer and a checkHealth activity per environment per interval: 2 × 288 = 576',
     command,
   });
   const p95 = percentile(s.latencies, 95);
