@@ -271,10 +271,15 @@ async function run(): Promise<void> {
         `${describeSample(r.idle)}; worker settings: ${r.settings}` +
         (idleMb <= GOALS.rssMb
           ? ''
-          : '. What holds it back: each cached environment carries its own copy of the workflow modules zod aside ' +
-            '(154 KiB of module memory, bench/workflow-modules.ts; zod is preloaded once per worker) plus its own state, ' +
-            'on top of the worker\'s ~250 MB before any environment; see docs/production.md, "Sizing a worker", for ' +
-            'what a smaller GKEFLOW_MAX_CACHED_WORKFLOWS gives back'),
+          : '. What holds it back (measured at 300 idle, cache 100, /proc/self/smaps and heap snapshots, 2026-12-08): ' +
+            'live JS is ~115 MB (main thread 44 MB, workflow thread 71 MB: 96 cached environments and the bundle); the rest ' +
+            'is V8 pages holding garbage until its memory reducer runs, glibc malloc arenas (the Rust core and Node, ' +
+            '80 MB in 11 arenas before MALLOC_ARENA_MAX=2), and 65 MB of mapped code (node, the core bridge). ' +
+            'This worker runs from TypeScript through tsx (~35-45 MB an installed worker from dist/ does not carry) and with ' +
+            'simulated activities, so it never loads the Kubernetes and Google clients a real worker loads once it has run ' +
+            'their steps (~65 MB and ~60 MB of RSS in a plain node). What would close it: a smaller ' +
+            'GKEFLOW_MAX_CACHED_WORKFLOWS (docs/production.md, "Sizing a worker"), or a capped workflow-thread heap ' +
+            '(not yet measured)'),
       command,
     });
     row({
