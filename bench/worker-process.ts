@@ -10,7 +10,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import v8 from 'node:v8';
 import worker_threads from 'node:worker_threads';
-import { WORKER_PROCESS_ENV } from '../src/config/worker-settings';
+import { withWorkerProcessEnv } from '../src/config/worker-settings';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary';
 
 /**
@@ -25,11 +25,7 @@ export function startWorkerProcess(
 ): { child: ChildProcessByStdio<Writable, Readable, null>; line(prefix: string): Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: {
-      ...env,
-      ...WORKER_PROCESS_ENV,
-      NODE_OPTIONS: [env.NODE_OPTIONS, WORKER_PROCESS_ENV.NODE_OPTIONS].filter(Boolean).join(' '),
-    },
+    env: withWorkerProcessEnv(env),
   });
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
