@@ -2,7 +2,9 @@
 // simulated activities and a long TTL, then left idle in keepAlive. Measured twice, each with a
 // fresh worker in its own process running exactly `gkeflow worker`'s options: once with the
 // workflow cache the worker picks by default, once with GKEFLOW_MAX_CACHED_WORKFLOWS set smaller
-// (--small-cache). Each pass reports the worker's RSS with every environment idle, the workflow
+// (--small-cache). Each pass reports the worker's RSS with every environment idle (5 s after the
+// last was provisioned, and IDLE_S later, once V8's memory reducer has had time to give idle heap
+// pages back: what a worker idling for hours holds), the workflow
 // cache's hits and misses (the Temporal core's own counters, from its Prometheus endpoint), and
 // what an environment the cache no longer holds costs: the time its `status` query takes (the
 // worker fetches and replays its history) and the time its teardown update takes to its result,
@@ -20,6 +22,8 @@ import { describeSample, freePort, mb, startWorkerProcess, type MemorySample } f
 
 const GOALS = { rssMb: 400 };
 const SAMPLES = 5;
+/** How long after the first idle sample the settled one is taken (V8's memory reducer acts within ~30 s of idling). */
+const IDLE_S = 60;
 
 /** The worker: stubbed activities, the prebuilt bundle, gkeflow's options, Prometheus on metricsPort. */
 async function worker(address: string, taskQueue: string, codePath: string, metricsPort: number): Promise<void> {
@@ -101,6 +105,9 @@ interface PassResult {
   settings: string;
   cacheSize: number;
   provisionMs: number;
+  /** 5 s after the last environment was provisioned. */
+  justIdle: MemorySample;
+  /** IDLE_S later. */
   idle: MemorySample;
   peak: MemorySample;
   counters: CacheCounters;
@@ -165,6 +172,8 @@ async function pass(
     }
     const provisionMs = Date.now() - t0;
     await sleep(5_000); // idle: nothing runs until a drift check or the TTL
+    const justIdle = await sample();
+    await sleep(IDLE_S * 1000);
     const idle = await sample();
     const before = await cacheCounters(metricsPort);
     // The most recently provisioned environments are the cache's newest; the first ones are the
@@ -187,6 +196,7 @@ async function pass(
       settings,
       cacheSize,
       provisionMs,
+      justIdle,
       idle,
       peak,
       counters,
@@ -239,7 +249,7 @@ async function run(): Promise<void> {
   for (const r of results) {
     const total = hitRate(r.counters);
     console.log(
-      `${envs} idle environments, ${r.label} (${r.settings}): provisioned in ${sec(r.provisionMs)}; idle ${describeSample(r.idle)}; ` +
+      `${envs} idle environments, ${r.label} (${r.settings}): provisioned in ${sec(r.provisionMs)}; idle ${describeSample(r.idle)} (5 s after the last: ${mb(r.justIdle.rss)}); ` +
         `peak RSS ${mb(r.peak.rss)}; cache ${r.counters.size} held, hits ${total.hits} / misses ${total.misses} (${total.text}), ` +
         `forced evictions ${r.counters.forcedEvictions}; status: cached ${msStr(r.cachedStatusMs)}, evicted ` +
         `${r.evictedStatusMs === undefined ? 'none evicted' : msStr(r.evictedStatusMs)}; teardown: cached ${msStr(r.cachedTeardownMs)}, ` +
@@ -250,7 +260,9 @@ async function run(): Promise<void> {
     row({
       area,
       figure: figure('worker RSS, all idle'),
-      value: `${idleMb.toFixed(0)} MB (peak ${mb(r.peak.rss)} while they were provisioned in waves of ${wave})`,
+      value:
+        `${idleMb.toFixed(0)} MB after ${IDLE_S} s idle (${mb(r.justIdle.rss)} 5 s after the last was provisioned; ` +
+        `peak ${mb(r.peak.rss)} while they were provisioned in waves of ${wave})`,
       anchor: `${GOALS.rssMb} MB`,
       ratio: `${(idleMb / GOALS.rssMb).toFixed(2)}×`,
       goal: `≤ ${GOALS.rssMb} MB`,
@@ -259,10 +271,15 @@ async function run(): Promise<void> {
         `${describeSample(r.idle)}; worker settings: ${r.settings}` +
         (idleMb <= GOALS.rssMb
           ? ''
-          : '. What holds it back: each cached environment carries its own copy of the workflow modules zod aside ' +
-            '(154 KiB of module memory, bench/workflow-modules.ts; zod is preloaded once per worker) plus its own state, ' +
-            'on top of the worker\'s ~250 MB before any environment; see docs/production.md, "Sizing a worker", for ' +
-            'what a smaller GKEFLOW_MAX_CACHED_WORKFLOWS gives back'),
+          : '. What holds it back (measured at 300 idle, cache 100, /proc/self/smaps and heap snapshots, 2026-12-08): ' +
+            'live JS is ~115 MB (main thread 44 MB, workflow thread 71 MB: 96 cached environments and the bundle); the rest ' +
+            'is V8 pages holding garbage until its memory reducer runs, glibc malloc arenas (the Rust core and Node, ' +
+            '80 MB in 11 arenas before MALLOC_ARENA_MAX=2), and 65 MB of mapped code (node, the core bridge). ' +
+            'This worker runs from TypeScript through tsx (~35-45 MB an installed worker from dist/ does not carry) and with ' +
+            'simulated activities, so it never loads the Kubernetes and Google clients a real worker loads once it has run ' +
+            'their steps (~65 MB and ~60 MB of RSS in a plain node). What would close it: a smaller ' +
+            'GKEFLOW_MAX_CACHED_WORKFLOWS (docs/production.md, "Sizing a worker"), or a capped workflow-thread heap ' +
+            '(not yet measured)'),
       command,
     });
     row({

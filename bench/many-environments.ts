@@ -187,11 +187,15 @@ async function run(): Promise<void> {
       `${describeSample(peak)}. ` +
       (peakRssMb <= GOALS.rssMb
         ? ''
-        : 'What holds it is the workflow cache and the garbage of the burst in the workflow thread: each cached ' +
-          'environment carries its own copy of the workflow modules zod aside (154 KiB of module memory, ' +
-          'bench/workflow-modules.ts; zod is preloaded once per worker since issue 23, 655 KiB before) plus its own state; ' +
-          '`--heap-snapshots DIR` shows the live heap. What would close it: a smaller GKEFLOW_MAX_CACHED_WORKFLOWS ' +
-          '(docs/production.md, "Sizing a worker")'),
+        : 'What holds it: the garbage a burst leaves in the V8 heaps of the main and workflow threads before V8 collects ' +
+          'it (live JS is far less: at 300 idle environments, cache 100, 44 MB main + 71 MB workflow thread; `--heap-snapshots ' +
+          'DIR` shows it), plus glibc malloc arenas of the Rust core and Node and ~65 MB of mapped code. The worker runs with ' +
+          "the image's WORKER_PROCESS_ENV (MALLOC_ARENA_MAX=2, --max-semi-space-size=2: an idle worker gives pages back, " +
+          'bench/idle-environments.ts), from TypeScript through tsx (~35-45 MB an installed worker does not carry) and with ' +
+          'simulated activities (a real worker also holds the Kubernetes and Google clients once it has run their steps, ' +
+          '~65 + ~60 MB in a plain node). What would close it: a peak is garbage, so a capped workflow-thread heap ' +
+          '(--max-old-space-size for that thread; not yet measured) or fewer workflow-task slots (GKEFLOW_WORKFLOW_TASK_SLOTS) ' +
+          'and a smaller GKEFLOW_MAX_CACHED_WORKFLOWS (docs/production.md, "Sizing a worker")'),
     command,
   });
 }

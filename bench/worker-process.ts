@@ -10,9 +10,14 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import v8 from 'node:v8';
 import worker_threads from 'node:worker_threads';
+import { withWorkerProcessEnv } from '../src/config/worker-settings';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary';
 
-/** The parent's side: the child's stdout lines, awaited by prefix. */
+/**
+ * The parent's side: the child's stdout lines, awaited by prefix. The child runs with the process
+ * environment the worker image gives `gkeflow worker` (WORKER_PROCESS_ENV: malloc arenas, V8's
+ * young generation), its NODE_OPTIONS after any the caller has.
+ */
 export function startWorkerProcess(
   file: string,
   args: string[],
@@ -20,7 +25,7 @@ export function startWorkerProcess(
 ): { child: ChildProcessByStdio<Writable, Readable, null>; line(prefix: string): Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env,
+    env: withWorkerProcessEnv(env),
   });
   const lines: string[] = [];
   const waiters: Array<() => void> = [];

@@ -109,7 +109,7 @@ export function appApplyActivities(deps: AppActivityDeps) {
     async applyApp(input: ApplyAppInput): Promise<ApplyAppResult> {
       const objects = await loadBundle(input, deps.config);
       const kc = await deps.kubeFor(input.env);
-      const first = objectClient(kc);
+      const first = await objectClient(kc);
       const member = (o: KubernetesObject) => asMember(o, input.env, input.namespace, input.labels);
       if (input.namespace !== 'default')
         await first.apply(namespaceManifest(input.env, input.namespace), `namespace ${input.namespace}`);
@@ -122,7 +122,7 @@ export function appApplyActivities(deps: AppActivityDeps) {
           crds.map((o) => o.object),
         );
       // A client made after the CRDs are served: discovery is cached per client.
-      const c = crds.length ? objectClient(kc) : first;
+      const c = crds.length ? await objectClient(kc) : first;
       const placed: Array<{ source: string; object: KubernetesObject }> = [];
       for (const { source, object } of objects)
         placed.push({

@@ -54,7 +54,7 @@ export function appDeleteActivities(deps: AppActivityDeps) {
         throw e;
       });
       if (!kc) return { deleted: false, members: [], clusterMissing: true };
-      const c = objectClient(kc);
+      const c = await objectClient(kc);
       const parentRef = {
         apiVersion: 'v1',
         kind: 'Secret',

@@ -3,14 +3,8 @@
  * kind namespaced, which version serves a group), server-side apply naming the file and object
  * on failure, listing an ApplySet's members, and polling waits that heartbeat.
  */
-import {
-  ApisApi,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1APIResource,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1APIResource } from '@kubernetes/client-node';
+import { kubeLib, SERVER_SIDE_APPLY } from '../clients/kube-lib';
 import { kubeError, kubeStatus } from '../clients/kube-errors';
 import { InvalidArgumentError, OperationTimeoutError, type ActivityError } from '../contract/activity-errors';
 import { belongsTo } from '../contract/labels';
@@ -25,7 +19,8 @@ export const describeObject = (o: KubernetesObject) =>
   `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
 /** An object client over one KubeConfig, with the discovery apply and prune need. */
-export function objectClient(kc: KubeConfig) {
+export async function objectClient(kc: KubeConfig) {
+  const { ApisApi, KubernetesObjectApi } = await kubeLib();
   const api = KubernetesObjectApi.makeApiClient(kc);
   const discover = (api as unknown as { resource(v: string, k: string): Promise<V1APIResource | undefined> }).resource;
   let versions: Map<string, string> | undefined;
@@ -52,7 +47,7 @@ export function objectClient(kc: KubeConfig) {
   /** Server-side apply (field manager gkeflow, forced: gkeflow owns what it applies); `dryRun` changes nothing. */
   async function apply<T extends KubernetesObject>(o: T, source: string, dryRun = false): Promise<T> {
     return api
-      .patch(o, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
+      .patch(o, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, true, SERVER_SIDE_APPLY)
       .catch((e: unknown) => {
         throw named(
           kubeError(e, { kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name }),
@@ -119,7 +114,7 @@ export function objectClient(kc: KubeConfig) {
   return { placed, apply, read, remove, members };
 }
 
-export type ObjectClient = ReturnType<typeof objectClient>;
+export type ObjectClient = Awaited<ReturnType<typeof objectClient>>;
 
 /** The error with the file and object in front of its message. */
 function named(err: ActivityError, source: string, o: KubernetesObject): ActivityError {

@@ -7,7 +7,8 @@
  * project and location at once, for the fleet health sweep (one ListClusters for all of them).
  */
 import { status as Code } from '@grpc/grpc-js';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeLib } from '../clients/kube-lib';
 import type { Cluster, GkeClient } from '../clients/gke';
 import { clusterNameOf } from './gke';
 import { gkeError, grpcCode } from '../clients/gke-errors';
@@ -40,14 +41,14 @@ type Workload = Pick<HealthCheckInput, 'namespace' | 'deployment' | 'service'>;
 
 /** How many nodes of the cluster are Ready (one read per cluster, shared by its environments). */
 async function readyNodes(kc: KubeConfig): Promise<number> {
-  const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+  const nodes = await kc.makeApiClient((await kubeLib()).CoreV1Api).listNode();
   return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 }
 
 /** The environment's Deployment and Service, as the report shows them (undefined for a missing object). */
 async function workloadSide(kc: KubeConfig, input: Workload): Promise<Omit<KubeSide, 'nodesReady'>> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient((await kubeLib()).CoreV1Api);
+  const apps = kc.makeApiClient((await kubeLib()).AppsV1Api);
   const orMissing = <T>(p: Promise<T>): Promise<T | undefined> =>
     p.catch((e: unknown) => {
       if (kubeStatus(e) === 404) return undefined;

@@ -3,7 +3,8 @@
  * state and a resourceVersion, watch from there, re-list when the watch ends. Heartbeats the
  * latest progress while waiting; honours activity cancellation and a wait budget.
  */
-import { KubernetesObjectApi, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { kubeLib } from '../clients/kube-lib';
 import { OperationTimeoutError } from '../contract/activity-errors';
 import { kubeError } from '../clients/kube-errors';
 import { cancelSignal, heartbeat, pause } from './progress';
@@ -37,6 +38,7 @@ export async function watchUntil<T extends KubernetesObject, R>(o: WatchUntilOpt
   const ctx = { kind: o.kind, namespace: o.namespace, name: o.name };
   for (;;) {
     const kc = await o.kubeConfig();
+    const { KubernetesObjectApi, Watch } = await kubeLib();
     const list = await KubernetesObjectApi.makeApiClient(kc)
       .list<T>(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, fieldSelector)
       .catch((e: unknown) => {

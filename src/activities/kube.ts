@@ -3,16 +3,8 @@
  * waits by watch (rollout, external IP, Service gone), scale, deletes. The cluster's endpoint
  * and credentials come from deps.kubeFor(env), looked up inside the activity.
  */
-import {
-  AppsV1Api,
-  KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1Deployment,
-  type V1Service,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
+import { kubeLib, MERGE_PATCH, SERVER_SIDE_APPLY } from '../clients/kube-lib';
 import { OperationTimeoutError, ResourceNotFoundError, RolloutFailedError } from '../contract/activity-errors';
 import { unschedulableReason } from './kube-pending';
 import { kubeError, kubeStatus } from '../clients/kube-errors';
@@ -79,8 +71,8 @@ const rolloutProgress = (d: V1Deployment | undefined) => ({
 /** Builds the kube activities. */
 export function kubeActivities(deps: KubeActivityDeps) {
   const apply = async <T extends KubernetesObject>(kc: KubeConfig, obj: T): Promise<T> =>
-    KubernetesObjectApi.makeApiClient(kc)
-      .patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
+    (await kubeLib()).KubernetesObjectApi.makeApiClient(kc)
+      .patch(obj, undefined, undefined, FIELD_MANAGER, true, SERVER_SIDE_APPLY)
       .catch((e: unknown) => {
         throw kubeError(e, { kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name });
       });
@@ -138,7 +130,9 @@ export function kubeActivities(deps: KubeActivityDeps) {
     if (!kc) return { deleted: false, clusterMissing: true };
     const ctx = { kind, namespace: ref.namespace, name: ref.name };
     try {
-      await KubernetesObjectApi.makeApiClient(kc).delete(
+      await (
+        await kubeLib()
+      ).KubernetesObjectApi.makeApiClient(kc).delete(
         { apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } },
         undefined,
         undefined,
@@ -213,6 +207,7 @@ export function kubeActivities(deps: KubeActivityDeps) {
       const kc = await deps.kubeFor(input.env);
       const ctx = { kind: 'Deployment', namespace: input.namespace, name: input.name };
       // The scale subresource, not an apply: a partial apply would drop the fields gkeflow owns.
+      const { AppsV1Api, setHeaderOptions } = await kubeLib();
       await kc
         .makeApiClient(AppsV1Api)
         .patchNamespacedDeploymentScale(
@@ -222,7 +217,7 @@ export function kubeActivities(deps: KubeActivityDeps) {
             body: { spec: { replicas: input.replicas } },
             fieldManager: FIELD_MANAGER,
           },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          setHeaderOptions('Content-Type', MERGE_PATCH),
         )
         .catch((e: unknown) => {
           throw kubeError(e, ctx);

@@ -6,7 +6,8 @@
  * cleanup finalizer lets it go; only then may DeleteCluster run. Fails closed: when the
  * Kubernetes API of a cluster that has one cannot be asked, the cluster is not deleted.
  */
-import { CoreV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import type { KubeConfig, V1Service } from '@kubernetes/client-node';
+import { kubeLib } from '../clients/kube-lib';
 import type { Cluster } from '../clients/gke';
 import { kubeError, kubeStatus } from '../clients/kube-errors';
 import { OperationTimeoutError } from '../contract/activity-errors';
@@ -41,7 +42,7 @@ const idOf = (s: V1Service) => `${s.metadata?.namespace ?? ''}/${s.metadata?.nam
 /** The cluster's LoadBalancer Services, in every namespace. */
 async function loadBalancerServices(kc: KubeConfig, cluster: string): Promise<V1Service[]> {
   const all = await kc
-    .makeApiClient(CoreV1Api)
+    .makeApiClient((await kubeLib()).CoreV1Api)
     .listServiceForAllNamespaces()
     .catch((e: unknown) => {
       throw kubeError(e, { cluster, kind: 'Service', step: 'list LoadBalancer Services' });
@@ -62,7 +63,7 @@ export async function releaseLoadBalancers(o: ReleaseOptions): Promise<ReleaseRe
     const kc = await o.kubeConfig();
     const left = await loadBalancerServices(kc, o.cluster);
     if (!left.length) return { released: [...released].sort() };
-    const core = kc.makeApiClient(CoreV1Api);
+    const core = kc.makeApiClient((await kubeLib()).CoreV1Api);
     for (const s of left) {
       released.add(idOf(s));
       if (s.metadata?.deletionTimestamp) continue;

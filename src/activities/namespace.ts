@@ -5,7 +5,8 @@
  * nothing billed outlives it. Fails closed: a namespace without this environment's gkeflow-env
  * label is never adopted, relabelled or deleted. The cluster itself is never touched.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { kubeLib, SERVER_SIDE_APPLY } from '../clients/kube-lib';
 import { kubeError, kubeStatus } from '../clients/kube-errors';
 import { NameTakenError, ResourceNotFoundError, TeardownRefusedError } from '../contract/activity-errors';
 import type { EnvRef } from '../contract/environment-id';
@@ -52,11 +53,9 @@ export function namespaceActivities(deps: NamespaceActivityDeps) {
       throw kubeError(e, { kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name });
     });
   const apply = (api: KubernetesObjectApi, o: KubernetesObject) =>
-    api
-      .patch(o, undefined, undefined, NAMESPACE_FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
-      .catch((e: unknown) => {
-        throw kubeError(e, { kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name });
-      });
+    api.patch(o, undefined, undefined, NAMESPACE_FIELD_MANAGER, true, SERVER_SIDE_APPLY).catch((e: unknown) => {
+      throw kubeError(e, { kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name });
+    });
 
   /** The load balancers in the namespace now (deleted or not). */
   async function loadBalancers(api: KubernetesObjectApi, namespace: string): Promise<KubernetesObject[]> {
@@ -80,7 +79,7 @@ export function namespaceActivities(deps: NamespaceActivityDeps) {
   return {
     /** Creates (or relabels) the environment's namespace and its ResourceQuota; refuses someone else's namespace. */
     async ensureNamespace(input: EnsureNamespaceInput): Promise<EnsureNamespaceResult> {
-      const api = KubernetesObjectApi.makeApiClient(await deps.kubeFor(input.env));
+      const api = (await kubeLib()).KubernetesObjectApi.makeApiClient(await deps.kubeFor(input.env));
       const live = await read(api, nsRef(input.namespace));
       if (live && !belongsTo(input.env, live.metadata?.labels))
         throw new NameTakenError(
@@ -112,7 +111,7 @@ export function namespaceActivities(deps: NamespaceActivityDeps) {
         throw e;
       });
       if (!kc) return { deleted: false, released: [] };
-      const api = KubernetesObjectApi.makeApiClient(kc);
+      const api = (await kubeLib()).KubernetesObjectApi.makeApiClient(kc);
       const ns = nsRef(input.namespace);
       const live = await read(api, ns);
       if (!live) return { deleted: false, released: [] };

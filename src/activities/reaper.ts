@@ -31,7 +31,8 @@ import type {
   NamespacesBatch,
   OpenEnvironmentsInput,
 } from '../contract/reaper-io';
-import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import type { KubeConfig, V1Namespace } from '@kubernetes/client-node';
+import { kubeLib } from '../clients/kube-lib';
 import { kubeError, kubeStatus } from '../clients/kube-errors';
 import { hasControlPlane } from './load-balancers';
 import type { ProvisionInput, ProvisionTuning } from '../contract/workflow-input';
@@ -109,7 +110,7 @@ export function reaperActivities(deps: ReaperActivityDeps) {
     });
     if (!kc) return undefined;
     return kc
-      .makeApiClient(CoreV1Api)
+      .makeApiClient((await kubeLib()).CoreV1Api)
       .readNamespace({ name: env.namespace })
       .catch((e: unknown) => {
         if (kubeStatus(e) === 404) return undefined;
@@ -186,7 +187,7 @@ export function reaperActivities(deps: ReaperActivityDeps) {
     if (!c || !hasControlPlane(c) || !deps.kubeFor) return [];
     const kc = await deps.kubeFor(envRef({ project, location, cluster }));
     const list = await kc
-      .makeApiClient(CoreV1Api)
+      .makeApiClient((await kubeLib()).CoreV1Api)
       .listNamespace({ labelSelector: `${LABELS.managedBy}=${MANAGED_BY_VALUE}` })
       .catch((e: unknown) => {
         throw kubeError(e, { cluster: name, kind: 'Namespace', step: 'list gkeflow namespaces' });

@@ -4,7 +4,8 @@
  * never an activity input or result, so they never enter workflow history.
  */
 import fs from 'node:fs';
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { kubeLib, SERVER_SIDE_APPLY } from '../clients/kube-lib';
 import { InvalidArgumentError } from '../contract/activity-errors';
 import { kubeError } from '../clients/kube-errors';
 import { namespaceManifest, secretEnvManifest } from './kube-manifests';
@@ -37,8 +38,10 @@ function readSource(name: string, source: string, environment: NodeJS.ProcessEnv
 }
 
 async function apply<T extends KubernetesObject>(kc: KubeConfig, obj: T): Promise<void> {
-  await KubernetesObjectApi.makeApiClient(kc)
-    .patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
+  await (
+    await kubeLib()
+  ).KubernetesObjectApi.makeApiClient(kc)
+    .patch(obj, undefined, undefined, FIELD_MANAGER, true, SERVER_SIDE_APPLY)
     .catch((e: unknown) => {
       throw kubeError(e, { kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name });
     });

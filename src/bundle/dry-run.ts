@@ -44,7 +44,7 @@ export async function planApp(
   labels: Record<string, string>,
   image: string | undefined,
 ): Promise<AppPlan> {
-  const c = objectClient(kc);
+  const c = await objectClient(kc);
   const plan: AppPlan = { created: [], changed: [], unchanged: [], pruned: [] };
   const keep = new Set<string>();
   for (const { source, object } of bundle.objects) {

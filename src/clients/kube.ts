@@ -5,7 +5,8 @@
  * (GKE, and an emulator started with --require-auth=TOKEN). Never written to disk and
  * never logged: a KubeConfig is a credential.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeLib } from './kube-lib';
 import { InvalidArgumentError, PermissionDeniedError } from '../contract/activity-errors';
 import type { TokenSource } from './credentials';
 import type { Cluster } from './gke';
@@ -66,7 +67,7 @@ export async function kubeConfigForCluster(
     });
   }
   const { server, caData } = controlPlaneServer(cluster, resolveGkeDns);
-  const kc = new KubeConfig();
+  const kc = new (await kubeLib()).KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name, server, caData, skipTLSVerify: false }],
     users: [user],

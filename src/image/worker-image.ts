@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { WORKER_PROCESS_ENV } from '../config/worker-settings';
 import { InvalidArgumentError } from '../contract/activity-errors';
 import { INDEX_TYPES, MEDIA, REF_NAME_ANNOTATION, sha256, type Descriptor } from './oci';
 import type { ImageReader } from './reader';
@@ -35,6 +36,7 @@ export const WORKER_IMAGE_CONFIG = {
     GKEFLOW_HEALTH_ADDRESS: '0.0.0.0:8080',
     GKEFLOW_METRICS_ADDRESS: '0.0.0.0:9464',
     HOME: '/tmp',
+    ...WORKER_PROCESS_ENV,
   },
   ExposedPorts: ['8080/tcp', '9464/tcp'],
 } as const;

@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Toolchain } from '../toolchain/toolchain';
 import { ENDPOINT_ENV, localAddress, PORT_ENV, type PortName } from '../config/endpoints';
+import { withWorkerProcessEnv } from '../config/worker-settings';
 import { REGISTRY_FRONT_ENV } from '../emulator/artifact-registry/options';
 import type { StackConfig } from './config';
 import { entryArgs, repoRoot } from '../paths';
@@ -168,7 +169,8 @@ const worker: Service = {
     cmd: process.execPath,
     args: entryArgs('worker'),
     cwd: repoRoot,
-    env: {
+    // The process environment the worker image gives it (malloc arenas, V8's young generation).
+    env: withWorkerProcessEnv({
       ...process.env,
       // The stack's worker serves the local target on the stack's own services and queue.
       GKEFLOW_TARGET: 'local',
@@ -178,7 +180,7 @@ const worker: Service = {
       [ENDPOINT_ENV.registryAddress]: localAddress(c.ports.registry),
       // `stack up` makes the key; a worker started without it (tests) keeps payloads plain.
       ...(fs.existsSync(localKeyFile(c.stateDir)) ? { [CODEC_ENV.keyFile]: localKeyFile(c.stateDir) } : {}),
-    },
+    }),
   }),
   // The worker has no port: healthy once a poller with its identity (`<pid>@host`) polls the queue.
   healthy: (c, pid) => workerPolling(localAddress(c.ports.temporal), c.taskQueue, pid),

@@ -45,7 +45,7 @@ export function dockerfileConfig(text: string) {
     Env: Object.fromEntries(
       arg('ENV')
         .split(/\s+/)
-        .map((kv) => kv.split('=') as [string, string]),
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]),
     ),
     ExposedPorts: arg('EXPOSE')
       .split(/\s+/)

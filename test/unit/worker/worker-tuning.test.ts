@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../src/config/errors';
-import { DEFAULT_TUNING, WORKER_ENV, workerSettings, type WorkerTuning } from '../../../src/config/worker-settings';
+import {
+  DEFAULT_TUNING,
+  WORKER_ENV,
+  WORKER_PROCESS_ENV,
+  workerSettings,
+  type WorkerTuning,
+} from '../../../src/config/worker-settings';
+import { WORKER_IMAGE_CONFIG } from '../../../src/image/worker-image';
+import { stackConfig } from '../../../src/stack/config';
+import { stackServices } from '../../../src/stack/services';
+import type { Toolchain } from '../../../src/toolchain/toolchain';
 import { repoRoot } from '../../../src/paths';
 import { productionOptions } from '../../../src/worker-options';
 
@@ -94,4 +105,33 @@ void describe('worker slots, pollers and workflow cache', () => {
         );
       }
     });
+});
+
+void describe("the worker's process environment", () => {
+  void it('the stack starts its worker with what the worker image sets, after a NODE_OPTIONS of its own', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-env-'));
+    const before = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--trace-warnings';
+    try {
+      const cfg = stackConfig({ GKEFLOW_STATE_DIR: dir });
+      const tc = {} as unknown as Toolchain;
+      const worker = stackServices()
+        .find((s) => s.name === 'worker')!
+        .command(cfg, tc);
+      assert.equal(worker.env?.MALLOC_ARENA_MAX, WORKER_PROCESS_ENV.MALLOC_ARENA_MAX);
+      assert.equal(worker.env?.NODE_OPTIONS, `--trace-warnings ${WORKER_PROCESS_ENV.NODE_OPTIONS}`);
+      assert.equal(worker.env?.GKEFLOW_TARGET, 'local');
+      assert.deepEqual(
+        Object.entries(WORKER_PROCESS_ENV).filter(
+          ([k, v]) => WORKER_IMAGE_CONFIG.Env[k as keyof typeof WORKER_IMAGE_CONFIG.Env] !== v,
+        ),
+        [],
+        'the image sets the same',
+      );
+    } finally {
+      if (before === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = before;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
