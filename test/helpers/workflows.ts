@@ -95,6 +95,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     applyApp: { ip: '203.0.113.9', applied: [], pruned: [] },
     deleteApp: { deleted: true, members: [] },
     listClusters: [],
+    listClusterTable: { keys: [], rows: [] },
     listNamespaces: [],
     listNamespacesBatch: { namespaces: [], failed: [] },
     knownProjects: [],
