@@ -140,7 +140,8 @@ async function run(): Promise<void> {
       runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     const all = runs.flatMap((r) => r.payloads);
-    console.log(`where the time goes: ${phases(histories)}`);
+    const where = phases(histories);
+    console.log(`where the time goes: ${where}`);
     const big = largest(all);
     const byKind = new Map<string, number>();
     for (const p of all) byKind.set(p.what, Math.max(byKind.get(p.what) ?? 0, p.bytes));
@@ -174,7 +175,8 @@ async function run(): Promise<void> {
       met: clusters >= 10_000 ? !error && s <= goalS : undefined,
       note:
         `${outcome}; each cluster is a teardownWorkflow child on a real Temporal dev server; the emulator runs ` +
-        `without control planes (GKE calls only); seeding the clusters is not counted (${seedS.toFixed(0)} s, its own row)`,
+        `without control planes (GKE calls only); seeding the clusters is not counted (${seedS.toFixed(0)} s, its own row); ` +
+        `where the time goes (from the reaper's histories): ${where}`,
       command: commandOf('reaper.ts'),
     });
     row({
