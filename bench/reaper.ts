@@ -25,6 +25,7 @@ import type { ReaperInput, ReapReport } from '../src/workflows/reaper';
 import { DEFAULT_REAPER_HISTORY_LIMIT } from '../src/workflows/reaper';
 import { countOf } from '../src/workflows/reaper/plan';
 import { arg, commandOf, row } from './report';
+import { temporal as proto } from '@temporalio/proto';
 import { startWorkerProcess } from './worker-process';
 import {
   BLOB_SIZE_LIMIT_ERROR,
@@ -130,13 +131,17 @@ async function run(): Promise<void> {
 
     // Every run of the chain (the visibility list may lag the last ones): its events and payloads.
     const runs: Array<{ events: number; payloads: PayloadSize[] }> = [];
+    const histories: History[] = [];
     let runId: string | undefined = first;
     while (runId) {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      histories.push(history);
       runs.push(historyPayloads(history));
       runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     const all = runs.flatMap((r) => r.payloads);
+    const where = phases(histories);
+    console.log(`where the time goes: ${where}`);
     const big = largest(all);
     const byKind = new Map<string, number>();
     for (const p of all) byKind.set(p.what, Math.max(byKind.get(p.what) ?? 0, p.bytes));
@@ -170,7 +175,8 @@ async function run(): Promise<void> {
       met: clusters >= 10_000 ? !error && s <= goalS : undefined,
       note:
         `${outcome}; each cluster is a teardownWorkflow child on a real Temporal dev server; the emulator runs ` +
-        `without control planes (GKE calls only); seeding the clusters is not counted (${seedS.toFixed(0)} s, its own row)`,
+        `without control planes (GKE calls only); seeding the clusters is not counted (${seedS.toFixed(0)} s, its own row); ` +
+        `where the time goes (from the reaper's histories): ${where}`,
       command: commandOf('reaper.ts'),
     });
     row({
@@ -217,6 +223,78 @@ async function run(): Promise<void> {
     await temporal.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+type History = proto.api.history.v1.IHistory;
+const EventType = proto.api.enums.v1.EventType;
+
+/**
+ * Where a reap's wall time goes, from its runs' histories: the planning (run start to the first
+ * teardown child), each activity type's count, summed and longest schedule-to-close time and
+ * failures (timeouts included), and the workflow tasks' count and summed start-to-complete time.
+ */
+function phases(histories: History[]): string {
+  const ms = (t: unknown) => {
+    const ts = t as { seconds?: { toNumber?: () => number } | number; nanos?: number } | null | undefined;
+    const sec = typeof ts?.seconds === 'number' ? ts.seconds : (ts?.seconds?.toNumber?.() ?? 0);
+    return sec * 1000 + (ts?.nanos ?? 0) / 1e6;
+  };
+  const acts = new Map<string, { n: number; sum: number; max: number; failed: number }>();
+  let wfTasks = 0;
+  let wfTaskMs = 0;
+  let planMs: number | undefined;
+  for (const h of histories) {
+    const events = h.events ?? [];
+    const at = new Map<number, { t: number; name?: string }>();
+    const t0 = ms(events[0]?.eventTime);
+    for (const e of events) {
+      const id = Number(e.eventId);
+      const t = ms(e.eventTime);
+      switch (e.eventType) {
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+          at.set(id, { t, name: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?' });
+          break;
+        case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+          at.set(id, { t });
+          break;
+        case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: {
+          const s = at.get(Number(e.workflowTaskCompletedEventAttributes?.startedEventId));
+          wfTasks++;
+          if (s) wfTaskMs += t - s.t;
+          break;
+        }
+        case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+          planMs ??= t - t0;
+          break;
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
+          const a =
+            e.activityTaskCompletedEventAttributes ??
+            e.activityTaskFailedEventAttributes ??
+            e.activityTaskTimedOutEventAttributes;
+          const s = at.get(Number(a?.scheduledEventId));
+          const name = s?.name ?? '?';
+          const r = acts.get(name) ?? { n: 0, sum: 0, max: 0, failed: 0 };
+          const d = s ? t - s.t : 0;
+          r.n++;
+          r.sum += d;
+          r.max = Math.max(r.max, d);
+          if (e.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) r.failed++;
+          acts.set(name, r);
+          break;
+        }
+      }
+    }
+  }
+  const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+  return [
+    `planning (start to first teardown) ${planMs === undefined ? 'n/a' : s(planMs)}`,
+    ...[...acts.entries()].map(
+      ([k, r]) => `${k} ×${r.n} sum ${s(r.sum)} max ${s(r.max)}${r.failed ? ` (${r.failed} failed/timed out)` : ''}`,
+    ),
+    `workflow tasks ×${wfTasks} sum ${s(wfTaskMs)}`,
+  ].join('; ');
 }
 
 run().catch((err) => {

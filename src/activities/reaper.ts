@@ -12,7 +12,7 @@ import { failure } from '../contract/temporal-failures';
 import { status as Code } from '@grpc/grpc-js';
 import { belongsTo, envHash, LABELS, MANAGED_BY_VALUE, SEARCH_ATTRIBUTES } from '../contract/labels';
 import { ownershipDoubt } from '../contract/ownership';
-import { ResourceNotFoundError, TeardownRefusedError } from '../contract/activity-errors';
+import { InvalidArgumentError, ResourceNotFoundError, TeardownRefusedError } from '../contract/activity-errors';
 import { envRef, parseEnvId, type EnvRef } from '../contract/environment-id';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
@@ -26,6 +26,9 @@ import type {
   EnvironmentIdsByHashInput,
   EnvironmentResources,
   ListClustersInput,
+  ListClusterTableInput,
+  ClusterRow,
+  ClusterTable,
   ListNamespacesInput,
   ListNamespacesBatchInput,
   NamespacesBatch,
@@ -244,6 +247,45 @@ export function reaperActivities(deps: ReaperActivityDeps) {
         .map(([, c]) => ({ ...c, labels: gkeflowLabels(c.labels) }));
     },
 
+    /**
+     * Every cluster of one project and location (`-`: all) in one compact result (ClusterTable):
+     * GKE's ListClusters has no pages, so the reaper lists each project once per run. Heartbeats
+     * while GKE answers; a table past MAX_TABLE_BYTES fails (the project is reported, nothing of
+     * it is reaped) rather than a result the server would refuse.
+     */
+    async listClusterTable({ project, location }: ListClusterTableInput): Promise<ClusterTable> {
+      const parent = locationName(project, location);
+      const timer = setInterval(() => heartbeat(parent), heartbeatMs);
+      let clusters;
+      try {
+        clusters = await deps.gke.listClusters(parent).catch((e: unknown) => {
+          throw gkeError(e, { cluster: parent });
+        });
+      } finally {
+        clearInterval(timer);
+      }
+      const keys = [...GKEFLOW_LABELS].sort();
+      const rows = clusters.map((c): ClusterRow => {
+        const labels: Record<string, string> = { ...(c.resourceLabels ?? {}) };
+        return [
+          c.location || location,
+          c.name ?? '',
+          String(c.status ?? 'STATUS_UNSPECIFIED'),
+          epochMs(c.createTime),
+          hasControlPlane(c) ? 1 : 0,
+          ...keys.map((k) => (Object.hasOwn(labels, k) ? labels[k]! : null)),
+        ];
+      });
+      const table = { keys, rows };
+      const bytes = Buffer.byteLength(JSON.stringify(table));
+      if (bytes > MAX_TABLE_BYTES)
+        throw new InvalidArgumentError(
+          `${parent}: ${rows.length} clusters make a ${bytes}-byte list, past the reaper's ${MAX_TABLE_BYTES} (give the reaper its locations one by one)`,
+          { cluster: parent },
+        );
+      return table;
+    },
+
     /** The namespaces labelled managed-by: gkeflow on one cluster (see the function above). */
     listNamespaces: (input: ListNamespacesInput): Promise<ClusterSummary[]> => listNamespaces(input),
 
@@ -439,6 +481,12 @@ export function reaperActivities(deps: ReaperActivityDeps) {
     },
   };
 }
+
+/**
+ * The largest ClusterTable listClusterTable returns (bytes of JSON): well under Temporal's 2 MiB
+ * payload limit, some 9,000 clusters in one project and location.
+ */
+export const MAX_TABLE_BYTES = 1024 * 1024;
 
 const GKEFLOW_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
 

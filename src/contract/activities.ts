@@ -47,6 +47,8 @@ import type {
   TeardownGuard,
   EnvironmentResources,
   ListClustersInput,
+  ListClusterTableInput,
+  ClusterTable,
   ListNamespacesInput,
   ListNamespacesBatchInput,
   NamespacesBatch,
@@ -97,6 +99,7 @@ export interface GkeflowActivities {
   deleteNamespace(input: DeleteNamespaceInput): Promise<DeleteNamespaceResult>;
   // The reaper's (src/activities/reaper.ts; inputs in reaper-io.ts).
   listClusters(input: ListClustersInput): Promise<ClusterSummary[]>;
+  listClusterTable(input: ListClusterTableInput): Promise<ClusterTable>;
   listNamespaces(input: ListNamespacesInput): Promise<ClusterSummary[]>;
   listNamespacesBatch(input: ListNamespacesBatchInput): Promise<NamespacesBatch>;
   knownProjects(): Promise<string[]>;

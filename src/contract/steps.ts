@@ -213,6 +213,13 @@ export const STEPS: { [K in StepName]: StepDef<K> } = {
     creates: false,
     summary: (i) => `List clusters in ${i.project}, location ${i.location === '-' ? 'all' : i.location}`,
   },
+  listClusterTable: {
+    kind: 'cluster',
+    // One ListClusters of a whole project (a thousand full Cluster messages may take seconds): heartbeats while it lists.
+    timeout: 'long',
+    creates: false,
+    summary: (i) => `List every cluster in ${i.project}, location ${i.location === '-' ? 'all' : i.location}, once`,
+  },
   listNamespaces: {
     kind: 'namespace',
     timeout: 'short',

@@ -66,6 +66,12 @@ export const PATCHES = {
    * deleteCluster re-checks right before DeleteCluster itself (one guard read, not three).
    */
   teardownOneGuard: 's7-teardown-one-guard',
+  /**
+   * The reaper lists each project and location once per run (listClusterTable: one compact result,
+   * GKE's ListClusters has no pages) instead of a page at a time, and lists namespaces only on the
+   * clusters that list showed with a control plane.
+   */
+  reaperOneList: 's8-reaper-one-list',
 } as const;
 
 /**

@@ -21,6 +21,7 @@ import { initialState } from '../../src/workflows/state';
 import type { teardownWorkflow } from '../../src/workflows/teardown';
 import type { ReaperInput, reaperWorkflow } from '../../src/workflows/reaper';
 import { formatEnvId } from '../../src/contract/environment-id';
+import type { ClusterRow } from '../../src/contract/reaper-io';
 import { FLEET_SCENARIOS } from './history-scenarios-fleet';
 import { envHash, LABELS, MANAGED_BY_VALUE } from '../../src/contract/labels';
 import {
@@ -39,6 +40,8 @@ import {
 
 /** The stub of the teardown-one-guard scenario (its drive looks at what the activities were given). */
 let oneGuardStub: Stub | undefined;
+/** The reaper-one-list scenario's stub (its drive checks what the reaper called). */
+let oneListStub: Stub | undefined;
 
 /** The environment a teardown or reaper scenario works on, by its cluster's name. */
 const scenarioEnv = (cluster: string) => ({
@@ -800,6 +803,56 @@ export const SCENARIOS: Scenario[] = [
         throw new Error(
           `expected 2 checkTeardown and deleteCluster given the guard: ${calls}, ${JSON.stringify(given)}`,
         );
+      return h;
+    },
+  },
+  {
+    // Session 8 (PATCHES.reaperOneList): the reaper lists each project once (listClusterTable, one
+    // compact result) instead of in pages, and lists namespaces only on the clusters it showed
+    // with a control plane.
+    name: 'reaper-one-list',
+    prepare: (stub) => {
+      oneListStub = stub;
+      stub.activities.listClusterTable = ({ project }) => {
+        stub.calls.push('listClusterTable');
+        return Promise.resolve({
+          keys: [LABELS.env, LABELS.expiresAt, LABELS.managedBy, LABELS.owner],
+          rows: Array.from({ length: 4 }, (_, i) => {
+            const name = `reaper-one-list-${i}`;
+            const envId = formatEnvId({ project, location: 'asia-east1-a', cluster: name });
+            // Only the last has a control plane.
+            return [
+              'asia-east1-a',
+              name,
+              'RUNNING',
+              1_700_000_000_000,
+              i === 3 ? 1 : 0,
+              envHash(envId),
+              '1700000001',
+              MANAGED_BY_VALUE,
+              'aaaaaaaaaaaa',
+            ] as ClusterRow;
+          }),
+        });
+      };
+    },
+    drive: async (client, tq, cluster) => {
+      const input: ReaperInput = { projects: ['gkeflow-test'], parallelism: 2, owner: 'aaaaaaaaaaaa', tuning: FAST };
+      const h = await client.workflow.start<typeof reaperWorkflow>('reaperWorkflow', {
+        workflowId: `reaper/${cluster}`,
+        taskQueue: tq,
+        args: [input],
+      });
+      const r = await h.result();
+      const calls = oneListStub?.calls ?? [];
+      const hosts = (oneListStub?.inputs.listNamespacesBatch ?? []) as Array<{ clusters: Array<{ cluster: string }> }>;
+      if (
+        r.deleted.length !== 4 ||
+        calls.filter((c) => c === 'listClusterTable').length !== 1 ||
+        calls.includes('listClusters') ||
+        JSON.stringify(hosts.flatMap((b) => b.clusters.map((c) => c.cluster))) !== '["reaper-one-list-3"]'
+      )
+        throw new Error(`expected one listing and namespaces on one cluster: ${JSON.stringify({ r, calls, hosts })}`);
       return h;
     },
   },

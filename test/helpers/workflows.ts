@@ -10,6 +10,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { GkeflowActivities } from '../../src/contract/activities';
 import type { SweepHealthInput, SweepHealthResult } from '../../src/contract/fleet-health';
+import type { ClusterRow, ClusterSummary, ClusterTable } from '../../src/contract/reaper-io';
 import { checkSpec, toProvisionInput } from '../../src/envspec';
 import {
   environmentStartOptions,
@@ -95,6 +96,7 @@ export function stubActivities(faults: Partial<Record<ActivityName, Fault>> = {}
     applyApp: { ip: '203.0.113.9', applied: [], pruned: [] },
     deleteApp: { deleted: true, members: [] },
     listClusters: [],
+    listClusterTable: { keys: [], rows: [] },
     listNamespaces: [],
     listNamespacesBatch: { namespaces: [], failed: [] },
     knownProjects: [],
@@ -304,3 +306,22 @@ export const resizedReport = (): HealthReport => ({
   ...healthyReport(),
   pools: [{ name: 'default-pool', nodeCount: 4, status: 'RUNNING' }],
 });
+
+/**
+ * What listClusterTable answers for these clusters (a stub's listing since PATCHES.reaperOneList),
+ * none with a control plane unless named in `withControlPlane`.
+ */
+export function clusterTable(clusters: ClusterSummary[], withControlPlane: readonly string[] = []): ClusterTable {
+  const keys = [...new Set(clusters.flatMap((c) => Object.keys(c.labels)))].sort();
+  return {
+    keys,
+    rows: clusters.map((c): ClusterRow => [
+      c.location,
+      c.name,
+      c.status,
+      c.createdAtMs,
+      withControlPlane.includes(c.name) ? 1 : 0,
+      ...keys.map((k) => c.labels[k] ?? null),
+    ]),
+  };
+}

@@ -8,6 +8,7 @@
  */
 import {
   clusterCursor,
+  clustersOfTable,
   type ClusterSummary,
   type EnvironmentResources,
   type NamespacesBatch,
@@ -43,6 +44,21 @@ export async function listAllClusters(step: Step, project: string, location: str
     if (after !== undefined && next <= after) return out;
     after = next;
   }
+}
+
+/**
+ * Every cluster of a project and location from one listClusterTable (PATCHES.reaperOneList); the
+ * clusters with a control plane are added to `withControlPlane` (only they can hold namespaces).
+ */
+export async function listClusterTable(
+  step: Step,
+  project: string,
+  location: string,
+  withControlPlane: ClusterSummary[],
+): Promise<ClusterSummary[]> {
+  const got = clustersOfTable(project, await step('listClusterTable', { project, location }));
+  withControlPlane.push(...got.withControlPlane);
+  return got.clusters;
 }
 
 /** fn on each batch of `size` items, `concurrency` batches at once; the results in batch order. */

@@ -36,7 +36,7 @@ import {
 } from './plan';
 import { classifyRepository, managedRepositoryHash, REPOSITORY_SCAN } from './repositories';
 import { compactTodo, expandTodo, type CompactTodo } from './carry';
-import { listAllClusters, namespacesInBatches, openAmong, resourcesReader } from './batches';
+import { listAllClusters, listClusterTable, namespacesInBatches, openAmong, resourcesReader } from './batches';
 import { teardownWorkflow } from '../teardown';
 import { PATCHES } from '../versioning';
 import { locationName } from '../../gke/resource-names';
@@ -192,8 +192,16 @@ async function plan(input: ReaperInput, step: Step, bounded: boolean): Promise<R
   const rules = patched(PATCHES.reaperOwner) ? { owner: input.owner } : undefined;
   // A project that cannot be listed is reported; the others are reaped all the same (older runs: the reap fails).
   const listFailed: ReapReport['failed'] = [];
+  // Since PATCHES.reaperOneList: one listing per project and location (GKE's has no pages), and
+  // namespaces listed only on the clusters it showed with a control plane.
+  const oneList = bounded && patched(PATCHES.reaperOneList);
+  const withControlPlane: ClusterSummary[] = [];
   const listOne = (project: string, location: string) =>
-    bounded ? listAllClusters(step, project, location) : step('listClusters', { project, location });
+    oneList
+      ? listClusterTable(step, project, location, withControlPlane)
+      : bounded
+        ? listAllClusters(step, project, location)
+        : step('listClusters', { project, location });
   const list = (project: string, location: string) =>
     rules
       ? listOne(project, location).catch((err: unknown) => {
@@ -213,7 +221,11 @@ async function plan(input: ReaperInput, step: Step, bounded: boolean): Promise<R
   // A zone listed on its own and through `-` shows a cluster twice.
   const listed = [...new Map(lists.flat().map((c): [string, ClusterSummary] => [envIdOfCluster(c), c])).values()];
   // Namespace environments on every listed cluster (gkeflow's or not); a cluster whose namespaces cannot be listed is reported.
-  const namespaces = patched(PATCHES.reaperNamespaces) ? await listNamespaces(listed, step, listFailed, bounded) : [];
+  const hasControlPlane = oneList ? new Set(withControlPlane.map(envIdOfCluster)) : undefined;
+  const namespaceHosts = hasControlPlane ? listed.filter((c) => hasControlPlane.has(envIdOfCluster(c))) : listed;
+  const namespaces = patched(PATCHES.reaperNamespaces)
+    ? await listNamespaces(namespaceHosts, step, listFailed, bounded)
+    : [];
   const clusters = [...listed, ...namespaces];
   const candidates = clusters.filter(isReapable).map(envIdOfCluster);
   const openOf = (ids: string[]) => (bounded ? openAmong(step, ids) : step('openEnvironments', { ids }));

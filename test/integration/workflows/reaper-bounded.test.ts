@@ -56,24 +56,39 @@ void describe('reaperWorkflow at fleet scale', { timeout: 600_000 }, () => {
     await cloud?.stop();
   });
 
-  void it('plans 1,200 clusters of one project from pages of at most 500 and open-run checks of at most 500, and returns the last 500 rows counting all 1,200', async () => {
+  void it('plans 1,200 clusters of one project from one ListClusters (one compact listClusterTable result), no namespace listing on clusters without a control plane, open-run checks of at most 500, and returns the last 500 rows counting all 1,200', async () => {
     const p = `reap-bounded-${process.pid % 10000}-a`;
     await cloud.createMany(
       Array.from({ length: 1200 }, (_, i) => ({ project: p, name: `c-${i}`, expiresInMs: -HOUR })),
     );
-    await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
-      const { report, runs } = await reapMeasured(client, taskQueue, { projects: [p], dryRun: true });
-      assert.equal(countOf(report, 'planned'), 1200);
-      assert.equal(report.planned.length, 500);
-      assert.equal(report.scanned, 1200);
-      const [run] = runs;
-      assert.equal(runs.length, 1);
-      const lists = run!.payloads.filter((x) => x.what === 'listClusters result');
-      assert.equal(lists.length, 3, 'three pages: 500, 500, 200');
-      // ~300 bytes a cluster: a page of 500 stays below 200 KiB, and nothing else outgrows it.
-      for (const x of run!.payloads) assert.ok(x.bytes < 200 * 1024, `${x.what}: ${x.bytes} bytes`);
-      assert.ok(biggest(run!.payloads, 'openEnvironments input') < 40 * 1024);
-    });
+    // Every ListClusters the activities send for this project (GKE's has no pages: each is the whole project).
+    const listed: string[] = [];
+    const listClusters = cloud.gke.listClusters.bind(cloud.gke);
+    cloud.gke.listClusters = (parent) => {
+      if (parent.startsWith(`projects/${p}/`)) listed.push(parent);
+      return listClusters(parent);
+    };
+    try {
+      await withReaperWorker(bundle, cloud.activities, async ({ client, taskQueue }) => {
+        const { report, runs } = await reapMeasured(client, taskQueue, { projects: [p], dryRun: true });
+        assert.equal(countOf(report, 'planned'), 1200);
+        assert.equal(report.planned.length, 500);
+        assert.equal(report.scanned, 1200);
+        const [run] = runs;
+        assert.equal(runs.length, 1);
+        assert.deepEqual(listed, [`projects/${p}/locations/-`], 'the project listed once');
+        assert.equal(run!.payloads.filter((x) => x.what === 'listClusters result').length, 0, 'no pages');
+        const tables = run!.payloads.filter((x) => x.what === 'listClusterTable result');
+        assert.equal(tables.length, 1);
+        // ~110 bytes a cluster: 1,200 clusters in one result under 200 KiB, and nothing else outgrows it.
+        for (const x of run!.payloads) assert.ok(x.bytes < 200 * 1024, `${x.what}: ${x.bytes} bytes`);
+        // The emulator's clusters have no control plane: no namespace is listed on any of them.
+        assert.equal(run!.payloads.filter((x) => x.what === 'listNamespacesBatch input').length, 0);
+        assert.ok(biggest(run!.payloads, 'openEnvironments input') < 40 * 1024);
+      });
+    } finally {
+      cloud.gke.listClusters = listClusters;
+    }
   });
 
   void it('a reap that continues as new carries its teardowns by name: every cluster deleted once, each carried teardown a few dozen bytes', async () => {

@@ -176,6 +176,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     const stub = stubActivities();
     const real = [
       'listClusters',
+      'listClusterTable',
       'knownProjects',
       'openEnvironments',
       'environmentResources',
@@ -219,6 +220,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     const stub = stubActivities();
     const real = [
       'listClusters',
+      'listClusterTable',
       'knownProjects',
       'openEnvironments',
       'environmentResources',
@@ -271,10 +273,16 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     const activities = {
       ...stub.activities,
       ...Object.fromEntries(
-        (['listClusters', 'knownProjects', 'openEnvironments', 'endEnvironment', 'deleteCluster'] as const).map((k) => [
-          k,
-          cloud.activities[k],
-        ]),
+        (
+          [
+            'listClusters',
+            'listClusterTable',
+            'knownProjects',
+            'openEnvironments',
+            'endEnvironment',
+            'deleteCluster',
+          ] as const
+        ).map((k) => [k, cloud.activities[k]]),
       ),
     };
     // Its run's own expiry passes while its last provisioning step hangs (a TTL timer would end
@@ -323,10 +331,16 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     const activities = {
       ...stub.activities,
       ...Object.fromEntries(
-        (['listClusters', 'knownProjects', 'openEnvironments', 'endEnvironment', 'deleteCluster'] as const).map((k) => [
-          k,
-          cloud.activities[k],
-        ]),
+        (
+          [
+            'listClusters',
+            'listClusterTable',
+            'knownProjects',
+            'openEnvironments',
+            'endEnvironment',
+            'deleteCluster',
+          ] as const
+        ).map((k) => [k, cloud.activities[k]]),
       ),
     };
     // An adopted cluster kept a terminated run's expiry (or was read before an extend): the

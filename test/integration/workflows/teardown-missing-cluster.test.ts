@@ -19,6 +19,7 @@ import {
   FAST,
   startEnv,
   stubActivities,
+  clusterTable,
   testAppInput,
   testInput,
   withWorker,
@@ -64,21 +65,23 @@ void test("the reaper's report names the possible leak of an orphan whose cluste
   clusterGone(stub);
   const cluster = 'gone-orphan';
   const envId = formatEnvId({ project: PROJECT, location: ZONE, cluster });
-  stub.activities.listClusters = () =>
-    Promise.resolve([
-      {
-        project: PROJECT,
-        location: ZONE,
-        name: cluster,
-        status: 'RUNNING',
-        labels: {
-          [LABELS.managedBy]: MANAGED_BY_VALUE,
-          [LABELS.env]: envHash(envId),
-          [LABELS.owner]: TEST_OWNER,
+  stub.activities.listClusterTable = () =>
+    Promise.resolve(
+      clusterTable([
+        {
+          project: PROJECT,
+          location: ZONE,
+          name: cluster,
+          status: 'RUNNING',
+          labels: {
+            [LABELS.managedBy]: MANAGED_BY_VALUE,
+            [LABELS.env]: envHash(envId),
+            [LABELS.owner]: TEST_OWNER,
+          },
+          createdAtMs: Date.now() - 3_600_000,
         },
-        createdAtMs: Date.now() - 3_600_000,
-      },
-    ]);
+      ]),
+    );
   stub.activities.environmentResources = () =>
     Promise.resolve({ [envId]: { namespace: 'default', service: 'web', deployment: 'web' } });
   await withWorker(stub, async ({ client, taskQueue }) => {
@@ -154,22 +157,24 @@ void test("the reaper's report names the possible leak of an expired live enviro
   const cluster = 'gone-live';
   const envId = formatEnvId({ project: PROJECT, location: ZONE, cluster });
   const leak = { kind: 'service' as const, name: 'app in preview', error: POSSIBLE_APP_LB_LEAK };
-  stub.activities.listClusters = () =>
-    Promise.resolve([
-      {
-        project: PROJECT,
-        location: ZONE,
-        name: cluster,
-        status: 'RUNNING',
-        labels: {
-          [LABELS.managedBy]: MANAGED_BY_VALUE,
-          [LABELS.env]: envHash(envId),
-          [LABELS.owner]: TEST_OWNER,
-          [LABELS.expiresAt]: expiresAtLabel(Date.now() - 3_600_000),
+  stub.activities.listClusterTable = () =>
+    Promise.resolve(
+      clusterTable([
+        {
+          project: PROJECT,
+          location: ZONE,
+          name: cluster,
+          status: 'RUNNING',
+          labels: {
+            [LABELS.managedBy]: MANAGED_BY_VALUE,
+            [LABELS.env]: envHash(envId),
+            [LABELS.owner]: TEST_OWNER,
+            [LABELS.expiresAt]: expiresAtLabel(Date.now() - 3_600_000),
+          },
+          createdAtMs: Date.now() - 7_200_000,
         },
-        createdAtMs: Date.now() - 7_200_000,
-      },
-    ]);
+      ]),
+    );
   stub.activities.openEnvironments = () => Promise.resolve([envId]);
   stub.activities.endEnvironment = () =>
     Promise.resolve({ envId, reason: 'expired', cleaned: ['cluster'], leftovers: [], possibleLeaks: [leak] });
