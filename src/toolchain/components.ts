@@ -141,13 +141,18 @@ export const components: Component[] = [
     },
   },
   {
+    // In tools/kube too: kwok v0.8.0 requires the same k8s.io v0.36.1 modules, and tools/kube pins
+    // the rest of its dependencies to the versions kubernetes builds with, so after kubernetes it
+    // compiles only its own packages (its version is a constant in its source, not stamped).
     name: 'kwok',
     version: '0.8.0',
+    after: 'kubernetes',
     tools: [tool('kwokctl', ['--version'], '0.8.0'), tool('kwok', ['--version'], '0.8.0')],
     build: {
-      kind: 'install',
-      packages: ['sigs.k8s.io/kwok/cmd/kwokctl@v0.8.0', 'sigs.k8s.io/kwok/cmd/kwok@v0.8.0'],
+      kind: 'wrapper',
+      moduleDir: 'tools/kube',
       ldflags: '-s -w',
+      packages: ['kwokctl', 'kwok'].map((c) => ({ pkg: `sigs.k8s.io/kwok/cmd/${c}`, out: c })),
     },
   },
   {

@@ -47,13 +47,43 @@ void test('cross builds keep their platform per command; installs stay one go in
     demo.map((i) => i.env),
     [{ GOOS: 'linux', GOARCH: 'amd64' }, { GOOS: 'linux', GOARCH: 'arm64' }, {}],
   );
+  const temporal = goInvocations(byName('temporal'), out);
+  assert.equal(temporal.length, 1);
+  assert.equal(temporal[0]!.args[0], 'install');
+  assert.deepEqual(temporal[0]!.args.slice(-1), ['github.com/temporalio/cli/cmd/temporal@v1.5.1']);
+});
+
+void test("kwok builds in tools/kube after kubernetes: its k8s.io packages come from kubernetes' build", () => {
   const kwok = goInvocations(byName('kwok'), out);
-  assert.equal(kwok.length, 1);
-  assert.equal(kwok[0]!.args[0], 'install');
-  assert.deepEqual(kwok[0]!.args.slice(-2), [
-    'sigs.k8s.io/kwok/cmd/kwokctl@v0.8.0',
-    'sigs.k8s.io/kwok/cmd/kwok@v0.8.0',
-  ]);
+  assert.equal(kwok.length, 1, 'one go build of both binaries');
+  const args = kwok[0]!.args;
+  assert.equal(kwok[0]!.cwd, path.join(repoRoot, 'tools/kube'));
+  assert.equal(args[args.indexOf('-o') + 1], out + path.sep);
+  assert.deepEqual(args.slice(-2), ['sigs.k8s.io/kwok/cmd/kwokctl', 'sigs.k8s.io/kwok/cmd/kwok']);
+  assert.equal(goExecName('sigs.k8s.io/kwok/cmd/kwokctl'), 'kwokctl');
+  const goMod = fs.readFileSync(path.join(repoRoot, 'tools/kube/go.mod'), 'utf8');
+  assert.match(goMod, /^\tsigs\.k8s\.io\/kwok v0\.8\.0\b/m, 'tools/kube requires the kwok version pinned');
+  for (const c of ['kwokctl', 'kwok']) assert.match(goMod, new RegExp(`^\\tsigs\\.k8s\\.io/kwok/cmd/${c}$`, 'm'));
+});
+
+void test('a component built after another shares its wrapper module and flags, so the Go cache serves its packages', () => {
+  const after = components.filter((c) => c.after !== undefined);
+  assert.deepEqual(after.map((c) => c.name).sort(), ['etcd', 'kwok']);
+  for (const c of after) {
+    const first = byName(c.after!);
+    assert.ok(c.build.kind === 'wrapper' && first.build.kind === 'wrapper', c.name);
+    assert.equal(c.build.moduleDir, first.build.moduleDir, `${c.name} builds in ${first.name}'s module`);
+    // Compile flags, not the link's -ldflags value (the version stamps differ; they touch no compiled package).
+    const flags = (x: typeof c) => {
+      const args = goInvocations(x, out)[0]!.args;
+      return args.filter((a, i) => a.startsWith('-') && a !== '-o' && args[i - 1] !== '-ldflags');
+    };
+    assert.deepEqual(
+      flags(c),
+      flags(first),
+      `${c.name}: same compile flags as ${first.name} (one changes every action id)`,
+    );
+  }
 });
 
 void test('every module a component builds from is in the published package, with its go.mod', () => {
