@@ -25,6 +25,22 @@ function create(dir: string): boolean {
   }
 }
 
+/**
+ * Removes a lock dir in one atomic step: renamed aside first, then deleted. Deleting it in place
+ * would empty it before removing it, and rename(2) replaces an empty directory: another process's
+ * create() could land in that moment and have its fresh lock removed or the removal fail.
+ */
+function removeLock(dir: string): void {
+  const aside = `${dir}.gone-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(dir, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
+}
+
 /** The pid holding a lock dir, 0 when it has none yet (an old-style lock), undefined when there is no lock. */
 function owner(dir: string): number | undefined {
   try {
@@ -89,14 +105,14 @@ function takeOver(dir: string, deadOwner: number): boolean {
   if (!create(mutex)) {
     // Someone else is taking over; its mutex is stale only if it died in these few lines.
     const m = owner(mutex);
-    if (m && !ownerAlive(mutex, m)) fs.rmSync(mutex, { recursive: true, force: true });
+    if (m && !ownerAlive(mutex, m)) removeLock(mutex);
     return false;
   }
   try {
-    if (owner(dir) === deadOwner) fs.rmSync(dir, { recursive: true, force: true });
+    if (owner(dir) === deadOwner) removeLock(dir);
     return true;
   } finally {
-    fs.rmSync(mutex, { recursive: true, force: true });
+    removeLock(mutex);
   }
 }
 
@@ -127,7 +143,7 @@ export async function withDirLock<T>(
   try {
     return await fn();
   } finally {
-    if (owner(lockDir) === process.pid) fs.rmSync(lockDir, { recursive: true, force: true });
+    if (owner(lockDir) === process.pid) removeLock(lockDir);
   }
 }
 
@@ -140,7 +156,7 @@ export function tryDirLock(dir: string): { release: () => void } | { holder: num
     if (create(dir))
       return {
         release: () => {
-          if (owner(dir) === process.pid) fs.rmSync(dir, { recursive: true, force: true });
+          if (owner(dir) === process.pid) removeLock(dir);
         },
       };
     const o = owner(dir);

@@ -289,10 +289,13 @@ async function buildComponent(
 
 /**
  * Compiler flags of every build. They change nothing a binary does: the compiler skips the DWARF
- * that every component's `-ldflags -w` drops at link anyway. Not part of the cache entry's name:
- * binaries built before them stay valid.
+ * that every component's `-ldflags -w` drops at link anyway, and `-trimpath` leaves file paths
+ * out of the binary (stack traces name module paths). `-trimpath` is part of the Go cache's key:
+ * with it on every build, `go install` (the Temporal CLI) reuses the standard library the wrapper
+ * builds compiled instead of compiling ~100 packages again (measured 2026-12-08). Not part of the
+ * cache entry's name: binaries built before them stay valid.
  */
-export const GO_COMPILE_FLAGS = ['-gcflags=all=-dwarf=false'];
+export const GO_COMPILE_FLAGS = ['-trimpath', '-gcflags=all=-dwarf=false'];
 
 /** One `go` command of a component's build: arguments, working directory, extra environment. */
 export interface GoInvocation {
@@ -312,7 +315,7 @@ export function goInvocations(c: Component, out: string): GoInvocation[] {
     return [{ args: ['install', ...GO_COMPILE_FLAGS, '-ldflags', b.ldflags, ...b.packages], cwd: repoRoot, env: {} }];
   const cwd = path.join(repoRoot, b.moduleDir);
   // The wrapper modules live in this git repository: no stamping of its commit (and no git run).
-  const flags = ['-trimpath', '-buildvcs=false', ...GO_COMPILE_FLAGS, '-ldflags', b.ldflags];
+  const flags = ['-buildvcs=false', ...GO_COMPILE_FLAGS, '-ldflags', b.ldflags];
   if (b.kind === 'cross')
     return b.targets.map((t): GoInvocation => ({
       args: ['build', ...flags, '-o', path.join(out, t.out), '.'],

@@ -17,11 +17,11 @@ function deadPid(): number {
 const child = (lock: string, log: string, startAt: number) => `
 const fs = require('node:fs');
 // Widen the window between finding the dead owner and removing its lock, as a slow disk would.
+const slow = (p) => { if (p === ${JSON.stringify(lock)}) { const t = Date.now() + 100; while (Date.now() < t) {} } };
 const rmSync = fs.rmSync;
-fs.rmSync = (p, o) => {
-  if (p === ${JSON.stringify(lock)}) { const t = Date.now() + 100; while (Date.now() < t) {} }
-  return rmSync(p, o);
-};
+fs.rmSync = (p, o) => (slow(p), rmSync(p, o));
+const renameSync = fs.renameSync;
+fs.renameSync = (a, b) => (slow(a), renameSync(a, b));
 const { withDirLock } = require(${JSON.stringify(path.join(repo, 'src/process/lock.ts'))});
 while (Date.now() < ${startAt}) {} // all start at the same instant
 withDirLock(${JSON.stringify(lock)}, () => {}, 'busy', async () => {

@@ -19,6 +19,13 @@ void test('every go command skips compiler DWARF that -ldflags -w drops anyway, 
     }
 });
 
+void test('every go command trims paths, so one build reuses the standard library another compiled', () => {
+  // -trimpath is part of the Go build cache's key: an install without it compiled ~100 std packages again.
+  for (const c of components)
+    for (const inv of goInvocations(c, out))
+      assert.ok(inv.args.includes('-trimpath'), `${c.name}: ${inv.args.join(' ')}`);
+});
+
 void test("a wrapper module's binaries are built by one go build into the entry directory", () => {
   const kube = goInvocations(byName('kubernetes'), out);
   assert.equal(kube.length, 1, 'one go command links one binary while it compiles the next');
