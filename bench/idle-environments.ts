@@ -1,15 +1,15 @@
 // Many idle environments on one worker: N (default 1,000) environment workflows provisioned with
 // simulated activities and a long TTL, then left idle in keepAlive. Measured twice, each with a
 // fresh worker in its own process running exactly `gkeflow worker`'s options: once with the
-// workflow cache the worker picks by default, once with GKEFLOW_MAX_CACHED_WORKFLOWS set smaller
-// (--small-cache). Each pass reports the worker's RSS with every environment idle (5 s after the
+// workflow cache the worker picks by default, once with GKEFLOW_MAX_CACHED_WORKFLOWS set to another
+// size (--cache: larger holds more environments and more memory, smaller the reverse). Each pass reports the worker's RSS with every environment idle (5 s after the
 // last was provisioned, and IDLE_S later, once V8's memory reducer has had time to give idle heap
 // pages back: what a worker idling for hours holds), the workflow
 // cache's hits and misses (the Temporal core's own counters, from its Prometheus endpoint), and
 // what an environment the cache no longer holds costs: the time its `status` query takes (the
 // worker fetches and replays its history) and the time its teardown update takes to its result,
 // beside the same for a cached environment.
-// Usage: npx tsx bench/idle-environments.ts [--envs 1000] [--small-cache 100] [--wave 100]
+// Usage: npx tsx bench/idle-environments.ts [--envs 1000] [--cache 250] [--wave 100]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -223,7 +223,7 @@ async function seq<T, R>(items: T[], f: (t: T) => Promise<R>): Promise<R[]> {
 
 async function run(): Promise<void> {
   const envs = arg('envs', 1000);
-  const smallCache = arg('small-cache', 100);
+  const otherCache = arg('cache', 250);
   const wave = arg('wave', 100);
   const { workflowBundle } = await import('../test/helpers/workflows');
   const { localTemporalAddress } = await import('../src/stack/local-temporal');
@@ -237,8 +237,8 @@ async function run(): Promise<void> {
     results.push(await pass({ ...o, label: 'the default cache' }, {}));
     results.push(
       await pass(
-        { ...o, label: `${WORKER_ENV.maxCachedWorkflows}=${smallCache}` },
-        { [WORKER_ENV.maxCachedWorkflows]: String(smallCache) },
+        { ...o, label: `${WORKER_ENV.maxCachedWorkflows}=${otherCache}` },
+        { [WORKER_ENV.maxCachedWorkflows]: String(otherCache) },
       ),
     );
   } finally {

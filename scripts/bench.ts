@@ -32,7 +32,7 @@ const BENCHES: { name: string; area: string; full: string[]; quick: string[] }[]
     name: 'idle-environments',
     area: 'Many environments',
     full: ['--envs', '1000'],
-    quick: ['--envs', '100', '--small-cache', '20', '--wave', '50'],
+    quick: ['--envs', '100', '--cache', '20', '--wave', '50'],
   },
   { name: 'push', area: 'Image push', full: ['--mib', '300'], quick: ['--mib', '30'] },
   { name: 'push-rss', area: 'Image push', full: [], quick: ['--mib', '64'] },
