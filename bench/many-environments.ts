@@ -195,7 +195,9 @@ async function run(): Promise<void> {
           'simulated activities (a real worker also holds the Kubernetes and Google clients once it has run their steps, ' +
           '~65 + ~60 MB in a plain node). What would close it: a peak is garbage, so a capped workflow-thread heap ' +
           '(--max-old-space-size for that thread; not yet measured) or fewer workflow-task slots (GKEFLOW_WORKFLOW_TASK_SLOTS) ' +
-          'and a smaller GKEFLOW_MAX_CACHED_WORKFLOWS (docs/production.md, "Sizing a worker")'),
+          'and a GKEFLOW_MAX_CACHED_WORKFLOWS at least as large as the burst: a smaller cache evicts environments ' +
+          'mid-burst and their replays make more garbage (2026-12-08: cache 100 502 MB, 63 s through; cache 200 411 MB, ' +
+          '20 s; docs/production.md, "Sizing a worker")'),
     command,
   });
 }
