@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { GkeClient } from '../clients/gke';
+import type { Cluster, GkeClient } from '../clients/gke';
 import { failure } from '../contract/temporal-failures';
 import { status as Code } from '@grpc/grpc-js';
 import { belongsTo, envHash, LABELS, MANAGED_BY_VALUE, SEARCH_ATTRIBUTES } from '../contract/labels';
@@ -17,7 +17,7 @@ import { envRef, parseEnvId, type EnvRef } from '../contract/environment-id';
 import { artifactRepositoryOf } from '../envspec/image-ref';
 import { imageDeletedOnTeardown } from '../contract/provision-input';
 import { ENVIRONMENT_WORKFLOW, TEARDOWN_WORKFLOW, teardownUpdate, type TeardownResult } from '../contract/messages';
-import { clusterCursor, EXPIRED_REASON } from '../contract/reaper-io';
+import { clusterCursor, clusterTableOf, EXPIRED_REASON } from '../contract/reaper-io';
 import type {
   CheckTeardownInput,
   TeardownGuard,
@@ -27,7 +27,6 @@ import type {
   EnvironmentResources,
   ListClustersInput,
   ListClusterTableInput,
-  ClusterRow,
   ClusterTable,
   ListNamespacesInput,
   ListNamespacesBatchInput,
@@ -230,14 +229,7 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       const clusters = await deps.gke.listClusters(parent).catch((e: unknown) => {
         throw gkeError(e, { cluster: parent });
       });
-      const all = clusters.map((c) => ({
-        project,
-        location: c.location || location,
-        name: c.name ?? '',
-        status: String(c.status ?? 'STATUS_UNSPECIFIED'),
-        labels: { ...(c.resourceLabels ?? {}) },
-        createdAtMs: epochMs(c.createTime),
-      }));
+      const all = clusters.map((c) => clusterSummary(project, location, c));
       if (limit === undefined) return all;
       const keyed = all.map((c): [string, ClusterSummary] => [clusterCursor(c), c]);
       return keyed
@@ -264,23 +256,15 @@ export function reaperActivities(deps: ReaperActivityDeps) {
       } finally {
         clearInterval(timer);
       }
-      const keys = [...GKEFLOW_LABELS].sort();
-      const rows = clusters.map((c): ClusterRow => {
-        const labels: Record<string, string> = { ...(c.resourceLabels ?? {}) };
-        return [
-          c.location || location,
-          c.name ?? '',
-          String(c.status ?? 'STATUS_UNSPECIFIED'),
-          epochMs(c.createTime),
-          hasControlPlane(c) ? 1 : 0,
-          ...keys.map((k) => (Object.hasOwn(labels, k) ? labels[k]! : null)),
-        ];
-      });
-      const table = { keys, rows };
+      const table = clusterTableOf(
+        clusters.map((c) => clusterSummary(project, location, c)),
+        [...GKEFLOW_LABELS].sort(),
+        (_, i) => hasControlPlane(clusters[i]!),
+      );
       const bytes = Buffer.byteLength(JSON.stringify(table));
       if (bytes > MAX_TABLE_BYTES)
         throw new InvalidArgumentError(
-          `${parent}: ${rows.length} clusters make a ${bytes}-byte list, past the reaper's ${MAX_TABLE_BYTES} (give the reaper its locations one by one)`,
+          `${parent}: ${table.rows.length} clusters make a ${bytes}-byte list, past the reaper's ${MAX_TABLE_BYTES} (give the reaper its locations one by one)`,
           { cluster: parent },
         );
       return table;
@@ -487,6 +471,18 @@ export function reaperActivities(deps: ReaperActivityDeps) {
  * payload limit, some 9,000 clusters in one project and location.
  */
 export const MAX_TABLE_BYTES = 1024 * 1024;
+
+/** A listed GKE cluster as the reaper judges it (every label kept; callers narrow them). */
+function clusterSummary(project: string, location: string, c: Cluster): ClusterSummary {
+  return {
+    project,
+    location: c.location || location,
+    name: c.name ?? '',
+    status: String(c.status ?? 'STATUS_UNSPECIFIED'),
+    labels: { ...(c.resourceLabels ?? {}) },
+    createdAtMs: epochMs(c.createTime),
+  };
+}
 
 const GKEFLOW_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
 

@@ -62,6 +62,28 @@ export interface ClusterTable {
   rows: ClusterRow[];
 }
 
+/**
+ * The ClusterTable of these clusters: a row each with the value of every one of `keys` (null where
+ * the cluster lacks that label); `controlPlane` says which have one. clustersOfTable reads it back.
+ */
+export function clusterTableOf(
+  clusters: readonly ClusterSummary[],
+  keys: readonly string[],
+  controlPlane: (c: ClusterSummary, i: number) => boolean,
+): ClusterTable {
+  return {
+    keys: [...keys],
+    rows: clusters.map((c, i): ClusterRow => [
+      c.location,
+      c.name,
+      c.status,
+      c.createdAtMs,
+      controlPlane(c, i) ? 1 : 0,
+      ...keys.map((k) => (Object.hasOwn(c.labels, k) ? c.labels[k]! : null)),
+    ]),
+  };
+}
+
 /** The clusters of a ClusterTable as the reaper judges them, and those with a control plane. Workflow-safe. */
 export function clustersOfTable(
   project: string,

@@ -10,7 +10,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { GkeflowActivities } from '../../src/contract/activities';
 import type { SweepHealthInput, SweepHealthResult } from '../../src/contract/fleet-health';
-import type { ClusterRow, ClusterSummary, ClusterTable } from '../../src/contract/reaper-io';
+import { clusterTableOf, type ClusterSummary, type ClusterTable } from '../../src/contract/reaper-io';
 import { checkSpec, toProvisionInput } from '../../src/envspec';
 import {
   environmentStartOptions,
@@ -313,15 +313,5 @@ export const resizedReport = (): HealthReport => ({
  */
 export function clusterTable(clusters: ClusterSummary[], withControlPlane: readonly string[] = []): ClusterTable {
   const keys = [...new Set(clusters.flatMap((c) => Object.keys(c.labels)))].sort();
-  return {
-    keys,
-    rows: clusters.map((c): ClusterRow => [
-      c.location,
-      c.name,
-      c.status,
-      c.createdAtMs,
-      withControlPlane.includes(c.name) ? 1 : 0,
-      ...keys.map((k) => c.labels[k] ?? null),
-    ]),
-  };
+  return clusterTableOf(clusters, keys, (c) => withControlPlane.includes(c.name));
 }

@@ -59,9 +59,23 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     cloud = await startReaperCloud();
     bundle = await workflowBundle();
   });
+
   after(async () => {
     await cloud?.stop();
   });
+
+  /** The stub's activities with the reaper's listing, its checks and deleteCluster real (against the emulator), and `also`. */
+  const withRealReaper = (stub: ReturnType<typeof stubActivities>, also: 'environmentResources' | 'endEnvironment') => {
+    const real = [
+      'listClusters',
+      'listClusterTable',
+      'knownProjects',
+      'openEnvironments',
+      also,
+      'deleteCluster',
+    ] as const;
+    return { ...stub.activities, ...Object.fromEntries(real.map((k) => [k, cloud.activities[k]])) };
+  };
 
   void it('deletes expired and orphaned clusters; never protected, foreign or unexpired-with-workflow ones', async () => {
     const p = project();
@@ -174,15 +188,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
   void it('tears an orphan down like its last run: Service and Deployment before the cluster, then the image tag and its repository', async () => {
     const p = project();
     const stub = stubActivities();
-    const real = [
-      'listClusters',
-      'listClusterTable',
-      'knownProjects',
-      'openEnvironments',
-      'environmentResources',
-      'deleteCluster',
-    ] as const;
-    const activities = { ...stub.activities, ...Object.fromEntries(real.map((k) => [k, cloud.activities[k]])) };
+    const activities = withRealReaper(stub, 'environmentResources');
     await cloud.create({ project: p, name: 'was-live', expiresInMs: HOUR });
     await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
       const input = testInput((d) => {
@@ -218,15 +224,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
   void it('tears down the tag of an orphan whose run deleted its image on teardown through its tuning, then the repository gkeflow created', async () => {
     const p = project();
     const stub = stubActivities();
-    const real = [
-      'listClusters',
-      'listClusterTable',
-      'knownProjects',
-      'openEnvironments',
-      'environmentResources',
-      'deleteCluster',
-    ] as const;
-    const activities = { ...stub.activities, ...Object.fromEntries(real.map((k) => [k, cloud.activities[k]])) };
+    const activities = withRealReaper(stub, 'environmentResources');
     await cloud.create({ project: p, name: 'tuned', expiresInMs: HOUR });
     await withReaperWorker(bundle, activities, async ({ client, taskQueue }) => {
       const input = testInput(
@@ -270,21 +268,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
     // The environment workflow runs with stubbed provisioning; the cluster it owns exists in the
     // emulator and is deleted by the real deleteCluster of its own teardown.
     const stub = stubActivities();
-    const activities = {
-      ...stub.activities,
-      ...Object.fromEntries(
-        (
-          [
-            'listClusters',
-            'listClusterTable',
-            'knownProjects',
-            'openEnvironments',
-            'endEnvironment',
-            'deleteCluster',
-          ] as const
-        ).map((k) => [k, cloud.activities[k]]),
-      ),
-    };
+    const activities = withRealReaper(stub, 'endEnvironment');
     // Its run's own expiry passes while its last provisioning step hangs (a TTL timer would end
     // an environment that got to keepAlive itself): expired in its label and in its run.
     activities.probeEndpoint = async () => {
@@ -328,21 +312,7 @@ void describe('reaperWorkflow', { timeout: 240_000 }, () => {
   void it('issue 17: a stale expired label on a live environment whose own expiry is in the future ends nothing', async () => {
     const p = project();
     const stub = stubActivities();
-    const activities = {
-      ...stub.activities,
-      ...Object.fromEntries(
-        (
-          [
-            'listClusters',
-            'listClusterTable',
-            'knownProjects',
-            'openEnvironments',
-            'endEnvironment',
-            'deleteCluster',
-          ] as const
-        ).map((k) => [k, cloud.activities[k]]),
-      ),
-    };
+    const activities = withRealReaper(stub, 'endEnvironment');
     // An adopted cluster kept a terminated run's expiry (or was read before an extend): the
     // reaper asks for `expired`, and the environment's workflow refuses while its own TTL (4h) runs.
     await cloud.create({ project: p, name: 'stale-label', expiresInMs: -HOUR });

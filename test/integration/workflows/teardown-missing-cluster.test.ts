@@ -38,6 +38,25 @@ function clusterGone(stub: Stub): void {
   stub.activities.deleteApp = () => Promise.resolve({ deleted: false, members: [], clusterMissing: true });
 }
 
+/** The reaper's listing shows one gkeflow cluster of TEST_OWNER, created `ageMs` ago, with `labels` added. */
+function listsOne(stub: Stub, cluster: string, ageMs: number, labels: Record<string, string> = {}): void {
+  const envId = formatEnvId({ project: PROJECT, location: ZONE, cluster });
+  const c = {
+    project: PROJECT,
+    location: ZONE,
+    name: cluster,
+    status: 'RUNNING',
+    labels: {
+      [LABELS.managedBy]: MANAGED_BY_VALUE,
+      [LABELS.env]: envHash(envId),
+      [LABELS.owner]: TEST_OWNER,
+      ...labels,
+    },
+    createdAtMs: Date.now() - ageMs,
+  };
+  stub.activities.listClusterTable = () => Promise.resolve(clusterTable([c]));
+}
+
 void test('teardownWorkflow on an already-missing cluster: its Service is a possible leak, not cleaned', async () => {
   const stub = stubActivities();
   clusterGone(stub);
@@ -65,23 +84,7 @@ void test("the reaper's report names the possible leak of an orphan whose cluste
   clusterGone(stub);
   const cluster = 'gone-orphan';
   const envId = formatEnvId({ project: PROJECT, location: ZONE, cluster });
-  stub.activities.listClusterTable = () =>
-    Promise.resolve(
-      clusterTable([
-        {
-          project: PROJECT,
-          location: ZONE,
-          name: cluster,
-          status: 'RUNNING',
-          labels: {
-            [LABELS.managedBy]: MANAGED_BY_VALUE,
-            [LABELS.env]: envHash(envId),
-            [LABELS.owner]: TEST_OWNER,
-          },
-          createdAtMs: Date.now() - 3_600_000,
-        },
-      ]),
-    );
+  listsOne(stub, cluster, 3_600_000);
   stub.activities.environmentResources = () =>
     Promise.resolve({ [envId]: { namespace: 'default', service: 'web', deployment: 'web' } });
   await withWorker(stub, async ({ client, taskQueue }) => {
@@ -157,24 +160,7 @@ void test("the reaper's report names the possible leak of an expired live enviro
   const cluster = 'gone-live';
   const envId = formatEnvId({ project: PROJECT, location: ZONE, cluster });
   const leak = { kind: 'service' as const, name: 'app in preview', error: POSSIBLE_APP_LB_LEAK };
-  stub.activities.listClusterTable = () =>
-    Promise.resolve(
-      clusterTable([
-        {
-          project: PROJECT,
-          location: ZONE,
-          name: cluster,
-          status: 'RUNNING',
-          labels: {
-            [LABELS.managedBy]: MANAGED_BY_VALUE,
-            [LABELS.env]: envHash(envId),
-            [LABELS.owner]: TEST_OWNER,
-            [LABELS.expiresAt]: expiresAtLabel(Date.now() - 3_600_000),
-          },
-          createdAtMs: Date.now() - 7_200_000,
-        },
-      ]),
-    );
+  listsOne(stub, cluster, 7_200_000, { [LABELS.expiresAt]: expiresAtLabel(Date.now() - 3_600_000) });
   stub.activities.openEnvironments = () => Promise.resolve([envId]);
   stub.activities.endEnvironment = () =>
     Promise.resolve({ envId, reason: 'expired', cleaned: ['cluster'], leftovers: [], possibleLeaks: [leak] });
